@@ -1,0 +1,39 @@
+# edapipe: `make demo` and `make test` work on a fresh machine with nothing installed by hand.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-slow test-all bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m edapipe.warm
+	touch $(STAMP)
+
+## install: create .venv, install edapipe with its dev tools, compile the numba kernels once
+install: $(STAMP)
+
+## demo: install, then run a pipeline on the included example circuit
+demo: $(STAMP)
+	$(BIN)/edapipe read examples/adder8.v | $(BIN)/edapipe strash | $(BIN)/edapipe stats
+
+## test: install, then the default test suite (a few minutes)
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-slow: the whole-benchmark-set suites (marked slow)
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+
+test-all: test test-slow
+
+## bench: flows over ../shared/benchmarks beside the reference tools (see bench/README.md)
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

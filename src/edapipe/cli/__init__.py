@@ -1,0 +1,17 @@
+"""The command-line interface: thin click commands over the library.
+
+COMMANDS is the one registry of subcommands: name -> (module, attribute, one-line help). The
+group imports a command's module only when that command runs (or its own --help is asked for),
+so `edapipe --help` and argument errors never import numpy-heavy code or numba.
+"""
+
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "read": ("edapipe.cli.logic", "read_cmd", "Read a circuit in any format and write AIGER."),
+    "write": ("edapipe.cli.logic", "write_cmd", "Write a circuit in the format named by -o or --format."),
+    "convert": ("edapipe.cli.logic", "convert_cmd", "Convert a circuit from one format to another."),
+    "stats": ("edapipe.cli.logic", "stats_cmd", "Print inputs, outputs, latches, ANDs and levels."),
+    "strash": ("edapipe.cli.logic", "strash_cmd", "Structurally hash a circuit into a clean AIG."),
+    "sim": ("edapipe.cli.logic", "sim_cmd", "Simulate: random signatures or given input vectors."),
+    "sta": ("edapipe.cli.sta", "sta_cmd", "Static timing analysis with Liberty and SDC."),
+    "spice": ("edapipe.cli.spice", "spice_cmd", "Simulate a SPICE netlist (op, dc, ac, tran)."),
+}

@@ -1,0 +1,94 @@
+"""The `edapipe` entry point: a lazily loading click group and the error-to-exit-code mapping."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from edapipe import __version__
+from edapipe.cli import COMMANDS
+from edapipe.errors import EdapipeError
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when used (click's documented LazyGroup)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        entry = COMMANDS.get(name)
+        if entry is None:
+            return None
+        module, attr, _ = entry
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The short help comes from the registry, so listing commands imports none of them.
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="edapipe")
+def main() -> None:
+    """edapipe: read, optimize, verify and time circuits from the shell.
+
+    Stages chain through pipes; the stream between them is binary AIGER:
+
+    \b
+        edapipe read design.v | edapipe strash | edapipe stats
+        edapipe read design.v | edapipe write -o design.blif
+
+    Exit codes: 0 success, 1 check failed, 2 usage error, 3 bad input,
+    4 resource limit or undecided.
+    """
+
+
+def _quiet_broken_pipe() -> None:
+    # The reader went away (`edapipe ... | head`): stop quietly, and keep Python from
+    # complaining again when it flushes stdout at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry: run the group, map edapipe errors to their exit codes."""
+    try:
+        rv = main.main(args=argv, prog_name="edapipe", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("edapipe: aborted", err=True)
+        sys.exit(130)
+    except EdapipeError as exc:
+        click.echo(f"edapipe: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        click.echo("edapipe: interrupted", err=True)
+        sys.exit(130)
+    except MemoryError:
+        click.echo("edapipe: error: out of memory", err=True)
+        sys.exit(4)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,1 @@
+"""Small shared helpers: atomic outputs, standard streams, the stderr console."""

@@ -1,0 +1,17 @@
+"""The rich Console every stage logs through: always standard error, never standard output."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+
+@functools.lru_cache(maxsize=1)
+def console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr is not None and sys.stderr.isatty()
