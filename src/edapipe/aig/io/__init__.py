@@ -1,0 +1,137 @@
+"""Readers and writers of logic formats, and the one place that picks a format.
+
+Each format module has `parse_<fmt>(data: bytes, filename: str) -> Aig` and/or
+`dump_<fmt>(aig) -> bytes`; this module detects formats, reads paths or standard input and
+writes atomically (edapipe.util.files).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+
+from edapipe.aig.core import Aig
+from edapipe.errors import InputError, UsageError
+from edapipe.util import files
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    module: str
+    extensions: tuple[str, ...]
+    binary: bool
+    can_read: bool = True
+    can_write: bool = True
+    parse: str = ""
+    dump: str = ""
+    dump_kwargs: tuple = ()
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("aig", "edapipe.aig.io.aiger", (".aig",), True, parse="parse_aiger",
+           dump="dump_aiger", dump_kwargs=(("binary", True),)),
+    Format("aag", "edapipe.aig.io.aiger", (".aag",), False, parse="parse_aiger",
+           dump="dump_aiger", dump_kwargs=(("binary", False),)),
+    Format("blif", "edapipe.aig.io.blif", (".blif",), False, parse="parse_blif", dump="dump_blif"),
+    Format("bench", "edapipe.aig.io.bench", (".bench",), False, parse="parse_bench",
+           dump="dump_bench"),
+    Format("verilog", "edapipe.aig.io.verilog", (".v", ".sv", ".vg"), False,
+           parse="parse_verilog", dump="dump_verilog"),
+    Format("dot", "edapipe.aig.io.dot", (".dot", ".gv"), False, can_read=False, dump="dump_dot"),
+    Format("graphml", "edapipe.aig.io.graphml", (".graphml",), False, can_read=False,
+           dump="dump_graphml"),
+)}
+
+READ_FORMATS = tuple(n for n, f in FORMATS.items() if f.can_read)
+WRITE_FORMATS = tuple(n for n, f in FORMATS.items() if f.can_write)
+
+
+def format_from_extension(path: str | os.PathLike | None) -> str | None:
+    if files.is_stdio(path):
+        return None
+    name = str(path).lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    for fmt in FORMATS.values():
+        if any(name.endswith(ext) for ext in fmt.extensions):
+            return fmt.name
+    return None
+
+
+def detect_format(data: bytes) -> str | None:
+    """The format a file's content shows, or None (see DESIGN.md: detected from content)."""
+    if data.startswith(b"aig ") or data.startswith(b"aig\t"):
+        return "aig"
+    if data.startswith(b"aag ") or data.startswith(b"aag\t"):
+        return "aag"
+    head = data[:65536]
+    try:
+        text = head.decode("utf-8", errors="strict" if len(data) <= 65536 else "ignore")
+    except UnicodeDecodeError:
+        return None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith(("//", "/*", "`", "(*")) or line.startswith("module ") or \
+                line.startswith("*/"):
+            return "verilog" if "module" in text else None
+        if line.startswith("."):
+            return "blif"
+        upper = line.upper()
+        if upper.startswith(("INPUT(", "OUTPUT(", "INPUT ", "OUTPUT ")) or \
+                ("=" in line and "(" in line):
+            return "bench"
+        if "module" in line:
+            return "verilog"
+        return None
+    return None
+
+
+def parse(data: bytes, filename: str, fmt: str | None = None) -> Aig:
+    if fmt is None:
+        fmt = detect_format(data) or format_from_extension(filename)
+        if fmt is None:
+            if not data.strip():
+                raise InputError("empty input: no circuit", file=filename)
+            raise InputError("cannot tell the format from the content; use --format "
+                             f"({', '.join(READ_FORMATS)})", file=filename, line=1)
+    spec = FORMATS.get(fmt)
+    if spec is None or not spec.can_read:
+        raise UsageError(f"cannot read format {fmt!r}; readable: {', '.join(READ_FORMATS)}")
+    module = importlib.import_module(spec.module)
+    return getattr(module, spec.parse)(data, filename)
+
+
+def read(path: str | os.PathLike | None, fmt: str | None = None) -> Aig:
+    """Read a circuit from a path, or standard input for `-`/None."""
+    data = files.read_bytes(path)
+    name = files.display_name(path)
+    if not files.is_stdio(path) and str(path).endswith(".gz"):
+        import gzip
+
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"bad gzip data: {exc}", file=name) from None
+    return parse(data, name, fmt)
+
+
+def dump(aig: Aig, fmt: str) -> bytes:
+    spec = FORMATS.get(fmt)
+    if spec is None or not spec.can_write:
+        raise UsageError(f"cannot write format {fmt!r}; writable: {', '.join(WRITE_FORMATS)}")
+    module = importlib.import_module(spec.module)
+    return getattr(module, spec.dump)(aig, **dict(spec.dump_kwargs))
+
+
+def write(aig: Aig, path: str | os.PathLike | None, fmt: str | None = None) -> None:
+    """Write a circuit atomically to a path, or to standard output for `-`/None.
+
+    The format is `fmt`, else the path's extension, else binary AIGER (the stream format).
+    """
+    fmt = fmt or format_from_extension(path) or "aig"
+    data = dump(aig, fmt)
+    files.write_bytes(path, data, binary=FORMATS[fmt].binary)
