@@ -135,7 +135,7 @@ def parse_aiger(data: bytes, filename: str = "<aiger>") -> Aig:
                       bad=bad, constraints=constraints)
     else:
         aig_kw = _ascii_ands(lines, inputs, latch_lits, latch_next, outputs, bad, constraints, a,
-                             check_lit)
+                             max_lit)
     names, comments, model = _symbols(lines, i, l, o, b, c)
     try:
         return Aig(num_inputs=i, latch_init=latch_init, input_names=names["i"],
@@ -146,17 +146,31 @@ def parse_aiger(data: bytes, filename: str = "<aiger>") -> Aig:
 
 
 def _ascii_ands(lines, inputs, latch_lits, latch_next, outputs, bad, constraints, n_ands,
-                check_lit) -> dict:
+                max_lit) -> dict:
     from edapipe.aig.builder import CycleFound, from_raw
 
     first_and_line = lines.lineno + 1
-    rows = np.zeros((n_ands, 3), dtype=np.int64)
-    for k in range(n_ands):
-        lhs, r0, r1 = lines.ints(f"AND gate {k}: 'lhs rhs0 rhs1'", 3, 3)
-        if lhs < 2 or lhs & 1:
-            raise lines.error(f"AND gate literal {lhs} must be even and positive")
-        rows[k] = (check_lit(lhs, "AND"), check_lit(r0, "AND fanin"), check_lit(r1, "AND fanin"))
+    rows = _and_rows(lines, n_ands)
+    bad_lhs = np.flatnonzero((rows[:, 0] < 2) | (rows[:, 0] & 1 == 1))
+    if bad_lhs.size:
+        k = int(bad_lhs[0])
+        raise InputError(f"AND gate literal {int(rows[k, 0])} must be even and positive",
+                         file=lines.filename, line=first_and_line + k)
+    over = np.flatnonzero(rows.max(axis=1, initial=0) > max_lit)
+    if over.size:
+        k = int(over[0])
+        raise InputError(f"AND gate literal {int(rows[k].max())} exceeds the maximum 2*M+1 = "
+                         f"{max_lit}", file=lines.filename, line=first_and_line + k)
     n_in, n_lat = len(inputs), len(latch_lits)
+    first = n_in + n_lat + 1
+    in_order = (inputs == list(range(2, 2 * n_in + 2, 2))
+                and latch_lits == list(range(2 * n_in + 2, 2 * first, 2))
+                and np.array_equal(rows[:, 0], 2 * (first + np.arange(n_ands, dtype=np.int64))))
+    if in_order and np.all(rows[:, 1:].max(axis=1) < rows[:, 0]):
+        # Already in AIGER order (as aigtoaig writes it): keep the structure exactly.
+        return dict(fanin0=np.maximum(rows[:, 1], rows[:, 2]),
+                    fanin1=np.minimum(rows[:, 1], rows[:, 2]), outputs=outputs,
+                    latch_next=latch_next, bad=bad, constraints=constraints)
     defined = np.concatenate([np.asarray(inputs, dtype=np.int64) >> 1,
                               np.asarray(latch_lits, dtype=np.int64) >> 1, rows[:, 0] >> 1])
     order = np.argsort(defined, kind="stable")
@@ -204,6 +218,28 @@ def _ascii_ands(lines, inputs, latch_lits, latch_next, outputs, bad, constraints
                          file=lines.filename, line=first_and_line + cyc.gate) from None
     return dict(fanin0=aig.fanin0, fanin1=aig.fanin1, outputs=aig.outputs,
                 latch_next=aig.latch_next, bad=aig.bad, constraints=aig.constraints)
+
+
+def _and_rows(lines: _Lines, n_ands: int) -> np.ndarray:
+    """The next n_ands lines as an (n_ands, 3) array of 'lhs rhs0 rhs1' integers."""
+    if n_ands == 0:
+        return np.zeros((0, 3), dtype=np.int64)
+    chunk = lines.data[lines.pos:].split(b"\n", n_ands)
+    fields = [ln.split() for ln in chunk[:n_ands]]
+    for k, f in enumerate(fields):
+        if len(f) != 3 or not all(x.isdigit() for x in f):
+            lines.lineno += k + 1
+            if not chunk[k].strip() and k == len(chunk) - 1:
+                raise lines.error(f"unexpected end of file: expected AND gate {k}")
+            raise lines.error(f"expected AND gate {k}: 'lhs rhs0 rhs1', found "
+                              f"{chunk[k][:60].decode('ascii', 'replace')!r}", column=1)
+    if len(fields) < n_ands:
+        lines.lineno += len(fields) + 1
+        raise lines.error(f"unexpected end of file: expected AND gate {len(fields)}")
+    rows = np.array([int(x) for f in fields for x in f], dtype=np.int64).reshape(n_ands, 3)
+    lines.lineno += n_ands
+    lines.pos = len(lines.data) if len(chunk) == n_ands else len(lines.data) - len(chunk[-1])
+    return rows
 
 
 def _def_line(def_index, n_in, n_lat, n_out, n_bad, n_con, first_and_line) -> int:

@@ -1,0 +1,1 @@
+"""Benchmark flows over ../shared/benchmarks, run beside the reference tools."""

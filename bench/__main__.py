@@ -1,0 +1,26 @@
+"""`python -m bench FLOW [options]`: run one benchmark flow (see bench/README.md)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+FLOWS = {
+    "io": ("bench.io_bench", "read+write AIGER beside ABC; `edapipe stats` process time"),
+    "sta": ("bench.sta_bench", "static timing beside OpenSTA"),
+    "spice": ("bench.spice_bench", "SPICE analyses beside ngspice"),
+}
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help") or sys.argv[1] not in FLOWS:
+        print("usage: python -m bench FLOW [options]\n\nflows:")
+        for name, (_, text) in FLOWS.items():
+            print(f"  {name:<8} {text}")
+        return 0 if len(sys.argv) >= 2 and sys.argv[1] in ("-h", "--help") else 2
+    module = importlib.import_module(FLOWS[sys.argv[1]][0])
+    return module.main(sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

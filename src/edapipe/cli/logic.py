@@ -1,0 +1,198 @@
+"""Logic commands: read, write, convert, stats, strash, sim.
+
+Each reads a circuit (file or standard input; format from the content, or forced), does one
+job and writes a circuit (binary AIGER by default, the pipeline stream format) or a report.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+INPUT = click.argument("input_file", metavar="[FILE]", required=False, default="-")
+OUTPUT = click.option("-o", "--output", "output", default="-", show_default=True,
+                      metavar="FILE", help="Output file; '-' is standard output.")
+
+
+def input_format_option(flag: str):
+    return click.option(flag, "input_format", default=None, metavar="FMT",
+                        type=click.Choice(["aig", "aag", "blif", "bench", "verilog"]),
+                        help="Input format (default: detected from the content).")
+
+
+OUTPUT_FORMAT = click.option("--format", "output_format", default=None, metavar="FMT",
+                             type=click.Choice(["aig", "aag", "blif", "bench", "verilog", "dot",
+                                                "graphml"]),
+                             help="Output format (default: from the -o extension, else aig).")
+
+
+def load(path: str, fmt: str | None = None):
+    from edapipe.aig import io
+
+    return io.read(path, fmt)
+
+
+def save(aig, path: str, fmt: str | None = None) -> None:
+    from edapipe.aig import io
+
+    io.write(aig, path, fmt)
+
+
+@click.command("read")
+@INPUT
+@OUTPUT
+@input_format_option("--format")
+def read_cmd(input_file: str, output: str, input_format: str | None) -> None:
+    """Read a circuit (AIGER, BLIF, BENCH, Verilog) and write it as AIGER.
+
+    The format is detected from the content. The output is binary AIGER with its symbol
+    table, the stream format between stages; `-o x.aag` writes ASCII AIGER.
+
+    \b
+        edapipe read design.v | edapipe stats
+        edapipe read c432.bench -o c432.aig
+    """
+    from edapipe.aig import io
+
+    aig = load(input_file, input_format)
+    out_fmt = io.format_from_extension(output)
+    save(aig, output, out_fmt if out_fmt in ("aig", "aag") else "aig")
+
+
+@click.command("write")
+@INPUT
+@OUTPUT
+@OUTPUT_FORMAT
+@input_format_option("--input-format")
+def write_cmd(input_file: str, output: str, output_format: str | None,
+              input_format: str | None) -> None:
+    """Write a circuit in another format, named by --format or the -o extension.
+
+    \b
+        edapipe read design.v | edapipe write -o design.blif
+        edapipe write c17.bench --format dot -o c17.dot
+    """
+    save(load(input_file, input_format), output, output_format)
+
+
+@click.command("convert")
+@click.argument("input_file", metavar="INPUT")
+@click.argument("output", metavar="OUTPUT")
+@OUTPUT_FORMAT
+@input_format_option("--input-format")
+def convert_cmd(input_file: str, output: str, output_format: str | None,
+                input_format: str | None) -> None:
+    """Convert INPUT to OUTPUT; formats from the content and the OUTPUT extension.
+
+    \b
+        edapipe convert adder.aig adder.v
+        edapipe convert s27.bench s27.blif
+    """
+    save(load(input_file, input_format), output, output_format)
+
+
+@click.command("stats")
+@INPUT
+@input_format_option("--format")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def stats_cmd(input_file: str, input_format: str | None, as_json: bool) -> None:
+    """Print inputs, outputs, latches, ANDs and levels (ABC's print_stats).
+
+    \b
+        edapipe stats multiplier.aig
+        edapipe read design.v | edapipe stats --json
+    """
+    from edapipe.aig.analysis import depth
+
+    aig = load(input_file, input_format)
+    name = aig.name or _stem(input_file)
+    figures = {"name": name, "inputs": aig.num_inputs, "outputs": aig.num_outputs,
+               "latches": aig.num_latches, "ands": aig.num_ands, "levels": depth(aig)}
+    if aig.bad.size or aig.constraints.size:
+        figures.update(bad=int(aig.bad.size), constraints=int(aig.constraints.size))
+    if as_json:
+        click.echo(json.dumps(figures))
+        return
+    line = (f"{name:<12} : i/o = {aig.num_inputs:>5}/{aig.num_outputs:>5}  "
+            f"lat = {aig.num_latches:>5}  and = {aig.num_ands:>7}  lev = {figures['levels']:>5}")
+    if "bad" in figures:
+        line += f"  bad = {figures['bad']}  cons = {figures['constraints']}"
+    click.echo(line)
+
+
+@click.command("strash")
+@INPUT
+@OUTPUT
+@input_format_option("--format")
+def strash_cmd(input_file: str, output: str, input_format: str | None) -> None:
+    """Structurally hash: merge duplicate ANDs, fold constants, drop dangling nodes.
+
+    \b
+        edapipe read design.v | edapipe strash | edapipe stats
+    """
+    from edapipe.aig.builder import strash
+
+    save(strash(load(input_file, input_format)), output, "aig" if output == "-" else None)
+
+
+@click.command("sim")
+@INPUT
+@input_format_option("--format")
+@click.option("--vectors", "vectors", metavar="FILE", default=None,
+              help="Input vectors: lines of 0/1, one bit per input (a cycle each for "
+                   "sequential circuits), or an AIGER witness such as `cec --cex` writes.")
+@click.option("--words", default=4, show_default=True, type=click.IntRange(1, 1 << 20),
+              help="Random simulation: 64-pattern words per output signature.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+def sim_cmd(input_file: str, input_format: str | None, vectors: str | None, words: int,
+            seed: int, as_json: bool) -> None:
+    """Simulate: random signatures of every output, or the outputs for given vectors.
+
+    Without --vectors, prints a hexadecimal signature per output over 64*WORDS seeded random
+    patterns (latches included as free inputs): equal circuits give equal signatures.
+    With --vectors, prints one line of output bits per vector (per cycle from reset for
+    sequential circuits).
+
+    \b
+        edapipe sim design.aig --words 16
+        edapipe sim design.v --vectors cex.txt
+    """
+    from edapipe.aig import sim
+    from edapipe.util.files import read_bytes
+
+    aig = load(input_file, input_format)
+    if vectors is None:
+        sigs = sim.signatures(aig, n_words=words, seed=seed)
+        names = ([aig.output_name(k) for k in range(aig.num_outputs)]
+                 + [f"{aig.latch_name(k)}.next" for k in range(aig.num_latches)]
+                 + [f"bad{k}" for k in range(len(aig.bad))]
+                 + [f"constraint{k}" for k in range(len(aig.constraints))])
+        hexes = ["".join(f"{int(w):016x}" for w in row[::-1]) for row in sigs]
+        if as_json:
+            click.echo(json.dumps({"words": words, "seed": seed,
+                                   "signatures": dict(zip(names, hexes))}))
+        else:
+            for name, sig in zip(names, hexes):
+                click.echo(f"{name} {sig}")
+        return
+    from edapipe.aig.vectors import parse_vectors
+
+    bits, init = parse_vectors(read_bytes(vectors), vectors, aig.num_inputs, aig.num_latches)
+    outs, _ = sim.simulate_vectors(aig, bits, init)
+    if as_json:
+        names = [aig.output_name(k) for k in range(aig.num_outputs)]
+        click.echo(json.dumps({"outputs": names,
+                               "values": ["".join(map(str, row)) for row in outs.tolist()]}))
+    else:
+        for row in outs.tolist():
+            click.echo("".join(map(str, row)))
+
+
+def _stem(path: str) -> str:
+    if path == "-":
+        return "stdin"
+    from pathlib import Path
+
+    return Path(path).name.split(".")[0]

@@ -1,0 +1,108 @@
+"""read, write, convert, stats, strash and sim through the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from edapipe.aig.io import read
+from edapipe.aig.sim import signatures
+from tests.conftest import BENCHMARKS, ROOT
+
+EDAPIPE = [sys.executable, "-m", "edapipe.cli.main"]
+CTRL = BENCHMARKS / "epfl" / "ctrl.aig"
+
+
+def run(*args, stdin: bytes | None = None, check_rc: int | None = 0):
+    proc = subprocess.run(EDAPIPE + [str(a) for a in args], input=stdin, capture_output=True,
+                          timeout=300)
+    if check_rc is not None:
+        assert proc.returncode == check_rc, proc.stderr.decode()
+    assert b"Traceback" not in proc.stderr, proc.stderr.decode()
+    return proc
+
+
+def test_stats_matches_abc_figures():
+    out = run("stats", "--json", BENCHMARKS / "epfl" / "sqrt.aig").stdout
+    assert json.loads(out) == {"name": "sqrt", "inputs": 128, "outputs": 64, "latches": 0,
+                               "ands": 24618, "levels": 5058}
+    text = run("stats", CTRL).stdout.decode()
+    assert "i/o =     7/   26" in text and "and =     174" in text and "lev =    10" in text
+
+
+def test_pipeline_keeps_names_and_function(tmp_path):
+    data = run("read", CTRL).stdout
+    hashed = run("strash", stdin=data).stdout
+    out = tmp_path / "ctrl.aag"
+    run("write", "-", "-o", out, stdin=hashed)
+    orig, back = read(CTRL), read(out)
+    assert back.input_names == orig.input_names and back.output_names == orig.output_names
+    assert (signatures(orig, 8) == signatures(back, 8)).all()
+
+
+def test_example_pipeline_from_the_readme():
+    a = run("read", ROOT / "examples" / "adder8.v")
+    stats = json.loads(run("stats", "--json", stdin=run("strash", stdin=a.stdout).stdout).stdout)
+    assert stats["inputs"] == 17 and stats["outputs"] == 9
+
+
+def test_sim_vectors_plain_and_witness(tmp_path):
+    aig = read(CTRL)
+    vec = tmp_path / "v.txt"
+    vec.write_text("0000000\n1111111\n")
+    lines = run("sim", CTRL, "--vectors", vec).stdout.decode().split()
+    assert len(lines) == 2 and all(len(x) == aig.num_outputs for x in lines)
+    wit = tmp_path / "w.txt"
+    wit.write_text("1\nb0\n\n1111111\n.\n")
+    assert run("sim", CTRL, "--vectors", wit).stdout.decode().split() == lines[1:]
+    bad = tmp_path / "bad.txt"
+    bad.write_text("0000000\n00000002\n")
+    proc = run("sim", CTRL, "--vectors", bad, check_rc=3)
+    assert b"bad.txt:2:1:" in proc.stderr
+
+
+def test_sim_signatures_equal_for_equal_circuits(tmp_path):
+    out = tmp_path / "c.aag"
+    run("convert", CTRL, out)
+    assert run("sim", CTRL).stdout == run("sim", out).stdout
+
+
+def test_bad_input_exit_3_and_nothing_written(tmp_path):
+    bad = tmp_path / "bad.aig"
+    bad.write_bytes(CTRL.read_bytes()[:300])
+    out = tmp_path / "out.aig"
+    proc = run("read", bad, "-o", out, check_rc=3)
+    assert proc.stderr.decode().startswith(f"edapipe: error: {bad}:")
+    assert not out.exists() and list(tmp_path.iterdir()) == [bad]
+
+
+def test_existing_output_survives_a_failed_stage(tmp_path):
+    out = tmp_path / "out.aig"
+    out.write_bytes(b"precious")
+    bad = tmp_path / "bad.aig"
+    bad.write_bytes(b"aig 1 1 0 1 0\n99\n")
+    run("read", bad, "-o", out, check_rc=3)
+    assert out.read_bytes() == b"precious"
+
+
+def test_missing_file_and_unknown_format(tmp_path):
+    assert b"no such file" in run("stats", tmp_path / "nope.aig", check_rc=3).stderr
+    junk = tmp_path / "junk.txt"
+    junk.write_text("hello world\n")
+    assert b"--format" in run("stats", junk, check_rc=3).stderr
+    assert run("write", CTRL, "--format", "pdf", check_rc=2).returncode == 2
+
+
+def test_binary_never_goes_to_a_terminal():
+    # `script` gives the child a terminal for stdout; skip where it is missing.
+    import shutil
+
+    if shutil.which("script") is None:
+        pytest.skip("script(1) not available")
+    cmd = " ".join(EDAPIPE) + f" read {CTRL}"
+    proc = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True,
+                          timeout=120)
+    assert b"refusing to write binary data to a terminal" in proc.stdout

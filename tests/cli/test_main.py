@@ -1,0 +1,58 @@
+"""The edapipe group: help for every command, lazy imports, exit codes, pipes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from edapipe.cli import COMMANDS
+from edapipe.cli.main import main
+from tests.conftest import BENCHMARKS
+
+EDAPIPE = [sys.executable, "-m", "edapipe.cli.main"]
+
+
+def test_group_help_lists_every_command():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert name in result.output
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_has_help(name):
+    result = CliRunner().invoke(main, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def imported_modules(*argv: str) -> set[str]:
+    code = ("import sys\nfrom edapipe.cli.main import run\ntry:\n    run(%r)\n"
+            "except SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)), file=sys.stderr)"
+            % (list(argv),))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    return set(proc.stderr.split())
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["stats", "--help"], ["sim", "--bogus"],
+                                  ["stats", str(BENCHMARKS / "epfl" / "ctrl.aig")]])
+def test_help_errors_and_stats_do_not_import_numba(argv):
+    assert "numba" not in imported_modules(*argv)
+
+
+def test_unknown_command_is_a_usage_error():
+    proc = subprocess.run(EDAPIPE + ["frobnicate"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "No such command" in proc.stderr
+
+
+def test_broken_pipe_is_quiet():
+    src = BENCHMARKS / "epfl" / "multiplier.aig"
+    proc = subprocess.run(" ".join(EDAPIPE) + f" sim {src} --words 2000 | head -c 10",
+                          shell=True, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr and "Error" not in proc.stderr, proc.stderr
