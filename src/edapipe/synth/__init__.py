@@ -1,1 +1,1 @@
-"""synth"""
+"""Logic synthesis on AIGs: one module per pass (named after its command), scripts, mapping."""
