@@ -92,7 +92,11 @@ class AigBuilder:
         key = (a, b)
         lit = self._hash.get(key)
         if lit is None:
-            lit = 2 * self._new_var(3, a, b)
+            # _new_var inlined: this is the hot path of every reader.
+            lit = 2 * len(self._kind)
+            self._kind.append(3)
+            self._f0.append(a)
+            self._f1.append(b)
             self._hash[key] = lit
         return lit
 
@@ -199,6 +203,7 @@ def from_raw(num_inputs: int, num_latches: int, raw_f0, raw_f1, outputs, latch_n
         lit_map.append(b.latch_lit(b.add_latch()))
     lit_map.extend([-1] * len(f0))
     state = bytearray(len(f0))           # 0 unseen, 1 on the stack, 2 built
+    and_ = b.and_
     for root in (lit for part in parts for lit in part):
         top = (root >> 1) - base
         if top < 0 or state[top]:
@@ -208,21 +213,19 @@ def from_raw(num_inputs: int, num_latches: int, raw_f0, raw_f1, outputs, latch_n
         while stack:
             g = stack[-1]
             a, c = f0[g], f1[g]
-            child = -1
-            for lit in (a, c):
-                k = (lit >> 1) - base
-                if k >= 0 and state[k] != 2:
-                    if state[k] == 1:
-                        raise CycleFound(k)
-                    child = k
-                    break
-            if child >= 0:
-                state[child] = 1
-                stack.append(child)
-                continue
-            stack.pop()
-            lit_map[base + g] = b.and_(lit_map[a >> 1] ^ (a & 1), lit_map[c >> 1] ^ (c & 1))
-            state[g] = 2
+            k = (a >> 1) - base
+            if k < 0 or state[k] == 2:
+                k = (c >> 1) - base
+                if k < 0 or state[k] == 2:
+                    stack.pop()
+                    lit_map[base + g] = and_(lit_map[a >> 1] ^ (a & 1),
+                                             lit_map[c >> 1] ^ (c & 1))
+                    state[g] = 2
+                    continue
+            if state[k] == 1:
+                raise CycleFound(k)
+            state[k] = 1
+            stack.append(k)
 
     def remap(seq):
         return [lit_map[x >> 1] ^ (x & 1) for x in seq]
