@@ -20,6 +20,7 @@ def decode_ands(data: bytes, pos: int, n_ands: int, first_var: int):
     """Fanins (f0, f1) of n_ands gates starting at byte `pos`; returns (f0, f1, end)."""
     if n_ands == 0:
         return np.zeros(0, np.int32), np.zeros(0, np.int32), pos
+    pos = min(pos, len(data))  # a last text line without its newline leaves pos one past
     body = np.frombuffer(data, dtype=np.uint8, offset=pos)
     term = np.flatnonzero(body < 0x80)
     n_deltas = 2 * n_ands
