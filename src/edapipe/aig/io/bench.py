@@ -1,0 +1,219 @@
+"""ISCAS BENCH reader and writer.
+
+Reading: `INPUT(x)`, `OUTPUT(y)` and `y = GATE(a, b, ...)` with the gates AND NAND OR NOR
+XOR XNOR (any number of inputs; XOR is odd parity, XNOR its complement) NOT BUF BUFF (one
+input) and DFF (one input), in any case; `y = gnd` / `y = vdd` constants and ABC's
+`y = LUT 0x<hex> (a, b, ...)` are read too. `#` starts a comment; blanks and tabs are free.
+A DFF becomes a latch with reset value 0 (the file gives none; ABC's checkers assume 0 too).
+A net that is used but driven by nothing is tied to constant 0 with a warning, as ABC does
+(`s400.bench` has one); the warning goes to the `warnings` list when one is given, else to
+the edapipe console on standard error.
+
+Writing: `INPUT`/`OUTPUT`, then `q = DFF(d)` per latch (reset 0 or uninitialized; a latch
+with reset value 1 cannot be written and raises UsageError rather than change meaning), one
+`nK = AND(a, b)` per AND node, `NOT` gates for the complemented fanins that need one, and
+`BUFF`/`NOT` (or `gnd`/`vdd`) for outputs and latch inputs. Names are kept ('(', ')', ',',
+'=', '#' and blanks become '_').
+"""
+
+from __future__ import annotations
+
+import re
+
+from edapipe.aig.core import Aig
+from edapipe.aig.io._netlist import Namer, NetGraph, refuse_properties, sanitize_plain
+from edapipe.errors import InputError, UsageError
+
+_LINE = re.compile(
+    r"\s*(?:"
+    r"(?P<io>[A-Za-z]+)\s*\(\s*(?P<ioname>[^\s(),=]+)\s*\)"
+    r"|(?P<lhs>[^\s(),=]+)\s*=\s*(?P<gate>[A-Za-z_][A-Za-z0-9_]*)\s*"
+    r"(?:(?P<lut>0[xX][0-9a-fA-F]+)\s*)?(?:\((?P<args>[^()]*)\))?"
+    r")\s*$")
+_ARG = re.compile(r"[^\s(),=]+")
+_ONE_INPUT = {"NOT", "BUF", "BUFF", "DFF"}
+_MULTI = {"AND", "NAND", "OR", "NOR", "XOR", "XNOR"}
+_MAX_LUT_INPUTS = 16
+
+
+def parse_bench(data: bytes, filename: str = "<bench>", warnings: list | None = None) -> Aig:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError("not a text file (invalid UTF-8)", file=filename, line=line) from None
+    g = NetGraph(filename)
+    outputs: list[tuple[str, int]] = []
+    seen_any = False
+    for lineno, raw in enumerate(text.split("\n"), 1):
+        if "#" in raw:
+            raw = raw[:raw.index("#")]
+        if not raw or raw.isspace():
+            continue
+        m = _LINE.match(raw)
+        if m is None:
+            raise InputError(f"cannot parse {raw.strip()[:60]!r}: expected INPUT(x), OUTPUT(y) "
+                             "or 'y = GATE(a, ...)'", file=filename, line=lineno, column=1)
+        seen_any = True
+        io = m.group("io")
+        if io is not None:
+            kind = io.upper()
+            name = m.group("ioname")
+            if kind == "INPUT":
+                g.add_input(name, lineno)
+            elif kind == "OUTPUT":
+                outputs.append((name, lineno))
+            else:
+                raise InputError(f"unknown declaration {io[:20]!r}: expected INPUT or OUTPUT",
+                                 file=filename, line=lineno, column=1)
+            continue
+        _gate(g, m, lineno, filename)
+    if not seen_any:
+        raise InputError("no INPUT, OUTPUT or gate line: empty BENCH file", file=filename,
+                         line=1)
+    for name, lineno in outputs:
+        g.add_output(name, g.net(name, lineno), lineno)
+    warn: list[str] = []
+    aig = g.finish(tie_undefined=True, warnings=warn)
+    if warnings is not None:
+        warnings.extend(warn)
+    elif warn:
+        from rich.markup import escape
+
+        from edapipe.util.console import console
+
+        for w in warn:
+            console().print(f"[yellow]warning:[/] {escape(w)}")
+    return aig
+
+
+def _gate(g: NetGraph, m: re.Match, lineno: int, filename: str) -> None:
+    lhs, gate, args, lut = m.group("lhs"), m.group("gate"), m.group("args"), m.group("lut")
+    kind = gate.upper()
+
+    def err(reason):
+        return InputError(reason, file=filename, line=lineno, column=m.start("gate") + 1)
+
+    if args is None:
+        if kind in ("GND", "VDD") and lut is None:
+            g.define(lhs, 0 if kind == "GND" else 1, lineno)
+            return
+        raise err(f"gate {gate[:20]!r} needs an argument list '(a, ...)'")
+    names = _ARG.findall(args)
+    if len(names) != args.count(",") + 1 and names:
+        raise err(f"bad argument list of {gate[:20]}: empty argument")
+    if kind in ("GND", "VDD") and not names:
+        g.define(lhs, 0 if kind == "GND" else 1, lineno)
+        return
+    mark = g.mark()
+    ins = [g.net(x, lineno) for x in names]
+    g.owner = (lhs, lineno)
+    if kind == "LUT":
+        if lut is None:
+            raise err("LUT needs a hexadecimal truth table: 'y = LUT 0x8 (a, b)'")
+        g.define(lhs, _lut(g, int(lut, 16), ins, err), lineno, mark)
+        return
+    if lut is not None:
+        raise err(f"unexpected truth table after {gate[:20]}")
+    if kind in _ONE_INPUT:
+        if len(ins) != 1:
+            raise err(f"{kind} takes exactly one input, not {len(ins)}")
+        if kind == "DFF":
+            g.add_latch(lhs, ins[0], 0, lineno)
+        else:
+            g.define(lhs, ins[0] ^ (kind == "NOT"), lineno, mark)
+        return
+    if kind not in _MULTI:
+        raise err(f"unknown gate type {gate[:20]!r} (expected AND NAND OR NOR XOR XNOR NOT "
+                  "BUF BUFF DFF)")
+    if not ins:
+        raise err(f"{kind} needs at least one input")
+    if kind in ("AND", "NAND"):
+        lit = g.and_n(ins)
+    elif kind in ("OR", "NOR"):
+        lit = g.or_n(ins)
+    else:
+        lit = g.xor_n(ins)
+    g.define(lhs, lit ^ (kind in ("NAND", "NOR", "XNOR")), lineno, mark)
+
+
+def _lut(g: NetGraph, table: int, ins: list[int], err) -> int:
+    """A LUT as ABC writes it: bit m of `table` is the value on minterm m (input 0 = LSB)."""
+    n = len(ins)
+    if n > _MAX_LUT_INPUTS:
+        raise err(f"LUT with {n} inputs; at most {_MAX_LUT_INPUTS} are supported")
+    if table >> (1 << n):
+        raise err(f"LUT truth table has more than 2^{n} bits")
+
+    def build(tt: int, k: int) -> int:       # Shannon expansion on input k-1
+        full = (1 << (1 << k)) - 1
+        if tt == 0:
+            return 0
+        if tt == full:
+            return 1
+        half = 1 << (k - 1)
+        lo, hi = tt & ((1 << half) - 1), tt >> half
+        # minterm bit k-1 is the top variable when tables are split in halves
+        f0, f1 = build(lo, k - 1), build(hi, k - 1)
+        return g.mux(ins[k - 1], f1, f0)
+
+    return build(table, n)
+
+
+# ---- writer --------------------------------------------------------------------------------
+
+def _bench_name(name: str) -> str:
+    return sanitize_plain(name, "(),=#")
+
+
+def dump_bench(aig: Aig) -> bytes:
+    refuse_properties(aig, "BENCH")
+    names = Namer(aig, _bench_name, reserved=("gnd", "vdd"))
+    vn = names.var_name
+    out = [f"# {aig.name or 'top'}: {aig.num_inputs} inputs, {aig.num_outputs} outputs, "
+           f"{aig.num_latches} D-type flipflops, {aig.num_ands} ANDs (written by edapipe)"]
+    out += [f"INPUT({x})" for x in names.in_names]
+    out += [f"OUTPUT({x})" for x in names.out_names]
+    body: list[str] = []
+    inverted: dict[int, str] = {}
+
+    def neg(var: int) -> str:
+        nm = inverted.get(var)
+        if nm is None:
+            nm = inverted[var] = names.unique(f"{vn[var]}_not")
+            body.append(f"{nm} = NOT({vn[var]})")
+        return nm
+
+    def ref(lit: int) -> str:
+        return neg(lit >> 1) if lit & 1 else vn[lit >> 1]
+
+    def drive(target: str, lit: int) -> None:
+        if lit <= 1:
+            body.append(f"{target} = {'vdd' if lit else 'gnd'}")
+        else:
+            body.append(f"{target} = {'NOT' if lit & 1 else 'BUFF'}({vn[lit >> 1]})")
+
+    ones = [names.latch_names[k] for k, x in enumerate(aig.latch_init.tolist()) if x == 1]
+    if ones:
+        raise UsageError(f"BENCH cannot hold latch reset value 1 (latch '{ones[0]}'"
+                         f"{f' and {len(ones) - 1} more' if len(ones) > 1 else ''}): a DFF "
+                         "reads back as reset 0; write AIGER, BLIF or Verilog instead")
+    for k, nxt in enumerate(aig.latch_next.tolist()):
+        if nxt > 1 and not nxt & 1:
+            src = vn[nxt >> 1]
+        else:
+            src = names.unique(f"{names.latch_names[k]}_next")
+            drive(src, nxt)
+        out.append(f"{names.latch_names[k]} = DFF({src})")
+    v = aig.first_and_var
+    for a, b in zip(aig.fanin0.tolist(), aig.fanin1.tolist()):
+        if b <= 1:
+            drive(vn[v], a if b == 1 else 0)
+        else:
+            body.append(f"{vn[v]} = AND({ref(a)}, {ref(b)})")
+        v += 1
+    for k, lit in enumerate(aig.outputs.tolist()):
+        if not names.out_alias[k]:
+            drive(names.out_names[k], lit)
+    out += body
+    return ("\n".join(out) + "\n").encode("utf-8")

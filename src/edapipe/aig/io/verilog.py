@@ -1,0 +1,991 @@
+"""Structural (gate-level) Verilog reader and writer: the style of the EPFL .v files.
+
+The reader takes one flat module:
+- `module NAME (ports);` with non-ANSI (`input a; output [3:0] y;`) or ANSI
+  (`module m(input a, output [3:0] y);`) port declarations, `wire` declarations (also
+  `wire x = expr;`), ranges `[msb:lsb]` with constant bounds (bits are nets named `a[3]`, the
+  same names as the escaped identifiers `\\a[3] ` of ABC-written files);
+- `assign lhs = expr;` with `~ & | ^ ~^ ?:`, reductions (`&a |a ^a ~&a ~|a ~^a`) and `!`,
+  parentheses, concatenation `{a, b}` and
+  replication `{4{a}}`, bit and part selects, and constants (`1'b0`, `4'hA`, decimals);
+- gate primitives `and or nand nor xor xnor` (output first, any number of inputs), `not` and
+  `buf` (outputs first, input last), with or without an instance name;
+- one clock domain written the way ABC writes sequential circuits: `reg` declarations,
+  `always @(posedge clk) [begin] q <= expr; ... [end]` and `initial [begin] q <= 1'b0; [end]`
+  (reset values; a reg without one is uninitialized, LATCH_INIT_X). The clock input is not an
+  input of the AIG; it may not be used as data.
+Everything else (operators such as `+` or `==`, `if`/`case`, module instances, parameters,
+several modules, `inout`, x/z constants, delays) raises `UnsupportedVerilog`, an InputError
+with file:line:column that names the construct: the RTL frontend handles those files. Use
+`is_structural(data)` to ask before reading, or catch `UnsupportedVerilog`.
+
+The tokenizer is one regular expression over the whole text (`re.findall`); positions are
+recovered only when an error is reported.
+
+The writer produces the same style: `module NAME (ports)`, one `assign nK = [~]a & [~]b;` per
+AND node, an `assign` per output, escaped identifiers where a name is not a plain identifier.
+Sequential AIGs get an extra `clock` input, `reg`s, one `always @ (posedge clock)` block and an
+`initial` block for the reset values 0 and 1, as ABC's write_verilog does.
+"""
+
+from __future__ import annotations
+
+import re
+
+from edapipe.aig.core import LATCH_INIT_X, Aig
+from edapipe.aig.io._netlist import CONST, NetGraph, Namer, refuse_properties
+from edapipe.errors import InputError
+
+
+class UnsupportedVerilog(InputError):
+    """Valid Verilog, perhaps, but beyond the gate-level subset: hand it to the RTL frontend."""
+
+
+_SKIP = r"(?:\s+|//[^\n]*|/\*(?s:.*?)\*/|\(\*(?!\))(?s:.*?)\*\))*+"
+_TOKEN_RE = re.compile(_SKIP + r"""(
+    \\\S+                                        # escaped identifier
+  | [A-Za-z_][A-Za-z0-9_$]*                      # identifier or keyword
+  | \d*\s*'[sS]?[bBoOdDhH]\s*[0-9a-fA-FxXzZ_?]+  # based number
+  | \d[\d_]*                                     # decimal number
+  | `[A-Za-z_]\w*                                # compiler directive
+  | /\*                                          # an unterminated comment
+  | ===|!==|~\^|\^~|~&|~\||&&|\|\||==|!=|<=|>=|<<<|>>>|<<|>>|\*\*|->
+  | \S                                           # any other character
+  | \Z                                           # the end (so trailing comments are skipped)
+)""", re.VERBOSE)
+_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
+_TIMESCALE_RE = re.compile(r"`(?:timescale|resetall|celldefine|endcelldefine|default_nettype)"
+                           r"[^\n]*")
+
+KEYWORDS = frozenset("""
+always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign
+default defparam design disable edge else end endcase endconfig endfunction endgenerate
+endmodule endprimitive endspecify endtable endtask event for force forever fork function
+generate genvar highz0 highz1 if ifnone incdir include initial inout input instance integer
+join large liblist library localparam macromodule medium module nand negedge nmos nor
+noshowcancelled not notif0 notif1 or output parameter pmos posedge primitive pull0 pull1
+pulldown pullup pulsestyle_onevent pulsestyle_ondetect rcmos real realtime reg release repeat
+rnmos rpmos rtran rtranif0 rtranif1 scalared showcancelled signed small specify specparam
+strong0 strong1 supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tri1 triand
+trior trireg unsigned use uwire vectored wait wand weak0 weak1 while wire wor xnor xor
+logic bit byte int shortint longint always_comb always_ff always_latch interface package
+""".split())
+_GATES = frozenset(("and", "or", "nand", "nor", "xor", "xnor", "not", "buf"))
+_UNSUPPORTED_ITEMS = {
+    "parameter": "parameters", "localparam": "parameters", "defparam": "parameters",
+    "generate": "generate blocks", "genvar": "generate blocks", "function": "functions",
+    "task": "tasks", "integer": "integer variables", "real": "real variables",
+    "specify": "specify blocks", "inout": "inout ports", "tri": "tri nets",
+    "supply0": "supply nets", "supply1": "supply nets", "wand": "wired nets",
+    "wor": "wired nets", "event": "events", "always_comb": "SystemVerilog always_comb",
+    "always_ff": "SystemVerilog always_ff", "always_latch": "latches (always_latch)",
+    "logic": "SystemVerilog logic", "interface": "interfaces", "package": "packages",
+    "primitive": "user-defined primitives", "bufif0": "tri-state gates",
+    "bufif1": "tri-state gates", "notif0": "tri-state gates", "notif1": "tri-state gates",
+    "pullup": "pull gates", "pulldown": "pull gates", "time": "time variables",
+}
+_UNSUPPORTED_OPS = frozenset(("+", "-", "*", "/", "%", "==", "!=", "===", "!==", "<", ">",
+                              "<=", ">=", "<<", ">>", "<<<", ">>>", "&&", "||", "**",
+                              "->", "$", "#", "@"))
+_REDUCTIONS = {"&": ("&", 0), "|": ("|", 0), "^": ("^", 0), "~&": ("&", 1), "~|": ("|", 1),
+               "~^": ("^", 1), "^~": ("^", 1), "!": ("|", 1)}
+_MAX_WIDTH = 1 << 16
+_SENTINEL = ""
+
+
+def _locate_factory(text: str):
+    """Token index -> (line, column), computed by re-tokenizing (only on errors)."""
+    cache: list[int] = []
+
+    def locate(k) -> tuple:
+        if k is None:
+            return (None, None)
+        if not cache:
+            cache.extend(m.start(1) for m in _TOKEN_RE.finditer(text))
+        k = min(int(k), len(cache) - 1) if cache else 0
+        off = cache[k] if cache else 0
+        line = text.count("\n", 0, off) + 1
+        col = off - (text.rfind("\n", 0, off) + 1) + 1
+        return (line, col)
+
+    return locate
+
+
+class _Parser:
+    def __init__(self, text: str, filename: str):
+        self.filename = filename
+        self.toks = _TOKEN_RE.findall(text)
+        if not self.toks or self.toks[-1] != _SENTINEL:
+            self.toks.append(_SENTINEL)
+        self.toks.extend([_SENTINEL] * 8)        # look-ahead never runs off the end
+        self.i = 0
+        self.locate = _locate_factory(text)
+        self.g = NetGraph(filename, self.locate)
+        self.vectors: dict[str, tuple[int, int]] = {}   # name -> (msb, lsb)
+        self.declared: dict[str, str] = {}              # name -> input/output/wire/reg
+        self.port_order: list[str] = []
+        self.outputs: list[tuple[str, int]] = []        # (name, token index)
+        self.regs: dict[str, int] = {}                  # reg name -> token index
+        self.latch_of: dict[str, int] = {}              # reg bit -> latch index
+        self.clock: str | None = None
+        self.clock_pos = None
+        self.pending_inits: list = []                   # (reg bits, values, position)
+        self.lit_cache: dict[str, int] = {"1'b0": 0, "1'b1": 1}  # token -> scalar literal
+
+    # ---- errors ------------------------------------------------------------------------
+    def fail(self, reason: str, k=None) -> InputError:
+        line, col = self.locate(self.i if k is None else k)
+        return InputError(reason, file=self.filename, line=line, column=col)
+
+    def unsupported(self, what: str, k=None) -> UnsupportedVerilog:
+        line, col = self.locate(self.i if k is None else k)
+        return UnsupportedVerilog(f"{what} not supported by the structural Verilog reader "
+                                  "(gate-level subset); this needs the RTL frontend",
+                                  file=self.filename, line=line, column=col)
+
+    def unexpected(self, expected: str) -> InputError:
+        tok = self.toks[self.i]
+        if tok == _SENTINEL:
+            return self.fail(f"unexpected end of file: expected {expected}")
+        if tok in _UNSUPPORTED_OPS:
+            return self.unsupported(f"operator '{tok}' is")
+        if tok == "/*":
+            return self.fail("unterminated /* comment")
+        if tok.startswith("`"):
+            return self.unsupported(f"compiler directive '{tok[:30]}' is")
+        if tok in _UNSUPPORTED_ITEMS:
+            return self.unsupported(f"{_UNSUPPORTED_ITEMS[tok]} are")
+        return self.fail(f"expected {expected}, found '{tok[:40]}'")
+
+    def expect(self, tok: str, what: str | None = None) -> None:
+        if self.toks[self.i] != tok:
+            raise self.unexpected(what or f"'{tok}'")
+        self.i += 1
+
+    def ident(self, what: str = "an identifier") -> str:
+        tok = self.toks[self.i]
+        if tok[:1] == "\\":
+            self.i += 1
+            return tok[1:]
+        if tok and (tok[0].isalpha() or tok[0] == "_") and tok not in KEYWORDS:
+            self.i += 1
+            return tok
+        raise self.unexpected(what)
+
+    def number(self) -> int:
+        tok = self.toks[self.i]
+        if not tok[:1].isdigit():
+            raise self.unexpected("a constant number")
+        self.i += 1
+        try:
+            return int(tok.replace("_", ""))
+        except ValueError:
+            raise self.fail(f"bad number '{tok[:30]}'", self.i - 1) from None
+
+    # ---- module ------------------------------------------------------------------------
+    def parse(self) -> Aig:
+        t = self.toks
+        if t[self.i] == "macromodule":
+            t[self.i] = "module"
+        if t[self.i] != "module":
+            if t[self.i] == _SENTINEL:
+                raise self.fail("no module in the file", 0)
+            raise self.unexpected("'module'")
+        self.i += 1
+        name = self.ident("the module name")
+        if t[self.i] == "#":
+            raise self.unsupported("module parameters are")
+        if t[self.i] == "(":
+            self.i += 1
+            self.port_list()
+        self.expect(";")
+        while True:
+            tok = t[self.i]
+            if tok == "assign":
+                self.i += 1
+                self.assign()
+            elif tok == "wire":
+                self.i += 1
+                self.declaration("wire")
+            elif tok in ("input", "output"):
+                self.i += 1
+                self.declaration(tok)
+            elif tok in _GATES:
+                self.i += 1
+                self.gate(tok)
+            elif tok == "reg":
+                self.i += 1
+                self.declaration("reg")
+            elif tok == "always":
+                self.i += 1
+                self.always()
+            elif tok == "initial":
+                self.i += 1
+                self.initial()
+            elif tok == "endmodule":
+                self.i += 1
+                break
+            elif tok == ";":
+                self.i += 1
+            elif tok == _SENTINEL:
+                raise self.fail("unexpected end of file: expected 'endmodule'")
+            elif tok in _UNSUPPORTED_ITEMS:
+                raise self.unsupported(f"{_UNSUPPORTED_ITEMS[tok]} are")
+            elif tok in KEYWORDS:
+                raise self.unsupported(f"'{tok}' is")
+            elif tok[:1] == "\\" or _IDENT_RE.match(tok):
+                raise self.unsupported(f"module instances ('{tok[:40]}') are")
+            else:
+                raise self.unexpected("a declaration, 'assign', a gate or 'endmodule'")
+        if t[self.i] != _SENTINEL:
+            if t[self.i] in ("module", "macromodule"):
+                raise self.unsupported("several modules (hierarchy) are")
+            raise self.unexpected("the end of the file after 'endmodule'")
+        return self.finish(name)
+
+    def port_list(self) -> None:
+        t = self.toks
+        if t[self.i] == ")":
+            self.i += 1
+            return
+        if t[self.i] in ("input", "output", "inout"):       # ANSI header
+            direction = None
+            while True:
+                if t[self.i] in ("input", "output", "inout"):
+                    direction = t[self.i]
+                    if direction == "inout":
+                        raise self.unsupported("inout ports are")
+                    self.i += 1
+                    kind = "reg" if t[self.i] == "reg" else None
+                    if t[self.i] in ("wire", "reg"):
+                        self.i += 1
+                    rng = self.range_opt()
+                pos = self.i
+                name = self.ident("a port name")
+                self.port_order.append(name)
+                self.declare(name, direction, rng, pos)
+                if kind == "reg":
+                    self.declare_reg(name, rng, pos)
+                if t[self.i] == ",":
+                    self.i += 1
+                    continue
+                self.expect(")", "',' or ')' in the port list")
+                return
+        while True:
+            if t[self.i] == ".":
+                raise self.unsupported("named port expressions are")
+            self.port_order.append(self.ident("a port name"))
+            if t[self.i] == "[":
+                raise self.unsupported("port expressions with selects are")
+            if t[self.i] == ",":
+                self.i += 1
+                continue
+            self.expect(")", "',' or ')' in the port list")
+            return
+
+    def range_opt(self) -> tuple[int, int] | None:
+        if self.toks[self.i] != "[":
+            return None
+        self.i += 1
+        if self.toks[self.i] in ("signed", "unsigned"):
+            raise self.unsupported("signed types are")
+        msb = self.const_index()
+        self.expect(":", "':' in a range")
+        lsb = self.const_index()
+        self.expect("]")
+        if abs(msb - lsb) >= _MAX_WIDTH:
+            raise self.fail(f"range [{msb}:{lsb}] is too wide (limit {_MAX_WIDTH} bits)")
+        return (msb, lsb)
+
+    def const_index(self) -> int:
+        tok = self.toks[self.i]
+        if tok[:1].isdigit():
+            if "'" in tok:
+                bits = self.constant()
+                return sum(1 << k for k, b in enumerate(bits) if b)
+            return self.number()
+        if tok[:1] == "\\" or _IDENT_RE.match(tok):
+            raise self.unsupported("ranges and selects with non-constant or parameter bounds "
+                                   "are")
+        raise self.unexpected("a constant index")
+
+    def declaration(self, kind: str) -> None:
+        t = self.toks
+        if kind in ("input", "output") and t[self.i] in ("wire", "reg"):
+            if t[self.i] == "reg":
+                kind_reg = True
+            else:
+                kind_reg = False
+            self.i += 1
+        else:
+            kind_reg = kind == "reg"
+        if t[self.i] in ("signed", "unsigned"):
+            raise self.unsupported("signed types are")
+        rng = self.range_opt()
+        if kind == "wire" and rng is None and self.wire_list():
+            return
+        while True:
+            pos = self.i
+            name = self.ident("a net name")
+            if t[self.i] == "[":
+                raise self.unsupported("arrays (memories) are")
+            if kind in ("input", "output"):
+                self.declare(name, kind, rng, pos)
+            elif kind == "wire":
+                self.declare(name, "wire", rng, pos)
+            if kind_reg:
+                self.declare_reg(name, rng, pos)
+            if t[self.i] == "=":
+                if kind != "wire":
+                    raise self.unsupported("declarations with initial values are")
+                self.i += 1
+                self.drive_name(name, pos)
+            if t[self.i] == ",":
+                self.i += 1
+                continue
+            self.expect(";", "',' or ';' in a declaration")
+            return
+
+    def wire_list(self) -> bool:
+        """Fast path for `wire a, b, c;` of new scalar names (the bulk of ABC's files)."""
+        t = self.toks
+        declared = self.declared
+        j = self.i
+        names = []
+        while True:
+            tok = t[j]
+            name = tok[1:] if tok[:1] == "\\" else tok
+            if not name or name in declared or (tok[:1] != "\\" and (
+                    tok in KEYWORDS or not _IDENT_RE.match(tok))):
+                return False
+            names.append(name)
+            sep = t[j + 1]
+            j += 2
+            if sep == ";":
+                break
+            if sep != ",":
+                return False
+        if len(set(names)) != len(names):
+            return False
+        for name in names:
+            declared[name] = "wire"
+        self.i = j
+        return True
+
+    def declare(self, name: str, kind: str, rng, pos) -> None:
+        if rng is not None:
+            self.lit_cache.clear()
+            self.lit_cache.update({"1'b0": 0, "1'b1": 1})
+        old = self.declared.get(name)
+        if old is not None:
+            # `output y; wire y;` (or reg) is legal; a second direction is not.
+            if kind == "wire" or old == "wire":
+                if kind != "wire":
+                    self.declared[name] = kind
+                if rng != self.vectors.get(name) and rng is not None:
+                    raise self.fail(f"'{name}' is declared again with another range", pos)
+                return
+            raise self.fail(f"'{name}' is declared twice", pos)
+        self.declared[name] = kind
+        if rng is not None:
+            self.vectors[name] = rng
+        bits = self.bit_names(name)
+        if kind == "input":
+            for b in bits:
+                self.g.add_input(b, pos)
+        elif kind == "output":
+            self.outputs.extend((b, pos) for b in bits)
+
+    def declare_reg(self, name: str, rng, pos) -> None:
+        self.lit_cache.clear()
+        self.lit_cache.update({"1'b0": 0, "1'b1": 1})
+        if name in self.regs:
+            raise self.fail(f"reg '{name}' is declared twice", pos)
+        if self.declared.get(name) == "input":
+            raise self.fail(f"input '{name}' cannot be a reg", pos)
+        self.regs[name] = pos
+        if rng is not None:
+            self.vectors[name] = rng
+
+    def bit_names(self, name: str) -> list[str]:
+        rng = self.vectors.get(name)
+        if rng is None:
+            return [name]
+        msb, lsb = rng
+        step = 1 if msb >= lsb else -1
+        return [f"{name}[{k}]" for k in range(lsb, msb + step, step)]
+
+    # ---- statements --------------------------------------------------------------------
+    def assign(self) -> None:
+        t = self.toks
+        g = self.g
+        while True:
+            i = self.i
+            # Fast path for the EPFL/ABC shape: `lhs = [~]a [op [~]b] ;` over scalar nets.
+            if t[i + 1] == "=":
+                lhs = t[i]
+                lname = self.scalar_name(lhs)
+                if lname is not None:
+                    mark = g.mark()
+                    j = i + 2
+                    ca = t[j] == "~"
+                    a = self.scalar_lit(t[j + ca], j + ca)
+                    if a is not None:
+                        j += ca + 1
+                        op = t[j]
+                        if op == ";":
+                            g.owner = (lname, i)
+                            g.define(lname, a ^ ca, i, mark)
+                            self.i = j + 1
+                            return
+                        if op in ("&", "|", "^"):
+                            cb = t[j + 1] == "~"
+                            b = self.scalar_lit(t[j + 1 + cb], j + 1 + cb)
+                            if b is not None and t[j + 2 + cb] == ";":
+                                g.owner = (lname, i)
+                                a ^= ca
+                                b ^= cb
+                                if op == "&":
+                                    lit = g.and2(a, b)
+                                elif op == "|":
+                                    lit = g.or2(a, b)
+                                else:
+                                    lit = g.xor2(a, b)
+                                g.define(lname, lit, i, mark)
+                                self.i = j + 3 + cb
+                                return
+            targets = self.lvalue()
+            self.expect("=", "'=' in an assignment")
+            self.drive(targets, i)
+            if t[self.i] == ",":
+                self.i += 1
+                continue
+            self.expect(";", "';' after an assignment")
+            return
+
+    def scalar_name(self, tok: str) -> str | None:
+        if tok[:1] == "\\":
+            name = tok[1:]
+        elif tok in KEYWORDS or not _IDENT_RE.match(tok):
+            return None
+        else:
+            name = tok
+        if name in self.vectors or name in self.regs:
+            return None
+        return name
+
+    def scalar_lit(self, tok: str, k: int) -> int | None:
+        lit = self.lit_cache.get(tok)
+        if lit is None:
+            name = self.scalar_name(tok)
+            lit = -1 if name is None else self.g.net(name, k)
+            self.lit_cache[tok] = lit
+        return None if lit < 0 else lit
+
+    def drive(self, targets: list[str], pos) -> None:
+        mark = self.g.mark()
+        self.g.owner = (targets[0], pos)
+        bits = self.fit(self.expr(), len(targets))
+        if len(targets) == 1:
+            self.g.define(targets[0], bits[0], pos, mark)
+        else:
+            for name, lit in zip(targets, bits):
+                self.g.define(name, lit, pos)
+
+    def drive_name(self, name: str, pos) -> None:
+        self.drive(self.bit_names(name), pos)
+
+    def lvalue(self) -> list[str]:
+        """Net bit names of an assignment target, LSB first."""
+        t = self.toks
+        if t[self.i] == "{":
+            self.i += 1
+            parts = []
+            while True:
+                parts.append(self.lvalue())
+                if t[self.i] == ",":
+                    self.i += 1
+                    continue
+                self.expect("}", "',' or '}' in a concatenation")
+                break
+            return [b for part in reversed(parts) for b in part]
+        pos = self.i
+        name = self.ident("an assignment target")
+        if name in self.regs:
+            raise self.fail(f"reg '{name}' can only be assigned in an always block", pos)
+        return self.select(name)
+
+    def select(self, name: str) -> list[str]:
+        """Bit names of `name` with an optional [i] or [h:l] select, LSB first."""
+        t = self.toks
+        if t[self.i] != "[":
+            return self.bit_names(name)
+        pos = self.i
+        rng = self.vectors.get(name)
+        if rng is None:
+            raise self.fail(f"'{name}' is not a vector: it has no bits to select", pos)
+        self.i += 1
+        hi = self.const_index()
+        lo = hi
+        if t[self.i] == ":":
+            self.i += 1
+            lo = self.const_index()
+        elif t[self.i] in ("+:", "-:") or (t[self.i] in ("+", "-") and t[self.i + 1] == ":"):
+            raise self.unsupported("indexed part selects are")
+        self.expect("]")
+        msb, lsb = rng
+        low, high = min(msb, lsb), max(msb, lsb)
+        for k in (hi, lo):
+            if not low <= k <= high:
+                raise self.fail(f"index {k} is outside '{name}' [{msb}:{lsb}]", pos)
+        step = 1 if hi >= lo else -1
+        if (hi >= lo) != (msb >= lsb) and hi != lo:
+            raise self.fail(f"part select [{hi}:{lo}] is reversed against '{name}' "
+                            f"[{msb}:{lsb}]", pos)
+        return [f"{name}[{k}]" for k in range(lo, hi + step, step)]
+
+    def gate(self, kind: str) -> None:
+        t = self.toks
+        g = self.g
+        while True:
+            if t[self.i] == "#":
+                raise self.unsupported("gate delays are")
+            start = self.i
+            if t[self.i] != "(":
+                self.ident("an instance name or '('")
+                if t[self.i] == "[":
+                    raise self.unsupported("instance arrays are")
+            self.expect("(", "'(' after the gate")
+            terms = []
+            while True:
+                terms.append(self.i)
+                depth = 0
+                # skip one terminal expression, remembering where it starts
+                while True:
+                    tok = t[self.i]
+                    if tok in ("(", "{", "["):
+                        depth += 1
+                    elif tok in (")", "}", "]"):
+                        if depth == 0:
+                            break
+                        depth -= 1
+                    elif tok == "," and depth == 0:
+                        break
+                    elif tok in (";", _SENTINEL):
+                        raise self.unexpected("')' closing the gate terminals")
+                    self.i += 1
+                if t[self.i] == ",":
+                    self.i += 1
+                    continue
+                self.expect(")")
+                break
+            end = self.i
+            if len(terms) < 2:
+                raise self.fail(f"gate '{kind}' needs an output and at least one input", start)
+            n_out = len(terms) - 1 if kind in ("not", "buf") else 1
+            outs = []
+            for k in terms[:n_out]:
+                self.i = k
+                target = self.lvalue()
+                if len(target) != 1:
+                    raise self.fail("a gate output must be a single bit", k)
+                outs.append(target[0])
+            mark = g.mark()
+            g.owner = (outs[0], start)
+            ins = []
+            for k in terms[n_out:]:
+                self.i = k
+                ins.append(self.fit(self.expr(), 1)[0])
+            if kind in ("and", "nand"):
+                lit = g.and_n(ins)
+            elif kind in ("or", "nor"):
+                lit = g.or_n(ins)
+            elif kind in ("xor", "xnor"):
+                lit = g.xor_n(ins)
+            else:
+                lit = ins[0]
+            lit ^= kind in ("nand", "nor", "xnor", "not")
+            if len(outs) == 1:
+                g.define(outs[0], lit, start, mark)
+            else:
+                for o in outs:
+                    g.define(o, lit, start)
+            self.i = end
+            if t[self.i] == ",":
+                self.i += 1
+                continue
+            self.expect(";", "';' after a gate")
+            return
+
+    # ---- sequential (ABC's write_verilog style) ----------------------------------------
+    def always(self) -> None:
+        t = self.toks
+        if t[self.i] != "@":
+            raise self.unsupported("'always' without an event control is")
+        self.i += 1
+        self.expect("(", "'(' after '@'")
+        if t[self.i] != "posedge":
+            raise self.unsupported("only 'always @(posedge clock)' is supported; this "
+                                   "always block is")
+        self.i += 1
+        pos = self.i
+        clock = self.ident("the clock name")
+        if t[self.i] != ")":
+            raise self.unsupported("always blocks with several events (asynchronous resets) "
+                                   "are")
+        self.i += 1
+        if self.clock is None:
+            self.clock, self.clock_pos = clock, pos
+        elif self.clock != clock:
+            raise self.unsupported("several clocks are", pos)
+        if self.declared.get(clock) != "input":
+            raise self.fail(f"clock '{clock}' is not an input", pos)
+        self.statements(self.register)
+
+    def statements(self, action) -> None:
+        t = self.toks
+        block = t[self.i] == "begin"
+        if block:
+            self.i += 1
+            if t[self.i] == ":":
+                raise self.unsupported("named blocks are")
+        while True:
+            if block and t[self.i] == "end":
+                self.i += 1
+                return
+            tok = t[self.i]
+            if tok in ("if", "case", "casex", "casez", "for", "while", "repeat", "forever",
+                       "fork", "#", "@", "wait", "begin"):
+                raise self.unsupported(f"'{tok}' in a procedural block is")
+            pos = self.i
+            name = self.ident("a reg name")
+            targets = self.select(name)
+            if t[self.i] not in ("<=", "="):
+                raise self.unexpected("'<=' in a procedural assignment")
+            self.i += 1
+            action(name, targets, pos)
+            self.expect(";", "';' after an assignment")
+            if not block:
+                return
+
+    def register(self, name: str, targets: list[str], pos) -> None:
+        if name not in self.regs:
+            raise self.fail(f"'{name}' is assigned in an always block but is not a reg", pos)
+        g = self.g
+        g.owner = (targets[0], pos)
+        bits = self.fit(self.expr(), len(targets))
+        for bit, lit in zip(targets, bits):
+            if bit in self.latch_of:
+                raise self.fail(f"reg bit '{bit}' is assigned twice", pos)
+            self.latch_of[bit] = g.add_latch(bit, lit, LATCH_INIT_X, pos)
+
+    def initial(self) -> None:
+        self.statements(self.reset_value)
+
+    def reset_value(self, name: str, targets: list[str], pos) -> None:
+        if name not in self.regs:
+            raise self.fail(f"'{name}' in an initial block is not a reg", pos)
+        if not self.toks[self.i][:1].isdigit():
+            raise self.unsupported("initial values other than constants are")
+        bits = self.constant(allow_x=True)
+        bits = (bits + [bits[-1] if bits[-1] is None else 0] * len(targets))[:len(targets)]
+        self.pending_inits.append((targets, bits, pos))
+
+    # ---- expressions (values are lists of literals, LSB first) -------------------------
+    def fit(self, bits: list[int], width: int) -> list[int]:
+        if len(bits) >= width:
+            return bits[:width]
+        return bits + [0] * (width - len(bits))
+
+    def expr(self) -> list[int]:
+        cond = self.or_expr()
+        if self.toks[self.i] != "?":
+            return cond
+        self.i += 1
+        then = self.expr()
+        self.expect(":", "':' in a conditional expression")
+        other = self.expr()
+        g = self.g
+        sel = cond[0] if len(cond) == 1 else g.or_n(cond)
+        width = max(len(then), len(other))
+        then, other = self.fit(then, width), self.fit(other, width)
+        return [g.mux(sel, a, b) for a, b in zip(then, other)]
+
+    def binary(self, a: list[int], b: list[int], op) -> list[int]:
+        width = max(len(a), len(b))
+        return [op(x, y) for x, y in zip(self.fit(a, width), self.fit(b, width))]
+
+    def or_expr(self) -> list[int]:
+        v = self.xor_expr()
+        while self.toks[self.i] == "|":
+            self.i += 1
+            v = self.binary(v, self.xor_expr(), self.g.or2)
+        return v
+
+    def xor_expr(self) -> list[int]:
+        v = self.and_expr()
+        t = self.toks
+        while t[self.i] in ("^", "~^", "^~"):
+            neg = t[self.i] != "^"
+            self.i += 1
+            v = self.binary(v, self.and_expr(), self.g.xor2)
+            if neg:
+                v = [x ^ 1 for x in v]
+        return v
+
+    def and_expr(self) -> list[int]:
+        v = self.unary()
+        while self.toks[self.i] == "&":
+            self.i += 1
+            v = self.binary(v, self.unary(), self.g.and2)
+        return v
+
+    def unary(self) -> list[int]:
+        t = self.toks
+        tok = t[self.i]
+        if tok == "~":
+            self.i += 1
+            return [x ^ 1 for x in self.unary()]
+        if tok == "(":
+            self.i += 1
+            v = self.expr()
+            self.expect(")", "')'")
+            return v
+        if tok == "{":
+            return self.concat()
+        if tok[:1].isdigit():
+            return self.constant()
+        if tok in _REDUCTIONS:                      # reductions and logical not: one bit
+            self.i += 1
+            v = self.unary()
+            g = self.g
+            op, neg = _REDUCTIONS[tok]
+            lit = g.and_n(v) if op == "&" else g.or_n(v) if op == "|" else g.xor_n(v)
+            return [lit ^ neg]
+        if tok in ("-", "+"):
+            raise self.unsupported(f"unary operator '{tok}' is")
+        if tok[:1] == "\\" or (_IDENT_RE.match(tok) and tok not in KEYWORDS):
+            pos = self.i
+            name = self.ident()
+            if t[self.i] == "(":
+                raise self.unsupported("function calls are")
+            if name in self.regs and name not in self.vectors and t[self.i] != "[":
+                return [self.g.net(name, pos)]
+            return [self.g.net(b, pos) for b in self.select(name)]
+        if tok.startswith("$"):
+            raise self.unsupported("system functions are")
+        raise self.unexpected("an expression")
+
+    def concat(self) -> list[int]:
+        t = self.toks
+        self.i += 1
+        if t[self.i][:1].isdigit() and "'" not in t[self.i] and t[self.i + 1] == "{":
+            count = self.number()
+            if count > _MAX_WIDTH:
+                raise self.fail(f"replication count {count} is too large")
+            inner = self.concat()
+            self.expect("}", "'}' closing the replication")
+            if count * len(inner) > _MAX_WIDTH:
+                raise self.fail(f"replication is {count * len(inner)} bits wide (limit "
+                                f"{_MAX_WIDTH})")
+            return inner * count
+        parts = []
+        width = 0
+        while True:
+            parts.append(self.expr())
+            width += len(parts[-1])
+            if width > _MAX_WIDTH:
+                raise self.fail(f"concatenation wider than {_MAX_WIDTH} bits")
+            if t[self.i] == ",":
+                self.i += 1
+                continue
+            self.expect("}", "',' or '}' in a concatenation")
+            break
+        return [b for part in reversed(parts) for b in part]
+
+    def constant(self, allow_x: bool = False) -> list:
+        tok = self.toks[self.i]
+        pos = self.i
+        self.i += 1
+        if "'" not in tok:
+            try:
+                value = int(tok.replace("_", ""))
+            except ValueError:
+                raise self.fail(f"bad number '{tok[:30]}'", pos) from None
+            if value.bit_length() > _MAX_WIDTH:
+                raise self.fail(f"number wider than {_MAX_WIDTH} bits", pos)
+            return [(value >> k) & 1 for k in range(max(32, value.bit_length()))]
+        size_s, _, rest = tok.partition("'")
+        size_s = size_s.strip()
+        rest = rest.strip().lstrip("sS")
+        base = {"b": 2, "o": 8, "d": 10, "h": 16}[rest[0].lower()]
+        digits = rest[1:].strip().replace("_", "").lower()
+        if len(size_s) > 8:
+            raise self.fail(f"constant width {size_s[:20]} is out of range", pos)
+        size = int(size_s) if size_s else 32
+        if size == 0 or size > _MAX_WIDTH:
+            raise self.fail(f"constant width {size} is out of range", pos)
+        if any(c in "xz?" for c in digits):
+            if allow_x and set(digits) <= {"x"}:
+                return [None] * size
+            raise self.unsupported("x/z constants are", pos)
+        try:
+            value = int(digits, base)
+        except ValueError:
+            raise self.fail(f"bad constant '{tok[:30]}'", pos) from None
+        return [(value >> k) & 1 for k in range(size)]
+
+    # ---- result ------------------------------------------------------------------------
+    def finish(self, name: str) -> Aig:
+        g = self.g
+        for port in self.port_order:
+            if port not in self.declared:
+                raise self.fail(f"port '{port}' has no input or output declaration", 0)
+        for reg, pos in self.regs.items():
+            for bit in self.bit_names(reg):
+                if bit not in self.latch_of:
+                    raise self.fail(f"reg '{bit}' is never assigned in an always block", pos)
+        for targets, bits, pos in self.pending_inits:
+            for bit, v in zip(targets, bits):
+                g.latch_init[self.latch_of[bit]] = LATCH_INIT_X if v is None else v
+        if self.port_order:
+            rank = {p: k for k, p in enumerate(self.port_order)}
+            order = {}
+            for slot in g.inputs:
+                base = g.label[slot].split("[", 1)[0]
+                order[slot] = rank.get(g.label[slot], rank.get(base, len(rank)))
+            g.inputs.sort(key=lambda s: order[s])
+            self.outputs.sort(key=lambda o: rank.get(o[0], rank.get(o[0].split("[", 1)[0],
+                                                                      len(rank))))
+        if self.clock is not None:
+            self.drop_clock()
+        for out, pos in self.outputs:
+            g.add_output(out, g.net(out, pos), pos)
+        return g.finish(name=name)
+
+    def drop_clock(self) -> None:
+        """The clock is no input of the AIG; it may only clock the registers."""
+        g = self.g
+        slot = g.slot_of[self.clock]
+        lits = (2 * slot, 2 * slot + 1)
+        used = any(x in lits for x in g.fa) or any(x in lits for x in g.fb) or \
+            any(x in lits for x in g.latch_next) or \
+            any(g.net(o, p) in lits for o, p in self.outputs)
+        if used:
+            raise self.unsupported(f"clock '{self.clock}' used as data is", self.clock_pos)
+        g.inputs.remove(slot)
+        g.kind[slot] = CONST             # no longer an input; nothing uses it
+
+
+def _decode(data: bytes, filename: str) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError("not a text file (invalid UTF-8)", file=filename, line=line) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError("not a text file (NUL byte)", file=filename, line=line)
+    if "`" in text:
+        text = _TIMESCALE_RE.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
+def parse_verilog(data: bytes, filename: str = "<verilog>") -> Aig:
+    """Read one flat gate-level module (see the module docstring for the subset)."""
+    p = _Parser(_decode(data, filename), filename)
+    try:
+        return p.parse()
+    except RecursionError:
+        raise p.fail("expression nested too deeply") from None
+
+
+def is_structural(data: bytes) -> bool:
+    """True unless the structural reader would refuse the file as beyond its subset (the
+    RTL frontend's job). Files with ordinary errors count as structural: reading them gives
+    the better message."""
+    try:
+        parse_verilog(data, "<check>")
+    except UnsupportedVerilog:
+        return False
+    except InputError:
+        return True
+    return True
+
+
+# ---- writer --------------------------------------------------------------------------------
+
+def verilog_name(name: str) -> str:
+    """`name` as a Verilog identifier: plain if it can be, else escaped (`\\a[0] `)."""
+    if _IDENT_RE.match(name) and name not in KEYWORDS:
+        return name
+    return "\\" + name + " "
+
+
+def _printable(name: str) -> str:
+    out = "".join(c if "!" <= c <= "~" else "_" for c in name)
+    return out or "_"
+
+
+def dump_verilog(aig: Aig) -> bytes:
+    refuse_properties(aig, "Verilog")
+    names = Namer(aig, _printable, alias_inputs=False)
+    vn = [verilog_name(x) if x is not None else None for x in names.var_name]
+    seq = aig.num_latches > 0
+    clock = names.unique("clock") if seq else None
+    module = verilog_name(_printable(aig.name)) if aig.name else "top"
+    ins = [verilog_name(x) for x in names.in_names]
+    outs = [verilog_name(x) for x in names.out_names]
+    ports = ([verilog_name(clock)] if seq else []) + ins + outs
+    out = [f"// written by edapipe: {aig.num_inputs} inputs, {aig.num_outputs} outputs, "
+           f"{aig.num_latches} latches, {aig.num_ands} ANDs",
+           f"module {module} ("]
+    out += _wrap(ports, "    ", ");")
+    if seq:
+        out.append(f"  input {verilog_name(clock)};")
+    if ins:
+        out += _wrap(ins, "  input ", ";")
+    if outs:
+        out += _wrap(outs, "  output ", ";")
+    if seq:
+        out += _wrap([verilog_name(x) for x in names.latch_names], "  reg ", ";")
+    wires = vn[aig.first_and_var:]
+    if wires:
+        out += _wrap(wires, "  wire ", ";")
+
+    def ref(lit: int) -> str:
+        if lit <= 1:
+            return "1'b1" if lit else "1'b0"
+        return ("~" if lit & 1 else "") + vn[lit >> 1]
+
+    v = aig.first_and_var
+    for a, b in zip(aig.fanin0.tolist(), aig.fanin1.tolist()):
+        out.append(f"  assign {vn[v]} = {ref(a)} & {ref(b)};")
+        v += 1
+    for k, lit in enumerate(aig.outputs.tolist()):
+        if not names.out_alias[k]:          # an output that is a reg of the same name
+            out.append(f"  assign {outs[k]} = {ref(lit)};")
+    if seq:
+        out.append(f"  always @ (posedge {verilog_name(clock)}) begin")
+        for k, lit in enumerate(aig.latch_next.tolist()):
+            out.append(f"    {verilog_name(names.latch_names[k])} <= {ref(lit)};")
+        out.append("  end")
+        inits = [(k, x) for k, x in enumerate(aig.latch_init.tolist()) if x in (0, 1)]
+        if inits:
+            out.append("  initial begin")
+            out += [f"    {verilog_name(names.latch_names[k])} <= 1'b{x};" for k, x in inits]
+            out.append("  end")
+    out.append("endmodule")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _wrap(items: list[str], head: str, tail: str, width: int = 90) -> list[str]:
+    lines, cur = [], head
+    for k, item in enumerate(items):
+        piece = item + (", " if k + 1 < len(items) else "")
+        if len(cur) + len(piece) > width and cur.strip():
+            lines.append(cur.rstrip())
+            cur = "    "
+        cur += piece
+    lines.append(cur + tail)        # an escaped name keeps its closing blank: `\a[0] ;`
+    return lines
