@@ -6,9 +6,12 @@ import importlib
 import sys
 
 FLOWS = {
+    "cec": ("bench.cec_bench", "cec of each circuit vs its ABC resyn2 result, beside ABC cec/&cec"),
     "io": ("bench.io_bench", "read+write AIGER beside ABC; `edapipe stats` process time"),
+    "opt": ("bench.opt_bench", "`edapipe opt SCRIPT` beside ABC's same script: ANDs, levels, time"),
     "sta": ("bench.sta_bench", "static timing beside OpenSTA"),
     "spice": ("bench.spice_bench", "SPICE analyses beside ngspice"),
+    "rtl": ("bench.rtl_bench", "Verilog RTL read to AIG beside Yosys's read-to-AIGER"),
 }
 
 

@@ -13,6 +13,11 @@ import time
 # module:function pairs; each function takes no arguments and runs its kernels on tiny data.
 WARMERS: list[str] = [
     "edapipe.aig.warm:warm",
+    "edapipe.verify.warm:warm",
+    "edapipe.synth.refactor:warm",
+    "edapipe.analog.warm:warm",
+    "edapipe.timing.warm:warm",
+    "edapipe.synth.rewrite:warm",
 ]
 
 

@@ -1,0 +1,278 @@
+"""Static timing beside OpenSTA: `python -m bench.sta_bench` (or `python -m bench sta`).
+
+1. Whole-process time of `edapipe sta` and of Debian's `sta` on the shared multiplier netlist
+   (same run, alternating, median of --repeat), with the worst slack of both as a sanity check.
+   Both do the same work: read the library, netlist and SDC, report the worst setup and hold
+   path, WNS and TNS. `sta` gets the unpacked library (it cannot read .gz) and
+   `set_load 0 [get_nets *]` (no wire load, our default; see ../shared/peers/timing/NOTES.md).
+2. A scaling table from 1k to 200k cells: EPFL circuits mapped with yosys + ABC onto sky130
+   (cached under bench/.cache), the largest made of N copies of the mapped multiplier side by
+   side, with time and peak memory of both tools.
+
+Writes bench/results/sta-<git rev>.json and prints the tables with ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import tempfile
+import time
+
+from bench.common import BENCHMARKS, CACHE, EDAPIPE, median, tool, write_json
+
+LIB_GZ = BENCHMARKS / "timing" / "liberty" / "sky130hd_tt.lib.gz"
+EPFL = BENCHMARKS / "epfl"
+MULT = BENCHMARKS / "timing" / "designs" / "multiplier"
+# Cells ABC must not pick (as the peer's libfilter: physical-only, delay, tie, sequential and
+# tristate cells); the library for STA stays complete.
+EXCLUDE = re.compile(r"lpflow|probe|diode|fill|tap|decap|conb|sparecell|dlygate|dlymetal|"
+                     r"clkdlybuf|df|dl|sdf|edf|ebuf|einv|latch|srdx|sdlclk|dlclk|bufbuf")
+SDC = """create_clock -name vclk -period {period}
+set_input_delay 0.10 -clock vclk [all_inputs]
+set_output_delay 0.20 -clock vclk [all_outputs]
+set_load 0.005 [all_outputs]
+set_input_transition 0.05 [all_inputs]
+"""
+# (label, EPFL circuit, copies); copies > 1 instantiates the mapped module side by side
+SCALING = [("adder", "adder", 1), ("sin", "sin", 1), ("voter", "voter", 1),
+           ("multiplier", "multiplier", 1), ("sqrt", "sqrt", 1),
+           ("multiplier x2", "multiplier", 2), ("multiplier x5", "multiplier", 5),
+           ("multiplier x10", "multiplier", 10)]
+
+
+def plain_lib() -> Path:
+    path = CACHE / "sky130hd_tt.lib"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(gzip.decompress(LIB_GZ.read_bytes()))
+        tmp.replace(path)
+    return path
+
+
+def mapping_lib() -> Path:
+    """The library without the cells ABC must not use (brace-matched text filter)."""
+    path = CACHE / "sky130_map.lib"
+    if path.exists():
+        return path
+    text = plain_lib().read_text()
+    out, pos = [], 0
+    for m in re.finditer(r'^\s*cell\s*\(\s*"?([A-Za-z0-9_]+)"?\s*\)\s*\{', text, re.M):
+        if m.start() < pos:
+            continue
+        name = m.group(1).replace("sky130_fd_sc_hd__", "")
+        depth, i = 1, m.end()
+        while depth:
+            c = text[i]
+            depth += (c == "{") - (c == "}")
+            i += 1
+        if EXCLUDE.search(name):
+            out.append(text[pos:m.start()])
+            pos = i
+    out.append(text[pos:])
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(out))
+    tmp.replace(path)
+    return path
+
+
+def mapped(circuit: str) -> Path:
+    """EPFL circuit mapped to sky130 with yosys + ABC (cached)."""
+    out = CACHE / f"{circuit}.mapped.v"
+    if out.exists():
+        return out
+    yosys = tool("yosys")
+    if yosys is None:
+        raise RuntimeError("yosys is needed to map the scaling circuits")
+    lib = mapping_lib()
+    tmp = out.with_suffix(".tmp.v")
+    script = (f"read_aiger {EPFL / (circuit + '.aig')}; rename -top {circuit}; "
+              f"abc -fast -liberty {lib}; opt_clean -purge; "
+              "hilomap -hicell sky130_fd_sc_hd__conb_1 HI -locell sky130_fd_sc_hd__conb_1 LO; "
+              "insbuf -buf sky130_fd_sc_hd__buf_2 A X; opt_clean -purge; "
+              f"write_verilog -noattr -noexpr -nohex -nodec {tmp}")
+    subprocess.run([yosys, "-q", "-p", script], check=True, capture_output=True, timeout=3600)
+    tmp.replace(out)
+    return out
+
+
+def replicated(circuit: str, copies: int) -> tuple[Path, str]:
+    """A top module with `copies` instances of the mapped circuit (ordered connections)."""
+    base = mapped(circuit)
+    if copies == 1:
+        return base, circuit
+    out = CACHE / f"{circuit}_x{copies}.v"
+    top = f"{circuit}_x{copies}"
+    if not out.exists():
+        text = base.read_text()
+        header = re.search(r"module\s+\S+\s*\((.*?)\);", text, re.S)
+        ports = [p.strip() for p in header.group(1).split(",")]
+        dirs = {name.strip(): d for d, name in
+                re.findall(r"^\s*(input|output)\s+(\\\S+ |[^\s;]+)\s*;", text, re.M)}
+        lines = [text, f"module {top}("]
+        names = []
+        for k in range(copies):
+            names += [f"c{k}_{i}" for i in range(len(ports))]
+        lines.append(", ".join(names) + ");")
+        for k in range(copies):
+            for i, p in enumerate(ports):
+                lines.append(f"  {dirs[p.strip()]} c{k}_{i};")
+        for k in range(copies):
+            conns = ", ".join(f"c{k}_{i}" for i in range(len(ports)))
+            lines.append(f"  {circuit} u{k} ({conns});")
+        lines.append("endmodule")
+        tmp = out.with_suffix(".tmp")
+        tmp.write_text("\n".join(lines) + "\n")
+        tmp.replace(out)
+    return out, top
+
+
+# As installed: Python may cache its bytecode (a session with PYTHONDONTWRITEBYTECODE set
+# would otherwise recompile every edapipe module in every run, ~0.1-0.2 s).
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def print_table(title: str, columns: list[str], rows: list[list]) -> None:
+    """A plain fixed-width table (never truncated, unlike a rich table in an 80-column
+    pipe)."""
+    def fmt(x) -> str:
+        if isinstance(x, float):
+            return "-" if x != x else (f"{x:.3f}" if abs(x) < 100 else f"{x:.0f}")
+        return str(x)
+
+    cells = [[fmt(x) for x in row] for row in rows]
+    widths = [max(len(c), *(len(r[k]) for r in cells)) for k, c in enumerate(columns)]
+    print(title)
+    print("  ".join(c.rjust(w) if k else c.ljust(w) for k, (c, w) in
+                    enumerate(zip(columns, widths))))
+    for r in cells:
+        print("  ".join(x.rjust(w) if k else x.ljust(w) for k, (x, w) in
+                        enumerate(zip(r, widths))))
+    print()
+
+
+def run_measured(cmd: list[str]) -> tuple[float, float, int, str]:
+    """(wall s, user+sys CPU s, peak RSS bytes, stdout) of one process, via /usr/bin/time
+    (CPU time is the steadier number on a shared, loaded machine)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as fh:
+        t0 = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", fh.name] + cmd,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_ENV)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed with {proc.returncode}: "
+                               f"{proc.stderr.decode(errors='replace')[-300:]}")
+        user, sys_, rss = Path(fh.name).read_text().split()[-3:]
+    return wall, float(user) + float(sys_), int(rss) * 1024, proc.stdout.decode(errors="replace")
+
+
+def run_edapipe(netlist: Path, sdc: Path, top: str | None):
+    cmd = EDAPIPE + ["sta", str(netlist), "-l", str(LIB_GZ), "--sdc", str(sdc),
+                     "--path-delay", "min_max", "--digits", "6"]
+    if top:
+        cmd += ["--top", top]
+    wall, cpu, rss, out = run_measured(cmd)
+    m = re.search(r"setup\s+WNS \S+ ns\s+TNS \S+ ns\s+worst slack (\S+) ns", out)
+    return wall, cpu, rss, float(m.group(1)) if m else float("nan")
+
+
+def run_sta(sta: str, netlist: Path, sdc: Path, top: str, work: Path, timeout: float = 600):
+    script = work / f"{top}.tcl"
+    script.write_text(
+        f"read_liberty {plain_lib()}\nread_verilog {netlist}\nlink_design {top}\n"
+        f"read_sdc {sdc}\nset_load 0 [get_nets -hierarchical *]\n"
+        "report_checks -path_delay max -digits 6\nreport_checks -path_delay min -digits 6\n"
+        "report_wns -digits 6\nreport_tns -digits 6\nreport_worst_slack -digits 6\n")
+    wall, cpu, rss, out = run_measured(["timeout", str(timeout), sta, "-no_init",
+                                        "-no_splash", "-exit", str(script)])
+    m = re.search(r"worst slack (\S+)", out)
+    return wall, cpu, rss, float(m.group(1)) if m else float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.sta_bench", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=3, help="runs per tool on multiplier")
+    ap.add_argument("--no-scaling", action="store_true", help="only the multiplier comparison")
+    ap.add_argument("--max-sta-cells", type=int, default=250_000,
+                    help="skip OpenSTA above this many cells in the scaling table")
+    args = ap.parse_args(argv)
+    sta = tool("sta")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    work = CACHE / "work"
+    work.mkdir(exist_ok=True)
+    rows: list[dict] = []
+    # 1. multiplier, both tools, alternating
+    netlist, sdc = MULT / "multiplier.v", MULT / "multiplier.sdc"
+    ours, theirs = [], []
+    for _ in range(args.repeat):
+        ours.append(run_edapipe(netlist, sdc, None))
+        if sta:
+            theirs.append(run_sta(sta, netlist, sdc, "multiplier", work))
+
+    def stats(runs):
+        return (median([r[0] for r in runs]), median([r[1] for r in runs]),
+                max(r[2] for r in runs) / 2**20, runs[0][3])
+
+    o_wall, o_cpu, o_mb, o_ws = stats(ours)
+    summary = {"multiplier_edapipe_wall_s": o_wall, "multiplier_edapipe_cpu_s": o_cpu,
+               "multiplier_edapipe_rss_mb": o_mb, "multiplier_edapipe_worst_slack_ns": o_ws}
+    table = [["edapipe sta", o_wall, o_cpu, o_mb, o_ws, 1.0, 1.0]]
+    if theirs:
+        s_wall, s_cpu, s_mb, s_ws = stats(theirs)
+        summary.update({"multiplier_sta_wall_s": s_wall, "multiplier_sta_cpu_s": s_cpu,
+                        "multiplier_sta_rss_mb": s_mb, "multiplier_sta_worst_slack_ns": s_ws,
+                        "multiplier_wall_ratio_edapipe_over_sta": o_wall / s_wall,
+                        "multiplier_cpu_ratio_edapipe_over_sta": o_cpu / s_cpu})
+        table.append(["OpenSTA (Debian sta)", s_wall, s_cpu, s_mb, s_ws, s_wall / o_wall,
+                      s_cpu / o_cpu])
+    load = open("/proc/loadavg").read().split()[0] if Path("/proc/loadavg").exists() else "?"
+    summary["loadavg_1min_at_end"] = load
+    print_table(f"multiplier (20k cells), whole process, median of {args.repeat} "
+                f"(load average {load})",
+                ["tool", "wall s", "cpu s", "peak MB", "worst slack ns", "wall / edapipe",
+                 "cpu / edapipe"], table)
+    rows.append({"case": "multiplier", "edapipe_runs": ours, "sta_runs": theirs})
+    # 2. scaling
+    if not args.no_scaling:
+        scale_rows = []
+        for label, circuit, copies in SCALING:
+            path, top = replicated(circuit, copies)
+            n_cells = len(re.findall(r"^\s*sky130_fd_sc_hd__\w+\s", mapped(circuit).read_text(),
+                                     re.M)) * copies
+            period = 16.0 if circuit != "sqrt" else 400.0
+            sdc_path = CACHE / f"{circuit}.sdc"
+            sdc_path.write_text(SDC.format(period=period))
+            wall, cpu, rss, ws = run_edapipe(path, sdc_path, top)
+            row = {"case": label, "cells": n_cells, "edapipe_wall_s": wall, "edapipe_cpu_s": cpu,
+                   "edapipe_rss_mb": rss / 2**20, "edapipe_worst_slack_ns": ws}
+            if sta and n_cells <= args.max_sta_cells:
+                try:
+                    swall, scpu, srss, sws = run_sta(sta, path, sdc_path, top, work)
+                    row.update({"sta_wall_s": swall, "sta_cpu_s": scpu,
+                                "sta_rss_mb": srss / 2**20, "sta_worst_slack_ns": sws})
+                except RuntimeError as exc:  # e.g. the timeout
+                    row["sta_error"] = str(exc)[:200]
+            rows.append(row)
+            nan = float("nan")
+            scale_rows.append([label, n_cells, wall, cpu, rss / 2**20, 1e6 * cpu / n_cells,
+                               row.get("sta_wall_s", nan), row.get("sta_cpu_s", nan),
+                               row.get("sta_rss_mb", nan), row.get("sta_cpu_s", nan) / cpu,
+                               ws, row.get("sta_worst_slack_ns", nan)])
+        print_table("scaling (EPFL circuits mapped by yosys+ABC to sky130)",
+                    ["circuit", "cells", "edapipe wall s", "edapipe cpu s", "edapipe MB",
+                     "cpu us/cell", "sta wall s", "sta cpu s", "sta MB", "sta/edapipe cpu",
+                     "slack ns", "sta slack ns"], scale_rows)
+    path = write_json("sta", rows, summary)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,478 @@
+"""The timing graph: one node per connected cell pin and port, cell arcs from Liberty timing
+groups, net loads, the ideal clock network, and the NLDM tables flattened into arrays.
+
+Wires carry no delay and no slew degradation here (no parasitics), so a load pin takes its
+net driver's arrival and slew; cell arcs therefore start at the *driver* of the input pin's
+net (`arc_from`) and remember the input pin itself (`arc_pin`) for reports. Register clock
+pins are driven by ideal clock nodes instead of their clock-tree net.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from edapipe.timing.liberty import Cell, Library, Table
+from edapipe.timing.netlist import Netlist
+from edapipe.timing.sdc import Constraints
+
+COMB, EDGE = 0, 1
+SETUP, HOLD = 0, 1
+_DELAY_TYPES = {"combinational": COMB, "combinational_rise": COMB, "combinational_fall": COMB,
+                "three_state_enable": COMB, "three_state_disable": COMB,
+                "preset": COMB, "clear": COMB, "rising_edge": EDGE, "falling_edge": EDGE}
+# check type -> (SETUP/HOLD, clock edge 0 rise / 1 fall)
+_CHECK_TYPES = {"setup_rising": (SETUP, 0), "setup_falling": (SETUP, 1),
+                "hold_rising": (HOLD, 0), "hold_falling": (HOLD, 1),
+                "recovery_rising": (SETUP, 0), "recovery_falling": (SETUP, 1),
+                "removal_rising": (HOLD, 0), "removal_falling": (HOLD, 1)}
+
+
+class TableStore:
+    """Assigns ids to Liberty tables and packs them into flat arrays for the kernels."""
+
+    def __init__(self):
+        self.ids: dict[int, int] = {}
+        self.tables: list[Table] = []
+
+    def id(self, table: Table | None) -> int:
+        if table is None:
+            return -1
+        key = id(table)
+        tid = self.ids.get(key)
+        if tid is None:
+            tid = self.ids[key] = len(self.tables)
+            self.tables.append(table)
+        return tid
+
+    def pack(self):
+        n = max(len(self.tables), 1)
+        tab_n = np.ones((n, 2), np.int64)
+        tab_var = np.full((n, 2), -1, np.int64)
+        tab_off = np.zeros((n, 3), np.int64)
+        axes: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        a_off = v_off = 0
+        for t, tb in enumerate(self.tables):
+            n1, n2 = len(tb.axis1), len(tb.axis2)
+            tab_n[t] = (n1, n2)
+            tab_var[t] = (tb.var1, tb.var2)
+            tab_off[t] = (a_off, a_off + n1, v_off)
+            axes += [tb.axis1, tb.axis2]
+            vals.append(tb.values.reshape(-1))
+            a_off += n1 + n2
+            v_off += n1 * n2
+        return (tab_n, tab_var, tab_off,
+                np.concatenate(axes) if axes else np.zeros(1),
+                np.concatenate(vals) if vals else np.zeros(1))
+
+
+@dataclass
+class _CellTemplate:
+    """Per library cell, as arrays over its signal pins (local indices), built once."""
+
+    pins: list[str]
+    index: dict[str, int]
+    is_output: np.ndarray          # (n_pins,) bool
+    cap: np.ndarray                # (n_pins, 2)
+    arcs: np.ndarray               # (n, 9): from, to, kind, mask_r, mask_f, 4 tables
+    checks: np.ndarray             # (n, 6): data, clock, SETUP/HOLD, clock edge, tr, tf
+    is_clock: np.ndarray           # (n_pins,) bool: clock pin of a register
+    sequential: bool
+
+
+def _masks(sense: str, kind: str, timing_type: str) -> tuple[int, int]:
+    """Input-edge bit sets producing output rise / fall."""
+    if kind == EDGE:
+        bit = 1 if timing_type == "rising_edge" else 2
+        return bit, bit
+    if sense == "positive_unate":
+        return 1, 2
+    if sense == "negative_unate":
+        return 2, 1
+    return 3, 3
+
+
+def _template(cell: Cell, store: TableStore) -> _CellTemplate:
+    pins = list(cell.pins)
+    index = {p: k for k, p in enumerate(pins)}
+    arcs, checks, clock_pins = [], [], set()
+    for pin in cell.pins.values():
+        for arc in pin.timing:
+            tt = arc.timing_type
+            if tt in _DELAY_TYPES:
+                kind = _DELAY_TYPES[tt]
+                m_r, m_f = _masks(arc.sense, kind, tt)
+                tabs = tuple(store.id(arc.tables.get(k)) for k in
+                             ("cell_rise", "cell_fall", "rise_transition", "fall_transition"))
+                if tabs[0] < 0 or tt == "combinational_fall":
+                    m_r = 0
+                if tabs[1] < 0 or tt == "combinational_rise":
+                    m_f = 0
+                if m_r or m_f:
+                    arcs.append((index[arc.related_pin], index[pin.name], kind, m_r, m_f)
+                                + tabs)
+                if kind == EDGE:
+                    clock_pins.add(arc.related_pin)
+            elif tt in _CHECK_TYPES:
+                ck, edge = _CHECK_TYPES[tt]
+                checks.append((index[pin.name], index[arc.related_pin], ck, edge,
+                               store.id(arc.tables.get("rise_constraint")),
+                               store.id(arc.tables.get("fall_constraint"))))
+                clock_pins.add(arc.related_pin)
+    return _CellTemplate(
+        pins, index, np.array([cell.pins[p].direction == "output" for p in pins], bool),
+        np.array([(cell.pins[p].cap_rise, cell.pins[p].cap_fall) for p in pins],
+                 float).reshape(-1, 2),
+        np.array(arcs, np.int64).reshape(-1, 9), np.array(checks, np.int64).reshape(-1, 6),
+        np.array([p in clock_pins for p in pins], bool), bool(cell.sequential))
+
+
+class _PinNames:
+    """node -> pin name (instance pins), port name, or clock node label; computed on use."""
+
+    def __init__(self, node_type, node_local, templates, tail):
+        self.node_type = node_type
+        self.node_local = node_local
+        self.templates = templates
+        self.tail = tail  # names of the nodes after the instance pins (ports, clocks)
+
+    def __getitem__(self, v):
+        v = int(v)
+        t = self.node_type[v] if v < len(self.node_type) else -1
+        if t >= 0:
+            return self.templates[t].pins[self.node_local[v]]
+        return self.tail[v - len(self.node_type)]
+
+
+@dataclass
+class TimingGraph:
+    netlist: Netlist
+    # nodes: instance pins, then ports, then ideal clock nodes
+    node_inst: np.ndarray          # instance index or -1
+    node_pin: _PinNames            # pin name, port name or clock node label
+    node_net: np.ndarray           # net id (-1 for clock nodes and unconnected pins)
+    node_is_port: np.ndarray       # bool
+    n_nodes: int
+    net_driver: np.ndarray         # node or -1
+    load: np.ndarray               # (n_nodes, 2) load C seen by a driver node, per edge
+    # arcs, sorted by target node
+    in_start: np.ndarray
+    arc_from: np.ndarray
+    arc_pin: np.ndarray            # the input pin node of the arc (clock pin for clock arcs)
+    arc_to: np.ndarray
+    arc_kind: np.ndarray
+    arc_mask: np.ndarray           # (n_arcs, 2) uint8
+    arc_tab: np.ndarray            # (n_arcs, 4)
+    arc_on: np.ndarray             # uint8, 0 for arcs that can never launch (unclocked)
+    tables: tuple
+    # checks at register data pins
+    chk_pin: np.ndarray            # data pin node
+    chk_clock_pin: np.ndarray      # clock pin node of the register
+    chk_kind: np.ndarray           # SETUP / HOLD
+    chk_clock: np.ndarray          # clock node (-1: unclocked)
+    chk_tab: np.ndarray            # (n, 2): rise / fall constraint table
+    chk_edge: np.ndarray           # clock pin edge of the check: 0 rising, 1 falling
+    clock_nodes: list[tuple[str, int]]  # per clock node: (clock name, polarity: 0 the
+    #                                    clock's own edges, 1 inverted)
+    clock_node_base: int
+    port_node: dict[str, int]
+    port_dir: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+    inst_cell: list[str] = field(default_factory=list)
+
+    def node_name(self, v: int) -> str:
+        i = self.node_inst[v]
+        if i >= 0:
+            return f"{self.netlist.instances[i].name}/{self.node_pin[v]}"
+        return self.node_pin[v]
+
+    def source(self, v: int) -> int:
+        """The node whose arrival and slew a (load) node shares: its net's driver."""
+        net = self.node_net[v]
+        if net < 0:
+            return v
+        d = self.net_driver[net]
+        return v if d < 0 else int(d)
+
+
+def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
+                wire_load: bool = False) -> TimingGraph:
+    cells: dict[str, Cell] = {}
+    for lib in libs:
+        for name, cell in lib.cells.items():
+            cells.setdefault(name, cell)
+    store = TableStore()
+    templates: list[_CellTemplate] = []
+    type_of: dict[str, int] = {}
+    insts = netlist.instances
+    n_inst = len(insts)
+    n_nets = len(netlist.net_names)
+    warnings: list[str] = []
+    # Every instance gets one node per signal pin of its cell, in a contiguous block, so the
+    # arcs of all instances of a cell come from the cell's template by adding block bases.
+    inst_type = np.empty(n_inst, np.int64)
+    conn_node: list[int] = []
+    conn_net: list[int] = []
+    npins: list[int] = []
+    base = 0
+    for i, inst in enumerate(insts):
+        t = type_of.get(inst.cell)
+        if t is None:
+            t = type_of[inst.cell] = len(templates)
+            templates.append(_template(cells[inst.cell], store))
+        inst_type[i] = t
+        tpl = templates[t]
+        index = tpl.index
+        for pin, net in inst.conns.items():
+            k = index.get(pin)
+            if k is not None:  # power and ground pins carry no timing
+                conn_node.append(base + k)
+                conn_net.append(net)
+        n = len(tpl.pins)
+        npins.append(n)
+        base += n
+    if any(s.get("kind", "").startswith("latch") for t in type_of for s in cells[t].sequential):
+        warnings.append("the design has latches: they are timed as edge-triggered "
+                        "(no time borrowing)")
+    n_pins = base
+    npins_a = np.array(npins, np.int64)
+    inst_base = np.zeros(n_inst, np.int64)
+    if n_inst:
+        inst_base[1:] = np.cumsum(npins_a)[:-1]
+    node_inst_pins = np.repeat(np.arange(n_inst), npins_a)
+    node_type = inst_type[node_inst_pins] if n_inst else np.zeros(0, np.int64)
+    node_local = np.arange(n_pins) - inst_base[node_inst_pins] if n_inst else \
+        np.zeros(0, np.int64)
+    net_of_pin = np.full(n_pins, -1, np.int64)
+    if conn_node:
+        net_of_pin[np.array(conn_node, np.int64)] = np.array(conn_net, np.int64)
+    del conn_node, conn_net
+    # per-type pin properties, flattened and gathered per node
+    type_off = np.zeros(len(templates) + 1, np.int64)
+    np.cumsum([len(t.pins) for t in templates], out=type_off[1:])
+    cap_all = np.concatenate([t.cap for t in templates]) if templates else np.zeros((0, 2))
+    out_all = np.concatenate([t.is_output for t in templates]) if templates else \
+        np.zeros(0, bool)
+    clk_all = np.concatenate([t.is_clock for t in templates]) if templates else \
+        np.zeros(0, bool)
+    slot = type_off[node_type] + node_local if n_pins else np.zeros(0, np.int64)
+    pin_cap = cap_all[slot]
+    pin_out = out_all[slot]
+    pin_clk = clk_all[slot] & (net_of_pin >= 0)
+    # ports
+    port_node: dict[str, int] = {}
+    port_dir: dict[str, str] = {}
+    port_net = np.array([p.net for p in netlist.ports], np.int64)
+    port_cap = np.array([sdc.port_loads.get(p.name, 0.0) for p in netlist.ports])
+    for k, port in enumerate(netlist.ports):
+        port_node[port.name] = n_pins + k
+        port_dir[port.name] = port.direction
+    port_in = np.array([p.direction in ("input", "inout") for p in netlist.ports], bool)
+    n_all = n_pins + len(netlist.ports)
+    node_net_a = np.concatenate([net_of_pin, port_net])
+    caps = np.concatenate([pin_cap, np.repeat(port_cap[:, None], 2, axis=1)]) \
+        if len(port_cap) else pin_cap
+    # Drivers: cell outputs first (in node order), then input ports; the first one wins.
+    drv = np.concatenate([np.flatnonzero(pin_out & (net_of_pin > 1)),
+                          n_pins + np.flatnonzero(port_in & (port_net > 1))])
+    net_driver = np.full(n_nets, -1, np.int64)
+    if len(drv):
+        nets_d = node_net_a[drv]
+        uniq, first, count = np.unique(nets_d, return_index=True, return_counts=True)
+        net_driver[uniq] = drv[first]
+        if (count > 1).any():
+            bad = netlist.net_names[int(uniq[np.argmax(count > 1)])]
+            warnings.append(f"{int((count > 1).sum())} net(s) have more than one driver "
+                            f"(first: {bad}); only the first driver is timed")
+    # Net load per edge: every pin cap on the net (the driver's own too) + port loads.
+    net_cap = np.zeros((n_nets, 2))
+    conn = node_net_a >= 0
+    for e in range(2):
+        net_cap[:, e] = np.bincount(node_net_a[conn], weights=caps[conn, e], minlength=n_nets)
+    net_index = None
+    if sdc.net_loads:
+        net_index = {n: k for k, n in enumerate(netlist.net_names)}
+        for name, cap in sdc.net_loads.items():
+            k = net_index.get(name)
+            if k is not None:
+                net_cap[k] += cap
+    if wire_load:
+        net_cap += _wire_load_caps(netlist, libs[0], node_net_a, net_driver, sdc, port_node,
+                                   net_index, n_nets)
+    # Arcs and checks of every instance: template rows shifted by the instance's block base.
+    arc_parts, chk_parts = [], []
+    for t, tpl in enumerate(templates):
+        if not len(tpl.arcs) and not len(tpl.checks):
+            continue
+        b = inst_base[inst_type == t][:, None]
+        for rows, parts, pin_cols in ((tpl.arcs, arc_parts, (0, 1)),
+                                      (tpl.checks, chk_parts, (0, 1))):
+            if not len(rows):
+                continue
+            block = np.broadcast_to(rows, (len(b),) + rows.shape).copy()
+            for c in pin_cols:
+                block[:, :, c] += b
+            block = block.reshape(-1, rows.shape[1])
+            ok = (net_of_pin[block[:, 0]] >= 0) & (net_of_pin[block[:, 1]] >= 0)
+            parts.append(block[ok])
+    arcs = np.concatenate(arc_parts) if arc_parts else np.zeros((0, 9), np.int64)
+    chk = np.concatenate(chk_parts) if chk_parts else np.zeros((0, 6), np.int64)
+    # Ideal clock network: trace each clock from its sources through combinational cells.
+    idx = np.arange(n_all)
+    src_of = np.where(node_net_a > 1, net_driver[np.maximum(node_net_a, 0)], -1)
+    src_of = np.where(src_of >= 0, src_of, idx)
+    clock_of_pin, clock_nodes = _trace_clocks(sdc, port_node, node_net_a, arcs,
+                                              set(np.flatnonzero(pin_clk).tolist()),
+                                              netlist, node_inst_pins, node_type, node_local,
+                                              templates)
+    cbase = n_all
+    n_nodes = n_all + len(clock_nodes)
+    # Combinational arcs start at the driver of their input pin's net; edge (clock-to-output)
+    # arcs at the ideal clock node of their clock pin, one per clock reaching it.
+    comb = arcs[arcs[:, 2] != EDGE]
+    edge = arcs[arcs[:, 2] == EDGE]
+    frm = [src_of[comb[:, 0]]]
+    pin = [comb[:, 0]]
+    rest = [comb[:, 1:]]
+    on = [np.ones(len(comb), np.uint8)]
+    extra_from, extra_rows, extra_on = [], [], []
+    for r in edge:
+        clks = clock_of_pin.get(int(r[0]))
+        for cn in clks or [None]:
+            extra_from.append(src_of[r[0]] if cn is None else cbase + cn)
+            extra_rows.append(r)
+            extra_on.append(0 if cn is None else 1)
+    if extra_rows:
+        er = np.array(extra_rows, np.int64)
+        frm.append(np.array(extra_from, np.int64))
+        pin.append(er[:, 0])
+        rest.append(er[:, 1:])
+        on.append(np.array(extra_on, np.uint8))
+    full = np.column_stack([np.concatenate(frm), np.concatenate(pin), np.concatenate(rest)])
+    arc_on_a = np.concatenate(on)
+    order = np.argsort(full[:, 2], kind="stable")
+    full = full[order]
+    arc_on_a = arc_on_a[order]
+    in_start = np.zeros(n_nodes + 1, np.int64)
+    np.cumsum(np.bincount(full[:, 2], minlength=n_nodes), out=in_start[1:])
+    load = np.zeros((n_nodes, 2))
+    load[:n_all] = np.where(conn[:, None], net_cap[np.maximum(node_net_a, 0)], 0.0)
+    # A register clocked by several clocks gets one check per clock.
+    chk_rows, chk_clock = [], []
+    for k in range(len(chk)):
+        for cn in clock_of_pin.get(int(chk[k, 1])) or [None]:
+            chk_rows.append(k)
+            chk_clock.append(-1 if cn is None else cbase + cn)
+    chk = chk[np.array(chk_rows, np.int64)] if chk_rows else chk
+    node_inst_a = np.concatenate([node_inst_pins, np.full(n_nodes - n_pins, -1, np.int64)])
+    node_net_full = np.concatenate([node_net_a, np.full(len(clock_nodes), -1, np.int64)])
+    is_port = np.zeros(n_nodes, bool)
+    is_port[n_pins:n_all] = True
+    tail = [p.name for p in netlist.ports] + \
+        [f"{c} ({'inverted' if e else 'ideal'} clock)" for c, e in clock_nodes]
+    names = _PinNames(node_type, node_local, templates, tail)
+    return TimingGraph(
+        netlist, node_inst_a, names, node_net_full, is_port, n_nodes, net_driver, load,
+        in_start, full[:, 0].copy(), full[:, 1].copy(), full[:, 2].copy(), full[:, 3].copy(),
+        full[:, 4:6].astype(np.uint8), full[:, 6:10].copy(), arc_on_a, store.pack(),
+        chk[:, 0].copy(), chk[:, 1].copy(), chk[:, 2].copy(),
+        np.array(chk_clock, np.int64), chk[:, 4:6].copy(), chk[:, 3].copy(),
+        clock_nodes, cbase, port_node, port_dir, warnings + list(sdc.warnings),
+        [i.cell for i in insts])
+
+
+def _wire_load_caps(netlist, lib: Library, node_net, net_driver, sdc, port_node, net_index,
+                    n_nets) -> np.ndarray:
+    """Lumped wire capacitance of the library's default wire-load model, per net."""
+    out = np.zeros((n_nets, 2))
+    wl = lib.wire_loads.get(lib.default_wire_load or "")
+    if wl is None or not wl.fanout_length:
+        return out
+    fanout = np.bincount(node_net[node_net >= 0], minlength=n_nets) - (net_driver >= 0)
+    fl = wl.fanout_length
+    xs = np.array([f for f, _ in fl], float)
+    ys = np.array([length for _, length in fl], float)
+    f = fanout.astype(float)
+    length = np.interp(f, xs, ys)
+    hi = f > xs[-1]
+    length[hi] = ys[-1] + (f[hi] - xs[-1]) * wl.slope
+    lo = f < xs[0]
+    length[lo] = np.maximum(ys[0] - (xs[0] - f[lo]) * wl.slope, 0.0)
+    cw = length * wl.capacitance
+    cw[fanout <= 0] = 0.0
+    # Nets with an explicit load (set_load on a net or on a port of the net) keep it.
+    for name in sdc.port_loads:
+        v = port_node.get(name)
+        if v is not None:
+            cw[node_net[v]] = 0.0
+    if net_index is not None:
+        for name in sdc.net_loads:
+            k = net_index.get(name)
+            if k is not None:
+                cw[k] = 0.0
+    cw[:2] = 0.0
+    out[:, 0] = cw
+    out[:, 1] = cw
+    return out
+
+
+def _trace_clocks(sdc, port_node, node_net, arcs, clock_pins, netlist, node_inst, node_type,
+                  node_local, templates):
+    """Which ideal clock (and polarity) reaches each register clock pin: a walk from each
+    clock source through nets and combinational arcs (inverting arcs flip the polarity)."""
+    clock_nodes: list[tuple[str, int]] = []
+    clock_of_pin: dict[int, list[int]] = {}
+    if not sdc.clocks:
+        return clock_of_pin, clock_nodes
+    by_net = np.argsort(node_net, kind="stable")
+    net_sorted = node_net[by_net]
+    comb = arcs[arcs[:, 2] == COMB]
+    comb = comb[np.argsort(comb[:, 0], kind="stable")]
+    pin_names = None
+    for clk in sdc.clocks.values():
+        starts: list[int] = []
+        for obj in clk.sources:
+            if obj.kind == "port" and obj.name in port_node:
+                starts.append(port_node[obj.name])
+            elif obj.kind == "pin":
+                if pin_names is None:
+                    pin_names = {f"{netlist.instances[node_inst[v]].name}/"
+                                 f"{templates[node_type[v]].pins[node_local[v]]}": v
+                                 for v in range(len(node_inst))}
+                if obj.name in pin_names:
+                    starts.append(pin_names[obj.name])
+        seen: set[tuple[int, int]] = set()
+        stack = [(s, 0) for s in starts]
+        node_of_parity: dict[int, int] = {}
+        while stack:
+            v, parity = stack.pop()
+            if (v, parity) in seen:
+                continue
+            seen.add((v, parity))
+            net = node_net[v]
+            if net <= 1:
+                continue
+            lo = np.searchsorted(net_sorted, net, "left")
+            hi = np.searchsorted(net_sorted, net, "right")
+            for w in by_net[lo:hi].tolist():
+                if w == v:
+                    continue
+                if w in clock_pins:
+                    if parity not in node_of_parity:
+                        node_of_parity[parity] = len(clock_nodes)
+                        clock_nodes.append((clk.name, parity))
+                    lst = clock_of_pin.setdefault(w, [])
+                    if node_of_parity[parity] not in lst:
+                        lst.append(node_of_parity[parity])
+                    continue
+                a0 = np.searchsorted(comb[:, 0], w, "left")
+                a1 = np.searchsorted(comb[:, 0], w, "right")
+                for to, m_r, m_f in comb[a0:a1, [1, 3, 4]].tolist():
+                    # output rise from input rise keeps the polarity, from input fall flips it
+                    if m_r & 1 or m_f & 2:
+                        stack.append((to, parity))
+                    if m_r & 2 or m_f & 1:
+                        stack.append((to, 1 - parity))
+    return clock_of_pin, clock_nodes

@@ -1,0 +1,437 @@
+"""Liberty libraries: cells, pins, timing arcs and NLDM tables, in SI units.
+
+`read_liberty(path)` parses (liberty_syntax), converts every number to seconds / farads / ohms
+using the library's own unit attributes, and keeps cell functions as parsed expressions
+(boolexpr). The result is cached as a pickle in the user cache folder, keyed by the file's
+path, size and modification time, because parsing the 12.8 MB sky130 library takes seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from edapipe.timing import boolexpr
+from edapipe.timing.liberty_syntax import Group, SourceText, decode, parse
+from edapipe.util.files import read_bytes
+
+# Bump when the pickled classes change, so stale caches are ignored.
+_CACHE_VERSION = 6
+
+# Table axis variables we understand, by the quantity they measure.
+AXIS_SLEW = 0         # input_net_transition / related_pin_transition (s)
+AXIS_CAP = 1          # total_output_net_capacitance (F)
+AXIS_CONSTRAINED = 2  # constrained_pin_transition (s)
+_AXIS_BY_NAME = {
+    "input_net_transition": AXIS_SLEW,
+    "input_transition_time": AXIS_SLEW,
+    "related_pin_transition": AXIS_SLEW,
+    "total_output_net_capacitance": AXIS_CAP,
+    "constrained_pin_transition": AXIS_CONSTRAINED,
+}
+TABLE_KINDS = ("cell_rise", "cell_fall", "rise_transition", "fall_transition",
+               "rise_constraint", "fall_constraint")
+
+
+class Table:
+    """An NLDM table: values[i, j] at (axis1[i], axis2[j]); 1-D tables have a 1-long axis2.
+
+    The numbers live in a float array shared by all tables of a library (`compact_tables`),
+    so the pickled cache holds one array instead of tens of thousands of small ones.
+    """
+
+    __slots__ = ("var1", "var2", "pool", "n1", "n2", "off")
+
+    def __init__(self, var1: int, var2: int, axis1: np.ndarray, axis2: np.ndarray,
+                 values: np.ndarray):
+        self.var1 = var1
+        self.var2 = var2  # -1 for 1-D tables
+        self.n1 = len(axis1)
+        self.n2 = len(axis2)
+        self.pool = np.concatenate([np.asarray(axis1, float), np.asarray(axis2, float),
+                                    np.asarray(values, float).reshape(-1)])
+        self.off = 0
+
+    @property
+    def axis1(self) -> np.ndarray:
+        return self.pool[self.off:self.off + self.n1]
+
+    @property
+    def axis2(self) -> np.ndarray:
+        o = self.off + self.n1
+        return self.pool[o:o + self.n2]
+
+    @property
+    def values(self) -> np.ndarray:  # 2-D, SI
+        o = self.off + self.n1 + self.n2
+        return self.pool[o:o + self.n1 * self.n2].reshape(self.n1, self.n2)
+
+
+def compact_tables(tables: list[Table]) -> None:
+    """Move the numbers of all `tables` into one shared array."""
+    if not tables:
+        return
+    sizes = [t.n1 + t.n2 + t.n1 * t.n2 for t in tables]
+    pool = np.concatenate([t.pool[t.off:t.off + n] for t, n in zip(tables, sizes)])
+    off = 0
+    for t, n in zip(tables, sizes):
+        t.pool = pool
+        t.off = off
+        off += n
+
+
+@dataclass(slots=True)
+class TimingArc:
+    related_pin: str
+    pin: str
+    timing_type: str   # combinational, rising_edge, falling_edge, setup_rising, ...
+    sense: str         # positive_unate, negative_unate, non_unate
+    when: str | None
+    tables: dict[str, Table]
+
+
+@dataclass(slots=True)
+class Pin:
+    name: str
+    direction: str      # input, output, inout, internal
+    cap_rise: float     # F
+    cap_fall: float
+    function: object | None  # parsed boolexpr, or None
+    function_text: str | None
+    is_clock: bool
+    timing: list[TimingArc] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Cell:
+    name: str
+    area: float
+    pins: dict[str, Pin]
+    sequential: list[dict]  # ff/latch groups: {"kind", "args", attrs...}
+    dont_use: bool = False
+    pg_pins: list[str] = field(default_factory=list)  # power/ground: connectable, untimed
+
+
+@dataclass(slots=True)
+class WireLoad:
+    name: str
+    capacitance: float  # F per unit length
+    resistance: float   # ohm per unit length
+    slope: float
+    fanout_length: list[tuple[int, float]]
+
+
+@dataclass(slots=True)
+class OperatingConditions:
+    name: str
+    process: float
+    voltage: float      # library voltage units
+    temperature: float  # Celsius
+    tree_type: str | None
+
+
+@dataclass(slots=True)
+class Library:
+    name: str
+    filename: str
+    time_unit: float     # seconds per library time unit
+    cap_unit: float      # farads per library capacitance unit
+    res_unit: float      # ohms per library resistance unit
+    voltage_unit: float
+    cells: dict[str, Cell]
+    wire_loads: dict[str, WireLoad]
+    default_wire_load: str | None
+    attrs: dict[str, str]
+    operating_conditions: dict[str, OperatingConditions] = field(default_factory=dict)
+    default_operating_conditions: str | None = None
+
+
+_UNIT = re.compile(r"^\s*([0-9.eE+-]*)\s*([a-zA-Z]*)\s*$")
+_PREFIX = {"": 1.0, "f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6}
+
+
+def _unit(text: str, base: str, src: SourceText, offset: int) -> float:
+    """'1ns' -> 1e-9 for base 's'; '1kohm' -> 1e3 for base 'ohm'."""
+    m = _UNIT.match(text)
+    if m:
+        num = float(m.group(1)) if m.group(1) else 1.0
+        suffix = m.group(2)
+        if suffix.lower().endswith(base.lower()):
+            prefix = suffix[: len(suffix) - len(base)]
+            if prefix in _PREFIX:
+                return num * _PREFIX[prefix]
+            if prefix.lower() in _PREFIX:
+                return num * _PREFIX[prefix.lower()]
+    raise src.error(f"cannot understand unit {text!r} (expected a number and {base!r})", offset)
+
+
+def _floats(text: str, src: SourceText, offset: int) -> np.ndarray:
+    try:
+        return np.array([float(x) for x in text.replace("\\", " ").split(",") if x.strip()],
+                        dtype=np.float64)
+    except ValueError:
+        raise src.error(f"expected a comma-separated list of numbers, found {text[:40]!r}",
+                        offset) from None
+
+
+def _float_attr(grp: Group, name: str, src: SourceText, default: float | None = None):
+    if name not in grp.attrs:
+        return default
+    try:
+        return float(grp.attrs[name])
+    except ValueError:
+        raise src.error(f"{name} must be a number, found {grp.attrs[name]!r}",
+                        grp.attr_offsets[name]) from None
+
+
+class _Builder:
+    def __init__(self, src: SourceText, top: Group):
+        self.src = src
+        self.top = top
+        a = top.attrs
+        err = src.error
+        self.time_unit = _unit(a.get("time_unit", "1ns"), "s", src,
+                               top.attr_offsets.get("time_unit", top.offset))
+        self.res_unit = _unit(a.get("pulling_resistance_unit", "1kohm"), "ohm", src,
+                              top.attr_offsets.get("pulling_resistance_unit", top.offset))
+        self.voltage_unit = _unit(a.get("voltage_unit", "1V"), "V", src,
+                                  top.attr_offsets.get("voltage_unit", top.offset))
+        cap = None
+        for name, args, off in top.complex:
+            if name == "capacitive_load_unit":
+                if len(args) != 2:
+                    raise err("capacitive_load_unit needs (number, unit)", off)
+                try:
+                    cap = float(args[0]) * _unit("1" + args[1], "f", src, off)
+                except ValueError:
+                    raise err(f"bad capacitive_load_unit {args}", off) from None
+        self.cap_unit = cap if cap is not None else 1e-12
+        self.templates: dict[str, tuple[int, int, np.ndarray | None, np.ndarray | None]] = {}
+        for grp in top.groups:
+            if grp.kind == "lu_table_template":
+                self._template(grp)
+        self.default_in_cap = _float_attr(top, "default_input_pin_cap", src, 0.0)
+        self.default_out_cap = _float_attr(top, "default_output_pin_cap", src, 0.0)
+        self.default_inout_cap = _float_attr(top, "default_inout_pin_cap", src, 0.0)
+
+    def _template(self, grp: Group) -> None:
+        if not grp.args:
+            raise self.src.error("lu_table_template without a name", grp.offset)
+        v1 = _AXIS_BY_NAME.get(grp.attrs.get("variable_1", ""), -2)
+        v2 = _AXIS_BY_NAME.get(grp.attrs.get("variable_2", ""), -2) \
+            if "variable_2" in grp.attrs else -1
+        i1 = grp.complex_attr("index_1")
+        i2 = grp.complex_attr("index_2")
+        self.templates[grp.args[0]] = (
+            v1, v2,
+            _floats(i1[0], self.src, grp.offset) if i1 else None,
+            _floats(i2[0], self.src, grp.offset) if i2 else None,
+        )
+
+    def _axis_scale(self, var: int) -> float:
+        return self.cap_unit if var == AXIS_CAP else self.time_unit
+
+    def table(self, grp: Group) -> Table:
+        src = self.src
+        name = grp.args[0] if grp.args else "scalar"
+        if name == "scalar":
+            tmpl = (-1, -1, None, None)
+        elif name in self.templates:
+            tmpl = self.templates[name]
+        else:
+            raise src.error(f"table uses undefined lu_table_template {name!r}", grp.offset)
+        v1, v2, t1, t2 = tmpl
+        if v1 == -2 or v2 == -2:
+            raise src.error(f"template {name!r} uses an axis variable this reader does not "
+                            "support", grp.offset)
+        i1 = grp.complex_attr("index_1")
+        i2 = grp.complex_attr("index_2")
+        ax1 = _floats(i1[0], src, grp.offset) if i1 else t1
+        ax2 = _floats(i2[0], src, grp.offset) if i2 else t2
+        vals = grp.complex_attr("values")
+        if vals is None:
+            raise src.error(f"{grp.kind} table has no values", grp.offset)
+        rows = [_floats(v, src, grp.offset) for v in vals]
+        if name == "scalar" or v1 == -1:
+            value = rows[0][0] if len(rows) and len(rows[0]) else 0.0
+            return Table(-1, -1, np.zeros(1), np.zeros(1),
+                         np.array([[value * self.time_unit]]))
+        if ax1 is None:
+            raise src.error(f"{grp.kind} table has no index_1", grp.offset)
+        if v2 == -1:
+            ax2 = np.zeros(1)
+            values = np.concatenate(rows).reshape(1, -1).T if len(rows) == 1 \
+                else np.array([r[0] for r in rows]).reshape(-1, 1)
+        else:
+            if ax2 is None:
+                raise src.error(f"{grp.kind} table has no index_2", grp.offset)
+            if len(rows) == 1 and len(rows[0]) == len(ax1) * len(ax2):
+                values = rows[0].reshape(len(ax1), len(ax2))
+            else:
+                if any(len(r) != len(ax2) for r in rows) or len(rows) != len(ax1):
+                    raise src.error(
+                        f"{grp.kind} table is {len(rows)}x{len(rows[0]) if rows else 0}, "
+                        f"but its axes are {len(ax1)}x{len(ax2)}", grp.offset)
+                values = np.vstack(rows)
+        if values.shape[0] != len(ax1):
+            raise src.error(f"{grp.kind} table has {values.shape[0]} values, "
+                            f"index_1 has {len(ax1)}", grp.offset)
+        return Table(v1, v2, ax1 * self._axis_scale(v1),
+                     ax2 * (self._axis_scale(v2) if v2 >= 0 else 1.0),
+                     values * self.time_unit)
+
+    def pin(self, grp: Group, cell: str, name: str) -> Pin:
+        src = self.src
+        direction = grp.attrs.get("direction", "input")
+        default = {"input": self.default_in_cap, "output": self.default_out_cap}.get(
+            direction, self.default_inout_cap)
+        cap = default
+        rise = fall = None
+        # Attributes apply in file order: a later plain `capacitance` overrides both edges.
+        for attr in grp.attrs:
+            if attr == "capacitance":
+                cap = _float_attr(grp, attr, src)
+                rise = fall = None
+            elif attr == "rise_capacitance":
+                rise = _float_attr(grp, attr, src)
+            elif attr == "fall_capacitance":
+                fall = _float_attr(grp, attr, src)
+        func_text = grp.attrs.get("function")
+        func = None
+        if func_text is not None:
+            try:
+                func = boolexpr.parse_function(func_text)
+            except boolexpr.ExprError as exc:
+                raise src.error(f"pin {cell}/{name}: bad function {func_text!r}: {exc}",
+                                grp.attr_offsets["function"]) from None
+        pin = Pin(name, direction, (rise if rise is not None else cap) * self.cap_unit,
+                  (fall if fall is not None else cap) * self.cap_unit, func, func_text,
+                  grp.attrs.get("clock", "false") == "true")
+        for tgrp in grp.groups:
+            if tgrp.kind != "timing":
+                continue
+            related = tgrp.attrs.get("related_pin")
+            if related is None:
+                raise src.error(f"timing group of {cell}/{name} has no related_pin", tgrp.offset)
+            tables = {g.kind: self.table(g) for g in tgrp.groups if g.kind in TABLE_KINDS}
+            ttype = tgrp.attrs.get("timing_type", "combinational")
+            sense = tgrp.attrs.get("timing_sense")
+            for rel in related.split():
+                arc_sense = sense
+                if arc_sense is None:
+                    arc_sense = boolexpr.unateness(func, rel) if (
+                        func is not None and ttype == "combinational") else "non_unate"
+                pin.timing.append(TimingArc(rel, name, ttype, arc_sense, tgrp.attrs.get("when"),
+                                            tables))
+        return pin
+
+    def cell(self, grp: Group) -> Cell:
+        if not grp.args:
+            raise self.src.error("cell group without a name", grp.offset)
+        name = grp.args[0]
+        pins: dict[str, Pin] = {}
+        seq = []
+        pg = []
+        for sub in grp.groups:
+            if sub.kind == "pg_pin":
+                pg.extend(sub.args)
+            elif sub.kind == "pin":
+                for pname in sub.args:
+                    pins[pname] = self.pin(sub, name, pname)
+            elif sub.kind == "bus" or sub.kind == "bundle":
+                for pgrp in sub.subgroups("pin"):
+                    for pname in pgrp.args:
+                        pins[pname] = self.pin(pgrp, name, pname)
+            elif sub.kind in ("ff", "latch", "ff_bank", "latch_bank", "statetable"):
+                seq.append({"kind": sub.kind, "args": list(sub.args), **sub.attrs})
+        for pin in pins.values():
+            for arc in pin.timing:
+                if arc.related_pin not in pins:
+                    raise self.src.error(
+                        f"cell {name}: timing arc of pin {pin.name} refers to pin "
+                        f"{arc.related_pin!r}, which the cell lacks", grp.offset)
+        return Cell(name, _float_attr(grp, "area", self.src, 0.0), pins, seq,
+                    grp.attrs.get("dont_use", "false") == "true", pg)
+
+    def wire_load(self, grp: Group) -> WireLoad:
+        src = self.src
+        fl = []
+        for cname, args, off in grp.complex:
+            if cname == "fanout_length":
+                try:
+                    fl.append((int(float(args[0])), float(args[1])))
+                except (ValueError, IndexError):
+                    raise src.error(f"bad fanout_length {args}", off) from None
+        return WireLoad(grp.args[0] if grp.args else "",
+                        _float_attr(grp, "capacitance", src, 0.0) * self.cap_unit,
+                        _float_attr(grp, "resistance", src, 0.0) * self.res_unit,
+                        _float_attr(grp, "slope", src, 0.0), sorted(fl))
+
+    def library(self) -> Library:
+        top = self.top
+        cells, wls, ops = {}, {}, {}
+        for grp in top.groups:
+            if grp.kind == "operating_conditions" and grp.args:
+                ops[grp.args[0]] = OperatingConditions(
+                    grp.args[0], _float_attr(grp, "process", self.src, 1.0),
+                    _float_attr(grp, "voltage", self.src, 0.0),
+                    _float_attr(grp, "temperature", self.src, 25.0), grp.attrs.get("tree_type"))
+            elif grp.kind == "cell":
+                c = self.cell(grp)
+                cells[c.name] = c
+            elif grp.kind == "wire_load":
+                w = self.wire_load(grp)
+                wls[w.name] = w
+        compact_tables([t for c in cells.values() for p in c.pins.values()
+                        for arc in p.timing for t in arc.tables.values()])
+        return Library(top.args[0] if top.args else "", self.src.filename, self.time_unit,
+                       self.cap_unit, self.res_unit, self.voltage_unit, cells, wls,
+                       top.attrs.get("default_wire_load"), dict(top.attrs), ops,
+                       top.attrs.get("default_operating_conditions"))
+
+
+def parse_liberty_text(text: str, filename: str = "<string>") -> Library:
+    src = SourceText(text, filename)
+    top = parse(src)
+    if top.kind != "library":
+        raise src.error(f"expected a library group, found {top.kind!r}", top.offset)
+    return _Builder(src, top).library()
+
+
+def _cache_path(path: Path) -> Path | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    key = f"{_CACHE_VERSION}:{path.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+    return Path(base) / "edapipe" / "liberty" / (hashlib.sha1(key.encode()).hexdigest() + ".pkl")
+
+
+def read_liberty(path: str | os.PathLike, use_cache: bool = True) -> Library:
+    """Read a Liberty file (plain or gzip), through the on-disk cache when possible."""
+    path = Path(path)
+    cache = _cache_path(path) if use_cache else None
+    if cache is not None and cache.exists():
+        try:
+            with open(cache, "rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # a stale or corrupt cache entry: parse again
+            pass
+    lib = parse_liberty_text(decode(read_bytes(path), str(path)), str(path))
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump(lib, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+        except OSError:
+            pass  # caching is an optimisation only
+    return lib

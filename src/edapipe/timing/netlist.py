@@ -1,0 +1,664 @@
+"""Gate-level (structural) Verilog to a flat netlist of cell instances and bit nets.
+
+Accepted: ANSI and non-ANSI module headers, input/output/inout/wire declarations with ranges,
+named (`.A(x)`) and ordered connections, bit and part selects, concatenations, sized constants
+(1'b0, 4'hA), escaped identifiers (`\\a.b[3] `), `assign` between nets, and hierarchy, which is
+flattened with `inst/` name prefixes. Behavioural code is not accepted. Cells that are neither a
+module of the file nor a library cell become black boxes, reported in `warnings`.
+
+Nets are integers; net 0 is constant 0 and net 1 is constant 1. `assign a = b` merges two nets
+(union-find), so every connection ends up on one representative net.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from edapipe.errors import InputError
+
+# One token per match; blanks, comments, attributes and compiler directives match with an
+# empty group 1 and are skipped. The last alternative catches any stray character, which the
+# parser then reports with its position.
+_SKIP = r"\s+|//[^\n]*|/\*.*?\*/|\(\*.*?\*\)|`[^\n]*"
+_TOK = (r"\\\S+|\d*\s*'[sS]?[bBoOdDhH]\s*[0-9a-fA-FxXzZ_?]+|\d+|[A-Za-z_][A-Za-z0-9_$]*"
+        r"|[()\[\]{}.,;:=#]|\S")
+_TOKENS = re.compile(rf"(?:{_SKIP})*({_TOK})?", re.DOTALL)
+
+# Fast paths for the two statement shapes that make up nearly all of a mapped netlist. They
+# only ever accept text the general parser would read the same way; anything else (ordered
+# connections, concatenations, constants, part selects) falls through to the general parser.
+_ID = r"(?:\\\S+\s|[A-Za-z_][A-Za-z0-9_$]*)"
+_NET = rf"{_ID}(?:\s*\[\s*\d+\s*\])?"
+_FAST_INST = re.compile(
+    rf"({_ID})\s*({_ID})\s*\(\s*((?:\.\s*{_ID}\s*\(\s*(?:{_NET})?\s*\)\s*,?\s*)*)\)\s*;")
+_FAST_CONN = re.compile(rf"\.\s*({_ID})\s*\(\s*({_ID})?(?:\s*\[\s*(\d+)\s*\])?\s*\)")
+_FAST_DECL = re.compile(
+    rf"(wire|input|output|inout)\s+(?:\[\s*(\d+)\s*:\s*(\d+)\s*\]\s*)?({_ID}(?:\s*,\s*{_ID})*)"
+    r"\s*;")
+_BLANKS = re.compile(rf"(?:{_SKIP})*", re.DOTALL)
+_FAST_BODY = re.compile(
+    rf"(?:{_SKIP})*(?:" + _FAST_INST.pattern + "|" + _FAST_DECL.pattern + ")", re.DOTALL)
+_KEYWORDS = frozenset({"module", "endmodule", "input", "output", "inout", "wire", "assign",
+                       "reg", "tri", "supply0", "supply1", "parameter", "localparam",
+                       "defparam", "specify", "always", "initial", "signed"})
+
+
+@dataclass(slots=True)
+class Instance:
+    name: str
+    cell: str
+    conns: dict[str, int]  # pin name -> net
+    token: int  # character offset of the statement (line_of_instance maps it to a line)
+
+
+@dataclass(slots=True)
+class Port:
+    name: str        # bit name, e.g. "a[3]"
+    direction: str   # input, output, inout
+    net: int
+
+
+@dataclass
+class Netlist:
+    top: str
+    filename: str
+    net_names: list[str]
+    ports: list[Port]
+    instances: list[Instance]
+    warnings: list[str] = field(default_factory=list)
+    text: str = ""  # kept to turn token positions into line numbers for messages
+
+
+def line_of_instance(netlist: Netlist, index: int) -> int | None:
+    """Line of the instance statement (found by rescanning the text; error paths only)."""
+    if not netlist.text:
+        return None
+    return _Lexer(netlist.text, netlist.filename).line_of(netlist.instances[index].token)
+
+
+@dataclass(slots=True)
+class _Decl:
+    direction: str | None
+    msb: int | None
+    lsb: int | None
+
+
+@dataclass
+class _Module:
+    name: str
+    port_order: list[str]
+    decls: dict[str, _Decl]
+    # Statements kept as token slices, elaborated per use: ("inst", cell, name, conns, line)
+    # with conns either dict name->expr or list of exprs; ("assign", lhs, rhs, line).
+    items: list[tuple]
+    line: int
+
+
+class _Lexer:
+    """Tokens (kind, text, offset) scanned lazily from a character position, so the fast
+    statement regexes and the general parser can take turns on the same text."""
+
+    def __init__(self, text: str, filename: str):
+        self.filename = filename
+        self.text = text
+        self.pos = 0
+        self._tok: tuple[str, str, int] | None = None
+        self._next = 0
+        self._newlines: list[int] | None = None
+
+    def error(self, reason: str, offset: int) -> InputError:
+        line = self.text.count("\n", 0, offset) + 1
+        col = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        return InputError(reason, file=self.filename, line=line, column=col)
+
+    def line_of(self, offset: int) -> int:
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._newlines, offset) + 1
+
+    def peek(self) -> tuple[str, str, int]:
+        tok = self._tok
+        if tok is None:
+            m = _TOKENS.match(self.text, self.pos)
+            val = m.group(1)
+            if val is None:
+                if m.end() < len(self.text):  # an unterminated comment
+                    raise self.error("unterminated comment or attribute", m.end())
+                tok = ("eof", "", m.end())
+            else:
+                c = val[0]
+                if c == "\\":
+                    tok = ("id", val[1:], m.start(1))
+                elif c.isalpha() or c == "_":
+                    tok = ("id", val, m.start(1))
+                elif c.isdigit() or c == "'":
+                    tok = ("num", val, m.start(1))
+                else:
+                    tok = ("punct", val, m.start(1))
+            self._tok = tok
+            self._next = m.end()
+        return tok
+
+    def take(self) -> tuple[str, str, int]:
+        tok = self.peek()
+        self.pos = self._next
+        self._tok = None
+        return tok
+
+    def skip_blanks(self) -> int:
+        """Move past blanks and comments (no pending token); return the new position."""
+        if self._tok is not None:
+            return self._tok[2]
+        m = _BLANKS.match(self.text, self.pos)
+        self.pos = m.end()
+        return self.pos
+
+    def expect(self, value: str) -> tuple[str, str, int]:
+        tok = self.take()
+        if tok[1] != value or tok[0] not in ("punct", "id"):
+            raise self.error(f"expected {value!r}, found {tok[1] or 'end of file'!r}", tok[2])
+        return tok
+
+    def ident(self, what: str) -> tuple[str, int]:
+        kind, val, off = self.take()
+        if kind != "id":
+            raise self.error(f"expected {what}, found {val or 'end of file'!r}", off)
+        return val, off
+
+
+def _int(lex: _Lexer) -> int:
+    kind, val, off = lex.take()
+    if kind != "num" or "'" in val:
+        raise lex.error(f"expected an integer, found {val!r}", off)
+    return int(val)
+
+
+def _range(lex: _Lexer) -> tuple[int | None, int | None]:
+    if lex.peek()[1] != "[":
+        return None, None
+    lex.take()
+    msb = _int(lex)
+    lex.expect(":")
+    lsb = _int(lex)
+    lex.expect("]")
+    return msb, lsb
+
+
+# Expressions are kept as small tuples: ("id", name, off) | ("bit", name, idx, off) |
+# ("part", name, msb, lsb, off) | ("const", bits(list of 0/1), off) | ("cat", [exprs], off).
+def _expr(lex: _Lexer):
+    kind, val, off = lex.take()
+    if kind == "punct" and val == "{":
+        parts = [_expr(lex)]
+        while lex.peek()[1] == ",":
+            lex.take()
+            parts.append(_expr(lex))
+        lex.expect("}")
+        return ("cat", parts, off)
+    if kind == "num":
+        return ("const", _const_bits(lex, val, off), off)
+    if kind != "id":
+        raise lex.error(f"expected a net, found {val or 'end of file'!r}", off)
+    if lex.peek()[1] == "[":
+        lex.take()
+        hi = _int(lex)
+        if lex.peek()[1] == ":":
+            lex.take()
+            lo = _int(lex)
+            lex.expect("]")
+            return ("part", val, hi, lo, off)
+        lex.expect("]")
+        return ("bit", val, hi, off)
+    return ("id", val, off)
+
+
+def _const_bits(lex: _Lexer, text: str, off: int) -> list[int]:
+    text = text.replace(" ", "").replace("_", "")
+    if "'" not in text:
+        value, width = int(text), 32
+        return [(value >> k) & 1 for k in reversed(range(width))]
+    size, rest = text.split("'")
+    rest = rest.lstrip("sS")
+    base = {"b": 2, "o": 8, "d": 10, "h": 16}[rest[0].lower()]
+    digits = rest[1:]
+    if any(c in "xXzZ?" for c in digits):
+        raise lex.error(f"constant {text!r} has x/z bits, which timing cannot use", off)
+    value = int(digits, base)
+    width = int(size) if size else 32
+    return [(value >> k) & 1 for k in reversed(range(width))]
+
+
+def _parse_module(lex: _Lexer) -> _Module:
+    moff = lex.peek()[2]
+    lex.expect("module")
+    name, _ = lex.ident("a module name")
+    mod = _Module(name, [], {}, [], moff)
+    if lex.peek()[1] == "#":  # parameters: skip the parenthesised list
+        lex.take()
+        _skip_parens(lex)
+    if lex.peek()[1] == "(":
+        lex.take()
+        direction, rng = None, (None, None)
+        while lex.peek()[1] != ")":
+            kind, val, off = lex.peek()
+            if val in ("input", "output", "inout"):
+                lex.take()
+                direction = val
+                if lex.peek()[1] in ("wire", "reg", "logic"):
+                    lex.take()
+                if lex.peek()[1] == "signed":
+                    lex.take()
+                rng = _range(lex)
+                continue
+            pname, poff = lex.ident("a port name")
+            mod.port_order.append(pname)
+            if direction is not None:
+                mod.decls[pname] = _Decl(direction, *rng)
+            if lex.peek()[1] == ",":
+                lex.take()
+        lex.expect(")")
+    lex.expect(";")
+    text = lex.text
+    items = mod.items
+    decls = mod.decls
+    while True:
+        if lex._tok is None:
+            lex.pos = _fast_statements(text, lex.pos, items, decls)
+        kind, val, off = lex.peek()
+        if kind == "eof":
+            raise lex.error(f"module {name}: missing endmodule", off)
+        if val == "endmodule":
+            lex.take()
+            return mod
+        if val in ("input", "output", "inout", "wire", "tri", "supply0", "supply1", "reg"):
+            lex.take()
+            if lex.peek()[1] in ("wire", "reg"):
+                lex.take()
+            if lex.peek()[1] == "signed":
+                lex.take()
+            msb, lsb = _range(lex)
+            while True:
+                dname, doff = lex.ident("a net name")
+                old = mod.decls.get(dname)
+                direction = val if val in ("input", "output", "inout") else None
+                if old is None:
+                    mod.decls[dname] = _Decl(direction, msb, lsb)
+                else:
+                    old.direction = old.direction or direction
+                    if msb is not None:
+                        old.msb, old.lsb = msb, lsb
+                if val in ("supply0", "supply1"):
+                    mod.items.append(("assign", ("id", dname, doff),
+                                      ("const", [1 if val == "supply1" else 0], doff), doff))
+                if lex.peek()[1] == "=":  # `wire x = y;`
+                    lex.take()
+                    mod.items.append(("assign", ("id", dname, doff), _expr(lex), doff))
+                if lex.peek()[1] != ",":
+                    break
+                lex.take()
+            lex.expect(";")
+        elif val == "assign":
+            lex.take()
+            while True:
+                lhs = _expr(lex)
+                lex.expect("=")
+                rhs = _expr(lex)
+                mod.items.append(("assign", lhs, rhs, off))
+                if lex.peek()[1] != ",":
+                    break
+                lex.take()
+            lex.expect(";")
+        elif val in ("parameter", "localparam", "defparam", "specify", "always", "initial"):
+            raise lex.error(f"{val!r} is not allowed in a gate-level netlist", off)
+        elif kind == "id":
+            lex.take()
+            cell = val
+            if lex.peek()[1] == "#":
+                lex.take()
+                _skip_parens(lex)
+            while True:
+                iname, ioff = lex.ident("an instance name")
+                if lex.peek()[1] == "[":
+                    raise lex.error("instance arrays are not supported", lex.peek()[2])
+                lex.expect("(")
+                conns: dict | list
+                if lex.peek()[1] == ".":
+                    conns = {}
+                    while True:
+                        lex.expect(".")
+                        pname, poff = lex.ident("a pin name")
+                        lex.expect("(")
+                        conns[pname] = (None if lex.peek()[1] == ")" else _expr(lex), poff)
+                        lex.expect(")")
+                        if lex.peek()[1] != ",":
+                            break
+                        lex.take()
+                else:
+                    conns = []
+                    while lex.peek()[1] != ")":
+                        conns.append(_expr(lex))
+                        if lex.peek()[1] == ",":
+                            lex.take()
+                lex.expect(")")
+                mod.items.append(("inst", cell, iname, conns, ioff))
+                if lex.peek()[1] != ",":
+                    break
+                lex.take()
+            lex.expect(";")
+        else:
+            raise lex.error(f"unexpected {val!r} in module {name}", off)
+
+
+def _unescape(name: str) -> str:
+    return name[1:].rstrip() if name[0] == "\\" else name
+
+
+def _fast_statements(text: str, pos: int, items: list, decls: dict) -> int:
+    """Read the run of simple instance and declaration statements starting at pos (one C-level
+    regex scan); return where the general parser must take over."""
+    conn_all = _FAST_CONN.findall
+    for m in _FAST_BODY.finditer(text, pos):
+        if m.start() != pos:
+            break
+        cell = m.group(1)
+        if cell is not None:
+            if cell in _KEYWORDS:
+                break
+            # connections stay raw (pin, net, bit) strings; _Flattener.fast_instance reads them
+            items.append(("fast", cell, _unescape(m.group(2)), conn_all(m.group(3)),
+                          m.start(1)))
+        else:
+            direction = m.group(4) if m.group(4) != "wire" else None
+            msb = None if m.group(5) is None else int(m.group(5))
+            lsb = None if m.group(6) is None else int(m.group(6))
+            for dname in m.group(7).split(","):
+                dname = _unescape(dname.strip())
+                old = decls.get(dname)
+                if old is None:
+                    decls[dname] = _Decl(direction, msb, lsb)
+                else:
+                    old.direction = old.direction or direction
+                    if msb is not None:
+                        old.msb, old.lsb = msb, lsb
+        pos = m.end()
+    return _BLANKS.match(text, pos).end()
+
+
+def _general(item: tuple) -> tuple:
+    """A fast-path instance item in the general parser's form (for module instances)."""
+    if item[0] != "fast":
+        return item
+    _, cell, iname, raw, off = item
+    conns = {}
+    for pin, net, bit in raw:
+        pin = _unescape(pin)
+        if not net:
+            conns[pin] = (None, off)
+        elif not bit:
+            conns[pin] = (("id", _unescape(net), off), off)
+        else:
+            conns[pin] = (("bit", _unescape(net), int(bit), off), off)
+    return ("inst", cell, iname, conns, off)
+
+
+def _skip_parens(lex: _Lexer) -> None:
+    lex.expect("(")
+    depth = 1
+    while depth:
+        kind, val, off = lex.take()
+        if kind == "eof":
+            raise lex.error("unbalanced parentheses", off)
+        depth += (val == "(") - (val == ")")
+
+
+class _Flattener:
+    def __init__(self, lex: _Lexer, modules: dict[str, _Module],
+                 cell_pins: Callable[[str], list[str] | None]):
+        self.lex = lex
+        self.modules = modules
+        self.cell_pins = cell_pins
+        self.net_names = ["1'b0", "1'b1"]
+        self.parent = [0, 1]
+        self.instances: list[Instance] = []
+        self.blackbox: dict[str, tuple[int, int]] = {}  # cell -> (count, first offset)
+        self.pin_cache: dict[str, tuple[list[str] | None, frozenset]] = {}
+        self.merged = False  # did any assign merge two nets?
+
+    def new_net(self, name: str) -> int:
+        self.net_names.append(name)
+        self.parent.append(len(self.parent))
+        return len(self.parent) - 1
+
+    def find(self, n: int) -> int:
+        parent = self.parent
+        root = n
+        while parent[root] != root:
+            root = parent[root]
+        while parent[n] != root:
+            parent[n], n = root, parent[n]
+        return root
+
+    def union(self, a: int, b: int, off: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if ra <= 1 and rb <= 1:
+            raise self.lex.error("assign ties constant 0 to constant 1", off)
+        if rb <= 1:  # keep constants as representatives
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.merged = True
+
+    def elaborate(self, mod: _Module, prefix: str, port_nets: dict[str, list[int]] | None,
+                  depth: int = 0) -> dict[str, list[int]]:
+        """Create the nets of `mod` (bits MSB first), emit its instances; return its nets."""
+        if depth > 64:
+            raise self.lex.error(f"module hierarchy deeper than 64 (recursive {mod.name}?)", 0)
+        nets: dict[str, list[int]] = {}
+        for dname, decl in mod.decls.items():
+            if port_nets is not None and dname in port_nets:
+                nets[dname] = port_nets[dname]
+                continue
+            if decl.msb is None:
+                nets[dname] = [self.new_net(prefix + dname)]
+            else:
+                step = -1 if decl.msb >= decl.lsb else 1
+                nets[dname] = [self.new_net(f"{prefix}{dname}[{k}]")
+                               for k in range(decl.msb, decl.lsb + step, step)]
+        for item in mod.items:
+            if item[0] == "assign":
+                lhs = self.bits(mod, nets, item[1], prefix)
+                rhs = self.bits(mod, nets, item[2], prefix)
+                if len(rhs) < len(lhs):  # Verilog zero-extends
+                    rhs = [0] * (len(lhs) - len(rhs)) + rhs
+                for a, b in zip(lhs, rhs[len(rhs) - len(lhs):]):
+                    self.union(a, b, item[3])
+            elif item[0] == "fast" and item[1] not in self.modules:
+                self.fast_instance(mod, nets, item, prefix)
+            else:
+                self.instance(mod, nets, _general(item), prefix, depth)
+        return nets
+
+    def bits(self, mod: _Module, nets: dict[str, list[int]], expr, prefix: str) -> list[int]:
+        kind = expr[0]
+        if kind == "const":
+            return list(expr[1])
+        if kind == "cat":
+            out: list[int] = []
+            for part in expr[1]:
+                out.extend(self.bits(mod, nets, part, prefix))
+            return out
+        name = expr[1]
+        if name not in nets:  # implicit scalar wire
+            mod.decls[name] = _Decl(None, None, None)
+            nets[name] = [self.new_net(prefix + name)]
+        vec = nets[name]
+        if kind == "id":
+            return list(vec)
+        decl = mod.decls[name]
+        if decl.msb is None:
+            raise self.lex.error(f"{name} is not a vector; it cannot be indexed", expr[-1])
+
+        def pos(k: int) -> int:
+            lo, hi = min(decl.msb, decl.lsb), max(decl.msb, decl.lsb)
+            if not lo <= k <= hi:
+                raise self.lex.error(f"{name}[{k}] is outside [{decl.msb}:{decl.lsb}]", expr[-1])
+            return decl.msb - k if decl.msb >= decl.lsb else k - decl.msb
+
+        if kind == "bit":
+            return [vec[pos(expr[2])]]
+        a, b = pos(expr[2]), pos(expr[3])
+        return vec[a:b + 1] if a <= b else vec[b:a + 1][::-1]
+
+    def _pin_offset(self, offset: int, pin: str) -> int:
+        """Where `.pin` is written at or after offset (fast-path connections keep only the
+        statement's offset; errors want the pin's)."""
+        m = re.compile(r"\.\s*(\\?" + re.escape(pin) + r")(?![A-Za-z0-9_$])").search(
+            self.lex.text, offset)
+        return m.start(1) if m is not None else offset
+
+    def fast_instance(self, mod: _Module, nets, item, prefix: str) -> None:
+        """A library-cell instance from the fast path: named connections to nets or bits."""
+        _, cell, iname, raw, ioff = item
+        pins = self.pin_cache.get(cell)
+        if pins is None:
+            found = self.cell_pins(cell)
+            pins = self.pin_cache[cell] = (found, frozenset(found or ()))
+        order, pinset = pins
+        if order is None:
+            count, first = self.blackbox.get(cell, (0, ioff))
+            self.blackbox[cell] = (count + 1, first)
+            return
+        flat: dict[str, int] = {}
+        get = nets.get
+        for pin, net, bit in raw:
+            if pin[0] == "\\":
+                pin = pin[1:].rstrip()
+            if pin not in pinset:
+                raise self.lex.error(f"instance {prefix}{iname}: cell {cell} has no pin "
+                                     f"{pin!r}", self._pin_offset(ioff, pin))
+            if not net:
+                continue
+            if net[0] == "\\":
+                net = net[1:].rstrip()
+            vec = get(net)
+            if not bit and vec is not None and len(vec) == 1:
+                flat[pin] = vec[0]
+                continue
+            expr = ("id", net, ioff) if not bit else ("bit", net, int(bit), ioff)
+            got = self.bits(mod, nets, expr, prefix)
+            if len(got) != 1:
+                raise self.lex.error(f"instance {prefix}{iname}: pin {pin} is 1 bit, "
+                                     f"connected to {len(got)} bits",
+                                     self._pin_offset(ioff, pin))
+            flat[pin] = got[0]
+        self.instances.append(Instance(prefix + iname, cell, flat, ioff))
+
+    def instance(self, mod: _Module, nets, item, prefix: str, depth: int) -> None:
+        _, cell, iname, conns, ioff = item
+        sub = self.modules.get(cell)
+        if sub is not None:
+            port_nets: dict[str, list[int]] = {}
+            pairs = conns.items() if isinstance(conns, dict) else \
+                zip(sub.port_order, [(c, ioff) for c in conns])
+            for pname, (expr, poff) in pairs:
+                if pname not in sub.decls or sub.decls[pname].direction is None:
+                    raise self.lex.error(f"module {cell} has no port {pname!r}", poff)
+                decl = sub.decls[pname]
+                width = 1 if decl.msb is None else abs(decl.msb - decl.lsb) + 1
+                got = [] if expr is None else self.bits(mod, nets, expr, prefix)
+                if len(got) != width:
+                    raise self.lex.error(f"port {pname} of {cell} is {width} bits wide, "
+                                         f"connected to {len(got)}", poff)
+                port_nets[pname] = got
+            self.elaborate(sub, f"{prefix}{iname}/", port_nets, depth + 1)
+            return
+        pins = self.pin_cache.get(cell)
+        if pins is None:
+            found = self.cell_pins(cell)
+            pins = self.pin_cache[cell] = (found, frozenset(found or ()))
+        order, pinset = pins
+        if order is None:
+            count, first = self.blackbox.get(cell, (0, ioff))
+            self.blackbox[cell] = (count + 1, first)
+            return
+        if isinstance(conns, dict):
+            pairs = [(p, e, o) for p, (e, o) in conns.items()]
+        else:
+            if len(conns) > len(order):
+                raise self.lex.error(f"instance {prefix}{iname}: {len(conns)} ordered "
+                                     f"connections, but cell {cell} has {len(order)} pins",
+                                     ioff)
+            pairs = [(p, e, ioff) for p, e in zip(order, conns)]
+        flat: dict[str, int] = {}
+        for pname, expr, poff in pairs:
+            if pname not in pinset:
+                raise self.lex.error(f"instance {prefix}{iname}: cell {cell} has no pin "
+                                     f"{pname!r}", self._pin_offset(poff, pname))
+            if expr is None:
+                continue
+            if expr[0] == "id":  # the common case: a scalar net by name
+                vec = nets.get(expr[1])
+                if vec is not None and len(vec) == 1:
+                    flat[pname] = vec[0]
+                    continue
+            got = self.bits(mod, nets, expr, prefix)
+            if len(got) != 1:
+                raise self.lex.error(f"instance {prefix}{iname}: pin {pname} is 1 bit, "
+                                     f"connected to {len(got)} bits", poff)
+            flat[pname] = got[0]
+        self.instances.append(Instance(prefix + iname, cell, flat, ioff))
+
+
+def read_netlist_text(text: str, filename: str, cell_pins: Callable[[str], list[str] | None],
+                      top: str | None = None) -> Netlist:
+    """Parse and flatten. `cell_pins(cell)` gives a library cell's pins in order, or None."""
+    lex = _Lexer(text, filename)
+    modules: dict[str, _Module] = {}
+    while lex.peek()[0] != "eof":
+        kind, val, off = lex.peek()
+        if val != "module":
+            raise lex.error(f"expected 'module', found {val!r}", off)
+        mod = _parse_module(lex)
+        modules[mod.name] = mod
+    if not modules:
+        raise InputError("no module in the netlist", file=filename)
+    if top is None:
+        used = {item[1] for m in modules.values() for item in m.items
+            if item[0] in ("inst", "fast")}
+        roots = [name for name in modules if name not in used]
+        if len(roots) != 1:
+            raise InputError(f"cannot tell the top module (candidates: {', '.join(roots)}); "
+                             "name it with --top", file=filename)
+        top = roots[0]
+    if top not in modules:
+        raise InputError(f"no module named {top!r} (have: {', '.join(modules)})", file=filename)
+    flat = _Flattener(lex, modules, cell_pins)
+    mod = modules[top]
+    nets = flat.elaborate(mod, "", None)
+    ports: list[Port] = []
+    for pname in mod.port_order:
+        decl = mod.decls.get(pname)
+        if decl is None or decl.direction is None:
+            raise InputError(f"port {pname} of {top} has no direction declaration",
+                             file=filename, line=lex.line_of(mod.line))
+        bits = nets[pname]
+        if decl.msb is None:
+            ports.append(Port(pname, decl.direction, bits[0]))
+        else:
+            step = -1 if decl.msb >= decl.lsb else 1
+            for k, net in zip(range(decl.msb, decl.lsb + step, step), bits):
+                ports.append(Port(f"{pname}[{k}]", decl.direction, net))
+    find = flat.find
+    if flat.merged:
+        for inst in flat.instances:
+            inst.conns = {p: find(n) for p, n in inst.conns.items()}
+    for port in ports:
+        port.net = find(port.net)
+    warnings = [f"{filename}:{lex.line_of(first)}: cell {cell} is not in any Liberty library; "
+                f"its {count} instance(s) are black boxes with no timing"
+                for cell, (count, first) in flat.blackbox.items()]
+    return Netlist(top, filename, flat.net_names, ports, flat.instances, warnings, text)

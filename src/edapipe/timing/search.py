@@ -1,0 +1,510 @@
+"""Levelized search: slews and arc delays, arrivals per launch, checks, slack, WNS and TNS.
+
+Arrivals are propagated once per *launch group*: a clock edge that launches data (input
+delays relative to it, registers clocked by it) together with the set of path exceptions
+(-from) its startpoints carry. Separate runs keep the launch edge of every arrival known, so
+capture edges, multicycle paths and false paths apply exactly, with no tags inside kernels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from edapipe.errors import InputError
+from edapipe.timing import levels as L
+from edapipe.timing.graph import EDGE, HOLD, SETUP, TimingGraph
+from edapipe.timing.sdc import Constraints, Exception_
+
+INF = math.inf
+# Above this many levels the numba kernels beat per-level numpy sweeps (see levels.py).
+NUMPY_MAX_LEVELS = 1500
+# Keep the arrival arrays of up to this many launch runs for the path reports.
+_CACHED_RUNS = 4
+
+
+class _NumbaEngine:
+    """The numba kernels of search_kernels.py (imported only when chosen)."""
+
+    name = "numba"
+
+    def __init__(self, order):
+        from edapipe.timing import search_kernels as K
+        self.K = K
+        self.order = order
+
+    def slews(self, g, slew_max, slew_min, arc_dmax, arc_dmin):
+        self.K.propagate_slews(self.order, g.in_start, g.arc_from, g.arc_mask, g.arc_tab,
+                               g.load, slew_max, slew_min, arc_dmax, arc_dmin, *g.tables)
+
+    def arrivals(self, g, arc_on, arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min):
+        self.K.propagate_arrivals(self.order, g.in_start, g.arc_from, g.arc_mask, arc_on,
+                                  arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min)
+
+    def required(self, g, arc_on, arc_dmax, arc_dmin, req_max, req_min):
+        self.K.propagate_required(self.order, g.in_start, g.arc_from, g.arc_mask, arc_on,
+                                  arc_dmax, arc_dmin, req_max, req_min)
+
+
+class _NumpyEngine:
+    """Level-at-a-time numpy sweeps (levels.py); no numba import at all."""
+
+    name = "numpy"
+
+    def __init__(self, g, level):
+        self.plan = L.LevelPlan(level, g.in_start, g.arc_from)
+
+    def slews(self, g, slew_max, slew_min, arc_dmax, arc_dmin):
+        L.propagate_slews(self.plan, g.arc_mask, g.arc_tab, g.load, slew_max, slew_min,
+                          arc_dmax, arc_dmin, *g.tables)
+
+    def arrivals(self, g, arc_on, arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min):
+        L.propagate_arrivals(self.plan, g.arc_mask, arc_on, arc_dmax, arc_dmin, at_max,
+                             at_min, prev_max, prev_min)
+
+    def required(self, g, arc_on, arc_dmax, arc_dmin, req_max, req_min):
+        L.propagate_required(self.plan, g.arc_mask, arc_on, arc_dmax, arc_dmin, req_max,
+                             req_min)
+
+
+def _engine(g: TimingGraph, kind: str):
+    """(engine, order, level) for kind 'auto', 'numpy' or 'numba'."""
+    if kind not in ("auto", "numpy", "numba"):
+        raise ValueError(f"unknown engine {kind!r}")
+    if kind != "numba":
+        res = L.levelize(g.n_nodes, g.in_start, g.arc_from,
+                         NUMPY_MAX_LEVELS if kind == "auto" else 1 << 62)
+        if res is not None:
+            order, level, count = res
+            if count < g.n_nodes:
+                raise _loop_error(g, order)
+            return _NumpyEngine(g, level), order, level
+    from edapipe.timing import search_kernels as K
+    order, level, count = K.levelize(g.n_nodes, g.in_start, g.arc_from)
+    if count < g.n_nodes:
+        raise _loop_error(g, order)
+    return _NumbaEngine(order), order, level
+
+
+@dataclass
+class Launch:
+    """One propagation run: launching clock edge and the -from exceptions of its startpoints."""
+
+    clock: str
+    edge: int                 # edge of the clock source: 0 rise, 1 fall
+    time: float               # launch edge time (s)
+    signature: tuple[int, ...]  # indices of exceptions whose -from matches the startpoints
+    ports: list[tuple[int, dict[tuple[int, int], float]]]  # (port node, arrival per (e, mm))
+    registers: set[int]       # instance indices launched in this run
+
+
+@dataclass
+class Endpoint:
+    node: int                 # the endpoint pin (output port or register data pin)
+    name: str
+    kind: str                 # "output" or "register"
+    capture_clock: str
+    capture_edge: int         # edge of the capture clock source
+    # per analysis (0 setup, 1 hold): slack, arrival, required, data edge, launch run
+    slack: list[float] = field(default_factory=lambda: [INF, INF])
+    arrival: list[float] = field(default_factory=lambda: [0.0, 0.0])
+    required: list[float] = field(default_factory=lambda: [0.0, 0.0])
+    edge: list[int] = field(default_factory=lambda: [0, 0])
+    run: list[int] = field(default_factory=lambda: [-1, -1])
+    margin: list[float] = field(default_factory=lambda: [0.0, 0.0])  # setup/hold time or
+    #                                                                  output delay used
+    exception: list[str | None] = field(default_factory=lambda: [None, None])
+    delays: dict = field(default_factory=dict)      # output ports: {(edge, minmax): delay}
+    checks: list[int] = field(default_factory=list)  # registers: rows of the graph's checks
+
+
+@dataclass
+class Analysis:
+    graph: TimingGraph
+    sdc: Constraints
+    order: np.ndarray
+    slew_max: np.ndarray
+    slew_min: np.ndarray
+    arc_dmax: np.ndarray
+    arc_dmin: np.ndarray
+    launches: list[Launch]
+    endpoints: list[Endpoint]
+    node_slack: np.ndarray     # (n_nodes, 2): worst setup / hold slack through each node
+    levels: int
+    engine: object = None      # the propagation engine used (numpy or numba)
+    arrival_cache: dict = field(default_factory=dict)  # run -> arrays, for path reports
+
+    def worst_slack(self, check: int) -> float:
+        vals = [e.slack[check] for e in self.endpoints if e.slack[check] < INF]
+        return min(vals) if vals else INF
+
+    def tns(self, check: int) -> float:
+        return sum(min(0.0, e.slack[check]) for e in self.endpoints if e.slack[check] < INF)
+
+    def violations(self, check: int) -> int:
+        return sum(1 for e in self.endpoints if e.slack[check] < 0)
+
+    def arrivals(self, run: int):
+        """Arrival arrays and back pointers of one launch run (kept from the analysis when
+        there are few runs, else recomputed on demand)."""
+        cached = self.arrival_cache.get(run)
+        if cached is not None:
+            return cached
+        return _arrivals(self.graph, self, self.launches[run])
+
+
+def _loop_error(g: TimingGraph, order: np.ndarray) -> InputError:
+    """Name the instances on one combinational loop (nodes Kahn's order never reached)."""
+    done = np.zeros(g.n_nodes, bool)
+    done[order] = True
+    left = set(np.nonzero(~done)[0].tolist())
+    # Walk backwards along unprocessed fanin until a node repeats: that is a cycle.
+    v = next(iter(left))
+    seen: dict[int, int] = {}
+    path: list[int] = []
+    while v not in seen:
+        seen[v] = len(path)
+        path.append(v)
+        nxt = None
+        for a in range(g.in_start[v], g.in_start[v + 1]):
+            f = int(g.arc_from[a])
+            if f in left:
+                nxt = f
+                break
+        if nxt is None:
+            break
+        v = nxt
+    cycle = path[seen.get(v, 0):]
+    insts = []
+    for node in reversed(cycle):
+        i = g.node_inst[node]
+        if i >= 0:
+            insts.append(g.netlist.instances[i].name)
+    first = g.node_inst[cycle[0]] if cycle else -1
+    line = None
+    if first >= 0:
+        from edapipe.timing.netlist import line_of_instance
+        line = line_of_instance(g.netlist, int(first))
+    return InputError(f"combinational loop through {len(insts)} cell(s): "
+                      f"{' -> '.join(insts[:12])}{' ...' if len(insts) > 12 else ''}; "
+                      "timing through a loop is undefined", file=g.netlist.filename, line=line)
+
+
+def _matches(objs, names: set[str], clock: str | None) -> bool:
+    for o in objs:
+        if o.kind == "clock":
+            if clock is not None and o.name == clock:
+                return True
+        elif o.name in names:
+            return True
+    return False
+
+
+def _capture_times(sdc: Constraints, launch: Launch, clock: str, edge: int,
+                   exc: Exception_ | None, exc_hold: Exception_ | None) -> tuple[float, float]:
+    """Setup and hold capture edge times for data launched by `launch`."""
+    clk = sdc.clocks[clock]
+    t0 = clk.waveform[edge]
+    period = clk.period
+    # The first capture edge strictly after the launch edge (same clock: one period later).
+    k = math.floor((launch.time - t0) / period) + 1
+    t_setup = t0 + k * period
+    if t_setup <= launch.time + 1e-18 * period:
+        t_setup += period
+    mult = int(exc.value) if exc is not None and exc.kind == "multicycle" else 1
+    t_setup += (mult - 1) * period
+    hold_mult = int(exc_hold.value) if exc_hold is not None and exc_hold.kind == "multicycle" \
+        else 0
+    t_hold = t_setup - (hold_mult + 1) * period
+    return t_setup, t_hold
+
+
+def analyze(g: TimingGraph, sdc: Constraints, libs, engine: str = "auto") -> Analysis:
+    eng, order, level = _engine(g, engine)
+    slew_max = np.zeros((g.n_nodes, 2))
+    slew_min = np.zeros((g.n_nodes, 2))
+    port_delay = _source_slews(g, sdc, libs, slew_max, slew_min)
+    for cn, (cname, parity) in enumerate(g.clock_nodes):
+        tr = sdc.clocks[cname].transition
+        for e in range(2):
+            slew_max[g.clock_node_base + cn, e] = tr.get((e, 0), 0.0)
+            slew_min[g.clock_node_base + cn, e] = tr.get((e, 1), 0.0)
+    n_arcs = len(g.arc_from)
+    arc_dmax = np.zeros((n_arcs, 2, 2))
+    arc_dmin = np.zeros((n_arcs, 2, 2))
+    eng.slews(g, slew_max, slew_min, arc_dmax, arc_dmin)
+    launches = _launches(g, sdc, port_delay)
+    endpoints = _endpoints(g, sdc)
+    an = Analysis(g, sdc, order, slew_max, slew_min, arc_dmax, arc_dmin, launches, endpoints,
+                  np.full((g.n_nodes, 2), INF), int(level.max()) if len(level) else 0, eng)
+    _check_all(an)
+    return an
+
+
+def _source_slews(g: TimingGraph, sdc: Constraints, libs, slew_max, slew_min):
+    """Input-port slews (set_input_transition, driving cells); returns driving-cell delays
+    per port node as {(edge, minmax): delay}."""
+    extra: dict[int, dict[tuple[int, int], float]] = {}
+    for name, tr in sdc.input_transitions.items():
+        v = g.port_node.get(name)
+        if v is None:
+            continue
+        for (e, mm), s in tr.items():
+            (slew_max if mm == 0 else slew_min)[v, e] = s
+    if sdc.driving_cells:
+        from edapipe.timing.drive import driving_cell_delays
+        for name, spec in sdc.driving_cells.items():
+            v = g.port_node.get(name)
+            if v is None:
+                continue
+            d, s = driving_cell_delays(spec, libs, g.load[v])
+            extra[v] = {}
+            for e in range(2):
+                for mm in range(2):
+                    extra[v][(e, mm)] = d[e]
+                    (slew_max if mm == 0 else slew_min)[v, e] = s[e]
+    return extra
+
+
+def _launches(g: TimingGraph, sdc: Constraints, port_delay) -> list[Launch]:
+    """Group startpoints into propagation runs by launch clock edge and -from exceptions."""
+    from_exc = [(k, x) for k, x in enumerate(sdc.exceptions) if x.from_objs is not None]
+    runs: dict[tuple[str, int, tuple[int, ...]], Launch] = {}
+
+    def run_for(clock: str, edge: int, names: set[str]) -> Launch:
+        sig = tuple(k for k, x in from_exc if _matches(x.from_objs, names, clock))
+        key = (clock, edge, sig)
+        if key not in runs:
+            clk = sdc.clocks[clock]
+            runs[key] = Launch(clock, edge, clk.waveform[edge], sig, [], set())
+        return runs[key]
+
+    for pname, entries in sdc.input_delays.items():
+        v = g.port_node.get(pname)
+        if v is None:
+            continue
+        for entry in entries:
+            if entry.clock is None:
+                continue
+            edge = 1 if entry.clock_fall else 0
+            run = run_for(entry.clock, edge, {pname})
+            t = sdc.clocks[entry.clock].waveform[edge]
+            extra = port_delay.get(v, {})
+            run.ports.append((v, {key: t + val + extra.get(key, 0.0)
+                                  for key, val in entry.values.items()}))
+    # Registers: every edge arc launches at the clock edge its clock node turns into a rise
+    # (rising_edge) or fall (falling_edge) of the register clock pin.
+    insts = g.netlist.instances
+    for a in np.nonzero((g.arc_kind == EDGE) & (g.arc_on == 1))[0]:
+        f = int(g.arc_from[a])
+        cname, parity = g.clock_nodes[f - g.clock_node_base]
+        bit = int(g.arc_mask[a, 0] | g.arc_mask[a, 1])
+        node_edge = 0 if bit == 1 else 1
+        src_edge = node_edge ^ parity
+        i = int(g.node_inst[g.arc_to[a]])
+        name = insts[i].name
+        run = run_for(cname, src_edge, {name, f"{name}/{g.node_pin[g.arc_pin[a]]}",
+                                        f"{name}/{g.node_pin[g.arc_to[a]]}"})
+        run.registers.add(i)
+    return list(runs.values())
+
+
+def _arrivals(g: TimingGraph, an: Analysis, launch: Launch):
+    n = g.n_nodes
+    at_max = np.full((n, 2), -INF)
+    at_min = np.full((n, 2), INF)
+    for v, vals in launch.ports:
+        for (e, mm), t in vals.items():
+            if mm == 0:
+                at_max[v, e] = max(at_max[v, e], t)
+            else:
+                at_min[v, e] = min(at_min[v, e], t)
+    arc_on = np.zeros(len(g.arc_from), np.uint8)
+    arc_on[g.arc_kind != EDGE] = 1
+    if launch.registers:
+        reg = np.zeros(len(g.netlist.instances) + 1, bool)
+        reg[list(launch.registers)] = True
+        edge_arcs = (g.arc_kind == EDGE) & (g.arc_on == 1)
+        launched = edge_arcs & reg[g.node_inst[g.arc_to]]
+        # ... and only from this launch's clock edge
+        for a in np.nonzero(launched)[0]:
+            f = int(g.arc_from[a])
+            cname, parity = g.clock_nodes[f - g.clock_node_base]
+            bit = int(g.arc_mask[a, 0] | g.arc_mask[a, 1])
+            node_edge = 0 if bit == 1 else 1
+            if cname == launch.clock and (node_edge ^ parity) == launch.edge:
+                arc_on[a] = 1
+                at_max[f, node_edge] = launch.time
+                at_min[f, node_edge] = launch.time
+    prev_max = np.full((n, 2), -1, np.int64)
+    prev_min = np.full((n, 2), -1, np.int64)
+    an.engine.arrivals(g, arc_on, an.arc_dmax, an.arc_dmin, at_max, at_min, prev_max, prev_min)
+    return at_max, at_min, prev_max, prev_min, arc_on
+
+
+def _endpoints(g: TimingGraph, sdc: Constraints) -> list[Endpoint]:
+    eps: list[Endpoint] = []
+    for pname, entries in sdc.output_delays.items():
+        v = g.port_node.get(pname)
+        if v is None:
+            continue
+        for entry in entries:
+            if entry.clock is None:
+                continue
+            ep = Endpoint(v, pname, "output", entry.clock, 1 if entry.clock_fall else 0,
+                          delays=entry.values)
+            eps.append(ep)
+    insts = g.netlist.instances
+    seen: dict[tuple[int, int], Endpoint] = {}
+    for k in range(len(g.chk_pin)):
+        cn = int(g.chk_clock[k])
+        if cn < 0:
+            continue
+        cname, parity = g.clock_nodes[cn - g.clock_node_base]
+        key = (int(g.chk_pin[k]), cn)
+        ep = seen.get(key)
+        if ep is None:
+            v = int(g.chk_pin[k])
+            i = int(g.node_inst[v])
+            # which clock-pin edge the check uses is the same for setup and hold of one pin
+            ep = Endpoint(v, f"{insts[i].name}/{g.node_pin[v]}", "register", cname, 0)
+            seen[key] = ep
+            eps.append(ep)
+        ep.checks.append(k)
+    return eps
+
+
+def _exception_for(sdc: Constraints, launch: Launch, ep: Endpoint, names: set[str],
+                   check: int) -> Exception_ | None:
+    """The highest-priority exception on paths from `launch` to `ep` for setup/hold."""
+    best, rank = None, 99
+    prio = {"false_path": 0, "max_delay": 1, "min_delay": 1, "multicycle": 2}
+    for k, x in enumerate(sdc.exceptions):
+        if not (x.setup if check == SETUP else x.hold):
+            continue
+        if x.from_objs is not None and k not in launch.signature:
+            continue
+        if x.to_objs is not None and not _matches(x.to_objs, names, ep.capture_clock):
+            continue
+        if prio[x.kind] < rank:
+            best, rank = x, prio[x.kind]
+    return best
+
+
+def _check_all(an: Analysis) -> None:
+    g, sdc = an.graph, an.sdc
+    tab = g.tables
+    insts = g.netlist.instances
+    # Register checks: setup / hold times depend on slews only, not on the launch.
+    chk_time = {}
+    for k in range(len(g.chk_pin)):
+        d = g.source(int(g.chk_pin[k]))
+        cn = int(g.chk_clock[k])
+        if cn < 0:
+            continue
+        kind = int(g.chk_kind[k])
+        sl = an.slew_max if kind == SETUP else an.slew_min
+        for e in range(2):
+            tid = int(g.chk_tab[k, e])
+            if tid < 0:
+                chk_time[(k, e)] = None
+                continue
+            cslew = sl[cn, int(g.chk_edge[k])]
+            chk_time[(k, e)] = float(L.table_values(
+                np.array([tid]), np.array([cslew]), np.zeros(1), np.array([sl[d, e]]), *tab)[0])
+    has_exc = bool(sdc.exceptions)
+    node_slack = an.node_slack
+    for r, launch in enumerate(an.launches):
+        result = _arrivals(g, an, launch)
+        if len(an.launches) <= _CACHED_RUNS:  # path reports reuse them
+            an.arrival_cache[r] = result
+        at_max, at_min, _, _, arc_on = result
+        req_max = np.full((g.n_nodes, 2), INF)
+        req_min = np.full((g.n_nodes, 2), -INF)
+        for ep in an.endpoints:
+            d = g.source(ep.node)
+            names = {ep.name}
+            if ep.kind == "register":
+                names.add(insts[g.node_inst[ep.node]].name)
+            for check in (SETUP, HOLD):
+                exc = _exception_for(sdc, launch, ep, names, check) if has_exc else None
+                if exc is not None and exc.kind == "false_path":
+                    continue
+                exc_setup = exc if check == SETUP else (
+                    _exception_for(sdc, launch, ep, names, SETUP) if has_exc else None)
+                exc_hold = exc if check == HOLD else None
+                for e in range(2):
+                    at = at_max[d, e] if check == SETUP else at_min[d, e]
+                    if not math.isfinite(at):
+                        continue
+                    _one(an, ep, r, launch, check, e, at, d, exc, exc_setup, exc_hold,
+                         chk_time, req_max, req_min)
+        an.engine.required(g, arc_on, an.arc_dmax, an.arc_dmin, req_max, req_min)
+        with np.errstate(invalid="ignore"):
+            s_setup = np.min(req_max - at_max, axis=1)
+            s_hold = np.min(at_min - req_min, axis=1)
+        s_setup[~np.isfinite(s_setup)] = INF
+        s_hold[~np.isfinite(s_hold)] = INF
+        np.minimum(node_slack[:, 0], s_setup, out=node_slack[:, 0])
+        np.minimum(node_slack[:, 1], s_hold, out=node_slack[:, 1])
+
+
+def _one(an: Analysis, ep: Endpoint, r: int, launch: Launch, check: int, e: int, at: float,
+         d: int, exc, exc_setup, exc_hold, chk_time, req_max, req_min) -> None:
+    g, sdc = an.graph, an.sdc
+    clk = sdc.clocks[ep.capture_clock]
+    if ep.kind == "output":
+        mm = 0 if check == SETUP else 1
+        od = ep.delays.get((e, mm))
+        if od is None:
+            return
+        margins = [(od, None)]
+    else:
+        margins = []
+        for k in ep.checks:
+            if int(g.chk_kind[k]) != check:
+                continue
+            t = chk_time.get((k, e))
+            if t is None:
+                continue
+            margins.append((t, k))
+        if not margins:
+            return
+    for margin, k in margins:
+        if ep.kind == "register":
+            cname, parity = g.clock_nodes[int(g.chk_clock[k]) - g.clock_node_base]
+            # g.chk tab edge: the clock pin edge of the check (rising checks use node rise)
+            cap_edge = parity ^ _check_clock_edge(g, k)
+        else:
+            cap_edge = ep.capture_edge
+        t_setup, t_hold = _capture_times(sdc, launch, ep.capture_clock, cap_edge,
+                                         exc_setup, exc_hold)
+        # Setup: the data must arrive `margin` (setup time, output delay) before the capture
+        # edge. Hold: after the hold time past the hold edge, or, at an output, no earlier
+        # than the output's min delay before it.
+        if check == SETUP:
+            base = launch.time + exc.value if exc is not None and exc.kind == "max_delay" \
+                else t_setup - clk.uncertainty_setup
+            req = base - margin
+            slack = req - at
+            req_max[d, e] = min(req_max[d, e], req)
+        else:
+            base = launch.time + exc.value if exc is not None and exc.kind == "min_delay" \
+                else t_hold + clk.uncertainty_hold
+            req = base + margin if ep.kind == "register" else base - margin
+            slack = at - req
+            req_min[d, e] = max(req_min[d, e], req)
+        if slack < ep.slack[check]:
+            ep.slack[check] = slack
+            ep.arrival[check] = at
+            ep.required[check] = req
+            ep.edge[check] = e
+            ep.run[check] = r
+            ep.margin[check] = margin
+            ep.exception[check] = exc.kind if exc is not None else None
+
+
+def _check_clock_edge(g: TimingGraph, k: int) -> int:
+    return int(g.chk_edge[k])

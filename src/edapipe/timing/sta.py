@@ -1,0 +1,77 @@
+"""The timing flow as one call: read Liberty, netlist and SDC, build the graph, analyze."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from edapipe.errors import InputError
+from edapipe.timing.graph import TimingGraph, build_graph
+from edapipe.timing.liberty import Library, read_liberty
+from edapipe.timing.netlist import Netlist, read_netlist_text
+from edapipe.timing.sdc import Constraints, DesignNames, read_sdc_text
+from edapipe.timing.search import Analysis, analyze
+from edapipe.util.files import display_name, read_bytes
+
+
+@dataclass
+class StaParams:
+    """What to analyze and how."""
+
+    netlist: str
+    liberty: tuple[str, ...]
+    sdc: str | None = None
+    top: str | None = None
+    wire_load: bool = False    # apply the first library's default wire-load model (lumped)
+    use_cache: bool = True     # Liberty pickle cache in the user cache folder
+    engine: str = "auto"       # propagation: numpy level sweeps, numba kernels, or auto
+
+
+def design_names(netlist: Netlist, libs: list[Library]) -> DesignNames:
+    """What SDC object queries can match in this design."""
+    cells = {}
+    for lib in libs:
+        for name, cell in lib.cells.items():
+            cells.setdefault(name, cell)
+
+    def pin_table() -> dict[str, str]:
+        return {f"{i.name}/{p}": cells[i.cell].pins[p].direction
+                for i in netlist.instances for p in i.conns if p in cells[i.cell].pins}
+
+    return DesignNames(
+        ports=[(p.name, p.direction) for p in netlist.ports],
+        cells={i.name: i.cell for i in netlist.instances},
+        nets=netlist.net_names[2:],
+        register_cells={i.name for i in netlist.instances if cells[i.cell].sequential},
+        pin_table=pin_table)
+
+
+def load(params: StaParams) -> tuple[TimingGraph, Constraints, list[Library]]:
+    if not params.liberty:
+        raise InputError("no Liberty library given")
+    libs = [read_liberty(p, use_cache=params.use_cache) for p in params.liberty]
+    cells = {}
+    for lib in libs:
+        for name, cell in lib.cells.items():
+            cells.setdefault(name, cell)
+
+    def cell_pins(name: str):
+        # signal pins in Liberty order (for ordered connections), then power pins
+        cell = cells.get(name)
+        return None if cell is None else list(cell.pins) + cell.pg_pins
+
+    text = read_bytes(params.netlist).decode("utf-8", errors="replace")
+    netlist = read_netlist_text(text, display_name(params.netlist), cell_pins, params.top)
+    if params.sdc is not None:
+        sdc_text = read_bytes(params.sdc).decode("utf-8", errors="replace")
+        sdc = read_sdc_text(sdc_text, display_name(params.sdc), design_names(netlist, libs),
+                            libs[0].time_unit, libs[0].cap_unit)
+    else:
+        sdc = Constraints()
+    graph = build_graph(netlist, libs, sdc, wire_load=params.wire_load)
+    graph.warnings[:0] = netlist.warnings
+    return graph, sdc, libs
+
+
+def run_sta(params: StaParams) -> Analysis:
+    graph, sdc, libs = load(params)
+    return analyze(graph, sdc, libs, params.engine)

@@ -1,0 +1,137 @@
+"""`edapipe sta` end to end: reports, JSON, CI gating, plot, and bad input with locations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from edapipe.cli.main import run
+from tests.timing.conftest import DATA, LIB, PEER, close, design_files, need_shared
+
+EDAPIPE = Path(sys.executable).with_name("edapipe")
+
+GOOD_V = "module top(a, y);\n  input a; output y; wire n;\n  INV u1 (.A(a), .Y(n));\n" \
+         "  INV u2 (.A(n), .Y(y));\nendmodule\n"
+GOOD_SDC = "create_clock -name v -period 1\nset_input_delay 0.1 -clock v [all_inputs]\n" \
+           "set_output_delay 0.2 -clock v [all_outputs]\n"
+
+
+def call(argv, capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        run(argv)
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+@pytest.fixture
+def small(tmp_path):
+    v = tmp_path / "top.v"
+    v.write_text(GOOD_V)
+    sdc = tmp_path / "top.sdc"
+    sdc.write_text(GOOD_SDC)
+    return tmp_path, v, sdc
+
+
+def test_help(capsys):
+    code, out, _ = call(["sta", "--help"], capsys)
+    assert code == 0 and "--liberty" in out and "--max-violations" in out
+
+
+def test_help_does_not_import_numba():
+    proc = subprocess.run([sys.executable, "-c",
+                           "import sys; from edapipe.cli.main import run\n"
+                           "try: run(['sta', '--help'])\nexcept SystemExit: pass\n"
+                           "assert 'numba' not in sys.modules, 'numba imported'"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_text_report_and_json(small, capsys):
+    tmp, v, sdc = small
+    code, out, _ = call(["sta", str(v), "-l", str(DATA / "mini.lib"), "--sdc", str(sdc)],
+                        capsys)
+    assert code == 0
+    assert "WNS" in out and "Startpoint: a (input port clocked by v)" in out
+    assert "u2/Y (INV)" in out and "slack (MET)" in out
+    code, out, _ = call(["sta", str(v), "-l", str(DATA / "mini.lib"), "--sdc", str(sdc),
+                         "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["setup"]["violations"] == 0
+    assert [e["name"] for e in data["endpoints"]] == ["y"]
+
+
+def test_max_violations_gates(small, capsys):
+    tmp, v, sdc = small
+    tight = tmp / "tight.sdc"
+    tight.write_text(GOOD_SDC.replace("-period 1", "-period 0.2"))
+    args = ["sta", str(v), "-l", str(DATA / "mini.lib"), "--sdc", str(tight)]
+    code, _, err = call(args + ["--max-violations", "0"], capsys)
+    assert code == 1 and "setup" in err
+    code, _, _ = call(args + ["--max-violations", "5"], capsys)
+    assert code == 0
+
+
+def test_plot(small, capsys):
+    tmp, v, sdc = small
+    png = tmp / "slack.png"
+    code, _, _ = call(["sta", str(v), "-l", str(DATA / "mini.lib"), "--sdc", str(sdc),
+                       "--plot", str(png), "-o", str(tmp / "r.txt")], capsys)
+    assert code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "WNS" in (tmp / "r.txt").read_text()
+
+
+@pytest.mark.parametrize("case, where, words", [
+    ("lib", "broken.lib:4", "expected"),
+    ("pin", "top.v:3:19", "no pin 'Q'"),
+    ("port", "top.sdc:2", "no port"),
+    ("loop", "top.v:", "combinational loop"),
+])
+def test_bad_input_exit_3(small, capsys, case, where, words):
+    tmp, v, sdc = small
+    lib = DATA / "mini.lib"
+    if case == "lib":
+        lib = tmp / "broken.lib"
+        lib.write_text("library (b) {\n  time_unit : \"1ns\";\n  cell (X) {\n    pin (A) : x;\n"
+                       "  }\n}\n")
+    elif case == "pin":
+        v.write_text(GOOD_V.replace("u1 (.A(a), .Y(n))", "u1 (.A(a), .Q(n))"))
+    elif case == "port":
+        sdc.write_text("create_clock -name v -period 1\nset_input_delay 0 -clock v b\n")
+    else:
+        v.write_text("module top(a, y);\n  input a; output y; wire n;\n"
+                     "  INV u1 (.A(n), .Y(y));\n  INV u2 (.A(y), .Y(n));\nendmodule\n")
+    code, _, err = call(["sta", str(v), "-l", str(lib), "--sdc", str(sdc), "--no-cache"],
+                        capsys)
+    assert code == 3, err
+    assert where in err and words in err and "Traceback" not in err
+
+
+def test_missing_file_and_usage(small, capsys):
+    tmp, v, sdc = small
+    code, _, err = call(["sta", str(tmp / "none.v"), "-l", str(DATA / "mini.lib")], capsys)
+    assert code == 3 and "none.v" in err
+    code, _, err = call(["sta", str(v)], capsys)
+    assert code == 2
+
+
+def test_process_on_shared_design(tmp_path):
+    """The installed command on gcd: exit codes, stderr warning, JSON equal to OpenSTA's."""
+    need_shared()
+    if not EDAPIPE.exists():
+        pytest.skip("edapipe console script is not installed")
+    v, sdc = design_files("gcd_sky130hd")
+    out = tmp_path / "gcd.json"
+    proc = subprocess.run([str(EDAPIPE), "sta", str(v), "-l", str(LIB), "--sdc", str(sdc),
+                           "--json", "-o", str(out), "--max-violations", "0"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "tapvpwrvgnd_1" in proc.stderr and proc.stdout == ""
+    data = json.loads(out.read_text())
+    summary = (PEER / "reports" / "gcd_sky130hd" / "nowlm" / "summary.txt").read_text()
+    worst = float(summary.split("worst_slack_max ")[1].split()[0]) * 1e9
+    assert close(data["setup"]["worst_slack"], worst)
+    assert len(data["endpoints"]) == 53
