@@ -31,25 +31,35 @@ def git_rev() -> str:
         return "unknown"
 
 
-def run_measured(cmd: list[str]) -> tuple[float, int, str]:
-    """Run a command; return (wall seconds, its peak RSS in bytes, stdout).
+# As installed: Python caches bytecode. A session with PYTHONDONTWRITEBYTECODE set would make
+# every measured edapipe process recompile all its modules (0.1-0.2 s each time).
+RUN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
-    Peak memory goes through /usr/bin/time: Linux keeps a forked child's RSS high-water mark
-    across exec, so measuring a child of this (large) Python process directly would report
-    this process's size for any small child.
+
+def run_timed(cmd: list[str], timeout: float | None = None) -> tuple[float, float, int, str]:
+    """(wall s, user+sys CPU s, peak RSS bytes, stdout) of one process, via /usr/bin/time.
+
+    CPU time is the steadier number on a shared, loaded machine. Peak memory comes from
+    /usr/bin/time because Linux keeps a forked child's RSS high-water mark across exec: a
+    child of this (large) process measured directly would report this process's size.
     """
-    timer = shutil.which("time") if Path("/usr/bin/time").exists() else None
-    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
-        full = ([timer, "-f", "%M", "-o", rss_file.name] if timer else []) + cmd
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as fh:
         t0 = time.perf_counter()
-        proc = subprocess.run(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", fh.name] + cmd,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=RUN_ENV,
+                              timeout=timeout)
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed with {proc.returncode}: "
                                f"{proc.stderr.decode(errors='replace')[-500:]}")
-        text = Path(rss_file.name).read_text().strip().splitlines() if timer else []
-    rss = int(text[-1]) * 1024 if text and text[-1].isdigit() else 0
-    return wall, rss, proc.stdout.decode(errors="replace")
+        user, sys_, rss = Path(fh.name).read_text().split()[-3:]
+    return wall, float(user) + float(sys_), int(rss) * 1024, proc.stdout.decode(errors="replace")
+
+
+def run_measured(cmd: list[str], timeout: float | None = None) -> tuple[float, int, str]:
+    """(wall s, peak RSS bytes, stdout) of one process (see run_timed)."""
+    wall, _, rss, out = run_timed(cmd, timeout)
+    return wall, rss, out
 
 
 def median(values) -> float:
@@ -81,20 +91,19 @@ def write_json(flow: str, rows: list[dict], summary: dict) -> Path:
 
 
 def print_table(title: str, columns: list[str], rows: list[list]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
-    for col in columns:
-        table.add_column(col, justify="left" if col in ("circuit", "suite") else "right")
-    for row in rows:
-        table.add_row(*[_fmt(x) for x in row])
-    Console().print(table)
+    """A plain fixed-width table on stdout (never truncated, unlike a rich table in a pipe)."""
+    cells = [[_fmt(x) for x in row] for row in rows]
+    widths = [max(len(c), *(len(r[k]) for r in cells)) for k, c in enumerate(columns)]
+    print(title)
+    print("  ".join(c.rjust(w) if k else c.ljust(w) for k, (c, w) in
+                    enumerate(zip(columns, widths))))
+    for r in cells:
+        print("  ".join(x.rjust(w) if k else x.ljust(w) for k, (x, w) in
+                        enumerate(zip(r, widths))))
+    print()
 
 
 def _fmt(x) -> str:
     if isinstance(x, float):
-        if x != x:
-            return "-"
-        return f"{x:.3f}" if abs(x) < 100 else f"{x:.0f}"
+        return "-" if x != x else (f"{x:.3f}" if abs(x) < 100 else f"{x:.0f}")
     return str(x)

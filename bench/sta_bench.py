@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import re
 import subprocess
 from pathlib import Path
 
-import tempfile
-import time
 
-from bench.common import BENCHMARKS, CACHE, EDAPIPE, median, tool, write_json
+from bench.common import BENCHMARKS, CACHE, EDAPIPE, median, print_table, tool, write_json
+from bench.common import run_timed as run_measured
 
 LIB_GZ = BENCHMARKS / "timing" / "liberty" / "sky130hd_tt.lib.gz"
 EPFL = BENCHMARKS / "epfl"
@@ -131,45 +129,6 @@ def replicated(circuit: str, copies: int) -> tuple[Path, str]:
         tmp.write_text("\n".join(lines) + "\n")
         tmp.replace(out)
     return out, top
-
-
-# As installed: Python may cache its bytecode (a session with PYTHONDONTWRITEBYTECODE set
-# would otherwise recompile every edapipe module in every run, ~0.1-0.2 s).
-_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def print_table(title: str, columns: list[str], rows: list[list]) -> None:
-    """A plain fixed-width table (never truncated, unlike a rich table in an 80-column
-    pipe)."""
-    def fmt(x) -> str:
-        if isinstance(x, float):
-            return "-" if x != x else (f"{x:.3f}" if abs(x) < 100 else f"{x:.0f}")
-        return str(x)
-
-    cells = [[fmt(x) for x in row] for row in rows]
-    widths = [max(len(c), *(len(r[k]) for r in cells)) for k, c in enumerate(columns)]
-    print(title)
-    print("  ".join(c.rjust(w) if k else c.ljust(w) for k, (c, w) in
-                    enumerate(zip(columns, widths))))
-    for r in cells:
-        print("  ".join(x.rjust(w) if k else x.ljust(w) for k, (x, w) in
-                        enumerate(zip(r, widths))))
-    print()
-
-
-def run_measured(cmd: list[str]) -> tuple[float, float, int, str]:
-    """(wall s, user+sys CPU s, peak RSS bytes, stdout) of one process, via /usr/bin/time
-    (CPU time is the steadier number on a shared, loaded machine)."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as fh:
-        t0 = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", fh.name] + cmd,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_ENV)
-        wall = time.perf_counter() - t0
-        if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)} failed with {proc.returncode}: "
-                               f"{proc.stderr.decode(errors='replace')[-300:]}")
-        user, sys_, rss = Path(fh.name).read_text().split()[-3:]
-    return wall, float(user) + float(sys_), int(rss) * 1024, proc.stdout.decode(errors="replace")
 
 
 def run_edapipe(netlist: Path, sdc: Path, top: str | None):
