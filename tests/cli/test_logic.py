@@ -106,3 +106,34 @@ def test_binary_never_goes_to_a_terminal():
     proc = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True,
                           timeout=120)
     assert b"refusing to write binary data to a terminal" in proc.stdout
+
+
+RTL = """`ifndef W
+`define W 8
+`endif
+module add #(parameter N = `W) (input [N-1:0] a, b, output [N:0] s);
+  assign s = a + b;
+endmodule
+module top (input [3:0] x, y, output [4:0] z);
+  add #(4) u (.a(x), .b(y), .s(z));
+endmodule
+"""
+
+
+def test_rtl_goes_to_the_frontend_with_its_options(tmp_path):
+    src = tmp_path / "rtl.v"
+    src.write_text(RTL)
+    whole = json.loads(run("stats", "--json", src, "--top", "top").stdout)
+    assert (whole["inputs"], whole["outputs"]) == (8, 5)
+    narrow = json.loads(run("stats", "--json", src, "--top", "add", "-D", "W=3").stdout)
+    assert (narrow["inputs"], narrow["outputs"]) == (6, 4)
+    # z = x + y, checked on a few vectors (inputs x[0..3], y[0..3] in order; outputs z[0..4])
+    vec = tmp_path / "v.txt"
+    cases = [(3, 5), (15, 15), (9, 6)]
+    vec.write_text("".join("".join(str((x >> k) & 1) for k in range(4)) +
+                           "".join(str((y >> k) & 1) for k in range(4)) + "\n"
+                           for x, y in cases))
+    got = run("sim", src, "--top", "top", "--vectors", vec).stdout.decode().split()
+    assert got == ["".join(str(((x + y) >> k) & 1) for k in range(5)) for x, y in cases]
+    proc = run("stats", src, "--top", "nope", check_rc=3)
+    assert b"not a valid top-level module" in proc.stderr

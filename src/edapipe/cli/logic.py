@@ -21,6 +21,31 @@ def input_format_option(flag: str):
                         help="Input format (default: detected from the content).")
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value):
+    ctx.meta.setdefault("edapipe.verilog", {})[param.name] = value
+    return value
+
+
+_VERILOG_OPTIONS = [
+    click.option("--top", default=None, metavar="MODULE", expose_value=False,
+                 callback=_remember,
+                 help="Verilog: the top module (default: the one no module instantiates)."),
+    click.option("-I", "--include-dir", "include_dirs", multiple=True, metavar="DIR",
+                 expose_value=False, callback=_remember,
+                 help="Verilog: a folder searched by `include (repeatable)."),
+    click.option("-D", "--define", "defines", multiple=True, metavar="NAME[=VALUE]",
+                 expose_value=False, callback=_remember,
+                 help="Verilog: a `define (repeatable)."),
+]
+
+
+def verilog_options(command):
+    """--top, -I and -D for commands that read designs; load() picks them up."""
+    for option in reversed(_VERILOG_OPTIONS):
+        command = option(command)
+    return command
+
+
 OUTPUT_FORMAT = click.option("--format", "output_format", default=None, metavar="FMT",
                              type=click.Choice(["aig", "aag", "blif", "bench", "verilog", "dot",
                                                 "graphml"]),
@@ -28,9 +53,24 @@ OUTPUT_FORMAT = click.option("--format", "output_format", default=None, metavar=
 
 
 def load(path: str, fmt: str | None = None):
+    """Read a design, with the Verilog options of the running command (verilog_options)."""
     from edapipe.aig import io
 
-    return io.read(path, fmt)
+    ctx = click.get_current_context(silent=True)
+    given = ctx.meta.get("edapipe.verilog", {}) if ctx is not None else {}
+    defines = {}
+    for item in given.get("defines") or ():
+        name, _, value = item.partition("=")
+        defines[name] = value
+    opts = io.VerilogOptions(top=given.get("top"), defines=defines,
+                             include_dirs=tuple(given.get("include_dirs") or ()), warn=_warn)
+    return io.read(path, fmt, opts)
+
+
+def _warn(message: str) -> None:
+    from edapipe.util.console import console
+
+    console().print(f"edapipe: warning: {message}", markup=False, highlight=False)
 
 
 def save(aig, path: str, fmt: str | None = None) -> None:
@@ -40,6 +80,7 @@ def save(aig, path: str, fmt: str | None = None) -> None:
 
 
 @click.command("read")
+@verilog_options
 @INPUT
 @OUTPUT
 @input_format_option("--format")
@@ -61,6 +102,7 @@ def read_cmd(input_file: str, output: str, input_format: str | None) -> None:
 
 
 @click.command("write")
+@verilog_options
 @INPUT
 @OUTPUT
 @OUTPUT_FORMAT
@@ -77,6 +119,7 @@ def write_cmd(input_file: str, output: str, output_format: str | None,
 
 
 @click.command("convert")
+@verilog_options
 @click.argument("input_file", metavar="INPUT")
 @click.argument("output", metavar="OUTPUT")
 @OUTPUT_FORMAT
@@ -93,6 +136,7 @@ def convert_cmd(input_file: str, output: str, output_format: str | None,
 
 
 @click.command("stats")
+@verilog_options
 @INPUT
 @input_format_option("--format")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
@@ -122,6 +166,7 @@ def stats_cmd(input_file: str, input_format: str | None, as_json: bool) -> None:
 
 
 @click.command("strash")
+@verilog_options
 @INPUT
 @OUTPUT
 @input_format_option("--format")
@@ -137,6 +182,7 @@ def strash_cmd(input_file: str, output: str, input_format: str | None) -> None:
 
 
 @click.command("sim")
+@verilog_options
 @INPUT
 @input_format_option("--format")
 @click.option("--vectors", "vectors", metavar="FILE", default=None,

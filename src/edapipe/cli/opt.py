@@ -7,7 +7,7 @@ import os
 
 import click
 
-from edapipe.cli.logic import input_format_option, load, save
+from edapipe.cli.logic import input_format_option, load, save, verilog_options
 
 
 class _OptCommand(click.Command):
@@ -21,6 +21,7 @@ class _OptCommand(click.Command):
 
 
 @click.command("opt", cls=_OptCommand)
+@verilog_options
 @click.argument("script", required=False, default="resyn2")
 @click.argument("input_file", metavar="[FILE]", required=False, default="-")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE",

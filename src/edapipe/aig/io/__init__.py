@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import importlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 from edapipe.aig.core import Aig
 from edapipe.errors import InputError, UsageError
@@ -43,6 +44,21 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("graphml", "edapipe.aig.io.graphml", (".graphml",), False, can_read=False,
            dump="dump_graphml"),
 )}
+
+@dataclass(frozen=True)
+class VerilogOptions:
+    """How to read Verilog that is more than a gate-level netlist (the RTL frontend)."""
+
+    top: str | None = None
+    defines: dict = field(default_factory=dict)
+    include_dirs: tuple = ()
+    warn: Callable[[str], None] | None = None
+
+    @property
+    def wants_rtl(self) -> bool:
+        """Preprocessor or hierarchy options only mean something to the RTL frontend."""
+        return bool(self.top or self.defines or self.include_dirs)
+
 
 READ_FORMATS = tuple(n for n, f in FORMATS.items() if f.can_read)
 WRITE_FORMATS = tuple(n for n, f in FORMATS.items() if f.can_write)
@@ -90,7 +106,8 @@ def detect_format(data: bytes) -> str | None:
     return None
 
 
-def parse(data: bytes, filename: str, fmt: str | None = None) -> Aig:
+def parse(data: bytes, filename: str, fmt: str | None = None,
+          verilog: VerilogOptions | None = None) -> Aig:
     if fmt is None:
         fmt = detect_format(data) or format_from_extension(filename)
         if fmt is None:
@@ -101,11 +118,30 @@ def parse(data: bytes, filename: str, fmt: str | None = None) -> Aig:
     spec = FORMATS.get(fmt)
     if spec is None or not spec.can_read:
         raise UsageError(f"cannot read format {fmt!r}; readable: {', '.join(READ_FORMATS)}")
+    if fmt == "verilog":
+        return _parse_verilog(data, filename, verilog or VerilogOptions())
     module = importlib.import_module(spec.module)
     return getattr(module, spec.parse)(data, filename)
 
 
-def read(path: str | os.PathLike | None, fmt: str | None = None) -> Aig:
+def _parse_verilog(data: bytes, filename: str, opts: VerilogOptions) -> Aig:
+    """Gate-level netlists take the fast structural reader; everything else, or anything
+    with --top/-D/-I, goes to the pyslang RTL frontend."""
+    if not opts.wants_rtl:
+        from edapipe.aig.io.verilog import UnsupportedVerilog, parse_verilog
+
+        try:
+            return parse_verilog(data, filename)
+        except UnsupportedVerilog:
+            pass
+    from edapipe.synth.rtl import read_rtl
+
+    return read_rtl(data, filename, top=opts.top, defines=opts.defines,
+                    include_dirs=opts.include_dirs, warn=opts.warn)
+
+
+def read(path: str | os.PathLike | None, fmt: str | None = None,
+         verilog: VerilogOptions | None = None) -> Aig:
     """Read a circuit from a path, or standard input for `-`/None."""
     data = files.read_bytes(path)
     name = files.display_name(path)
@@ -116,7 +152,7 @@ def read(path: str | os.PathLike | None, fmt: str | None = None) -> Aig:
             data = gzip.decompress(data)
         except (OSError, EOFError) as exc:
             raise InputError(f"bad gzip data: {exc}", file=name) from None
-    return parse(data, name, fmt)
+    return parse(data, name, fmt, verilog)
 
 
 def dump(aig: Aig, fmt: str) -> bytes:

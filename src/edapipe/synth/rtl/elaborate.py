@@ -1,0 +1,1787 @@
+"""Walk slang's elaborated design into an AIG: flattened hierarchy, signals as literal vectors.
+
+Model (docs/rtl.md has the user-facing version):
+- Every net and variable of every instance is a `Signal`: a list of per-bit entries, each a
+  literal once known, or the `Driver` that will compute it. Reading a bit runs its driver on
+  demand, so source order does not matter and a combinational loop is found as a driver that
+  is reached again while it runs.
+- Continuous assignments, port connections and combinational always blocks are drivers.
+  Always blocks are executed symbolically: if/case branches are merged with multiplexers,
+  loops with constant bounds are unrolled, functions are inlined.
+- Clocked always blocks make AIGER latches (one global clock). Latches are created only for
+  variables that something reads, and their next states are computed at the end, so flop
+  feedback never looks like a loop. An asynchronous reset is modelled as Yosys's
+  `async2sync`: next = reset ? value : d, and the visible output = reset ? value : q.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from edapipe.aig.builder import AigBuilder
+from edapipe.errors import InputError
+from edapipe.synth.rtl import bitvec as bv
+
+LATCH = -1          # an env bit kept from an earlier run of a combinational block
+MAX_LOOP = 1 << 16  # iterations of one loop before it is called unbounded
+MAX_CALL_DEPTH = 64
+
+
+class Bad:
+    """A signal bit that must not be read (inferred latch, several drivers)."""
+
+    __slots__ = ("reason", "where")
+
+    def __init__(self, reason, where):
+        self.reason = reason
+        self.where = where
+
+
+class Signal:
+    __slots__ = ("name", "width", "signed", "type", "bits", "sym", "local")
+
+    def __init__(self, name, width, signed, typ, sym, local=False):
+        self.name = name
+        self.width = width
+        self.signed = signed
+        self.type = typ
+        self.bits = [None] * width
+        self.sym = sym
+        self.local = local
+
+    def __repr__(self):
+        return f"Signal({self.name}, {self.width})"
+
+
+class Ctx:
+    """One instance of a module: its hierarchical prefix and its signals."""
+
+    __slots__ = ("prefix", "sigs", "static")
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.sigs = {}
+        self.static = None
+
+
+class Driver:
+    __slots__ = ("state", "where")
+
+    def __init__(self, where):
+        self.state = 0
+        self.where = where
+
+    def resolve(self, el, sig, i):
+        if self.state == 1:
+            raise el.error(f"combinational loop through '{sig.name}'", self.where)
+        if self.state == 0:
+            self.state = 1
+            self.run(el)
+            self.state = 2
+        v = sig.bits[i]
+        if type(v) is not int:
+            return el.bit(sig, i) if v is not self else 0
+        return v
+
+
+class AssignDriver(Driver):
+    __slots__ = ("ctx", "targets", "rhs")
+
+    def __init__(self, where, ctx, targets, rhs):
+        super().__init__(where)
+        self.ctx, self.targets, self.rhs = ctx, targets, rhs
+
+    def run(self, el):
+        fr = self.ctx.static
+        if fr is None:
+            fr = self.ctx.static = Frame(el, self.ctx, "static")
+        val = el.ev(self.rhs, fr)
+        val = bv.extend(val, len(self.targets), self.rhs.type.isSigned)
+        for (sig, i), lit in zip(self.targets, val):
+            if sig.bits[i] is self:
+                sig.bits[i] = lit
+
+
+class PortOutDriver(Driver):
+    __slots__ = ("child", "targets")
+
+    def __init__(self, where, child, targets):
+        super().__init__(where)
+        self.child, self.targets = child, targets
+
+    def run(self, el):
+        val = bv.extend(el.value(self.child), len(self.targets), self.child.signed)
+        for (sig, i), lit in zip(self.targets, val):
+            if sig.bits[i] is self:
+                sig.bits[i] = lit
+
+
+class PrimDriver(Driver):
+    __slots__ = ("ctx", "fn", "inputs", "targets")
+
+    def __init__(self, where, ctx, fn, inputs, targets):
+        super().__init__(where)
+        self.ctx, self.fn, self.inputs, self.targets = ctx, fn, inputs, targets
+
+    def run(self, el):
+        fr = Frame(el, self.ctx, "static")
+        ins = [el.truth(el.ev(e, fr)) for e in self.inputs]
+        lit = self.fn(el.b, ins)
+        for sig, i in self.targets:
+            if sig.bits[i] is self:
+                sig.bits[i] = lit
+
+
+class CombDriver(Driver):
+    __slots__ = ("ctx", "stmt", "targets")
+
+    def __init__(self, where, ctx, stmt, targets):
+        super().__init__(where)
+        self.ctx, self.stmt, self.targets = ctx, stmt, targets
+
+    def run(self, el):
+        fr = Frame(el, self.ctx, "comb")
+        fr.owner = self
+        el.exec(self.stmt, fr)
+        for sig in self.targets:
+            vals = fr.cur.get(sig)
+            for i in range(sig.width):
+                if sig.bits[i] is not self:
+                    continue
+                v = vals[i] if vals is not None else None
+                if v is None or v == LATCH:
+                    sig.bits[i] = Bad(f"'{sig.name}' is not assigned on every path of the "
+                                      "combinational always block (a latch would be inferred)",
+                                      self.where)
+                else:
+                    sig.bits[i] = v
+
+
+class FlopBlock(Driver):
+    """A clocked always block. Its targets' bits point here; reading one makes latches."""
+
+    __slots__ = ("ctx", "asyncs", "sync", "targets", "raw", "latch_idx", "conds", "async_envs",
+                 "next_env", "phase_a")
+
+    def __init__(self, where, ctx, asyncs, sync, targets):
+        super().__init__(where)
+        self.ctx, self.asyncs, self.sync, self.targets = ctx, asyncs, sync, targets
+        self.raw = {}          # Signal -> latch literals
+        self.latch_idx = {}    # Signal -> latch indices
+        self.conds = None
+        self.async_envs = None
+        self.next_env = None
+        self.phase_a = 0
+
+    def raw_latches(self, el, sig):
+        lits = self.raw.get(sig)
+        if lits is None:
+            init = el.init_values.get(sig)
+            idx, lits = [], []
+            for i in range(sig.width):
+                v = init[i] if init is not None else None
+                name = f"{sig.name}_reg{el.bit_suffix(sig, i)}"
+                k = el.b.add_latch(name, 0 if v is None else v)
+                idx.append(k)
+                lits.append(el.b.latch_lit(k))
+            self.raw[sig] = lits
+            self.latch_idx[sig] = idx
+            el.pending_latches.append((self, sig))
+        return lits
+
+    def resolve(self, el, sig, i):
+        raw = self.raw_latches(el, sig)
+        if not self.asyncs:
+            vis = raw
+        else:
+            self.run_async(el)
+            vis = list(raw)
+            for c, env in reversed(list(zip(self.conds, self.async_envs))):
+                vals = env.get(sig)
+                if vals is None:
+                    continue
+                vis = [v if a is None else el.b.mux(c, a, v) for a, v in zip(vals, vis)]
+        for k in range(sig.width):
+            if sig.bits[k] is self:
+                sig.bits[k] = vis[k]
+        return sig.bits[i]
+
+    def run_async(self, el):
+        if self.phase_a == 2:
+            return
+        if self.phase_a == 1:
+            raise el.error("the reset branch of this clocked block depends on its own outputs",
+                           self.where)
+        self.phase_a = 1
+        self.conds, self.async_envs = [], []
+        for cond, stmt in self.asyncs:
+            fr = Frame(el, self.ctx, "ff")
+            fr.owner = self
+            self.conds.append(el.truth(el.ev(cond, fr)))
+            if stmt is not None:
+                el.exec(stmt, fr)
+            self.async_envs.append(fr.nxt)
+        self.phase_a = 2
+
+    def next_state(self, el, sig):
+        if self.next_env is None:
+            if self.state == 1:
+                raise el.error("clocked block re-entered", self.where)
+            self.state = 1
+            self.run_async(el)
+            fr = Frame(el, self.ctx, "ff")
+            fr.owner = self
+            if self.sync is not None:
+                el.exec(self.sync, fr)
+            self.next_env = fr.nxt
+            self.state = 2
+        raw = self.raw[sig]
+        vals = self.next_env.get(sig)
+        nxt = list(raw) if vals is None else [r if v is None else v for v, r in zip(vals, raw)]
+        if self.asyncs:
+            # While a reset is active the clocked branch does not run: bits the reset branch
+            # leaves alone hold their value.
+            for c, env in reversed(list(zip(self.conds, self.async_envs))):
+                a = env.get(sig)
+                if a is None:
+                    a = [None] * sig.width
+                nxt = [el.b.mux(c, r if x is None else x, n) for x, r, n in zip(a, raw, nxt)]
+        return nxt
+
+
+class Frame:
+    """The state of one symbolic execution: blocking values (cur), non-blocking (nxt)."""
+
+    __slots__ = ("el", "ctx", "mode", "cur", "nxt", "locals", "owner", "depth")
+
+    def __init__(self, el, ctx, mode):
+        self.el = el
+        self.ctx = ctx
+        self.mode = mode      # static | comb | ff | func | init
+        self.cur = {}
+        self.nxt = {} if mode == "ff" else None
+        self.locals = {}
+        self.owner = None
+        self.depth = 0
+
+
+class _NotConstant(Exception):
+    pass
+
+
+class Elaborator:
+    def __init__(self, parsed, filename, warn=None, bit_names="declared"):
+        import pyslang
+
+        self.ps = pyslang
+        self.A = pyslang.ast
+        # Symbol wrappers must never outlive the compilation that owns their C++ objects
+        # (nanobind would meet a reused address): holding it here ties their lifetimes.
+        self.parsed = parsed
+        self.sm = parsed.source_manager
+        self.filename = filename
+        self.warn_fn = warn
+        self.warned = set()
+        self.b = AigBuilder()
+        self.init_values = {}
+        self.pending_latches = []
+        self.drivers = []
+        self.initials = []
+        self.clocks = []
+        self.flop_sigs = set()
+        self.lvref = []
+        self.type_cache = {}
+        self.bit_names = bit_names
+        self.sink = Signal("<out of range>", 1, False, None, None, local=True)
+        self.call_depth = 0
+        self._setup_dispatch()
+
+    # ---- diagnostics ---------------------------------------------------------------------
+    def loc(self, where):
+        if where is None:
+            return self.filename, None, None
+        try:
+            if hasattr(where, "sourceRange"):
+                loc = where.sourceRange.start
+            elif hasattr(where, "location"):
+                loc = where.location
+            else:
+                loc = where
+            return (str(self.sm.getFileName(loc)) or self.filename,
+                    int(self.sm.getLineNumber(loc)), int(self.sm.getColumnNumber(loc)))
+        except Exception:  # noqa: BLE001
+            return self.filename, None, None
+
+    def error(self, reason, where=None):
+        f, line, col = self.loc(where)
+        return InputError(reason, file=f, line=line, column=col)
+
+    def warn(self, msg, where=None):
+        f, line, _ = self.loc(where)
+        key = (msg, f, line)
+        if key in self.warned or self.warn_fn is None:
+            return
+        self.warned.add(key)
+        self.warn_fn(f"{f}:{line}: warning: {msg}" if line else f"{f}: warning: {msg}")
+
+    # ---- top level -----------------------------------------------------------------------
+    def run(self, top):
+        A = self.A
+        body = top.body
+        ctx = Ctx("")
+        self.b.name = top.name
+        ports = [m for m in body if m.kind == A.SymbolKind.Port]
+        self.walk_scope(ctx, body, "")
+        outs = []
+        for p in ports:
+            sym = p.internalSymbol
+            sig = ctx.sigs.get(sym) if sym is not None else None
+            if sig is None:
+                raise self.error(f"port '{p.name}' has no net", p)
+            d = p.direction
+            if d == A.ArgumentDirection.In:
+                for i in range(sig.width):
+                    if sig.bits[i] is not None:
+                        raise self.error(f"input port '{p.name}' is driven inside the module", p)
+                    sig.bits[i] = self.b.add_input(f"{p.name}{self.bit_suffix(sig, i)}")
+            elif d == A.ArgumentDirection.Out:
+                outs.append((p, sig))
+            else:
+                raise self.error(f"port '{p.name}': inout ports (tri-states) are not supported", p)
+        self.run_initials()
+        for p, sig in outs:
+            for i, lit in enumerate(self.value(sig)):
+                self.b.add_output(lit, f"{p.name}{self.bit_suffix(sig, i)}")
+        self.finish_latches()
+        # Logic nobody reads is still elaborated so that its errors are reported.
+        for d in self.drivers:
+            if d.state == 0 and not isinstance(d, FlopBlock):
+                d.state = 1
+                d.run(self)
+                d.state = 2
+        self.finish_latches()
+        for sig in self.init_values:
+            if sig not in self.flop_sigs and not sig.local:
+                self.warn(f"initial value of '{sig.name}' ignored: it is not a flop", sig.sym)
+        self.check_clocks()
+        return self.b.build()
+
+    def check_clocks(self):
+        """Warn when the flops hang on more than one clock net (AIGER has one clock)."""
+        seen = {}
+        for ctx, sym, where in self.clocks:
+            sig = ctx.sigs.get(sym)
+            if sig is None or sig.width != 1:
+                continue
+            lit = self.bit(sig, 0) >> 1
+            seen.setdefault(lit, sig.name)
+        if len(seen) > 1:
+            self.warn(f"{len(seen)} clocks ({', '.join(sorted(seen.values()))}): all flops are "
+                      "modelled on one global clock")
+
+    def finish_latches(self):
+        while self.pending_latches:
+            todo, self.pending_latches = self.pending_latches, []
+            for block, sig in todo:
+                nxt = block.next_state(self, sig)
+                for k, lit in zip(block.latch_idx[sig], nxt):
+                    if type(lit) is not int or lit < 0:
+                        raise self.error(f"next state of '{sig.name}' is undefined", block.where)
+                    self.b.set_latch_next(k, lit)
+
+    def bit_suffix(self, sig, i):
+        """`[k]` for bit i (from the LSB) of a vector: k is the declared index (as the
+        structural reader names bits), or i itself with bit_names="yosys" (Yosys's
+        `write_aiger -symbols`). Scalars get no suffix."""
+        if sig.width == 1 and (self.bit_names == "yosys" or sig.type is None or
+                               not sig.type.isIntegral or
+                               sig.type.kind != self.A.SymbolKind.PackedArrayType):
+            return ""
+        t = sig.type
+        if self.bit_names == "yosys" or sig.local or t is None or t.isUnpackedArray or \
+                t.kind != self.A.SymbolKind.PackedArrayType or sig.width != t.bitWidth:
+            return f"[{i}]"
+        r = t.fixedRange
+        nelem = abs(r.left - r.right) + 1
+        if nelem != sig.width:          # packed arrays of multi-bit elements: flat offsets
+            return f"[{i}]"
+        return f"[{r.right + i if r.left >= r.right else r.right - i}]"
+
+    # ---- scopes --------------------------------------------------------------------------
+    def make_signal(self, ctx, sym, prefix, local=False):
+        t = sym.type
+        ws = self.type_cache.get(t)
+        if ws is None:
+            ws = self.type_cache[t] = self.type_width(t, sym)
+        width, signed = ws
+        sig = Signal(prefix + sym.name, width, signed, t, sym, local)
+        return sig
+
+    def type_width(self, t, where):
+        if t.isUnpackedArray:
+            if not t.hasFixedRange:
+                raise self.error(f"type '{t}' is not supported", where)
+            inner, _ = self.type_width(t.elementType, where)
+            r = t.fixedRange
+            return inner * (abs(r.left - r.right) + 1), False
+        if not t.isIntegral:
+            raise self.error(f"type '{t}' is not supported (only integral types synthesize)",
+                             where)
+        return t.bitWidth, t.isSigned
+
+    def walk_scope(self, ctx, scope, prefix):
+        A = self.A
+        SK = A.SymbolKind
+        skip = self._skip_kinds
+        later = []
+        for m in scope:
+            k = m.kind
+            if k == SK.Net or k == SK.Variable:
+                sig = self.make_signal(ctx, m, prefix)
+                ctx.sigs[m] = sig
+                if k == SK.Net:
+                    nt = m.netType.name
+                    if nt in ("supply0", "supply1"):
+                        sig.bits = [1 if nt == "supply1" else 0] * sig.width
+                    elif nt not in ("wire", "tri", "uwire", ""):
+                        raise self.error(f"'{nt}' nets are not supported", m)
+                init = m.initializer
+                if init is not None:
+                    if k == SK.Net:
+                        later.append(("netinit", m, sig))
+                    else:
+                        later.append(("varinit", m, sig))
+            elif k in skip:
+                continue
+            elif k == SK.ElabSystemTask:
+                self.warn("elaboration system task ignored", m)
+            elif k == SK.SpecifyBlock or k == SK.TimingPath or k == SK.SystemTimingCheck:
+                self.warn("specify block ignored", m)
+            else:
+                later.append((k, m, None))
+        for k, m, sig in later:
+            if k == "netinit":
+                self.add_assign(ctx, [(sig, i) for i in range(sig.width)], m.initializer, m)
+            elif k == "varinit":
+                try:
+                    val = self.ev(m.initializer, Frame(self, ctx, "init"))
+                    val = bv.extend(val, sig.width, m.initializer.type.isSigned)
+                    self.init_values[sig] = [v if v in (0, 1) else None for v in val]
+                except _NotConstant:
+                    self.warn(f"non-constant initial value of '{sig.name}' ignored", m)
+            elif k == SK.ContinuousAssign:
+                asg = m.assignment
+                if m.delay is not None:
+                    self.warn("delay ignored", m)
+                if asg.kind != A.ExpressionKind.Assignment:
+                    raise self.error("unsupported continuous assignment", m)
+                targets = self.static_targets(ctx, asg.left, m)
+                self.add_assign(ctx, targets, asg.right, m)
+            elif k == SK.ProceduralBlock:
+                self.add_procedural(ctx, m)
+            elif k == SK.Instance:
+                self.add_instance(ctx, m, prefix)
+            elif k == SK.GenerateBlock:
+                if not m.isUninstantiated:
+                    name = m.name or m.externalName if hasattr(m, "externalName") else m.name
+                    self.walk_scope(ctx, m, f"{prefix}{name}." if name else prefix)
+            elif k == SK.GenerateBlockArray:
+                for e in m.entries:
+                    if not e.isUninstantiated:
+                        self.walk_scope(ctx, e, f"{prefix}{m.name}[{e.arrayIndex}].")
+            elif k == SK.PrimitiveInstance:
+                self.add_primitive(ctx, m)
+            elif k == SK.InstanceArray:
+                raise self.error("arrays of instances are not supported", m)
+            elif k == SK.UninstantiatedDef:
+                raise self.error(f"unknown module '{m.definitionName}'"
+                                 if hasattr(m, "definitionName") else "unknown module", m)
+            else:
+                raise self.error(f"unsupported construct: {str(k).split('.')[-1]}", m)
+
+    def add_assign(self, ctx, targets, rhs, where):
+        d = AssignDriver(where, ctx, targets, rhs)
+        self.claim(targets, d, where)
+
+    def claim(self, targets, d, where):
+        self.drivers.append(d)
+        for sig, i in targets:
+            cur = sig.bits[i]
+            if cur is not None:
+                if isinstance(cur, Bad):
+                    continue
+                sig.bits[i] = Bad(f"'{sig.name}' has more than one driver", where)
+                continue
+            sig.bits[i] = d
+
+    def static_targets(self, ctx, lhs, where):
+        if lhs.kind is self._EK_named:
+            sig = ctx.sigs.get(lhs.symbol)
+            if sig is not None:
+                return [(sig, i) for i in range(sig.width)]
+        fr = Frame(self, ctx, "static")
+        out = []
+        for sig, off, width, dyn in reversed(self.lv_pieces(lhs, fr)):
+            if dyn is not None:
+                raise self.error("variable index in a continuous assignment target", lhs)
+            for j in range(width):
+                if 0 <= off + j < sig.width:
+                    out.append((sig, off + j))
+                else:
+                    out.append((self.sink, 0))   # bits past the end go nowhere
+        return out
+
+    # ---- instances -----------------------------------------------------------------------
+    def add_instance(self, ctx, inst, prefix):
+        A = self.A
+        if not inst.isModule:
+            raise self.error("interfaces are not supported", inst)
+        child = Ctx(f"{prefix}{inst.name}.")
+        self.walk_scope(child, inst.body, child.prefix)
+        for pc in inst.portConnections:
+            port = pc.port
+            if port.kind != A.SymbolKind.Port:
+                raise self.error("interface or multi-ports are not supported", inst)
+            sym = port.internalSymbol
+            csig = child.sigs.get(sym)
+            if csig is None:
+                raise self.error(f"port '{port.name}' has no net", inst)
+            e = pc.expression
+            d = port.direction
+            if d == A.ArgumentDirection.In:
+                if e is None or e.kind == A.ExpressionKind.EmptyArgument:
+                    self.warn(f"input port '{port.name}' of '{inst.name}' is unconnected: "
+                              "tied to 0", inst)
+                    for i in range(csig.width):
+                        if csig.bits[i] is None:
+                            csig.bits[i] = 0
+                    continue
+                self.add_assign(ctx, [(csig, i) for i in range(csig.width)], e, inst)
+            elif d == A.ArgumentDirection.Out:
+                if e is None or e.kind == A.ExpressionKind.EmptyArgument:
+                    continue
+                lhs = e.left if e.kind == A.ExpressionKind.Assignment else e
+                targets = self.static_targets(ctx, lhs, inst)
+                self.claim(targets, PortOutDriver(inst, csig, targets), inst)
+            else:
+                raise self.error(f"port '{port.name}': inout ports are not supported", inst)
+
+    def add_primitive(self, ctx, prim):
+        name = prim.primitiveType.name
+        conns = list(prim.portConnections)
+        A = self.A
+
+        def lhs_of(e):
+            return e.left if e.kind == A.ExpressionKind.Assignment else e
+
+        if name in ("buf", "not"):
+            outs, ins = conns[:-1], conns[-1:]
+            inv = name == "not"
+            fn = (lambda b, xs, inv=inv: xs[0] ^ inv)
+        elif name in ("and", "or", "xor", "nand", "nor", "xnor"):
+            outs, ins = conns[:1], conns[1:]
+            op = {"and": AigBuilder.and_n, "nand": AigBuilder.and_n, "or": AigBuilder.or_n,
+                  "nor": AigBuilder.or_n, "xor": AigBuilder.xor_n, "xnor": AigBuilder.xor_n}[name]
+            inv = 1 if name in ("nand", "nor", "xnor") else 0
+            fn = (lambda b, xs, op=op, inv=inv: op(b, xs) ^ inv)
+        else:
+            raise self.error(f"gate primitive '{name}' is not supported", prim)
+        for out in outs:
+            targets = self.static_targets(ctx, lhs_of(out), prim)
+            self.claim(targets, PrimDriver(prim, ctx, fn, ins, targets), prim)
+
+    # ---- procedural blocks -----------------------------------------------------------------
+    def add_procedural(self, ctx, pb):
+        A = self.A
+        PK = A.ProceduralBlockKind
+        kind = pb.procedureKind
+        body = pb.body
+        if kind == PK.Initial:
+            self.initials.append((ctx, body, pb))
+            return
+        if kind == PK.Final:
+            self.warn("final block ignored", pb)
+            return
+        if kind == PK.AlwaysLatch:
+            raise self.error("always_latch: level-sensitive latches are not supported", pb)
+        if kind == PK.AlwaysComb:
+            return self.add_comb(ctx, body, pb)
+        TK = A.TimingControlKind
+        if body.kind != A.StatementKind.Timed:
+            raise self.error("always block without an event control is not synthesizable", pb)
+        timing = body.timing
+        stmt = body.stmt
+        if timing.kind == TK.ImplicitEvent:
+            return self.add_comb(ctx, stmt, pb)
+        if timing.kind == TK.SignalEvent:
+            events = [timing]
+        elif timing.kind == TK.EventList:
+            events = list(timing.events)
+        elif timing.kind in (TK.Delay, TK.Delay3, TK.CycleDelay):
+            self.warn("always block with a delay (testbench code) ignored", pb)
+            return
+        else:
+            raise self.error("unsupported event control in always block", pb)
+        for ev in events:
+            if ev.kind != TK.SignalEvent:
+                raise self.error("unsupported event in sensitivity list", pb)
+            if ev.iffCondition is not None:
+                raise self.error("'iff' in a sensitivity list is not supported", pb)
+        edges = [ev.edge != A.EdgeKind.None_ for ev in events]
+        if not any(edges):
+            return self.add_comb(ctx, stmt, pb)
+        if not all(edges):
+            raise self.error("sensitivity list mixes edges and levels", pb)
+        self.add_flop(ctx, events, stmt, pb)
+
+    def add_comb(self, ctx, stmt, where):
+        targets = self.proc_targets(ctx, stmt)
+        d = CombDriver(where, ctx, stmt, targets)
+        self.claim([(s, i) for s in targets for i in range(s.width)], d, where)
+
+    def add_flop(self, ctx, events, stmt, where):
+        A = self.A
+        syms = []
+        for ev in events:
+            e = ev.expr
+            if e.kind != A.ExpressionKind.NamedValue:
+                raise self.error("clock and reset events must name a signal", where)
+            syms.append(e.symbol)
+        asyncs = []
+        if len(events) > 1:
+            remaining = set(range(len(events)))
+            s = _unwrap(A, stmt)
+            while s is not None and s.kind == A.StatementKind.Conditional and len(remaining) > 1:
+                conds = list(s.conditions)
+                if len(conds) != 1:
+                    break
+                used = _named_symbols(A, conds[0].expr)
+                hit = [k for k in remaining if syms[k] in used]
+                if not hit:
+                    break
+                remaining -= set(hit)
+                asyncs.append((conds[0].expr, s.ifTrue))
+                s = _unwrap(A, s.ifFalse) if s.ifFalse is not None else None
+            if len(remaining) != 1:
+                raise self.error("cannot tell the clock from the asynchronous resets: write "
+                                 "'if (reset) ... else ...' with one branch per reset event",
+                                 where)
+            clock = remaining.pop()
+            sync = s
+        else:
+            clock = 0
+            sync = stmt
+        if events[clock].edge == A.EdgeKind.NegEdge:
+            self.warn("negedge clock: modelled on the one global clock", where)
+        elif events[clock].edge == A.EdgeKind.BothEdges:
+            raise self.error("'edge' (both edges) clocks are not supported", where)
+        self.clocks.append((ctx, syms[clock], where))
+        targets = self.proc_targets(ctx, stmt)
+        blk = FlopBlock(where, ctx, asyncs, sync, targets)
+        self.flop_sigs.update(targets)
+        self.claim([(s, i) for s in targets for i in range(s.width)], blk, where)
+
+    def proc_targets(self, ctx, stmt):
+        """Module signals assigned anywhere in a statement (whole signals)."""
+        out = {}
+        A = self.A
+
+        def root(e):
+            while True:
+                k = e.kind
+                if k == A.ExpressionKind.NamedValue:
+                    return e.symbol
+                if k in (A.ExpressionKind.ElementSelect, A.ExpressionKind.RangeSelect):
+                    e = e.value
+                elif k == A.ExpressionKind.Concatenation:
+                    for o in e.operands:
+                        r = root(o)
+                        if r is not None:
+                            sig = ctx.sigs.get(r)
+                            if sig is not None:
+                                out[sig] = None
+                    return None
+                else:
+                    return None
+
+        seen_tasks = set()
+
+        def visit(s):
+            if s is None:
+                return
+            k = s.kind
+            SK = A.StatementKind
+            if k == SK.List:
+                for x in s.list:
+                    visit(x)
+            elif k == SK.Block:
+                visit(s.body)
+            elif k == SK.ExpressionStatement:
+                e = s.expr
+                if e.kind == A.ExpressionKind.Assignment:
+                    r = root(e.left)
+                elif e.kind == A.ExpressionKind.UnaryOp:
+                    r = root(e.operand)
+                elif e.kind == A.ExpressionKind.Call and not e.isSystemCall and \
+                        e.subroutine.subroutineKind == A.SubroutineKind.Task:
+                    for arg in e.arguments:
+                        if arg.kind == A.ExpressionKind.Assignment:
+                            r = root(arg.left)
+                            if r is not None and r in ctx.sigs:
+                                out[ctx.sigs[r]] = None
+                    if e.subroutine not in seen_tasks:
+                        seen_tasks.add(e.subroutine)
+                        visit(e.subroutine.body)
+                    r = None
+                else:
+                    r = None
+                if r is not None:
+                    sig = ctx.sigs.get(r)
+                    if sig is not None:
+                        out[sig] = None
+            elif k == SK.Conditional:
+                visit(s.ifTrue)
+                visit(s.ifFalse)
+            elif k == SK.Case:
+                for it in s.items:
+                    visit(it.stmt)
+                visit(s.defaultCase)
+            elif k in (SK.ForLoop, SK.WhileLoop, SK.RepeatLoop, SK.DoWhileLoop, SK.ForeverLoop):
+                if k == SK.ForLoop:
+                    for e in s.initializers:
+                        if e.kind == A.ExpressionKind.Assignment:
+                            r = root(e.left)
+                            if r is not None and r in ctx.sigs:
+                                out[ctx.sigs[r]] = None
+                visit(s.body)
+            elif k == SK.Timed:
+                visit(s.stmt)
+
+        visit(stmt)
+        return list(out)
+
+    def run_initials(self):
+        for ctx, body, pb in self.initials:
+            fr = Frame(self, ctx, "init")
+            try:
+                self.exec(body, fr)
+            except _NotConstant:
+                self.warn("initial block with non-constant values ignored (initial blocks only "
+                          "set flop initial values)", pb)
+                continue
+            for sig, vals in fr.cur.items():
+                if sig.local:
+                    continue
+                old = self.init_values.get(sig, [None] * sig.width)
+                self.init_values[sig] = [v if v in (0, 1) else o for v, o in zip(vals, old)]
+
+    # ---- signal values ---------------------------------------------------------------------
+    def bit(self, sig, i):
+        v = sig.bits[i]
+        if type(v) is int:
+            return v
+        if v is None:
+            self.warn(f"'{sig.name}' is read but never assigned: taken as 0", sig.sym)
+            sig.bits[i] = 0
+            return 0
+        if isinstance(v, Bad):
+            raise self.error(v.reason, v.where)
+        return v.resolve(self, sig, i)
+
+    def value(self, sig):
+        bits = sig.bits
+        for v in bits:
+            if type(v) is not int:
+                break
+        else:
+            return list(bits)
+        return [self.bit(sig, i) for i in range(sig.width)]
+
+    def truth(self, vec):
+        return self.b.or_n(vec) if len(vec) != 1 else vec[0]
+
+    # ---- frames ---------------------------------------------------------------------------
+    def lookup(self, sym, fr, where):
+        sig = fr.ctx.sigs.get(sym)
+        if sig is not None:
+            return sig
+        sig = fr.locals.get(sym)
+        if sig is None:
+            k = sym.kind
+            if k not in (self.A.SymbolKind.Variable, self.A.SymbolKind.FormalArgument):
+                raise self.error(f"'{sym.name}' cannot be used here ({str(k).split('.')[-1]})",
+                                 where)
+            sig = self.make_signal(fr.ctx, sym, "", local=True)
+            fr.locals[sym] = sig
+        return sig
+
+    def read_sig(self, sig, fr, where, lo=0, hi=None):
+        if hi is None:
+            hi = sig.width
+        vals = fr.cur.get(sig)
+        if vals is None:
+            if sig.local:
+                if fr.mode == "init":
+                    raise _NotConstant()
+                self.warn(f"'{sig.name}' is read before it is assigned: taken as 0", where)
+                return [0] * (hi - lo)
+            if fr.mode == "init":
+                raise _NotConstant()
+            if lo == 0 and hi == sig.width:
+                return self.value(sig)
+            return [self.bit(sig, i) for i in range(lo, hi)]
+        out = list(vals[lo:hi])
+        for j, v in enumerate(out):
+            i = lo + j
+            if v is None or v == LATCH:
+                if v == LATCH:
+                    raise self.error(f"'{sig.name}' is read where it is not assigned on every "
+                                     "path (a latch would be inferred)", where)
+                if sig.local:
+                    if fr.mode == "init":
+                        raise _NotConstant()
+                    out[j] = 0
+                    continue
+                if fr.mode == "init":
+                    raise _NotConstant()
+                out[j] = self.bit(sig, i)
+        return out
+
+    def hold(self, fr, sig, i):
+        """The value of an unassigned bit when a branch merges (None: still unassigned).
+
+        In a clocked block that is the block's own latch (a loop variable shared with other
+        blocks gets latches too; nothing reads them, so they are pruned at the end)."""
+        if fr.mode == "ff" and not sig.local:
+            return fr.owner.raw_latches(self, sig)[i]
+        return None
+
+    def write(self, fr, sig, off, vals, nonblocking, where):
+        """Write constant-offset bits (vals may be shorter than the signal)."""
+        if not sig.local and fr.mode == "func":
+            raise self.error(f"function writes module signal '{sig.name}'", where)
+        if not sig.local and fr.mode in ("comb", "ff") and fr.owner is not None and \
+                sig not in fr.owner.targets:
+            raise self.error(f"'{sig.name}' assigned here is driven elsewhere", where)
+        if nonblocking and fr.mode == "ff":
+            envs = (fr.nxt,)
+        elif fr.mode == "ff":
+            envs = (fr.cur, fr.nxt)
+        else:
+            if nonblocking and fr.mode != "init":
+                self.warn("non-blocking assignment in a combinational block", where)
+            envs = (fr.cur,)
+        for env in envs:
+            old = env.get(sig)
+            new = list(old) if old is not None else [None] * sig.width
+            for j, v in enumerate(vals):
+                p = off + j
+                if 0 <= p < sig.width:
+                    new[p] = v
+            env[sig] = new
+
+    def write_dyn(self, fr, sig, off, width, dyn, vals, nonblocking, where):
+        idx, valid, stride = dyn
+        if valid is None:
+            idx, valid = idx[:-1], idx[-1] ^ 1
+        count = max(0, (sig.width - off - width) // stride + 1) if stride else 1
+        lines = bv.decode(self.b, idx, count)
+        b = self.b
+        if nonblocking and fr.mode == "ff":
+            envs = (fr.nxt,)
+        elif fr.mode == "ff":
+            envs = (fr.cur, fr.nxt)
+        else:
+            envs = (fr.cur,)
+        if not sig.local and fr.mode == "func":
+            raise self.error(f"function writes module signal '{sig.name}'", where)
+        for env in envs:
+            old = env.get(sig)
+            new = list(old) if old is not None else [None] * sig.width
+            for k, line in enumerate(lines):
+                c = b.and_(line, valid)
+                if c == 0:
+                    continue
+                base = off + k * stride
+                for j in range(width):
+                    p = base + j
+                    if p >= sig.width:
+                        break
+                    o = new[p]
+                    if o is None:
+                        o = self.hold(fr, sig, p)
+                    new[p] = self.mux_bit(c, vals[j], o)
+            env[sig] = new
+
+    def mux_bit(self, c, t, e):
+        if c == 1:
+            return t
+        if c == 0:
+            return e
+        if t == e:
+            return t
+        if t is None or e is None or t == LATCH or e == LATCH:
+            return LATCH
+        return self.b.mux(c, t, e)
+
+    def merge(self, fr, c, branches_cur, branches_nxt):
+        """Merge then/else environments under condition c."""
+        (tc, ec), (tn, en) = branches_cur, branches_nxt
+        fr.cur = self._merge_env(fr, c, tc, ec)
+        if fr.nxt is not None:
+            fr.nxt = self._merge_env(fr, c, tn, en)
+
+    def _merge_env(self, fr, c, t, e):
+        if c == 1:
+            return t
+        if c == 0:
+            return e
+        out = dict(e)
+        for sig, tv in t.items():
+            ev = e.get(sig)
+            if ev is tv:
+                continue
+            if ev is None:
+                ev = [None] * sig.width
+            new = []
+            for i, (x, y) in enumerate(zip(tv, ev)):
+                if x is y or x == y:
+                    new.append(x)
+                    continue
+                if x is None:
+                    x = self.hold(fr, sig, i)
+                if y is None:
+                    y = self.hold(fr, sig, i)
+                new.append(self.mux_bit(c, x, y))
+            out[sig] = new
+        for sig, ev in e.items():
+            if sig in t:
+                continue
+            new = []
+            for i, y in enumerate(ev):
+                x = self.hold(fr, sig, i)
+                new.append(y if x == y else self.mux_bit(c, x, y) if y is not None else None)
+            out[sig] = new
+        return out
+
+    # ---- statements ------------------------------------------------------------------------
+    def exec(self, s, fr):
+        if s is None:
+            return
+        fn = self._stmt.get(s.kind)
+        if fn is None:
+            raise self.error(f"unsupported statement: {str(s.kind).split('.')[-1]}", s)
+        fn(s, fr)
+
+    def _setup_dispatch(self):
+        A = self.A
+        SK = A.StatementKind
+        self._stmt = {
+            SK.List: self.s_list, SK.Block: self.s_block, SK.Empty: lambda s, fr: None,
+            SK.ExpressionStatement: self.s_expr, SK.Conditional: self.s_if, SK.Case: self.s_case,
+            SK.ForLoop: self.s_for, SK.WhileLoop: self.s_while, SK.RepeatLoop: self.s_repeat,
+            SK.VariableDeclaration: self.s_vardecl, SK.Timed: self.s_timed,
+            SK.Return: self.s_return,
+        }
+        EK = A.ExpressionKind
+        self._EK_named, self._EK_binary, self._EK_unary = EK.NamedValue, EK.BinaryOp, EK.UnaryOp
+        self._EK_conv, self._EK_concat, self._EK_cond = EK.Conversion, EK.Concatenation, \
+            EK.ConditionalOp
+        self._SK_param, self._SK_enumval = A.SymbolKind.Parameter, A.SymbolKind.EnumValue
+        SK = A.SymbolKind
+        self._skip_kinds = (SK.Port, SK.Parameter, SK.TypeParameter, SK.Genvar, SK.Subroutine,
+                            SK.TypeAlias, SK.EmptyMember, SK.TransparentMember,
+                            SK.ForwardingTypedef, SK.ExplicitImport, SK.WildcardImport,
+                            SK.EnumValue, SK.Specparam, SK.DefParam, SK.StatementBlock,
+                            SK.Attribute, SK.NetType)
+        self._expr = {
+            EK.IntegerLiteral: self.e_const, EK.UnbasedUnsizedIntegerLiteral: self.e_unbased,
+            EK.NamedValue: self.e_named, EK.UnaryOp: self.e_unary, EK.BinaryOp: self.e_binary,
+            EK.ConditionalOp: self.e_cond, EK.Concatenation: self.e_concat,
+            EK.Replication: self.e_repl, EK.ElementSelect: self.e_select,
+            EK.RangeSelect: self.e_range, EK.Conversion: self.e_conv, EK.Call: self.e_call,
+            EK.Assignment: self.e_assign_expr, EK.LValueReference: self.e_lvref,
+        }
+        BO = A.BinaryOperator
+        self._cmp = {BO.Equality, BO.Inequality, BO.CaseEquality, BO.CaseInequality,
+                     BO.LessThan, BO.LessThanEqual, BO.GreaterThan, BO.GreaterThanEqual,
+                     BO.WildcardEquality, BO.WildcardInequality}
+        self._bitwise = {id(BO.BinaryAnd): bv.band, id(BO.BinaryOr): bv.bor,
+                         id(BO.BinaryXor): bv.bxor,
+                         id(BO.BinaryXnor): lambda b, x, y: bv.bnot(bv.bxor(b, x, y))}
+        self._logic = {BO.LogicalAnd, BO.LogicalOr, BO.LogicalImplication,
+                       BO.LogicalEquivalence}
+
+    def s_list(self, s, fr):
+        for x in s.list:
+            self.exec(x, fr)
+            if fr.depth < 0:
+                return
+
+    def s_block(self, s, fr):
+        if s.blockKind != self.A.StatementBlockKind.Sequential:
+            raise self.error("fork/join blocks are not synthesizable", s)
+        self.exec(s.body, fr)
+
+    def s_vardecl(self, s, fr):
+        sym = s.symbol
+        sig = self.lookup(sym, fr, s)
+        init = sym.initializer
+        if init is not None:
+            val = bv.extend(self.ev(init, fr), sig.width, init.type.isSigned)
+            fr.cur[sig] = val
+            if fr.nxt is not None:
+                fr.nxt[sig] = val
+
+    def s_timed(self, s, fr):
+        TK = self.A.TimingControlKind
+        if s.timing.kind not in (TK.Delay, TK.Delay3, TK.CycleDelay):
+            raise self.error("event control inside a procedural block is not synthesizable", s)
+        self.warn("delay inside a procedural block ignored", s)
+        self.exec(s.stmt, fr)
+
+    def s_return(self, s, fr):
+        if fr.mode != "func" or fr.owner is None:
+            raise self.error("return outside a function", s)
+        if fr.depth != 0:
+            raise self.error("'return' inside a condition or loop is not supported; assign the "
+                             "function name instead", s)
+        if s.expr is not None:
+            ret = fr.owner
+            val = bv.extend(self.ev(s.expr, fr), ret.width, s.expr.type.isSigned)
+            fr.cur[ret] = val
+        fr.depth = -1
+
+    def s_expr(self, s, fr):
+        A = self.A
+        e = s.expr
+        k = e.kind
+        if k == A.ExpressionKind.Assignment:
+            self.do_assign(e, fr)
+        elif k == A.ExpressionKind.Call:
+            if e.isSystemCall:
+                name = e.subroutineName
+                if name in ("$readmemh", "$readmemb"):
+                    raise self.error(f"{name}: memory initialisation from files is not supported",
+                                     e)
+                self.warn(f"system task {name} ignored", e)
+                return
+            sub = e.subroutine
+            if sub.subroutineKind == A.SubroutineKind.Task:
+                self.call_task(e, sub, fr)
+                return
+            self.ev(e, fr)
+        elif k == A.ExpressionKind.UnaryOp:
+            self.increment(e, fr)
+        else:
+            raise self.error("unsupported expression statement", s)
+
+    def increment(self, e, fr):
+        """`i++`, `--i` and friends as statements."""
+        UO = self.A.UnaryOperator
+        if e.op not in (UO.Postincrement, UO.Preincrement, UO.Postdecrement, UO.Predecrement):
+            raise self.error("unsupported expression statement", e)
+        val = self.ev(e.operand, fr)
+        one = bv.const(1, len(val))
+        inc = e.op in (UO.Postincrement, UO.Preincrement)
+        new = bv.add(self.b, val, one) if inc else bv.sub(self.b, val, one)
+        self.assign_lv(e.operand, new, fr, False)
+
+    def call_task(self, e, sub, fr):
+        """Inline a task (no timing) into the caller's frame: its arguments are locals, its
+        writes to module signals are the caller's writes, outputs are copied back."""
+        A = self.A
+        self.call_depth += 1
+        if self.call_depth > MAX_CALL_DEPTH:
+            raise self.error("task recursion too deep", e)
+        outs = []
+        for formal, actual in zip(sub.arguments, e.arguments):
+            fsig = Signal(formal.name, *self.type_width(formal.type, e), formal.type, formal,
+                          local=True)
+            fr.locals[formal] = fsig
+            d = formal.direction
+            if d == A.ArgumentDirection.In:
+                val = bv.extend(self.ev(actual, fr), fsig.width, actual.type.isSigned)
+                self.write(fr, fsig, 0, val, False, e)
+            elif d == A.ArgumentDirection.Out:
+                lhs = actual.left if actual.kind == A.ExpressionKind.Assignment else actual
+                outs.append((fsig, lhs))
+            else:
+                raise self.error("task inout arguments are not supported", e)
+        depth = fr.depth
+        self.exec(sub.body, fr)
+        fr.depth = depth
+        for fsig, lhs in outs:
+            val = self.read_sig(fsig, fr, e)
+            width = lhs.type.bitWidth
+            self.assign_lv(lhs, bv.extend(val, width, fsig.signed), fr, False)
+        for formal in sub.arguments:
+            fr.locals.pop(formal, None)
+        self.call_depth -= 1
+
+    def do_assign(self, e, fr):
+        if e.timingControl is not None:
+            self.warn("intra-assignment delay ignored", e)
+        lhs = e.left
+        width = lhs.type.bitWidth if lhs.type.isIntegral else None
+        rhs = e.right
+        if e.isCompound:
+            # slang binds `a += b` as a = (LValueReference + b): the reference reads the target.
+            self.lvref.append(self.ev(lhs, fr))
+            try:
+                val = self.ev(rhs, fr)
+            finally:
+                self.lvref.pop()
+        else:
+            val = self.ev(rhs, fr)
+        if width is not None:
+            val = bv.extend(val, width, rhs.type.isSigned)
+        self.assign_lv(lhs, val, fr, e.isNonBlocking)
+
+    def e_lvref(self, e, fr):
+        if not self.lvref:
+            raise self.error("unsupported expression: LValueReference", e)
+        return bv.extend(self.lvref[-1], e.type.bitWidth, e.type.isSigned)
+
+    def e_assign_expr(self, e, fr):
+        raise self.error("assignment inside an expression is not supported", e)
+
+    def assign_lv(self, lhs, val, fr, nonblocking):
+        pieces = self.lv_pieces(lhs, fr)
+        pos = len(val)
+        for sig, off, width, dyn in pieces:       # MSB first
+            part = val[pos - width:pos]
+            pos -= width
+            if dyn is None:
+                self.write(fr, sig, off, part, nonblocking, lhs)
+            else:
+                self.write_dyn(fr, sig, off, width, dyn, part, nonblocking, lhs)
+
+    def s_if(self, s, fr):
+        conds = list(s.conditions)
+        if len(conds) != 1 or conds[0].pattern is not None:
+            raise self.error("pattern-matching if is not supported", s)
+        c = self.truth(self.ev(conds[0].expr, fr))
+        self.branch(fr, c, s.ifTrue, s.ifFalse)
+
+    def branch(self, fr, c, then, other):
+        if c == 1:
+            return self.exec(then, fr)
+        if c == 0:
+            return self.exec(other, fr)
+        base_cur, base_nxt = fr.cur, fr.nxt
+        fr.depth += 1
+        fr.cur = dict(base_cur)
+        fr.nxt = dict(base_nxt) if base_nxt is not None else None
+        self.exec(then, fr)
+        tc, tn = fr.cur, fr.nxt
+        fr.cur = dict(base_cur)
+        fr.nxt = dict(base_nxt) if base_nxt is not None else None
+        if other is not None:
+            self.exec(other, fr)
+        ec, en = fr.cur, fr.nxt
+        fr.depth -= 1
+        self.merge(fr, c, (tc, ec), (tn, en))
+
+    def s_case(self, s, fr):
+        A = self.A
+        CK = A.CaseStatementCondition
+        if s.condition == CK.Inside:
+            raise self.error("case inside is not supported", s)
+        wild = s.condition
+        sel_e = s.expr
+        sel = self.ev(sel_e, fr)
+        arms = []
+        consts = set()
+        all_const = wild == CK.Normal
+        for item in s.items:
+            terms = []
+            for ie in item.expressions:
+                c = self.case_match(sel, sel_e, ie, wild, fr)
+                terms.append(c)
+                if all_const:
+                    sv = self.const_sv(ie)
+                    v = int(sv) if sv is not None and not sv.hasUnknown else None
+                    if v is None:
+                        all_const = False
+                    else:
+                        consts.add(v)
+            arms.append((self.b.or_n(terms), item.stmt))
+        default = s.defaultCase
+        if default is None and all_const and len(sel) <= 16 and len(consts) == 1 << len(sel) \
+                and arms:
+            # A full case without default: the last arm needs no condition.
+            arms[-1] = (1, arms[-1][1])
+        self.case_chain(fr, arms, 0, default)
+
+    def case_chain(self, fr, arms, k, default):
+        if k == len(arms):
+            self.exec(default, fr)
+            return
+        c, stmt = arms[k]
+        if c == 1:
+            self.exec(stmt, fr)
+            return
+        base_cur, base_nxt = fr.cur, fr.nxt
+        fr.depth += 1
+        fr.cur = dict(base_cur)
+        fr.nxt = dict(base_nxt) if base_nxt is not None else None
+        self.exec(stmt, fr)
+        tc, tn = fr.cur, fr.nxt
+        fr.cur = dict(base_cur)
+        fr.nxt = dict(base_nxt) if base_nxt is not None else None
+        self.case_chain(fr, arms, k + 1, default)
+        ec, en = fr.cur, fr.nxt
+        fr.depth -= 1
+        self.merge(fr, c, (tc, ec), (tn, en))
+
+    def case_match(self, sel, sel_e, ie, wild, fr):
+        CK = self.A.CaseStatementCondition
+        width = len(sel)
+        mask = None
+        sv = self.const_sv(ie) if wild != CK.Normal else None
+        if sv is not None:
+            if sv.hasUnknown:
+                s = sv.toString(self.ps.LiteralBase.Binary, False).rjust(sv.bitWidth, "0")
+                s = s[::-1]
+                vals, mask = [], []
+                for i in range(width):
+                    ch = s[i] if i < len(s) else s[-1] if s[-1] in "xz" else "0"
+                    dont = ch == "z" or (ch == "x" and wild == CK.WildcardXOrZ)
+                    if ch == "x" and wild == CK.WildcardJustZ:
+                        self.warn("x in a casez item never matches in simulation; treated "
+                                  "as don't-care", ie)
+                        dont = True
+                    mask.append(not dont)
+                    vals.append(1 if ch == "1" else 0)
+                return self.b.and_n([(l if v else l ^ 1) for l, v, m in zip(sel, vals, mask)
+                                     if m])
+        val = bv.extend(self.ev(ie, fr), width, ie.type.isSigned)
+        return bv.eq(self.b, sel, val)
+
+    def loop_guard(self, count, s):
+        if count > MAX_LOOP:
+            raise self.error(f"loop runs more than {MAX_LOOP} iterations", s)
+
+    def cond_const(self, e, fr, s):
+        c = self.truth(self.ev(e, fr))
+        if c > 1:
+            raise self.error("loop condition does not have a constant value at elaboration "
+                             "(loops need constant bounds)", s)
+        return c
+
+    def s_for(self, s, fr):
+        for v in s.loopVars:
+            sig = self.lookup(v, fr, s)
+            if v.initializer is not None:
+                val = bv.extend(self.ev(v.initializer, fr), sig.width,
+                                v.initializer.type.isSigned)
+                self.write(fr, sig, 0, val, False, s)
+        for e in s.initializers:
+            self.ev_effect(e, fr)
+        n = 0
+        while s.stopExpr is None or self.cond_const(s.stopExpr, fr, s):
+            n += 1
+            self.loop_guard(n, s)
+            self.exec(s.body, fr)
+            if fr.depth < 0:
+                break
+            for e in s.steps:
+                self.ev_effect(e, fr)
+
+    def ev_effect(self, e, fr):
+        A = self.A
+        if e.kind == A.ExpressionKind.Assignment:
+            self.do_assign(e, fr)
+        elif e.kind == A.ExpressionKind.UnaryOp:
+            self.increment(e, fr)
+        else:
+            raise self.error("unsupported loop step", e)
+
+    def s_while(self, s, fr):
+        n = 0
+        while self.cond_const(s.cond, fr, s):
+            n += 1
+            self.loop_guard(n, s)
+            self.exec(s.body, fr)
+
+    def s_repeat(self, s, fr):
+        count = bv.to_int(self.ev(s.count, fr))
+        if count is None:
+            raise self.error("repeat count is not constant", s)
+        self.loop_guard(count, s)
+        for _ in range(count):
+            self.exec(s.body, fr)
+
+    # ---- lvalues ---------------------------------------------------------------------------
+    def lv_pieces(self, e, fr):
+        """(signal, offset, width, dyn) pieces of an lvalue, MSB first."""
+        A = self.A
+        EK = A.ExpressionKind
+        k = e.kind
+        if k == EK.NamedValue:
+            sig = self.lookup(e.symbol, fr, e)
+            return [(sig, 0, sig.width, None)]
+        if k == EK.Concatenation:
+            out = []
+            for o in e.operands:
+                out.extend(self.lv_pieces(o, fr))
+            return out
+        if k == EK.ElementSelect or k == EK.RangeSelect:
+            inner = self.lv_pieces(e.value, fr)
+            if len(inner) != 1:
+                raise self.error("select of a concatenation as a target", e)
+            sig, off, width, dyn = inner[0]
+            sub_off, sub_dyn, w = self.select_offset(e, fr)
+            if sub_dyn is None:
+                return [(sig, off + sub_off, w, dyn)]
+            if dyn is not None:
+                # m[i][j]: offset = off + s1*i + s2*j with s1 a multiple of s2.
+                (i1, v1, s1), (i2, v2, s2) = dyn, sub_dyn
+                if v1 is None or v2 is None or s1 % s2:
+                    raise self.error("two variable indices in one assignment target", e)
+                n = max(len(i1) + (s1 // s2).bit_length(), len(i2)) + 1
+                i1 = bv.mul(self.b, bv.extend(i1, n, False), bv.const(s1 // s2, n))
+                idx = bv.add(self.b, i1, bv.extend(i2, n, False))
+                return [(sig, off + sub_off, w, (idx, self.b.and_(v1, v2), s2))]
+            return [(sig, off + sub_off, w, sub_dyn)]
+        if k == EK.Conversion:
+            return self.lv_pieces(e.operand, fr)
+        raise self.error(f"unsupported assignment target ({str(k).split('.')[-1]})", e)
+
+    def select_offset(self, e, fr):
+        """Offset (LSB, in bits within the selected value) of an element or range select.
+
+        Returns (const_offset, dyn, width): dyn is None or (index vector, valid, stride) with
+        offset = const_offset + stride * index.
+        """
+        A = self.A
+        vt = e.value.type
+        width = e.type.bitWidth if not e.type.isUnpackedArray else \
+            self.type_width(e.type, e)[0]
+        r = vt.fixedRange
+        left, right = r.left, r.right
+        desc = left >= right
+        nelem = abs(left - right) + 1
+        total = self.type_width(vt, e)[0]
+        ew = total // nelem
+        if e.kind == A.ExpressionKind.ElementSelect:
+            sel_e = e.selector
+            lo_delta = 0
+            count = 1
+        else:
+            RK = A.RangeSelectionKind
+            sk = e.selectionKind
+            if sk == RK.Simple:
+                self.const_int(e.left, fr)       # must be constant too
+                n = self.const_int(e.right, fr)
+                lsb_idx = n
+                off = (lsb_idx - right) if desc else (right - lsb_idx)
+                return off * ew, None, width
+            count = self.const_int(e.right, fr)
+            sel_e = e.left
+            if sk == RK.IndexedUp:
+                lo_delta = 0 if desc else count - 1
+            else:
+                lo_delta = -(count - 1) if desc else 0
+        sel = self.ev(sel_e, fr)
+        signed = sel_e.type.isSigned
+        k = bv.to_int(sel, signed)
+        if k is not None:
+            idx = k + lo_delta
+            off = (idx - right) if desc else (right - idx)
+            return off * ew, None, width
+        # Variable index: offset = ew * (sel + lo_delta - right) or ew * (right - sel - lo_delta)
+        c = lo_delta - right if desc else right - lo_delta
+        if desc and c == 0 and not signed:
+            return 0, (sel, 1, ew), width
+        w = max(len(sel), abs(c).bit_length(), (nelem).bit_length()) + 2
+        x = bv.extend(sel, w, signed)
+        if not desc:
+            x = bv.neg(self.b, x)
+        d = bv.add(self.b, x, bv.const(c & ((1 << w) - 1), w))
+        if e.kind == A.ExpressionKind.ElementSelect:
+            return 0, (d[:-1], d[-1] ^ 1, ew), width
+        return 0, (d, None, ew), width     # two's complement offset: may hang out below
+
+    def const_sv(self, e):
+        """The SVInt of a constant expression (x/z kept), or None."""
+        EK = self.A.ExpressionKind
+        while True:
+            cv = e.constant
+            if cv is not None:
+                v = cv.value
+                return v if isinstance(v, self.ps.SVInt) else None
+            if e.kind in (EK.IntegerLiteral, EK.UnbasedUnsizedIntegerLiteral):
+                return e.value
+            if e.kind == EK.Conversion:
+                e = e.operand
+                continue
+            return None
+
+    def const_int(self, e, fr):
+        v = bv.to_int(self.ev(e, fr), e.type.isSigned)
+        if v is None:
+            raise self.error("expression must be constant", e)
+        return v
+
+    # ---- expressions -----------------------------------------------------------------------
+    def const_bits(self, cv, width, where):
+        sv = cv.value if not isinstance(cv, self.ps.SVInt) else cv
+        if not isinstance(sv, self.ps.SVInt):
+            raise self.error(f"non-integer constant '{cv}' is not supported", where)
+        if not sv.hasUnknown:
+            return bv.const(int(sv) & ((1 << width) - 1) if width else 0, width)
+        s = sv.toString(self.ps.LiteralBase.Binary, False).lstrip("-")
+        n = sv.bitWidth
+        s = s.rjust(n, "0")[::-1]
+        self.warn("x/z bits in a constant are taken as 0", where)
+        bits = [1 if ch == "1" else 0 for ch in s[:width]]
+        fill = 1 if (sv.isSigned and s and s[-1] == "1") else 0
+        return bits + [fill] * (width - len(bits))
+
+    def ev(self, e, fr):
+        # Identity tests first: enum hashing is Python code and this is the hot path.
+        k = e.kind
+        if k is self._EK_named:
+            return self.e_named(e, fr)
+        if k is self._EK_binary:
+            return self.e_binary(e, fr)
+        if k is self._EK_unary:
+            return self.e_unary(e, fr)
+        if k is self._EK_conv:
+            return self.e_conv(e, fr)
+        if k is not self._EK_concat and k is not self._EK_cond:
+            cv = e.constant
+            if cv is not None:
+                t = e.type
+                if t.isIntegral:
+                    return self.const_bits(cv, t.bitWidth, e)
+        fn = self._expr.get(k)
+        if fn is None:
+            raise self.error(f"unsupported expression: {str(e.kind).split('.')[-1]}", e)
+        return fn(e, fr)
+
+    def e_const(self, e, fr):
+        return self.const_bits(e.value, e.type.bitWidth, e)
+
+    def e_unbased(self, e, fr):
+        return self.const_bits(e.value, e.type.bitWidth, e)
+
+    def e_named(self, e, fr):
+        sym = e.symbol
+        sig = fr.ctx.sigs.get(sym)
+        if sig is not None and not fr.cur and fr.mode != "init":
+            bits = sig.bits
+            for v in bits:
+                if type(v) is not int:
+                    return self.value(sig)
+            return list(bits)
+        if sig is None:
+            k = sym.kind
+            if k is self._SK_param or k is self._SK_enumval:
+                return self.const_bits(sym.value, e.type.bitWidth, e)
+            sig = self.lookup(sym, fr, e)
+        return self.read_sig(sig, fr, e)
+
+    def e_unary(self, e, fr):
+        UO = self.A.UnaryOperator
+        op = e.op
+        x = self.ev(e.operand, fr)
+        b = self.b
+        if op is UO.BitwiseNot:
+            return [lit ^ 1 for lit in x]
+        if op == UO.Minus:
+            return bv.neg(b, x)
+        if op == UO.Plus:
+            return x
+        if op == UO.LogicalNot:
+            return [self.truth(x) ^ 1]
+        if op == UO.BitwiseAnd:
+            return [b.and_n(x)]
+        if op == UO.BitwiseOr:
+            return [b.or_n(x)]
+        if op == UO.BitwiseXor:
+            return [b.xor_n(x)]
+        if op == UO.BitwiseNand:
+            return [b.and_n(x) ^ 1]
+        if op == UO.BitwiseNor:
+            return [b.or_n(x) ^ 1]
+        if op == UO.BitwiseXnor:
+            return [b.xor_n(x) ^ 1]
+        raise self.error(f"operator {str(op).split('.')[-1]} in an expression is not supported", e)
+
+    def e_binary(self, e, fr):
+        BO = self.A.BinaryOperator
+        op = e.op
+        b = self.b
+        fast = self._bitwise.get(id(op))
+        if fast is not None:
+            x = self.ev(e.left, fr)
+            y = self.ev(e.right, fr)
+            if len(x) != len(y):
+                width = e.type.bitWidth
+                signed = e.type.isSigned
+                x = bv.extend(x, width, signed)
+                y = bv.extend(y, width, signed)
+            return fast(b, x, y)
+        if op in self._logic:
+            x = self.truth(self.ev(e.left, fr))
+            if op == BO.LogicalAnd and x == 0:
+                return [0]
+            if op == BO.LogicalOr and x == 1:
+                return [1]
+            y = self.truth(self.ev(e.right, fr))
+            if op == BO.LogicalAnd:
+                r = b.and_(x, y)
+            elif op == BO.LogicalOr:
+                r = b.or_(x, y)
+            elif op == BO.LogicalImplication:
+                r = b.or_(x ^ 1, y)
+            else:
+                r = b.xnor_(x, y)
+            return bv.extend([r], e.type.bitWidth, False)
+        x = self.ev(e.left, fr)
+        y = self.ev(e.right, fr)
+        if op in self._cmp:
+            n = max(len(x), len(y))
+            signed = e.left.type.isSigned and e.right.type.isSigned
+            x = bv.extend(x, n, signed)
+            y = bv.extend(y, n, signed)
+            if op in (BO.Equality, BO.CaseEquality, BO.WildcardEquality):
+                r = bv.eq(b, x, y)
+            elif op in (BO.Inequality, BO.CaseInequality, BO.WildcardInequality):
+                r = bv.eq(b, x, y) ^ 1
+            else:
+                lt = bv.slt if signed else bv.ult
+                if op == BO.LessThan:
+                    r = lt(b, x, y)
+                elif op == BO.GreaterThan:
+                    r = lt(b, y, x)
+                elif op == BO.LessThanEqual:
+                    r = lt(b, y, x) ^ 1
+                else:
+                    r = lt(b, x, y) ^ 1
+            return bv.extend([r], e.type.bitWidth, False)
+        width = e.type.bitWidth
+        signed = e.type.isSigned
+        if op in (BO.LogicalShiftLeft, BO.ArithmeticShiftLeft):
+            return bv.shift(b, bv.extend(x, width, signed), y, True)
+        if op == BO.LogicalShiftRight:
+            return bv.shift(b, bv.extend(x, width, signed), y, False)
+        if op == BO.ArithmeticShiftRight:
+            x = bv.extend(x, width, signed)
+            return bv.shift(b, x, y, False, x[-1] if (signed and x) else 0)
+        if op == BO.Power:
+            base = bv.to_int(x, e.left.type.isSigned)
+            ex = bv.to_int(y, e.right.type.isSigned)
+            if base is not None and ex is not None and ex >= 0:
+                return bv.const((base ** ex) & ((1 << width) - 1), width)
+            if base == 2 and not e.right.type.isSigned:
+                return bv.shift(b, bv.const(1, width), y, True)
+            raise self.error("'**' needs constant operands (or a base of 2)", e)
+        x = bv.extend(x, width, signed)
+        y = bv.extend(y, width, signed)
+        if op == BO.Add:
+            return bv.add(b, x, y)
+        if op == BO.Subtract:
+            return bv.sub(b, x, y)
+        if op == BO.Multiply:
+            return bv.mul(b, x, y)
+        if op == BO.BinaryAnd:
+            return bv.band(b, x, y)
+        if op == BO.BinaryOr:
+            return bv.bor(b, x, y)
+        if op == BO.BinaryXor:
+            return bv.bxor(b, x, y)
+        if op == BO.BinaryXnor:
+            return bv.bnot(bv.bxor(b, x, y))
+        if op in (BO.Divide, BO.Mod):
+            if bv.to_int(y) is None:
+                self.warn("division by a non-constant builds a large divider", e)
+            q, r = bv.divmod_(b, x, y, signed)
+            return q if op == BO.Divide else r
+        raise self.error(f"operator {str(op).split('.')[-1]} is not supported", e)
+
+    def e_cond(self, e, fr):
+        conds = list(e.conditions)
+        if len(conds) != 1 or conds[0].pattern is not None:
+            raise self.error("pattern-matching ?: is not supported", e)
+        c = self.truth(self.ev(conds[0].expr, fr))
+        width = e.type.bitWidth
+        if c == 1:
+            return bv.extend(self.ev(e.left, fr), width, e.left.type.isSigned)
+        if c == 0:
+            return bv.extend(self.ev(e.right, fr), width, e.right.type.isSigned)
+        t = bv.extend(self.ev(e.left, fr), width, e.left.type.isSigned)
+        f = bv.extend(self.ev(e.right, fr), width, e.right.type.isSigned)
+        return bv.mux(self.b, c, t, f)
+
+    def e_concat(self, e, fr):
+        out = []
+        for o in reversed(list(e.operands)):
+            if o.type.isIntegral or o.type.isUnpackedArray:
+                out.extend(self.ev(o, fr))
+            else:
+                raise self.error("unsupported operand in concatenation", o)
+        return out
+
+    def e_repl(self, e, fr):
+        n = self.const_int(e.count, fr)
+        return self.ev(e.concat, fr) * n
+
+    def e_select(self, e, fr):
+        if not (e.value.type.isIntegral or e.value.type.isUnpackedArray):
+            raise self.error("select of a non-integral value", e)
+        off, dyn, width = self.select_offset(e, fr)
+        v = e.value
+        if dyn is None and v.kind == self.A.ExpressionKind.NamedValue and \
+                v.symbol.kind != self.A.SymbolKind.Parameter:
+            # Read only the selected bits: `assign p[i] = p[i-1] ^ x` is not a loop.
+            sig = self.lookup(v.symbol, fr, v)
+            lo, hi = max(off, 0), min(off + width, sig.width)
+            vals = self.read_sig(sig, fr, v, lo, hi) if hi > lo else []
+            out = [0] * min(max(-off, 0), width) + vals
+            return out + [0] * (width - len(out))
+        val = self.ev(v, fr)
+        return self.read_at(val, off, dyn, width)
+
+    def e_range(self, e, fr):
+        return self.e_select(e, fr)
+
+    def read_at(self, val, off, dyn, width):
+        if dyn is None:
+            out = val[max(off, 0):off + width] if off + width > 0 else []
+            if off < 0:
+                out = [0] * min(-off, width) + out
+            return out + [0] * (width - len(out))
+        idx, valid, stride = dyn
+        b = self.b
+        if valid is None:
+            # Signed element offset: pad below so partly-out-of-range selects keep their
+            # in-range bits (the others read as 0, like Yosys's x after setundef).
+            bias = width
+            pad = [0] * bias + (val[off:] if off >= 0 else [0] * -off + val) + [0] * width
+            n = len(idx) + max(stride, bias).bit_length() + 2
+            amount = bv.mul(b, bv.extend(idx, n, True), bv.const(stride, n)) if stride != 1 \
+                else bv.extend(idx, n, True)
+            amount = bv.add(b, amount, bv.const(bias, n))
+            ok = amount[-1] ^ 1
+            out = bv.shift(b, pad, amount[:-1], False)[:width]
+            return [b.and_(x, ok) for x in out]
+        if stride == width and off == 0:
+            words = [val[k:k + width] for k in range(0, len(val) - width + 1, stride)]
+            out = bv.select_word(b, words, idx, width)
+        else:
+            sh = bv.mul(b, bv.extend(idx, len(idx) + stride.bit_length(), False),
+                        bv.const(stride, len(idx) + stride.bit_length())) if stride != 1 else idx
+            vec = val[off:] if off >= 0 else [0] * -off + val
+            out = bv.shift(b, vec + [0] * width, sh, False)[:width]
+        if valid != 1:
+            out = [b.and_(x, valid) for x in out]
+        return out
+
+    def e_conv(self, e, fr):
+        op = e.operand
+        t = e.type
+        if not t.isIntegral:
+            raise self.error(f"conversion to '{t}' is not supported", e)
+        if not op.type.isIntegral:
+            raise self.error(f"'{op.type}' values are not supported", e)
+        signed = op.type.isSigned
+        if e.conversionKind == self.A.ConversionKind.Propagated:
+            signed = signed and t.isSigned
+        return bv.extend(self.ev(op, fr), t.bitWidth, signed)
+
+    def e_call(self, e, fr):
+        A = self.A
+        args = list(e.arguments)
+        width = e.type.bitWidth if e.type.isIntegral else 0
+        if e.isSystemCall:
+            name = e.subroutineName
+            if name in ("$signed", "$unsigned"):
+                return bv.extend(self.ev(args[0], fr), width, args[0].type.isSigned)
+            raise self.error(f"system function {name} is not supported here", e)
+        sub = e.subroutine
+        if sub.subroutineKind == A.SubroutineKind.Task:
+            raise self.error("task calls are not supported; use a function", e)
+        self.call_depth += 1
+        if self.call_depth > MAX_CALL_DEPTH:
+            raise self.error("function recursion too deep", e)
+        call = Frame(self, fr.ctx, "func")
+        call.depth = 0
+        ret = None
+        rv = sub.returnValVar
+        if rv is not None:
+            ret = self.lookup(rv, call, e)
+        call.owner = ret
+        for formal, actual in zip(sub.arguments, args):
+            d = formal.direction
+            if d != A.ArgumentDirection.In:
+                raise self.error("function arguments must be inputs", e)
+            fsig = self.lookup(formal, call, e)
+            val = bv.extend(self.ev(actual, fr), fsig.width, actual.type.isSigned)
+            call.cur[fsig] = val
+        self._calls = getattr(self, "_calls", 0) + 1
+        if self._calls > 200000:
+            raise self.error("too many function calls (recursive function?)", e)
+        self.exec(sub.body, call)
+        self.call_depth -= 1
+        if ret is None:
+            return []
+        vals = call.cur.get(ret)
+        if vals is None or any(v is None or v == LATCH for v in vals):
+            raise self.error(f"function '{sub.name}' does not assign its result on every path",
+                             e)
+        return vals
+
+
+
+
+def _unwrap(A, s):
+    while s is not None:
+        if s.kind == A.StatementKind.Block:
+            s = s.body
+        elif s.kind == A.StatementKind.List and len(s.list) == 1:
+            s = s.list[0]
+        else:
+            return s
+    return s
+
+
+def _named_symbols(A, e):
+    out = set()
+
+    def visit(x):
+        k = x.kind
+        if k == A.ExpressionKind.NamedValue:
+            out.add(x.symbol)
+        for attr in ("operand", "left", "right", "value", "selector"):
+            y = getattr(x, attr, None)
+            if y is not None and hasattr(y, "kind") and isinstance(y.kind, A.ExpressionKind):
+                visit(y)
+        if k == A.ExpressionKind.Concatenation:
+            for o in x.operands:
+                visit(o)
+
+    visit(e)
+    return out
+
+
+def elaborate(parsed, filename, top=None, warn=None, bit_names="declared"):
+    """The AIG of the top module of a compiled design (see edapipe.synth.rtl.frontend)."""
+    el = Elaborator(parsed, filename, warn, bit_names)
+    tops = parsed.tops
+    if top is not None:
+        tops = [t for t in tops if t.name == top]
+    if len(tops) != 1:
+        names = ", ".join(t.name for t in parsed.tops)
+        raise InputError(f"several top-level modules ({names}): choose one with --top",
+                         file=filename)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 1_000_000))
+    try:
+        aig = el.run(tops[0])
+    finally:
+        sys.setrecursionlimit(old)
+    return aig

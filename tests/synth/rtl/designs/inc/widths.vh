@@ -1,0 +1,2 @@
+`define W 5
+`define USE_PARITY
