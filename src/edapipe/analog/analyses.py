@@ -1,0 +1,581 @@
+"""Analyses: operating point, DC sweep, AC small-signal and transient.
+
+Newton-Raphson follows ngspice: junction limiting in the device kernels, convergence when every
+unknown moves by less than RELTOL*max(|new|,|old|) + VNTOL (ABSTOL for currents) and no device
+limited its voltages; dynamic gmin stepping and then source stepping when plain Newton fails.
+Transient: backward Euler after breakpoints, then trapezoidal (or Gear-2 with method=gear),
+step size from the local truncation error of the charges (ngspice's cktterr.c), breakpoints
+at source corners.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import splu
+
+from edapipe.analog.circuit import Circuit
+from edapipe.analog import device_kernels as K
+from edapipe.analog.lu_kernels import PIVREL, StaticLU
+from edapipe.analog.expr import parse_number
+from edapipe.analog.mna import System, build, rhs_ac, rhs_sources, stamp_behavioural
+from edapipe.analog.parser import Card, split_tokens
+from edapipe.errors import InputError, ResourceLimit
+
+
+class _Singular(Exception):
+    """The MNA matrix could not be factored (exactly singular or not finite)."""
+
+
+@dataclass
+class Options:
+    reltol: float = 1e-3
+    abstol: float = 1e-12
+    vntol: float = 1e-6
+    chgtol: float = 1e-14
+    trtol: float = 7.0
+    gmin: float = 1e-12
+    itl1: int = 100
+    itl2: int = 50
+    itl4: int = 10
+    gminsteps: int = 1     # 0 disables gmin stepping (ngspice option)
+    srcsteps: int = 1      # 0 disables source stepping
+    method: str = "trap"
+    maxord: int = 2
+
+    @classmethod
+    def from_circuit(cls, circ: Circuit) -> "Options":
+        o = cls()
+        for key, val in circ.options.items():
+            if key == "method" and isinstance(val, str):
+                o.method = "gear" if val.startswith("gear") else "trap"
+            elif hasattr(o, key) and not isinstance(val, str):
+                cur = getattr(o, key)
+                setattr(o, key, type(cur)(val))
+        return o
+
+
+@dataclass
+class Result:
+    """One analysis: a sweep variable and one column per unknown."""
+
+    kind: str                    # op, dc, ac, tran
+    scale_name: str              # "", "v-sweep", "frequency", "time"
+    scale: np.ndarray
+    names: list[str]
+    data: np.ndarray             # (points, unknowns), complex for ac
+    title: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class Simulator:
+    """Holds the MNA system of one circuit and runs analyses on it."""
+
+    def __init__(self, circ: Circuit):
+        self.circ = circ
+        self.opts = Options.from_circuit(circ)
+        self.sys: System = build(circ)
+        n = self.sys.size
+        self.shape = (n, n)
+        self._ieq = np.zeros(n)
+        self._qeq = np.zeros(n)
+        self._qact = np.zeros(n)
+        self.visible = [i for i, name in enumerate(self.sys.unknowns) if "#" not in name]
+        self.gshunt = 0.0
+        self.tran_scale = (0.0, 0.0)    # tstep, tstop for source defaults
+        self.gbase = self.sys.gdata    # G of the linear part (+ .ic/.nodeset clamps)
+        self.time = 0.0                 # TIME seen by behavioural sources
+        self._static = None
+        self._nk = None
+        self._zero = np.zeros(self.sys.size)
+        self._lin_key = None
+        self._lin_lu = None
+        self.singular = False
+
+    # ---- linear algebra ------------------------------------------------------------------
+    def _factor(self, data, dtype=float):
+        """Sparse LU; raises _Singular (caught by Newton, which then fails normally so the
+        gmin and source stepping fallbacks get their turn)."""
+        if not np.all(np.isfinite(data)):
+            raise _Singular()
+        if dtype is float:
+            # real matrices: SuperLU once for the pivot order, then numba refactorisation
+            try:
+                if self._static is None:
+                    self._static = StaticLU(self.sys.indptr, self.sys.indices, data,
+                                            self.sys.size)
+                    return self._static
+                return self._static.factor(data)
+            except RuntimeError:
+                self._static = None
+                raise _Singular() from None
+        mat = sp.csc_matrix((data, self.sys.indices, self.sys.indptr), shape=self.shape,
+                            dtype=dtype)
+        try:
+            return splu(mat, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.01,
+                        options={"SymmetricMode": True})
+        except RuntimeError:
+            raise _Singular() from None
+
+    def _singular(self) -> InputError:
+        from edapipe.analog.diagnose import singular_reason
+
+        return InputError(f"singular matrix: {singular_reason(self.sys)}",
+                          file=self.circ.path)
+
+    # ---- device evaluation -----------------------------------------------------------------
+    def load(self, x, mode, a0=0.0):
+        """Evaluate every device at x (Python-side assembly, used for AC linearisation and
+        set-up): returns (matrix data, device capacitance data, number of limited devices);
+        the companion vectors land in self._ieq, self._qeq and self._qact."""
+        s = self.sys
+        data = self.gbase.copy()
+        cdev = np.zeros_like(data)
+        ieq, qeq, qact = self._ieq, self._qeq, self._qact
+        ieq[:] = 0.0
+        qeq[:] = 0.0
+        qact[:] = 0.0
+        nlim = 0
+        for g in s.groups:
+            nlim += g.kernel(x, g.nodes, g.pos, g.par, g.state, mode, self.opts.gmin, data,
+                             cdev, ieq, qeq, qact, g.qdev)
+        if self.gshunt:
+            data[s.diag_pos[: s.size]] += self.gshunt
+        return data, cdev, nlim
+
+    def newton(self, x0, b, maxiter, first_mode=0, a0=0.0, hist=None, polish=False):
+        """Solve at one point; returns x or None when it does not converge. `polish` adds
+        one Newton step after convergence: ngspice's device current tests make its converged
+        op/dc points tighter than the voltage test alone, one more quadratic step matches
+        that."""
+        s = self.sys
+        x = x0.copy()
+        o = self.opts
+        tol = np.where(s.is_node, o.vntol, o.abstol)
+        if s.linear:
+            data = self.gbase + (a0 * s.cdata if a0 else 0.0)
+            if self.gshunt:
+                data = data.copy()
+                data[s.diag_pos] += self.gshunt
+            rhs = b if hist is None else b - hist
+            # a linear circuit's matrix depends only on the step: refactor when it changes
+            key = (a0, self.gshunt, id(self.gbase))
+            if key != self._lin_key:
+                try:
+                    self._lin_lu = self._factor(data)
+                except _Singular:
+                    self.singular = True
+                    self._lin_key = None
+                    return None
+                self._lin_key = key
+            return self._lin_lu.solve(rhs)
+        return self._newton_fused(x, b, maxiter, first_mode, a0, hist, polish, tol)
+
+    def _newton_fused(self, x, b, maxiter, first_mode, a0, hist, polish, tol):
+        """Nonlinear circuits: the whole iteration runs in device_kernels.newton_loop."""
+        from edapipe.analog import device_kernels as NK
+
+        s = self.sys
+        o = self.opts
+        if self._nk is None:
+            n = s.size
+            nnz = len(s.gdata)
+            groups = {g.kind: (g.nodes, g.pos, g.par, g.state, g.qdev) for g in s.groups}
+
+            def grp(kind, k, npar, nstate):
+                if kind in groups:
+                    return groups[kind]
+                return (np.zeros((0, k), np.int64), np.zeros((0, k * k), np.int64),
+                        np.zeros((0, npar)), np.zeros((0, nstate)), np.zeros((0, 3)))
+
+            self._nk = {"work": (np.empty(nnz), np.empty(nnz), np.empty(n), np.empty(n)),
+                        "groups": grp("d", 2, 12, 2) + grp("q", 5, 37, 3) + grp("m", 4, K.M_NPAR, K.M_NSTATE)}
+            if self._static is None:
+                data, _, _ = self.load(x, first_mode)
+                if s.bsrc:
+                    stamp_behavioural(s, x, self.time, data, np.zeros(n))
+                try:
+                    self._static = StaticLU(s.indptr, s.indices, data, n)
+                except RuntimeError:
+                    self.singular = True
+                    return None
+        data, cdev, rhs, xn = self._nk["work"]
+        zero_hist = hist is None
+        hist_v = self._zero if zero_hist else hist
+        xdata, xrhs = self._nk.setdefault("extra", (np.zeros(len(s.gdata)), np.zeros(s.size)))
+        it = 0
+        while True:
+            lu = self._static
+            stop = maxiter
+            if s.bsrc:
+                # behavioural sources are linearised here, one iteration per call
+                xdata[:] = 0.0
+                xrhs[:] = 0.0
+                stamp_behavioural(s, x, self.time, xdata, xrhs)
+                stop = min(it + 1, maxiter)
+            status, it = NK.newton_loop(
+                x, b, hist_v, xdata, xrhs, a0, it, stop, first_mode, polish, self.gshunt, o.gmin,
+                o.reltol, tol, self.gbase, s.cdata, s.diag_pos, data, cdev, rhs, xn,
+                self._ieq, self._qeq, self._qact, *self._nk["groups"],
+                s.size, lu.bmap, lu.bp, lu.bi, lu.lp, lu.li, lu.lx, lu.up, lu.ui, lu.ux,
+                lu.work, lu.swork, lu.perm_r, lu.perm_c, PIVREL)
+            if status == NK.CONVERGED:
+                self._cdev_last = cdev
+                return x
+            if status == NK.NOT_CONVERGED and s.bsrc and it < maxiter:
+                continue
+            if status == NK.REPIVOT:
+                # the values outgrew the pivot order: SuperLU pivots again, this iteration's
+                # step is solved with its factors, and the loop carries on
+                try:
+                    lu.factor(data.copy())
+                except RuntimeError:
+                    self.singular = True
+                    return None
+                step = lu.solve(rhs)
+                if not np.all(np.isfinite(step)):
+                    return None
+                x[:] = step
+                it += 1
+                continue
+            if status == NK.NOT_FINITE and not np.all(np.isfinite(data)):
+                self.singular = True
+            return None
+
+    def save_state(self):
+        return [g.state.copy() for g in self.sys.groups]
+
+    def restore_state(self, saved):
+        for g, st in zip(self.sys.groups, saved):
+            g.state[:] = st
+
+    # ---- operating point -----------------------------------------------------------------
+    def operating_point(self, t=None, x0=None, ic=False) -> np.ndarray:
+        """Operating point. `ic`: hold the .ic node voltages (the initial point of a
+        transient without UIC). .nodeset values hold the first solve and are then
+        released, as ngspice does (a 1e10 S conductance to the value, like its CKTload)."""
+        s = self.sys
+        tstep, tstop = self.tran_scale
+        b = rhs_sources(s, t, tstep, tstop)
+        circ = self.circ
+        if ic and circ.ics:
+            return self._clamped(circ.ics, b, lambda bb: self._op_core(bb, x0))
+        if circ.nodesets and x0 is None:
+            x1 = self._clamped(circ.nodesets, b, lambda bb: self._op_core(bb, None))
+            return self._op_core(b, x1)
+        return self._op_core(b, x0)
+
+    def _clamped(self, values: dict, b, solve):
+        s = self.sys
+        g = s.gdata.copy()
+        bb = b.copy()
+        for node, val in values.items():
+            g[s.diag_pos[node - 1]] += 1e10
+            bb[node - 1] += 1e10 * val
+        self.gbase = g
+        try:
+            return solve(bb)
+        finally:
+            self.gbase = s.gdata
+
+    def _op_core(self, b, x0) -> np.ndarray:
+        """ngspice's op strategy: Newton, then gmin stepping, then source stepping."""
+        s = self.sys
+        start = np.zeros(s.size) if x0 is None else x0
+        saved = self.save_state()
+        self.singular = False
+        x = self.newton(start, b, self.opts.itl1, first_mode=1 if x0 is None else 0,
+                        polish=True)
+        if x is not None:
+            return x
+        # dynamic gmin stepping: a conductance on every diagonal, lowered step by step;
+        # a failed step backs off with a smaller factor (as ngspice's dynamic_gmin)
+        self.restore_state(saved)
+        x = np.zeros(s.size)
+        gs_ok = None
+        gs = 1e-2
+        factor = 10.0
+        first = 1
+        ok = False
+        while self.opts.gminsteps > 0:
+            self.gshunt = gs
+            good_state = self.save_state()
+            xn = self.newton(x, b, self.opts.itl1, first_mode=first)
+            if xn is not None:
+                first = 0
+                x = xn
+                gs_ok = gs
+                if gs <= self.opts.gmin * 1.0001:
+                    ok = True
+                    break
+                factor = min(factor * math.sqrt(factor), 10.0)
+                gs = max(gs / factor, self.opts.gmin)
+            else:
+                self.restore_state(good_state)
+                if gs_ok is None:
+                    gs *= 10.0
+                    if gs > 1.0:
+                        break
+                    continue
+                factor = math.sqrt(factor)
+                if factor < 1.00005:
+                    break
+                gs = gs_ok / factor
+        self.gshunt = 0.0
+        if ok:
+            xn = self.newton(x, b, self.opts.itl1, polish=True)
+            if xn is not None:
+                return xn
+        # source stepping
+        self.restore_state(saved)
+        x = np.zeros(s.size)
+        first = 1
+        if self.opts.srcsteps > 0:
+            for k in range(1, 21):
+                xn = self.newton(x, b * (k / 20.0), self.opts.itl1, first_mode=first)
+                first = 0
+                if xn is None:
+                    break
+                x = xn
+            else:
+                return x
+        if self.singular:
+            raise self._singular()
+        raise ResourceLimit(f"{self.circ.path}: operating point did not converge "
+                            f"(Newton, gmin stepping and source stepping all failed)")
+
+    # ---- analyses ----------------------------------------------------------------------------
+    def op(self) -> Result:
+        x = self.operating_point()
+        self.x_op = x
+        return Result("op", "", np.zeros(1), self.names(), x[self.visible][None, :],
+                      "Operating Point")
+
+    def names(self):
+        return [self.sys.unknowns[i] for i in self.visible]
+
+    def dc(self, sweeps: list[tuple[str, float, float, float]]) -> Result:
+        """DC sweep (nested when two are given; the first varies fastest). A sweep variable
+        is an independent source, TEMP, an R/C/L element's value or a .param; the last
+        three rebuild the circuit at each value, starting Newton from the previous point."""
+        variables = []
+        for name, start, stop, step in sweeps:
+            if step == 0 or (stop - start) / step < 0:
+                raise InputError(f".dc {name}: step {step} does not go from {start} to {stop}",
+                                 file=self.circ.path)
+            # accumulate like ngspice does (its sweep values carry the rounding of +=)
+            vals = []
+            v = start
+            while (step > 0 and v <= stop + 1e-9 * abs(step)) or (
+                    step < 0 and v >= stop - 1e-9 * abs(step)):
+                vals.append(v)
+                v += step
+            variables.append((self._sweep_variable(name), vals))
+        inner_var, inner_vals = variables[0]
+        outer_var, outer_vals = variables[1] if len(variables) > 1 else (None, [None])
+        rows, scale = [], []
+        sim = self
+        x = None
+        try:
+            for ov in outer_vals:
+                if ov is not None:
+                    sim = outer_var.apply(ov, sim)
+                for v in inner_vals:
+                    sim = inner_var.apply(v, sim)
+                    x = sim._dc_point(x)
+                    rows.append(x[sim.visible])
+                    scale.append(v)
+        finally:
+            for var, _ in variables:
+                var.restore()
+        return Result("dc", inner_var.scale_name, np.array(scale), self.names(),
+                      np.array(rows), "DC transfer characteristic")
+
+    def _dc_point(self, x):
+        b = rhs_sources(self.sys, None, 0.0, 0.0)
+        xn = None
+        if x is not None and len(x) == self.sys.size:
+            saved = self.save_state()
+            xn = self.newton(x, b, self.opts.itl2, polish=True)
+            if xn is None:
+                self.restore_state(saved)
+        if xn is None:
+            xn = self.operating_point(x0=None)
+        return xn
+
+    def _sweep_variable(self, name):
+        name = name.lower()
+        circ = self.circ
+        for e in circ.elements:
+            if e.name == name and e.letter in "VI":
+                return _SourceSweep(e, name)
+        if name == "temp":
+            return _RebuildSweep(circ, "temp-sweep", lambda c, v: setattr(c, "temp", v),
+                                 lambda c: c.temp)
+        for e in circ.elements:
+            if e.name == name and e.letter in "RCL":
+                label = {"R": "res-sweep", "C": "cap-sweep", "L": "ind-sweep"}[e.letter]
+                return _RebuildSweep(circ, label, lambda c, v, e=e: setattr(e, "value", v),
+                                     lambda c, e=e: e.value)
+        if name in getattr(circ, "params", {}) and getattr(circ, "deck", None) is not None:
+            return _ParamSweep(circ, name)
+        raise InputError(f".dc: cannot sweep '{name}' (an independent source, TEMP, an R, C "
+                         f"or L element, or a .param)", file=circ.path)
+
+    def ac(self, kind: str, n: int, fstart: float, fstop: float) -> Result:
+        s = self.sys
+        freqs = ac_frequencies(kind, n, fstart, fstop)
+        x = self.operating_point()
+        self.x_op = x
+        g = s.gdata_ac.copy()
+        cdev = np.zeros_like(g)
+        ieq, qeq, qact = self._ieq, self._qeq, self._qact
+        for grp in s.groups:
+            grp.kernel(x, grp.nodes, grp.pos, grp.par, grp.state, 2, self.opts.gmin, g, cdev,
+                       ieq, qeq, qact, grp.qdev)
+        if s.bsrc:
+            stamp_behavioural(s, x, 0.0, g, np.zeros(s.size))
+        c = s.cdata + cdev
+        b = rhs_ac(s)
+        out = np.empty((len(freqs), len(self.visible)), dtype=complex)
+        for i, f in enumerate(freqs):
+            try:
+                lu = self._factor(g + 2j * math.pi * f * c, dtype=complex)
+            except _Singular:
+                raise self._singular() from None
+            out[i] = lu.solve(b)[self.visible]
+        return Result("ac", "frequency", freqs, self.names(), out, "AC Analysis")
+
+    def tran(self, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=None) -> Result:
+        from edapipe.analog.transient import run_transient
+
+        return run_transient(self, tstep, tstop, tstart, tmax, uic, progress)
+
+
+class _SourceSweep:
+    """Sweeps the DC value of an independent source in place."""
+
+    def __init__(self, elem, name):
+        self.src = elem.source
+        self.saved = self.src.dc
+        self.scale_name = "v(v-sweep)" if elem.letter == "V" else "i(i-sweep)"
+
+    def apply(self, value, sim):
+        self.src.dc = float(value)
+        return sim
+
+    def restore(self):
+        self.src.dc = self.saved
+
+
+class _RebuildSweep:
+    """Changes the circuit (temperature, an element value) and rebuilds the simulator."""
+
+    def __init__(self, circ, scale_name, setter, getter):
+        self.circ, self.scale_name, self.setter = circ, scale_name, setter
+        self.saved = getter(circ)
+
+    def apply(self, value, sim):
+        self.setter(self.circ, float(value))
+        return Simulator(self.circ)
+
+    def restore(self):
+        self.setter(self.circ, self.saved)
+
+
+class _ParamSweep:
+    """Re-flattens the deck with one .param overridden (dependent values follow)."""
+
+    def __init__(self, circ, name):
+        self.circ, self.name, self.scale_name = circ, name, f"{name}-sweep"
+
+    def apply(self, value, sim):
+        from edapipe.analog.circuit import flatten
+
+        circ = flatten(self.circ.deck, overrides={self.name: float(value)})
+        return Simulator(circ)
+
+    def restore(self):
+        pass
+
+
+def ac_frequencies(kind: str, n: int, fstart: float, fstop: float) -> np.ndarray:
+    kind = kind.lower()
+    if fstart <= 0 and kind != "lin":
+        raise InputError(".ac: start frequency must be positive")
+    if kind == "lin":
+        return np.linspace(fstart, fstop, max(int(n), 1)) if n > 1 else np.array([fstart])
+    per = {"dec": 10.0, "oct": 2.0}.get(kind)
+    if per is None:
+        raise InputError(f".ac: unknown sweep type '{kind}' (dec, oct or lin)")
+    # ngspice: points at fstart * ratio^k while f <= fstop*(1+small)
+    ratio = per ** (1.0 / n)
+    count = int(math.floor(math.log(fstop / fstart) / math.log(ratio) + 1e-6)) + 1
+    return fstart * ratio ** np.arange(count)
+
+
+@dataclass
+class AnalysisSpec:
+    kind: str
+    args: dict
+    card: Card | None = None
+
+
+def parse_analysis(card: Card, params: dict | None = None) -> AnalysisSpec:
+    toks = split_tokens(card.text)
+    word = toks[0].lower()
+
+    def num(tok, what):
+        v = parse_number(tok)
+        if v is None:
+            from edapipe.analog.expr import ExprError, eval_text
+
+            t = tok[1:-1] if tok[:1] in "{'" else tok
+            try:
+                return eval_text(t, params or {})
+            except ExprError:
+                raise card.error(f"{word}: bad {what} '{tok}'") from None
+        return v
+
+    if word == ".op":
+        return AnalysisSpec("op", {}, card)
+    if word == ".dc":
+        rest = toks[1:]
+        sweeps = []
+        while rest:
+            if len(rest) < 4:
+                raise card.error(".dc needs source start stop step")
+            sweeps.append((rest[0].lower(), num(rest[1], "start"), num(rest[2], "stop"),
+                           num(rest[3], "step")))
+            rest = rest[4:]
+        return AnalysisSpec("dc", {"sweeps": sweeps}, card)
+    if word == ".ac":
+        if len(toks) < 5:
+            raise card.error(".ac needs dec|oct|lin points fstart fstop")
+        return AnalysisSpec("ac", {"kind": toks[1].lower(), "n": int(num(toks[2], "points")),
+                                   "fstart": num(toks[3], "fstart"),
+                                   "fstop": num(toks[4], "fstop")}, card)
+    if word == ".tran":
+        vals = [t for t in toks[1:] if t.lower() != "uic"]
+        uic = any(t.lower() == "uic" for t in toks[1:])
+        if len(vals) < 2:
+            raise card.error(".tran needs tstep and tstop")
+        args = {"tstep": num(vals[0], "tstep"), "tstop": num(vals[1], "tstop"),
+                "tstart": num(vals[2], "tstart") if len(vals) > 2 else 0.0,
+                "tmax": num(vals[3], "tmax") if len(vals) > 3 else None, "uic": uic}
+        return AnalysisSpec("tran", args, card)
+    raise card.error(f"unknown analysis {word}")
+
+
+def run_analysis(sim: Simulator, spec: AnalysisSpec, progress=None) -> Result:
+    a = spec.args
+    if spec.kind == "op":
+        return sim.op()
+    if spec.kind == "dc":
+        return sim.dc(a["sweeps"])
+    if spec.kind == "ac":
+        return sim.ac(a["kind"], a["n"], a["fstart"], a["fstop"])
+    return sim.tran(a["tstep"], a["tstop"], a["tstart"], a["tmax"], a["uic"], progress)

@@ -1,0 +1,352 @@
+"""Read an ngspice-dialect netlist into a Deck: cards grouped into subcircuit scopes.
+
+This layer knows about lines, not devices: title line, `+` continuations, `*` / `;` / `$`
+comments, `.include` and `.lib file section` (relative to the including file, with loop
+detection), `.control` blocks (skipped with a warning) and `.end`. Each card keeps its file and
+line so later errors can name them. Values are not evaluated here (see circuit.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from edapipe.errors import InputError
+
+
+@dataclass
+class Card:
+    """One logical line (continuations joined) and where it came from."""
+
+    text: str
+    file: str
+    line: int
+
+    def error(self, reason: str) -> InputError:
+        return InputError(reason, file=self.file, line=self.line)
+
+
+@dataclass
+class Scope:
+    """The top level or one `.subckt` definition."""
+
+    name: str
+    ports: list[str] = field(default_factory=list)
+    defaults: list[tuple[str, str]] = field(default_factory=list)  # subckt params, unevaluated
+    elements: list[Card] = field(default_factory=list)
+    params: list[tuple[str, str, Card]] = field(default_factory=list)
+    models: dict[str, Card] = field(default_factory=dict)
+    subckts: dict[str, "Scope"] = field(default_factory=dict)
+    parent: "Scope | None" = None
+    card: Card | None = None
+
+
+@dataclass
+class Deck:
+    title: str
+    top: Scope
+    analyses: list[Card] = field(default_factory=list)
+    options: list[Card] = field(default_factory=list)
+    globals: set[str] = field(default_factory=set)
+    funcs: list[Card] = field(default_factory=list)
+    ics: list[Card] = field(default_factory=list)
+    nodesets: list[Card] = field(default_factory=list)
+    temps: list[Card] = field(default_factory=list)
+    outputs: list[Card] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    path: str = "<stdin>"
+
+
+_SEP_PARENS = re.compile(r"[\s,()]+")
+_SEP = re.compile(r"[\s,]+")
+
+
+def split_tokens(text: str, keep_parens: bool = False) -> list[str]:
+    """Split a card into tokens. `{...}` and `'...'` stay whole (they are expressions);
+    whitespace, commas and (unless keep_parens) parentheses separate; `=` is its own token."""
+    if not any(c in text for c in "{'="):
+        # the common case (plain element cards): one regex split
+        return [t for t in (_SEP_PARENS if not keep_parens else _SEP).split(text) if t]
+    toks: list[str] = []
+    cur: list[str] = []
+    depth = 0
+    quote = False
+    seps = " \t,()" if not keep_parens else " \t,"
+
+    def flush():
+        if cur:
+            toks.append("".join(cur))
+            cur.clear()
+
+    for ch in text:
+        if quote:
+            cur.append(ch)
+            if ch == "'":
+                quote = False
+            continue
+        if depth:
+            cur.append(ch)
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            continue
+        if ch == "'":
+            quote = True
+            cur.append(ch)
+        elif ch == "{":
+            depth = 1
+            cur.append(ch)
+        elif ch in seps:
+            flush()
+        elif ch == "=":
+            flush()
+            toks.append("=")
+        else:
+            cur.append(ch)
+    flush()
+    return toks
+
+
+def _strip_comment(line: str) -> str:
+    # `;` starts a comment anywhere; `$` only after whitespace (ngspice's rule), so names such
+    # as `net$1` survive.
+    cut = line.find(";")
+    if cut >= 0:
+        line = line[:cut]
+    for i, ch in enumerate(line):
+        if ch == "$" and (i == 0 or line[i - 1] in " \t"):
+            return line[:i]
+    return line
+
+
+def _read_text(path: str, where: Card | None) -> str:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        reason = f"cannot read '{path}': {exc.strerror}"
+        if where is not None:
+            raise where.error(reason) from None
+        raise InputError(reason, file=path) from None
+    return data.decode("utf-8", errors="replace")
+
+
+class _Reader:
+    """Turns files into a flat list of cards, expanding includes and library sections."""
+
+    def __init__(self, deck: Deck):
+        self.deck = deck
+        self.stack: list[tuple[str, str | None]] = []
+
+    def read(self, path: str, text: str, section: str | None = None,
+             where: Card | None = None, title: bool = False) -> list[Card]:
+        key = (os.path.realpath(path) if path != "<stdin>" else path, section)
+        if key in self.stack:
+            chain = " -> ".join(os.path.basename(p) for p, _ in self.stack + [key])
+            raise (where.error if where else (lambda r: InputError(r, file=path)))(
+                f"include loop: {chain}")
+        self.stack.append(key)
+        try:
+            return self._read(path, text, section, title)
+        finally:
+            self.stack.pop()
+
+    def _read(self, path, text, section, title) -> list[Card]:
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        cards: list[Card] = []
+        start = 0
+        if title:
+            self.deck.title = lines[0].strip() if lines else ""
+            start = 1
+        in_control = False
+        # .lib sections: when reading a file for `section`, keep only that section's lines;
+        # a top-level file skips section definitions it contains.
+        in_wanted = section is None
+        skip_section = False
+        for idx in range(start, len(lines)):
+            raw = lines[idx]
+            lineno = idx + 1
+            stripped = raw.strip()
+            low = stripped.lower()
+            if in_control:
+                if low.startswith(".endc"):
+                    in_control = False
+                continue
+            if low.startswith(".lib") and not low.startswith(".library"):
+                toks = split_tokens(_strip_comment(stripped))
+                if len(toks) == 2:  # section definition start
+                    if section is not None and toks[1].lower() == section:
+                        in_wanted = True
+                    elif section is None:
+                        skip_section = True
+                    continue
+            if low.startswith(".endl"):
+                if section is not None and in_wanted:
+                    in_wanted = False
+                    continue
+                skip_section = False
+                continue
+            if not in_wanted or skip_section:
+                continue
+            if not stripped or stripped.startswith("*"):
+                continue
+            if low.startswith(".control"):
+                in_control = True
+                self.deck.warnings.append(
+                    f"{path}:{lineno}: .control block skipped (interactive scripts are not run)")
+                continue
+            body = _strip_comment(stripped).strip()
+            if not body:
+                continue
+            if body.startswith("+"):
+                if cards and cards[-1].file == path:
+                    cards[-1].text += " " + body[1:].strip()
+                    continue
+                raise InputError("continuation line '+' without a card before it",
+                                 file=path, line=lineno)
+            low = body.lower()
+            if low == ".end" or low.startswith(".end ") or low.startswith(".end\t"):
+                break
+            card = Card(body, path, lineno)
+            if low.startswith(".inc"):
+                toks = split_tokens(body)
+                if len(toks) < 2:
+                    raise card.error(".include needs a file name")
+                sub = self._resolve(path, toks[1])
+                cards.extend(self.read(sub, _read_text(sub, card), where=card))
+                continue
+            if low.startswith(".lib") and not low.startswith(".library"):
+                toks = split_tokens(body)
+                if len(toks) >= 3:
+                    sub = self._resolve(path, toks[1])
+                    got = self.read(sub, _read_text(sub, card), section=toks[2].lower(),
+                                    where=card)
+                    cards.extend(got)
+                    continue
+            cards.append(card)
+        return cards
+
+    @staticmethod
+    def _resolve(path: str, name: str) -> str:
+        name = name.strip("'\"")
+        if os.path.isabs(name):
+            return name
+        base = os.path.dirname(path) if path != "<stdin>" else os.getcwd()
+        return os.path.join(base, name)
+
+
+def parse_deck(text: str, path: str = "<stdin>") -> Deck:
+    """Parse netlist text (the first line is the title) into a Deck."""
+    deck = Deck(title="", top=Scope("<top>"), path=path)
+    reader = _Reader(deck)
+    cards = reader.read(path, text, title=True)
+    _structure(deck, cards)
+    return deck
+
+
+def read_deck(path: str) -> Deck:
+    if path == "-":
+        import sys
+        return parse_deck(sys.stdin.read(), "<stdin>")
+    return parse_deck(_read_text(path, None), path)
+
+
+_ANALYSES = (".op", ".dc", ".ac", ".tran")
+_IGNORED = (".print", ".plot", ".save", ".probe", ".meas", ".measure", ".four", ".width",
+            ".title", ".tf", ".sens", ".noise", ".disto", ".pz", ".csparam", ".echo")
+
+
+def _structure(deck: Deck, cards: list[Card]) -> None:
+    scope = deck.top
+    for card in cards:
+        text = card.text
+        low = text.lower()
+        if not low.startswith("."):
+            scope.elements.append(card)
+            continue
+        word = low.split()[0] if low.split() else low
+        if word == ".subckt":
+            toks = split_tokens(text)
+            if len(toks) < 2:
+                raise card.error(".subckt needs a name")
+            sub = Scope(toks[1].lower(), parent=scope, card=card)
+            rest = toks[2:]
+            i = 0
+            while i < len(rest):
+                tok = rest[i]
+                if tok.lower() == "params:":
+                    i += 1
+                    continue
+                if i + 1 < len(rest) and rest[i + 1] == "=":
+                    if i + 2 >= len(rest):
+                        raise card.error(f"parameter '{tok}' has no value")
+                    sub.defaults.append((tok.lower(), rest[i + 2]))
+                    i += 3
+                    continue
+                sub.ports.append(tok.lower())
+                i += 1
+            scope.subckts[sub.name] = sub
+            scope = sub
+        elif word == ".ends":
+            if scope.parent is None:
+                raise card.error(".ends without .subckt")
+            scope = scope.parent
+        elif word == ".param":
+            for name, value in _param_pairs(card, text[len(".param"):]):
+                scope.params.append((name, value, card))
+        elif word == ".model":
+            toks = split_tokens(text)
+            if len(toks) < 3:
+                raise card.error(".model needs a name and a type")
+            scope.models[toks[1].lower()] = card
+        elif word == ".global":
+            deck.globals.update(t.lower() for t in split_tokens(text)[1:])
+        elif word in _ANALYSES:
+            deck.analyses.append(card)
+        elif word in (".options", ".option", ".opt", ".opts"):
+            deck.options.append(card)
+        elif word == ".func":
+            deck.funcs.append(card)
+        elif word == ".ic":
+            deck.ics.append(card)
+        elif word == ".nodeset":
+            deck.nodesets.append(card)
+        elif word == ".temp":
+            deck.temps.append(card)
+        elif word in _IGNORED:
+            if word in (".print", ".save", ".probe"):
+                deck.outputs.append(card)
+        else:
+            deck.warnings.append(f"{card.file}:{card.line}: unsupported card {word} ignored")
+    if scope is not deck.top:
+        raise scope.card.error(f".subckt {scope.name} has no .ends")
+
+
+def _param_pairs(card: Card, text: str) -> list[tuple[str, str]]:
+    """`a=1 b = {2*a} c='a+b'` -> [(a, '1'), (b, '{2*a}'), (c, "'a+b'")]. A value may be a bare
+    expression with spaces (`.param x = 2 * y`): it runs up to the next `name =`."""
+    import re
+
+    pairs = []
+    matches = list(re.finditer(r"([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)", text))
+    if not matches and text.strip():
+        raise card.error(f"cannot read .param '{text.strip()}'")
+    for k, m in enumerate(matches):
+        end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
+        value = text[m.end():end].strip().rstrip(",").strip()
+        # a name=value inside braces or quotes would have been split wrongly: merge it back
+        pairs.append((m.group(1).lower(), value))
+    merged: list[tuple[str, str]] = []
+    for name, value in pairs:
+        if merged and (merged[-1][1].count("{") > merged[-1][1].count("}")
+                       or merged[-1][1].count("'") % 2 == 1):
+            prev = merged.pop()
+            merged.append((prev[0], f"{prev[1]} {name}={value}"))
+        else:
+            merged.append((name, value))
+    for name, value in merged:
+        if not value:
+            raise card.error(f"parameter '{name}' has no value")
+    return merged

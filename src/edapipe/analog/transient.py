@@ -1,0 +1,224 @@
+"""Transient analysis with ngspice's step control (dctran.c / cktterr.c, re-derived).
+
+State: x (unknowns) and the node-charge vector Q = C_lin x + q_dev(x) (inductor branch rows
+hold minus the flux). d/dt Q is approximated by backward Euler (order 1), the trapezoidal rule
+or Gear-2 (order 2). The local truncation error of Q picks the next step; breakpoints at
+source corners are landed on exactly and restart the integration at order 1.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from edapipe.analog import device_kernels as K
+from edapipe.analog import transient_kernels as TK
+from edapipe.analog.mna import rhs_sources, source_breakpoints
+from edapipe.errors import InputError, ResourceLimit
+
+_TRAP_FACTOR = (0.5, 1.0 / 12.0)
+_GEAR_FACTOR = (0.5, 2.0 / 9.0)
+
+
+def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=None):
+    from edapipe.analog.analyses import Result
+
+    s = sim.sys
+    o = sim.opts
+    if tstep <= 0 or tstop <= 0 or tstart < 0 or tstart >= tstop:
+        raise InputError(f".tran {tstep:g} {tstop:g}: needs 0 < tstep, 0 <= tstart < tstop",
+                         file=sim.circ.path)
+    tmax_eff = tmax if tmax else min(tstep, (tstop - tstart) / 50.0)
+    tmax_eff = min(tmax_eff, (tstop - tstart) / 50.0) if not tmax else tmax_eff
+    delmin = 1e-11 * tmax_eff
+    sim.tran_scale = (tstep, tstop)
+    gear = o.method == "gear"
+    factors = _GEAR_FACTOR if gear else _TRAP_FACTOR
+    maxord = 2 if o.maxord >= 2 else 1
+    cmat = (s.indptr, s.indices, s.cdata)
+    n = s.size
+    qlin = np.empty(n)
+
+    def node_charges(xv, with_devices):
+        # Q = C_lin x (+ device charges from the last evaluation)
+        TK.csc_matvec(cmat[0], cmat[1], cmat[2], xv, qlin)
+        return qlin + sim._qact if with_devices else qlin.copy()
+
+    # per-element charges for the truncation error, judged element by element as ngspice
+    # does (not per node): linear capacitors, inductor fluxes, diode and BJT junction
+    # charges (MOS1: only the gate charges, here the overlap capacitors)
+    # (MOS1: its Meyer gate charges, when TOX is given; its overlap capacitors are linear)
+    dev_groups = [g for g in s.groups if g.kind in "dq" or (
+        g.kind == "m" and np.any(g.par[:, K.M_COX] > 0))]
+    mos_groups = [g for g in s.groups if g.kind == "m" and np.any(g.par[:, K.M_COX] > 0)]
+    ncap, nind = len(s.cap_c), len(s.inductor_rows)
+    nstate = ncap + nind + sum(g.qdev.size for g in dev_groups)
+
+    def charge_states(xv, out):
+        TK.element_charges(xv, qlin, s.cap_a, s.cap_b, s.cap_c, s.inductor_rows, out)
+        k = ncap + nind
+        for g in dev_groups:
+            m = g.qdev.size
+            out[k:k + m] = g.qdev.ravel()
+            k += m
+        return out
+
+    # initial point
+    if uic:
+        x = np.zeros(n)
+        for node, val in sim.circ.ics.items():
+            x[node - 1] = val
+        for br, val in s.ind_ic.items():
+            x[br] = val
+        sim.load(x, 1)
+    else:
+        # the initial point uses the sources at t=0 (ngspice evaluates the transient
+        # functions there; an explicit DC value only matters for .op and .dc)
+        x = sim.operating_point(t=0.0, ic=True)
+    sim.load(x, 2)
+    for g in mos_groups:
+        K.meyer_commit(g.state)
+    q = node_charges(x, True)
+    if uic:
+        for a, b, ic, c in s.cap_ic:
+            va = x[a] if a >= 0 else 0.0
+            vb = x[b] if b >= 0 else 0.0
+            dq = c * (ic - (va - vb))
+            if a >= 0:
+                q[a] += dq
+            if b >= 0:
+                q[b] -= dq
+    qs = [q, q, q, q]          # newest first
+    st = charge_states(x, np.empty(nstate))
+    sts = [st, st, st, st]
+    stdot = np.zeros(nstate)
+    has_charge = nstate > 0
+    qdot = np.zeros(n)
+    hist = np.empty(n)
+    sthist = np.empty(nstate)
+    def lte(sl, dl, order_, sdot, sdot_prev):
+        if not has_charge:
+            return math.inf
+        return TK.lte_step(sl[0], sl[1], sl[2], sl[3], dl[0], dl[1], dl[2], order_, sdot,
+                           sdot_prev, o.reltol, o.abstol, o.chgtol, o.trtol,
+                           factors[order_ - 1])
+
+    minbreak = tmax_eff * 5e-5
+    bps = {0.0, tstop}
+    for _, src, _ in s.vsrc:
+        bps.update(source_breakpoints(src, tstep, tstop))
+    for _, _, src, _ in s.isrc:
+        bps.update(source_breakpoints(src, tstep, tstop))
+    breaks: list[float] = []
+    for bp in sorted(bps):
+        if not breaks or bp - breaks[-1] > minbreak:
+            breaks.append(bp)
+    breaks.reverse()          # a stack: breaks[-1] is the next breakpoint
+
+    times = [0.0]
+    rows = [x[sim.visible].copy()]
+    t = 0.0
+    delta = min(tstop / 100.0, tstep) / 10.0
+    save_delta = tstop / 50.0
+    first = True
+    order = 1
+    accepted = 0
+    rejected = 0
+    deltas = [tmax_eff] * 3
+    while abs(t - tstop) >= minbreak and t < tstop:
+        delta = min(delta, tmax_eff)
+        # first step after a breakpoint: backward Euler and a small step (dctran.c)
+        if breaks and (t == breaks[-1] or breaks[-1] - t <= delmin):
+            order = 1
+            gap = breaks[-2] - breaks[-1] if len(breaks) > 1 else math.inf
+            delta = min(delta, 0.1 * min(save_delta, gap))
+            if first:
+                delta /= 10.0
+        while breaks and breaks[-1] <= t + minbreak:
+            breaks.pop()
+        if breaks and t + delta > breaks[-1]:
+            save_delta = delta
+            delta = breaks[-1] - t
+        deltas = [delta] + deltas[:2]
+        while True:
+            olddelta = delta
+            deltas[0] = delta
+            if order == 1:
+                a0, a1, a2, trap = 1.0 / delta, -1.0 / delta, 0.0, False
+            elif not gear:
+                a0, a1, a2, trap = 2.0 / delta, -2.0 / delta, 0.0, True
+            else:
+                h0, h1 = delta, deltas[1]
+                a0 = (2 * h0 + h1) / (h0 * (h0 + h1))
+                a1 = -(h0 + h1) / (h0 * h1)
+                a2 = h0 / (h1 * (h0 + h1))
+                trap = False
+
+            TK.history(a1, a2, trap, qs[0], qs[1], qdot, hist)
+            b = rhs_sources(s, t + delta, tstep, tstop)
+            sim.time = t + delta
+            saved = sim.save_state()
+            xn = sim.newton(x, b, o.itl4, 0, a0, hist)
+            if xn is None:
+                sim.restore_state(saved)
+                rejected += 1
+                delta /= 8.0
+                order = 1
+            else:
+                qn = node_charges(xn, not s.linear)
+                st_n = charge_states(xn, np.empty(nstate))
+                TK.history(a1, a2, trap, sts[0], sts[1], stdot, sthist)
+                stdot_n = a0 * st_n + sthist
+                if first:
+                    # no truncation check on the first point; older states copy the
+                    # initial ones
+                    first = False
+                    new_sts = [st_n, sts[0], sts[0], sts[0]]
+                    break
+                new_sts = [st_n] + sts[:3]
+                new = min(2.0 * delta, lte(new_sts, deltas, order, stdot_n, stdot))
+                if new > 0.9 * delta:
+                    if order == 1 and maxord >= 2:
+                        order = 2
+                        new = min(2.0 * delta, lte(new_sts, deltas, 2, stdot_n, stdot))
+                        if new <= 1.05 * delta:
+                            order = 1
+                    delta_next = new
+                    break
+                sim.restore_state(saved)
+                rejected += 1
+                delta = new
+            if delta <= delmin:
+                if olddelta > delmin:
+                    delta = delmin
+                else:
+                    raise ResourceLimit(f"{sim.circ.path}: transient: timestep too small at "
+                                        f"t={t:.6g} s")
+        # accepted
+        t = t + delta
+        if breaks and abs(breaks[-1] - t) <= minbreak:
+            t = breaks[-1]
+        x = xn
+        qs = [qn] + qs[:3]
+        qdot = a0 * qn + hist
+        sts = new_sts
+        stdot = stdot_n
+        accepted += 1
+        for g in mos_groups:
+            K.meyer_commit(g.state)
+        if accepted > 1:
+            delta = delta_next
+        if t >= tstart - delmin:
+            times.append(t)
+            rows.append(x[sim.visible].copy())
+        if progress is not None:
+            progress(t / tstop)
+    times_a = np.array(times)
+    data = np.array(rows)
+    if tstart > 0:
+        keep = times_a >= tstart - delmin
+        keep[0] = False
+        times_a, data = times_a[keep], data[keep]
+    return Result("tran", "time", times_a, sim.names(), data, "Transient Analysis",
+                  {"accepted": accepted, "rejected": rejected})

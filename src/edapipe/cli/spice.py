@@ -1,0 +1,120 @@
+"""`edapipe spice`: simulate an ngspice-dialect netlist (op, dc, ac, tran)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("spice")
+@click.argument("netlist", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--op", "do_op", is_flag=True, help="Run an operating point (instead of the "
+              "deck's analyses).")
+@click.option("--dc", "dc_args", metavar="'SRC START STOP STEP [SRC2 ...]'",
+              help="Run a DC sweep instead of the deck's analyses.")
+@click.option("--ac", "ac_args", metavar="'dec|oct|lin N FSTART FSTOP'",
+              help="Run an AC sweep instead of the deck's analyses.")
+@click.option("--tran", "tran_args", metavar="'TSTEP TSTOP [TSTART [TMAX]] [uic]'",
+              help="Run a transient instead of the deck's analyses.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
+              help="Write results as CSV; with several analyses FILE becomes "
+                   "FILE-stem__<analysis>.csv, one per analysis.")
+@click.option("--raw", "raw_path", type=click.Path(dir_okay=False),
+              help="Write an ngspice raw file (every analysis is one plot).")
+@click.option("--raw-format", type=click.Choice(["binary", "ascii"]), default="binary",
+              show_default=True, help="Raw file encoding (ngspice reads both).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
+              help="Write a PNG: waveforms (tran), curves (dc) or Bode plot (ac); one per "
+                   "analysis as for --csv.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print all results as JSON on standard output instead of the op table.")
+def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, raw_format,
+              plot_path, as_json):
+    """Simulate a SPICE netlist the way ngspice does.
+
+    Runs the analyses of the deck (.op, .dc, .ac, .tran) unless some are given on
+    the command line. Prints the operating point as a table on standard output;
+    writes CSV, ngspice raw files, JSON and plots on request. Warnings and the
+    transient progress bar go to standard error.
+
+    \b
+        edapipe spice amp.cir
+        edapipe spice amp.cir --tran '1n 1u' --csv amp.csv --plot amp.png
+        edapipe spice filter.cir --ac 'dec 20 1 1meg' --raw filter.raw
+        edapipe spice amp.cir --json | jq '.analyses[0].values'
+
+    Exit codes: 0 ok, 2 usage, 3 bad netlist (file:line: reason, or a node that has
+    no DC path), 4 no convergence (operating point or transient time step).
+    """
+    import sys
+
+    from edapipe.analog import output
+    from edapipe.analog.spice import analysis_from_text, load_circuit, simulate
+    from edapipe.util.console import console, stderr_is_terminal
+    from edapipe.util.files import atomic_write, is_stdio, read_bytes
+
+    import os
+
+    from edapipe.errors import UsageError
+
+    # fail before a long simulation, not after it, when an output folder is missing
+    for opt, target in (("--csv", csv_path), ("--raw", raw_path), ("--plot", plot_path)):
+        if target and not os.path.isdir(os.path.dirname(os.path.abspath(target))):
+            raise UsageError(f"{opt} {target}: the folder does not exist")
+    data = read_bytes(netlist)
+    path = "<stdin>" if is_stdio(netlist) else netlist
+    circ = load_circuit(path, data.decode("utf-8", errors="replace"))
+    specs = []
+    if do_op:
+        specs.append(analysis_from_text("op", ""))
+    if dc_args:
+        specs.append(analysis_from_text("dc", dc_args))
+    if ac_args:
+        specs.append(analysis_from_text("ac", ac_args))
+    if tran_args:
+        specs.append(analysis_from_text("tran", tran_args))
+    for w in circ.warnings:
+        console().print(f"edapipe: warning: {w}", markup=False, highlight=False)
+
+    bar = None
+    progress = None
+    if stderr_is_terminal() and not as_json:
+        from rich.progress import Progress
+
+        bar = Progress(console=console(), transient=True)
+        task = bar.add_task("transient", total=1.0)
+        bar.start()
+
+        def update(frac):
+            bar.update(task, completed=frac)
+
+        progress = update
+    try:
+        run = simulate(circ, specs or None, progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    results = run.results
+    title = circ.title
+    if csv_path:
+        for res in results:
+            target = output.per_analysis_path(csv_path, res.kind, len(results))
+            atomic_write(target, output.to_csv(res).encode())
+    if raw_path:
+        atomic_write(raw_path, output.to_raw(results, title, binary=raw_format == "binary"))
+    if plot_path:
+        for res in results:
+            output.plot_png(res, output.per_analysis_path(plot_path, res.kind, len(results)),
+                            title)
+    if as_json:
+        sys.stdout.write(output.to_json(results, title) + "\n")
+        return
+    for res in results:
+        if res.kind == "op":
+            sys.stdout.write(output.op_table(res))
+        else:
+            n = len(res.scale)
+            extra = ""
+            if res.kind == "tran" and res.extra:
+                extra = f" ({res.extra['accepted']} accepted, {res.extra['rejected']} rejected)"
+            console().print(f"edapipe: {res.title}: {n} points{extra}", markup=False,
+                            highlight=False)
