@@ -1,0 +1,368 @@
+"""Numba kernels of `rewrite`: DAG-aware 4-input cut rewriting in one topological sweep.
+
+The result graph grows as the old nodes are visited in order (ABC's Gia_ManDup shape): each
+old AND becomes either a copy AND(a', b') of its mapped fanins, or the best library structure
+of one of its 4-input cuts when that saves nodes. Result nodes never change once made; a node
+whose reference count drops to zero dies (it leaves the hash table and frees its fanins).
+
+Reference counts of result nodes include the references still pending from old nodes and
+outputs not yet visited, so the MFFC measured when an old node is visited is exactly what
+replacing it frees (ABC's Rwr/Dar gain: nodes freed minus nodes added, with hash lookups
+finding the nodes a structure can share).
+"""
+
+import numpy as np
+from numba import njit
+
+from edapipe.aig.cuts_kernels import node_cuts
+
+K_LEAVES = 4
+TT_MASK = np.uint64(0xFFFF)
+
+
+@njit(cache=True, inline="always")
+def _slot(a, b, mask):
+    h = (np.uint64(a) * np.uint64(0x9E3779B97F4A7C15)) ^ (np.uint64(b) * np.uint64(0xC2B2AE3D27D4EB4F))
+    h ^= h >> np.uint64(29)
+    return np.int64(h & np.uint64(mask))
+
+
+@njit(cache=True)
+def _fold(a, b):
+    """AND(a, b) folded to a literal without a node, or -1."""
+    if b == 0 or a == (b ^ 1):
+        return 0
+    if b == 1 or a == b:
+        return a
+    return -1
+
+
+@njit(cache=True)
+def _lookup(a, b, head, nxt, gf0, gf1):
+    """Literal of a live AND(a, b) (a >= b) or -1."""
+    var = head[_slot(a, b, head.shape[0] - 1)]
+    while var >= 0:
+        if gf0[var] == a and gf1[var] == b:
+            return 2 * var
+        var = nxt[var]
+    return -1
+
+
+@njit(cache=True)
+def _unlink(var, head, nxt, gf0, gf1):
+    h = _slot(gf0[var], gf1[var], head.shape[0] - 1)
+    cur = head[h]
+    if cur == var:
+        head[h] = nxt[var]
+        return
+    while cur >= 0:
+        if nxt[cur] == var:
+            nxt[cur] = nxt[var]
+            return
+        cur = nxt[cur]
+
+
+@njit(cache=True)
+def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
+            class_of, transform_of, transforms, class_struct_offset, struct_offset,
+            struct_f0, struct_f1, struct_out):
+    """Returns (gf0, gf1, first_and_var, n_vars, co_lits, n_rewrites, gain_total).
+
+    gf0/gf1 are indexed by result variable (ANDs from num_ci + 1 to n_vars - 1, in creation
+    order, dead ones included; the caller's cleanup drops them). req[old var] is the level an
+    old node may reach without deepening the circuit (used when preserve_levels).
+    """
+    n = f0.shape[0]
+    base = num_ci + 1
+    cap = base + 2 * n + 64
+    gf0 = np.zeros(cap, dtype=np.int32)
+    gf1 = np.zeros(cap, dtype=np.int32)
+    refs = np.zeros(cap, dtype=np.int32)
+    lev = np.zeros(cap, dtype=np.int32)
+    dead = np.zeros(cap, dtype=np.bool_)
+    mark = np.zeros(cap, dtype=np.int64)
+    tsize = 64
+    while tsize < 2 * cap:
+        tsize *= 2
+    head = np.full(tsize, -1, dtype=np.int32)
+    nxt = np.full(cap, -1, dtype=np.int32)
+    leaves = np.zeros((cap, max_cuts, K_LEAVES), dtype=np.int32)
+    sizes = np.zeros((cap, max_cuts), dtype=np.int8)
+    tts = np.zeros((cap, max_cuts), dtype=np.uint64)
+    ncuts = np.zeros(cap, dtype=np.int32)
+    rows = (max_cuts + 1) * (max_cuts + 1) + 1
+    buf_leaves = np.zeros((rows, K_LEAVES), dtype=np.int32)
+    buf_sizes = np.zeros(rows, dtype=np.int32)
+    buf_tts = np.zeros(rows, dtype=np.uint64)
+    # the root's own cut set is computed into slot `root_slot` (never a real variable)
+    root_slot = cap - 1
+    # old reference counts: what each old node will hand to its image when visited
+    oldrefs = np.zeros(base + n, dtype=np.int32)
+    for g in range(n):
+        oldrefs[f0[g] >> 1] += 1
+        oldrefs[f1[g] >> 1] += 1
+    for r in range(cos.shape[0]):
+        oldrefs[cos[r] >> 1] += 1
+    lit_map = np.zeros(base + n, dtype=np.int64)
+    for v in range(base):
+        lit_map[v] = 2 * v
+        refs[v] = oldrefs[v]
+    count = base  # next free result variable
+    stack = np.empty(cap, dtype=np.int64)
+    dying = np.empty(cap, dtype=np.int64)
+    s_lit = np.empty(64, dtype=np.int64)
+    s_lev = np.empty(64, dtype=np.int32)
+    best_leaves = np.zeros(K_LEAVES, dtype=np.int64)
+    stamp = 0
+    min_gain = 0 if zero_gain else 1
+    n_rewrites = 0
+    gain_total = 0
+    for g in range(n):
+        a = f0[g]
+        b = f1[g]
+        la = lit_map[a >> 1] ^ (a & 1)
+        lb = lit_map[b >> 1] ^ (b & 1)
+        if la < lb:
+            la, lb = lb, la
+        # the pending references of g to its fanins end here
+        refs[la >> 1] -= 1
+        refs[lb >> 1] -= 1
+        if oldrefs[base + g] == 0:  # dangling: not rebuilt
+            for x in (la >> 1, lb >> 1):
+                if x >= base and refs[x] == 0 and not dead[x]:
+                    _kill(x, base, refs, dead, head, nxt, gf0, gf1, stack)
+            continue
+        out = _fold(la, lb)
+        if out < 0:
+            out = _lookup(la, lb, head, nxt, gf0, gf1)
+        best_gain = -1
+        best_struct = -1
+        best_t = 0
+        best_lev = 0
+        evaluated = out < 0 and count + 16 + (n - g) < root_slot
+        if evaluated:
+            # cuts of the would-be copy
+            node_cuts(root_slot, la, lb, leaves, sizes, tts, ncuts, K_LEAVES, max_cuts,
+                      (la >> 1) >= base, (lb >> 1) >= base, buf_leaves, buf_sizes, buf_tts)
+            copy_lev = max(lev[la >> 1], lev[lb >> 1]) + 1
+            limit = req[base + g] if preserve_levels else 1 << 30
+            best_lev = copy_lev
+            for c in range(ncuts[root_slot]):
+                nl = sizes[root_slot, c]
+                if nl == 2 and ((leaves[root_slot, c, 0] == (lb >> 1)
+                                 and leaves[root_slot, c, 1] == (la >> 1))
+                                or (leaves[root_slot, c, 0] == (la >> 1)
+                                    and leaves[root_slot, c, 1] == (lb >> 1))):
+                    continue  # the copy itself
+                tt = np.int64(tts[root_slot, c] & TT_MASK)
+                # MFFC of the copy bounded by the cut: count what dies without it
+                stamp += 1
+                for i in range(nl):
+                    refs[leaves[root_slot, c, i]] += 1
+                n_dying = 0
+                sp = 0
+                for x in (la >> 1, lb >> 1):
+                    if x >= base and refs[x] == 0 and mark[x] != stamp:
+                        stack[sp] = x
+                        sp += 1
+                        mark[x] = stamp
+                while sp > 0:
+                    sp -= 1
+                    x = stack[sp]
+                    dying[n_dying] = x
+                    n_dying += 1
+                    for y in (gf0[x] >> 1, gf1[x] >> 1):
+                        refs[y] -= 1
+                        if y >= base and refs[y] == 0 and mark[y] != stamp:
+                            mark[y] = stamp
+                            stack[sp] = y
+                            sp += 1
+                saved = 1 + n_dying
+                # evaluate the class's structures
+                cls = class_of[tt]
+                t = transform_of[tt]
+                for s in range(class_struct_offset[cls], class_struct_offset[cls + 1]):
+                    lo = struct_offset[s]
+                    hi = struct_offset[s + 1]
+                    added = 0
+                    ok = True
+                    for k in range(hi - lo):
+                        if saved - added < best_gain or saved - added < min_gain:
+                            ok = False
+                            break
+                        x0 = _struct_lit(struct_f0[lo + k], k, s_lit, transforms, t,
+                                         leaves[root_slot, c])
+                        x1 = _struct_lit(struct_f1[lo + k], k, s_lit, transforms, t,
+                                         leaves[root_slot, c])
+                        if x0 < 0 or x1 < 0:
+                            s_lit[k] = -1
+                            l0 = _struct_lev(struct_f0[lo + k], s_lev, lev, transforms, t,
+                                             leaves[root_slot, c])
+                            l1 = _struct_lev(struct_f1[lo + k], s_lev, lev, transforms, t,
+                                             leaves[root_slot, c])
+                            s_lev[k] = max(l0, l1) + 1
+                            added += 1
+                            continue
+                        if x0 < x1:
+                            x0, x1 = x1, x0
+                        y = _fold(x0, x1)
+                        if y < 0:
+                            y = _lookup(x0, x1, head, nxt, gf0, gf1)
+                            if y >= 0 and mark[y >> 1] == stamp:
+                                added += 1  # kept alive by the structure
+                        if y < 0:
+                            added += 1
+                            s_lev[k] = max(lev[x0 >> 1], lev[x1 >> 1]) + 1
+                        else:
+                            s_lev[k] = lev[y >> 1]
+                        s_lit[k] = y
+                    if not ok:
+                        continue
+                    o = struct_out[s]
+                    if (o >> 1) > K_LEAVES:
+                        olev = s_lev[(o >> 1) - K_LEAVES - 1]
+                    else:
+                        olev = _struct_lev(o, s_lev, lev, transforms, t, leaves[root_slot, c])
+                    gain = saved - added
+                    if olev > limit or gain < min_gain:
+                        continue
+                    if gain > best_gain or (gain == best_gain and olev < best_lev):
+                        best_gain = gain
+                        best_struct = s
+                        best_t = t
+                        best_lev = olev
+                        for i in range(K_LEAVES):
+                            best_leaves[i] = leaves[root_slot, c, i] if i < nl else 0
+                # restore the references
+                for i in range(n_dying):
+                    x = dying[i]
+                    refs[gf0[x] >> 1] += 1
+                    refs[gf1[x] >> 1] += 1
+                for i in range(nl):
+                    refs[leaves[root_slot, c, i]] -= 1
+        if out < 0 and best_struct >= 0 and (best_gain > 0 or (zero_gain and best_gain == 0)):
+            # build the structure
+            lo = struct_offset[best_struct]
+            hi = struct_offset[best_struct + 1]
+            for k in range(hi - lo):
+                x0 = _struct_lit(struct_f0[lo + k], k, s_lit, transforms, best_t, best_leaves)
+                x1 = _struct_lit(struct_f1[lo + k], k, s_lit, transforms, best_t, best_leaves)
+                s_lit[k], count = _make_and(x0, x1, count, gf0, gf1, refs, lev, head, nxt,
+                                            leaves, sizes, tts, ncuts, max_cuts, base,
+                                            buf_leaves, buf_sizes, buf_tts, -1)
+            out = _struct_lit(struct_out[best_struct], hi - lo, s_lit, transforms, best_t,
+                              best_leaves) ^ transforms[best_t, K_LEAVES + 1]
+            n_rewrites += 1
+            gain_total += best_gain
+        elif out < 0:
+            out, count = _make_and(la, lb, count, gf0, gf1, refs, lev, head, nxt, leaves,
+                                   sizes, tts, ncuts, max_cuts, base, buf_leaves, buf_sizes,
+                                   buf_tts, root_slot if evaluated else -1)
+        lit_map[base + g] = out
+        refs[out >> 1] += oldrefs[base + g]
+        # fanins nobody references any more die, with their own dead cones
+        for x in (la >> 1, lb >> 1):
+            if x >= base and refs[x] == 0 and not dead[x]:
+                _kill(x, base, refs, dead, head, nxt, gf0, gf1, stack)
+    co_lits = np.empty(cos.shape[0], dtype=np.int64)
+    for r in range(cos.shape[0]):
+        co_lits[r] = lit_map[cos[r] >> 1] ^ (cos[r] & 1)
+    return gf0, gf1, base, count, co_lits, n_rewrites, gain_total
+
+
+@njit(cache=True)
+def _struct_lit(slit, k, s_lit, transforms, t, leaves):
+    """Result literal of a structure literal (-1: a node the structure still has to make)."""
+    v = slit >> 1
+    c = slit & 1
+    if v == 0:
+        return c
+    if v <= K_LEAVES:
+        i = v - 1
+        leaf = leaves[transforms[t, i]]
+        return (2 * leaf) ^ ((transforms[t, K_LEAVES] >> i) & 1) ^ c
+    x = s_lit[v - K_LEAVES - 1]
+    if x < 0:
+        return -1
+    return x ^ c
+
+
+@njit(cache=True)
+def _struct_lev(slit, s_lev, lev, transforms, t, leaves):
+    v = slit >> 1
+    if v == 0:
+        return 0
+    if v <= K_LEAVES:
+        return lev[leaves[transforms[t, v - 1]]]
+    return s_lev[v - K_LEAVES - 1]
+
+
+@njit(cache=True)
+def _make_and(a, b, count, gf0, gf1, refs, lev, head, nxt, leaves, sizes, tts, ncuts,
+              max_cuts, base, buf_leaves, buf_sizes, buf_tts, cuts_from):
+    """Literal of AND(a, b), made if no live node has it; cuts_from >= 0 names a slot that
+    already holds its cut set."""
+    if a < b:
+        a, b = b, a
+    y = _fold(a, b)
+    if y >= 0:
+        return y, count
+    y = _lookup(a, b, head, nxt, gf0, gf1)
+    if y >= 0:
+        return y, count
+    v = count
+    gf0[v] = a
+    gf1[v] = b
+    refs[v] = 0
+    refs[a >> 1] += 1
+    refs[b >> 1] += 1
+    lev[v] = max(lev[a >> 1], lev[b >> 1]) + 1
+    h = _slot(a, b, head.shape[0] - 1)
+    nxt[v] = head[h]
+    head[h] = v
+    if cuts_from >= 0:
+        nc = ncuts[cuts_from]
+        leaves[v, :nc] = leaves[cuts_from, :nc]
+        sizes[v, :nc] = sizes[cuts_from, :nc]
+        tts[v, :nc] = tts[cuts_from, :nc]
+        ncuts[v] = nc
+    else:
+        node_cuts(v, a, b, leaves, sizes, tts, ncuts, K_LEAVES, max_cuts, (a >> 1) >= base,
+                  (b >> 1) >= base, buf_leaves, buf_sizes, buf_tts)
+    return 2 * v, count + 1
+
+
+@njit(cache=True)
+def _kill(x, base, refs, dead, head, nxt, gf0, gf1, stack):
+    sp = 0
+    stack[sp] = x
+    sp += 1
+    dead[x] = True
+    while sp > 0:
+        sp -= 1
+        v = stack[sp]
+        _unlink(v, head, nxt, gf0, gf1)
+        for y in (gf0[v] >> 1, gf1[v] >> 1):
+            refs[y] -= 1
+            if y >= base and refs[y] == 0 and not dead[y]:
+                dead[y] = True
+                stack[sp] = y
+                sp += 1
+
+
+@njit(cache=True)
+def required(num_ci, f0, f1, cos, depth):
+    """req[v] = depth - (longest path from v to a combinational output)."""
+    n = f0.shape[0]
+    base = num_ci + 1
+    rlev = np.zeros(base + n, dtype=np.int32)
+    for g in range(n - 1, -1, -1):
+        r = rlev[base + g] + 1
+        for lit in (f0[g], f1[g]):
+            v = lit >> 1
+            if rlev[v] < r:
+                rlev[v] = r
+    req = np.empty(base + n, dtype=np.int32)
+    for v in range(base + n):
+        req[v] = depth - rlev[v]
+    return req

@@ -1,0 +1,53 @@
+"""Checks shared by the pass tests: the output of a pass is the same circuit as its input."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edapipe.aig import io
+from edapipe.aig.core import Aig
+from edapipe.aig.sim import signatures, truth_tables
+from tests.conftest import BENCHMARKS, run_abc, tool
+
+EPFL_SMALL = ["ctrl", "int2float", "router", "cavlc", "dec", "i2c", "priority", "adder", "bar"]
+EPFL_ALL = ["adder", "arbiter", "bar", "cavlc", "ctrl", "dec", "i2c", "int2float", "log2",
+            "max", "multiplier", "priority", "router", "sin", "sqrt", "square", "voter"]
+ISCAS_SMALL = ["c17", "c432", "c499", "c880", "c1355", "c1908"]
+ISCAS_ALL = ISCAS_SMALL + ["c2670", "c3540", "c5315", "c7552"]
+
+
+def source(name: str):
+    path = BENCHMARKS / "epfl" / f"{name}.aig"
+    return path if path.exists() else BENCHMARKS / "iscas85" / f"{name}.bench"
+
+
+def assert_same_interface(before: Aig, after: Aig) -> None:
+    assert after.num_inputs == before.num_inputs
+    assert after.num_latches == before.num_latches
+    assert after.num_outputs == before.num_outputs
+    assert after.input_names == before.input_names
+    assert after.output_names == before.output_names
+    assert after.latch_names == before.latch_names
+    assert np.array_equal(after.latch_init, before.latch_init)
+
+
+def assert_equivalent(before: Aig, after: Aig, words: int = 16) -> None:
+    """Same interface and same combinational function (exhaustive up to 14 inputs)."""
+    assert_same_interface(before, after)
+    if before.num_cis <= 14:
+        assert np.array_equal(truth_tables(before), truth_tables(after))
+    else:
+        for seed in (1, 2):
+            assert np.array_equal(signatures(before, words, seed), signatures(after, words, seed))
+
+
+def abc_cec(before: Aig, after: Aig, folder) -> None:
+    """ABC's `cec` proves the two equivalent (skipped silently without ABC)."""
+    abc = tool("berkeley-abc")
+    if abc is None:
+        return
+    a, b = folder / "before.aig", folder / "after.aig"
+    io.write(before, a)
+    io.write(after, b)
+    out = run_abc(abc, f"cec {a} {b}")
+    assert "Networks are equivalent" in out, out

@@ -1,0 +1,100 @@
+"""Pass `rewrite`: DAG-aware 4-cut rewriting; equivalence, gains, level preservation."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edapipe.aig import io
+from edapipe.aig.analysis import depth
+from edapipe.aig.builder import AigBuilder
+from edapipe.synth import rewrite
+from tests.strategies import aigs
+from tests.synth.passcheck import (EPFL_ALL, EPFL_SMALL, ISCAS_ALL, ISCAS_SMALL,
+                                   abc_cec, assert_equivalent, source)
+
+
+def test_factors_out_a_common_input():
+    b = AigBuilder()
+    a, c, d = (b.add_input() for _ in range(3))
+    b.add_output(b.or_(b.and_(a, c), b.and_(a, d)))   # 3 ANDs; a & (c | d) needs 2
+    aig = b.build()
+    out, stats = rewrite.run(aig)
+    assert aig.num_ands == 3 and out.num_ands == 2 and stats.rewrites == 1
+    assert_equivalent(aig, out)
+
+
+def test_redundant_logic_collapses():
+    b = AigBuilder()
+    x, y = b.add_input(), b.add_input()
+    # (x & y) | (x & ~y) is x: 3 ANDs become none
+    b.add_output(b.or_(b.and_(x, y), b.and_(x, y ^ 1)))
+    aig = b.build()
+    out, _ = rewrite.run(aig)
+    assert out.num_ands == 0 and out.outputs[0] == x
+    assert_equivalent(aig, out)
+
+
+def test_shared_logic_is_not_counted_as_freed():
+    # the inner ANDs are used by other outputs, so rewriting the OR cannot free them
+    b = AigBuilder()
+    a, c, d = (b.add_input() for _ in range(3))
+    ac, ad = b.and_(a, c), b.and_(a, d)
+    b.add_output(b.or_(ac, ad))
+    b.add_output(ac)
+    b.add_output(ad)
+    aig = b.build()
+    out, _ = rewrite.run(aig)
+    assert out.num_ands == 3
+    assert_equivalent(aig, out)
+
+
+def test_levels_are_preserved_by_default():
+    # a 4-input chain already at depth 3 per output: with -l off area may cost depth
+    aig = io.read(source("c880"))
+    out, stats = rewrite.run(aig)
+    assert stats.levels_after <= stats.levels_before
+    assert_equivalent(aig, out)
+
+
+@settings(max_examples=80, deadline=None)
+@given(aigs(max_inputs=8, max_ands=80), st.booleans(), st.booleans())
+def test_random_aigs_stay_equivalent(aig, zero_gain, preserve_levels):
+    params = rewrite.Params(zero_gain=zero_gain, preserve_levels=preserve_levels)
+    out, stats = rewrite.run(aig, params)
+    assert_equivalent(aig, out)
+    assert out.num_ands <= aig.num_ands
+    if preserve_levels:
+        assert depth(out) <= depth(aig)
+
+
+@pytest.mark.parametrize("name", EPFL_SMALL + ISCAS_SMALL)
+def test_shared_circuits(name, tmp_path):
+    aig = io.read(source(name))
+    for params in (rewrite.Params(), rewrite.Params(zero_gain=True)):
+        out, stats = rewrite.run(aig, params)
+        assert out.num_ands <= aig.num_ands
+        assert stats.levels_after <= stats.levels_before
+        assert_equivalent(aig, out)
+    abc_cec(aig, out, tmp_path)
+
+
+def test_flags_parse_as_abc():
+    from edapipe.synth import passes
+
+    spec, preset = passes.lookup("rwz")
+    params = passes.parse_params(spec, list(preset) + ["-l"])
+    assert params.zero_gain and not params.preserve_levels
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EPFL_ALL + ISCAS_ALL)
+def test_every_shared_circuit_cec(name, tmp_path):
+    aig = io.read(source(name))
+    for params in (rewrite.Params(), rewrite.Params(zero_gain=True),
+                   rewrite.Params(preserve_levels=False)):
+        out, stats = rewrite.run(aig, params)
+        assert out.num_ands <= aig.num_ands
+        if params.preserve_levels:
+            assert stats.levels_after <= stats.levels_before
+        assert_equivalent(aig, out)
+        abc_cec(aig, out, tmp_path)
