@@ -10,9 +10,31 @@ import os as _os
 __version__ = "0.1.0"
 
 
+def _kernel_sources_stamp() -> str:
+    """A short stamp of every *_kernels.py file (name, size, mtime).
+
+    numba's cache checks only a kernel's own source file: after a change to another kernel
+    module that it calls (or an upgrade of edapipe), it would keep running stale machine code.
+    Keying the cache folder by all kernel sources makes any change start a fresh cache.
+    """
+    import zlib
+
+    root = _os.path.dirname(__file__)
+    parts = [__version__]
+    for folder, dirs, names in sorted(_os.walk(root)):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in sorted(names):
+            if name.endswith("_kernels.py"):
+                st = _os.stat(_os.path.join(folder, name))
+                parts.append(f"{_os.path.relpath(folder, root)}/{name}:{st.st_size}:"
+                             f"{st.st_mtime_ns}")
+    return f"{zlib.crc32(';'.join(parts).encode()):08x}"
+
+
 def _default_cache_dir() -> str:
     base = _os.environ.get("XDG_CACHE_HOME") or _os.path.join(_os.path.expanduser("~"), ".cache")
-    return _os.path.join(base, "edapipe", "numba")
+    return _os.path.join(base, "edapipe", "numba", _kernel_sources_stamp())
 
 
-_os.environ.setdefault("NUMBA_CACHE_DIR", _default_cache_dir())
+if "NUMBA_CACHE_DIR" not in _os.environ:
+    _os.environ["NUMBA_CACHE_DIR"] = _default_cache_dir()
