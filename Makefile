@@ -17,9 +17,12 @@ $(STAMP): pyproject.toml
 ## install: create .venv, install edapipe with its dev tools, compile the numba kernels once
 install: $(STAMP)
 
-## demo: install, then run a pipeline on the included example circuit
+## demo: install, then read, optimize and prove the included example through pipes
 demo: $(STAMP)
-	$(BIN)/edapipe read examples/adder8.v | $(BIN)/edapipe strash | $(BIN)/edapipe stats
+	$(BIN)/edapipe stats examples/adder8.v
+	$(BIN)/edapipe read examples/adder8.v | $(BIN)/edapipe opt resyn2 -v | $(BIN)/edapipe stats
+	$(BIN)/edapipe read examples/adder8.v | $(BIN)/edapipe opt resyn2 | \
+		$(BIN)/edapipe cec examples/adder8.v -
 
 ## test: install, then the default test suite (a few minutes)
 test: $(STAMP)
