@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from edapipe.synth import passes, refactor
 from tests.conftest import BENCHMARKS
 from tests.strategies import aigs
-from tests.synth._equiv import assert_equivalent, checked_levels, strashed
+from tests.equivalence import assert_equivalent, checked_levels, strashed
 
 SMALL = ["iscas85/c17.bench", "iscas85/c432.bench", "iscas85/c880.bench",
          "iscas85/c1355.bench", "epfl/ctrl.aig", "epfl/int2float.aig", "epfl/cavlc.aig",

@@ -7,7 +7,7 @@ from edapipe.aig.builder import AigBuilder
 from edapipe.synth import passes, resub
 from tests.conftest import BENCHMARKS
 from tests.strategies import aigs
-from tests.synth._equiv import assert_equivalent, checked_levels, strashed
+from tests.equivalence import assert_equivalent, checked_levels, strashed
 from tests.synth.test_refactor import ALL, SMALL
 
 

@@ -9,7 +9,7 @@ from edapipe.aig.analysis import depth
 from edapipe.aig.builder import AigBuilder
 from edapipe.synth import rewrite
 from tests.strategies import aigs
-from tests.synth.passcheck import (EPFL_ALL, EPFL_SMALL, ISCAS_ALL, ISCAS_SMALL,
+from tests.equivalence import (EPFL_ALL, EPFL_SMALL, ISCAS_ALL, ISCAS_SMALL,
                                    abc_cec, assert_equivalent, source)
 
 

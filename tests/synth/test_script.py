@@ -12,7 +12,7 @@ from edapipe.aig import io
 from edapipe.aig.analysis import depth
 from edapipe.synth.script import run_script
 from tests.conftest import require_tool, run_abc
-from tests.synth.passcheck import (EPFL_ALL, EPFL_SMALL, ISCAS_ALL, ISCAS_SMALL, abc_cec,
+from tests.equivalence import (EPFL_ALL, EPFL_SMALL, ISCAS_ALL, ISCAS_SMALL, abc_cec,
                                    assert_equivalent, source)
 
 EDAPIPE = [sys.executable, "-m", "edapipe.cli.main"]

@@ -7,23 +7,12 @@ import numpy as np
 from edapipe.aig.builder import AigBuilder
 from edapipe.aig.core import Aig
 from edapipe.aig.sim import simulate_vectors
-from tests.conftest import BENCHMARKS, run_abc, tool
+from tests.conftest import run_abc, tool
+from tests.equivalence import source
 
 # ABC's resyn2 spelled out: the alias lives in abc.rc, which the Debian binary does not read.
 RESYN2 = ("balance; rewrite; refactor; balance; rewrite; rewrite -z; balance; refactor -z; "
           "rewrite -z; balance")
-
-EPFL_SMALL = ["ctrl", "int2float", "router", "cavlc", "dec", "i2c", "adder", "priority", "bar"]
-EPFL_ALL = ["adder", "arbiter", "bar", "cavlc", "ctrl", "dec", "i2c", "int2float", "log2",
-            "max", "multiplier", "priority", "router", "sin", "sqrt", "square", "voter"]
-ISCAS_SMALL = ["c17", "c432", "c499", "c880", "c1355", "c1908"]
-ISCAS_ALL = ISCAS_SMALL + ["c2670", "c3540", "c5315", "c7552"]
-
-
-def source(name: str):
-    path = BENCHMARKS / "epfl" / f"{name}.aig"
-    return path if path.exists() else BENCHMARKS / "iscas85" / f"{name}.bench"
-
 
 def resyn2_file(name: str, folder) -> "object":
     """ABC's resyn2 result of a shared circuit, made once per folder (None without ABC)."""

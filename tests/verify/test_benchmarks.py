@@ -11,8 +11,8 @@ import pytest
 from edapipe.aig.io import read
 from edapipe.verify.cec import check_equivalence
 from tests.conftest import BENCHMARKS
-from tests.verify.helpers import (EPFL_ALL, EPFL_SMALL, ISCAS_ALL, ISCAS_SMALL, mutant,
-                                  replay_differs, replay_outputs_differ, resyn2_file, source)
+from tests.equivalence import EPFL_ALL, EPFL_SMALL, ISCAS_ALL, ISCAS_SMALL, source
+from tests.verify.helpers import mutant, replay_differs, replay_outputs_differ, resyn2_file
 
 SMALL = EPFL_SMALL + ISCAS_SMALL
 ALL = EPFL_ALL + ISCAS_ALL

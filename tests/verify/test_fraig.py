@@ -14,7 +14,8 @@ from edapipe.verify import fraig
 from edapipe.verify.cec import check_equivalence
 from tests.conftest import BENCHMARKS, run_abc, tool
 from tests.strategies import aigs
-from tests.verify.helpers import restructure, source
+from tests.equivalence import source
+from tests.verify.helpers import restructure
 
 
 def test_redundant_copies_are_merged():

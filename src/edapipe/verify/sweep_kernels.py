@@ -13,7 +13,10 @@ cannot prove is left to the SAT solver (edapipe.verify.sweep).
 import numpy as np
 from numba import njit
 
+from edapipe.aig.sim_kernels import simulate
 from edapipe.aig.strash_kernels import strash_and, table_size
+
+__all__ = ["simulate"]  # the sweep's simulator is the core's (callers use K.simulate)
 
 _FULL = np.uint64(0xFFFFFFFFFFFFFFFF)
 _PROJ = (np.uint64(0xAAAAAAAAAAAAAAAA), np.uint64(0xCCCCCCCCCCCCCCCC),
@@ -59,29 +62,6 @@ def miter_build(num_ci, fa0, fa1, a_ci, fb0, fb1, b_ci):
 
 
 # ---- simulation and classes --------------------------------------------------------------
-@njit(cache=True)
-def simulate(num_ci, f0, f1, ci_words):
-    """Values of every variable, [num_vars, W] (as edapipe.aig.sim_kernels.simulate)."""
-    base = num_ci + 1
-    n_words = ci_words.shape[1]
-    val = np.empty((base + f0.shape[0], n_words), dtype=np.uint64)
-    for w in range(n_words):
-        val[0, w] = np.uint64(0)
-    for v in range(num_ci):
-        for w in range(n_words):
-            val[v + 1, w] = ci_words[v, w]
-    for g in range(f0.shape[0]):
-        a = f0[g]
-        b = f1[g]
-        ma = _FULL if (a & 1) else np.uint64(0)
-        mb = _FULL if (b & 1) else np.uint64(0)
-        va = a >> 1
-        vb = b >> 1
-        for w in range(n_words):
-            val[base + g, w] = (val[va, w] ^ ma) & (val[vb, w] ^ mb)
-    return val
-
-
 @njit(cache=True)
 def update_hash(hsh, val, phase, mask_last):
     """Fold the phase-normalized words of every variable into its running 64-bit hash.

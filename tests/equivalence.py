@@ -1,10 +1,15 @@
-"""Checks shared by the pass tests: the output of a pass is the same circuit as its input."""
+"""Equivalence checks every pass and checker test shares.
+
+The shared circuits by size, and the judge of "same circuit": the same interface, exact truth
+tables for small input counts, random simulation beyond, and ABC's `cec` when installed.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from edapipe.aig import io
+from edapipe.aig.analysis import depth
 from edapipe.aig.core import Aig
 from edapipe.aig.sim import signatures, truth_tables
 from tests.conftest import BENCHMARKS, run_abc, tool
@@ -14,11 +19,19 @@ EPFL_ALL = ["adder", "arbiter", "bar", "cavlc", "ctrl", "dec", "i2c", "int2float
             "max", "multiplier", "priority", "router", "sin", "sqrt", "square", "voter"]
 ISCAS_SMALL = ["c17", "c432", "c499", "c880", "c1355", "c1908"]
 ISCAS_ALL = ISCAS_SMALL + ["c2670", "c3540", "c5315", "c7552"]
+TRUTH_TABLE_INPUTS = 14
+"""Up to this many combinational inputs the check is exhaustive (2^14 patterns, cheap)."""
 
 
 def source(name: str):
     path = BENCHMARKS / "epfl" / f"{name}.aig"
     return path if path.exists() else BENCHMARKS / "iscas85" / f"{name}.bench"
+
+
+def strashed(path) -> Aig:
+    from edapipe.aig.builder import strash
+
+    return strash(io.read(path))
 
 
 def assert_same_interface(before: Aig, after: Aig) -> None:
@@ -31,14 +44,17 @@ def assert_same_interface(before: Aig, after: Aig) -> None:
     assert np.array_equal(after.latch_init, before.latch_init)
 
 
-def assert_equivalent(before: Aig, after: Aig, words: int = 16) -> None:
-    """Same interface and same combinational function (exhaustive up to 14 inputs)."""
+def assert_equivalent(before: Aig, after: Aig, tmp_path=None, words: int = 16) -> None:
+    """Same interface and same combinational function: exhaustive up to TRUTH_TABLE_INPUTS
+    inputs; otherwise random simulation, and ABC's `cec` too when tmp_path is given."""
     assert_same_interface(before, after)
-    if before.num_cis <= 14:
+    if before.num_cis <= TRUTH_TABLE_INPUTS:
         assert np.array_equal(truth_tables(before), truth_tables(after))
-    else:
-        for seed in (1, 2):
-            assert np.array_equal(signatures(before, words, seed), signatures(after, words, seed))
+        return
+    for seed in (1, 2):
+        assert np.array_equal(signatures(before, words, seed), signatures(after, words, seed))
+    if tmp_path is not None:
+        abc_cec(before, after, tmp_path)
 
 
 def abc_cec(before: Aig, after: Aig, folder) -> None:
@@ -51,3 +67,8 @@ def abc_cec(before: Aig, after: Aig, folder) -> None:
     io.write(after, b)
     out = run_abc(abc, f"cec {a} {b}")
     assert "Networks are equivalent" in out, out
+
+
+def checked_levels(before: Aig, after: Aig, preserve: bool) -> None:
+    if preserve:
+        assert depth(after) <= depth(before)
