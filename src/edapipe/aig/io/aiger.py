@@ -179,8 +179,7 @@ def _ascii_ands(lines, inputs, latch_lits, latch_next, outputs, bad, constraints
     if dup.size:
         var = int(sorted_vars[dup[0]])
         raise InputError(f"variable {var} is defined twice", file=lines.filename,
-                         line=_def_line(int(order[dup[0] + 1]), n_in, n_lat, len(outputs),
-                                        len(bad), len(constraints), first_and_line))
+                         line=_def_line(int(order[dup[0] + 1]), n_in + n_lat, first_and_line))
 
     def to_raw(lits, where) -> np.ndarray:
         lits = np.asarray(lits, dtype=np.int64)
@@ -242,12 +241,12 @@ def _and_rows(lines: _Lines, n_ands: int) -> np.ndarray:
     return rows
 
 
-def _def_line(def_index, n_in, n_lat, n_out, n_bad, n_con, first_and_line) -> int:
-    if def_index < n_in:
+def _def_line(def_index: int, n_ci: int, first_and_line: int) -> int:
+    """Line of the definition number def_index: inputs and latches follow the header
+    (ASCII files list both), ANDs start at first_and_line."""
+    if def_index < n_ci:
         return 2 + def_index
-    if def_index < n_in + n_lat:
-        return 2 + def_index
-    return first_and_line + def_index - n_in - n_lat
+    return first_and_line + def_index - n_ci
 
 
 def _symbols(lines: _Lines, i, l, o, b, c):
