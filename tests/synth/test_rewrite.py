@@ -48,6 +48,39 @@ def test_shared_logic_is_not_counted_as_freed():
     assert_equivalent(aig, out)
 
 
+def test_structures_share_nodes_made_after_the_root():
+    # (a & b) & (c & d) comes before a & c in topological order; regrouped as
+    # (a & c) & (b & d) it reuses that later node, as ABC's in-place rewriting would
+    b = AigBuilder()
+    a, c, d, e = (b.add_input() for _ in range(4))
+    b.add_output(b.and_(b.and_(a, c), b.and_(d, e)))
+    b.add_output(b.and_(a, d))
+    aig = b.build()
+    assert aig.num_ands == 4
+    out, stats = rewrite.run(aig)
+    assert out.num_ands == 3 and stats.rewrites == 1
+    assert_equivalent(aig, out)
+
+
+def test_a_chain_of_later_nodes_is_shared():
+    # the better structure needs two nodes that both come after the root, one on the other
+    b = AigBuilder()
+    a, c, d, e = (b.add_input() for _ in range(4))
+    root = b.and_(b.and_(a, c), b.and_(d, e))
+    later = b.and_(b.and_(a, d), c)          # (a & d) & c, made after the root
+    b.add_output(root)
+    b.add_output(later)
+    aig = b.build()
+    assert aig.num_ands == 5
+    out, _ = rewrite.run(aig)
+    # keeping the depth, only the balanced (a & d) & (c & e) fits: one node saved; the chain
+    # would put the root past its required level
+    assert out.num_ands == 4
+    out, _ = rewrite.run(aig, rewrite.Params(preserve_levels=False))
+    assert out.num_ands == 3  # the root becomes ((a & d) & c) & e
+    assert_equivalent(aig, out)
+
+
 def test_levels_are_preserved_by_default():
     # a 4-input chain already at depth 3 per output: with -l off area may cost depth
     aig = io.read(source("c880"))

@@ -113,6 +113,26 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
     s_lit = np.empty(64, dtype=np.int64)
     s_lev = np.empty(64, dtype=np.int32)
     best_leaves = np.zeros(K_LEAVES, dtype=np.int64)
+    # ABC rewrites in place, so a structure may share any node of the graph, including ones
+    # after the root in topological order. Here an old node not visited yet has a *virtual*
+    # literal 2 * (vbase + g) standing for the copy it will get; the virtual nodes sit in a
+    # second hash table keyed by their fanins' images (or virtual literals), re-keyed as
+    # fanins are visited. A chosen structure that uses one makes its copy early.
+    vbase = cap
+    fo_start, fo_list = _old_fanouts(f0, f1, base)
+    visited = np.zeros(base + n, dtype=np.bool_)
+    visited[:base] = True
+    vlev = np.zeros(n, dtype=np.int32)
+    p_head = np.full(tsize, -1, dtype=np.int32)
+    p_nxt = np.full(n, -1, dtype=np.int32)
+    p_key0 = np.full(n, -1, dtype=np.int64)
+    p_key1 = np.full(n, -1, dtype=np.int64)
+    for h in range(n):
+        _enter_virtual(h, f0, f1, lit_map, visited, oldrefs, base, vbase, lev, vlev, p_head,
+                       p_nxt, p_key0, p_key1)
+    mat = np.zeros(n, dtype=np.int64)
+    mat_stamp = np.zeros(n, dtype=np.int64)
+    mat_order = np.empty(n, dtype=np.int64)
     stamp = 0
     min_gain = 0 if zero_gain else 1
     n_rewrites = 0
@@ -211,8 +231,16 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
                             if y >= 0 and mark[y >> 1] == stamp:
                                 added += 1  # kept alive by the structure
                         if y < 0:
-                            added += 1
-                            s_lev[k] = max(lev[x0 >> 1], lev[x1 >> 1]) + 1
+                            h = _virtual(x0, x1, g, p_head, p_nxt, p_key0, p_key1)
+                            if h >= 0:
+                                y = 2 * (vbase + h)
+                                s_lev[k] = vlev[h]
+                            else:
+                                added += 1
+                                s_lev[k] = max(_lev(x0, lev, vlev, vbase),
+                                               _lev(x1, lev, vlev, vbase)) + 1
+                        elif y >= 2 * vbase:
+                            s_lev[k] = vlev[(y >> 1) - vbase]
                         else:
                             s_lev[k] = lev[y >> 1]
                         s_lit[k] = y
@@ -247,11 +275,32 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
             for k in range(hi - lo):
                 x0 = _struct_lit(struct_f0[lo + k], k, s_lit, transforms, best_t, best_leaves)
                 x1 = _struct_lit(struct_f1[lo + k], k, s_lit, transforms, best_t, best_leaves)
+                for side in range(2):
+                    x = x0 if side == 0 else x1
+                    if x >= 2 * vbase:
+                        stamp += 1
+                        x, count = _materialize(
+                            (x >> 1) - vbase, stamp, f0, f1, lit_map, visited, mat,
+                            mat_stamp, mat_order, count, gf0, gf1, refs, lev, head, nxt,
+                            leaves, sizes, tts, ncuts, max_cuts, base, buf_leaves,
+                            buf_sizes, buf_tts)
+                        x ^= (x0 if side == 0 else x1) & 1
+                        if side == 0:
+                            x0 = x
+                        else:
+                            x1 = x
                 s_lit[k], count = _make_and(x0, x1, count, gf0, gf1, refs, lev, head, nxt,
                                             leaves, sizes, tts, ncuts, max_cuts, base,
                                             buf_leaves, buf_sizes, buf_tts, -1)
             out = _struct_lit(struct_out[best_struct], hi - lo, s_lit, transforms, best_t,
                               best_leaves) ^ transforms[best_t, K_LEAVES + 1]
+            if out >= 2 * vbase:  # the structure is one virtual node: make it now
+                stamp += 1
+                y, count = _materialize(
+                    (out >> 1) - vbase, stamp, f0, f1, lit_map, visited, mat, mat_stamp,
+                    mat_order, count, gf0, gf1, refs, lev, head, nxt, leaves, sizes, tts,
+                    ncuts, max_cuts, base, buf_leaves, buf_sizes, buf_tts)
+                out = y ^ (out & 1)
             n_rewrites += 1
             gain_total += best_gain
         elif out < 0:
@@ -260,6 +309,13 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
                                    buf_tts, root_slot if evaluated else -1)
         lit_map[base + g] = out
         refs[out >> 1] += oldrefs[base + g]
+        visited[base + g] = True
+        _unlink_virtual(g, p_head, p_nxt, p_key0, p_key1)
+        for i in range(fo_start[g], fo_start[g + 1]):
+            h = fo_list[i]
+            _unlink_virtual(h, p_head, p_nxt, p_key0, p_key1)
+            _enter_virtual(h, f0, f1, lit_map, visited, oldrefs, base, vbase, lev, vlev,
+                           p_head, p_nxt, p_key0, p_key1)
         # fanins nobody references any more die, with their own dead cones
         for x in (la >> 1, lb >> 1):
             if x >= base and refs[x] == 0 and not dead[x]:
@@ -268,6 +324,127 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
     for r in range(cos.shape[0]):
         co_lits[r] = lit_map[cos[r] >> 1] ^ (cos[r] & 1)
     return gf0, gf1, base, count, co_lits, n_rewrites, gain_total
+
+
+@njit(cache=True)
+def _old_fanouts(f0, f1, base):
+    """CSR of the AND fanouts of each old AND (by AND index)."""
+    n = f0.shape[0]
+    fo_start = np.zeros(n + 1, dtype=np.int64)
+    for h in range(n):
+        for lit in (f0[h], f1[h]):
+            if (lit >> 1) >= base:
+                fo_start[(lit >> 1) - base + 1] += 1
+    for i in range(n):
+        fo_start[i + 1] += fo_start[i]
+    fill = fo_start[:n].copy()
+    fo_list = np.empty(fo_start[n], dtype=np.int64)
+    for h in range(n):
+        for lit in (f0[h], f1[h]):
+            v = lit >> 1
+            if v >= base:
+                fo_list[fill[v - base]] = h
+                fill[v - base] += 1
+    return fo_start, fo_list
+
+
+@njit(cache=True, inline="always")
+def _image(lit, lit_map, visited, base, vbase):
+    """Result literal of an old literal, or the virtual literal of a node not visited yet."""
+    v = lit >> 1
+    if visited[v]:
+        return lit_map[v] ^ (lit & 1)
+    return 2 * (vbase + v - base) + (lit & 1)
+
+
+@njit(cache=True, inline="always")
+def _lev(x, lev, vlev, vbase):
+    v = x >> 1
+    return vlev[v - vbase] if v >= vbase else lev[v]
+
+
+@njit(cache=True)
+def _enter_virtual(h, f0, f1, lit_map, visited, oldrefs, base, vbase, lev, vlev, p_head,
+                   p_nxt, p_key0, p_key1):
+    """(Re-)enter old AND h in the virtual table under its fanins' current images."""
+    if oldrefs[base + h] == 0:
+        return  # dangling: never made
+    a = _image(f0[h], lit_map, visited, base, vbase)
+    b = _image(f1[h], lit_map, visited, base, vbase)
+    if a < b:
+        a, b = b, a
+    vlev[h] = max(_lev(a, lev, vlev, vbase), _lev(b, lev, vlev, vbase)) + 1
+    if _fold(a, b) >= 0:
+        return
+    slot = _slot(a, b, p_head.shape[0] - 1)
+    p_nxt[h] = p_head[slot]
+    p_head[slot] = h
+    p_key0[h] = a
+    p_key1[h] = b
+
+
+@njit(cache=True)
+def _unlink_virtual(h, p_head, p_nxt, p_key0, p_key1):
+    if p_key0[h] < 0:
+        return
+    slot = _slot(p_key0[h], p_key1[h], p_head.shape[0] - 1)
+    cur = p_head[slot]
+    if cur == h:
+        p_head[slot] = p_nxt[h]
+    else:
+        while cur >= 0:
+            if p_nxt[cur] == h:
+                p_nxt[cur] = p_nxt[h]
+                break
+            cur = p_nxt[cur]
+    p_key0[h] = -1
+    p_key1[h] = -1
+    p_nxt[h] = -1
+
+
+@njit(cache=True)
+def _virtual(a, b, g, p_head, p_nxt, p_key0, p_key1):
+    """An old AND after g that will be made as AND(a, b) (a >= b) when visited, or -1."""
+    h = p_head[_slot(a, b, p_head.shape[0] - 1)]
+    while h >= 0:
+        if h > g and p_key0[h] == a and p_key1[h] == b:
+            return h
+        h = p_nxt[h]
+    return -1
+
+
+@njit(cache=True)
+def _materialize(h, stamp, f0, f1, lit_map, visited, mat, mat_stamp, mat_order, count, gf0,
+                 gf1, refs, lev, head, nxt, leaves, sizes, tts, ncuts, max_cuts, base,
+                 buf_leaves, buf_sizes, buf_tts):
+    """Make the copy of old AND h (and of the old ANDs it needs that are not visited yet)
+    ahead of its visit; returns (literal, count). The visit then finds it by hash lookup."""
+    n_order = 0
+    mat_order[n_order] = h
+    n_order += 1
+    mat_stamp[h] = stamp
+    i = 0
+    while i < n_order:
+        x = mat_order[i]
+        i += 1
+        for lit in (f0[x], f1[x]):
+            v = lit >> 1
+            if not visited[v] and mat_stamp[v - base] != stamp:
+                mat_stamp[v - base] = stamp
+                mat_order[n_order] = v - base
+                n_order += 1
+    order = np.sort(mat_order[:n_order])
+    for i in range(n_order):
+        x = order[i]
+        lits = np.empty(2, dtype=np.int64)
+        for side in range(2):
+            lit = f0[x] if side == 0 else f1[x]
+            v = lit >> 1
+            lits[side] = (lit_map[v] if visited[v] else mat[v - base]) ^ (lit & 1)
+        mat[x], count = _make_and(lits[0], lits[1], count, gf0, gf1, refs, lev, head, nxt,
+                                  leaves, sizes, tts, ncuts, max_cuts, base, buf_leaves,
+                                  buf_sizes, buf_tts, -1)
+    return mat[h], count
 
 
 @njit(cache=True)
