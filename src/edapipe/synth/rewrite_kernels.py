@@ -206,6 +206,9 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
                     hi = struct_offset[s + 1]
                     added = 0
                     ok = True
+                    last0 = -1
+                    last1 = -1
+                    n_virtual = 0
                     for k in range(hi - lo):
                         if saved - added < best_gain or saved - added < min_gain:
                             ok = False
@@ -225,6 +228,9 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
                             continue
                         if x0 < x1:
                             x0, x1 = x1, x0
+                        if k == hi - lo - 1:
+                            last0 = x0
+                            last1 = x1
                         y = _fold(x0, x1)
                         if y < 0:
                             y = _lookup(x0, x1, head, nxt, gf0, gf1)
@@ -233,6 +239,7 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
                         if y < 0:
                             h = _virtual(x0, x1, g, p_head, p_nxt, p_key0, p_key1)
                             if h >= 0:
+                                n_virtual += 1
                                 y = 2 * (vbase + h)
                                 s_lev[k] = vlev[h]
                             else:
@@ -247,11 +254,18 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
                     if not ok:
                         continue
                     o = struct_out[s]
+                    if ((o >> 1) == K_LEAVES + hi - lo and last0 == la and last1 == lb
+                            and ((o & 1) ^ transforms[t, K_LEAVES + 1]) == 0):
+                        continue  # the copy itself again (ABC rejects the root too)
                     if (o >> 1) > K_LEAVES:
                         olev = s_lev[(o >> 1) - K_LEAVES - 1]
                     else:
                         olev = _struct_lev(o, s_lev, lev, transforms, t, leaves[root_slot, c])
                     gain = saved - added
+                    if gain == 0 and n_virtual > 0:
+                        # a reshape onto virtual nodes: their early copies often die again
+                        # when later nodes are reshaped, so the estimate would not hold
+                        continue
                     if olev > limit or gain < min_gain:
                         continue
                     if gain > best_gain or (gain == best_gain and olev < best_lev):
