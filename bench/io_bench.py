@@ -1,9 +1,10 @@
 """Flow `io`: read + write binary AIGER in-process beside ABC, and `edapipe stats` per process.
 
-    python -m bench io [--reps N] [--circuits a,b]
+    python -m bench io [--reps N] [--stats-runs N] [--circuits a,b]
 
 ABC's time is measured the only way its binary allows: one process running `read; write` N
 times, minus a process that starts and exits, divided by N. Ours is the in-process median.
+`edapipe stats` times are the medians of --stats-runs processes (wall and user+sys CPU).
 """
 
 from __future__ import annotations
@@ -37,9 +38,18 @@ def ours_read_write(path: Path, reps: int) -> float:
     return common.median(times)
 
 
+def stats_timed(path: Path, runs: int) -> tuple[float, float, int]:
+    """Median wall and CPU seconds, and the peak RSS, of `edapipe stats path` processes."""
+    results = [common.run_timed(common.EDAPIPE + ["stats", str(path)]) for _ in range(runs)]
+    return (common.median([r[0] for r in results]), common.median([r[1] for r in results]),
+            max(r[2] for r in results))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench io", description=__doc__)
     ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--stats-runs", type=int, default=5,
+                    help="`edapipe stats` processes per file (medians are reported)")
     ap.add_argument("--circuits", default="", help="comma-separated names (default: all)")
     args = ap.parse_args(argv)
     wanted = set(filter(None, args.circuits.split(",")))
@@ -60,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             ours = ours_read_write(path, args.reps)
             theirs, abc_rss = (abc_read_write(abc, path, args.reps, Path(tmp) / "o.aig")
                                if abc else (float("nan"), 0))
-            wall, cpu, rss, _ = common.run_timed(common.EDAPIPE + ["stats", str(path)])
+            wall, cpu, rss = stats_timed(path, args.stats_runs)
             row = dict(circuit=path.stem, ands=aig.num_ands, rw_ours_s=ours, rw_abc_s=theirs,
                        rw_ratio=ours / theirs if theirs > 0 else float("nan"),
                        stats_process_s=wall, stats_process_cpu_s=cpu,
@@ -76,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         if any(r["circuit"] == path.stem and path.suffix == ".aig" for r in rows):
             continue
         try:
-            wall, cpu, rss, _ = common.run_timed(common.EDAPIPE + ["stats", str(path)])
+            wall, cpu, rss = stats_timed(path, args.stats_runs)
         except RuntimeError as exc:
             print(f"failed: {exc}")
             wall, cpu, rss = float("nan"), float("nan"), 0

@@ -179,32 +179,122 @@ def from_raw(num_inputs: int, num_latches: int, raw_f0, raw_f1, outputs, latch_n
     Raw variables: 0 constant, 1..I inputs, I+1..I+L latches, I+L+1+g raw gate g. Gates may
     reference gates defined later. A raw gate AND(x, x) is a buffer and AND(~x, ~x) an
     inverter, so a reader can give every net of a file its own gate. Only gates reachable from
-    the outputs, latches and properties are built, in depth-first post-order.
+    the outputs, latches and properties are built. Gates already in topological order (every
+    fanin an input, a latch or an earlier gate: files written by ABC or edapipe) keep their
+    order; otherwise they are built in depth-first post-order from the outputs.
 
     Raises CycleFound (with the raw gate index) on a combinational cycle and ValueError on a
     literal out of range; readers turn both into located InputErrors.
 
-    Plain Python on purpose: readers spend their time on text, and a pipeline stage that needs
-    no kernel should not pay numba's import (about 0.6 s).
+    No numba on purpose: readers spend their time on text, and a pipeline stage that needs
+    no kernel should not pay numba's import (about 0.6 s). Ordered gates that need no
+    hashing (no constant or repeated fanins, no two gates alike: what a strashed AIG
+    written out gives) take a numpy path; the rest a Python loop over AigBuilder.
     """
     num_ci = num_inputs + num_latches
     base = num_ci + 1
-    f0 = [int(x) for x in raw_f0]
-    f1 = [int(x) for x in raw_f1]
-    parts = [[int(x) for x in np.asarray(p, dtype=np.int64).reshape(-1)]
+    f0 = np.asarray(raw_f0, dtype=np.int64).reshape(-1)
+    f1 = np.asarray(raw_f1, dtype=np.int64).reshape(-1)
+    if f0.shape != f1.shape:
+        raise ValueError("fanin arrays differ in length")
+    parts = [np.asarray(p, dtype=np.int64).reshape(-1)
              for p in (outputs, latch_next, bad, constraints)]
-    limit = 2 * (base + len(f0))
-    for seq in (f0, f1, *parts):
-        if seq and (min(seq) < 0 or max(seq) >= limit):
+    n = f0.size
+    limit = 2 * (base + n)
+    for arr in (f0, f1, *parts):
+        if arr.size and (int(arr.min()) < 0 or int(arr.max()) >= limit):
             raise ValueError("literal out of range")
-    b = AigBuilder(name=name)
+    if latch_init is None:
+        latch_init = np.zeros(num_latches, dtype=np.int8)
+    names = dict(input_names=tuple(input_names) or (None,) * num_inputs,
+                 latch_names=tuple(latch_names) or (None,) * num_latches,
+                 output_names=tuple(output_names) or (None,) * parts[0].size,
+                 comments=tuple(comments), name=name, latch_init=latch_init)
+    own = np.arange(base, base + n, dtype=np.int64)
+    if bool(np.all(f0 >> 1 < own)) and bool(np.all(f1 >> 1 < own)):
+        return _from_ordered(num_inputs, num_latches, f0, f1, parts, names)
+    return _from_unordered(num_inputs, num_latches, f0.tolist(), f1.tolist(), parts, names)
+
+
+def _reachable(base: int, f0: np.ndarray, f1: np.ndarray, roots: np.ndarray) -> np.ndarray:
+    """Mask of the gates (in topological order) that the roots reach."""
+    n = f0.size
+    refs = np.bincount(f0 >> 1, minlength=base + n)[base:] + \
+        np.bincount(f1 >> 1, minlength=base + n)[base:]
+    if roots.size:
+        refs += np.bincount(roots >> 1, minlength=base + n)[base:]
+    if bool(np.all(refs)):
+        # In a topological order the last unreachable gate would have no reference.
+        return np.ones(n, dtype=bool)
+    keep = bytearray(n)
+    for lit in (roots >> 1).tolist():
+        if lit >= base:
+            keep[lit - base] = 1
+    a_list = (f0 >> 1).tolist()
+    b_list = (f1 >> 1).tolist()
+    for g in range(n - 1, -1, -1):
+        if keep[g]:
+            x = a_list[g] - base
+            if x >= 0:
+                keep[x] = 1
+            x = b_list[g] - base
+            if x >= 0:
+                keep[x] = 1
+    return np.frombuffer(bytes(keep), dtype=np.uint8).astype(bool)
+
+
+def _all_distinct(keys: np.ndarray) -> bool:
+    keys = np.sort(keys)
+    return not bool(np.any(keys[1:] == keys[:-1]))
+
+
+def _from_ordered(num_inputs: int, num_latches: int, f0: np.ndarray, f1: np.ndarray,
+                  parts: list, names: dict) -> Aig:
+    """from_raw for gates in topological order: kept in that order."""
+    base = num_inputs + num_latches + 1
+    n = f0.size
+    roots = np.concatenate(parts)
+    keep = _reachable(base, f0, f1, roots)
+    new_var = np.arange(base + n, dtype=np.int64)
+    kept = int(keep.sum())
+    if kept < n:
+        f0, f1 = f0[keep], f1[keep]
+        new_var[base:][keep] = np.arange(base, base + kept)
+    hi, lo = np.maximum(f0, f1), np.minimum(f0, f1)
+    if kept == 0 or (int(lo.min()) >= 2 and not bool(np.any(hi >> 1 == lo >> 1))
+                     and _all_distinct(hi * (2 * (base + n)) + lo)):
+        # Nothing to hash: no constant or repeated fanin, no two gates alike, so (by
+        # induction along the order) no gate merges with another.
+        def remap(lits: np.ndarray) -> np.ndarray:
+            return 2 * new_var[lits >> 1] + (lits & 1)
+
+        return Aig(num_inputs=num_inputs, fanin0=remap(hi), fanin1=remap(lo),
+                   outputs=remap(parts[0]), latch_next=remap(parts[1]), bad=remap(parts[2]),
+                   constraints=remap(parts[3]), **names)
+    b = AigBuilder()
+    lit_map = [0] + [b.add_input() for _ in range(num_inputs)]
+    for _ in range(num_latches):
+        lit_map.append(b.latch_lit(b.add_latch()))
+    lit_map.extend([0] * n)
+    and_ = b.and_
+    gates = np.flatnonzero(keep).tolist() if kept < n else range(n)
+    for g, a, c in zip(gates, f0.tolist(), f1.tolist()):
+        lit_map[base + g] = and_(lit_map[a >> 1] ^ (a & 1), lit_map[c >> 1] ^ (c & 1))
+    return _finish(b, lit_map, parts, names)
+
+
+def _from_unordered(num_inputs: int, num_latches: int, f0: list, f1: list, parts: list,
+                    names: dict) -> Aig:
+    """from_raw for gates with forward references: depth-first from the outputs."""
+    base = num_inputs + num_latches + 1
+    b = AigBuilder()
     lit_map = [0] + [b.add_input() for _ in range(num_inputs)]
     for _ in range(num_latches):
         lit_map.append(b.latch_lit(b.add_latch()))
     lit_map.extend([-1] * len(f0))
     state = bytearray(len(f0))           # 0 unseen, 1 on the stack, 2 built
     and_ = b.and_
-    for root in (lit for part in parts for lit in part):
+    for root in (lit for part in parts for lit in part.tolist()):
         top = (root >> 1) - base
         if top < 0 or state[top]:
             continue
@@ -226,9 +316,12 @@ def from_raw(num_inputs: int, num_latches: int, raw_f0, raw_f1, outputs, latch_n
                 raise CycleFound(k)
             state[k] = 1
             stack.append(k)
+    return _finish(b, lit_map, parts, names)
 
-    def remap(seq):
-        return [lit_map[x >> 1] ^ (x & 1) for x in seq]
+
+def _finish(b: AigBuilder, lit_map: list, parts: list, names: dict) -> Aig:
+    def remap(seq: np.ndarray) -> list:
+        return [lit_map[x >> 1] ^ (x & 1) for x in seq.tolist()]
 
     for lit in remap(parts[0]):
         b.add_output(lit)
@@ -238,14 +331,7 @@ def from_raw(num_inputs: int, num_latches: int, raw_f0, raw_f1, outputs, latch_n
         b.add_bad(lit)
     for lit in remap(parts[3]):
         b.add_constraint(lit)
-    aig = b.build()
-    if latch_init is None:
-        latch_init = np.zeros(num_latches, dtype=np.int8)
-    return aig.replace(latch_init=latch_init,
-                       input_names=tuple(input_names) or (None,) * num_inputs,
-                       latch_names=tuple(latch_names) or (None,) * num_latches,
-                       output_names=tuple(output_names) or (None,) * len(parts[0]),
-                       comments=tuple(comments))
+    return b.build().replace(**names)
 
 
 def strash(aig: Aig) -> Aig:

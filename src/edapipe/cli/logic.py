@@ -6,8 +6,6 @@ job and writes a circuit (binary AIGER by default, the pipeline stream format) o
 
 from __future__ import annotations
 
-import json
-
 import click
 
 INPUT = click.argument("input_file", metavar="[FILE]", required=False, default="-")
@@ -156,6 +154,8 @@ def stats_cmd(input_file: str, input_format: str | None, as_json: bool) -> None:
     if aig.bad.size or aig.constraints.size:
         figures.update(bad=int(aig.bad.size), constraints=int(aig.constraints.size))
     if as_json:
+        import json
+
         click.echo(json.dumps(figures))
         return
     line = (f"{name:<12} : i/o = {aig.num_inputs:>5}/{aig.num_outputs:>5}  "
@@ -208,6 +208,8 @@ def sim_cmd(input_file: str, input_format: str | None, vectors: str | None, word
     from edapipe.aig import sim
     from edapipe.util.files import read_bytes
 
+    import json
+
     aig = load(input_file, input_format)
     if vectors is None:
         sigs = sim.signatures(aig, n_words=words, seed=seed)
@@ -239,6 +241,6 @@ def sim_cmd(input_file: str, input_format: str | None, vectors: str | None, word
 def _stem(path: str) -> str:
     if path == "-":
         return "stdin"
-    from pathlib import Path
+    import os.path
 
-    return Path(path).name.split(".")[0]
+    return os.path.basename(path.rstrip("/")).split(".")[0]

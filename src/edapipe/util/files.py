@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-from pathlib import Path
 
 from edapipe.errors import InputError, UsageError
 
@@ -31,7 +29,8 @@ def read_bytes(path: str | os.PathLike | None) -> bytes:
             raise UsageError("no input file given and standard input is a terminal")
         return sys.stdin.buffer.read()
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb") as fh:     # not pathlib: every stage reads, and its import costs
+            return fh.read()
     except FileNotFoundError:
         raise InputError("no such file", file=str(path)) from None
     except IsADirectoryError:
@@ -57,6 +56,9 @@ def write_bytes(path: str | os.PathLike | None, data: bytes, *, binary: bool) ->
 
 
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
+    import tempfile                     # here, not at the top: reading stages never need it
+    from pathlib import Path
+
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:

@@ -12,7 +12,7 @@ from edapipe.aig import sim
 from edapipe.aig.core import LATCH_INIT_X
 from edapipe.aig.io import dump, read
 from edapipe.aig.io.bench import dump_bench, parse_bench
-from edapipe.errors import UsageError
+from edapipe.errors import InputError, UsageError
 from tests.aig.io.roundtrip import (ISCAS85, ISCAS89, abc_confirms, assert_input_error,
                                     assert_same_function, assert_same_interface,
                                     assert_same_truth, circuit_params, corruptions, load,
@@ -153,3 +153,73 @@ def test_uninitialized_latches_come_back_as_reset_zero(aig):
 def test_corruptions_only_raise_input_error(data):
     base = (ISCAS85 / "c17.bench").read_bytes() + (ISCAS89 / "s27.bench").read_bytes()
     parse_or_input_error(data.draw(corruptions(base)), "bench")
+
+
+# ---- the fast path against the line-by-line reader -----------------------------------------
+
+def bench_outcome(fn, data: bytes):
+    warnings: list[str] = []
+    try:
+        aig = fn(data, warnings)
+    except InputError as exc:
+        return ("error", str(exc))
+    return ("aig", aig.num_inputs, aig.fanin0.tolist(), aig.fanin1.tolist(),
+            aig.outputs.tolist(), aig.latch_next.tolist(), aig.latch_init.tolist(),
+            aig.input_names, aig.latch_names, aig.output_names, warnings)
+
+
+def by_lines(data: bytes, warnings: list):
+    from edapipe.aig.io import bench
+
+    return bench._parse_lines(data.decode("utf-8"), "t.bench", warnings)
+
+
+def by_default(data: bytes, warnings: list):
+    return parse_bench(data, "t.bench", warnings)
+
+
+@pytest.mark.parametrize("path", [p for p in circuit_params()
+                                  if p.values[0].suffix == ".bench"])
+def test_fast_path_equals_the_line_reader_on_benchmarks(path):
+    if not path.exists():
+        pytest.skip(f"{path} is not there")
+    data = path.read_bytes()
+    assert bench_outcome(by_default, data) == bench_outcome(by_lines, data)
+
+
+@st.composite
+def bench_texts(draw) -> bytes:
+    lines = ["INPUT(a)", "INPUT(b)", "OUTPUT(y)", "OUTPUT(z)"]
+    nets = ["a", "b", "n0", "n1", "n2", "n3", "y", "z", "q", "ghost"]
+    for _ in range(draw(st.integers(0, 12))):
+        gate = draw(st.sampled_from(["AND", "NAND", "OR", "NOR", "XOR", "XNOR", "NOT", "BUF",
+                                     "BUFF", "DFF", "and", "Nor", "LUT 0x6", "FOO"]))
+        lhs = draw(st.sampled_from(nets[2:9]))
+        args = draw(st.lists(st.sampled_from(nets), min_size=0, max_size=4))
+        lines.append(f"{lhs} = {gate}({', '.join(args)})")
+    if draw(st.booleans()):
+        lines.append(draw(st.sampled_from(["# comment", "", "n3 = gnd", "  INPUT ( c )  ",
+                                           "y = AND(a b)", "WIRE(x)", "n1 = AND(a,,b)"])))
+    order = draw(st.permutations(range(len(lines))))
+    sep = draw(st.sampled_from(["\n", "\r\n"]))
+    return sep.join(lines[k] for k in order).encode()
+
+
+@settings(max_examples=400, deadline=None)
+@given(bench_texts())
+def test_fast_path_equals_the_line_reader(data):
+    assert bench_outcome(by_default, data) == bench_outcome(by_lines, data)
+
+
+@pytest.mark.parametrize("text", [
+    b"INPUT(a)\n" + b" " * 50000 + b"x\n",
+    b"INPUT(a)\ny" + b" " * 50000 + b"=" + b" " * 50000 + b"AND" + b" " * 50000 + b"(a" +
+    b" " * 50000 + b"\n",
+])
+def test_long_bad_lines_are_refused_in_linear_time(text):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(InputError):
+        parse_bench(text, "long.bench")
+    assert time.perf_counter() - start < 2.0

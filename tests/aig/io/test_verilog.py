@@ -238,3 +238,120 @@ def test_input_error_is_exit_code_3():
     with pytest.raises(InputError) as info:
         parse_verilog(b"module", "x.v")
     assert info.value.exit_code == 3
+
+
+# ---- the fast mode (statement tokens) against plain tokens ---------------------------------
+
+def plain_parse(data: bytes):
+    """The reader with one token per word: what the fast mode must equal, and what reports
+    its errors."""
+    from edapipe.aig.io import verilog
+
+    p = verilog._Parser(verilog._decode(data, "t.v"), "t.v", statements=False)
+    return p.parse()
+
+
+def outcome(fn, data: bytes):
+    try:
+        aig = fn(data)
+    except InputError as exc:
+        return ("error", type(exc).__name__, str(exc))
+    return ("aig", aig.num_inputs, aig.fanin0.tolist(), aig.fanin1.tolist(),
+            aig.outputs.tolist(), aig.latch_next.tolist(), aig.latch_init.tolist(),
+            aig.input_names, aig.latch_names, aig.output_names, aig.name)
+
+
+def fast_parse(data: bytes):
+    return parse_verilog(data, "t.v")
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=() if n in FAST_EPFL else pytest.mark.slow) for n in EPFL_NAMES])
+def test_epfl_v_reads_as_its_aig_node_for_node(name):
+    """ABC wrote both files from one AIG; gates already in order keep it (decisions.md)."""
+    aig, v = load(EPFL / f"{name}.aig"), load(EPFL / f"{name}.v")
+    assert np.array_equal(aig.fanin0, v.fanin0) and np.array_equal(aig.fanin1, v.fanin1)
+    assert np.array_equal(aig.outputs, v.outputs)
+    assert outcome(fast_parse, (EPFL / f"{name}.v").read_bytes()) == \
+        outcome(plain_parse, (EPFL / f"{name}.v").read_bytes())
+
+
+_NETS = ["a", "b", "c", "n0", "n1", "n2", "n3", "\\n2 ", "y", "z", "v", "r", "1'b0", "1'b1",
+         "begin", "\\x[1] "]
+
+
+@st.composite
+def netlist_texts(draw) -> bytes:
+    """Small modules of ABC-style statements with the odd cases mixed in: forward
+    references, escaped names, vectors and regs in simple assigns, keywords, constants,
+    redeclarations, other operators, comments inside statements."""
+    head = draw(st.sampled_from([
+        "module m(a, b, c, y, z); input a, b, c; output y, z;",
+        "module m(a, b, c, v, y, z); input a, b, c; input [1:0] v; output y, z;",
+        "module m(clock, a, b, c, y, z); input clock, a, b, c; output y, z; reg r;",
+        "module m(a, b, c, y, z);\ninput a, b;\ninput c;\noutput y;\noutput z;",
+    ]))
+    body = []
+    for _ in range(draw(st.integers(0, 10))):
+        kind = draw(st.sampled_from(["assign"] * 6 + ["wire", "other"]))
+        net = st.sampled_from(_NETS)
+        if kind == "assign":
+            lhs = draw(st.sampled_from(["n0", "n1", "n2", "n3", "\\n2 ", "y", "z", "v", "r",
+                                        "begin"]))
+            s = f"assign {lhs} = {draw(st.sampled_from(['', '~', '~ ']))}{draw(net)}"
+            if draw(st.booleans()):
+                op = draw(st.sampled_from(["&", "|", "^", "&", "^~", "~^", "+", "&&"]))
+                s += f" {op} {draw(st.sampled_from(['', '~']))}{draw(net)}"
+            s += draw(st.sampled_from([";", ";", ";", " /* c */;", ", n3 = a;", ""]))
+        elif kind == "wire":
+            names = draw(st.lists(st.sampled_from(["n0", "n1", "n2", "\\n2 ", "t", "y",
+                                                   "begin", "\\a,b "]), min_size=1,
+                                  max_size=4))
+            s = "wire " + ", ".join(names) + draw(st.sampled_from([";", ";", " = a;"]))
+        else:
+            s = draw(st.sampled_from([
+                "and g (n3, a, b);", "and g (n3, a, b assign n1 = a;", "// c", ";",
+                "always @(posedge clock) r <= n1;", "wire [1:0] w;", "assign y = a ? b : c;",
+                "input assign n2 = a;"]))
+        body.append(s)
+    tail = draw(st.sampled_from(["endmodule", "endmodule", ""]))
+    sep = draw(st.sampled_from(["\n", " "]))
+    return sep.join([head] + body + [tail]).encode()
+
+
+@settings(max_examples=400, deadline=None)
+@given(netlist_texts())
+def test_fast_mode_equals_plain_tokens(data):
+    assert outcome(fast_parse, data) == outcome(plain_parse, data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_fast_mode_equals_plain_tokens_on_corruptions(data):
+    base = (EPFL / "ctrl.v").read_bytes()[:3000] + b";\nendmodule\n"
+    text = data.draw(corruptions(base))
+    assert outcome(fast_parse, text) == outcome(plain_parse, text)
+
+
+def test_errors_after_statement_tokens_keep_their_positions():
+    text = ("module m(a, y);\ninput a;\noutput y;\nwire n1, n2;\nassign n1 = a & ~a;\n"
+            "assign n2 = n1 | a;\nassign n2 = a;\nassign y = n2;\nendmodule\n")
+    assert_input_error(text, "verilog", "'n2'", "defined twice", line=7)
+    text = "module m(a, y);\ninput a;\noutput y;\nassign y = a & ghost;\nendmodule\n"
+    exc = assert_input_error(text, "verilog", "'ghost'", "never driven", line=4)
+    assert exc.column == 16
+
+
+@pytest.mark.parametrize("text", [
+    b"module m(a, y); input a; output y; assign y = " + b" " * 50000 + b"+ a; endmodule",
+    b"module m(a, y); input a; output y; assign y = a &" + b" " * 50000 + b"~" +
+    b" " * 50000 + b"+ a; endmodule",
+    b"module m(a, y); input a; output y; wire x" + b" , x" * 50000 + b" +; endmodule",
+])
+def test_long_statements_that_fail_late_are_read_in_linear_time(text):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(InputError):
+        parse_verilog(text, "long.v")
+    assert time.perf_counter() - start < 2.0

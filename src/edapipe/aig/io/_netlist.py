@@ -12,7 +12,9 @@ names of the Aig wherever they are legal in the target format.
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
@@ -24,6 +26,19 @@ UNDEF, CONST, INPUT, LATCH, GATE, ALIAS = range(6)
 
 Locate = Callable[[object], tuple]
 """Maps a reader's position value to (line, column) (column may be None)."""
+
+
+@contextmanager
+def gc_paused():
+    """Readers make hundreds of thousands of small objects and no reference cycles: the
+    cyclic collector only slows them down (about 7% of reading log2.v in a fresh process)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _line_only(pos) -> tuple:

@@ -21,15 +21,16 @@ from __future__ import annotations
 import re
 
 from edapipe.aig.core import Aig
-from edapipe.aig.io._netlist import Namer, NetGraph, refuse_properties, sanitize_plain
+from edapipe.aig.io._netlist import (ALIAS, GATE, UNDEF, Namer, NetGraph, gc_paused,
+                                     refuse_properties, sanitize_plain)
 from edapipe.errors import InputError, UsageError
 
-_LINE = re.compile(
-    r"\s*(?:"
-    r"(?P<io>[A-Za-z]+)\s*\(\s*(?P<ioname>[^\s(),=]+)\s*\)"
-    r"|(?P<lhs>[^\s(),=]+)\s*=\s*(?P<gate>[A-Za-z_][A-Za-z0-9_]*)\s*"
-    r"(?:(?P<lut>0[xX][0-9a-fA-F]+)\s*)?(?:\((?P<args>[^()]*)\))?"
-    r")\s*$")
+_LINE = re.compile(                  # possessive blanks: no retrying on long bad lines
+    r"\s*+(?:"
+    r"(?P<io>[A-Za-z]++)\s*+\(\s*+(?P<ioname>[^\s(),=]++)\s*+\)"
+    r"|(?P<lhs>[^\s(),=]++)\s*+=\s*+(?P<gate>[A-Za-z_][A-Za-z0-9_]*+)\s*+"
+    r"(?:(?P<lut>0[xX][0-9a-fA-F]++)\s*+)?(?:\((?P<args>[^()]*+)\))?"
+    r")\s*+$")
 _ARG = re.compile(r"[^\s(),=]+")
 _ONE_INPUT = {"NOT", "BUF", "BUFF", "DFF"}
 _MULTI = {"AND", "NAND", "OR", "NOR", "XOR", "XNOR"}
@@ -42,6 +43,141 @@ def parse_bench(data: bytes, filename: str = "<bench>", warnings: list | None = 
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError("not a text file (invalid UTF-8)", file=filename, line=line) from None
+    warn: list[str] = []
+    with gc_paused():
+        try:
+            aig = _parse_fast(text, filename, warn)
+        except InputError:
+            aig = None
+        if aig is None:
+            # Lines beyond the fast path's shapes, or bad input: the line-by-line reader
+            # alone gives exact positions (and reads the LUT, gnd and vdd lines).
+            warn.clear()
+            aig = _parse_lines(text, filename, warn)
+    if warnings is not None:
+        warnings.extend(warn)
+    elif warn:
+        from rich.markup import escape
+
+        from edapipe.util.console import console
+
+        for w in warn:
+            console().print(f"[yellow]warning:[/] {escape(w)}")
+    return aig
+
+
+# One line of the common shapes, or a blank or comment line; every line matches once, or the
+# file goes to _parse_lines.
+# (All repetitions are possessive: a long line that fails must fail in one pass.)
+_FAST_LINE = re.compile(
+    r"^[ \t]*+(?:([A-Za-z]++)[ \t]*+\([ \t]*+([^\s(),=#]++)[ \t]*+\)"
+    r"|([^\s(),=#]++)[ \t]*+=[ \t]*+([A-Za-z]++)[ \t]*+\(([^()#\n]*+)\))?"
+    r"[ \t]*+(?:#[^\n]*+)?\r?$", re.MULTILINE)
+_FAST_KINDS = {k: n for n, k in enumerate(("AND", "NAND", "OR", "NOR", "XOR", "XNOR", "NOT",
+                                           "BUF", "BUFF", "DFF"))}
+
+
+def _parse_fast(text: str, filename: str, warn: list) -> Aig | None:
+    """parse_bench for files of INPUT, OUTPUT and `y = GATE(a, ...)` lines with the gates
+    AND..DFF: all lines at once with one regular expression, and the common gates made in
+    place. The same NetGraph calls as _parse_lines, so the same Aig. None when a line needs
+    _parse_lines; an InputError (bad input) also sends the file there, for its position."""
+    lines = _FAST_LINE.findall(text)
+    if len(lines) != text.count("\n") + 1:
+        return None
+    g = NetGraph(filename)
+    slot_of, kind, fa, fb, gpos, label = g.slot_of, g.kind, g.fa, g.fb, g.pos, g.label
+    net, arg_names, kinds = g.net, _ARG.findall, _FAST_KINDS
+    outputs: list[tuple[str, int]] = []
+    seen_any = False
+    for k, (io, ioname, lhs, gate, args) in enumerate(lines):
+        if io:
+            io = io.upper()
+            if io == "INPUT":
+                g.add_input(ioname, k)
+            elif io == "OUTPUT":
+                outputs.append((ioname, k))
+            else:
+                return None
+            seen_any = True
+            continue
+        if not lhs:
+            continue
+        seen_any = True
+        code = kinds.get(gate)
+        if code is None:
+            code = kinds.get(gate.upper())
+            if code is None:
+                return None
+        names = arg_names(args)
+        n = len(names)
+        if n != args.count(",") + 1 or not n:
+            return None
+        ins = []
+        for x in names:
+            slot = slot_of.get(x)
+            ins.append(net(x, k) if slot is None else 2 * slot)
+        if code >= 6:                                   # NOT BUF BUFF DFF
+            if n != 1:
+                return None
+            if code == 9:
+                g.add_latch(lhs, ins[0], 0, k)
+                continue
+            # g.define(lhs, lit, k, mark) inlined: a buffer (no fresh gate to take over)
+            lit = ins[0] ^ (code == 6)
+            slot = slot_of.get(lhs)
+            if slot is None:
+                slot_of[lhs] = len(kind)
+                kind.append(ALIAS)
+                fa.append(lit)
+                fb.append(0)
+                gpos.append(k)
+                label.append(lhs)
+            elif kind[slot] == UNDEF:
+                kind[slot] = ALIAS
+                fa[slot] = lit
+                gpos[slot] = k
+            else:
+                return None                             # defined twice
+            continue
+        if n == 2 and (code == 0 or code == 3):       # AND, NOR: the net is the gate
+            a, b = ins
+            if code == 3:
+                a ^= 1
+                b ^= 1
+            slot = slot_of.get(lhs)
+            if slot is None:
+                slot_of[lhs] = len(kind)
+                kind.append(GATE)
+                fa.append(a)
+                fb.append(b)
+                gpos.append(k)
+                label.append(lhs)
+            elif kind[slot] == UNDEF:
+                kind[slot] = GATE
+                fa[slot] = a
+                fb[slot] = b
+                gpos[slot] = k
+            else:
+                return None
+            continue
+        mark = len(kind)
+        g.owner = (lhs, k)
+        if code <= 1:
+            lit = g.and_n(ins)
+        elif code <= 3:
+            lit = g.or_n(ins)
+        elif code <= 5:
+            lit = g.xor_n(ins)
+        g.define(lhs, lit ^ (code in (1, 3, 5)), k, mark)
+    if not seen_any:
+        return None
+    for name, k in outputs:
+        g.add_output(name, g.net(name, k), k)
+    return g.finish(tie_undefined=True, warnings=warn)
+
+
+def _parse_lines(text: str, filename: str, warn: list) -> Aig:
     g = NetGraph(filename)
     outputs: list[tuple[str, int]] = []
     seen_any = False
@@ -73,18 +209,7 @@ def parse_bench(data: bytes, filename: str = "<bench>", warnings: list | None = 
                          line=1)
     for name, lineno in outputs:
         g.add_output(name, g.net(name, lineno), lineno)
-    warn: list[str] = []
-    aig = g.finish(tie_undefined=True, warnings=warn)
-    if warnings is not None:
-        warnings.extend(warn)
-    elif warn:
-        from rich.markup import escape
-
-        from edapipe.util.console import console
-
-        for w in warn:
-            console().print(f"[yellow]warning:[/] {escape(w)}")
-    return aig
+    return g.finish(tie_undefined=True, warnings=warn)
 
 
 def _gate(g: NetGraph, m: re.Match, lineno: int, filename: str) -> None:

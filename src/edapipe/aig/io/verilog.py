@@ -20,7 +20,13 @@ with file:line:column that names the construct: the RTL frontend handles those f
 `is_structural(data)` to ask before reading, or catch `UnsupportedVerilog`.
 
 The tokenizer is one regular expression over the whole text (`re.findall`); positions are
-recovered only when an error is reported.
+recovered only when an error is reported. The two statements that make up ABC's files,
+`assign x = [~]a & [~]b;` (also | ^, or one operand, over plain names and 1'b0/1'b1) and
+`wire a, b, ...;`, come out of it as single tokens with their parts, and runs of them are
+read in a tight loop (about 3x faster than token by token). Anything unusual in them goes
+through the ordinary parser, and bad input is read again with one token per word
+(`statements=False`), which alone reports errors, so messages and positions are those of
+the plain reader.
 
 The writer produces the same style: `module NAME (ports)`, one `assign nK = [~]a & [~]b;` per
 AND node, an `assign` per output, escaped identifiers where a name is not a plain identifier.
@@ -33,7 +39,8 @@ from __future__ import annotations
 import re
 
 from edapipe.aig.core import LATCH_INIT_X, Aig
-from edapipe.aig.io._netlist import CONST, NetGraph, Namer, refuse_properties
+from edapipe.aig.io._netlist import (CONST, GATE, NetGraph, Namer, gc_paused,
+                                     refuse_properties)
 from edapipe.errors import InputError
 
 
@@ -42,7 +49,7 @@ class UnsupportedVerilog(InputError):
 
 
 _SKIP = r"(?:\s+|//[^\n]*|/\*(?s:.*?)\*/|\(\*(?!\))(?s:.*?)\*\))*+"
-_TOKEN_RE = re.compile(_SKIP + r"""(
+_PLAIN_TOKENS = r"""
     \\\S+                                        # escaped identifier
   | [A-Za-z_][A-Za-z0-9_$]*                      # identifier or keyword
   | \d*\s*'[sS]?[bBoOdDhH]\s*[0-9a-fA-FxXzZ_?]+  # based number
@@ -52,7 +59,25 @@ _TOKEN_RE = re.compile(_SKIP + r"""(
   | ===|!==|~\^|\^~|~&|~\||&&|\|\||==|!=|<=|>=|<<<|>>>|<<|>>|\*\*|->
   | \S                                           # any other character
   | \Z                                           # the end (so trailing comments are skipped)
-)""", re.VERBOSE)
+"""
+_NAME = r"\\\S++|[A-Za-z_][A-Za-z0-9_$]*+"
+_OPERAND = _NAME + r"|1'b[01]"
+# (Blanks are possessive, \s*+: nothing after them starts with a blank, and a long run of
+# blanks before a mismatch must not be retried at every split.)
+_ASSIGN = (r"assign[ \t\r\n]\s*+(" + _NAME + r")\s*+=\s*+(~?)\s*+(" + _OPERAND + r")"
+           r"(?:\s*+([&|]|\^(?!~))\s*+(~?)\s*+(" + _OPERAND + r"))?\s*+;")
+_ASSIGN_RE = re.compile(_ASSIGN)
+"""`assign x = [~]a [op [~]b];` over plain names and 1'b0/1'b1, op & | ^: its parts."""
+_ASSIGN_BARE = re.sub(r"\((?!\?)", "(?:", _ASSIGN)
+_TOKEN_RE = re.compile(_SKIP + r"""(
+    # The two statements of ABC's files are single tokens: a run of `assign`s of the
+    # _ASSIGN_RE shape (split by simple_assigns) and `wire a, b, ...;`. Anything else in
+    # them (comments, selects, other operators) makes them fail here: ordinary tokens.
+    """ + _ASSIGN_BARE + r"""(?:\s*+""" + _ASSIGN_BARE + r""")*+
+  | wire[ \t\r\n]\s*+(?:""" + _NAME + r""")(?:\s*+,\s*+(?:""" + _NAME + r"""))*+\s*+;
+  | """ + _PLAIN_TOKENS + ")", re.VERBOSE)
+_PLAIN_TOKEN_RE = re.compile(_SKIP + "(" + _PLAIN_TOKENS + ")", re.VERBOSE)
+_NAME_RE = re.compile(_NAME)
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 _TIMESCALE_RE = re.compile(r"`(?:timescale|resetall|celldefine|endcelldefine|default_nettype)"
                            r"[^\n]*")
@@ -93,7 +118,7 @@ _MAX_WIDTH = 1 << 16
 _SENTINEL = ""
 
 
-def _locate_factory(text: str):
+def _locate_factory(text: str, token_re: re.Pattern):
     """Token index -> (line, column), computed by re-tokenizing (only on errors)."""
     cache: list[int] = []
 
@@ -101,7 +126,7 @@ def _locate_factory(text: str):
         if k is None:
             return (None, None)
         if not cache:
-            cache.extend(m.start(1) for m in _TOKEN_RE.finditer(text))
+            cache.extend(m.start(1) for m in token_re.finditer(text))
         k = min(int(k), len(cache) - 1) if cache else 0
         off = cache[k] if cache else 0
         line = text.count("\n", 0, off) + 1
@@ -111,15 +136,32 @@ def _locate_factory(text: str):
     return locate
 
 
+class _Reparse(InputError):
+    """The statement tokens met something only plain tokens can tell: parse again with them."""
+
+
+def _is_statement_token(tok: str) -> bool:
+    """A whole `assign ...;` or `wire ...;` of _TOKEN_RE (an escaped name may end in ';')."""
+    return len(tok) > 1 and tok[-1] == ";" and tok[0] != "\\"
+
+
 class _Parser:
-    def __init__(self, text: str, filename: str):
+    """Recursive descent over tokens. With `statements` (the fast mode) the simple `assign`s
+    and `wire` lists of ABC's files come as single tokens of _TOKEN_RE and are read in
+    batches. Errors are reported by a second parse in plain mode (one token per word), which
+    alone keeps positions and the exact behaviour on bad input: parse_verilog reparses when
+    the fast mode fails after having used a statement token (`used_statements`)."""
+
+    def __init__(self, text: str, filename: str, statements: bool = True):
         self.filename = filename
-        self.toks = _TOKEN_RE.findall(text)
+        token_re = _TOKEN_RE if statements else _PLAIN_TOKEN_RE
+        self.toks = token_re.findall(text)
+        self.used_statements = False
         if not self.toks or self.toks[-1] != _SENTINEL:
             self.toks.append(_SENTINEL)
         self.toks.extend([_SENTINEL] * 8)        # look-ahead never runs off the end
         self.i = 0
-        self.locate = _locate_factory(text)
+        self.locate = _locate_factory(text, token_re)
         self.g = NetGraph(filename, self.locate)
         self.vectors: dict[str, tuple[int, int]] = {}   # name -> (msb, lsb)
         self.declared: dict[str, str] = {}              # name -> input/output/wire/reg
@@ -145,6 +187,8 @@ class _Parser:
 
     def unexpected(self, expected: str) -> InputError:
         tok = self.toks[self.i]
+        if _is_statement_token(tok):
+            return self.reparse()
         if tok == _SENTINEL:
             return self.fail(f"unexpected end of file: expected {expected}")
         if tok in _UNSUPPORTED_OPS:
@@ -168,9 +212,15 @@ class _Parser:
             self.i += 1
             return tok[1:]
         if tok and (tok[0].isalpha() or tok[0] == "_") and tok not in KEYWORDS:
+            if tok[-1] == ";":                  # a statement token where a name belongs
+                raise self.reparse()
             self.i += 1
             return tok
         raise self.unexpected(what)
+
+    def reparse(self) -> _Reparse:
+        self.used_statements = True
+        return _Reparse("statement token out of place", file=self.filename)
 
     def number(self) -> int:
         tok = self.toks[self.i]
@@ -204,6 +254,11 @@ class _Parser:
             if tok == "assign":
                 self.i += 1
                 self.assign()
+            elif _is_statement_token(tok):
+                if tok[0] == "a":
+                    self.simple_assigns()
+                else:
+                    self.wire_statement()
             elif tok == "wire":
                 self.i += 1
                 self.declaration("wire")
@@ -346,6 +401,29 @@ class _Parser:
             self.expect(";", "',' or ';' in a declaration")
             return
 
+    def wire_statement(self) -> None:
+        """A `wire a, b, ...;` token: new names at once, else the declaration() path."""
+        self.used_statements = True
+        k = self.i
+        raw = _NAME_RE.findall(self.toks[k])[1:]          # [0] is `wire`
+        names = [x[1:] if x[0] == "\\" else x for x in raw] if "\\" in self.toks[k] else raw
+        declared = self.declared
+        if KEYWORDS.isdisjoint(raw) and declared.keys().isdisjoint(names) and \
+                len(set(names)) == len(names):
+            declared.update(dict.fromkeys(names, "wire"))
+            self.i = k + 1
+            return
+        self.i = self.expand(_PLAIN_TOKEN_RE.findall(self.toks[k])[1:-1])
+        self.declaration("wire")
+        self.i = k + 1
+
+    def expand(self, toks: list[str]) -> int:
+        """Plain tokens of one statement token, appended for the ordinary parser; returns
+        where they start. (Their positions are never reported: errors reparse.)"""
+        start = len(self.toks)
+        self.toks.extend(toks)
+        return start
+
     def wire_list(self) -> bool:
         """Fast path for `wire a, b, c;` of new scalar names (the bulk of ABC's files)."""
         t = self.toks
@@ -463,6 +541,81 @@ class _Parser:
             self.expect(";", "';' after an assignment")
             return
 
+    def simple_assigns(self) -> None:
+        """A run of `assign x = [~]a [op [~]b];` (one token, see _TOKEN_RE): the fast path
+        of assign() inlined, with AND gates of new nets made in place."""
+        self.used_statements = True
+        g, lc = self.g, self.lit_cache
+        slot_of, kind, fa, fb, gpos, label = g.slot_of, g.kind, g.fa, g.fb, g.pos, g.label
+        vectors, regs = self.vectors, self.regs
+        vectors_or_regs = bool(vectors or regs)     # no declarations inside the run
+        scalar_lit = self.scalar_lit
+        add_kind, add_fa, add_fb, add_pos, add_label = (
+            kind.append, fa.append, fb.append, gpos.append, label.append)
+        k = self.i                                  # the position of every gate of the run
+        for parts in _ASSIGN_RE.findall(self.toks[k]):
+            lhs, ca, ta, op, cb, tb = parts
+            if lhs[0] == "\\":
+                name = lhs[1:]
+            elif lhs in KEYWORDS:
+                name = None
+            else:
+                name = lhs
+            if name is None or (vectors_or_regs and (name in vectors or name in regs)):
+                self.expand_assign(parts)
+                continue
+            a = lc.get(ta)
+            if a is None:
+                a = scalar_lit(ta, k)
+            if a is None or a < 0:
+                self.expand_assign(parts)
+                continue
+            if ca:
+                a ^= 1
+            if op:
+                b = lc.get(tb)
+                if b is None:
+                    b = scalar_lit(tb, k)
+                if b is None or b < 0:
+                    self.expand_assign(parts)
+                    continue
+                if cb:
+                    b ^= 1
+                if op == "&" and a > 1 and b > 1 and name not in slot_of:
+                    # g.define(name, g.and2(a, b), k, mark) for a new net, inlined
+                    slot = len(kind)
+                    slot_of[name] = slot
+                    lc[lhs] = 2 * slot
+                    add_kind(GATE)
+                    add_fa(a)
+                    add_fb(b)
+                    add_pos(k)
+                    add_label(name)
+                    continue
+                mark = len(kind)
+                g.owner = (name, k)
+                if op == "&":
+                    lit = g.and2(a, b)
+                elif op == "|":
+                    lit = g.or2(a, b)
+                else:
+                    lit = g.xor2(a, b)
+                g.define(name, lit, k, mark)
+            else:
+                mark = len(kind)
+                g.owner = (name, k)
+                g.define(name, a, k, mark)
+        self.i = k + 1
+
+    def expand_assign(self, parts: tuple) -> None:
+        """One statement of a run through the ordinary assign()."""
+        lhs, ca, ta, op, cb, tb = parts
+        toks = [lhs, "="] + (["~"] if ca else []) + [ta]
+        if op:
+            toks += [op] + (["~"] if cb else []) + [tb]
+        self.i = self.expand(toks + [";"])
+        self.assign()
+
     def scalar_name(self, tok: str) -> str | None:
         if tok[:1] == "\\":
             name = tok[1:]
@@ -573,6 +726,8 @@ class _Parser:
                         break
                     elif tok in (";", _SENTINEL):
                         raise self.unexpected("')' closing the gate terminals")
+                    elif tok[-1] == ";" and tok[0] != "\\":
+                        raise self.reparse()
                     self.i += 1
                 if t[self.i] == ",":
                     self.i += 1
@@ -893,7 +1048,23 @@ def _decode(data: bytes, filename: str) -> str:
 
 def parse_verilog(data: bytes, filename: str = "<verilog>") -> Aig:
     """Read one flat gate-level module (see the module docstring for the subset)."""
-    p = _Parser(_decode(data, filename), filename)
+    with gc_paused():
+        return _parse_verilog(data, filename)
+
+
+def _parse_verilog(data: bytes, filename: str) -> Aig:
+    text = _decode(data, filename)
+    p = _Parser(text, filename)
+    try:
+        return p.parse()
+    except (InputError, RecursionError) as exc:
+        if not p.used_statements:
+            if isinstance(exc, RecursionError):
+                raise p.fail("expression nested too deeply") from None
+            raise
+    # The fast mode met bad input (or something it leaves to plain tokens) after using
+    # statement tokens: the plain parse gives the error with its exact position.
+    p = _Parser(text, filename, statements=False)
     try:
         return p.parse()
     except RecursionError:
