@@ -150,3 +150,37 @@ def test_dc_temperature_sweep(tmp_path):
     assert np.allclose(res.scale, ref["temp-sweep"])
     # IS(T) and Vt(T) as SPICE3; ngspice 39 differs by ~1.5e-4 relative away from TNOM
     assert np.allclose(res.data[:, res.names.index("v(a)")], ref["v(a)"], rtol=5e-4)
+
+
+# (instance, model card) of resistors against ngspice itself, at TEMP=27 and TEMP=77:
+# geometry (RSH, L/W defaults, SHORT/NARROW counted twice, the open circuit at
+# W = 2 NARROW that res_array's R3 is), model R, SCALE/M and the temperature coefficients
+R_CASES = [
+    ("rmodel1 L=11u W=2u ac=2.5k", "RSH=1000 NARROW=1u"),
+    ("rmodel1 L=20u W=5u", "RSH=1000 NARROW=1u SHORT=1u"),
+    ("rmodel1 L=20u", "RSH=1000"),
+    ("rmodel1", "RSH=1000 DEFW=4u L=8u"),
+    ("rmodel1 L=20u W=5u", "RSH=1000 R=3"),
+    ("rmodel1", "R=3"),
+    ("rmodel1 L=20u W=5u scale=2 m=4", "RSH=1000 TC1=0.01 TC2=1e-4"),
+    ("rmodel1 L=20u W=5u", "RSH=1000 TC1=0.01 TNOM=50"),
+    ("rmodel1 1k tc1=0.02", "TC1=0.01"),
+    ("1k tc1=0.01 tc2=1e-4 dtemp=10", "RSH=1"),
+    ("1k tc1=0.01 tce=1", "RSH=1"),
+]
+
+
+@pytest.mark.parametrize("temp", [27, 77])
+def test_resistor_model_and_temperature(tmp_path, temp):
+    lines = ["resistors", "Vin 1 0 DC 1"]
+    for k, (inst, model) in enumerate(R_CASES):
+        lines += [f"VR{k} 1 n{k} DC 0", f"R{k} n{k} 0 {inst}", f".model rm{k} R {model}"]
+        lines[-2] = lines[-2].replace("rmodel1", f"rm{k}")
+    text = "\n".join(lines + [f".temp {temp}", ".op", ".end"]) + "\n"
+    ref = ngspice_run(tmp_path, text)
+    circ = flatten(parse_deck(text, str(tmp_path / "r.cir")))
+    res = run_analysis(Simulator(circ), parse_analysis(circ.analyses[0]))
+    for k in range(len(R_CASES)):
+        got = res.data[0, res.names.index(f"i(vr{k})")]
+        want = ref[f"i(vr{k})"][0]
+        assert abs(got - want) <= 1e-6 * abs(want) + 1e-15, (R_CASES[k], got, want)

@@ -2,7 +2,8 @@
 
 The decks are the exact ones the references came from (ref/decks); include files resolve
 against benchmarks/spice. Each case states its expectation; netlists with out-of-scope
-features are listed in OUT_OF_SCOPE and must fail cleanly (exit 3), not silently."""
+features (MOS levels above 2, ...) must fail cleanly (exit 3): see test_errors.py and
+test_mos2.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import pytest
 from edapipe.analog.analyses import Simulator, parse_analysis, run_analysis
 from edapipe.analog.circuit import flatten
 from edapipe.analog.parser import parse_deck
-from edapipe.errors import InputError
 from tests.analog import refcompare as rc
 from tests.conftest import BENCHMARKS, PEERS
 
@@ -35,18 +35,31 @@ def run(name: str, kind: str):
     raise AssertionError(f"{name} has no .{kind}")
 
 
-OP = ["lowpass", "param-example", "global-1", "ex1a", "bjt-audio-preamplifier"]
+OP = ["lowpass", "param-example", "global-1", "ex1a", "bjt-audio-preamplifier", "res_array"]
 AC = ["lowpass", "param-example", "res_array", "rca3040", "positive-definite-4",
       "rc-meas-ac", "active-anti-alias-filter", "bjt-audio-preamplifier"]
 DC_STRICT = ["MOS1_out", "diode_ac_par", "pintest"]
-# high-gain sweeps: a few points carry ngspice's own Newton error (see compare_sweep);
-# test_live_ngspice.py checks them against a tightly converged ngspice run
+# High-gain sweeps: at a few steep points the reference carries ngspice's own Newton error
+# (compare_sweep). Evidence, ngspice 39 re-run on the same decks against our default run,
+# worst error in units of the strict tolerance (points over it):
+#   ngspice reltol   1e-3 (reference)  1e-4       1e-5       1e-7 (+vntol/abstol)
+#   rtlinv           9.45 (21)         0.78 (0)   0.10 (0)   0.00 (0)
+#   rca3040          6.26 (15)         1.08 (1)   0.14 (0)   0.00 (0)
+#   bjt_ac_par       5.90 (3)          0.35 (0)   0.12 (0)   0.03 (0)
+# ngspice's deviation shrinks with its own RELTOL while our values stay put: they are the
+# converged solution. `.options bypass=0` changes nothing in ngspice. So those points are
+# allowed ngspice's convergence window (1e-3 relative), at most 3 % of the values (rtlinv:
+# 2.6 %); test_live_ngspice.py runs the reltol=1e-7 comparison at the strict tolerance.
 DC_NEWTON = ["bjt_ac_par", "rtlinv", "rca3040"]
 # (name, allowed error as a multiple of the 1 %-of-swing tolerance, slow?)
 TRAN = [
     ("rc", 1.0, False), ("cntrl-sources", 1.0, False), ("simple-meas-tran", 1.0, False),
     ("spice3", 1.0, False), ("mosmem", 1.0, False), ("fourbitadder", 1.0, False),
-    ("rca3040", 1.5, False), ("rtlinv", 4.0, False),
+    ("rca3040", 1.0, False), ("rtlinv", 1.0, False),
+    # MOS level 2. One point beyond 1 %: v(6) at 5.504 us, where the reference steps 50 ns
+    # across a 2 V swing (ngspice itself with TMAX=0.5 ns differs from its reference there by
+    # 5 % of the swing); test_mos2.py compares fine grids on both sides to 1 %
+    ("mosamp", 2.5, False),
     ("res_array", 1.0, False),
     ("active-anti-alias-filter", 1.0, True), ("set1", 1.0, True), ("bjt-audio-preamplifier", 1.0, True),
 ]
@@ -55,23 +68,11 @@ TRAN = [
 TRAN_SKIP = {"cntrl-sources": {"i(i1)", "i(rh)", "i(rf)", "i(f1)", "i(re)", "i(rg)", "i(g1)"},
              # ngspice adds a node and a B source of its own for `.measure ... param`
              "simple-meas-tran": {"v(pa_00)", "i(bpa_00)"}}
-# res_array R3 uses a semiconductor resistor model (RSH, NARROW, L, W): we compute
-# RSH*(L-SHORT)/(W-NARROW) = 11 kOhm; ngspice 39 reports no DC current through it at all
-# (its AC resistance ac=2.5k is honoured by both). Listed as out of scope in the peer notes.
-KNOWN_DIFF = {"res_array": {"i(vr3)", "i(vin)"}}   # i(vin) is the sum of the branch currents
-OUT_OF_SCOPE = {"mosamp": "MOS level 2"}
 
 
 @pytest.mark.parametrize("name", OP)
 def test_op(name):
     assert rc.compare_op(run(name, "op"), REF / f"{name}__op.csv") == []
-
-
-def test_op_res_array_except_model_resistor():
-    res = run("res_array", "op")
-    bad = rc.compare_op(res, REF / "res_array__op.csv")
-    assert [b for b in bad if b.split(":")[0] not in KNOWN_DIFF["res_array"]] == []
-    assert any(b.startswith("i(vr3)") for b in bad), "res_array R3 now matches: update test"
 
 
 @pytest.mark.parametrize("name", AC)
@@ -91,13 +92,13 @@ def test_dc_within_ngspice_newton_tolerance(name):
     bad, window = rc.compare_sweep(res, REF / f"{name}__dc.csv", newton_window=True)
     assert bad == []
     # only a handful of values (steep transitions) are outside the strict tolerance
-    assert window <= 0.05 * res.data.size
+    assert window <= 0.03 * res.data.size
 
 
 @pytest.mark.parametrize("name,factor,slow", [pytest.param(
     n, f, s, marks=[pytest.mark.slow] if s else []) for n, f, s in TRAN])
 def test_tran(name, factor, slow):
-    skip = TRAN_SKIP.get(name, set()) | KNOWN_DIFF.get(name, set())
+    skip = TRAN_SKIP.get(name, set())
     errs = rc.tran_errors(run(name, "tran"), REF / f"{name}__tran.csv", skip)
     worst = max(errs, key=errs.get)
     assert errs[worst] <= factor, f"{worst}: {errs[worst]:.2f} x tolerance"
@@ -105,9 +106,14 @@ def test_tran(name, factor, slow):
 
 @pytest.mark.slow
 def test_tran_relay_driver_outside_the_switching_edge():
-    """UIC + Gear + flyback diode. At the 6.001 ms turn-off edge the collector jumps ~10 V
-    within a few time steps whose positions differ between the simulators, so pointwise
-    comparison there measures the grid, not the answer: elsewhere 1 %, at the edge 10 %."""
+    """UIC + Gear + flyback diode: 1 % of the swing everywhere except in the 20 us after the
+    6.001 ms turn-off, where 2x that is allowed. Our time points equal ngspice's to ~1e-9
+    relative until 6.00179 ms (1163 of them before 1 ms, the UIC breakpoint at TSTEP
+    included); from there the last digits of the truncation-error estimate differ, and
+    the base's stored charge, which collapses by 0.55 V within ~60 ns near 6.0019 ms,
+    lands a few ns earlier or later: at the worst reference point v(base) differs by
+    1.4x the tolerance (measured 1.37x). The points of that collapse depend on the
+    grid, not on the model."""
     import numpy as np
     from scipy.interpolate import PchipInterpolator
 
@@ -122,7 +128,7 @@ def test_tran_relay_driver_outside_the_switching_edge():
         tol = max(0.01 * (r.max() - r.min()), 1e-3 * np.abs(r).max())
         err = np.abs(g - r) / tol
         assert err[~edge].max() <= 1.0, name
-        assert err[edge].max() <= 10.0, name
+        assert err[edge].max() <= 2.0, name
 
 
 @pytest.mark.slow
@@ -137,11 +143,3 @@ def test_tran_colpitts_oscillator_period_and_amplitude():
         p, a = rc.oscillation(res.scale, res.data[:, res.names.index(node)])
         assert abs(p - p_ref) <= 0.01 * p_ref
         assert abs(a - a_ref) <= 0.01 * a_ref
-
-
-@pytest.mark.parametrize("name", sorted(OUT_OF_SCOPE))
-def test_out_of_scope_netlists_fail_cleanly(name):
-    text = (DECKS / f"{name}.cir").read_text(encoding="utf-8", errors="replace")
-    with pytest.raises(InputError) as info:
-        Simulator(flatten(parse_deck(text, str(SPICE / f"{name}.cir"))))
-    assert OUT_OF_SCOPE[name].split()[0].lower() in str(info.value).lower()

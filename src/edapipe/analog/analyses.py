@@ -83,7 +83,8 @@ class Simulator:
         self._ieq = np.zeros(n)
         self._qeq = np.zeros(n)
         self._qact = np.zeros(n)
-        self.visible = [i for i, name in enumerate(self.sys.unknowns) if "#" not in name]
+        self.visible = np.array([i for i, name in enumerate(self.sys.unknowns)
+                                 if "#" not in name], dtype=np.int64)
         self.gshunt = 0.0
         self.tran_scale = (0.0, 0.0)    # tstep, tstop for source defaults
         self.gbase = self.sys.gdata    # G of the linear part (+ .ic/.nodeset clamps)
@@ -93,6 +94,7 @@ class Simulator:
         self._zero = np.zeros(self.sys.size)
         self._lin_key = None
         self._lin_lu = None
+        self._tol = None
         self.singular = False
 
     # ---- linear algebra ------------------------------------------------------------------
@@ -154,7 +156,10 @@ class Simulator:
         s = self.sys
         x = x0.copy()
         o = self.opts
-        tol = np.where(s.is_node, o.vntol, o.abstol)
+        key = (o.vntol, o.abstol)
+        if self._tol is None or self._tol[0] != key:
+            self._tol = (key, np.where(s.is_node, o.vntol, o.abstol))
+        tol = self._tol[1]
         if s.linear:
             data = self.gbase + (a0 * s.cdata if a0 else 0.0)
             if self.gshunt:
@@ -245,8 +250,14 @@ class Simulator:
                 self.singular = True
             return None
 
-    def save_state(self):
-        return [g.state.copy() for g in self.sys.groups]
+    def save_state(self, into=None):
+        """Copies of the device states; `into` (an earlier result) is refilled in place,
+        which spares a transient a large allocation per time point."""
+        if into is None:
+            return [g.state.copy() for g in self.sys.groups]
+        for buf, g in zip(into, self.sys.groups):
+            np.copyto(buf, g.state)
+        return into
 
     def restore_state(self, saved):
         for g, st in zip(self.sys.groups, saved):
@@ -383,9 +394,17 @@ class Simulator:
             for ov in outer_vals:
                 if ov is not None:
                     sim = outer_var.apply(ov, sim)
+                x_old = None
                 for v in inner_vals:
                     sim = inner_var.apply(v, sim)
-                    x = sim._dc_point(x)
+                    # ngspice's devices start each sweep point from their voltages
+                    # extrapolated linearly from the last two points (MODEINITPRED with
+                    # the step as delta: 2 v1 - v2); the same on the unknowns
+                    pred = None
+                    if x_old is not None and len(x_old) == len(x) == sim.sys.size:
+                        pred = 2.0 * x - x_old
+                    xn = sim._dc_point(x, pred)
+                    x_old, x = x, xn
                     rows.append(x[sim.visible])
                     scale.append(v)
         finally:
@@ -394,12 +413,12 @@ class Simulator:
         return Result("dc", inner_var.scale_name, np.array(scale), self.names(),
                       np.array(rows), "DC transfer characteristic")
 
-    def _dc_point(self, x):
+    def _dc_point(self, x, pred=None):
         b = rhs_sources(self.sys, None, 0.0, 0.0)
         xn = None
         if x is not None and len(x) == self.sys.size:
             saved = self.save_state()
-            xn = self.newton(x, b, self.opts.itl2, polish=True)
+            xn = self.newton(x if pred is None else pred, b, self.opts.itl2, polish=True)
             if xn is None:
                 self.restore_state(saved)
         if xn is None:

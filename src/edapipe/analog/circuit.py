@@ -7,6 +7,8 @@ ngspice's letter-first spelling for sources: `v.x1.v1`), as ngspice reports them
 
 from __future__ import annotations
 
+import math
+
 import re
 from dataclasses import dataclass, field
 
@@ -438,14 +440,19 @@ class _Flattener:
 def _model_rc_value(letter, model, kw, val) -> float:
     p = model.params
     if letter == "R":
+        # ngspice's semiconductor resistor (resmpar.c, restemp.c; checked against ngspice
+        # 39): R = RSH (L - 2 SHORT) / (W - 2 NARROW), L and W from the instance, else the
+        # model's L and DEFW (alias W), 10 um each; without RSH the model's R. W = 2 NARROW
+        # gives an open circuit (ngspice's division by zero: no DC current, res_array R3)
         rsh = p.get("rsh", 0.0)
-        length = val(kw.pop("l")) if "l" in kw else p.get("l", 0.0)
-        width = val(kw.pop("w")) if "w" in kw else p.get("w", p.get("defw", 1e-6))
-        narrow = p.get("narrow", 0.0)
-        short = p.get("short", 0.0)
-        if rsh and length:
-            return rsh * (length - short) / (width - narrow)
-        return p.get("r", 1e3)
+        length = val(kw.pop("l")) if "l" in kw else p.get("l", 10e-6)
+        width = val(kw.pop("w")) if "w" in kw else p.get("w", p.get("defw", 10e-6))
+        narrow = p.get("narrow", p.get("dw", 0.0))
+        short = p.get("short", p.get("dlr", 0.0))
+        if rsh:
+            den = width - 2.0 * narrow
+            return rsh * (length - 2.0 * short) / den if den != 0.0 else math.inf
+        return p.get("r", p.get("res", 1e3))
     if letter == "C":
         cj = p.get("cj", 0.0)
         length = val(kw.pop("l")) if "l" in kw else p.get("l", 0.0)

@@ -38,7 +38,11 @@ B_NPAR = 37
 # mos level 1
 (M_TYPE, M_VBI, M_BETA, M_GAMMA, M_PHI, M_LAMBDA, M_ISS, M_ISD, M_CBD, M_CBS, M_PB, M_MJ,
  M_FC, M_VT, M_VCRITS, M_VCRITD, M_COX, M_CGSO, M_CGDO, M_CGBO) = range(20)
-M_NPAR = 20
+# MOS level 2 rows share the group: M_LEVEL (0/1 = level 1, 2 = level 2) and the level-2
+# columns M2_FIRST.. (named in mos2_kernels.py; level-1 rows leave them zero)
+M_LEVEL = 20
+M2_FIRST = 21
+M_NPAR = M2_FIRST + 17
 
 
 @njit(cache=True)
@@ -166,6 +170,28 @@ def _stamp(k, nodes, pos, G, C, I, Q, v, gdata, cdata, ieq, qeq, qact):
 
 
 @njit(cache=True)
+def _stamp_at(k, nodes, pos, d, G, C, I, Q, v, gdata, cdata, ieq, qeq, qact):
+    """_stamp for device row d, indexing the 2-D node and position arrays directly: a row
+    view per device costs two atomic reference-count updates in the hot loop."""
+    for a in range(k):
+        na = nodes[d, a]
+        if na >= 0:
+            s = I[a]
+            sq = Q[a]
+            for b in range(k):
+                s -= G[a, b] * v[b]
+                sq -= C[a, b] * v[b]
+            ieq[na] += s
+            qeq[na] += sq
+            qact[na] += Q[a]
+        for b in range(k):
+            p = pos[d, a * k + b]
+            if p >= 0:
+                gdata[p] += G[a, b]
+                cdata[p] += C[a, b]
+
+
+@njit(cache=True)
 def _volt(x, n):
     return x[n] if n >= 0 else 0.0
 
@@ -222,7 +248,7 @@ def diode_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qa
         C[1, 1] = cj
         v[0] = vd
         v[1] = 0.0
-        _stamp(2, nodes[d], pos[d], G, C, I, Q, v, gdata, cdata, ieq, qeq, qact)
+        _stamp_at(2, nodes, pos, d, G, C, I, Q, v, gdata, cdata, ieq, qeq, qact)
         qdev[d, 0] = qd
     return nlim
 
@@ -239,16 +265,14 @@ def bjt_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qact
     v = np.zeros(k)
     nlim = 0
     for d in range(ndev):
-        p = par[d]
-        typ = p[B_TYPE]
-        vt = p[B_VT]
-        vcrit = p[B_VCRIT]
-        nd = nodes[d]
-        vc = _volt(x, nd[0])
-        vbx = _volt(x, nd[1])
-        vb = _volt(x, nd[2])
-        ve = _volt(x, nd[3])
-        vs = _volt(x, nd[4])
+        typ = par[d, B_TYPE]
+        vt = par[d, B_VT]
+        vcrit = par[d, B_VCRIT]
+        vc = _volt(x, nodes[d, 0])
+        vbx = _volt(x, nodes[d, 1])
+        vb = _volt(x, nodes[d, 2])
+        ve = _volt(x, nodes[d, 3])
+        vs = _volt(x, nodes[d, 4])
         vbe = typ * (vb - ve)
         vbc = typ * (vb - vc)
         if mode == 1:
@@ -266,64 +290,64 @@ def bjt_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qact
         state[d, 1] = vbc
         # junction voltages of the external-base and substrate junctions (not limited)
         vbxc = typ * (vbx - vc) if mode != 1 else vbc
-        sublat = p[B_SUBLAT] != 0.0
+        sublat = par[d, B_SUBLAT] != 0.0
         if sublat:
             vsub = typ * (vs - vb) if mode != 1 else 0.0
         else:
             vsub = typ * (vs - vc) if mode != 1 else 0.0
-        csat = p[B_IS]
-        vtn = p[B_NF] * vt
+        csat = par[d, B_IS]
+        vtn = par[d, B_NF] * vt
         cbe, gbe = _junction(csat, vbe, vtn, 0.0)
-        if p[B_ISE] != 0.0:
-            cben, gben = _junction(p[B_ISE], vbe, p[B_NE] * vt, 0.0)
+        if par[d, B_ISE] != 0.0:
+            cben, gben = _junction(par[d, B_ISE], vbe, par[d, B_NE] * vt, 0.0)
         else:
             cben, gben = 0.0, 0.0
         cben += gmin * vbe
         gben += gmin
-        cbc, gbc = _junction(csat, vbc, p[B_NR] * vt, 0.0)
-        if p[B_ISC] != 0.0:
-            cbcn, gbcn = _junction(p[B_ISC], vbc, p[B_NC] * vt, 0.0)
+        cbc, gbc = _junction(csat, vbc, par[d, B_NR] * vt, 0.0)
+        if par[d, B_ISC] != 0.0:
+            cbcn, gbcn = _junction(par[d, B_ISC], vbc, par[d, B_NC] * vt, 0.0)
         else:
             cbcn, gbcn = 0.0, 0.0
         cbcn += gmin * vbc
         gbcn += gmin
         # base charge qb (Early effect and high injection)
-        q1 = 1.0 / (1.0 - p[B_IVAF] * vbc - p[B_IVAR] * vbe)
-        oik = p[B_IIKF]
-        oikr = p[B_IIKR]
+        q1 = 1.0 / (1.0 - par[d, B_IVAF] * vbc - par[d, B_IVAR] * vbe)
+        oik = par[d, B_IIKF]
+        oikr = par[d, B_IIKR]
         if oik == 0.0 and oikr == 0.0:
             qb = q1
-            dqbdve = q1 * qb * p[B_IVAR]
-            dqbdvc = q1 * qb * p[B_IVAF]
+            dqbdve = q1 * qb * par[d, B_IVAR]
+            dqbdvc = q1 * qb * par[d, B_IVAF]
         else:
             q2 = oik * cbe + oikr * cbc
             arg = max(0.0, 1.0 + 4.0 * q2)
             sqarg = 1.0
-            nkf = p[B_NKF]
+            nkf = par[d, B_NKF]
             if arg != 0.0:
                 sqarg = math.sqrt(arg) if nkf == 0.5 else math.pow(arg, nkf)
             qb = q1 * (1.0 + sqarg) / 2.0
             if nkf == 0.5:
-                dqbdve = q1 * (qb * p[B_IVAR] + oik * gbe / sqarg)
-                dqbdvc = q1 * (qb * p[B_IVAF] + oikr * gbc / sqarg)
+                dqbdve = q1 * (qb * par[d, B_IVAR] + oik * gbe / sqarg)
+                dqbdvc = q1 * (qb * par[d, B_IVAF] + oikr * gbc / sqarg)
             else:
-                dqbdve = q1 * (qb * p[B_IVAR] + oik * gbe * 2.0 * nkf * sqarg / arg)
-                dqbdvc = q1 * (qb * p[B_IVAF] + oikr * gbc * 2.0 * nkf * sqarg / arg)
+                dqbdve = q1 * (qb * par[d, B_IVAR] + oik * gbe * 2.0 * nkf * sqarg / arg)
+                dqbdvc = q1 * (qb * par[d, B_IVAF] + oikr * gbc * 2.0 * nkf * sqarg / arg)
         cex = cbe
         gex = gbe
-        cc = (cex - cbc) / qb - cbc / p[B_BR] - cbcn
-        cb = cbe / p[B_BF] + cben + cbc / p[B_BR] + cbcn
-        gpi = gbe / p[B_BF] + gben
-        gmu = gbc / p[B_BR] + gbcn
+        cc = (cex - cbc) / qb - cbc / par[d, B_BR] - cbcn
+        cb = cbe / par[d, B_BF] + cben + cbc / par[d, B_BR] + cbcn
+        gpi = gbe / par[d, B_BF] + gben
+        gmu = gbc / par[d, B_BR] + gbcn
         go = (gbc + (cex - cbc) * dqbdvc / qb) / qb
         gm = (gex - (cex - cbc) * dqbdve / qb) / qb - go
         # base resistance, modulated by qb (or by IRB)
         gx = 0.0
-        rb = p[B_RB]
+        rb = par[d, B_RB]
         if rb != 0.0:
-            rbm = p[B_RBM]
-            if p[B_IRB] != 0.0:
-                arg1 = max(cb / p[B_IRB], 1e-9)
+            rbm = par[d, B_RBM]
+            if par[d, B_IRB] != 0.0:
+                arg1 = max(cb / par[d, B_IRB], 1e-9)
                 arg2 = (-1.0 + math.sqrt(1.0 + 14.59025 * arg1)) / 2.4317 / math.sqrt(arg1)
                 arg1 = math.tan(arg2)
                 rbb = rbm + 3.0 * (rb - rbm) * (arg1 - arg2) / (arg2 * arg1 * arg1)
@@ -331,7 +355,7 @@ def bjt_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qact
                 rbb = rbm + (rb - rbm) / qb
             gx = 1.0 / rbb if rbb != 0.0 else 0.0
         # charges
-        tf = p[B_TF]
+        tf = par[d, B_TF]
         geqcb = 0.0
         cbe_q = cbe
         gbe_q = gbe
@@ -339,43 +363,45 @@ def bjt_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qact
             argtf = 0.0
             arg2 = 0.0
             arg3 = 0.0
-            if p[B_XTF] != 0.0:
-                argtf = p[B_XTF]
-                if p[B_VTF] != 0.0:
-                    argtf = argtf * math.exp(vbc / (1.44 * p[B_VTF]))
+            if par[d, B_XTF] != 0.0:
+                argtf = par[d, B_XTF]
+                if par[d, B_VTF] != 0.0:
+                    argtf = argtf * math.exp(vbc / (1.44 * par[d, B_VTF]))
                 arg2 = argtf
-                if p[B_ITF] != 0.0:
-                    temp = cbe / (cbe + p[B_ITF])
+                if par[d, B_ITF] != 0.0:
+                    temp = cbe / (cbe + par[d, B_ITF])
                     argtf = argtf * temp * temp
                     arg2 = argtf * (3.0 - temp - temp)
-                if p[B_VTF] != 0.0:
-                    arg3 = cbe * argtf / (1.44 * p[B_VTF])
+                if par[d, B_VTF] != 0.0:
+                    arg3 = cbe * argtf / (1.44 * par[d, B_VTF])
             cbe_q = cbe * (1.0 + argtf) / qb
             gbe_q = (gbe * (1.0 + arg2) - cbe_q * dqbdve) / qb
             geqcb = tf * (arg3 - cbe_q * dqbdvc) / qb
-        qbe, capbe = _depletion(p[B_CJE], p[B_VJE], p[B_MJE], p[B_FC], vbe)
+        qbe, capbe = _depletion(par[d, B_CJE], par[d, B_VJE], par[d, B_MJE], par[d, B_FC], vbe)
         qbe += tf * cbe_q
         capbe += tf * gbe_q
-        xcjc = p[B_XCJC]
-        qbc, capbc = _depletion(p[B_CJC] * xcjc, p[B_VJC], p[B_MJC], p[B_FC], vbc)
-        qbc += p[B_TR] * cbc
-        capbc += p[B_TR] * gbc
-        qbx, capbx = _depletion(p[B_CJC] * (1.0 - xcjc), p[B_VJC], p[B_MJC], p[B_FC], vbxc)
-        cjs = p[B_CJS]
+        xcjc = par[d, B_XCJC]
+        qbc, capbc = _depletion(par[d, B_CJC] * xcjc, par[d, B_VJC], par[d, B_MJC],
+                                par[d, B_FC], vbc)
+        qbc += par[d, B_TR] * cbc
+        capbc += par[d, B_TR] * gbc
+        qbx, capbx = _depletion(par[d, B_CJC] * (1.0 - xcjc), par[d, B_VJC], par[d, B_MJC],
+                                par[d, B_FC], vbxc)
+        cjs = par[d, B_CJS]
         qsub = 0.0
         capsub = 0.0
         if cjs != 0.0:
             if vsub < 0.0:
-                arg = 1.0 - vsub / p[B_VJS]
-                sarg = math.exp(-p[B_MJS] * math.log(arg))
-                if p[B_MJS] == 0.0:
+                arg = 1.0 - vsub / par[d, B_VJS]
+                sarg = math.exp(-par[d, B_MJS] * math.log(arg))
+                if par[d, B_MJS] == 0.0:
                     qsub = cjs * vsub
                 else:
-                    qsub = p[B_VJS] * cjs * (1.0 - arg * sarg) / (1.0 - p[B_MJS])
+                    qsub = par[d, B_VJS] * cjs * (1.0 - arg * sarg) / (1.0 - par[d, B_MJS])
                 capsub = cjs * sarg
             else:
-                qsub = vsub * cjs * (1.0 + p[B_MJS] * vsub / (2.0 * p[B_VJS]))
-                capsub = cjs * (1.0 + p[B_MJS] * vsub / p[B_VJS])
+                qsub = vsub * cjs * (1.0 + par[d, B_MJS] * vsub / (2.0 * par[d, B_VJS]))
+                capsub = cjs * (1.0 + par[d, B_MJS] * vsub / par[d, B_VJS])
         # assemble in the type-normalised frame: terminals 0 c', 1 b, 2 b', 3 e', 4 s
         G[:, :] = 0.0
         C[:, :] = 0.0
@@ -446,7 +472,7 @@ def bjt_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qact
                 I[a] = -I[a]
                 Q[a] = -Q[a]
                 v[a] = -v[a]
-        _stamp(k, nd, pos[d], G, C, I, Q, v, gdata, cdata, ieq, qeq, qact)
+        _stamp_at(k, nodes, pos, d, G, C, I, Q, v, gdata, cdata, ieq, qeq, qact)
         # the junction charges ngspice checks for truncation error (BJTtrunc)
         qdev[d, 0] = qbe
         qdev[d, 1] = qbc
@@ -455,23 +481,23 @@ def bjt_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qact
 
 
 @njit(cache=True)
-def _mos1_ids(vgs, vds, vbs, p):
+def _mos1_ids(vgs, vds, vbs, par, d):
     """Shichman-Hodges drain current in normal mode (vds >= 0): (ids, gm, gds, gmbs, von)."""
-    phi = p[M_PHI]
-    gamma = p[M_GAMMA]
+    phi = par[d, M_PHI]
+    gamma = par[d, M_GAMMA]
     if vbs <= 0.0:
         sarg = math.sqrt(phi - vbs)
     else:
         sarg = math.sqrt(phi)
         sarg = sarg - vbs / (sarg + sarg)
         sarg = max(0.0, sarg)
-    von = p[M_VBI] * p[M_TYPE] + gamma * sarg
+    von = par[d, M_VBI] * par[d, M_TYPE] + gamma * sarg
     vgst = vgs - von
     if vgst <= 0.0:
         return 0.0, 0.0, 0.0, 0.0, von
     arg = gamma / (sarg + sarg) if sarg > 0.0 else 0.0
-    beta = p[M_BETA]
-    lam = p[M_LAMBDA]
+    beta = par[d, M_BETA]
+    lam = par[d, M_LAMBDA]
     betap = beta * (1.0 + lam * vds)
     if vgst <= vds:
         ids = betap * vgst * vgst * 0.5
@@ -492,60 +518,70 @@ M_NSTATE = 25 + 44
 
 
 @njit(cache=True)
-def _remember(k, st, G, C, I, Q, v):
-    """Keep a device's companion model for the bypass."""
+def _remember_at(k, st, d, G, C, I, Q, v):
+    """Keep device d's companion model for the bypass (2-D indexing, no row view)."""
     o = BYPASS_AT
     for a in range(k):
         for b in range(k):
-            st[o + a * k + b] = G[a, b]
-            st[o + k * k + a * k + b] = C[a, b]
-        st[o + 2 * k * k + a] = I[a]
-        st[o + 2 * k * k + k + a] = Q[a]
-        st[o + 2 * k * k + 2 * k + a] = v[a]
-    st[BYPASS_OK] = 1.0
+            st[d, o + a * k + b] = G[a, b]
+            st[d, o + k * k + a * k + b] = C[a, b]
+        st[d, o + 2 * k * k + a] = I[a]
+        st[d, o + 2 * k * k + k + a] = Q[a]
+        st[d, o + 2 * k * k + 2 * k + a] = v[a]
+    st[d, BYPASS_OK] = 1.0
 
 
 @njit(cache=True)
-def _currents_still(k, st, vds, vgs, vbs):
-    """ngspice's second bypass test: the currents the remembered linearisation predicts at
-    the new voltages differ from the remembered ones by less than RELTOL (+ ABSTOL)."""
+def _bypass(k, nodes, pos, st, d, gdata, cdata, ieq, qeq, qact, vds, vgs, vbs):
+    """ngspice's second bypass test: the currents the remembered linearisation predicts
+    at the new voltages differ from the remembered ones by less than RELTOL (+ ABSTOL).
+    When it passes, the remembered companion model is stamped (its charges follow that
+    linearisation to the present voltages; the transient integrates them) and True is
+    returned; False means nothing was stamped and the device must be evaluated. Indexes
+    the 2-D state directly (no row views in the hot loop)."""
     o = BYPASS_AT
-    dv0 = vds - st[o + 2 * k * k + 2 * k + 0]
-    dv1 = vgs - st[o + 2 * k * k + 2 * k + 1]
-    dv3 = vbs - st[o + 2 * k * k + 2 * k + 3]
+    kk = k * k
+    ov = o + 2 * kk + 2 * k
+    dv0 = vds - st[d, ov]
+    dv1 = vgs - st[d, ov + 1]
+    dv3 = vbs - st[d, ov + 3]
     for a in range(k):
-        di = (st[o + a * k + 0] * dv0 + st[o + a * k + 1] * dv1
-              + st[o + a * k + 3] * dv3)
-        if abs(di) > 1e-3 * abs(st[o + 2 * k * k + a]) + 1e-12:
+        di = (st[d, o + a * k] * dv0 + st[d, o + a * k + 1] * dv1
+              + st[d, o + a * k + 3] * dv3)
+        if abs(di) > 1e-3 * abs(st[d, o + 2 * kk + a]) + 1e-12:
             return False
-    return True
-
-
-@njit(cache=True)
-def _restamp(k, nodes, pos, st, gdata, cdata, ieq, qeq, qact, vds, vgs, vbs):
-    """Stamp the remembered companion model of a bypassed device; its charges follow the
-    remembered linearisation to the present voltages (the transient integrates them)."""
-    o = BYPASS_AT
-    vnow = (vds, vgs, 0.0, vbs)
+    # capacitances are non-negative: an all-zero diagonal means no charge at all
+    hasc = (st[d, o + kk] + st[d, o + kk + k + 1] + st[d, o + kk + 2 * k + 2]
+            + st[d, o + kk + 3 * k + 3]) != 0.0
     for a in range(k):
-        na = nodes[a]
+        na = nodes[d, a]
         if na >= 0:
-            s = st[o + 2 * k * k + a]
-            sq = st[o + 2 * k * k + k + a]
-            qa = sq
+            s = st[d, o + 2 * kk + a]
             for b in range(k):
-                vb = st[o + 2 * k * k + 2 * k + b]
-                s -= st[o + a * k + b] * vb
-                sq -= st[o + k * k + a * k + b] * vb
-                qa += st[o + k * k + a * k + b] * (vnow[b] - vb)
+                s -= st[d, o + a * k + b] * st[d, ov + b]
             ieq[na] += s
-            qeq[na] += sq
-            qact[na] += qa
+            if hasc:
+                sq = st[d, o + 2 * kk + k + a]
+                qa = sq
+                for b in range(k):
+                    vb = st[d, ov + b]
+                    cab = st[d, o + kk + a * k + b]
+                    sq -= cab * vb
+                    vn = vds if b == 0 else (vgs if b == 1 else (0.0 if b == 2 else vbs))
+                    qa += cab * (vn - vb)
+                qeq[na] += sq
+                qact[na] += qa
+            else:
+                q = st[d, o + 2 * kk + k + a]
+                qeq[na] += q
+                qact[na] += q
         for b in range(k):
-            p = pos[a * k + b]
+            p = pos[d, a * k + b]
             if p >= 0:
-                gdata[p] += st[o + a * k + b]
-                cdata[p] += st[o + k * k + a * k + b]
+                gdata[p] += st[d, o + a * k + b]
+                if hasc:
+                    cdata[p] += st[d, o + kk + a * k + b]
+    return True
 
 
 @njit(cache=True)
@@ -588,15 +624,18 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
     Q = np.zeros(k)
     v = np.zeros(k)
     nlim = 0
+    if _mos2.has_level2(par):  # level-2 rows (mos2_kernels.py) share this group
+        nlim += _mos2.mos2_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq,
+                                qeq, qact, qdev)
     for d in range(ndev):
-        p = par[d]
-        typ = p[M_TYPE]
-        vt = p[M_VT]
-        nd = nodes[d]
-        vd = _volt(x, nd[0])
-        vg = _volt(x, nd[1])
-        vs = _volt(x, nd[2])
-        vb = _volt(x, nd[3])
+        if par[d, M_LEVEL] == 2.0:
+            continue
+        typ = par[d, M_TYPE]
+        vt = par[d, M_VT]
+        vd = _volt(x, nodes[d, 0])
+        vg = _volt(x, nodes[d, 1])
+        vs = _volt(x, nodes[d, 2])
+        vb = _volt(x, nodes[d, 3])
         vbs = typ * (vb - vs)
         vgs = typ * (vg - vs)
         vds = typ * (vd - vs)
@@ -607,7 +646,7 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
                 vds = 0.0
             else:
                 vbs = -1.0
-                vgs = typ * p[M_VBI]  # ngspice starts at the threshold
+                vgs = typ * par[d, M_VBI]  # ngspice starts at the threshold
                 vds = 0.0
         elif mode == 0:
             vbs_o = state[d, 0]
@@ -621,13 +660,12 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
             # voltages moved by less than the Newton tolerance is not re-evaluated; its
             # last companion model is stamped again. Never with Meyer charges, whose
             # integration state changes every point.
-            if (state[d, BYPASS_OK] != 0.0 and p[M_COX] == 0.0
+            if (state[d, BYPASS_OK] != 0.0 and par[d, M_COX] == 0.0
                     and abs(vbs - vbs_o) <= 1e-3 * max(abs(vbs), abs(vbs_o)) + 1e-6
                     and abs(vgs - vgs_o) <= 1e-3 * max(abs(vgs), abs(vgs_o)) + 1e-6
                     and abs(vds - vds_o) <= 1e-3 * max(abs(vds), abs(vds_o)) + 1e-6
-                    and _currents_still(k, state[d], vd - vs, vg - vs, vb - vs)):
-                _restamp(k, nd, pos[d], state[d], gdata, cdata, ieq, qeq, qact,
-                         vd - vs, vg - vs, vb - vs)
+                    and _bypass(k, nodes, pos, state, d, gdata, cdata, ieq, qeq, qact,
+                                vd - vs, vg - vs, vb - vs)):
                 continue
             if vds_o >= 0.0:
                 vgs = fetlim(vgs, vgs_o, von)
@@ -640,9 +678,9 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
                 vgs = vgd + vds
             lim = False
             if vds >= 0.0:
-                vbs, lim = pnjlim(vbs, vbs_o, vt, p[M_VCRITS])
+                vbs, lim = pnjlim(vbs, vbs_o, vt, par[d, M_VCRITS])
             else:
-                vbd, lim = pnjlim(vbs - vds, vbd_o, vt, p[M_VCRITD])
+                vbd, lim = pnjlim(vbs - vds, vbd_o, vt, par[d, M_VCRITD])
                 vbs = vbd + vds
             if lim:  # fetlim/limvds changes do not count (as in ngspice)
                 nlim += 1
@@ -651,8 +689,8 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
         state[d, 1] = vgs
         state[d, 2] = vds
         # bulk junctions
-        iss = p[M_ISS]
-        isd = p[M_ISD]
+        iss = par[d, M_ISS]
+        isd = par[d, M_ISD]
         if vbs <= -3.0 * vt:
             gbs = gmin
             cbs = gmin * vbs - iss
@@ -668,10 +706,10 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
             gbd = isd * evbd / vt + gmin
             cbd = isd * (evbd - 1.0) + gmin * vbd
         if vds >= 0.0:
-            ids, gm, gds, gmbs, von = _mos1_ids(vgs, vds, vbs, p)
+            ids, gm, gds, gmbs, von = _mos1_ids(vgs, vds, vbs, par, d)
             mode_n = 1.0
         else:
-            ids, gm, gds, gmbs, von = _mos1_ids(vgs - vds, -vds, vbd, p)
+            ids, gm, gds, gmbs, von = _mos1_ids(vgs - vds, -vds, vbd, par, d)
             mode_n = -1.0
         state[d, 3] = von
         # terminal voltages (s' reference): d, g, s, b
@@ -712,8 +750,8 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
         G[3, 2] -= gbs
         G[3, 3] += gbd + gbs
         # bulk junction charges
-        qbs, cbs_c = _depletion(p[M_CBS], p[M_PB], p[M_MJ], p[M_FC], vbs)
-        qbd, cbd_c = _depletion(p[M_CBD], p[M_PB], p[M_MJ], p[M_FC], vbd)
+        qbs, cbs_c = _depletion(par[d, M_CBS], par[d, M_PB], par[d, M_MJ], par[d, M_FC], vbs)
+        qbd, cbd_c = _depletion(par[d, M_CBD], par[d, M_PB], par[d, M_MJ], par[d, M_FC], vbd)
         Q[0] = -qbd
         Q[1] = 0.0
         Q[2] = -qbs
@@ -728,16 +766,16 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
         qgs = 0.0
         qgd = 0.0
         qgb = 0.0
-        if p[M_COX] > 0.0:
+        if par[d, M_COX] > 0.0:
             # Meyer gate capacitances (only with TOX), integrated as ngspice does: half
             # capacitances now and at the last accepted point, charge = q1 + C*(v - v1)
             vgd = vgs - vds
             vgb = vgs - vbs
             vdsat = max(vgs - von if mode_n > 0.0 else vgs - vds - von, 0.0)
             if mode_n > 0.0:
-                cgs_h, cgd_h, cgb_h = _meyer(vgs, vgd, von, vdsat, p[M_PHI], p[M_COX])
+                cgs_h, cgd_h, cgb_h = _meyer(vgs, vgd, von, vdsat, par[d, M_PHI], par[d, M_COX])
             else:
-                cgd_h, cgs_h, cgb_h = _meyer(vgd, vgs, von, vdsat, p[M_PHI], p[M_COX])
+                cgd_h, cgs_h, cgb_h = _meyer(vgd, vgs, von, vdsat, par[d, M_PHI], par[d, M_COX])
             state[d, 5] = cgs_h
             state[d, 6] = cgd_h
             state[d, 7] = cgb_h
@@ -780,17 +818,17 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
                 I[a] = -I[a]
                 Q[a] = -Q[a]
                 v[a] = -v[a]
-        _stamp(k, nd, pos[d], G, C, I, Q, v, gdata, cdata, ieq, qeq, qact)
+        _stamp_at(k, nodes, pos, d, G, C, I, Q, v, gdata, cdata, ieq, qeq, qact)
         if mode == 0:
-            _remember(k, state[d], G, C, I, Q, v)
+            _remember_at(k, state, d, G, C, I, Q, v)
         else:
             state[d, BYPASS_OK] = 0.0
         # the gate charges ngspice checks for truncation error (MOS1trunc): Meyer plus
         # overlap (the overlap capacitors themselves are stamped as linear ones)
-        if p[M_COX] > 0.0:
-            qgs += p[M_CGSO] * vgs
-            qgd += p[M_CGDO] * (vgs - vds)
-            qgb += p[M_CGBO] * (vgs - vbs)
+        if par[d, M_COX] > 0.0:
+            qgs += par[d, M_CGSO] * vgs
+            qgd += par[d, M_CGDO] * (vgs - vds)
+            qgb += par[d, M_CGBO] * (vgs - vbs)
         qdev[d, 0] = typ * qgs
         qdev[d, 1] = typ * qgd
         qdev[d, 2] = typ * qgb
@@ -931,3 +969,8 @@ def newton_loop(x, b, hist, xdata, xrhs, a0, it0, maxiter, first_mode, polish, g
                 continue
             return CONVERGED, it
     return NOT_CONVERGED, maxiter
+
+
+# the level-2 MOS kernel uses the helpers above: imported last, as a module (either file may
+# be imported first)
+from edapipe.analog import mos2_kernels as _mos2  # noqa: E402

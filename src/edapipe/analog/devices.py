@@ -192,16 +192,17 @@ def mos1_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     vto = _get(p, "vto", 0.0)
     if tox and "nsub" in p:
         nsub = p["nsub"] * 1e6
+        tn = tnom + CTOK          # mos1temp.c derives PHI and the work functions at TNOM
         if "phi" not in p:
-            phi = max(2 * vt * math.log(nsub / NI), 0.1)
+            phi = max(2 * BOLTZ * tn / CHARGE * math.log(nsub / NI), 0.1)
         if "gamma" not in p:
             gamma = math.sqrt(2 * EPS_SI * CHARGE * nsub) / cox
         if "vto" not in p:
             tpg = _get(p, "tpg", 1.0)
-            fermig = typ * tpg * 0.5 * _egap(t)
-            wkfng = 3.2 - fermig
+            eg1 = _egap(tn)
+            wkfng = 3.25 + 0.5 * eg1 - typ * tpg * 0.5 * eg1 if tpg != 0.0 else 3.2
             fermis = typ * 0.5 * phi
-            wkfngs = wkfng - (3.25 + 0.5 * _egap(t) + fermis)
+            wkfngs = wkfng - (3.25 + 0.5 * eg1 + fermis)
             vfb = wkfngs - _get(p, "nss", 0.0) * 1e4 * CHARGE / cox
             vto = vfb + typ * (gamma * math.sqrt(phi) + phi)
     row = np.zeros(K.M_NPAR)
@@ -237,4 +238,172 @@ def mos1_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     rsh = _get(p, "rsh", 0.0)
     rd = p["rd"] if "rd" in p else rsh * inst.get("nrd", 1.0 if rsh else 0.0)
     rs = p["rs"] if "rs" in p else rsh * inst.get("nrs", 1.0 if rsh else 0.0)
+    return row, rd / m if rd else 0.0, rs / m if rs else 0.0, overlap
+
+
+REFTEMP = 300.15
+
+
+def _pbfact(t_k: float) -> float:
+    """SPICE's temperature shift of junction/surface potentials at t_k."""
+    vt = BOLTZ * t_k / CHARGE
+    kt = BOLTZ * t_k
+    arg = -_egap(t_k) / (kt + kt) + 1.1150877 / (BOLTZ * (REFTEMP + REFTEMP))
+    return -2.0 * vt * (1.5 * math.log(t_k / REFTEMP) + CHARGE * arg)
+
+
+def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float,
+             opts: dict):
+    """MOS level 2 (ngspice's mos2temp.c): a level-1 row plus the level-2 columns.
+    Returns (row, rd, rs, overlap caps) like mos1_row; raises ValueError for parameters
+    the model cannot use."""
+    from edapipe.analog import mos2_kernels as K2
+
+    p = norm_model(model_params, kind)
+    if "vt0" in p and "vto" not in p:
+        p["vto"] = p["vt0"]
+    typ = 1.0 if kind == "nmos" else -1.0
+    t = temp + CTOK
+    tn = (p["tnom"] if "tnom" in p else tnom) + CTOK
+    vt = BOLTZ * t / CHARGE
+    vtnom = BOLTZ * tn / CHARGE
+    fact1 = tn / REFTEMP
+    fact2 = t / REFTEMP
+    egfet1 = _egap(tn)
+    egfet = _egap(t)
+    pbfact1 = _pbfact(tn)
+    pbfact = _pbfact(t)
+    m = inst.get("m", 1.0)
+    length = inst.get("l", p.get("l", float(opts.get("defl", 100e-6))))
+    width = inst.get("w", p.get("w", float(opts.get("defw", 100e-6))))
+    leff = length - 2.0 * _get(p, "ld", 0.0)
+    if leff <= 0.0:
+        raise ValueError(f"effective channel length L - 2*LD = {leff:g} m is not positive")
+    if width <= 0.0:
+        raise ValueError(f"channel width W = {width:g} m is not positive")
+    tox = p.get("tox", 1e-7)
+    if tox <= 0.0:
+        raise ValueError(f"TOX = {tox:g} must be positive")
+    coxa = EPS_OX / tox
+    uo = _get(p, "uo", 600.0)
+    kp = p["kp"] if "kp" in p else uo * 1e-4 * coxa
+    phi = _get(p, "phi", 0.6)
+    gamma = _get(p, "gamma", 0.0)
+    vto = _get(p, "vto", 0.0)
+    nsub = _get(p, "nsub", 0.0)
+    xd = 0.0
+    if "nsub" in p:
+        if nsub * 1e6 <= NI:
+            raise ValueError(f"NSUB = {nsub:g} cm^-3 is below the intrinsic density 1.45e10")
+        if "phi" not in p:
+            phi = max(0.1, 2.0 * vtnom * math.log(nsub * 1e6 / NI))
+        fermis = typ * 0.5 * phi
+        wkfng = 3.2
+        tpg = _get(p, "tpg", 1.0)
+        if tpg != 0.0:
+            fermig = typ * tpg * 0.5 * egfet1
+            wkfng = 3.25 + 0.5 * egfet1 - fermig
+        wkfngs = wkfng - (3.25 + 0.5 * egfet1 + fermis)
+        if "gamma" not in p:
+            gamma = math.sqrt(2.0 * EPS_SI * CHARGE * nsub * 1e6) / coxa
+        if "vto" not in p:
+            vfb = wkfngs - _get(p, "nss", 0.0) * 1e4 * CHARGE / coxa
+            vto = vfb + typ * (gamma * math.sqrt(phi) + phi)
+        xd = math.sqrt(2.0 * EPS_SI / (CHARGE * nsub * 1e6))
+    if phi <= 0.0:
+        raise ValueError(f"PHI = {phi:g} must be positive")
+    # temperature (mos2temp.c)
+    ratio = t / tn
+    ratio4 = ratio * math.sqrt(ratio)
+    tkp = kp / ratio4
+    phio = (phi - pbfact1) / fact1
+    tphi = fact2 * phio + pbfact
+    tvbi = (vto - typ * gamma * math.sqrt(phi) + 0.5 * (egfet1 - egfet)
+            + typ * 0.5 * (tphi - phi))
+    tvto = tvbi + typ * gamma * math.sqrt(tphi)
+    satfact = math.exp(-egfet / vt + egfet1 / vtnom)
+    tsat = _get(p, "is", 1e-14) * satfact
+    tsatd = _get(p, "js", 0.0) * satfact
+    pb = _get(p, "pb", 0.8)
+    mj = _get(p, "mj", 0.5)
+    mjsw = _get(p, "mjsw", 0.33)
+    pbo = (pb - pbfact1) / fact1
+    gmaold = (pb - pbo) / pbo
+    tbulkpot = fact2 * pbo + pbfact
+    gmanew = (tbulkpot - pbo) / pbo
+
+    def capfact(grading):
+        return ((1.0 + grading * (4e-4 * (t - REFTEMP) - gmanew))
+                / (1.0 + grading * (4e-4 * (tn - REFTEMP) - gmaold)))
+
+    cf_bot = capfact(mj)
+    cf_sw = capfact(mjsw)
+    ad = inst.get("ad", float(opts.get("defad", 0.0)))
+    as_ = inst.get("as", float(opts.get("defas", 0.0)))
+    pd = inst.get("pd", 0.0)
+    ps = inst.get("ps", 0.0)
+    if tsatd == 0.0 or ad == 0.0 or as_ == 0.0:
+        iss = isd = m * tsat
+    else:
+        iss = m * tsatd * as_
+        isd = m * tsatd * ad
+
+    def vcrit(i):
+        return vt * math.log(vt / (math.sqrt(2.0) * i)) if i > 0.0 else 1.0
+
+    if "cbd" in p:
+        czbd = p["cbd"] * cf_bot * m
+    else:
+        czbd = p["cj"] * cf_bot * ad * m if "cj" in p else 0.0
+    if "cbs" in p:
+        czbs = p["cbs"] * cf_bot * m
+    else:
+        czbs = p["cj"] * cf_bot * as_ * m if "cj" in p else 0.0
+    cjsw = p["cjsw"] * cf_sw if "cjsw" in p else 0.0
+    oxide = coxa * leff * width * m
+    row = np.zeros(K.M_NPAR)
+    row[K.M_TYPE] = typ
+    row[K.M_LEVEL] = 2.0
+    row[K.M_VBI] = tvbi
+    row[K.M_BETA] = tkp * width * m / leff
+    row[K.M_GAMMA] = gamma
+    row[K.M_PHI] = tphi
+    row[K.M_LAMBDA] = _get(p, "lambda", 0.0)
+    row[K.M_ISS] = iss
+    row[K.M_ISD] = isd
+    row[K.M_CBD] = czbd
+    row[K.M_CBS] = czbs
+    row[K.M_PB] = tbulkpot
+    row[K.M_MJ] = mj
+    row[K.M_FC] = _get(p, "fc", 0.5)
+    row[K.M_VT] = vt
+    row[K.M_VCRITS] = vcrit(iss)
+    row[K.M_VCRITD] = vcrit(isd)
+    row[K.M_COX] = oxide
+    overlap = (_get(p, "cgso", 0.0) * width * m, _get(p, "cgdo", 0.0) * width * m,
+               _get(p, "cgbo", 0.0) * leff * m)
+    row[K.M_CGSO], row[K.M_CGDO], row[K.M_CGBO] = overlap
+    row[K2.M2_VTO] = tvto
+    row[K2.M2_FACTOR] = 0.125 * _get(p, "delta", 0.0) * 2.0 * math.pi * EPS_SI / oxide * leff
+    row[K2.M2_XD] = xd
+    row[K2.M2_XJ] = _get(p, "xj", 0.0)
+    row[K2.M2_LEFF] = leff
+    row[K2.M2_UCRITV] = _get(p, "ucrit", 1e4) * 100.0 * EPS_SI / coxa
+    row[K2.M2_UEXP] = _get(p, "uexp", 0.0)
+    row[K2.M2_UO] = uo * 1e-4
+    row[K2.M2_VMAX] = _get(p, "vmax", 0.0)
+    neff = _get(p, "neff", 1.0)
+    if neff <= 0.0:
+        raise ValueError(f"NEFF = {neff:g} must be positive")
+    row[K2.M2_NEFF] = neff
+    row[K2.M2_CFS] = CHARGE * _get(p, "nfs", 0.0) * 1e4 / coxa
+    row[K2.M2_NFS] = _get(p, "nfs", 0.0)
+    row[K2.M2_NSUB] = nsub
+    row[K2.M2_SBIARG] = math.sqrt(tbulkpot)
+    row[K2.M2_CBSSW] = cjsw * ps * m
+    row[K2.M2_CBDSW] = cjsw * pd * m
+    row[K2.M2_MJSW] = mjsw
+    rsh = _get(p, "rsh", 0.0)
+    rd = p["rd"] if "rd" in p else rsh * inst.get("nrd", 1.0)
+    rs = p["rs"] if "rs" in p else rsh * inst.get("nrs", 1.0)
     return row, rd / m if rd else 0.0, rs / m if rs else 0.0, overlap

@@ -34,7 +34,10 @@ class StaticLU:
         data = np.asarray(data, dtype=float)
         a = sp.csc_matrix((data, self.indices, self.indptr), shape=(n, n))
         # 1. SuperLU on the actual values chooses the ordering and stable pivots
-        lu1 = splu(a, permc_spec="COLAMD", diag_pivot_thresh=0.1)
+        # (Relax=1: no relaxed supernodes. SuperLU's default relaxation costs milliseconds
+        # per call on MNA matrices with a few dense rows, e.g. a supply node touching
+        # every gate of a chain; the numeric work here is microseconds)
+        lu1 = splu(a, permc_spec="COLAMD", diag_pivot_thresh=0.1, options={"Relax": 1})
         pr1 = sp.csr_matrix((np.ones(n), (lu1.perm_r, np.arange(n))), shape=(n, n))
         pc1 = sp.csr_matrix((np.ones(n), (np.arange(n), lu1.perm_c)), shape=(n, n))
         # 2. the symbolic patterns of L and U for that pivot order: factor the permuted
@@ -46,7 +49,7 @@ class StaticLU:
                              shape=(n, n))
         b_rand = (pr1 @ rand @ pc1).tocsc()
         lu2 = splu(b_rand, permc_spec="NATURAL", diag_pivot_thresh=0.0,
-                   options={"SymmetricMode": True})
+                   options={"SymmetricMode": True, "Relax": 1})
         pr2 = sp.csr_matrix((np.ones(n), (lu2.perm_r, np.arange(n))), shape=(n, n))
         pc2 = sp.csr_matrix((np.ones(n), (np.arange(n), lu2.perm_c)), shape=(n, n))
         pr = (pr2 @ pr1).tocsc()

@@ -138,11 +138,15 @@ def build(circ: Circuit) -> System:
             pending_groups["q"].append((e, [ci, b, bi, ei, s], row, (rc, re), nodes))
         elif e.letter == "M":
             level = int(e.model.params.get("level", 1))
-            if level != 1:
+            if level not in (1, 2):
                 raise e.card.error(f"element {e.name}: MOS level {level} is not supported "
-                                   f"(level 1 only)")
-            row, rd, rs, overlap = D.mos1_row(e.model.params, e.model.kind, e.params, temp,
-                                              tnom, opts)
+                                   f"(levels 1 and 2 only)")
+            mos_row = D.mos2_row if level == 2 else D.mos1_row
+            try:
+                row, rd, rs, overlap = mos_row(e.model.params, e.model.kind, e.params, temp,
+                                               tnom, opts)
+            except ValueError as exc:
+                raise e.card.error(f"element {e.name} (model {e.model.name}): {exc}") from None
             d, g, s, b = nodes
             di = bld.new_node(e.name + "#drain") if rd > 0 else d
             si = bld.new_node(e.name + "#source") if rs > 0 else s
@@ -159,8 +163,9 @@ def build(circ: Circuit) -> System:
         nodes = [bld.node(n) for n in e.nodes]
         L = e.letter
         if L == "R":
-            g = 1.0 / e.value
-            gac = 1.0 / e.params["ac"] if "ac" in e.params and e.params["ac"] else None
+            tf = _res_temp_factor(e, temp, tnom)
+            g = 1.0 / (e.value * tf)
+            gac = 1.0 / (e.params["ac"] * tf) if "ac" in e.params and e.params["ac"] else None
             bld.conductance(nodes[0], nodes[1], g, gac)
         elif L == "C":
             bld.capacitance(nodes[0], nodes[1], e.value)
@@ -377,6 +382,25 @@ def stamp_behavioural(sysm: System, x: np.ndarray, time: float, data: np.ndarray
                         data[pn] -= sign * g
                 if r >= 0:
                     rhs[r] -= sign * lin
+
+
+def _res_temp_factor(e: Element, temp: float, tnom: float) -> float:
+    """ngspice's resistor temperature factor (restemp.c): dT = TEMP + DTEMP - TNOM (the
+    model's TNOM if given); TCE given: 1.01^(TCE dT), else 1 + TC1 dT + TC2 dT^2. Instance
+    TC1/TC2/TCE override the model's."""
+    mp = e.model.params if e.model is not None else {}
+    ip = e.params
+
+    def par(name):
+        return ip[name] if name in ip else mp.get(name)
+
+    dt = temp + ip.get("dtemp", 0.0) - mp.get("tnom", tnom)
+    if dt == 0.0:
+        return 1.0
+    tce = par("tce")
+    if tce is not None:
+        return 1.01 ** (tce * dt)
+    return 1.0 + (par("tc1") or 0.0) * dt + (par("tc2") or 0.0) * dt * dt
 
 
 def _ngspice_name(e: Element) -> str:

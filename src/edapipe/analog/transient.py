@@ -106,6 +106,10 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
 
     minbreak = tmax_eff * 5e-5
     bps = {0.0, tstop}
+    if uic and tstep < tstop:
+        # ngspice (dctran.c) sets a breakpoint at TSTEP on the first time point of a UIC
+        # run, "to reduce ringing of current in devices"
+        bps.add(tstep)
     for _, src, _ in s.vsrc:
         bps.update(source_breakpoints(src, tstep, tstop))
     for _, _, src, _ in s.isrc:
@@ -117,7 +121,9 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
     breaks.reverse()          # a stack: breaks[-1] is the next breakpoint
 
     times = [0.0]
-    rows = [x[sim.visible].copy()]
+    rows = [x[sim.visible]]
+    state_buf = sim.save_state()
+    x_old = None
     t = 0.0
     delta = min(tstop / 100.0, tstep) / 10.0
     save_delta = tstop / 50.0
@@ -158,8 +164,15 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
             TK.history(a1, a2, trap, qs[0], qs[1], qdot, hist)
             b = rhs_sources(s, t + delta, tstep, tstop)
             sim.time = t + delta
-            saved = sim.save_state()
-            xn = sim.newton(x, b, o.itl4, 0, a0, hist)
+            saved = sim.save_state(state_buf)
+            # ngspice's devices start each time point from voltages extrapolated linearly
+            # from the last two accepted points (MODEINITPRED); the same on the unknowns
+            if x_old is not None and not s.linear:
+                xfact = delta / deltas[1]
+                x0 = x + xfact * (x - x_old)
+            else:
+                x0 = x
+            xn = sim.newton(x0, b, o.itl4, 0, a0, hist)
             if xn is None:
                 sim.restore_state(saved)
                 rejected += 1
@@ -199,6 +212,7 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
         t = t + delta
         if breaks and abs(breaks[-1] - t) <= minbreak:
             t = breaks[-1]
+        x_old = x
         x = xn
         qs = [qn] + qs[:3]
         qdot = a0 * qn + hist
@@ -211,7 +225,7 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
             delta = delta_next
         if t >= tstart - delmin:
             times.append(t)
-            rows.append(x[sim.visible].copy())
+            rows.append(x[sim.visible])
         if progress is not None:
             progress(t / tstop)
     times_a = np.array(times)

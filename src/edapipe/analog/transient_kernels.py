@@ -37,30 +37,34 @@ def element_charges(x, qlin, cap_a, cap_b, cap_c, ind_rows, out):
 def lte_step(s0, s1, s2, s3, d0, d1, d2, order, sdot, sdot_prev, reltol, abstol, chgtol,
              trtol, factor):
     """Largest step the truncation error of every charge allows (ngspice's CKTterr):
-    (order+1)-th divided difference of the charge history s0 (newest) .. s3."""
+    (order+1)-th divided difference of the charge history s0 (newest) .. s3.
+    The order-2 step is the square root of the ratio; the root is monotonic, so it is
+    taken once of the smallest ratio instead of per element."""
     best = math.inf
     m = s0.shape[0]
+    i0 = 1.0 / d0
+    i1 = 1.0 / d1
+    i01 = 1.0 / (d0 + d1)
+    i2 = 1.0 / d2 if order != 1 else 0.0
+    i12 = 1.0 / (d1 + d2) if order != 1 else 0.0
+    i012 = 1.0 / (d0 + d1 + d2) if order != 1 else 0.0
     for k in range(m):
         volttol = abstol + reltol * max(abs(sdot[k]), abs(sdot_prev[k]))
-        chargetol = reltol * max(max(abs(s0[k]), abs(s1[k])), chgtol) / d0
+        chargetol = reltol * max(max(abs(s0[k]), abs(s1[k])), chgtol) * i0
         tol = max(volttol, chargetol)
+        a = (s0[k] - s1[k]) * i0
+        b = (s1[k] - s2[k]) * i1
         if order == 1:
-            a = (s0[k] - s1[k]) / d0
-            b = (s1[k] - s2[k]) / d1
-            diff = (a - b) / (d0 + d1)
+            diff = (a - b) * i01
         else:
-            a = (s0[k] - s1[k]) / d0
-            b = (s1[k] - s2[k]) / d1
-            c = (s2[k] - s3[k]) / d2
-            ab = (a - b) / (d0 + d1)
-            bc = (b - c) / (d1 + d2)
-            diff = (ab - bc) / (d0 + d1 + d2)
+            c = (s2[k] - s3[k]) * i2
+            diff = ((a - b) * i01 - (b - c) * i12) * i012
         den = max(abstol, factor * abs(diff))
-        step = trtol * tol / den
-        if order == 2:
-            step = math.sqrt(step)
-        if step < best:
-            best = step
+        # trtol * tol / den < best  <=>  trtol * tol < best * den (den > 0)
+        if trtol * tol < best * den:
+            best = trtol * tol / den
+    if order == 2:
+        best = math.sqrt(best)
     return best
 
 
