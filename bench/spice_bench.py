@@ -4,13 +4,18 @@
     .venv/bin/python -m bench.spice_bench --quick    # small sizes only (smoke test)
     .venv/bin/python -m bench.spice_bench --repeat 3 # medians of 3 alternating runs
 
-Circuits come from ../shared/peers/analog/gen.py (generated into bench/.cache). Both
-simulators run as separate processes under /usr/bin/time: CPU seconds (user+sys, the stable
-number on a loaded machine), wall seconds and peak RSS. For edapipe the child also reports
-its in-process analysis CPU time (parse + simulate, without interpreter start, imports and
-loading numba's cache), the fair number beside ngspice's process CPU, whose start-up is a few
-milliseconds. JSON goes to
-bench/results/spice-<git short rev>.json.
+Circuits come from ../shared/peers/analog/gen.py (generated into bench/.cache). Every
+process runs under /usr/bin/time: CPU seconds (user+sys, the stable number on a loaded
+machine), wall seconds and peak RSS. Two comparisons, each the median of --repeat
+alternating runs:
+
+* process: `edapipe spice DECK` (the installed command, output to a pipe, bytecode and
+  numba's cache warm) against `ngspice -b DECK`, CPU and wall: what a user waits for.
+* analysis: edapipe's in-process parse + simulate CPU time (a child that imports and warms
+  numba first, so interpreter start, imports and cache loading are left out) against
+  ngspice's process CPU (its start-up is a few milliseconds).
+
+JSON goes to bench/results/spice-<git short rev>.json.
 """
 
 from __future__ import annotations
@@ -24,7 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import CACHE, ROOT, write_json
+import os
+import statistics
+
+from bench.common import CACHE, ROOT, RUN_ENV, write_json
 
 GEN = ROOT.parent / "shared" / "peers" / "analog" / "gen.py"
 
@@ -63,12 +71,19 @@ def generate(family: str, size: int, analysis: str) -> Path:
     return path
 
 
+def edapipe_command() -> list[str]:
+    """The installed console script beside this interpreter (what a user runs)."""
+    script = Path(sys.executable).with_name("edapipe")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "edapipe"]
+
+
 def measure(cmd: list[str], timeout: float) -> dict:
     """Run under /usr/bin/time: wall, CPU (user+sys) and peak RSS of the child alone."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = ["/usr/bin/time", "-f", "%M %U %S", "-o", tf.name] + cmd
         t0 = time.perf_counter()
-        proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout,
+                              env=RUN_ENV)
         wall = time.perf_counter() - t0
         fields = Path(tf.name).read_text().split()
     if proc.returncode != 0:
@@ -78,42 +93,55 @@ def measure(cmd: list[str], timeout: float) -> dict:
             "stdout": proc.stdout}
 
 
-def _median_run(runs: list[dict]) -> dict:
-    """The run with the median CPU time (its other fields stay consistent), plus every
-    run's CPU seconds."""
-    ordered = sorted(runs, key=lambda r: r.get("analysis_s") or r["cpu_s"])
-    med = dict(ordered[(len(ordered) - 1) // 2])
-    if len(runs) > 1:
-        med["runs_cpu_s"] = [r["cpu_s"] for r in runs]
-        med["runs_analysis_s"] = [r.get("analysis_s") for r in runs]
-    return med
+def _medians(runs: list[dict], keys: tuple[str, ...]) -> dict:
+    """Median of each measure over the runs (each taken on its own), plus every run's."""
+    out = {}
+    for key in keys:
+        vals = [r[key] for r in runs if r.get(key) is not None]
+        out[key] = statistics.median(vals) if vals else None
+        if len(runs) > 1:
+            out[f"runs_{key}"] = vals
+    return out
 
 
 def run_case(family: str, size: int, analysis: str, timeout: float, repeat: int = 1) -> dict:
-    """Both simulators `repeat` times, alternating (load changes hit both alike); each
-    side's median run by analysis CPU time."""
+    """edapipe (in-process analysis child and the whole `edapipe spice` process) and
+    ngspice, `repeat` times alternating (load changes hit all alike); medians."""
     deck = generate(family, size, analysis)
     row = {"circuit": f"{family} {size}", "analysis": analysis,
            "nodes": NODES[family](size)}
-    ours_runs, ng_runs = [], []
+    an_runs, proc_runs, ng_runs = [], [], []
+    cli = edapipe_command()
+    have_ng = shutil.which("ngspice") is not None
     for _ in range(repeat):
-        ours = measure([sys.executable, "-c", _CHILD, str(deck)], timeout)
-        info = json.loads(ours.pop("stdout").strip().splitlines()[-1])
-        ours_runs.append({**ours, **info, "analysis_s": info["parse_s"] + info["sim_s"]})
-        if shutil.which("ngspice") and "timeout_s" not in row.get("ngspice", {}):
+        child = measure([sys.executable, "-c", _CHILD, str(deck)], timeout)
+        info = json.loads(child.pop("stdout").strip().splitlines()[-1])
+        an_runs.append({**info, "analysis_s": info["parse_s"] + info["sim_s"]})
+        proc = measure(cli + ["spice", str(deck)], timeout)
+        proc.pop("stdout")
+        proc_runs.append(proc)
+        if have_ng and "timeout_s" not in row.get("ngspice", {}):
             try:
                 ng = measure(["ngspice", "-b", str(deck)], timeout)
-                text = ng.pop("stdout")
-                ng["analysis_s"] = _ngspice_analysis_time(text)
+                ng["analysis_s"] = _ngspice_analysis_time(ng.pop("stdout"))
                 ng_runs.append(ng)
             except subprocess.TimeoutExpired:
                 row["ngspice"] = {"timeout_s": timeout}
-    row["edapipe"] = _median_run(ours_runs)
+    ours = _medians(an_runs, ("analysis_s", "parse_s", "sim_s", "startup_s"))
+    ours.update(_medians(proc_runs, ("cpu_s", "wall_s", "rss_mb")))
+    ours["points"] = an_runs[0]["points"]
+    ours["unknowns"] = an_runs[0]["unknowns"]
+    ours["command"] = " ".join(Path(c).name if i == 0 else c for i, c in enumerate(cli)) + \
+        f" spice {deck.relative_to(ROOT)}"
+    row["edapipe"] = ours
     if ng_runs:
-        # ngspice's own "analysis time" is wall clock: the median is taken by process CPU
-        row["ngspice"] = _median_run([{**r, "analysis_s": None} for r in ng_runs])
-        row["ngspice"]["analysis_s"] = next(
-            r["analysis_s"] for r in ng_runs if r["cpu_s"] == row["ngspice"]["cpu_s"])
+        row["ngspice"] = _medians(ng_runs, ("cpu_s", "wall_s", "rss_mb", "analysis_s"))
+        row["ngspice"]["command"] = f"ngspice -b {deck.relative_to(ROOT)}"
+    ng = row.get("ngspice", {})
+    if ng.get("cpu_s"):
+        row["ngspice_cpu_over_edapipe_analysis"] = ng["cpu_s"] / ours["analysis_s"]
+        row["ngspice_cpu_over_edapipe_process_cpu"] = ng["cpu_s"] / ours["cpu_s"]
+        row["ngspice_wall_over_edapipe_process_wall"] = ng["wall_s"] / ours["wall_s"]
     return row
 
 
@@ -144,22 +172,31 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([sys.executable, "-c", "from edapipe.analog.warm import warm; warm()"],
                    check=True)
     rows = []
-    print(f"{'circuit':<16}{'an.':<6}{'nodes':>7}  {'ours cpu':>9}{'ours an.':>9}"
-          f"{'ours MB':>8}  {'ng cpu':>8}{'ng MB':>7}  {'cpu ratio':>9}", flush=True)
+    print(f"{'':<16}{'':<6}{'':>7}  {'analysis CPU s':^20}  {'whole process CPU s':^26}"
+          f"  {'whole process wall s':^26}  {'peak MB':^9}")
+    print(f"{'circuit':<16}{'an.':<6}{'nodes':>7}  {'ours':>6}{'ng':>7}{'ng/ours':>7}  "
+          f"{'ours':>6}{'ng':>7}{'ng/ours':>8}  {'':>5}{'ours':>6}{'ng':>7}{'ng/ours':>8}  "
+          f"{'':>5}{'ours':>5}{'ng':>4}", flush=True)
     for fam, size, analysis in cases:
         row = run_case(fam, size, analysis, args.timeout, max(1, args.repeat))
         ours, ng = row["edapipe"], row.get("ngspice", {})
-        ratio = (ng["cpu_s"] / ours["analysis_s"]) if ng.get("cpu_s") else None
-        row["ngspice_cpu_over_edapipe_analysis"] = ratio
         rows.append(row)
         print(f"{row['circuit']:<16}{analysis:<6}{row['nodes']:>7}  "
-              f"{_fmt(ours['cpu_s']):>9}{_fmt(ours['analysis_s']):>9}"
-              f"{_fmt(ours['rss_mb'], '.0f'):>8}  {_fmt(ng.get('cpu_s')):>8}"
-              f"{_fmt(ng.get('rss_mb'), '.0f'):>7}  {_fmt(ratio):>9}", flush=True)
-    summary = {"cases": len(rows),
-               "note": "cpu ratio = ngspice process CPU / edapipe parse+simulate time "
-                       "(>1: edapipe faster); edapipe process CPU adds ~2 s of interpreter, "
-                       "imports and numba cache loading"}
+              f"{_fmt(ours['analysis_s']):>6}{_fmt(ng.get('cpu_s')):>7}"
+              f"{_fmt(row.get('ngspice_cpu_over_edapipe_analysis')):>7}  "
+              f"{_fmt(ours['cpu_s']):>6}{_fmt(ng.get('cpu_s')):>7}"
+              f"{_fmt(row.get('ngspice_cpu_over_edapipe_process_cpu')):>8}  {'':>5}"
+              f"{_fmt(ours['wall_s']):>6}{_fmt(ng.get('wall_s')):>7}"
+              f"{_fmt(row.get('ngspice_wall_over_edapipe_process_wall')):>8}  {'':>5}"
+              f"{_fmt(ours['rss_mb'], '.0f'):>5}{_fmt(ng.get('rss_mb'), '.0f'):>4}",
+              flush=True)
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    summary = {"cases": len(rows), "repeat": max(1, args.repeat),
+               "loadavg_at_end": list(load) if load else None,
+               "note": "medians of --repeat alternating runs; analysis = edapipe parse + "
+                       "simulate CPU in-process vs ngspice process CPU; process = the whole "
+                       "`edapipe spice DECK` process (interpreter, imports, numba cache "
+                       "loading, output) vs `ngspice -b DECK`; ratios > 1: edapipe faster"}
     path = write_json("spice", rows, summary)
     print(f"wrote {path.relative_to(ROOT)}")
     return 0

@@ -26,20 +26,24 @@ DECKS = PEERS / "analog" / "ref" / "decks"
 SPICE = BENCHMARKS / "spice"
 
 
-def read_ascii_raw(path: Path) -> dict[str, np.ndarray]:
+def read_ascii_raw(path: Path, complex_values: bool = False) -> dict[str, np.ndarray]:
+    """An ngspice ASCII raw file: vector name -> values (real parts; with `complex_values`
+    the 're,im' pairs of an AC plot as complex numbers)."""
     lines = path.read_text().splitlines()
     nvar = int(next(l for l in lines if l.startswith("No. Variables")).split(":")[1])
     start = next(i for i, l in enumerate(lines) if l.startswith("Variables:"))
     names = [lines[start + 1 + k].split()[1] for k in range(nvar)]
     vals = next(i for i, l in enumerate(lines) if l.startswith("Values:"))
     toks = " ".join(lines[vals + 1:]).split()
-    rows = []
-    p = 0
-    while p < len(toks):
-        p += 1                               # point index
-        rows.append([float(t.split(",")[0]) for t in toks[p:p + nvar]])
-        p += nvar
-    data = np.array(rows)
+    if complex_values:
+        def value(t):
+            return complex(*map(float, t.split(",")))
+    else:
+        def value(t):
+            return float(t.split(",")[0])
+    # each point: its index, then one token per vector
+    data = np.array([[value(t) for t in toks[p + 1:p + 1 + nvar]]
+                     for p in range(0, len(toks), nvar + 1)])
     return {n: data[:, k] for k, n in enumerate(names)}
 
 

@@ -123,3 +123,21 @@ def test_missing_output_folder_is_a_usage_error_before_simulating(deck, tmp_path
                           text=True, timeout=120)
     assert proc.returncode == 2
     assert "folder does not exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_spice_op_and_tran_start_light(deck):
+    """Start-up: an op/tran run needs neither scipy.sparse (SuperLU's extension is loaded
+    by itself), nor rich (stderr is not a terminal), nor matplotlib (no --plot); cached
+    kernels load without numba's full registry refresh."""
+    import sys
+
+    code = ("import sys\nfrom edapipe.cli.main import main\n"
+            f"main.main(args=['spice', {str(deck)!r}, '--tran', '1u 10u'], "
+            "standalone_mode=False)\n"
+            "from numba.core import caching\n"
+            "assert getattr(caching.Cache.load_overload, '_edapipe_light', False)\n"
+            "bad = [m for m in ('scipy.sparse', 'rich', 'matplotlib') if m in sys.modules]\n"
+            "assert not bad, bad\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr

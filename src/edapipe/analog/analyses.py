@@ -14,8 +14,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.linalg import splu
 
 from edapipe.analog.circuit import Circuit
 from edapipe.analog import device_kernels as K
@@ -42,6 +40,7 @@ class Options:
     itl2: int = 50
     itl4: int = 10
     gminsteps: int = 1     # 0 disables gmin stepping (ngspice option)
+    gminfactor: float = 10.0   # ngspice's dynamic gmin stepping factor
     srcsteps: int = 1      # 0 disables source stepping
     method: str = "trap"
     maxord: int = 2
@@ -86,6 +85,7 @@ class Simulator:
         self.visible = np.array([i for i, name in enumerate(self.sys.unknowns)
                                  if "#" not in name], dtype=np.int64)
         self.gshunt = 0.0
+        self.last_iters = 0   # Newton iterations of the last converged solve
         self.tran_scale = (0.0, 0.0)    # tstep, tstop for source defaults
         self.gbase = self.sys.gdata    # G of the linear part (+ .ic/.nodeset clamps)
         self.time = 0.0                 # TIME seen by behavioural sources
@@ -114,6 +114,9 @@ class Simulator:
             except RuntimeError:
                 self._static = None
                 raise _Singular() from None
+        import scipy.sparse as sp   # AC only: scipy.sparse costs ~0.15 s of start-up
+        from scipy.sparse.linalg import splu
+
         mat = sp.csc_matrix((data, self.sys.indices, self.sys.indptr), shape=self.shape,
                             dtype=dtype)
         try:
@@ -176,6 +179,7 @@ class Simulator:
                     self._lin_key = None
                     return None
                 self._lin_key = key
+            self.last_iters = 1
             return self._lin_lu.solve(rhs)
         return self._newton_fused(x, b, maxiter, first_mode, a0, hist, polish, tol)
 
@@ -229,6 +233,7 @@ class Simulator:
                 lu.work, lu.swork, lu.perm_r, lu.perm_c, PIVREL)
             if status == NK.CONVERGED:
                 self._cdev_last = cdev
+                self.last_iters = it + 1
                 return x
             if status == NK.NOT_CONVERGED and s.bsrc and it < maxiter:
                 continue
@@ -302,41 +307,49 @@ class Simulator:
                         polish=True)
         if x is not None:
             return x
-        # dynamic gmin stepping: a conductance on every diagonal, lowered step by step;
-        # a failed step backs off with a smaller factor (as ngspice's dynamic_gmin)
+        # dynamic gmin stepping as ngspice's dynamic_gmin (cktop.c): a conductance on every
+        # diagonal, first 1e-2/GMINFACTOR (1e-3), then lowered by a factor that grows after
+        # quick steps (<= ITL2/4 iterations, up to GMINFACTOR), shrinks after slow ones
+        # (> 3/4 ITL2) and drops to its fourth root after a failure (which retries from the
+        # last converged point, nearer to it); the last step lands on GMIN exactly. Each step
+        # has ITL2 iterations; then one Newton without the extra conductance (ITL1).
         self.restore_state(saved)
         x = np.zeros(s.size)
-        gs_ok = None
-        gs = 1e-2
-        factor = 10.0
-        first = 1
-        ok = False
-        while self.opts.gminsteps > 0:
-            self.gshunt = gs
+        if self.opts.gminsteps > 0:
+            gfactor = self.opts.gminfactor if self.opts.gminfactor > 1.0 else 10.0
+            maxit = self.opts.itl2
+            gtarget = self.opts.gmin
+            factor = gfactor
+            old_gs = 1e-2
+            gs = old_gs / factor
+            first = 1
             good_state = self.save_state()
-            xn = self.newton(x, b, self.opts.itl1, first_mode=first)
-            if xn is not None:
+            for _ in range(1000):   # ngspice has no cap; slow steps can shrink the factor to 1
+                self.gshunt = gs
+                xn = self.newton(x, b, maxit, first_mode=first)
                 first = 0
-                x = xn
-                gs_ok = gs
-                if gs <= self.opts.gmin * 1.0001:
-                    ok = True
-                    break
-                factor = min(factor * math.sqrt(factor), 10.0)
-                gs = max(gs / factor, self.opts.gmin)
-            else:
-                self.restore_state(good_state)
-                if gs_ok is None:
-                    gs *= 10.0
-                    if gs > 1.0:
+                if xn is not None:
+                    x = xn
+                    if gs <= gtarget:
                         break
-                    continue
-                factor = math.sqrt(factor)
-                if factor < 1.00005:
-                    break
-                gs = gs_ok / factor
-        self.gshunt = 0.0
-        if ok:
+                    good_state = self.save_state()
+                    if self.last_iters <= maxit // 4:
+                        factor = min(factor * math.sqrt(factor), gfactor)
+                    if self.last_iters > 3 * maxit // 4:
+                        factor = math.sqrt(factor)
+                    old_gs = gs
+                    if gs < factor * gtarget:
+                        factor = gs / gtarget
+                        gs = gtarget
+                    else:
+                        gs /= factor
+                else:
+                    if factor < 1.00005:
+                        break
+                    factor = math.sqrt(math.sqrt(factor))
+                    gs = old_gs / factor
+                    self.restore_state(good_state)
+            self.gshunt = 0.0
             xn = self.newton(x, b, self.opts.itl1, polish=True)
             if xn is not None:
                 return xn

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from edapipe.analog.jit import njit
 
 MAX_EXP_ARG = 709.0
 SQRT2 = math.sqrt(2.0)
@@ -150,29 +150,10 @@ def _depletion(cj, vj, m, fc, v):
 
 
 @njit(cache=True)
-def _stamp(k, nodes, pos, G, C, I, Q, v, gdata, cdata, ieq, qeq, qact):
-    for a in range(k):
-        na = nodes[a]
-        if na >= 0:
-            s = I[a]
-            sq = Q[a]
-            for b in range(k):
-                s -= G[a, b] * v[b]
-                sq -= C[a, b] * v[b]
-            ieq[na] += s
-            qeq[na] += sq
-            qact[na] += Q[a]
-        for b in range(k):
-            p = pos[a * k + b]
-            if p >= 0:
-                gdata[p] += G[a, b]
-                cdata[p] += C[a, b]
-
-
-@njit(cache=True)
 def _stamp_at(k, nodes, pos, d, G, C, I, Q, v, gdata, cdata, ieq, qeq, qact):
-    """_stamp for device row d, indexing the 2-D node and position arrays directly: a row
-    view per device costs two atomic reference-count updates in the hot loop."""
+    """Stamp device row d's companion model (G, C, I, Q at terminal voltages v), indexing
+    the 2-D node and position arrays directly: a row view per device costs two atomic
+    reference-count updates in the hot loop."""
     for a in range(k):
         na = nodes[d, a]
         if na >= 0:
@@ -604,6 +585,176 @@ def _meyer(vgs, vgd, von, vdsat, phi, cox):
             cox * (1.0 - vdsat * vdsat / vddif2) / 3.0, 0.0)
 
 
+# ---- MOS pieces shared by level 1 (below) and level 2 (mos2_kernels.py) -------------------
+
+@njit(cache=True)
+def _mos_terminals(x, nodes, d):
+    """Drain, gate and bulk voltages of MOS row d relative to its source."""
+    vs = _volt(x, nodes[d, 2])
+    return _volt(x, nodes[d, 0]) - vs, _volt(x, nodes[d, 1]) - vs, _volt(x, nodes[d, 3]) - vs
+
+
+@njit(cache=True)
+def _mos_start(typ, vdx, vgx, vbx, mode, off, vgs_init):
+    """(vbs, vgs, vds) in the N-type frame; in mode 1 (MODEINITJCT) ngspice's starting
+    values instead: zero for an OFF device, else vbs = -1, vgs = vgs_init, vds = 0."""
+    if mode == 1:
+        if off != 0.0:
+            return 0.0, 0.0, 0.0
+        return -1.0, typ * vgs_init, 0.0
+    return typ * vbx, typ * vgx, typ * vdx
+
+
+@njit(cache=True)
+def _mos_limit(vgs, vds, vbs, state, d, vt, vcrits, vcritd):
+    """ngspice's MOS limiting from the last iterate (state[d, 0:4] = vbs vgs vds von):
+    fetlim on the controlling gate voltage, limvds, pnjlim on the forward junction.
+    Returns (vgs, vds, vbs, pnjlim limited)."""
+    vbs_o = state[d, 0]
+    vgs_o = state[d, 1]
+    vds_o = state[d, 2]
+    von = state[d, 3]
+    vgd = vgs - vds
+    if vds_o >= 0.0:
+        vgs = fetlim(vgs, vgs_o, von)
+        vds = vgs - vgd
+        vds = limvds(vds, vds_o)
+    else:
+        vgd = fetlim(vgd, vgs_o - vds_o, von)
+        vds = vgs - vgd
+        vds = -limvds(-vds, -vds_o)
+        vgs = vgd + vds
+    lim = False
+    if vds >= 0.0:
+        vbs, lim = pnjlim(vbs, vbs_o, vt, vcrits)
+    else:
+        vbd, lim = pnjlim(vbs - vds, vbs_o - vds_o, vt, vcritd)
+        vbs = vbd + vds
+    return vgs, vds, vbs, lim
+
+
+@njit(cache=True)
+def _mos_junction(v, vt, isat, gmin):
+    """A bulk diode of a MOSFET (conductance, current), as mos1load/mos2load."""
+    if v <= -3.0 * vt:
+        return gmin, gmin * v - isat
+    ev = math.exp(min(MAX_EXP_ARG, v / vt))
+    return isat * ev / vt + gmin, isat * (ev - 1.0) + gmin * v
+
+
+@njit(cache=True)
+def _mos_companion(normal, ids, gm, gds, gmbs, gbs, cbs, gbd, cbd, vds, vgs, vbs, G, C, I, v):
+    """Terminal voltages v (s' reference: d, g, s, b), currents I and conductances G of the
+    channel and the bulk diodes; C cleared. The channel current flows d -> s in normal
+    mode (ids(vgs, vds, vbs)), s -> d reversed (ids(vgd, vsd, vbd))."""
+    v[0] = vds
+    v[1] = vgs
+    v[2] = 0.0
+    v[3] = vbs
+    G[:, :] = 0.0
+    C[:, :] = 0.0
+    if normal:
+        idrain = ids
+        # d ids / d(vd, vg, vs, vb)
+        dd = gds
+        dg = gm
+        db = gmbs
+        ds = -(gds + gm + gmbs)
+    else:
+        idrain = -ids
+        # ids(vgd, vsd, vbd): d/dvs = gds, d/dvg = gm, d/dvb = gmbs, d/dvd = -(sum)
+        dd = gds + gm + gmbs
+        dg = -gm
+        db = -gmbs
+        ds = -gds
+    I[0] = idrain - cbd
+    I[1] = 0.0
+    I[2] = -idrain - cbs
+    I[3] = cbd + cbs
+    G[0, 0] += dd + gbd
+    G[0, 1] += dg
+    G[0, 2] += ds
+    G[0, 3] += db - gbd
+    G[2, 0] -= dd
+    G[2, 1] -= dg
+    G[2, 2] -= ds - gbs
+    G[2, 3] -= db + gbs
+    G[3, 0] -= gbd
+    G[3, 2] -= gbs
+    G[3, 3] += gbd + gbs
+
+
+@njit(cache=True)
+def _mos_bulk_charges(qbs, cbs_c, qbd, cbd_c, Q, C):
+    """The bulk depletion charges and capacitances into Q (set) and C (added)."""
+    Q[0] = -qbd
+    Q[1] = 0.0
+    Q[2] = -qbs
+    Q[3] = qbd + qbs
+    C[3, 3] += cbs_c + cbd_c
+    C[3, 2] -= cbs_c
+    C[2, 3] -= cbs_c
+    C[2, 2] += cbs_c
+    C[3, 0] -= cbd_c
+    C[0, 3] -= cbd_c
+    C[0, 0] += cbd_c
+
+
+@njit(cache=True)
+def _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C):
+    """Meyer gate charges integrated as ngspice does: half capacitances now and at the
+    last accepted point, charge = q1 + C*(v - v1) (q = C v at the op / first point).
+    Stamps Q and C, keeps the present in state; returns (qgs, qgd, qgb)."""
+    state[d, 5] = cgs_h
+    state[d, 6] = cgd_h
+    state[d, 7] = cgb_h
+    if state[d, MEYER_PHASE] == 0.0:       # op / first point: q = C v
+        capgs = 2.0 * cgs_h
+        capgd = 2.0 * cgd_h
+        capgb = 2.0 * cgb_h
+        qgs = capgs * vgs
+        qgd = capgd * vgd
+        qgb = capgb * vgb
+    else:
+        capgs = cgs_h + state[d, 14]
+        capgd = cgd_h + state[d, 15]
+        capgb = cgb_h + state[d, 16]
+        qgs = state[d, 8] + capgs * (vgs - state[d, 11])
+        qgd = state[d, 9] + capgd * (vgd - state[d, 12])
+        qgb = state[d, 10] + capgb * (vgb - state[d, 13])
+    state[d, 18] = qgs
+    state[d, 19] = qgd
+    state[d, 20] = qgb
+    state[d, 21] = vgs
+    state[d, 22] = vgd
+    state[d, 23] = vgb
+    Q[1] += qgs + qgd + qgb
+    Q[2] -= qgs
+    Q[0] -= qgd
+    Q[3] -= qgb
+    C[1, 1] += capgs + capgd + capgb
+    C[1, 2] -= capgs
+    C[2, 1] -= capgs
+    C[2, 2] += capgs
+    C[1, 0] -= capgd
+    C[0, 1] -= capgd
+    C[0, 0] += capgd
+    C[1, 3] -= capgb
+    C[3, 1] -= capgb
+    C[3, 3] += capgb
+    return qgs, qgd, qgb
+
+
+@njit(cache=True)
+def _flip(k, typ, I, Q, v):
+    """PMOS: the N-type equations in negated voltages, currents and charges."""
+    if typ < 0.0:
+        for a in range(k):
+            I[a] = -I[a]
+            Q[a] = -Q[a]
+            v[a] = -v[a]
+
+
 def meyer_commit(state):
     """After an accepted time point: the present becomes the 'last point' of Meyer's
     incremental charges."""
@@ -632,30 +783,13 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
             continue
         typ = par[d, M_TYPE]
         vt = par[d, M_VT]
-        vd = _volt(x, nodes[d, 0])
-        vg = _volt(x, nodes[d, 1])
-        vs = _volt(x, nodes[d, 2])
-        vb = _volt(x, nodes[d, 3])
-        vbs = typ * (vb - vs)
-        vgs = typ * (vg - vs)
-        vds = typ * (vd - vs)
-        if mode == 1:
-            if state[d, 4] != 0.0:
-                vbs = 0.0
-                vgs = 0.0
-                vds = 0.0
-            else:
-                vbs = -1.0
-                vgs = typ * par[d, M_VBI]  # ngspice starts at the threshold
-                vds = 0.0
-        elif mode == 0:
+        vdx, vgx, vbx = _mos_terminals(x, nodes, d)
+        # MODEINITJCT: ngspice starts at the threshold
+        vbs, vgs, vds = _mos_start(typ, vdx, vgx, vbx, mode, state[d, 4], par[d, M_VBI])
+        if mode == 0:
             vbs_o = state[d, 0]
             vgs_o = state[d, 1]
             vds_o = state[d, 2]
-            von = state[d, 3]
-            vbd_o = vbs_o - vds_o
-            vgd_o = vgs_o - vds_o
-            vgd = vgs - vds
             # bypass (as ngspice's MOS1 does by default): a device whose terminal
             # voltages moved by less than the Newton tolerance is not re-evaluated; its
             # last companion model is stamped again. Never with Meyer charges, whose
@@ -665,23 +799,10 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
                     and abs(vgs - vgs_o) <= 1e-3 * max(abs(vgs), abs(vgs_o)) + 1e-6
                     and abs(vds - vds_o) <= 1e-3 * max(abs(vds), abs(vds_o)) + 1e-6
                     and _bypass(k, nodes, pos, state, d, gdata, cdata, ieq, qeq, qact,
-                                vd - vs, vg - vs, vb - vs)):
+                                vdx, vgx, vbx)):
                 continue
-            if vds_o >= 0.0:
-                vgs = fetlim(vgs, vgs_o, von)
-                vds = vgs - vgd
-                vds = limvds(vds, vds_o)
-            else:
-                vgd = fetlim(vgd, vgd_o, von)
-                vds = vgs - vgd
-                vds = -limvds(-vds, -vds_o)
-                vgs = vgd + vds
-            lim = False
-            if vds >= 0.0:
-                vbs, lim = pnjlim(vbs, vbs_o, vt, par[d, M_VCRITS])
-            else:
-                vbd, lim = pnjlim(vbs - vds, vbd_o, vt, par[d, M_VCRITD])
-                vbs = vbd + vds
+            vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, vt, par[d, M_VCRITS],
+                                            par[d, M_VCRITD])
             if lim:  # fetlim/limvds changes do not count (as in ngspice)
                 nlim += 1
         vbd = vbs - vds
@@ -689,22 +810,8 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
         state[d, 1] = vgs
         state[d, 2] = vds
         # bulk junctions
-        iss = par[d, M_ISS]
-        isd = par[d, M_ISD]
-        if vbs <= -3.0 * vt:
-            gbs = gmin
-            cbs = gmin * vbs - iss
-        else:
-            evbs = math.exp(min(MAX_EXP_ARG, vbs / vt))
-            gbs = iss * evbs / vt + gmin
-            cbs = iss * (evbs - 1.0) + gmin * vbs
-        if vbd <= -3.0 * vt:
-            gbd = gmin
-            cbd = gmin * vbd - isd
-        else:
-            evbd = math.exp(min(MAX_EXP_ARG, vbd / vt))
-            gbd = isd * evbd / vt + gmin
-            cbd = isd * (evbd - 1.0) + gmin * vbd
+        gbs, cbs = _mos_junction(vbs, vt, par[d, M_ISS], gmin)
+        gbd, cbd = _mos_junction(vbd, vt, par[d, M_ISD], gmin)
         if vds >= 0.0:
             ids, gm, gds, gmbs, von = _mos1_ids(vgs, vds, vbs, par, d)
             mode_n = 1.0
@@ -712,57 +819,12 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
             ids, gm, gds, gmbs, von = _mos1_ids(vgs - vds, -vds, vbd, par, d)
             mode_n = -1.0
         state[d, 3] = von
-        # terminal voltages (s' reference): d, g, s, b
-        v[0] = vds
-        v[1] = vgs
-        v[2] = 0.0
-        v[3] = vbs
-        G[:, :] = 0.0
-        C[:, :] = 0.0
-        # channel current flows d -> s in normal mode, s -> d reversed
-        if mode_n > 0.0:
-            idrain = ids
-            # d ids / d(vd, vg, vs, vb)
-            dd = gds
-            dg = gm
-            db = gmbs
-            ds = -(gds + gm + gmbs)
-        else:
-            idrain = -ids
-            # ids(vgd, vsd, vbd): d/dvs = gds, d/dvg = gm, d/dvb = gmbs, d/dvd = -(sum)
-            dd = gds + gm + gmbs
-            dg = -gm
-            db = -gmbs
-            ds = -gds
-        I[0] = idrain - cbd
-        I[1] = 0.0
-        I[2] = -idrain - cbs
-        I[3] = cbd + cbs
-        G[0, 0] += dd + gbd
-        G[0, 1] += dg
-        G[0, 2] += ds
-        G[0, 3] += db - gbd
-        G[2, 0] -= dd
-        G[2, 1] -= dg
-        G[2, 2] -= ds - gbs
-        G[2, 3] -= db + gbs
-        G[3, 0] -= gbd
-        G[3, 2] -= gbs
-        G[3, 3] += gbd + gbs
+        _mos_companion(mode_n > 0.0, ids, gm, gds, gmbs, gbs, cbs, gbd, cbd, vds, vgs, vbs,
+                       G, C, I, v)
         # bulk junction charges
         qbs, cbs_c = _depletion(par[d, M_CBS], par[d, M_PB], par[d, M_MJ], par[d, M_FC], vbs)
         qbd, cbd_c = _depletion(par[d, M_CBD], par[d, M_PB], par[d, M_MJ], par[d, M_FC], vbd)
-        Q[0] = -qbd
-        Q[1] = 0.0
-        Q[2] = -qbs
-        Q[3] = qbd + qbs
-        C[3, 3] += cbs_c + cbd_c
-        C[3, 2] -= cbs_c
-        C[2, 3] -= cbs_c
-        C[2, 2] += cbs_c
-        C[3, 0] -= cbd_c
-        C[0, 3] -= cbd_c
-        C[0, 0] += cbd_c
+        _mos_bulk_charges(qbs, cbs_c, qbd, cbd_c, Q, C)
         qgs = 0.0
         qgd = 0.0
         qgb = 0.0
@@ -776,48 +838,8 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
                 cgs_h, cgd_h, cgb_h = _meyer(vgs, vgd, von, vdsat, par[d, M_PHI], par[d, M_COX])
             else:
                 cgd_h, cgs_h, cgb_h = _meyer(vgd, vgs, von, vdsat, par[d, M_PHI], par[d, M_COX])
-            state[d, 5] = cgs_h
-            state[d, 6] = cgd_h
-            state[d, 7] = cgb_h
-            if state[d, MEYER_PHASE] == 0.0:       # op / first point: q = C v
-                capgs = 2.0 * cgs_h
-                capgd = 2.0 * cgd_h
-                capgb = 2.0 * cgb_h
-                qgs = capgs * vgs
-                qgd = capgd * vgd
-                qgb = capgb * vgb
-            else:
-                capgs = cgs_h + state[d, 14]
-                capgd = cgd_h + state[d, 15]
-                capgb = cgb_h + state[d, 16]
-                qgs = state[d, 8] + capgs * (vgs - state[d, 11])
-                qgd = state[d, 9] + capgd * (vgd - state[d, 12])
-                qgb = state[d, 10] + capgb * (vgb - state[d, 13])
-            state[d, 18] = qgs
-            state[d, 19] = qgd
-            state[d, 20] = qgb
-            state[d, 21] = vgs
-            state[d, 22] = vgd
-            state[d, 23] = vgb
-            Q[1] += qgs + qgd + qgb
-            Q[2] -= qgs
-            Q[0] -= qgd
-            Q[3] -= qgb
-            C[1, 1] += capgs + capgd + capgb
-            C[1, 2] -= capgs
-            C[2, 1] -= capgs
-            C[2, 2] += capgs
-            C[1, 0] -= capgd
-            C[0, 1] -= capgd
-            C[0, 0] += capgd
-            C[1, 3] -= capgb
-            C[3, 1] -= capgb
-            C[3, 3] += capgb
-        if typ < 0.0:
-            for a in range(k):
-                I[a] = -I[a]
-                Q[a] = -Q[a]
-                v[a] = -v[a]
+            qgs, qgd, qgb = _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C)
+        _flip(k, typ, I, Q, v)
         _stamp_at(k, nodes, pos, d, G, C, I, Q, v, gdata, cdata, ieq, qeq, qact)
         if mode == 0:
             _remember_at(k, state, d, G, C, I, Q, v)

@@ -19,12 +19,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from edapipe.analog.jit import njit
 
 from edapipe.analog.device_kernels import (
     BYPASS_OK, M2_FIRST, M_CBD, M_CBS, M_COX, M_FC, M_GAMMA, M_ISD, M_ISS, M_LAMBDA, M_LEVEL,
     M_MJ, M_PB, M_PHI, M_TYPE, M_VBI, M_VCRITD, M_VCRITS, M_VT, M_BETA, M_CGSO, M_CGDO,
-    M_CGBO, M_NPAR, MAX_EXP_ARG, MEYER_PHASE, _depletion, _stamp, _volt, fetlim, limvds, pnjlim)
+    M_CGBO, M_NPAR, _depletion, _flip, _meyer_charges, _mos_bulk_charges,
+    _mos_companion, _mos_junction, _mos_limit, _mos_start, _mos_terminals, _stamp_at)
 
 # level-2 parameter columns (after the level-1 ones)
 (M2_VTO, M2_FACTOR, M2_XD, M2_XJ, M2_LEFF, M2_UCRITV, M2_UEXP, M2_UO, M2_VMAX, M2_NEFF,
@@ -402,6 +403,17 @@ def has_level2(par):
 
 
 @njit(cache=True)
+def _bulk_depletion(cj, cjsw, pb, mj, mjsw, fc, v):
+    """Bulk junction depletion charge and capacitance: bottom (MJ) plus sidewall (MJSW)."""
+    q, c = _depletion(cj, pb, mj, fc, v)
+    if cjsw != 0.0:
+        qsw, csw = _depletion(cjsw, pb, mjsw, fc, v)
+        q += qsw
+        c += csw
+    return q, c
+
+
+@njit(cache=True)
 def mos2_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qact, qdev):
     """The level-2 rows of a MOS group: terminals (d', g, s', b), the state layout of
     mos1_load (vbs vgs vds von off | Meyer half capacitances, last point, phase). Returns
@@ -420,48 +432,13 @@ def mos2_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
             continue
         typ = p[M_TYPE]
         vt = p[M_VT]
-        nd = nodes[d]
-        vd = _volt(x, nd[0])
-        vg = _volt(x, nd[1])
-        vs = _volt(x, nd[2])
-        vb = _volt(x, nd[3])
-        vbs = typ * (vb - vs)
-        vgs = typ * (vg - vs)
-        vds = typ * (vd - vs)
-        if mode == 1:
-            if state[d, 4] != 0.0:
-                vbs = 0.0
-                vgs = 0.0
-                vds = 0.0
-            else:
-                vbs = -1.0
-                vgs = typ * p[M2_VTO]
-                vds = 0.0
-        elif mode == 0:
-            vbs_o = state[d, 0]
-            vgs_o = state[d, 1]
-            vds_o = state[d, 2]
-            von = state[d, 3]
-            vbd_o = vbs_o - vds_o
-            vgd_o = vgs_o - vds_o
-            vgd = vgs - vds
+        vdx, vgx, vbx = _mos_terminals(x, nodes, d)
+        vbs, vgs, vds = _mos_start(typ, vdx, vgx, vbx, mode, state[d, 4], p[M2_VTO])
+        if mode == 0:
             vgs_x = vgs
             vds_x = vds
-            if vds_o >= 0.0:
-                vgs = fetlim(vgs, vgs_o, von)
-                vds = vgs - vgd
-                vds = limvds(vds, vds_o)
-            else:
-                vgd = fetlim(vgd, vgd_o, von)
-                vds = vgs - vgd
-                vds = -limvds(-vds, -vds_o)
-                vgs = vgd + vds
-            lim = False
-            if vds >= 0.0:
-                vbs, lim = pnjlim(vbs, vbs_o, vt, p[M_VCRITS])
-            else:
-                vbd, lim = pnjlim(vbs - vds, vbd_o, vt, p[M_VCRITD])
-                vbs = vbd + vds
+            vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, vt, p[M_VCRITS],
+                                            p[M_VCRITD])
             # ngspice does not count fetlim/limvds as limiting, but its device current
             # test (MOS2convTest) then rejects the iterate when the limited voltages are
             # far from the solution; without that test, count the device as limited
@@ -478,22 +455,8 @@ def mos2_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
         state[d, 2] = vds
         state[d, BYPASS_OK] = 0.0
         # bulk junctions
-        iss = p[M_ISS]
-        isd = p[M_ISD]
-        if vbs <= -3.0 * vt:
-            gbs = gmin
-            cbs = gmin * vbs - iss
-        else:
-            evbs = math.exp(min(MAX_EXP_ARG, vbs / vt))
-            gbs = iss * evbs / vt + gmin
-            cbs = iss * (evbs - 1.0) + gmin * vbs
-        if vbd <= -3.0 * vt:
-            gbd = gmin
-            cbd = gmin * vbd - isd
-        else:
-            evbd = math.exp(min(MAX_EXP_ARG, vbd / vt))
-            gbd = isd * evbd / vt + gmin
-            cbd = isd * (evbd - 1.0) + gmin * vbd
+        gbs, cbs = _mos_junction(vbs, vt, p[M_ISS], gmin)
+        gbd, cbd = _mos_junction(vbd, vt, p[M_ISD], gmin)
         if vds >= 0.0:
             ids, gm, gds, gmbs, von, vdsat = mos2_ids(vgs, vds, vbs, p)
             normal = True
@@ -501,109 +464,22 @@ def mos2_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
             ids, gm, gds, gmbs, von, vdsat = mos2_ids(vgd, -vds, vbd, p)
             normal = False
         state[d, 3] = von
-        v[0] = vds
-        v[1] = vgs
-        v[2] = 0.0
-        v[3] = vbs
-        G[:, :] = 0.0
-        C[:, :] = 0.0
-        if normal:
-            idrain = ids
-            dd = gds
-            dg = gm
-            db = gmbs
-            ds = -(gds + gm + gmbs)
-        else:
-            idrain = -ids
-            dd = gds + gm + gmbs
-            dg = -gm
-            db = -gmbs
-            ds = -gds
-        I[0] = idrain - cbd
-        I[1] = 0.0
-        I[2] = -idrain - cbs
-        I[3] = cbd + cbs
-        G[0, 0] += dd + gbd
-        G[0, 1] += dg
-        G[0, 2] += ds
-        G[0, 3] += db - gbd
-        G[2, 0] -= dd
-        G[2, 1] -= dg
-        G[2, 2] -= ds - gbs
-        G[2, 3] -= db + gbs
-        G[3, 0] -= gbd
-        G[3, 2] -= gbs
-        G[3, 3] += gbd + gbs
+        _mos_companion(normal, ids, gm, gds, gmbs, gbs, cbs, gbd, cbd, vds, vgs, vbs, G, C, I,
+                       v)
         # bulk depletion charges: bottom (MJ) and sidewall (MJSW)
-        qbs, cbs_c = _depletion(p[M_CBS], p[M_PB], p[M_MJ], p[M_FC], vbs)
-        qbd, cbd_c = _depletion(p[M_CBD], p[M_PB], p[M_MJ], p[M_FC], vbd)
-        if p[M2_CBSSW] != 0.0:
-            qsw, csw = _depletion(p[M2_CBSSW], p[M_PB], p[M2_MJSW], p[M_FC], vbs)
-            qbs += qsw
-            cbs_c += csw
-        if p[M2_CBDSW] != 0.0:
-            qsw, csw = _depletion(p[M2_CBDSW], p[M_PB], p[M2_MJSW], p[M_FC], vbd)
-            qbd += qsw
-            cbd_c += csw
-        Q[0] = -qbd
-        Q[1] = 0.0
-        Q[2] = -qbs
-        Q[3] = qbd + qbs
-        C[3, 3] += cbs_c + cbd_c
-        C[3, 2] -= cbs_c
-        C[2, 3] -= cbs_c
-        C[2, 2] += cbs_c
-        C[3, 0] -= cbd_c
-        C[0, 3] -= cbd_c
-        C[0, 0] += cbd_c
+        qbs, cbs_c = _bulk_depletion(p[M_CBS], p[M2_CBSSW], p[M_PB], p[M_MJ], p[M2_MJSW],
+                                     p[M_FC], vbs)
+        qbd, cbd_c = _bulk_depletion(p[M_CBD], p[M2_CBDSW], p[M_PB], p[M_MJ], p[M2_MJSW],
+                                     p[M_FC], vbd)
+        _mos_bulk_charges(qbs, cbs_c, qbd, cbd_c, Q, C)
         # Meyer gate capacitances, integrated incrementally as ngspice does
         if normal:
             cgs_h, cgd_h, cgb_h = qmeyer(vgs, vgd, von, vdsat, p[M_PHI], p[M_COX])
         else:
             cgd_h, cgs_h, cgb_h = qmeyer(vgd, vgs, von, vdsat, p[M_PHI], p[M_COX])
-        state[d, 5] = cgs_h
-        state[d, 6] = cgd_h
-        state[d, 7] = cgb_h
-        if state[d, MEYER_PHASE] == 0.0:       # op / first point: q = C v
-            capgs = 2.0 * cgs_h
-            capgd = 2.0 * cgd_h
-            capgb = 2.0 * cgb_h
-            qgs = capgs * vgs
-            qgd = capgd * vgd
-            qgb = capgb * vgb
-        else:
-            capgs = cgs_h + state[d, 14]
-            capgd = cgd_h + state[d, 15]
-            capgb = cgb_h + state[d, 16]
-            qgs = state[d, 8] + capgs * (vgs - state[d, 11])
-            qgd = state[d, 9] + capgd * (vgd - state[d, 12])
-            qgb = state[d, 10] + capgb * (vgb - state[d, 13])
-        state[d, 18] = qgs
-        state[d, 19] = qgd
-        state[d, 20] = qgb
-        state[d, 21] = vgs
-        state[d, 22] = vgd
-        state[d, 23] = vgb
-        Q[1] += qgs + qgd + qgb
-        Q[2] -= qgs
-        Q[0] -= qgd
-        Q[3] -= qgb
-        C[1, 1] += capgs + capgd + capgb
-        C[1, 2] -= capgs
-        C[2, 1] -= capgs
-        C[2, 2] += capgs
-        C[1, 0] -= capgd
-        C[0, 1] -= capgd
-        C[0, 0] += capgd
-        C[1, 3] -= capgb
-        C[3, 1] -= capgb
-        C[3, 3] += capgb
-        if typ < 0.0:
-            for a in range(k):
-                I[a] = -I[a]
-                Q[a] = -Q[a]
-                v[a] = -v[a]
-        _stamp(k, nd, pos[d], G, C, I, Q, v, gdata, cdata, ieq, qeq, qact)
+        qgs, qgd, qgb = _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C)
+        _flip(k, typ, I, Q, v)
+        _stamp_at(k, nodes, pos, d, G, C, I, Q, v, gdata, cdata, ieq, qeq, qact)
         # gate charges for the truncation-error control: Meyer plus overlap (the overlap
         # capacitors themselves are stamped as linear ones)
         qdev[d, 0] = typ * (qgs + p[M_CGSO] * vgs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from edapipe.analog.jit import njit
 
 
 @njit(cache=True)

@@ -72,8 +72,16 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
         specs.append(analysis_from_text("ac", ac_args))
     if tran_args:
         specs.append(analysis_from_text("tran", tran_args))
+
+    def note(text):
+        # plain text when stderr is not a terminal: rich costs ~0.05 s of start-up
+        if stderr_is_terminal():
+            console().print(text, markup=False, highlight=False)
+        else:
+            sys.stderr.write(text + "\n")
+
     for w in circ.warnings:
-        console().print(f"edapipe: warning: {w}", markup=False, highlight=False)
+        note(f"edapipe: warning: {w}")
 
     bar = None
     progress = None
@@ -116,5 +124,4 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
             extra = ""
             if res.kind == "tran" and res.extra:
                 extra = f" ({res.extra['accepted']} accepted, {res.extra['rejected']} rejected)"
-            console().print(f"edapipe: {res.title}: {n} points{extra}", markup=False,
-                            highlight=False)
+            note(f"edapipe: {res.title}: {n} points{extra}")
