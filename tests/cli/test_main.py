@@ -56,3 +56,18 @@ def test_broken_pipe_is_quiet():
                           shell=True, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0
     assert "Traceback" not in proc.stderr and "Error" not in proc.stderr, proc.stderr
+
+
+def test_program_exit_skips_teardown_but_loses_no_output(tmp_path):
+    # the program leaves with os._exit after flushing: a large text output on a pipe must
+    # arrive whole, and exit codes must be those of `run`
+    src = BENCHMARKS / "epfl" / "square.aig"
+    ref = tmp_path / "square.aag"
+    assert subprocess.run(EDAPIPE + ["convert", str(src), str(ref)], timeout=120).returncode == 0
+    proc = subprocess.run(EDAPIPE + ["convert", str(src), "-", "--format", "aag"],
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ref.read_bytes() and len(proc.stdout) > 100_000
+    missing = subprocess.run(EDAPIPE + ["stats", str(tmp_path / "none.aig")],
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 3 and "none.aig" in missing.stderr
