@@ -74,7 +74,9 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
     """
     n = f0.shape[0]
     base = num_ci + 1
-    cap = base + 2 * n + 64
+    # room: the copies still to make (n - g), one structure (<= 16), and for structures that
+    # use virtual nodes the early copies they make (<= n - g more; see virt_ok)
+    cap = base + 3 * n + 64
     gf0 = np.zeros(cap, dtype=np.int32)
     gf1 = np.zeros(cap, dtype=np.int32)
     refs = np.zeros(cap, dtype=np.int32)
@@ -160,6 +162,9 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
         best_t = 0
         best_lev = 0
         evaluated = out < 0 and count + 16 + (n - g) < root_slot
+        # an early copy that dies is made again at its visit, so slots are only known to
+        # suffice for one more batch of early copies while this holds
+        virt_ok = count + 16 + 2 * (n - g) < root_slot
         if evaluated:
             # cuts of the would-be copy
             node_cuts(root_slot, la, lb, leaves, sizes, tts, ncuts, K_LEAVES, max_cuts,
@@ -237,7 +242,9 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
                             if y >= 0 and mark[y >> 1] == stamp:
                                 added += 1  # kept alive by the structure
                         if y < 0:
-                            h = _virtual(x0, x1, g, p_head, p_nxt, p_key0, p_key1)
+                            h = -1
+                            if virt_ok:
+                                h = _virtual(x0, x1, g, p_head, p_nxt, p_key0, p_key1)
                             if h >= 0:
                                 n_virtual += 1
                                 y = 2 * (vbase + h)
