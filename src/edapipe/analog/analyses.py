@@ -70,6 +70,49 @@ class Result:
     extra: dict = field(default_factory=dict)
 
 
+def _incremental(s):
+    """The arguments of newton_loop's incremental assembly: used when the only nonlinear
+    devices are level-1 MOSFETs (no diodes, BJTs, level-2 rows or behavioural sources);
+    otherwise empty arrays and inc off. Lists, for every matrix entry, the (device, G slot)
+    pairs that stamp it and, for every node, the (device, terminal) pairs, in device order."""
+    n, nnz = s.size, len(s.gdata)
+    kinds = {g.kind for g in s.groups}
+    m = next((g for g in s.groups if g.kind == "m"), None)
+    i64 = np.int64
+    if (kinds != {"m"} or s.bsrc or m is None or len(m.nodes) == 0
+            or np.any(m.par[:, K.M_LEVEL] == 2.0)):
+        e = np.zeros(0, i64)
+        return (False, np.zeros((0, K.MS_N)), e, e, np.zeros(1, i64), e, e, np.zeros(1, i64),
+                e, e, e, np.zeros(0, np.bool_), e, np.zeros(0, np.bool_), e, e,
+                np.zeros(0, np.bool_), np.zeros(0))
+    ndev = len(m.nodes)
+    pos = np.asarray(m.pos, dtype=i64)
+    dev = np.repeat(np.arange(ndev, dtype=i64), 16)
+    slot = np.tile(np.arange(16, dtype=i64), ndev)
+    p = pos.ravel()
+    keep = p >= 0
+    dev, slot, p = dev[keep], slot[keep], p[keep]
+    order = np.lexsort((slot, dev, p))           # by entry, then device, then slot
+    pptr = np.zeros(nnz + 1, i64)
+    np.cumsum(np.bincount(p, minlength=nnz), out=pptr[1:])
+    nodes = np.asarray(m.nodes, dtype=i64)
+    ndv = np.repeat(np.arange(ndev, dtype=i64), 4)
+    term = np.tile(np.arange(4, dtype=i64), ndev)
+    nd = nodes.ravel()
+    keep = nd >= 0
+    ndv, term, nd = ndv[keep], term[keep], nd[keep]
+    norder = np.lexsort((term, ndv, nd))
+    nptr = np.zeros(n + 1, i64)
+    np.cumsum(np.bincount(nd, minlength=n), out=nptr[1:])
+    isdiag = np.zeros(nnz, i64)      # gshunt lands on diag_pos (once per listing)
+    np.add.at(isdiag, np.asarray(s.diag_pos, dtype=i64), 1)
+    return (True, np.zeros((ndev, K.MS_N)), np.zeros(ndev, i64), np.zeros(ndev, i64),
+            pptr, dev[order], slot[order], nptr, ndv[norder], term[norder], isdiag,
+            np.zeros(nnz, np.bool_), np.zeros(nnz, i64), np.zeros(n, np.bool_),
+            np.zeros(n, i64), np.repeat(np.arange(n, dtype=i64), np.diff(s.indptr)),
+            np.zeros(n, np.bool_), np.zeros(nnz))
+
+
 class Simulator:
     """Holds the MNA system of one circuit and runs analyses on it."""
 
@@ -91,6 +134,7 @@ class Simulator:
         self.time = 0.0                 # TIME seen by behavioural sources
         self._static = None
         self._nk = None
+        self._inc_warm = None     # see _newton_fused
         self._zero = np.zeros(self.sys.size)
         self._lin_key = None
         self._lin_lu = None
@@ -136,6 +180,7 @@ class Simulator:
         """Evaluate every device at x (Python-side assembly, used for AC linearisation and
         set-up): returns (matrix data, device capacitance data, number of limited devices);
         the companion vectors land in self._ieq, self._qeq and self._qact."""
+        self._inc_warm = None
         s = self.sys
         data = self.gbase.copy()
         cdev = np.zeros_like(data)
@@ -201,7 +246,8 @@ class Simulator:
                         np.zeros((0, npar)), np.zeros((0, nstate)), np.zeros((0, 3)))
 
             self._nk = {"work": (np.empty(nnz), np.empty(nnz), np.empty(n), np.empty(n)),
-                        "groups": grp("d", 2, 12, 2) + grp("q", 5, 37, 3) + grp("m", 4, K.M_NPAR, K.M_NSTATE)}
+                        "groups": grp("d", 2, 12, 2) + grp("q", 5, 37, 3) + grp("m", 4, K.M_NPAR, K.M_NSTATE),
+                        "inc": _incremental(s)}
             if self._static is None:
                 data, _, _ = self.load(x, first_mode)
                 if s.bsrc:
@@ -225,13 +271,21 @@ class Simulator:
                 xrhs[:] = 0.0
                 stamp_behavioural(s, x, self.time, xdata, xrhs)
                 stop = min(it + 1, maxiter)
+            inc = self._nk["inc"]
+            w = self._inc_warm
+            warm = bool(inc[0] and it == 0 and first_mode == 0 and w is not None
+                        and w[0] is self.gbase and w[1] == self.gshunt)
+            self._inc_warm = None
             status, it = NK.newton_loop(
                 x, b, hist_v, xdata, xrhs, a0, it, stop, first_mode, polish, self.gshunt, o.gmin,
                 o.reltol, tol, self.gbase, s.cdata, s.diag_pos, data, cdev, rhs, xn,
                 self._ieq, self._qeq, self._qact, *self._nk["groups"],
                 s.size, lu.bmap, lu.bp, lu.bi, lu.lp, lu.li, lu.lx, lu.up, lu.ui, lu.ux,
-                lu.work, lu.swork, lu.perm_r, lu.perm_c, PIVREL)
+                lu.work, lu.swork, lu.perm_r, lu.perm_c, PIVREL, *inc, warm)
             if status == NK.CONVERGED:
+                # the next call may start from these sums (until a state is restored or
+                # the Python-side load writes the companion vectors)
+                self._inc_warm = (self.gbase, self.gshunt)
                 self._cdev_last = cdev
                 self.last_iters = it + 1
                 return x
@@ -265,6 +319,7 @@ class Simulator:
         return into
 
     def restore_state(self, saved):
+        self._inc_warm = None
         for g, st in zip(self.sys.groups, saved):
             g.state[:] = st
 
@@ -461,6 +516,7 @@ class Simulator:
         s = self.sys
         freqs = ac_frequencies(kind, n, fstart, fstop)
         x = self.operating_point()
+        self._inc_warm = None      # the device kernels below rewrite states and vectors
         self.x_op = x
         g = s.gdata_ac.copy()
         cdev = np.zeros_like(g)

@@ -764,6 +764,73 @@ def meyer_commit(state):
     state[:, MEYER_PHASE] = 1.0
 
 
+# per-device stamp contributions of the incremental assembly (newton_loop with inc):
+# G (16), C (16), ieq (4), qeq (4), qact (4) of the last load, terminal voltages (3) of the
+# last bypass
+MS_G, MS_C, MS_I, MS_Q, MS_QA, MS_V = 0, 16, 32, 36, 40, 44
+MS_N = 47
+
+
+@njit(cache=True)
+def _bypass_test(k, st, d, vds, vgs, vbs):
+    """The current test of _bypass alone (nothing stamped)."""
+    o = BYPASS_AT
+    kk = k * k
+    ov = o + 2 * kk + 2 * k
+    dv0 = vds - st[d, ov]
+    dv1 = vgs - st[d, ov + 1]
+    dv3 = vbs - st[d, ov + 3]
+    for a in range(k):
+        di = (st[d, o + a * k] * dv0 + st[d, o + a * k + 1] * dv1
+              + st[d, o + a * k + 3] * dv3)
+        if abs(di) > 1e-3 * abs(st[d, o + 2 * kk + a]) + 1e-12:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _bypass_contrib(k, st, d, ms):
+    """What _bypass stamps, into the device's row of ms (the same arithmetic, so the
+    assembled sums equal the direct stamps bit for bit); qact is left to _inc_qact."""
+    o = BYPASS_AT
+    kk = k * k
+    ov = o + 2 * kk + 2 * k
+    hasc = (st[d, o + kk] + st[d, o + kk + k + 1] + st[d, o + kk + 2 * k + 2]
+            + st[d, o + kk + 3 * k + 3]) != 0.0
+    for a in range(k):
+        s = st[d, o + 2 * kk + a]
+        for b in range(k):
+            s -= st[d, o + a * k + b] * st[d, ov + b]
+        ms[d, MS_I + a] = s
+        if hasc:
+            sq = st[d, o + 2 * kk + k + a]
+            for b in range(k):
+                sq -= st[d, o + kk + a * k + b] * st[d, ov + b]
+            ms[d, MS_Q + a] = sq
+        else:
+            ms[d, MS_Q + a] = st[d, o + 2 * kk + k + a]
+        for b in range(k):
+            ms[d, MS_G + a * k + b] = st[d, o + a * k + b]
+            ms[d, MS_C + a * k + b] = st[d, o + kk + a * k + b] if hasc else 0.0
+
+
+@njit(cache=True)
+def _store_at(k, d, G, C, I, Q, v, ms):
+    """What _stamp_at adds, into the device's row of ms (the same arithmetic)."""
+    for a in range(k):
+        s = I[a]
+        sq = Q[a]
+        for b in range(k):
+            s -= G[a, b] * v[b]
+            sq -= C[a, b] * v[b]
+        ms[d, MS_I + a] = s
+        ms[d, MS_Q + a] = sq
+        ms[d, MS_QA + a] = Q[a]
+        for b in range(k):
+            ms[d, MS_G + a * k + b] = G[a, b]
+            ms[d, MS_C + a * k + b] = C[a, b]
+
+
 @njit(cache=True)
 def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qact, qdev):
     """MOS level 1: terminals (d', g, s', b). state: vbs, vgs, vds, von, off-flag."""
@@ -858,6 +925,115 @@ def mos1_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
     return nlim
 
 
+@njit(cache=True)
+def _mos1_inc(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qact, qdev,
+              first, ms, byp, evl):
+    """mos1_load for newton_loop's incremental assembly: keep each device's contributions
+    in ms, and (only when `first`) stamp them as mos1_load does; a bypassed device's are
+    unchanged since the last load, so they are kept (and stamped) only when `first`;
+    byp[d] = 1 for a bypassed device, evl lists the evaluated ones. Returns (pnjlim
+    count, number evaluated)."""
+    ndev = nodes.shape[0]
+    k = 4
+    G = np.zeros((k, k))
+    C = np.zeros((k, k))
+    I = np.zeros(k)
+    Q = np.zeros(k)
+    v = np.zeros(k)
+    nlim = 0
+    nev = 0
+    for d in range(ndev):
+        if par[d, M_LEVEL] == 2.0:
+            continue
+        typ = par[d, M_TYPE]
+        vt = par[d, M_VT]
+        vdx, vgx, vbx = _mos_terminals(x, nodes, d)
+        # MODEINITJCT: ngspice starts at the threshold
+        vbs, vgs, vds = _mos_start(typ, vdx, vgx, vbx, mode, state[d, 4], par[d, M_VBI])
+        if mode == 0:
+            vbs_o = state[d, 0]
+            vgs_o = state[d, 1]
+            vds_o = state[d, 2]
+            # bypass (as ngspice's MOS1 does by default): a device whose terminal
+            # voltages moved by less than the Newton tolerance is not re-evaluated; its
+            # last companion model is stamped again. Never with Meyer charges, whose
+            # integration state changes every point.
+            if (state[d, BYPASS_OK] != 0.0 and par[d, M_COX] == 0.0
+                    and abs(vbs - vbs_o) <= 1e-3 * max(abs(vbs), abs(vbs_o)) + 1e-6
+                    and abs(vgs - vgs_o) <= 1e-3 * max(abs(vgs), abs(vgs_o)) + 1e-6
+                    and abs(vds - vds_o) <= 1e-3 * max(abs(vds), abs(vds_o)) + 1e-6):
+                if _bypass_test(k, state, d, vdx, vgx, vbx):
+                    if first:
+                        _bypass(k, nodes, pos, state, d, gdata, cdata, ieq, qeq, qact,
+                                vdx, vgx, vbx)
+                        _bypass_contrib(k, state, d, ms)
+                    ms[d, MS_V] = vdx
+                    ms[d, MS_V + 1] = vgx
+                    ms[d, MS_V + 2] = vbx
+                    byp[d] = 1
+                    continue
+            vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, vt, par[d, M_VCRITS],
+                                            par[d, M_VCRITD])
+            if lim:  # fetlim/limvds changes do not count (as in ngspice)
+                nlim += 1
+        vbd = vbs - vds
+        state[d, 0] = vbs
+        state[d, 1] = vgs
+        state[d, 2] = vds
+        # bulk junctions
+        gbs, cbs = _mos_junction(vbs, vt, par[d, M_ISS], gmin)
+        gbd, cbd = _mos_junction(vbd, vt, par[d, M_ISD], gmin)
+        if vds >= 0.0:
+            ids, gm, gds, gmbs, von = _mos1_ids(vgs, vds, vbs, par, d)
+            mode_n = 1.0
+        else:
+            ids, gm, gds, gmbs, von = _mos1_ids(vgs - vds, -vds, vbd, par, d)
+            mode_n = -1.0
+        state[d, 3] = von
+        _mos_companion(mode_n > 0.0, ids, gm, gds, gmbs, gbs, cbs, gbd, cbd, vds, vgs, vbs,
+                       G, C, I, v)
+        # bulk junction charges
+        qbs, cbs_c = _depletion(par[d, M_CBS], par[d, M_PB], par[d, M_MJ], par[d, M_FC], vbs)
+        qbd, cbd_c = _depletion(par[d, M_CBD], par[d, M_PB], par[d, M_MJ], par[d, M_FC], vbd)
+        _mos_bulk_charges(qbs, cbs_c, qbd, cbd_c, Q, C)
+        qgs = 0.0
+        qgd = 0.0
+        qgb = 0.0
+        if par[d, M_COX] > 0.0:
+            # Meyer gate capacitances (only with TOX), integrated as ngspice does: half
+            # capacitances now and at the last accepted point, charge = q1 + C*(v - v1)
+            vgd = vgs - vds
+            vgb = vgs - vbs
+            vdsat = max(vgs - von if mode_n > 0.0 else vgs - vds - von, 0.0)
+            if mode_n > 0.0:
+                cgs_h, cgd_h, cgb_h = _meyer(vgs, vgd, von, vdsat, par[d, M_PHI], par[d, M_COX])
+            else:
+                cgd_h, cgs_h, cgb_h = _meyer(vgd, vgs, von, vdsat, par[d, M_PHI], par[d, M_COX])
+            qgs, qgd, qgb = _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C)
+        _flip(k, typ, I, Q, v)
+        _store_at(k, d, G, C, I, Q, v, ms)
+        if first:
+            _stamp_at(k, nodes, pos, d, G, C, I, Q, v, gdata, cdata, ieq, qeq, qact)
+        byp[d] = 0
+        evl[nev] = d
+        nev += 1
+        if mode == 0:
+            _remember_at(k, state, d, G, C, I, Q, v)
+        else:
+            state[d, BYPASS_OK] = 0.0
+        # the gate charges ngspice checks for truncation error (MOS1trunc): Meyer plus
+        # overlap (the overlap capacitors themselves are stamped as linear ones)
+        if par[d, M_COX] > 0.0:
+            qgs += par[d, M_CGSO] * vgs
+            qgd += par[d, M_CGDO] * (vgs - vds)
+            qgb += par[d, M_CGBO] * (vgs - vbs)
+        qdev[d, 0] = typ * qgs
+        qdev[d, 1] = typ * qgd
+        qdev[d, 2] = typ * qgb
+        qdev[d, 3] = 0.0
+    return nlim, nev
+
+
 # ---- sparse LU over fixed patterns (see lu_kernels.StaticLU) ------------------------------
 
 PIVREL = 1e-5   # relative pivot floor before we re-pivot (Sparse re-orders only near zero)
@@ -905,6 +1081,55 @@ def refactor(n, bmap, adata, bp, bi, lp, li, lx, up, ui, ux, work, pivtol):
 
 
 @njit(cache=True)
+def refactor_cols(n, bmap, adata, bp, bi, lp, li, lx, up, ui, ux, work, pivtol, dirty):
+    """refactor() of only the columns whose values can have changed since the last
+    refactor over the same pivot order: those of B marked in dirty (cleared on return) and
+    every column whose U pattern reaches one of them (left-looking: column j reads B(:, j)
+    and the L columns of U(:, j)). The others would be recomputed from identical inputs."""
+    ok = True
+    for j in range(n):
+        if not dirty[j]:
+            for p in range(up[j], up[j + 1] - 1):
+                if dirty[ui[p]]:
+                    dirty[j] = True
+                    break
+            if not dirty[j]:
+                continue
+        for p in range(bp[j], bp[j + 1]):
+            work[bi[p]] = adata[bmap[p]]
+        for p in range(up[j], up[j + 1] - 1):
+            k = ui[p]
+            ukj = work[k]
+            ux[p] = ukj
+            if ukj != 0.0:
+                for q in range(lp[k] + 1, lp[k + 1]):
+                    work[li[q]] -= lx[q] * ukj
+        pivot = work[j]
+        ux[up[j + 1] - 1] = pivot
+        cmax = 0.0
+        for p in range(lp[j] + 1, lp[j + 1]):
+            if abs(work[li[p]]) > cmax:
+                cmax = abs(work[li[p]])
+        if abs(pivot) < pivtol * cmax or pivot == 0.0:
+            for p in range(up[j], up[j + 1]):
+                work[ui[p]] = 0.0
+            for p in range(lp[j], lp[j + 1]):
+                work[li[p]] = 0.0
+            ok = False
+            break
+        lx[lp[j]] = 1.0
+        for p in range(lp[j] + 1, lp[j + 1]):
+            lx[p] = work[li[p]] / pivot
+        for p in range(up[j], up[j + 1]):
+            work[ui[p]] = 0.0
+        for p in range(lp[j], lp[j + 1]):
+            work[li[p]] = 0.0
+    for j in range(n):
+        dirty[j] = False
+    return ok
+
+
+@njit(cache=True)
 def lu_solve(n, perm_r, perm_c, lp, li, lx, up, ui, ux, b, out, work):
     """Solve A x = b with Pr A Pc = L U."""
     for i in range(n):
@@ -934,63 +1159,224 @@ CONVERGED, NOT_CONVERGED, REPIVOT, NOT_FINITE = 0, 1, 2, 3
 
 
 @njit(cache=True)
+def _inc_assemble(plist, np_, nlist, nn_, gdata, xdata, cdata, data, cdev, ieq, qeq,
+                  ms, pptr, pdev, pslot, nptr, ndev, nterm, isdiag, gshunt, a0, gsum):
+    """The matrix entries plist[:np_] and nodes nlist[:nn_] from the kept contributions, in
+    the order of the direct stamps: linear part, devices in row order, gshunt, a0 times the
+    charges. (One call per iteration: the loops stay in here.)"""
+    for r0 in range(np_):
+        p = plist[r0]
+        v = gdata[p] + xdata[p]
+        c = 0.0
+        for r in range(pptr[p], pptr[p + 1]):
+            v += ms[pdev[r], MS_G + pslot[r]]
+            c += ms[pdev[r], MS_C + pslot[r]]
+        if gshunt != 0.0:
+            for _ in range(isdiag[p]):
+                v += gshunt
+        cdev[p] = c
+        gsum[p] = v
+        if a0 != 0.0:
+            v += a0 * (cdata[p] + c)
+        data[p] = v
+    for r0 in range(nn_):
+        i = nlist[r0]
+        si = 0.0
+        sq = 0.0
+        for r in range(nptr[i], nptr[i + 1]):
+            si += ms[ndev[r], MS_I + nterm[r]]
+            sq += ms[ndev[r], MS_Q + nterm[r]]
+        ieq[i] = si
+        qeq[i] = sq
+
+
+@njit(cache=True)
+def _inc_qact(n, qact, ms, byp, st, nptr, ndev, nterm):
+    """qact as the direct stamps leave it: a bypassed device's charges follow its remembered
+    linearisation to the voltages of the last load (_bypass's arithmetic)."""
+    o = BYPASS_AT
+    k = 4
+    kk = k * k
+    ov = o + 2 * kk + 2 * k
+    for i in range(n):
+        q = 0.0
+        for r in range(nptr[i], nptr[i + 1]):
+            d = ndev[r]
+            a = nterm[r]
+            if byp[d]:
+                hasc = (st[d, o + kk] + st[d, o + kk + k + 1] + st[d, o + kk + 2 * k + 2]
+                        + st[d, o + kk + 3 * k + 3]) != 0.0
+                qa = st[d, o + 2 * kk + k + a]
+                if hasc:
+                    for b in range(k):
+                        vb = st[d, ov + b]
+                        cab = st[d, o + kk + a * k + b]
+                        vn = ms[d, MS_V] if b == 0 else (
+                            ms[d, MS_V + 1] if b == 1 else (0.0 if b == 2 else ms[d, MS_V + 2]))
+                        qa += cab * (vn - vb)
+                q += qa
+            else:
+                q += ms[d, MS_QA + a]
+        qact[i] = q
+
+
+@njit(cache=True)
 def newton_loop(x, b, hist, xdata, xrhs, a0, it0, maxiter, first_mode, polish, gshunt, gmin, reltol,
                 tol, gdata, cdata, diag_pos, data, cdev, rhs, xn, ieq, qeq, qact,
                 d_nodes, d_pos, d_par, d_state, d_qdev,
                 q_nodes, q_pos, q_par, q_state, q_qdev,
                 m_nodes, m_pos, m_par, m_state, m_qdev,
-                n, bmap, bp, bi, lp, li, lx, up, ui, ux, work, swork, perm_r, perm_c, pivrel):
+                n, bmap, bp, bi, lp, li, lx, up, ui, ux, work, swork, perm_r, perm_c, pivrel,
+                inc, ms, byp, evl, pptr, pdev, pslot, nptr, ndev, nterm, isdiag, pmark, plist,
+                nmark, nlist, acol, cmark, gsum, warm):
     """Iterate from x (updated in place); xdata/xrhs are extra stamps (behavioural sources,
     linearised by the caller). Returns (status, iteration). On REPIVOT, `data`
-    and `rhs` hold the system the old pivot order could not factor."""
+    and `rhs` hold the system the old pivot order could not factor.
+
+    inc (circuits whose only nonlinear devices are level-1 MOSFETs): the devices keep their
+    stamp contributions (ms) and only the matrix entries and nodes of evaluated devices
+    are summed again - most devices are bypassed in most iterations. Each entry is summed
+    in the same order as the direct stamps, so the values are the same bit for bit.
+    pptr/pdev/pslot list the (device, G slot) of each matrix entry, nptr/ndev/nterm the
+    (device, terminal) of each node, both in device order. Only the LU columns those
+    entries reach are factored again (refactor_cols; acol: the column of each entry).
+    gsum keeps each entry before its a0 term; `warm` (the caller vouches that data, cdev,
+    gsum, ieq, qeq, ms and the device states are those of the last converged call, with
+    the same linear part) makes the first iteration incremental too: only the a0 terms
+    of all entries are added again."""
     nnz = gdata.shape[0]
+    status = NOT_CONVERGED
+    it_out = maxiter
+    ran = False
+    first = True
+    np_ = 0
     for it in range(it0, maxiter):
+        ran = True
         mode = first_mode if it == 0 else 0
-        for k in range(nnz):
-            data[k] = gdata[k] + xdata[k]
-            cdev[k] = 0.0
-        ieq[:] = 0.0
-        qeq[:] = 0.0
-        qact[:] = 0.0
         nlim = 0
-        if d_nodes.shape[0]:
-            nlim += diode_load(x, d_nodes, d_pos, d_par, d_state, mode, gmin, data, cdev, ieq,
-                               qeq, qact, d_qdev)
-        if q_nodes.shape[0]:
-            nlim += bjt_load(x, q_nodes, q_pos, q_par, q_state, mode, gmin, data, cdev, ieq,
-                             qeq, qact, q_qdev)
-        if m_nodes.shape[0]:
-            nlim += mos1_load(x, m_nodes, m_pos, m_par, m_state, mode, gmin, data, cdev, ieq,
-                              qeq, qact, m_qdev)
-        if gshunt != 0.0:
-            for i in range(diag_pos.shape[0]):
-                data[diag_pos[i]] += gshunt
+        if inc and (it > it0 or warm):
+            # later iterations: only the entries and nodes of evaluated devices change
+            first = False
+            if it == it0:
+                # a new time point (warm): a0 and the history moved, the stamps did not
+                for p in range(nnz):
+                    if a0 != 0.0:
+                        data[p] = gsum[p] + a0 * (cdata[p] + cdev[p])
+                    else:
+                        data[p] = gsum[p]
+            nl, nev = _mos1_inc(x, m_nodes, m_pos, m_par, m_state, mode, gmin, data, cdev,
+                                ieq, qeq, qact, m_qdev, False, ms, byp, evl)
+            nlim += nl
+            np_ = 0
+            nn_ = 0
+            for e in range(nev):
+                d = evl[e]
+                for sl in range(16):
+                    p = m_pos[d, sl]
+                    if p >= 0 and not pmark[p]:
+                        pmark[p] = True
+                        plist[np_] = p
+                        np_ += 1
+                for a in range(4):
+                    na = m_nodes[d, a]
+                    if na >= 0 and not nmark[na]:
+                        nmark[na] = True
+                        nlist[nn_] = na
+                        nn_ += 1
+            for r in range(np_):
+                pmark[plist[r]] = False
+                if it > it0:
+                    cmark[perm_c[acol[plist[r]]]] = True
+            for r in range(nn_):
+                nmark[nlist[r]] = False
+            _inc_assemble(plist, np_, nlist, nn_, gdata, xdata, cdata, data, cdev, ieq,
+                          qeq, ms, pptr, pdev, pslot, nptr, ndev, nterm, isdiag, gshunt, a0,
+                          gsum)
+        else:
+            for k in range(nnz):
+                data[k] = gdata[k] + xdata[k]
+                cdev[k] = 0.0
+            ieq[:] = 0.0
+            qeq[:] = 0.0
+            qact[:] = 0.0
+            if d_nodes.shape[0]:
+                nlim += diode_load(x, d_nodes, d_pos, d_par, d_state, mode, gmin, data, cdev,
+                                   ieq, qeq, qact, d_qdev)
+            if q_nodes.shape[0]:
+                nlim += bjt_load(x, q_nodes, q_pos, q_par, q_state, mode, gmin, data, cdev,
+                                 ieq, qeq, qact, q_qdev)
+            if inc:
+                # the first iteration stamps directly and keeps every contribution
+                nl, nev = _mos1_inc(x, m_nodes, m_pos, m_par, m_state, mode, gmin, data, cdev,
+                                    ieq, qeq, qact, m_qdev, True, ms, byp, evl)
+                nlim += nl
+            elif m_nodes.shape[0]:
+                nlim += mos1_load(x, m_nodes, m_pos, m_par, m_state, mode, gmin, data, cdev,
+                                  ieq, qeq, qact, m_qdev)
+            if gshunt != 0.0:
+                for i in range(diag_pos.shape[0]):
+                    data[diag_pos[i]] += gshunt
+            if inc:
+                for k in range(nnz):
+                    gsum[k] = data[k]
+            if a0 != 0.0:
+                for k in range(nnz):
+                    data[k] += a0 * (cdata[k] + cdev[k])
         for i in range(n):
             rhs[i] = b[i] + xrhs[i] - ieq[i] - a0 * qeq[i] - hist[i]
-        if a0 != 0.0:
+        bad = False
+        if inc and it > it0:
+            # the other entries are those of the last iteration, found finite then
+            for r in range(np_):
+                if not np.isfinite(data[plist[r]]):
+                    bad = True
+                    break
+        else:
             for k in range(nnz):
-                data[k] += a0 * (cdata[k] + cdev[k])
-        for k in range(nnz):
-            if not np.isfinite(data[k]):
-                return NOT_FINITE, it
-        if not refactor(n, bmap, data, bp, bi, lp, li, lx, up, ui, ux, work, pivrel):
-            return REPIVOT, it
+                if not np.isfinite(data[k]):
+                    bad = True
+                    break
+        if bad:
+            status = NOT_FINITE
+            it_out = it
+            break
+        if inc and it > it0:
+            okf = refactor_cols(n, bmap, data, bp, bi, lp, li, lx, up, ui, ux, work, pivrel,
+                                cmark)
+        else:
+            okf = refactor(n, bmap, data, bp, bi, lp, li, lx, up, ui, ux, work, pivrel)
+        if not okf:
+            status = REPIVOT
+            it_out = it
+            break
         lu_solve(n, perm_r, perm_c, lp, li, lx, up, ui, ux, rhs, xn, swork)
         conv = nlim == 0 and it > 0
         for i in range(n):
             v = xn[i]
             if not np.isfinite(v):
-                return NOT_FINITE, it
+                bad = True
+                break
             if conv and abs(v - x[i]) > reltol * max(abs(v), abs(x[i])) + tol[i]:
                 conv = False
+        if bad:
+            status = NOT_FINITE
+            it_out = it
+            break
         for i in range(n):
             x[i] = xn[i]
         if conv:
             if polish:
                 polish = False
                 continue
-            return CONVERGED, it
-    return NOT_CONVERGED, maxiter
+            status = CONVERGED
+            it_out = it
+            break
+    if inc:
+        for j in range(cmark.shape[0]):   # left set when a NaN stopped the iteration
+            cmark[j] = False
+    if inc and ran and not first:
+        _inc_qact(n, qact, ms, byp, m_state, nptr, ndev, nterm)
+    return status, it_out
 
 
 # the level-2 MOS kernel uses the helpers above: imported last, as a module (either file may
