@@ -70,6 +70,21 @@ class Result:
     extra: dict = field(default_factory=dict)
 
 
+def _listing(rows: np.ndarray, n_rows: int):
+    """CSR over rows of the (device, column) pairs of a (devices, width) array of row
+    indices (-1: none), each row's pairs in device, then column order."""
+    ndev, width = rows.shape
+    dev = np.repeat(np.arange(ndev, dtype=np.int64), width)
+    col = np.tile(np.arange(width, dtype=np.int64), ndev)
+    r = rows.ravel()
+    keep = r >= 0
+    dev, col, r = dev[keep], col[keep], r[keep]
+    order = np.lexsort((col, dev, r))
+    ptr = np.zeros(n_rows + 1, np.int64)
+    np.cumsum(np.bincount(r, minlength=n_rows), out=ptr[1:])
+    return ptr, dev[order], col[order]
+
+
 def _incremental(s):
     """The arguments of newton_loop's incremental assembly: used when the only nonlinear
     devices are level-1 MOSFETs (no diodes, BJTs, level-2 rows or behavioural sources);
@@ -86,28 +101,12 @@ def _incremental(s):
                 e, e, e, np.zeros(0, np.bool_), e, np.zeros(0, np.bool_), e, e,
                 np.zeros(0, np.bool_), np.zeros(0))
     ndev = len(m.nodes)
-    pos = np.asarray(m.pos, dtype=i64)
-    dev = np.repeat(np.arange(ndev, dtype=i64), 16)
-    slot = np.tile(np.arange(16, dtype=i64), ndev)
-    p = pos.ravel()
-    keep = p >= 0
-    dev, slot, p = dev[keep], slot[keep], p[keep]
-    order = np.lexsort((slot, dev, p))           # by entry, then device, then slot
-    pptr = np.zeros(nnz + 1, i64)
-    np.cumsum(np.bincount(p, minlength=nnz), out=pptr[1:])
-    nodes = np.asarray(m.nodes, dtype=i64)
-    ndv = np.repeat(np.arange(ndev, dtype=i64), 4)
-    term = np.tile(np.arange(4, dtype=i64), ndev)
-    nd = nodes.ravel()
-    keep = nd >= 0
-    ndv, term, nd = ndv[keep], term[keep], nd[keep]
-    norder = np.lexsort((term, ndv, nd))
-    nptr = np.zeros(n + 1, i64)
-    np.cumsum(np.bincount(nd, minlength=n), out=nptr[1:])
+    pptr, pdev, pslot = _listing(np.asarray(m.pos, dtype=i64).reshape(ndev, -1), nnz)
+    nptr, ndv, nterm = _listing(np.asarray(m.nodes, dtype=i64).reshape(ndev, -1), n)
     isdiag = np.zeros(nnz, i64)      # gshunt lands on diag_pos (once per listing)
     np.add.at(isdiag, np.asarray(s.diag_pos, dtype=i64), 1)
     return (True, np.zeros((ndev, K.MS_N)), np.zeros(ndev, i64), np.zeros(ndev, i64),
-            pptr, dev[order], slot[order], nptr, ndv[norder], term[norder], isdiag,
+            pptr, pdev, pslot, nptr, ndv, nterm, isdiag,
             np.zeros(nnz, np.bool_), np.zeros(nnz, i64), np.zeros(n, np.bool_),
             np.zeros(n, i64), np.repeat(np.arange(n, dtype=i64), np.diff(s.indptr)),
             np.zeros(n, np.bool_), np.zeros(nnz))

@@ -24,10 +24,6 @@ class LazyGroup(click.Group):
         if entry is None:
             return None
         module, attr, _ = entry
-        if module == "edapipe.cli.logic":
-            # No linear algebra here: keep OpenBLAS from starting a spinning thread per core
-            # when numpy is imported (about 0.05 s of CPU per process on these machines).
-            os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         return getattr(importlib.import_module(module), attr)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

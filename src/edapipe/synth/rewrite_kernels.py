@@ -296,20 +296,18 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
             for k in range(hi - lo):
                 x0 = _struct_lit(struct_f0[lo + k], k, s_lit, transforms, best_t, best_leaves)
                 x1 = _struct_lit(struct_f1[lo + k], k, s_lit, transforms, best_t, best_leaves)
-                for side in range(2):
-                    x = x0 if side == 0 else x1
-                    if x >= 2 * vbase:
-                        stamp += 1
-                        x, count = _materialize(
-                            (x >> 1) - vbase, stamp, f0, f1, lit_map, visited, mat,
-                            mat_stamp, mat_order, count, gf0, gf1, refs, lev, head, nxt,
-                            leaves, sizes, tts, ncuts, max_cuts, base, buf_leaves,
-                            buf_sizes, buf_tts)
-                        x ^= (x0 if side == 0 else x1) & 1
-                        if side == 0:
-                            x0 = x
-                        else:
-                            x1 = x
+                if x0 >= 2 * vbase:
+                    stamp += 1
+                    x0, count = _materialize(
+                        x0, vbase, stamp, f0, f1, lit_map, visited, mat, mat_stamp,
+                        mat_order, count, gf0, gf1, refs, lev, head, nxt, leaves, sizes, tts,
+                        ncuts, max_cuts, base, buf_leaves, buf_sizes, buf_tts)
+                if x1 >= 2 * vbase:
+                    stamp += 1
+                    x1, count = _materialize(
+                        x1, vbase, stamp, f0, f1, lit_map, visited, mat, mat_stamp,
+                        mat_order, count, gf0, gf1, refs, lev, head, nxt, leaves, sizes, tts,
+                        ncuts, max_cuts, base, buf_leaves, buf_sizes, buf_tts)
                 s_lit[k], count = _make_and(x0, x1, count, gf0, gf1, refs, lev, head, nxt,
                                             leaves, sizes, tts, ncuts, max_cuts, base,
                                             buf_leaves, buf_sizes, buf_tts, -1)
@@ -317,11 +315,10 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
                               best_leaves) ^ transforms[best_t, K_LEAVES + 1]
             if out >= 2 * vbase:  # the structure is one virtual node: make it now
                 stamp += 1
-                y, count = _materialize(
-                    (out >> 1) - vbase, stamp, f0, f1, lit_map, visited, mat, mat_stamp,
-                    mat_order, count, gf0, gf1, refs, lev, head, nxt, leaves, sizes, tts,
-                    ncuts, max_cuts, base, buf_leaves, buf_sizes, buf_tts)
-                out = y ^ (out & 1)
+                out, count = _materialize(
+                    out, vbase, stamp, f0, f1, lit_map, visited, mat, mat_stamp, mat_order,
+                    count, gf0, gf1, refs, lev, head, nxt, leaves, sizes, tts, ncuts,
+                    max_cuts, base, buf_leaves, buf_sizes, buf_tts)
             n_rewrites += 1
             gain_total += best_gain
         elif out < 0:
@@ -435,11 +432,13 @@ def _virtual(a, b, g, p_head, p_nxt, p_key0, p_key1):
 
 
 @njit(cache=True)
-def _materialize(h, stamp, f0, f1, lit_map, visited, mat, mat_stamp, mat_order, count, gf0,
-                 gf1, refs, lev, head, nxt, leaves, sizes, tts, ncuts, max_cuts, base,
-                 buf_leaves, buf_sizes, buf_tts):
-    """Make the copy of old AND h (and of the old ANDs it needs that are not visited yet)
-    ahead of its visit; returns (literal, count). The visit then finds it by hash lookup."""
+def _materialize(vlit, vbase, stamp, f0, f1, lit_map, visited, mat, mat_stamp, mat_order,
+                 count, gf0, gf1, refs, lev, head, nxt, leaves, sizes, tts, ncuts, max_cuts,
+                 base, buf_leaves, buf_sizes, buf_tts):
+    """Make the copy of the old AND behind virtual literal vlit (and of the old ANDs it needs
+    that are not visited yet) ahead of its visit; returns (its real literal, count). The
+    visit then finds it by hash lookup."""
+    h = (vlit >> 1) - vbase
     n_order = 0
     mat_order[n_order] = h
     n_order += 1
@@ -465,7 +464,7 @@ def _materialize(h, stamp, f0, f1, lit_map, visited, mat, mat_stamp, mat_order, 
         mat[x], count = _make_and(lits[0], lits[1], count, gf0, gf1, refs, lev, head, nxt,
                                   leaves, sizes, tts, ncuts, max_cuts, base, buf_leaves,
                                   buf_sizes, buf_tts, -1)
-    return mat[h], count
+    return mat[h] ^ (vlit & 1), count
 
 
 @njit(cache=True)

@@ -123,43 +123,29 @@ def _parse_fast(text: str, filename: str, warn: list) -> Aig | None:
             if code == 9:
                 g.add_latch(lhs, ins[0], 0, k)
                 continue
-            # g.define(lhs, lit, k, mark) inlined: a buffer (no fresh gate to take over)
-            lit = ins[0] ^ (code == 6)
+            # a buffer (no fresh gate to take over)
+            what, a, b = ALIAS, ins[0] ^ (code == 6), 0
+        elif n == 2 and (code == 0 or code == 3):     # AND, NOR: the net is the gate
+            what, a, b = GATE, ins[0] ^ (code == 3), ins[1] ^ (code == 3)
+        else:
+            what = None
+        if what is not None:
+            # g.define(lhs, lit, k, mark) inlined: a new net, or one used before it was driven
             slot = slot_of.get(lhs)
             if slot is None:
                 slot_of[lhs] = len(kind)
-                kind.append(ALIAS)
-                fa.append(lit)
-                fb.append(0)
-                gpos.append(k)
-                label.append(lhs)
-            elif kind[slot] == UNDEF:
-                kind[slot] = ALIAS
-                fa[slot] = lit
-                gpos[slot] = k
-            else:
-                return None                             # defined twice
-            continue
-        if n == 2 and (code == 0 or code == 3):       # AND, NOR: the net is the gate
-            a, b = ins
-            if code == 3:
-                a ^= 1
-                b ^= 1
-            slot = slot_of.get(lhs)
-            if slot is None:
-                slot_of[lhs] = len(kind)
-                kind.append(GATE)
+                kind.append(what)
                 fa.append(a)
                 fb.append(b)
                 gpos.append(k)
                 label.append(lhs)
             elif kind[slot] == UNDEF:
-                kind[slot] = GATE
+                kind[slot] = what
                 fa[slot] = a
                 fb[slot] = b
                 gpos[slot] = k
             else:
-                return None
+                return None                             # defined twice
             continue
         mark = len(kind)
         g.owner = (lhs, k)

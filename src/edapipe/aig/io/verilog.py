@@ -564,19 +564,15 @@ class _Parser:
             if name is None or (vectors_or_regs and (name in vectors or name in regs)):
                 self.expand_assign(parts)
                 continue
-            a = lc.get(ta)
+            a = scalar_lit(ta, k)                   # cached per token
             if a is None:
-                a = scalar_lit(ta, k)
-            if a is None or a < 0:
                 self.expand_assign(parts)
                 continue
             if ca:
                 a ^= 1
             if op:
-                b = lc.get(tb)
+                b = scalar_lit(tb, k)
                 if b is None:
-                    b = scalar_lit(tb, k)
-                if b is None or b < 0:
                     self.expand_assign(parts)
                     continue
                 if cb:
