@@ -192,7 +192,7 @@ class Simulator:
             nlim += g.kernel(x, g.nodes, g.pos, g.par, g.state, mode, self.opts.gmin, data,
                              cdev, ieq, qeq, qact, g.qdev)
         if self.gshunt:
-            data[s.diag_pos[: s.size]] += self.gshunt
+            data[s.diag_pos] += self.gshunt
         return data, cdev, nlim
 
     def newton(self, x0, b, maxiter, first_mode=0, a0=0.0, hist=None, polish=False):
@@ -280,7 +280,7 @@ class Simulator:
                 o.reltol, tol, self.gbase, s.cdata, s.diag_pos, data, cdev, rhs, xn,
                 self._ieq, self._qeq, self._qact, *self._nk["groups"],
                 s.size, lu.bmap, lu.bp, lu.bi, lu.lp, lu.li, lu.lx, lu.up, lu.ui, lu.ux,
-                lu.work, lu.swork, lu.perm_r, lu.perm_c, PIVREL, *inc, warm)
+                lu.work, lu.swork, lu.perm_r, lu.perm_c, PIVREL, lu.lo, lu.hi, *inc, warm)
             if status == NK.CONVERGED:
                 # the next call may start from these sums (until a state is restored or
                 # the Python-side load writes the companion vectors)

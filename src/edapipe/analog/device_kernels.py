@@ -1044,10 +1044,12 @@ PIVREL = 1e-5   # relative pivot floor before we re-pivot (Sparse re-orders only
 
 
 @njit(cache=True)
-def refactor(n, bmap, adata, bp, bi, lp, li, lx, up, ui, ux, work, pivtol):
+def refactor(n, bmap, adata, bp, bi, lp, li, lx, up, ui, ux, work, pivtol, lo, hi):
     """Numeric LU of B (= Pr A Pc, values gathered from adata through bmap) over the fixed
     patterns of L (unit lower, diagonal first in each column) and U (diagonal last).
-    Returns False when a pivot is below pivtol times the largest entry under it."""
+    Returns False when a pivot is zero or, in columns lo..hi-1, below pivtol times the
+    largest entry under it in rows before hi (StaticLU's singletons sit outside: their
+    pivots are exact and their rows are no candidates)."""
     for j in range(n):
         # scatter column j of B
         for p in range(bp[j], bp[j + 1]):
@@ -1065,9 +1067,10 @@ def refactor(n, bmap, adata, bp, bi, lp, li, lx, up, ui, ux, work, pivtol):
         # partial-pivoting test against the candidates below the diagonal (ngspice's
         # PIVREL idea): too small a pivot means the old order no longer suits the values
         cmax = 0.0
-        for p in range(lp[j] + 1, lp[j + 1]):
-            if abs(work[li[p]]) > cmax:
-                cmax = abs(work[li[p]])
+        if j >= lo and j < hi:
+            for p in range(lp[j] + 1, lp[j + 1]):
+                if li[p] < hi and abs(work[li[p]]) > cmax:
+                    cmax = abs(work[li[p]])
         if abs(pivot) < pivtol * cmax or pivot == 0.0:
             for p in range(up[j], up[j + 1]):
                 work[ui[p]] = 0.0
@@ -1085,7 +1088,8 @@ def refactor(n, bmap, adata, bp, bi, lp, li, lx, up, ui, ux, work, pivtol):
 
 
 @njit(cache=True)
-def refactor_cols(n, bmap, adata, bp, bi, lp, li, lx, up, ui, ux, work, pivtol, dirty):
+def refactor_cols(n, bmap, adata, bp, bi, lp, li, lx, up, ui, ux, work, pivtol, lo, hi,
+                  dirty):
     """refactor() of only the columns whose values can have changed since the last
     refactor over the same pivot order: those of B marked in dirty (cleared on return) and
     every column whose U pattern reaches one of them (left-looking: column j reads B(:, j)
@@ -1111,9 +1115,10 @@ def refactor_cols(n, bmap, adata, bp, bi, lp, li, lx, up, ui, ux, work, pivtol, 
         pivot = work[j]
         ux[up[j + 1] - 1] = pivot
         cmax = 0.0
-        for p in range(lp[j] + 1, lp[j + 1]):
-            if abs(work[li[p]]) > cmax:
-                cmax = abs(work[li[p]])
+        if j >= lo and j < hi:
+            for p in range(lp[j] + 1, lp[j + 1]):
+                if li[p] < hi and abs(work[li[p]]) > cmax:
+                    cmax = abs(work[li[p]])
         if abs(pivot) < pivtol * cmax or pivot == 0.0:
             for p in range(up[j], up[j + 1]):
                 work[ui[p]] = 0.0
@@ -1231,7 +1236,7 @@ def newton_loop(x, b, hist, xdata, xrhs, a0, it0, maxiter, first_mode, polish, g
                 q_nodes, q_pos, q_par, q_state, q_qdev,
                 m_nodes, m_pos, m_par, m_state, m_qdev,
                 n, bmap, bp, bi, lp, li, lx, up, ui, ux, work, swork, perm_r, perm_c, pivrel,
-                inc, ms, byp, evl, pptr, pdev, pslot, nptr, ndev, nterm, isdiag, pmark, plist,
+                lu_lo, lu_hi, inc, ms, byp, evl, pptr, pdev, pslot, nptr, ndev, nterm, isdiag, pmark, plist,
                 nmark, nlist, acol, cmark, gsum, warm):
     """Iterate from x (updated in place); xdata/xrhs are extra stamps (behavioural sources,
     linearised by the caller). Returns (status, iteration). On REPIVOT, `data`
@@ -1346,9 +1351,10 @@ def newton_loop(x, b, hist, xdata, xrhs, a0, it0, maxiter, first_mode, polish, g
             break
         if inc and it > it0:
             okf = refactor_cols(n, bmap, data, bp, bi, lp, li, lx, up, ui, ux, work, pivrel,
-                                cmark)
+                                lu_lo, lu_hi, cmark)
         else:
-            okf = refactor(n, bmap, data, bp, bi, lp, li, lx, up, ui, ux, work, pivrel)
+            okf = refactor(n, bmap, data, bp, bi, lp, li, lx, up, ui, ux, work, pivrel, lu_lo,
+                           lu_hi)
         if not okf:
             status = REPIVOT
             it_out = it

@@ -49,7 +49,7 @@ class System:
     branch: dict[str, int] = field(default_factory=dict)
     ind_ic: dict[int, float] = field(default_factory=dict)   # inductor branch -> IC
     cap_ic: list[tuple[int, int, float, float]] = field(default_factory=list)
-    diag_pos: np.ndarray = None  # data position of each diagonal entry (gmin stepping)
+    diag_pos: np.ndarray = None  # positions of the node (then inductor) diagonals: gmin stepping
     cap_a: np.ndarray = None         # capacitors (linear, incl. MOS overlap): nodes, value
     cap_b: np.ndarray = None
     cap_c: np.ndarray = None
@@ -284,8 +284,11 @@ def build(circ: Circuit) -> System:
                 state[i, off_col] = 1.0
         groups.append(DeviceGroup(kind, kernel, [it[0].name for it in items], nodes, par,
                                   state, qdev=np.zeros((len(items), k))))
-    # every diagonal exists (gmin stepping adds to it)
-    for i in range(size):
+    # the diagonals gmin stepping adds to: every node's and every inductor branch's, as in
+    # ngspice (a voltage source's branch row has no diagonal; with one, its row would no
+    # longer be a singleton for StaticLU)
+    diag_rows = list(range(n_all_nodes)) + [br for br, _ in inductors.values()]
+    for i in diag_rows:
         bld.entry(i, i)
     sysm.inductor_rows = np.array([br for br, _ in inductors.values()], dtype=np.int64)
     sysm.cap_a = np.array([c[0] for c in bld.caps], dtype=np.int64)
@@ -302,7 +305,8 @@ def build(circ: Circuit) -> System:
     sysm.gdata = np.bincount(inv, weights=np.array(bld.gv), minlength=nnz)
     sysm.cdata = np.bincount(inv, weights=np.array(bld.cv), minlength=nnz)
     sysm.gdata_ac = np.bincount(inv, weights=np.array(bld.gac), minlength=nnz)
-    sysm.diag_pos = np.searchsorted(ukeys, np.arange(size) * size + np.arange(size))
+    diag_rows = np.array(diag_rows, dtype=np.int64)
+    sysm.diag_pos = np.searchsorted(ukeys, diag_rows * size + diag_rows)
 
     def position(r, c):
         if r < 0 or c < 0:
