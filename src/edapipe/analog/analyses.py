@@ -252,7 +252,10 @@ class Simulator:
                 if s.bsrc:
                     stamp_behavioural(s, x, self.time, data, np.zeros(n))
                 try:
-                    self._static = StaticLU(s.indptr, s.indices, data, n)
+                    # the incremental assembly refactors only the columns changes reach:
+                    # worth an order with a shallow elimination tree
+                    self._static = StaticLU(s.indptr, s.indices, data, n,
+                                            local=bool(self._nk["inc"][0]))
                 except RuntimeError:
                     self.singular = True
                     return None

@@ -11,6 +11,7 @@ loop over exactly those patterns. A pivot that becomes too small sends us back t
 from __future__ import annotations
 
 import importlib.machinery
+import math
 import importlib.util
 import os
 import sys
@@ -111,7 +112,9 @@ def singletons(n, indptr, indices, data, row_of, col_of):
             rc[fill[i]] = j
             rv[fill[i]] = p
             fill[i] += 1
-    rcnt = np.diff(rp)
+    rcnt = np.empty(n, np.int64)    # (not np.diff: see _shellsort)
+    for i in range(n):
+        rcnt[i] = rp[i + 1] - rp[i]
     ccnt = np.empty(n, np.int64)
     for j in range(n):
         ccnt[j] = indptr[j + 1] - indptr[j]
@@ -213,6 +216,25 @@ def singletons(n, indptr, indices, data, row_of, col_of):
 
 
 @njit(cache=True)
+def _shellsort(a):
+    """Sort in place (numba's np.sort would make it import scipy.linalg when these
+    kernels load from its cache: 0.12 s per process)."""
+    m = a.shape[0]
+    gap = 1
+    while gap < m // 3:
+        gap = 3 * gap + 1
+    while gap >= 1:
+        for t in range(gap, m):
+            v = a[t]
+            u = t
+            while u >= gap and a[u - gap] > v:
+                a[u] = a[u - gap]
+                u -= gap
+            a[u] = v
+        gap //= 3
+
+
+@njit(cache=True)
 def symbolic_lu(n, bp, bi):
     """Patterns of L (unit lower, diagonal first) and U (diagonal last) of B = L U with
     diagonal pivots, each column sorted: column j of both is the set of rows reachable
@@ -224,7 +246,8 @@ def symbolic_lu(n, bp, bi):
     up = np.zeros(n + 1, np.int64)
     li = np.empty(cap_l, np.int64)
     ui = np.empty(cap_u, np.int64)
-    mark = np.full(n, -1, np.int64)
+    mark = np.empty(n, np.int64)
+    mark[:] = -1
     stack = np.empty(n, np.int64)
     found = np.empty(n, np.int64)
     for j in range(n):
@@ -249,7 +272,8 @@ def symbolic_lu(n, bp, bi):
                         mark[r] = j
                         stack[top] = r
                         top += 1
-        rows = np.sort(found[:nfound])
+        rows = found[:nfound]
+        _shellsort(rows)
         nu = 0
         for t in range(nfound):
             if rows[t] < j:
@@ -282,13 +306,204 @@ def symbolic_lu(n, bp, bi):
     return lp, li[:lp[n]].copy(), up, ui[:up[n]].copy()
 
 
-class StaticLU:
-    """LU of matrices sharing one CSC pattern; refactor() reuses the pivot order."""
+@njit(cache=True)
+def _bfs(start, lo, hi, ptr, adj, where, level, stamp, tag, queue):
+    """Breadth-first search from start over the vertices placed in where[lo:hi]; fills
+    queue (visit order) and level (valid where stamp == tag). Returns (reached, height)."""
+    stamp[start] = tag
+    level[start] = 0
+    queue[0] = start
+    head = 0
+    tail = 1
+    height = 0
+    while head < tail:
+        v = queue[head]
+        head += 1
+        for q in range(ptr[v], ptr[v + 1]):
+            u = adj[q]
+            if stamp[u] != tag and where[u] >= lo and where[u] < hi:
+                stamp[u] = tag
+                level[u] = level[v] + 1
+                if level[u] > height:
+                    height = level[u]
+                queue[tail] = u
+                tail += 1
+    return tail, height
 
-    def __init__(self, indptr, indices, data, n):
+
+@njit(cache=True)
+def nested_dissection(m, ptr, adj, leaf):
+    """An elimination order of the symmetric graph (ptr, adj) whose elimination tree is
+    shallow: each part is split by the middle level of a breadth-first search from a
+    pseudo-peripheral vertex, the two halves are ordered first and the separator last
+    (George's automatic nested dissection); vertices of high degree go last of all. A
+    shallow tree is what refactor_cols needs: a changed column reaches only its
+    ancestors, and on a chain of stages ordered end to end that is half the matrix."""
+    verts = np.empty(m, np.int64)
+    where = np.empty(m, np.int64)
+    level = np.zeros(m, np.int64)
+    stamp = np.empty(m, np.int64)
+    stamp[:] = -1
+    queue = np.empty(m, np.int64)
+    side = np.empty(m, np.int64)
+    dense = max(16.0, 10.0 * math.sqrt(m))
+    k = 0
+    for v in range(m):
+        if ptr[v + 1] - ptr[v] <= dense:
+            verts[k] = v
+            k += 1
+    nsparse = k
+    for v in range(m):
+        if ptr[v + 1] - ptr[v] > dense:
+            verts[k] = v
+            k += 1
+    for i in range(m):
+        where[verts[i]] = i
+    tlo = np.empty(2 * m + 2, np.int64)
+    thi = np.empty(2 * m + 2, np.int64)
+    tlo[0] = 0
+    thi[0] = nsparse
+    ntask = 1
+    tag = 0
+    while ntask > 0:
+        ntask -= 1
+        lo = tlo[ntask]
+        hi = thi[ntask]
+        if hi - lo <= leaf:
+            continue
+        tag += 1
+        reached, height = _bfs(verts[lo], lo, hi, ptr, adj, where, level, stamp, tag, queue)
+        if reached < hi - lo:
+            # several components: the one reached first, then the rest, each on its own
+            a = lo
+            b = lo + reached
+            for t in range(reached):
+                side[t] = queue[t]
+            w = lo
+            for t in range(lo, hi):
+                if stamp[verts[t]] != tag:
+                    queue[w - lo] = verts[t]
+                    w += 1
+            for t in range(reached):
+                verts[a + t] = side[t]
+            for t in range(hi - b):
+                verts[b + t] = queue[t]
+            for t in range(lo, hi):
+                where[verts[t]] = t
+            tlo[ntask] = a
+            thi[ntask] = b
+            tlo[ntask + 1] = b
+            thi[ntask + 1] = hi
+            ntask += 2
+            continue
+        # a pseudo-peripheral start: the last vertex reached, twice
+        for _ in range(2):
+            tag += 1
+            start = queue[reached - 1]
+            reached, h2 = _bfs(start, lo, hi, ptr, adj, where, level, stamp, tag, queue)
+            if h2 <= height:
+                height = h2
+                break
+            height = h2
+        if height < 2:
+            continue
+        # the level where half the vertices are behind
+        cnt = np.zeros(height + 1, np.int64)
+        for t in range(reached):
+            cnt[level[queue[t]]] += 1
+        acc = 0
+        mid = 1
+        for lv in range(height + 1):
+            acc += cnt[lv]
+            if 2 * acc >= reached:
+                mid = lv
+                break
+        if mid < 1:
+            mid = 1
+        if mid > height - 1:
+            mid = height - 1
+        # side: 0 left, 1 right, 2 separator (only the middle-level vertices that touch
+        # the right part; the others join the left)
+        nl = 0
+        nr = 0
+        for t in range(reached):
+            v = queue[t]
+            lv = level[v]
+            if lv < mid:
+                side[v] = 0
+            elif lv > mid:
+                side[v] = 1
+            else:
+                side[v] = 0
+                for q in range(ptr[v], ptr[v + 1]):
+                    u = adj[q]
+                    if stamp[u] == tag and level[u] == mid + 1:
+                        side[v] = 2
+                        break
+            if side[v] == 0:
+                nl += 1
+            elif side[v] == 1:
+                nr += 1
+        a = lo
+        b = lo + nl
+        c = lo + nl + nr
+        for t in range(reached):
+            v = queue[t]
+            if side[v] == 0:
+                verts[a] = v
+                a += 1
+            elif side[v] == 1:
+                verts[b] = v
+                b += 1
+            else:
+                verts[c] = v
+                c += 1
+        for t in range(lo, hi):
+            where[verts[t]] = t
+        tlo[ntask] = lo
+        thi[ntask] = lo + nl
+        tlo[ntask + 1] = lo + nl
+        thi[ntask + 1] = lo + nl + nr
+        ntask += 2
+    return verts
+
+
+@njit(cache=True)
+def lu_costs(n, lp, li, up, ui):
+    """(flops of a full refactor, mean number of columns a changed column reaches through
+    the elimination tree) for the patterns of L and U."""
+    flops = 0
+    for j in range(n):
+        for p in range(up[j], up[j + 1] - 1):
+            k = ui[p]
+            flops += lp[k + 1] - lp[k]
+    parent = np.empty(n, np.int64)
+    parent[:] = n
+    for j in range(n):
+        for p in range(up[j], up[j + 1] - 1):
+            k = ui[p]
+            if j < parent[k]:
+                parent[k] = j
+    depth = np.zeros(n + 1, np.int64)
+    total = 0
+    for j in range(n - 1, -1, -1):
+        depth[j] = depth[parent[j]] + 1
+        total += depth[j]
+    return flops, total / max(n, 1)
+
+
+class StaticLU:
+    """LU of matrices sharing one CSC pattern; refactor() reuses the pivot order.
+
+    local=True (a Newton loop that refactors only the columns its changes reach) also
+    tries a nested-dissection order for the part SuperLU pivots, and keeps it when its
+    factors are about as sparse and a changed column reaches far fewer others."""
+
+    def __init__(self, indptr, indices, data, n, local=False):
         self.n = n
         self.indptr = indptr
         self.indices = indices
+        self.local = local
         self._setup(data)
 
     def _setup(self, data):
@@ -307,6 +522,7 @@ class StaticLU:
         perm_r[row_of] = np.arange(n)
         perm_c[col_of] = np.arange(n)
         m = hi - nf
+        best = None
         if m > 0:
             # 2. SuperLU on the rest, with its values, chooses the ordering and stable
             # pivots (Relax=1: no relaxed supernodes. SuperLU's default relaxation costs
@@ -321,21 +537,41 @@ class StaticLU:
             mcol = np.repeat(np.arange(m), counts)[keep]
             mrow = rows[keep]
             mval = data[pos[keep]]
-            order = np.lexsort((mrow, mcol))
-            mp = np.zeros(m + 1, np.int64)
-            np.cumsum(np.bincount(mcol, minlength=m), out=mp[1:])
-            lu1 = splu_csc(m, mval[order], mrow[order].astype(np.intc), mp.astype(np.intc),
-                           ColPerm="COLAMD", DiagPivotThresh=0.1, Relax=1)
-            r1 = np.asarray(lu1.perm_r, dtype=np.int64)
-            c1 = np.asarray(lu1.perm_c, dtype=np.int64)
-            # middle row k (original row row_of[nf + k]) goes to nf + r1[k]
-            perm_r[row_of[nf:hi]] = nf + r1
-            perm_c[col_of[nf:hi]] = nf + c1
-        self.perm_r, self.perm_c = perm_r, perm_c
-        self.lo, self.hi = nf, hi
+            candidates = [(None, "COLAMD")]
+            if self.local and m >= 64:
+                candidates.append((self._dissection(m, mrow, mcol), "NATURAL"))
+            for inv, colperm in candidates:
+                r, c = (mrow, mcol) if inv is None else (inv[mrow], inv[mcol])
+                order = np.lexsort((r, c))
+                mp = np.zeros(m + 1, np.int64)
+                np.cumsum(np.bincount(c, minlength=m), out=mp[1:])
+                lu1 = splu_csc(m, mval[order], r[order].astype(np.intc), mp.astype(np.intc),
+                               ColPerm=colperm, DiagPivotThresh=0.1, Relax=1)
+                r1 = np.asarray(lu1.perm_r, dtype=np.int64)
+                c1 = np.asarray(lu1.perm_c, dtype=np.int64)
+                if inv is not None:
+                    r1, c1 = r1[inv], c1[inv]
+                # middle row k (original row row_of[nf + k]) goes to nf + r1[k]
+                pr, pc = perm_r.copy(), perm_c.copy()
+                pr[row_of[nf:hi]] = nf + r1
+                pc[col_of[nf:hi]] = nf + c1
+                bp, bi, bmap = permute_csc(n, indptr, indices, pr, pc)
+                lp, li, up, ui = symbolic_lu(n, bp, bi)
+                cand = (pr, pc, bp, bi, bmap, lp, li, up, ui)
+                if best is None:
+                    best = cand
+                    base_nnz = len(li) + len(ui)
+                    base_reach = lu_costs(n, lp, li, up, ui)[1]
+                elif (len(li) + len(ui) <= 1.25 * base_nnz
+                      and lu_costs(n, lp, li, up, ui)[1] < 0.5 * base_reach):
+                    best = cand
+        if best is None:
+            bp, bi, bmap = permute_csc(n, indptr, indices, perm_r, perm_c)
+            best = (perm_r, perm_c, bp, bi, bmap) + symbolic_lu(n, bp, bi)
         # B = Pr A Pc with B.data[p] = A.data[bmap[p]]; 3. the patterns of its L and U
-        self.bp, self.bi, self.bmap = permute_csc(n, indptr, indices, perm_r, perm_c)
-        self.lp, self.li, self.up, self.ui = symbolic_lu(n, self.bp, self.bi)
+        (self.perm_r, self.perm_c, self.bp, self.bi, self.bmap, self.lp, self.li, self.up,
+         self.ui) = best
+        self.lo, self.hi = nf, hi
         self.lx = np.zeros(len(self.li))
         self.ux = np.zeros(len(self.ui))
         self.work = np.zeros(n)       # refactor() keeps it zero between calls
@@ -348,6 +584,22 @@ class StaticLU:
         if not self.ok:
             self.fallback = splu_csc(n, data, indices.astype(np.intc), indptr.astype(np.intc),
                                      ColPerm="COLAMD", DiagPivotThresh=0.1, Relax=1)
+
+    @staticmethod
+    def _dissection(m, mrow, mcol):
+        """inv[k]: the place of middle row/column k in a nested-dissection order of the
+        graph of M + M^T."""
+        a = np.concatenate((mrow, mcol))
+        b = np.concatenate((mcol, mrow))
+        off = a != b
+        key = np.unique(a[off] * m + b[off])
+        src = key // m
+        ptr = np.zeros(m + 1, np.int64)
+        np.cumsum(np.bincount(src, minlength=m), out=ptr[1:])
+        order = nested_dissection(m, ptr, key % m, 8)
+        inv = np.empty(m, np.int64)
+        inv[order] = np.arange(m)
+        return inv
 
     def factor(self, data):
         data = np.ascontiguousarray(data, dtype=float)
