@@ -141,3 +141,140 @@ def test_spice_op_and_tran_start_light(deck):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
+
+
+# --- .save / .probe / .print -----------------------------------------------------------------
+
+SAVED = """saved vectors
+.subckt half a b
+R1 a n2 1k
+R2 n2 b 1k
+.ends
+V1 in 0 DC 2 AC 1 PULSE(0 2 1n 1n 1n 10n 20n)
+X1 in 0 half
+R3 in out 1k
+C1 out 0 1p
+L1 out 0 1m
+.tran 1n 20n
+.ac dec 2 1k 1meg
+{cards}
+.end
+"""
+
+
+def saved_deck(tmp_path, *cards):
+    path = tmp_path / "saved.cir"
+    path.write_text(SAVED.format(cards="\n".join(cards)))
+    return path
+
+
+def csv_head(path):
+    return path.read_text().splitlines()[0].split(",")
+
+
+def test_save_selects_csv_columns_in_order(tmp_path):
+    deck = saved_deck(tmp_path, ".SAVE V(out), x1.n2", ".save I(V1) v(zz)", ".probe alli")
+    out = tmp_path / "r.csv"
+    res = invoke(deck, "--csv", out)
+    assert res.exit_code == 0
+    assert csv_head(tmp_path / "r__tran.csv") == ["time", "v(out)", "v(x1.n2)", "i(v1)"]
+    assert csv_head(tmp_path / "r__ac.csv") == ["frequency", "re(v(out))", "im(v(out))",
+                                               "re(v(x1.n2))", "im(v(x1.n2))", "re(i(v1))",
+                                               "im(i(v1))"]
+    warnings = [line for line in res.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 2
+    assert any("v(zz)" in w and "saved.cir:14" in w for w in warnings)
+    assert any("alli" in w and "saved.cir:15" in w for w in warnings)
+    assert res.stdout == ""          # no .print, no .op: nothing on stdout
+
+
+def test_save_selects_json_and_raw(tmp_path):
+    deck = saved_deck(tmp_path, ".save out i(l1)")
+    res = invoke(deck, "--json")
+    assert res.exit_code == 0
+    data = json.loads(res.stdout)
+    for item in data["analyses"]:
+        assert list(item["vectors"]) == ["v(out)", "i(l1)"]
+    raw = tmp_path / "r.raw"
+    assert invoke(deck, "--raw", raw, "--raw-format", "ascii", "--op").exit_code == 0
+    text = raw.read_text()
+    assert "No. Variables: 2" in text
+    assert "\t0\tv(out)\tvoltage\n\t1\ti(l1)\tcurrent\n" in text
+
+
+def test_save_all_and_only_unknown_names_keep_everything(tmp_path):
+    full = None
+    for cards in ((), (".save v(out)", ".save all"), (".save v(nothing)",)):
+        deck = saved_deck(tmp_path, *cards)
+        out = tmp_path / "r.csv"
+        assert invoke(deck, "--tran", "1n 5n", "--csv", out).exit_code == 0
+        head = csv_head(out)
+        full = full or head
+        assert head == full and "v(x1.n2)" in head and "i(v1)" in head
+
+
+def test_print_table_on_stdout_equals_csv(tmp_path):
+    deck = saved_deck(tmp_path, ".save v(out)", ".print tran v(out) v(in,out)",
+                      ".print tran i(v1) v(x1.n2)")
+    out = tmp_path / "r.csv"
+    res = invoke(deck, "--csv", out, "--json")
+    full = json.loads(res.stdout)["analyses"][0]["vectors"]    # .save: only v(out)
+    assert list(full) == ["v(out)"]
+    res = invoke(deck, "--tran", "1n 20n")
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert lines[0].split() == ["Index", "time", "v(out)", "v(in)-v(out)", "i(v1)", "v(x1.n2)"]
+    table = np.array([[float(x) for x in line.split("\t")] for line in lines[1:]])
+    csv = np.loadtxt(out.with_name("r__tran.csv"), delimiter=",", skiprows=1)
+    assert len(table) == len(csv)
+    assert np.array_equal(table[:, 0], np.arange(len(csv)))
+    assert np.allclose(table[:, 1], csv[:, 0], rtol=1e-6, atol=0)
+    assert np.allclose(table[:, 2], csv[:, 1], rtol=1e-5, atol=1e-15)
+    assert "warning" not in res.stderr
+    # the others come from every vector, whatever .save says
+    every = json.loads(invoke(saved_deck(tmp_path), "--tran", "1n 20n", "--json").stdout)
+    vec = {k: np.array(v) for k, v in every["analyses"][0]["vectors"].items()}
+    for col, want in ((3, vec["v(in)"] - vec["v(out)"]), (4, vec["i(v1)"]),
+                      (5, vec["v(x1.n2)"])):
+        assert np.allclose(table[:, col], want, rtol=1e-5, atol=1e-12)
+
+
+def test_print_ac_vdb_vp(tmp_path):
+    deck = saved_deck(tmp_path, ".print ac vdb(out) vp(out)", ".print ac v(out) vm(nope)")
+    res = invoke(deck, "--json")
+    z = [complex(a, b) for a, b in zip(*json.loads(res.stdout)["analyses"][1]["vectors"]
+                                       ["v(out)"].values())]
+    res = invoke(deck, "--ac", "dec 2 1k 1meg")
+    assert res.exit_code == 0
+    head, *rows = res.stdout.splitlines()
+    assert head.split() == ["Index", "frequency", "vdb(out)", "vp(out)", "v(out)"]
+    assert len(rows) == len(z) == 7
+    for row, zz in zip(rows, z):
+        cells = row.split("\t")
+        assert float(cells[2]) == pytest.approx(20 * np.log10(abs(zz)), rel=1e-5, abs=1e-5)
+        assert float(cells[3]) == pytest.approx(np.angle(zz), rel=1e-5, abs=1e-6)
+        assert cells[4].endswith(",")                         # re,<tab>im as ngspice
+        assert float(cells[4][:-1]) == pytest.approx(zz.real, rel=1e-5, abs=1e-12)
+        assert float(cells[5]) == pytest.approx(zz.imag, rel=1e-5, abs=1e-12)
+    assert "vm(nope)" in res.stderr and "saved.cir:14" in res.stderr
+
+
+def test_op_table_stays_and_print_op_follows(deck, tmp_path):
+    path = tmp_path / "p.cir"
+    path.write_text(DIVIDER.replace(".op", ".op\n.print op v(out)\n.save v(in)"))
+    res = invoke(path)
+    assert res.exit_code == 0
+    op, printed = res.stdout.split("\n\n")
+    assert op == invoke(deck).stdout.rstrip("\n")          # all vectors, unchanged
+    assert printed == "Index   v(out)\n0\t1.000000e+00\n"
+
+
+def test_malformed_output_card_is_exit_3(tmp_path):
+    import sys
+
+    deck = saved_deck(tmp_path, ".save v(out) v(in")
+    proc = subprocess.run([sys.executable, "-m", "edapipe.cli.main", "spice", str(deck)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3
+    assert "saved.cir:13:" in proc.stderr and "')'" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""

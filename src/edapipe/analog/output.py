@@ -1,16 +1,21 @@
 """Writers for analysis results: CSV (the layout of the peer references), ngspice raw files
-(ASCII and binary, one plot per analysis), JSON and PNG plots."""
+(ASCII and binary, one plot per analysis), JSON and PNG plots; the deck's output cards:
+`.save`/`.probe` (which vectors the writers get) and `.print` (tables on standard output)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import re
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from edapipe.analog.analyses import Result
+from edapipe.analog.parser import Card
 from edapipe.util.files import atomic_write
 
 _PLOTNAMES = {"op": "Operating Point", "dc": "DC transfer characteristic",
@@ -144,6 +149,9 @@ def plot_png(res: Result, path: str, title: str) -> None:
     import matplotlib.pyplot as plt
 
     volts = [i for i, n in enumerate(res.names) if n.startswith("v(")][:12]
+    amps = not volts            # a .save of currents only: plot those
+    if amps:
+        volts = list(range(len(res.names)))[:12]
     if res.kind == "ac":
         fig, (ax1, ax2) = plt.subplots(2, 1, sharex=True, figsize=(8, 6))
         for i in volts:
@@ -164,9 +172,254 @@ def plot_png(res: Result, path: str, title: str) -> None:
                 ax1.plot(res.scale, res.data[:, i], label=res.names[i])
             ax1.set_xlabel({"tran": "time (s)", "dc": "sweep (V or A)"}[res.kind])
             ax1.legend(fontsize="small")
-        ax1.set_ylabel("voltage (V)")
+        ax1.set_ylabel("current (A)" if amps else "voltage (V)")
     fig.suptitle(f"{title} - {_PLOTNAMES[res.kind]}")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
     atomic_write(path, buf.getvalue())
+
+
+# --- output cards: .save / .probe / .print ------------------------------------------------
+
+PRINT_KINDS = ("op", "dc", "ac", "tran")
+# analyses ngspice can .print that we do not run: their .print lines are ignored with a warning
+_OTHER_KINDS = ("noise", "disto", "pz", "tf", "sens", "four", "sp", "pss")
+_GROUND = ("0", "gnd")
+_ALL_KINDS = ("allv", "alli", "allcur", "allp")   # ngspice's other save/probe groups
+
+
+@dataclass(frozen=True)
+class Vec:
+    """One output vector: v(a), v(a,b), i(x), and for .print vm/vdb/vp/vr/vi (im, idb, ...)."""
+
+    kind: str          # "v" or "i"
+    func: str          # "" or m, db, p, r, i (magnitude, dB, phase in radians, real, imaginary)
+    a: str
+    b: str = ""        # v(a,b): the difference v(a) - v(b)
+    text: str = ""     # as written on the card
+
+    @property
+    def label(self) -> str:
+        """The column name ngspice prints: v(2), vdb(2), v(1)-v(2), i(vin)."""
+        if self.kind == "v" and self.b and not self.func:
+            return f"v({self.a})-v({self.b})"
+        args = f"{self.a},{self.b}" if self.b else self.a
+        return f"{self.kind}{self.func}({args})"
+
+
+@dataclass
+class Outputs:
+    """The deck's output requests (parse_outputs)."""
+
+    saves: list[tuple[Vec, Card]] = field(default_factory=list)
+    save_all: bool = False
+    prints: dict[str, list[tuple[Vec, Card]]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _items(card: Card, cmd: str, body: str) -> list[tuple[str, list[str] | None, str]]:
+    """`v(a) , i(v1) out v(x,y)` -> [(name, args or None for a bare word, text), ...].
+    Commas and blanks separate; a '(' must close on the same card."""
+    items = []
+    i, n = 0, len(body)
+    while i < n:
+        c = body[i]
+        if c in " \t\r\n,":
+            i += 1
+            continue
+        if c == ")":
+            raise card.error(f"{cmd}: unexpected ')' in '{body.strip()}'")
+        j = i
+        while j < n and body[j] not in " \t\r\n,()":
+            j += 1
+        word = body[i:j]
+        k = j
+        if k < n and body[k] == "(":
+            close = body.find(")", k)
+            inner = body[k + 1:close] if close >= 0 else ""
+            if close < 0:
+                raise card.error(f"{cmd}: '{body[i:].strip()}' has no closing ')'")
+            if not word:
+                raise card.error(f"{cmd}: '{body[i:close + 1].strip()}' needs a vector name "
+                                 "before '('")
+            if "(" in inner:
+                raise card.error(f"{cmd}: cannot read '{body[i:close + 1].strip()}' "
+                                 "(nested parentheses)")
+            args = [a.lower() for a in re.split(r"[\s,]+", inner) if a]
+            if not args:
+                raise card.error(f"{cmd}: '{body[i:close + 1].strip()}' names no node or "
+                                 "source")
+            items.append((word.lower(), args, body[i:close + 1].strip()))
+            i = close + 1
+        else:
+            items.append((word.lower(), None, word))
+            i = j
+    return items
+
+
+def _vec(name: str, args: list[str] | None, text: str) -> Vec | None:
+    if args is None:
+        if name.endswith("#branch") and len(name) > 7:
+            return Vec("i", "", name[:-7], text=text)
+        if re.fullmatch(r"[^\s@\[\]{}'\"=*/+]+", name):
+            return Vec("v", "", name, text=text)       # a bare node name: v(name)
+        return None
+    m = re.fullmatch(r"([vi])(m|db|p|r|i|)", name)
+    if m is None or len(args) > 2 or (m.group(1) == "i" and len(args) != 1):
+        return None
+    return Vec(m.group(1), m.group(2), args[0], args[1] if len(args) == 2 else "", text)
+
+
+def parse_outputs(cards: list[Card]) -> Outputs:
+    """Read the deck's .save, .probe and .print cards (deck.outputs). Malformed cards raise
+    InputError (file:line); items we cannot map are warnings."""
+    out = Outputs()
+    for card in cards:
+        parts = card.text.split(None, 1)
+        cmd = parts[0].lower()
+        body = parts[1] if len(parts) > 1 else ""
+        where = f"{card.file}:{card.line}"
+        items = _items(card, cmd, body)
+        if cmd in (".save", ".probe"):
+            for name, args, text in items:
+                if args is None and name == "all":
+                    out.save_all = True
+                    continue
+                vec = _vec(name, args, text)
+                if vec is None or vec.func or vec.b or (args is None and name in _ALL_KINDS):
+                    out.warnings.append(f"{where}: {cmd} {text}: cannot save this vector "
+                                        "(only v(node), i(source), node names, all): ignored")
+                    continue
+                out.saves.append((vec, card))
+            continue
+        # .print TYPE vectors
+        if not items or items[0][1] is not None or items[0][0] not in PRINT_KINDS + _OTHER_KINDS:
+            out.warnings.append(f"{where}: .print needs an analysis type (op, dc, ac or tran) "
+                                "first: line ignored")
+            continue
+        kind = items[0][0]
+        if kind not in PRINT_KINDS:
+            out.warnings.append(f"{where}: .print {kind}: analysis not supported: line ignored")
+            continue
+        if len(items) == 1:
+            out.warnings.append(f"{where}: .print {kind} names no vector: line ignored")
+            continue
+        for name, args, text in items[1:]:
+            vec = _vec(name, args, text)
+            if vec is None:
+                out.warnings.append(f"{where}: .print {kind} {text}: cannot print this "
+                                    "(v(node), v(a,b), i(source), vm/vdb/vp/vr/vi): ignored")
+                continue
+            out.prints.setdefault(kind, []).append((vec, card))
+    return out
+
+
+def _find(names: dict[str, int], kind: str, name: str) -> int | None:
+    """Column of v(name) / i(name), also for ngspice's flattened source names (v.x1.v1)."""
+    j = names.get(f"{kind}({name})")
+    if j is None and kind == "i":
+        m = re.fullmatch(r"[a-z]\.(.+)", name)
+        if m:
+            j = names.get(f"i({m.group(1)})")
+    return j
+
+
+def select_saved(results: list[Result], outs: Outputs) -> tuple[list[Result], list[str]]:
+    """The results as the writers see them: with .save/.probe vectors (and not `.save all`),
+    only those, in the order listed (the scale stays). A vector that does not exist is a
+    warning and left out; when none exists, everything is kept."""
+    if outs.save_all or not outs.saves or not results:
+        return results, []
+    index = {n: j for j, n in enumerate(results[0].names)}
+    warnings, wanted = [], []
+    for vec, card in outs.saves:
+        j = _find(index, vec.kind, vec.a)
+        if j is None:
+            warnings.append(f"{card.file}:{card.line}: {card.text.split()[0].lower()} "
+                            f"{vec.text}: no vector {vec.label} in this circuit: left out")
+        elif results[0].names[j] not in wanted:
+            wanted.append(results[0].names[j])
+    if not wanted:
+        return results, warnings
+    selected = []
+    for res in results:
+        cols = {n: j for j, n in enumerate(res.names)}
+        idx = [cols[n] for n in wanted if n in cols]
+        selected.append(dataclasses.replace(res, names=[res.names[j] for j in idx],
+                                            data=res.data[:, idx]))
+    return selected, warnings
+
+
+def _ngnum(x: np.ndarray) -> list[str]:
+    """ngspice's printnum: %.6e, one digit less for negative numbers (12 characters)."""
+    return [f"{v:.6e}" if v >= 0 else f"{v:.5e}" for v in x.tolist()]
+
+
+def _print_scale_name(res: Result) -> str:
+    if res.kind == "ac":
+        return "frequency"
+    if res.kind == "tran":
+        return "time"
+    name = res.scale_name or "v(v-sweep)"
+    m = re.fullmatch(r"[vi]\((.*)\)", name)
+    return m.group(1) if m else name         # v(v-sweep) -> v-sweep, as ngspice prints it
+
+
+def print_table(res: Result, vecs: list[tuple[Vec, Card]]) -> tuple[str, list[str]]:
+    """The table of ngspice's `.print`: a header (Index, the scale, the vectors) and one
+    tab-separated row per point. Complex values (plain v() of an ac analysis) print as
+    `re,<tab>im`, as ngspice does. Returns (text, warnings); text is "" if nothing is left."""
+    index = {n: j for j, n in enumerate(res.names)}
+    npts = res.data.shape[0]
+    warnings: list[str] = []
+
+    def node(name):
+        if name in _GROUND:
+            return np.zeros(npts, dtype=res.data.dtype)
+        j = _find(index, "v", name)
+        return None if j is None else res.data[:, j]
+
+    heads, cols = [], []
+    for vec, card in vecs:
+        if vec.kind == "i":
+            j = _find(index, "i", vec.a)
+            val = None if j is None else res.data[:, j]
+        else:
+            val = node(vec.a)
+            if val is not None and vec.b:
+                other = node(vec.b)
+                val = None if other is None else val - other
+        if val is None:
+            warnings.append(f"{card.file}:{card.line}: .print {res.kind} {vec.text}: no such "
+                            "vector: left out")
+            continue
+        f = vec.func
+        with np.errstate(divide="ignore"):
+            if f == "m":
+                val = np.abs(val)
+            elif f == "db":
+                val = 20 * np.log10(np.abs(val))
+            elif f == "p":
+                val = np.angle(val)
+            elif f == "r":
+                val = np.real(val)
+            elif f == "i":
+                val = np.imag(val) if np.iscomplexobj(val) else np.zeros(npts)
+        if np.iscomplexobj(val):
+            re_, im_ = _ngnum(val.real), _ngnum(val.imag)
+            cols.append([f"{a},\t{b}" for a, b in zip(re_, im_)])
+            heads.append(f"{vec.label:<31} ")
+        else:
+            cols.append(_ngnum(np.asarray(val, dtype=float)))
+            heads.append(f"{vec.label:<15} ")
+    if not cols:
+        return "", warnings
+    first = [f"{'Index':<8}"]
+    rows = [[str(i) for i in range(npts)]]
+    if res.kind != "op":
+        first.append(f"{_print_scale_name(res):<15} ")
+        rows.append(_ngnum(np.asarray(res.scale, dtype=float)))
+    header = "".join(first + heads).rstrip()
+    body = "\n".join("\t".join(r) for r in zip(*rows, *cols))
+    return header + "\n" + body + "\n", warnings

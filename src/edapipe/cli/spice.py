@@ -26,7 +26,8 @@ import click
               help="Write a PNG: waveforms (tran), curves (dc) or Bode plot (ac); one per "
                    "analysis as for --csv.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print all results as JSON on standard output instead of the op table.")
+              help="Print all results as JSON on standard output instead of the op and "
+                   ".print tables.")
 def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, raw_format,
               plot_path, as_json):
     """Simulate a SPICE netlist the way ngspice does.
@@ -35,6 +36,12 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     the command line. Prints the operating point as a table on standard output;
     writes CSV, ngspice raw files, JSON and plots on request. Warnings and the
     transient progress bar go to standard error.
+
+    Output cards as in ngspice: `.save`/`.probe` v(node), i(vsource), node names
+    (`.save all`: everything) limit what --csv, --raw, --json and --plot write;
+    `.print TYPE v(a) v(a,b) i(v1) vdb(a) vp(a) ...` (TYPE op, dc, ac or tran)
+    prints a table per analysis on standard output (all .print lines of one
+    TYPE in one table; not with --json).
 
     \b
         edapipe spice amp.cir
@@ -63,6 +70,8 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     data = read_bytes(netlist)
     path = "<stdin>" if is_stdio(netlist) else netlist
     circ = load_circuit(path, data.decode("utf-8", errors="replace"))
+    deck = getattr(circ, "deck", None)
+    outs = output.parse_outputs(deck.outputs if deck is not None else [])
     specs = []
     if do_op:
         specs.append(analysis_from_text("op", ""))
@@ -80,7 +89,7 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
         else:
             sys.stderr.write(text + "\n")
 
-    for w in circ.warnings:
+    for w in circ.warnings + outs.warnings:
         note(f"edapipe: warning: {w}")
 
     bar = None
@@ -101,7 +110,10 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     finally:
         if bar is not None:
             bar.stop()
-    results = run.results
+    # .save/.probe select what the writers get; .print and the op table see everything
+    results, save_warnings = output.select_saved(run.results, outs)
+    for w in save_warnings:
+        note(f"edapipe: warning: {w}")
     title = circ.title
     if csv_path:
         for res in results:
@@ -116,12 +128,21 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     if as_json:
         sys.stdout.write(output.to_json(results, title) + "\n")
         return
-    for res in results:
+    tables = []
+    for res in run.results:
         if res.kind == "op":
-            sys.stdout.write(output.op_table(res))
-        else:
+            tables.append(output.op_table(res))
+        if outs.prints.get(res.kind):
+            text, print_warnings = output.print_table(res, outs.prints[res.kind])
+            for w in print_warnings:
+                note(f"edapipe: warning: {w}")
+            if text:
+                tables.append(text)
+        if res.kind != "op":
             n = len(res.scale)
             extra = ""
             if res.kind == "tran" and res.extra:
                 extra = f" ({res.extra['accepted']} accepted, {res.extra['rejected']} rejected)"
             note(f"edapipe: {res.title}: {n} points{extra}")
+    if tables:
+        sys.stdout.write("\n".join(tables))
