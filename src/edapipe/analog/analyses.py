@@ -99,7 +99,7 @@ def _incremental(s):
         e = np.zeros(0, i64)
         return (False, np.zeros((0, K.MS_N)), e, e, np.zeros(1, i64), e, e, np.zeros(1, i64),
                 e, e, e, np.zeros(0, np.bool_), e, np.zeros(0, np.bool_), e, e,
-                np.zeros(0, np.bool_), np.zeros(0))
+                np.zeros(0, np.bool_), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
     ndev = len(m.nodes)
     pptr, pdev, pslot = _listing(np.asarray(m.pos, dtype=i64).reshape(ndev, -1), nnz)
     nptr, ndv, nterm = _listing(np.asarray(m.nodes, dtype=i64).reshape(ndev, -1), n)
@@ -109,7 +109,8 @@ def _incremental(s):
             pptr, pdev, pslot, nptr, ndv, nterm, isdiag,
             np.zeros(nnz, np.bool_), np.zeros(nnz, i64), np.zeros(n, np.bool_),
             np.zeros(n, i64), np.repeat(np.arange(n, dtype=i64), np.diff(s.indptr)),
-            np.zeros(n, np.bool_), np.zeros(nnz))
+            np.zeros(n, np.bool_), np.zeros(nnz), np.full(ndev, -1.0), np.zeros(n),
+            np.zeros(n))
 
 
 class Simulator:

@@ -137,6 +137,9 @@ class _Flattener:
         self.funcs: dict = {}
         self.globals = set(deck.globals)
         self.warnings = deck.warnings
+        # models evaluated per (card, parameter environment): a thousand MOSFETs of one
+        # model read its card once (the env is kept so that its id stays unique)
+        self._models: dict[tuple[int, int], tuple[dict, Model]] = {}
 
     def node(self, name: str, prefix: str, portmap: dict[str, int]) -> int:
         low = name.lower()
@@ -179,7 +182,11 @@ class _Flattener:
         while s is not None:
             card = s.models.get(name.lower())
             if card is not None:
-                return self.make_model(card, env)
+                key = (id(card), id(env))
+                hit = self._models.get(key)
+                if hit is None:
+                    hit = self._models[key] = (env, self.make_model(card, env))
+                return hit[1]
             s = s.parent
         return None
 
