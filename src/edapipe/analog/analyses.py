@@ -314,17 +314,25 @@ class Simulator:
 
     def save_state(self, into=None):
         """Copies of the device states; `into` (an earlier result) is refilled in place,
-        which spares a transient a large allocation per time point."""
+        which spares a transient a large allocation per time point. Of a MOS group only
+        the state proper is kept, not what its bypass remembers of the last evaluation
+        (44 of its 69 columns): restore_state turns the bypass off instead, so a restored
+        device is evaluated again (ngspice keeps no copy at all)."""
         if into is None:
-            return [g.state.copy() for g in self.sys.groups]
+            return [g.state[:, :K.BYPASS_AT].copy() if g.kind == "m" else g.state.copy()
+                    for g in self.sys.groups]
         for buf, g in zip(into, self.sys.groups):
-            np.copyto(buf, g.state)
+            np.copyto(buf, g.state[:, :K.BYPASS_AT] if g.kind == "m" else g.state)
         return into
 
     def restore_state(self, saved):
         self._inc_warm = None
         for g, st in zip(self.sys.groups, saved):
-            g.state[:] = st
+            if g.kind == "m":
+                g.state[:, :K.BYPASS_AT] = st
+                g.state[:, K.BYPASS_OK] = 0.0
+            else:
+                g.state[:] = st
 
     # ---- operating point -----------------------------------------------------------------
     def operating_point(self, t=None, x0=None, ic=False) -> np.ndarray:
