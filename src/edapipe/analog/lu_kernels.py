@@ -84,6 +84,50 @@ def permute_csc(n, indptr, indices, perm_r, perm_c):
 
 
 @njit(cache=True)
+def _peel(n, ptr, idx, vpos, optr, oidx, data, cnt, done, odone, out, oout):
+    """Take singletons on one side (rows, or columns): a line with one open entry is
+    paired with that entry's line on the other side (unless its value is 0), both are
+    closed, and the lines of the same side crossing the closed one lose an entry, which
+    may make them singletons in turn. ptr/idx/vpos list each line's entries (and their
+    positions in data), optr/oidx the other side's. Fills out/oout in the order taken
+    and returns how many."""
+    stack = np.empty(n, np.int64)
+    top = 0
+    for i in range(n):
+        if not done[i] and cnt[i] == 1:
+            stack[top] = i
+            top += 1
+    taken = 0
+    while top > 0:
+        top -= 1
+        r = stack[top]
+        if done[r] or cnt[r] != 1:
+            continue
+        c = -1
+        for q in range(ptr[r], ptr[r + 1]):
+            if not odone[idx[q]]:
+                c = idx[q]
+                if data[vpos[q]] == 0.0:
+                    c = -2
+                break
+        if c < 0:
+            continue
+        done[r] = True
+        odone[c] = True
+        out[taken] = r
+        oout[taken] = c
+        taken += 1
+        for p in range(optr[c], optr[c + 1]):
+            i = oidx[p]
+            if not done[i]:
+                cnt[i] -= 1
+                if cnt[i] == 1:
+                    stack[top] = i
+                    top += 1
+    return taken
+
+
+@njit(cache=True)
 def singletons(n, indptr, indices, data, row_of, col_of):
     """Row and column singletons of A (KLU's first step towards block triangular form).
 
@@ -115,46 +159,13 @@ def singletons(n, indptr, indices, data, row_of, col_of):
     rcnt = np.empty(n, np.int64)    # (not np.diff: see _shellsort)
     for i in range(n):
         rcnt[i] = rp[i + 1] - rp[i]
-    ccnt = np.empty(n, np.int64)
-    for j in range(n):
-        ccnt[j] = indptr[j + 1] - indptr[j]
+    ccnt = np.zeros(n, np.int64)
     rdone = np.zeros(n, np.bool_)
     cdone = np.zeros(n, np.bool_)
-    stack = np.empty(n, np.int64)
     front_r = np.empty(n, np.int64)
     front_c = np.empty(n, np.int64)
-    nf = 0
-    top = 0
-    for i in range(n):
-        if rcnt[i] == 1:
-            stack[top] = i
-            top += 1
-    while top > 0:
-        top -= 1
-        r = stack[top]
-        if rdone[r] or rcnt[r] != 1:
-            continue
-        c = -1
-        for q in range(rp[r], rp[r + 1]):
-            if not cdone[rc[q]]:
-                c = rc[q]
-                if data[rv[q]] == 0.0:
-                    c = -2
-                break
-        if c < 0:
-            continue
-        rdone[r] = True
-        cdone[c] = True
-        front_r[nf] = r
-        front_c[nf] = c
-        nf += 1
-        for p in range(indptr[c], indptr[c + 1]):
-            i = indices[p]
-            if not rdone[i]:
-                rcnt[i] -= 1
-                if rcnt[i] == 1:
-                    stack[top] = i
-                    top += 1
+    # row singletons: found through the rows (CSR), counts updated through the columns
+    nf = _peel(n, rp, rc, rv, indptr, indices, data, rcnt, rdone, cdone, front_r, front_c)
     # column counts over the rows still open
     for j in range(n):
         ccnt[j] = 0
@@ -164,38 +175,8 @@ def singletons(n, indptr, indices, data, row_of, col_of):
                     ccnt[j] += 1
     tail_r = np.empty(n, np.int64)
     tail_c = np.empty(n, np.int64)
-    nt = 0
-    top = 0
-    for j in range(n):
-        if not cdone[j] and ccnt[j] == 1:
-            stack[top] = j
-            top += 1
-    while top > 0:
-        top -= 1
-        c = stack[top]
-        if cdone[c] or ccnt[c] != 1:
-            continue
-        r = -1
-        for p in range(indptr[c], indptr[c + 1]):
-            if not rdone[indices[p]]:
-                r = indices[p]
-                if data[p] == 0.0:
-                    r = -2
-                break
-        if r < 0:
-            continue
-        rdone[r] = True
-        cdone[c] = True
-        tail_r[nt] = r
-        tail_c[nt] = c
-        nt += 1
-        for q in range(rp[r], rp[r + 1]):
-            k = rc[q]
-            if not cdone[k]:
-                ccnt[k] -= 1
-                if ccnt[k] == 1:
-                    stack[top] = k
-                    top += 1
+    cv = np.arange(nnz)            # a column entry's position in A is its own
+    nt = _peel(n, indptr, indices, cv, rp, rc, data, ccnt, cdone, rdone, tail_c, tail_r)
     for k in range(nf):
         row_of[k] = front_r[k]
         col_of[k] = front_c[k]
