@@ -478,7 +478,8 @@ class StaticLU:
 
     local=True (a Newton loop that refactors only the columns its changes reach) also
     tries a nested-dissection order for the part SuperLU pivots, and keeps it when its
-    factors are about as sparse and a changed column reaches far fewer others."""
+    factors are about as sparse and a changed column reaches far fewer others. The
+    pattern must be canonical CSC (sorted, no duplicate entries), as mna.build makes it."""
 
     def __init__(self, indptr, indices, data, n, local=False):
         self.n = n
@@ -519,15 +520,22 @@ class StaticLU:
             mrow = rows[keep]
             mval = data[pos[keep]]
             candidates = [(None, "COLAMD")]
-            if self.local and m >= 64:
+            # (the graph of the block needs its rows and columns to be the same unknowns)
+            if self.local and m >= 64 and np.array_equal(row_of[nf:hi], col_of[nf:hi]):
                 candidates.append((self._dissection(m, mrow, mcol), "NATURAL"))
             for inv, colperm in candidates:
                 r, c = (mrow, mcol) if inv is None else (inv[mrow], inv[mcol])
                 order = np.lexsort((r, c))
                 mp = np.zeros(m + 1, np.int64)
                 np.cumsum(np.bincount(c, minlength=m), out=mp[1:])
-                lu1 = splu_csc(m, mval[order], r[order].astype(np.intc), mp.astype(np.intc),
-                               ColPerm=colperm, DiagPivotThresh=0.1, Relax=1)
+                try:
+                    lu1 = splu_csc(m, mval[order], r[order].astype(np.intc),
+                                   mp.astype(np.intc), ColPerm=colperm, DiagPivotThresh=0.1,
+                                   Relax=1)
+                except RuntimeError:
+                    if inv is None:
+                        raise
+                    continue      # the other order's pivots met an exact zero: keep COLAMD
                 r1 = np.asarray(lu1.perm_r, dtype=np.int64)
                 c1 = np.asarray(lu1.perm_c, dtype=np.int64)
                 if inv is not None:
