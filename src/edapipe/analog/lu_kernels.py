@@ -450,14 +450,9 @@ def nested_dissection(m, ptr, adj, leaf):
 
 
 @njit(cache=True)
-def lu_costs(n, lp, li, up, ui):
-    """(flops of a full refactor, mean number of columns a changed column reaches through
-    the elimination tree) for the patterns of L and U."""
-    flops = 0
-    for j in range(n):
-        for p in range(up[j], up[j + 1] - 1):
-            k = ui[p]
-            flops += lp[k + 1] - lp[k]
+def mean_reach(n, up, ui):
+    """Mean number of columns a changed column reaches through the elimination tree of
+    the U pattern (what refactor_cols recomputes)."""
     parent = np.empty(n, np.int64)
     parent[:] = n
     for j in range(n):
@@ -470,7 +465,7 @@ def lu_costs(n, lp, li, up, ui):
     for j in range(n - 1, -1, -1):
         depth[j] = depth[parent[j]] + 1
         total += depth[j]
-    return flops, total / max(n, 1)
+    return total / max(n, 1)
 
 
 class StaticLU:
@@ -550,9 +545,9 @@ class StaticLU:
                 if best is None:
                     best = cand
                     base_nnz = len(li) + len(ui)
-                    base_reach = lu_costs(n, lp, li, up, ui)[1]
+                    base_reach = mean_reach(n, up, ui)
                 elif (len(li) + len(ui) <= 1.25 * base_nnz
-                      and lu_costs(n, lp, li, up, ui)[1] < 0.5 * base_reach):
+                      and mean_reach(n, up, ui) < 0.5 * base_reach):
                     best = cand
         if best is None:
             bp, bi, bmap = permute_csc(n, indptr, indices, perm_r, perm_c)
