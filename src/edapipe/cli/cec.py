@@ -6,7 +6,7 @@ import json
 
 import click
 
-from edapipe.cli.logic import input_format_option, load, verilog_options
+from edapipe.cli.logic import guard, input_format_option, load, verilog_options
 
 
 @click.command("cec")
@@ -17,7 +17,7 @@ from edapipe.cli.logic import input_format_option, load, verilog_options
               help="Match inputs, outputs and latches by position, not by name.")
 @click.option("--cex", "cex_path", metavar="FILE", default=None,
               help="Write a counter-example as an AIGER witness over A's inputs and latches "
-                   "(replay: edapipe sim A --vectors FILE).")
+                   "(replay: edapipe sim A --vectors FILE); '-' is standard output.")
 @click.option("--cex-b", "cex_b_path", metavar="FILE", default=None,
               help="Also write it over B's inputs and latches, for when B orders them "
                    "differently.")
@@ -54,8 +54,17 @@ def cec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | Non
     """
     from edapipe.errors import CheckFailed, ResourceLimit
     from edapipe.util.console import console, stderr_is_terminal
-    from edapipe.util.files import atomic_write
+    from edapipe.util.files import write_bytes
 
+    from edapipe.errors import UsageError
+    from edapipe.util.files import is_stdio
+
+    guard({"--cex": cex_path, "--cex-b": cex_b_path}, design_a, design_b)
+    cex_on_stdout = [opt for opt, p in (("--cex", cex_path), ("--cex-b", cex_b_path))
+                     if p is not None and is_stdio(p)]
+    if len(cex_on_stdout) > 1 or (cex_on_stdout and as_json):
+        raise UsageError(f"{' and '.join(cex_on_stdout + (['--json'] if as_json else []))} "
+                         "cannot share standard output; give a file name")
     a = load(design_a, input_format)
     b = load(design_b, format_b)
     from edapipe.verify.cec import CecParams, check_equivalence, witness
@@ -89,13 +98,15 @@ def cec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | Non
         console().print(f"cec: {res.stats.as_dict()}", markup=False, highlight=False)
     if res.cex is not None:
         if cex_path:
-            atomic_write(cex_path, witness(*res.cex_a()).encode())
+            write_bytes(cex_path, witness(*res.cex_a()).encode(), binary=False, option="--cex")
         if cex_b_path:
-            atomic_write(cex_b_path, witness(*res.cex_b()).encode())
+            write_bytes(cex_b_path, witness(*res.cex_b()).encode(), binary=False,
+                        option="--cex-b")
     if as_json:
         click.echo(json.dumps(res.as_dict()))
     else:
-        click.echo(_text(res, design_a, design_b))
+        # a witness on standard output keeps it for data; the verdict goes to stderr then
+        click.echo(_text(res, design_a, design_b), err=bool(cex_on_stdout))
     if res.equivalent is False:
         raise CheckFailed(f"not equivalent: {len(res.failing)} of {res.pairs} outputs differ "
                           f"under the counter-example")

@@ -71,6 +71,16 @@ def _warn(message: str) -> None:
     console().print(f"edapipe: warning: {message}", markup=False, highlight=False)
 
 
+def guard(outputs: dict[str, str | None], *inputs: str | None) -> None:
+    """Before any work: output folders exist, no output is a folder or one of the inputs."""
+    from edapipe.errors import UsageError
+    from edapipe.util.files import guard_outputs, is_stdio
+
+    if sum(1 for p in inputs if p is not None and is_stdio(p)) > 1:
+        raise UsageError("standard input can be read only once; give files for the others")
+    guard_outputs(outputs, [p for p in inputs if p is not None])
+
+
 def save(aig, path: str, fmt: str | None = None) -> None:
     from edapipe.aig import io
 
@@ -94,6 +104,7 @@ def read_cmd(input_file: str, output: str, input_format: str | None) -> None:
     """
     from edapipe.aig import io
 
+    guard({"-o": output}, input_file)
     aig = load(input_file, input_format)
     out_fmt = io.format_from_extension(output)
     save(aig, output, out_fmt if out_fmt in ("aig", "aag") else "aig")
@@ -113,6 +124,7 @@ def write_cmd(input_file: str, output: str, output_format: str | None,
         edapipe read design.v | edapipe write -o design.blif
         edapipe write c17.bench --format dot -o c17.dot
     """
+    guard({"-o": output}, input_file)
     save(load(input_file, input_format), output, output_format)
 
 
@@ -130,6 +142,7 @@ def convert_cmd(input_file: str, output: str, output_format: str | None,
         edapipe convert adder.aig adder.v
         edapipe convert s27.bench s27.blif
     """
+    guard({"OUTPUT": output}, input_file)
     save(load(input_file, input_format), output, output_format)
 
 
@@ -178,6 +191,7 @@ def strash_cmd(input_file: str, output: str, input_format: str | None) -> None:
     """
     from edapipe.aig.builder import strash
 
+    guard({"-o": output}, input_file)
     save(strash(load(input_file, input_format)), output, "aig" if output == "-" else None)
 
 
@@ -210,6 +224,7 @@ def sim_cmd(input_file: str, input_format: str | None, vectors: str | None, word
 
     import json
 
+    guard({}, input_file, vectors)
     aig = load(input_file, input_format)
     if vectors is None:
         sigs = sim.signatures(aig, n_words=words, seed=seed)

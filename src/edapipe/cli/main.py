@@ -13,8 +13,19 @@ from edapipe.cli import COMMANDS
 from edapipe.errors import EdapipeError
 
 
+class _PipeClosed(Exception):
+    """Standard output's reader went away. Not an OSError, so click does not turn it into
+    exit 1 (click's main maps EPIPE to 1); `run` makes it a quiet exit 0, as `cat` does."""
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported only when used (click's documented LazyGroup)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _PipeClosed() from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -59,8 +70,18 @@ def _quiet_broken_pipe() -> None:
         pass
 
 
+def _resource_errno(exc: OSError) -> bool:
+    import errno
+
+    return exc.errno in (errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", -1))
+
+
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry: run the group, map edapipe errors to their exit codes."""
+    from edapipe.util.files import forget_inputs, install_signal_cleanup
+
+    forget_inputs()
+    install_signal_cleanup()
     try:
         rv = main.main(args=argv, prog_name="edapipe", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -74,9 +95,20 @@ def run(argv: list[str] | None = None) -> None:
     except EdapipeError as exc:
         click.echo(f"edapipe: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except BrokenPipeError:
+    except (BrokenPipeError, _PipeClosed):
         _quiet_broken_pipe()
         sys.exit(0)
+    except RecursionError:
+        # Readers bound their nesting with located errors; this is the last line of defence
+        # against a construct nested deeper than Python's stack, never a traceback.
+        click.echo("edapipe: error: input nested too deeply to process", err=True)
+        sys.exit(3)
+    except OSError as exc:
+        if not _resource_errno(exc):
+            raise
+        where = f"{exc.filename}: " if exc.filename else "writing output: "
+        click.echo(f"edapipe: error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(4)
     except KeyboardInterrupt:
         click.echo("edapipe: interrupted", err=True)
         sys.exit(130)
@@ -87,6 +119,12 @@ def run(argv: list[str] | None = None) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_broken_pipe()
+    except OSError as exc:
+        if not _resource_errno(exc):
+            raise
+        click.echo(f"edapipe: error: standard output: {exc.strerror or exc}", err=True)
+        _quiet_broken_pipe()     # nothing more can be written there; keep exit quiet
+        sys.exit(4)
     sys.exit(rv if isinstance(rv, int) else 0)
 
 

@@ -7,7 +7,7 @@ import os
 
 import click
 
-from edapipe.cli.logic import input_format_option, load, save, verilog_options
+from edapipe.cli.logic import guard, input_format_option, load, save, verilog_options
 
 
 class _OptCommand(click.Command):
@@ -50,6 +50,7 @@ def opt_cmd(script: str, input_file: str, output: str, input_format: str | None,
     expand(script)  # usage errors before any reading
     if as_json and output == "-":
         raise UsageError("--json prints figures on standard output; give -o FILE for the circuit")
+    guard({"-o": output}, input_file)
     aig = load(input_file, input_format)
     from edapipe.aig.analysis import depth
 

@@ -6,7 +6,7 @@ import click
 
 
 @click.command("spice")
-@click.argument("netlist", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("netlist")
 @click.option("--op", "do_op", is_flag=True, help="Run an operating point (instead of the "
               "deck's analyses).")
 @click.option("--dc", "dc_args", metavar="'SRC START STOP STEP [SRC2 ...]'",
@@ -15,16 +15,18 @@ import click
               help="Run an AC sweep instead of the deck's analyses.")
 @click.option("--tran", "tran_args", metavar="'TSTEP TSTOP [TSTART [TMAX]] [uic]'",
               help="Run a transient instead of the deck's analyses.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
+@click.option("--csv", "csv_path", metavar="FILE",
               help="Write results as CSV; with several analyses FILE becomes "
-                   "FILE-stem__<analysis>.csv, one per analysis.")
-@click.option("--raw", "raw_path", type=click.Path(dir_okay=False),
-              help="Write an ngspice raw file (every analysis is one plot).")
+                   "FILE-stem__<analysis>.csv, one per analysis ('-': standard output, "
+                   "one analysis).")
+@click.option("--raw", "raw_path", metavar="FILE",
+              help="Write an ngspice raw file (every analysis is one plot; '-': standard "
+                   "output).")
 @click.option("--raw-format", type=click.Choice(["binary", "ascii"]), default="binary",
               show_default=True, help="Raw file encoding (ngspice reads both).")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
+@click.option("--plot", "plot_path", metavar="FILE",
               help="Write a PNG: waveforms (tran), curves (dc) or Bode plot (ac); one per "
-                   "analysis as for --csv.")
+                   "analysis as for --csv ('-': standard output, one analysis).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print all results as JSON on standard output instead of the op and "
                    ".print tables.")
@@ -57,16 +59,18 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     from edapipe.analog import output
     from edapipe.analog.spice import analysis_from_text, load_circuit, simulate
     from edapipe.util.console import console, stderr_is_terminal
-    from edapipe.util.files import atomic_write, is_stdio, read_bytes
-
-    import os
-
+    from edapipe.cli.logic import guard
     from edapipe.errors import UsageError
+    from edapipe.util.files import is_stdio, read_bytes, write_bytes
 
-    # fail before a long simulation, not after it, when an output folder is missing
-    for opt, target in (("--csv", csv_path), ("--raw", raw_path), ("--plot", plot_path)):
-        if target and not os.path.isdir(os.path.dirname(os.path.abspath(target))):
-            raise UsageError(f"{opt} {target}: the folder does not exist")
+    # fail before a long simulation, not after it: missing folders, outputs over inputs,
+    # two outputs on standard output
+    file_outputs = {"--csv": csv_path, "--raw": raw_path, "--plot": plot_path}
+    on_stdout = [opt for opt, p in file_outputs.items() if p is not None and is_stdio(p)]
+    if len(on_stdout) + as_json > 1:
+        raise UsageError(f"{' and '.join(on_stdout + (['--json'] if as_json else []))} "
+                         "cannot share standard output; give file names")
+    guard(file_outputs, netlist)
     data = read_bytes(netlist)
     path = "<stdin>" if is_stdio(netlist) else netlist
     circ = load_circuit(path, data.decode("utf-8", errors="replace"))
@@ -89,6 +93,11 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
         else:
             sys.stderr.write(text + "\n")
 
+    n_analyses = len(specs) or len(circ.analyses)
+    for opt in on_stdout:
+        if opt != "--raw" and n_analyses > 1:
+            raise UsageError(f"{opt} -: standard output takes one analysis and the run has "
+                             f"{n_analyses}; give a file name (one file per analysis)")
     for w in circ.warnings + outs.warnings:
         note(f"edapipe: warning: {w}")
 
@@ -118,9 +127,10 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     if csv_path:
         for res in results:
             target = output.per_analysis_path(csv_path, res.kind, len(results))
-            atomic_write(target, output.to_csv(res).encode())
+            write_bytes(target, output.to_csv(res).encode(), binary=False, option="--csv")
     if raw_path:
-        atomic_write(raw_path, output.to_raw(results, title, binary=raw_format == "binary"))
+        write_bytes(raw_path, output.to_raw(results, title, binary=raw_format == "binary"),
+                    binary=raw_format == "binary", option="--raw")
     if plot_path:
         for res in results:
             output.plot_png(res, output.per_analysis_path(plot_path, res.kind, len(results)),
@@ -145,4 +155,5 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
                 extra = f" ({res.extra['accepted']} accepted, {res.extra['rejected']} rejected)"
             note(f"edapipe: {res.title}: {n} points{extra}")
     if tables:
-        sys.stdout.write("\n".join(tables))
+        # standard output carries the data asked for with '-'; the tables go beside it
+        (sys.stderr if on_stdout else sys.stdout).write("\n".join(tables))

@@ -6,12 +6,11 @@ import click
 
 
 @click.command("sta")
-@click.argument("netlist", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-l", "--liberty", "liberty", multiple=True, required=True,
-              type=click.Path(dir_okay=False),
+@click.argument("netlist")
+@click.option("-l", "--liberty", "liberty", multiple=True, required=True, metavar="FILE",
               help="Liberty library (plain or .gz); repeat for several. Units come from the "
                    "first.")
-@click.option("--sdc", type=click.Path(dir_okay=False), help="SDC constraints.")
+@click.option("--sdc", metavar="FILE", help="SDC constraints.")
 @click.option("--top", help="Top module (default: the one module nobody instantiates).")
 @click.option("-n", "--paths", default=1, show_default=True, type=click.IntRange(0),
               help="Number of worst paths to print (per check).")
@@ -21,12 +20,12 @@ import click
               show_default=True, help="Also list the N worst endpoints.")
 @click.option("--json", "as_json", is_flag=True,
               help="Write JSON (summary and every endpoint's slack) instead of text.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+@click.option("-o", "--output", metavar="FILE", default="-",
               help="Write the report here (atomically); default standard output.")
 @click.option("--max-violations", type=click.IntRange(0), default=None,
               help="Exit 1 when more than N endpoints violate setup or hold (for CI).")
-@click.option("--plot", type=click.Path(dir_okay=False),
-              help="Write a slack histogram PNG here.")
+@click.option("--plot", metavar="FILE",
+              help="Write a slack histogram PNG here ('-': standard output, with -o FILE).")
 @click.option("--wire-load", is_flag=True,
               help="Add the first library's default wire-load model capacitance (lumped); "
                    "default: no wire load, as current OpenSTA.")
@@ -54,8 +53,13 @@ def sta_cmd(netlist, liberty, sdc, top, paths, path_delay, n_endpoints, as_json,
     from edapipe.timing.sta import StaParams, load
     from edapipe.timing.search import analyze
     from edapipe.util.console import console
-    from edapipe.util.files import write_bytes
+    from edapipe.cli.logic import guard
+    from edapipe.errors import UsageError
+    from edapipe.util.files import is_stdio, write_bytes
 
+    if plot is not None and is_stdio(plot) and is_stdio(output):
+        raise UsageError("--plot - and the report cannot share standard output; give -o FILE")
+    guard({"-o": output, "--plot": plot}, netlist, *liberty, sdc)
     params = StaParams(netlist, tuple(liberty), sdc, top, wire_load, not no_cache)
     graph, constraints, libs = load(params)
     for w in graph.warnings:
@@ -73,7 +77,7 @@ def sta_cmd(netlist, liberty, sdc, top, paths, path_delay, n_endpoints, as_json,
             if n_endpoints:
                 parts.append("\n" + report.format_endpoints(an, check, n_endpoints, digits))
         text = "".join(parts)
-    write_bytes(output, text.encode(), binary=False)
+    write_bytes(output, text.encode(), binary=False, option="-o")
     if plot:
         report.plot_histogram(an, plot)
     if max_violations is not None:
