@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "strash": ("edapipe.cli.logic", "strash_cmd", "Structurally hash a circuit into a clean AIG."),
     "sim": ("edapipe.cli.logic", "sim_cmd", "Simulate: random signatures or given input vectors."),
     "opt": ("edapipe.cli.opt", "opt_cmd", "Optimize with a script (resyn2, 'b; rw; rf', ...)."),
+    "map": ("edapipe.cli.map", "map_cmd", "Map a circuit to K-input LUTs (BLIF)."),
     "cec": ("edapipe.cli.cec", "cec_cmd", "Check combinational equivalence of two designs."),
     "sta": ("edapipe.cli.sta", "sta_cmd", "Static timing analysis with Liberty and SDC."),
     "spice": ("edapipe.cli.spice", "spice_cmd", "Simulate a SPICE netlist (op, dc, ac, tran)."),
