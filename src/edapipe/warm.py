@@ -18,6 +18,7 @@ WARMERS: list[str] = [
     "edapipe.analog.warm:warm",
     "edapipe.timing.warm:warm",
     "edapipe.synth.rewrite:warm",
+    "edapipe.synth.map.lut:warm",
 ]
 
 

@@ -37,11 +37,31 @@ _VERILOG_OPTIONS = [
 ]
 
 
-def verilog_options(command):
-    """--top, -I and -D for commands that read designs; load() picks them up."""
+def verilog_options(command, liberty: bool = True):
+    """--top, -I, -D and --liberty for commands that read designs; load() picks them up.
+    `liberty` False leaves out --liberty (for `map`, whose --liberty is its target)."""
     for option in reversed(_VERILOG_OPTIONS):
         command = option(command)
+    if liberty:
+        command = click.option(
+            "-l", "--liberty", "liberty", multiple=True, metavar="FILE", expose_value=False,
+            callback=_remember,
+            help="Liberty library (repeatable): a Verilog netlist of its cells is read "
+                 "through the cells' functions (flip-flops become latches).")(command)
     return command
+
+
+_libraries: dict[tuple, list] = {}
+
+
+def _instantiates_cells(text: str, libs) -> bool:
+    """Does the Verilog text instantiate a cell of the libraries (`CELL name (`)?"""
+    import re
+
+    for m in re.finditer(r"^\s*\\?([A-Za-z_][\w$]*)\s+\\?[^\s(;]+\s*\(", text, re.M):
+        if any(m.group(1) in lib.cells for lib in libs):
+            return True
+    return False
 
 
 OUTPUT_FORMAT = click.option("--format", "output_format", default=None, metavar="FMT",
@@ -62,6 +82,22 @@ def load(path: str, fmt: str | None = None):
         defines[name] = value
     opts = io.VerilogOptions(top=given.get("top"), defines=defines,
                              include_dirs=tuple(given.get("include_dirs") or ()), warn=_warn)
+    liberty = tuple(given.get("liberty") or ())
+    if liberty and fmt in (None, "verilog"):
+        from edapipe.util import files
+
+        data = files.read_bytes(path)
+        if fmt == "verilog" or io.detect_format(data) == "verilog":
+            from edapipe.synth.map.readback import read_mapped
+            from edapipe.timing.liberty import read_liberty
+
+            libs = _libraries.get(liberty)
+            if libs is None:
+                libs = _libraries[liberty] = [read_liberty(p) for p in liberty]
+            text = data.decode("utf-8", errors="replace")
+            if _instantiates_cells(text, libs):
+                return read_mapped(text, files.display_name(path), libs, top=given.get("top"))
+        return io.parse(data, files.display_name(path), fmt, opts)
     return io.read(path, fmt, opts)
 
 

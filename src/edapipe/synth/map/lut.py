@@ -176,3 +176,15 @@ def dump_blif(net: LutNetwork) -> bytes:
 def _used_leaves(net: LutNetwork) -> np.ndarray:
     mask = np.arange(net.leaves.shape[1])[None, :] < net.sizes[:, None]
     return net.leaves[mask]
+
+
+def warm() -> None:
+    """Compile the mapper's kernels on a tiny circuit (python -m edapipe.warm)."""
+    from edapipe.aig.builder import AigBuilder
+
+    b = AigBuilder()
+    x, y, z = b.add_input("x"), b.add_input("y"), b.add_input("z")
+    b.add_output(b.xor_(b.and_(x, y), z), "f")
+    aig = b.build()
+    for area in (False, True):
+        dump_blif(map_luts(aig, LutParams(k=2, area=area)))

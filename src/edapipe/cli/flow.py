@@ -1,0 +1,147 @@
+"""`edapipe flow`: RTL to a mapped, proven and timed netlist in one process."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import time
+
+import click
+
+from edapipe.cli.logic import guard, input_format_option, load, verilog_options
+
+
+def _sdc_clock_port(text: str) -> str | None:
+    """The port the SDC's first create_clock names (`[get_ports clk]`, `{clk}`), if any."""
+    for line in text.splitlines():
+        if line.lstrip().startswith("create_clock"):
+            m = re.search(r"get_ports\s+\{?\s*([^\s\]\}]+)", line)
+            if m:
+                return m.group(1)
+    return None
+
+
+@click.command("flow")
+@functools.partial(verilog_options, liberty=False)
+@click.argument("input_file", metavar="DESIGN")
+@click.option("--liberty", "-l", "target", multiple=True, required=True, metavar="FILE",
+              help="Liberty library to map to (repeat to add libraries for timing).")
+@click.option("--sdc", metavar="FILE", help="Constraints (default: a virtual clock, inputs "
+              "and outputs at time 0, and the report gives the worst arrival).")
+@click.option("--script", default="resyn2", show_default=True,
+              help="Optimization script before mapping (see `edapipe opt --help`).")
+@click.option("--delay/--area", "delay", default=True, show_default=True,
+              help="Map for delay (with sizing and buffering) or for area.")
+@click.option("--clock", "clock", default=None, metavar="PORT",
+              help="Name of the flip-flops' clock port (default: the SDC's create_clock "
+                   "port, else `clock`).")
+@click.option("-o", "--output", default=None, metavar="FILE",
+              help="Write the mapped netlist (Verilog) here.")
+@click.option("--exclude", multiple=True, metavar="PATTERN",
+              help="Never use cells whose names match (repeatable).")
+@click.option("--paths", default=1, show_default=True, type=click.IntRange(0),
+              help="Worst paths to print.")
+@click.option("--max-violations", type=click.IntRange(0), default=None,
+              help="Exit 1 when more than N endpoints violate setup or hold (for CI).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@input_format_option("--format")
+def flow_cmd(input_file, target, sdc, script, delay, clock, output, exclude, paths,
+             max_violations, as_json, input_format):
+    """Read DESIGN, optimize, map to the library's cells, prove, time, report.
+
+    The stages are those of `edapipe read | opt | map --liberty | sta`, in one process:
+    the optimized AIG is mapped (for delay by default), the mapped netlist is read back
+    through the cells' functions and proven equal to the design as read (a difference is
+    a bug and stops the flow with exit 1), then timed with the SDC. The report gives the
+    area, the cells by type, WNS/TNS and the worst path.
+
+    \b
+        edapipe flow design.v -l sky130.lib.gz --sdc design.sdc -o mapped.v
+        edapipe flow design.v -l cells.lib --sdc design.sdc --max-violations 0 --json
+
+    Exit codes: 0 ok, 1 timing violated beyond --max-violations (or a proof failed),
+    2 usage, 3 bad input.
+    """
+    from edapipe.aig.analysis import depth
+    from edapipe.errors import CheckFailed
+    from edapipe.synth.map import library
+    from edapipe.synth.map.cells import CellParams, map_cells
+    from edapipe.synth.map.readback import read_mapped
+    from edapipe.synth.map.timing import analyze_netlist, worst_arrival
+    from edapipe.synth.script import expand, run_script
+    from edapipe.timing import report
+    from edapipe.timing.liberty import read_liberty
+    from edapipe.timing.search import HOLD, SETUP
+    from edapipe.util.files import display_name, read_bytes, write_bytes
+    from edapipe.verify.cec import check_equivalence
+
+    expand(script)
+    guard({"-o": output}, input_file, *target, sdc)
+    stages = []
+    t = time.perf_counter()
+
+    def stage(name, **figures):
+        nonlocal t
+        now = time.perf_counter()
+        stages.append({"stage": name, **figures, "seconds": round(now - t, 3)})
+        t = now
+
+    aig = load(input_file, input_format)
+    stage("read", inputs=aig.num_inputs, outputs=aig.num_outputs, latches=aig.num_latches,
+          ands=aig.num_ands, levels=depth(aig))
+    libs = [read_liberty(p) for p in target]
+    sdc_text = read_bytes(sdc).decode("utf-8", errors="replace") if sdc else None
+    if clock is None:
+        clock = (_sdc_clock_port(sdc_text) if sdc_text else None) or "clock"
+    stage("liberty", cells=sum(len(lib.cells) for lib in libs))
+    opt, _steps = run_script(aig, script)
+    stage("opt", script=script, ands=opt.num_ands, levels=depth(opt))
+    mlib = library.build(libs[0], exclude)
+    net = map_cells(opt, mlib, CellParams(area=not delay), clock=clock)
+    text = net.verilog()
+    stage("map", cells=len(net.instances), area=round(net.area, 4))
+    if output is not None:
+        write_bytes(output, text, binary=False, option="-o")
+    name = display_name(output) if output else "<mapped>"
+    back = read_mapped(text.decode(), name, libs)
+    res = check_equivalence(aig, back)
+    stage("cec", equivalent=res.equivalent)
+    if res.equivalent is not True:
+        raise CheckFailed(f"the mapped netlist is not proven equal to {input_file} "
+                          f"({len(res.failing)} outputs differ, {len(res.undecided)} "
+                          "undecided): please report this bug")
+    an = analyze_netlist(text.decode(), name, libs, sdc_text,
+                         display_name(sdc) if sdc else "<sdc>", clock=clock)
+    unit = libs[0].time_unit
+    timing = {"arrival": round(worst_arrival(an) / unit, 6),
+              "wns": round(min(0.0, an.worst_slack(SETUP)) / unit, 6),
+              "tns": round(an.tns(SETUP) / unit, 6),
+              "setup_violations": an.violations(SETUP),
+              "hold_violations": an.violations(HOLD)}
+    stage("sta", **timing)
+    summary = {"design": input_file, "library": libs[0].name, "mode": "delay" if delay else
+               "area", "area": round(net.area, 4), "cells": len(net.instances),
+               "cell_types": net.cell_counts(), "time_unit": f"{unit:g}s", **timing,
+               "stages": stages}
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        lines = [f"flow: {input_file} -> {script} -> {libs[0].name} ({summary['mode']})"]
+        for s in stages:
+            figs = "  ".join(f"{k} {v}" for k, v in s.items() if k not in ("stage", "seconds"))
+            lines.append(f"  {s['stage']:<8} {figs}  ({s['seconds']:.2f} s)")
+        lines.append(f"area {net.area:.4f} in {len(net.instances)} cells: " + ", ".join(
+            f"{c} {n}" for c, n in list(net.cell_counts().items())[:12]))
+        lines.append(f"worst arrival {timing['arrival']:.4f}  WNS {timing['wns']:.4f}  "
+                     f"TNS {timing['tns']:.4f}  setup violations {timing['setup_violations']}"
+                     f"  hold violations {timing['hold_violations']}")
+        for ep in report.sorted_endpoints(an, SETUP)[:paths]:
+            lines.append("\n" + report.format_path(an, ep, SETUP, 4))
+        click.echo("\n".join(lines))
+    if max_violations is not None:
+        bad = timing["setup_violations"] + timing["hold_violations"]
+        if bad > max_violations:
+            raise CheckFailed(f"timing violated: {timing['setup_violations']} setup and "
+                              f"{timing['hold_violations']} hold violations (more than "
+                              f"--max-violations {max_violations})")

@@ -1,0 +1,246 @@
+"""Standard-cell mapping: an AIG to a gate-level netlist of Liberty cells (ABC's `map`).
+
+`map_cells(aig, mlib)` enumerates each node's cuts (up to 5 leaves), matches them and their
+complements against the match library (library.py), maps both phases of every node in
+numba (cell_kernels.py: delay pass, area-flow and exact-area recovery under the required
+times) and returns a `CellNetlist`: instances of library cells, an inverter where a phase
+is the complement of the other, a flip-flop per latch (clocked by an added `clock` port), tie
+cells for constants and a buffer for an output that is an input or that shares its net with
+another output. `verilog()` writes it as structural Verilog that `edapipe sta` and OpenSTA
+read unchanged, with the design's port names.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from edapipe.aig.core import Aig
+from edapipe.synth.map.library import MatchLibrary, check_library_for
+
+
+@dataclass(frozen=True)
+class CellParams:
+    k: int = 5                 # leaves per cut (the largest cells matched)
+    cuts: int = 16             # cuts kept per node
+    flow_passes: int = 2
+    exact_passes: int = 2
+    area: bool = False         # no delay bound during area recovery
+    relax: float = 0.0         # with delay: the fraction of extra delay area recovery may use
+    sizing: bool | None = None  # size gates and buffer high fanout (default: in delay mode)
+
+
+@dataclass
+class Instance:
+    cell: str
+    name: str
+    conns: list[tuple[str, str]]      # (pin, net)
+
+
+@dataclass
+class CellNetlist:
+    module: str
+    inputs: list[str]
+    outputs: list[str]
+    instances: list[Instance]
+    wires: list[str]
+    area: float
+    assigns: list[tuple[str, str]] = field(default_factory=list)
+
+    def cell_counts(self) -> dict[str, int]:
+        return dict(Counter(i.cell for i in self.instances).most_common())
+
+    def stats(self) -> dict:
+        return {"name": self.module, "inputs": len(self.inputs), "outputs": len(self.outputs),
+                "cells": len(self.instances), "area": round(self.area, 6),
+                "cell_types": self.cell_counts()}
+
+    def verilog(self) -> bytes:
+        from edapipe.aig.io.verilog import verilog_name as vn
+
+        def wrap(items, head, tail, width=90):
+            lines, cur = [], head
+            for k, item in enumerate(items):
+                piece = item + (", " if k + 1 < len(items) else "")
+                if len(cur) + len(piece) > width and cur.strip():
+                    lines.append(cur.rstrip())
+                    cur = "    "
+                cur += piece
+            lines.append(cur + tail)
+            return lines
+
+        ports = [vn(p) for p in self.inputs + self.outputs]
+        out = [f"// written by edapipe map: {len(self.instances)} cells, area {self.area:.4f}",
+               f"module {vn(self.module)} ("]
+        out += wrap(ports, "    ", ");")
+        if self.inputs:
+            out += wrap([vn(p) for p in self.inputs], "  input ", ";")
+        if self.outputs:
+            out += wrap([vn(p) for p in self.outputs], "  output ", ";")
+        if self.wires:
+            out += wrap([vn(w) for w in self.wires], "  wire ", ";")
+        for inst in self.instances:
+            pins = ", ".join(f".{p}({vn(n)})" for p, n in inst.conns)
+            out.append(f"  {vn(inst.cell)} {vn(inst.name)} ({pins});")
+        for lhs, rhs in self.assigns:
+            out.append(f"  assign {vn(lhs)} = {vn(rhs)};")
+        out.append("endmodule")
+        return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _cuts(aig: Aig, params: CellParams):
+    from edapipe.aig import cuts_kernels as CK
+    from edapipe.synth.map import cell_kernels as K
+
+    leaves, sizes, tts, ncuts = CK.enumerate_cuts(aig.num_cis, aig.fanin0, aig.fanin1,
+                                                  params.k, params.cuts)
+    sizes = sizes.astype(np.int32)
+    K.shrink_cuts(leaves, sizes, tts, ncuts)
+    return leaves, sizes, tts, ncuts
+
+
+def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
+              clock: str = "clock") -> CellNetlist:
+    """Map `aig` to the library's cells; flip-flops hang on an input port named `clock`."""
+    from edapipe.synth.map import cell_kernels as K
+
+    check_library_for(mlib, aig)
+    leaves, sizes, tts, ncuts = _cuts(aig, params)
+    g_area, g_n, g_d0, g_slope = mlib.group_arrays()
+    co = np.ascontiguousarray(np.concatenate([aig.outputs, aig.latch_next]), dtype=np.int32)
+    ch, ch_cut, refs, _worst = K.map_cells(
+        aig.num_cis, aig.fanin0, aig.fanin1, co, leaves, sizes, tts, ncuts,
+        mlib.e_truth, mlib.e_group, mlib.e_mask, mlib.e_perm, mlib.n_start,
+        g_area, g_n, g_d0, g_slope, mlib.inverter, mlib.nominal_cin,
+        params.flow_passes, params.exact_passes, not params.area, params.relax)
+    net = _emit(aig, mlib, ch, ch_cut, refs, leaves, clock)
+    if params.sizing if params.sizing is not None else not params.area:
+        from edapipe.synth.map.sizing import size_netlist
+
+        net = size_netlist(net, mlib)
+    return net
+
+
+def _emit(aig: Aig, mlib: MatchLibrary, ch, ch_cut, refs, cut_leaves,
+          clock_name: str) -> CellNetlist:
+    from edapipe.aig.io._netlist import Namer
+    from edapipe.aig.io.verilog import _printable
+    from edapipe.synth.map.cell_kernels import CH_INV
+
+    names = Namer(aig, _printable, alias_inputs=False)
+    seq = aig.num_latches > 0
+    clock = names.unique(clock_name) if seq else None
+    first = aig.first_and_var
+    groups = mlib.groups
+    instances: list[Instance] = []
+    wires: list[str] = []
+    area = 0.0
+    net: dict[tuple[int, int], str] = {}
+    outputs = aig.outputs.tolist()
+    # an output takes the net of the first (node, phase) that drives it, when a cell drives
+    # that net; every other output gets a buffer (or a tie cell)
+    port_of: dict[tuple[int, int], str] = {}
+    for k, lit in enumerate(outputs):
+        v, p = lit >> 1, lit & 1
+        if v >= first or (v > 0 and p == 1):
+            port_of.setdefault((v, p), names.out_names[k])
+    for v in range(1, first):
+        net[(v, 0)] = names.var_name[v]
+    count = [0]
+
+    def inst_name(prefix: str) -> str:
+        count[0] += 1
+        return names.unique(f"{prefix}{count[0]}")
+
+    def add(cell, conns):
+        nonlocal area
+        instances.append(Instance(cell.name, inst_name("g"), conns))
+        area += cell.area
+
+    def net_of(v: int, p: int) -> str:
+        key = (v, p)
+        name = net.get(key)
+        if name is None:
+            name = port_of.get(key)
+            if name is None:
+                name = names.unique(f"n{v}" if p == 0 else f"n{v}_n")
+                wires.append(name)
+            net[key] = name
+        return name
+
+    inv = groups[mlib.inverter]
+    ties: dict[int, str] = {}
+
+    def const_net(value: int) -> str:
+        """The net of a constant: one tie cell gives both (its 1 and its 0 pin); a library
+        whose tie cell has only one of them inverts it for the other."""
+        if value in ties:
+            return ties[value]
+        if mlib.tie is None:
+            from edapipe.errors import UsageError
+
+            raise UsageError(f"the circuit needs a constant and the library {mlib.lib.name} "
+                             "has no tie cell")
+        cell, one, zero = mlib.tie
+        pin = one if value else zero
+        if pin is None:
+            src = const_net(1 - value)
+            name = names.unique(f"const{value}")
+            wires.append(name)
+            add(inv.cells[0], [(inv.inputs[0], src), (inv.output, name)])
+        else:
+            conns = []
+            for v, p in ((1, one), (0, zero)):
+                if p is not None:
+                    ties[v] = names.unique(f"const{v}")
+                    wires.append(ties[v])
+                    conns.append((p, ties[v]))
+            add(cell, conns)
+            name = ties[value]
+        ties[value] = name
+        return name
+
+    def lit_net(lit: int) -> str:
+        return const_net(lit & 1) if lit <= 1 else net_of(lit >> 1, lit & 1)
+
+    nv = aig.num_vars
+    for v in range(1, nv):
+        for p in (0, 1):
+            if refs[v, p] == 0 or (v < first and p == 0):
+                continue
+            c = int(ch[v, p])
+            if c == CH_INV:
+                add(inv.cells[0], [(inv.inputs[0], net_of(v, 1 - p)), (inv.output, net_of(v, p))])
+                continue
+            g = int(mlib.e_group[c])
+            grp = groups[g]
+            m = int(mlib.e_mask[c])
+            conns = []
+            for i in range(grp.n):
+                j = int(mlib.e_perm[c, i])
+                u = int(cut_leaves[v, ch_cut[v, p], j])
+                conns.append((grp.inputs[i], net_of(u, (m >> j) & 1)))
+            conns.append((grp.output, net_of(v, p)))
+            add(grp.cells[0], conns)
+    port_names = set(names.out_names)
+    if seq:
+        flop = mlib.flop
+        for k, lit in enumerate(aig.latch_next.tolist()):
+            add(flop.cell, [(flop.clock, clock), (flop.d, lit_net(lit)),
+                            (flop.q, names.latch_names[k])])
+            if names.latch_names[k] not in port_names:
+                wires.append(names.latch_names[k])
+    # outputs that are constants, inputs or the net of another output are wires (`assign`),
+    # as Yosys writes them: no cell, and every output is kept (ABC's writer drops inputs
+    # wired to outputs)
+    assigns = []
+    for k, lit in enumerate(outputs):
+        port = names.out_names[k]
+        src = lit_net(lit)
+        if src != port:
+            assigns.append((port, src))
+    module = _printable(aig.name) if aig.name else "top"
+    ins = ([clock] if seq else []) + names.in_names
+    return CellNetlist(module, ins, list(names.out_names), instances, wires, area, assigns)

@@ -1,0 +1,263 @@
+"""A Liberty library as a match library for the cell mapper.
+
+Every usable combinational cell of one output (its `function`, at most MAX_INPUTS inputs) is
+grouped with the other drive strengths of the same function and pin order; a group is
+matched by its function. `MatchLibrary.entries` lists, for every group, every input
+permutation and every set of negated inputs, the function it computes over the leaves of a
+cut, so matching a cut (and the complement of its function, for the node's negative phase)
+is one table look-up. Delays come from the library's NLDM tables through the timing
+package's Liberty reader: per input pin, the worse of rise and fall at a nominal input slew,
+as a straight line in the load (intercept and slope over the table's first load points).
+
+Cells that are not logic are left out by default (clock buffers and inverters, delay cells,
+low-power isolation cells, probes: what ABC would otherwise use as plain gates), and so is
+anything marked `dont_use`; `exclude` adds shell-style name patterns.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from edapipe.errors import InputError, UsageError
+from edapipe.timing import boolexpr
+from edapipe.timing.liberty import AXIS_CAP, AXIS_SLEW, Cell, Library
+
+MAX_INPUTS = 6
+DEFAULT_EXCLUDE = ("*clkinv*", "*clkbuf*", "*lpflow*", "*dly*", "*probe*", "*clkdly*",
+                   "*isobuf*", "*inputiso*")
+NOMINAL_SLEW = 50e-12        # s: input slew at which pin delays are taken
+NOMINAL_LOAD_PINS = 2.0      # a net drives this many typical inputs when nothing else is known
+
+
+@dataclass
+class Group:
+    """Cells of one function and pin order, smallest area first."""
+
+    cells: list[Cell]
+    inputs: list[str]
+    output: str
+    n: int
+    truth: int               # over inputs, bit m = value when input i is bit i of m
+    area: float
+    delay0: np.ndarray       # per input: delay at zero load (s), smallest size
+    slope: np.ndarray        # per input: delay per farad of load (s/F)
+    cin: np.ndarray          # per input: pin capacitance (F)
+
+    @property
+    def name(self) -> str:
+        return self.cells[0].name
+
+
+@dataclass
+class FlopCell:
+    cell: Cell
+    d: str
+    clock: str
+    q: str
+
+
+@dataclass
+class MatchLibrary:
+    lib: Library
+    groups: list[Group]
+    inverter: int            # group index of the smallest inverter
+    buffer: int              # group index of the smallest buffer
+    tie: tuple[Cell, str | None, str | None] | None   # tie cell, its 1 pin, its 0 pin
+    flop: FlopCell | None
+    # matching table, sorted by (n, truth): group, negated-leaf mask, gate pin -> cut leaf
+    e_n: np.ndarray
+    e_truth: np.ndarray
+    e_group: np.ndarray
+    e_mask: np.ndarray
+    e_perm: np.ndarray
+    n_start: np.ndarray      # entries of n inputs: n_start[n] .. n_start[n + 1]
+    nominal_cin: float
+
+    def group_arrays(self):
+        g = self.groups
+        k = MAX_INPUTS
+        delay0 = np.zeros((len(g), k))
+        slope = np.zeros((len(g), k))
+        for i, grp in enumerate(g):
+            delay0[i, :grp.n] = grp.delay0
+            slope[i, :grp.n] = grp.slope
+        return (np.array([x.area for x in g]), np.array([x.n for x in g], dtype=np.int32),
+                delay0, slope)
+
+
+def _interp(axis: np.ndarray, x: float) -> tuple[int, float]:
+    """Segment index and fraction for linear interpolation/extrapolation on an axis."""
+    if len(axis) == 1:
+        return 0, 0.0
+    i = int(np.clip(np.searchsorted(axis, x) - 1, 0, len(axis) - 2))
+    return i, (x - axis[i]) / (axis[i + 1] - axis[i])
+
+
+def _lookup(table, slew: float, load: float) -> float:
+    x = {AXIS_SLEW: slew, AXIS_CAP: load}
+    v = table.values
+    i, fi = _interp(table.axis1, x.get(table.var1, 0.0))
+    if table.var2 < 0 or v.shape[1] == 1:
+        row = v[:, 0]
+        return float(row[i] + fi * (row[min(i + 1, len(row) - 1)] - row[i]))
+    j, fj = _interp(table.axis2, x.get(table.var2, 0.0))
+    a = v[i, j] + fj * (v[i, j + 1] - v[i, j])
+    i2 = min(i + 1, v.shape[0] - 1)
+    b = v[i2, j] + fj * (v[i2, j + 1] - v[i2, j])
+    return float(a + fi * (b - a))
+
+
+def pin_delay_line(cell: Cell, output: str, pin: str, load_step: float) -> tuple[float, float]:
+    """(delay at zero load, slope) of the worse of rise and fall from `pin` to `output`."""
+    d0, d1 = 0.0, 0.0
+    found = False
+    for arc in cell.pins[output].timing:
+        if arc.related_pin != pin or arc.timing_type not in ("combinational", ""):
+            continue
+        for kind in ("cell_rise", "cell_fall"):
+            table = arc.tables.get(kind)
+            if table is None:
+                continue
+            found = True
+            d0 = max(d0, _lookup(table, NOMINAL_SLEW, 0.0))
+            d1 = max(d1, _lookup(table, NOMINAL_SLEW, load_step))
+    if not found:
+        return 0.0, 0.0
+    return d0, max(0.0, (d1 - d0) / load_step)
+
+
+def _truth(expr, inputs: list[str]) -> int:
+    n = len(inputs)
+    idx = np.arange(1 << n)
+    env = {name: ((idx >> k) & 1).astype(bool) for k, name in enumerate(inputs)}
+    if not env:
+        env = {"_": np.zeros(1, dtype=bool)}
+    bits = np.broadcast_to(boolexpr.evaluate(expr, env), (1 << n,))
+    return int(sum(1 << m for m in range(1 << n) if bits[m]))
+
+
+def _excluded(name: str, patterns) -> bool:
+    return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def _flop(cell: Cell) -> FlopCell | None:
+    """A plain rising-edge D flip-flop: next_state one input, no clear or preset."""
+    if len(cell.sequential) != 1:
+        return None
+    seq = cell.sequential[0]
+    if seq.get("kind") != "ff" or seq.get("clear") or seq.get("preset"):
+        return None
+    state = (seq.get("args") or ["IQ"])[0]
+    nxt, clk = seq.get("next_state"), seq.get("clocked_on")
+    ins = [p for p in cell.pins.values() if p.direction == "input"]
+    outs = [p for p in cell.pins.values() if p.direction == "output"]
+    if nxt is None or clk is None or len(ins) != 2:
+        return None
+    nxt, clk = nxt.strip().strip('"'), clk.strip().strip('"')
+    q = [p.name for p in outs if (p.function_text or "").strip().strip('"') == state]
+    if nxt not in cell.pins or clk not in cell.pins or not q:
+        return None
+    return FlopCell(cell, nxt, clk, q[0])
+
+
+def build(lib: Library, exclude=(), use_defaults: bool = True) -> MatchLibrary:
+    from edapipe.synth.map import cell_kernels as K
+
+    patterns = tuple(exclude) + (DEFAULT_EXCLUDE if use_defaults else ())
+    by_key: dict[tuple, Group] = {}
+    tie = None
+    flops = []
+    caps = []
+    for cell in lib.cells.values():
+        if cell.dont_use or _excluded(cell.name, patterns):
+            continue
+        if cell.sequential:
+            f = _flop(cell)
+            if f is not None:
+                flops.append(f)
+            continue
+        outs = [p for p in cell.pins.values() if p.direction == "output"]
+        ins = [p for p in cell.pins.values() if p.direction == "input"]
+        if any(p.direction not in ("input", "output") for p in cell.pins.values()):
+            continue
+        if not outs or any(p.function is None for p in outs):
+            continue
+        if not ins:
+            consts = {(p.function_text or "").strip().strip('"'): p.name for p in outs}
+            if {"1", "0"} & set(consts) and (tie is None or cell.area < tie[0].area):
+                tie = (cell, consts.get("1"), consts.get("0"))
+            continue
+        if len(outs) != 1 or len(ins) > MAX_INPUTS:
+            continue
+        out = outs[0]
+        names = [p.name for p in ins]
+        used = boolexpr.variables(out.function)
+        if any(v not in names for v in used) or len(used) != len(names):
+            continue                     # an input the function ignores, or a hidden one
+        key = (out.function_text, tuple(names), out.name)
+        caps.extend(max(p.cap_rise, p.cap_fall) for p in ins)
+        grp = by_key.get(key)
+        if grp is None:
+            by_key[key] = Group([cell], names, out.name, len(names), _truth(out.function, names),
+                                0.0, np.zeros(0), np.zeros(0), np.zeros(0))
+        else:
+            grp.cells.append(cell)
+    if not by_key:
+        raise InputError(f"no usable combinational cell in the library {lib.name}",
+                         file=lib.filename)
+    nominal_cin = float(np.median(caps)) if caps else 2e-15
+    groups = list(by_key.values())
+    for grp in groups:
+        grp.cells.sort(key=lambda c: (c.area, c.name))
+        cell = grp.cells[0]
+        grp.area = cell.area
+        lines = [pin_delay_line(cell, grp.output, p, 4 * nominal_cin) for p in grp.inputs]
+        grp.delay0 = np.array([a for a, _ in lines])
+        grp.slope = np.array([b for _, b in lines])
+        grp.cin = np.array([max(cell.pins[p].cap_rise, cell.pins[p].cap_fall)
+                            for p in grp.inputs])
+    inverters = [i for i, g in enumerate(groups) if g.n == 1 and g.truth == 0b01]
+    buffers = [i for i, g in enumerate(groups) if g.n == 1 and g.truth == 0b10]
+    if not inverters:
+        raise InputError(f"the library {lib.name} has no usable inverter", file=lib.filename)
+    inverter = min(inverters, key=lambda i: groups[i].area)
+    buffer = min(buffers, key=lambda i: groups[i].area) if buffers else -1
+    flop = min(flops, key=lambda f: f.cell.area) if flops else None
+    # the matching table: every permutation and negation of every group's inputs
+    rows = []
+    for gi, grp in enumerate(groups):
+        if grp.n == 1:
+            continue                     # inverters and buffers are placed by phase, not matched
+        perms = np.array(list(itertools.permutations(range(grp.n))), dtype=np.int32)
+        truths, masks, pidx = K.expand_group(np.uint64(grp.truth), grp.n, perms)
+        keep = _first_of_each(truths, masks)
+        for t, m, pi in zip(truths[keep].tolist(), masks[keep].tolist(), pidx[keep].tolist()):
+            rows.append((grp.n, t, gi, m, perms[pi]))
+    rows.sort(key=lambda r: (r[0], r[1], groups[r[2]].area, r[2], r[3]))
+    e_n = np.array([r[0] for r in rows], dtype=np.int32)
+    e_truth = np.array([r[1] for r in rows], dtype=np.uint64)
+    e_group = np.array([r[2] for r in rows], dtype=np.int32)
+    e_mask = np.array([r[3] for r in rows], dtype=np.int32)
+    e_perm = np.full((len(rows), MAX_INPUTS), -1, dtype=np.int32)
+    for i, r in enumerate(rows):
+        e_perm[i, :r[0]] = r[4]
+    n_start = np.searchsorted(e_n, np.arange(MAX_INPUTS + 2)).astype(np.int32)
+    return MatchLibrary(lib, groups, inverter, buffer, tie, flop, e_n, e_truth, e_group,
+                        e_mask, e_perm, n_start, nominal_cin)
+
+
+def _first_of_each(truths: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """Indices of the first permutation giving each (function, negation mask)."""
+    key = np.stack([truths.astype(np.uint64), masks.astype(np.uint64)], axis=1)
+    _, first = np.unique(key, axis=0, return_index=True)
+    return np.sort(first)
+
+
+def check_library_for(mlib: MatchLibrary, aig) -> None:
+    if aig.num_latches and mlib.flop is None:
+        raise UsageError(f"the circuit has {aig.num_latches} latches and the library "
+                         f"{mlib.lib.name} has no plain D flip-flop to map them to")

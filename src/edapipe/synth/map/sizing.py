@@ -1,0 +1,180 @@
+"""Gate sizing and buffering of a mapped netlist (as ABC's `upsize`, `dnsize`, `buffer`).
+
+The mapper picks every cell in its smallest drive strength. Here, in reverse topological
+order (every cell after the cells it drives), each cell takes the drive strength that
+minimizes its own delay into the load it actually drives plus the cost its input
+capacitance puts on its drivers (their typical delay per farad), so a cell driving many
+inputs is upsized and one driving a single small input stays small. Before that, a net with
+more than `max_fanout` sinks is split: its sinks go to buffers (a balanced tree) so no net
+drives more than that.
+
+Delays are the same straight lines as the mapper's (intercept + slope * load per input pin,
+from the NLDM tables at the nominal slew); the netlist's final timing is the timing engine's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from edapipe.synth.map.cells import CellNetlist, Instance
+from edapipe.synth.map.library import MatchLibrary, pin_delay_line
+
+
+@dataclass(frozen=True)
+class SizingParams:
+    max_fanout: int = 16
+    buffer_fanout: int = 8       # sinks per buffer in a buffer tree
+
+
+class _Sizes:
+    """Per group: every size's input caps and pin delay lines, computed on first use."""
+
+    def __init__(self, mlib: MatchLibrary):
+        self.mlib = mlib
+        self.by_cell = {}
+        for gi, grp in enumerate(mlib.groups):
+            for cell in grp.cells:
+                self.by_cell[cell.name] = gi
+        self.cache = {}
+
+    def options(self, gi: int):
+        got = self.cache.get(gi)
+        if got is None:
+            grp = self.mlib.groups[gi]
+            got = []
+            step = 4 * self.mlib.nominal_cin
+            for cell in grp.cells:
+                lines = [pin_delay_line(cell, grp.output, p, step) for p in grp.inputs]
+                cin = {p: max(cell.pins[p].cap_rise, cell.pins[p].cap_fall) for p in grp.inputs}
+                got.append((cell, lines, cin))
+            self.cache[gi] = got
+        return got
+
+
+def _pin_cap(lib_cells, cell_name: str, pin: str) -> float:
+    p = lib_cells[cell_name].pins.get(pin)
+    return 0.0 if p is None else max(p.cap_rise, p.cap_fall)
+
+
+def size_netlist(net: CellNetlist, mlib: MatchLibrary,
+                 params: SizingParams = SizingParams()) -> CellNetlist:
+    lib_cells = mlib.lib.cells
+    sizes = _Sizes(mlib)
+    _buffer_high_fanout(net, mlib, params, lib_cells)
+    # sinks of every net: (instance index, pin)
+    sinks: dict[str, list[tuple[int, str]]] = {}
+    driver: dict[str, int] = {}
+    for k, inst in enumerate(net.instances):
+        cell = lib_cells[inst.cell]
+        for pin, n in inst.conns:
+            p = cell.pins.get(pin)
+            if p is None:
+                continue
+            if p.direction == "output":
+                driver[n] = k
+            else:
+                sinks.setdefault(n, []).append((k, pin))
+    order = _reverse_topological(net, lib_cells, driver)
+    # the cost of input capacitance: the typical delay per farad of a driving cell
+    slopes = [float(np.median(g.slope)) for g in mlib.groups if g.n and g.slope.size]
+    cost_per_farad = float(np.median(slopes)) if slopes else 0.0
+    area = net.area
+    for k in order:
+        inst = net.instances[k]
+        gi = sizes.by_cell.get(inst.cell)
+        if gi is None or len(mlib.groups[gi].cells) < 2:
+            continue
+        grp = mlib.groups[gi]
+        out_net = next((n for pin, n in inst.conns if pin == grp.output), None)
+        load = sum(_pin_cap(lib_cells, net.instances[s].cell, p)
+                   for s, p in sinks.get(out_net, ()))
+        best = None
+        for cell, lines, cin in sizes.options(gi):
+            delay = max(a + b * load for a, b in lines)
+            cost = delay + cost_per_farad * max(cin.values())
+            if best is None or cost < best[0] - 1e-15:
+                best = (cost, cell)
+        cell = best[1]
+        if cell.name != inst.cell:
+            area += cell.area - lib_cells[inst.cell].area
+            inst.cell = cell.name
+    net.area = area
+    return net
+
+
+def _reverse_topological(net: CellNetlist, lib_cells, driver) -> list[int]:
+    """Instances, each after every instance it drives (flip-flops cut the cycles)."""
+    n = len(net.instances)
+    fanin: list[list[int]] = [[] for _ in range(n)]
+    pending = [0] * n
+    for k, inst in enumerate(net.instances):
+        cell = lib_cells[inst.cell]
+        if cell.sequential:
+            continue
+        for pin, nt in inst.conns:
+            p = cell.pins.get(pin)
+            if p is not None and p.direction == "input" and nt in driver:
+                d = driver[nt]
+                if not lib_cells[net.instances[d].cell].sequential:
+                    fanin[k].append(d)
+                    pending[d] += 1
+    ready = [k for k in range(n) if pending[k] == 0]
+    order = []
+    while ready:
+        k = ready.pop()
+        order.append(k)
+        for d in fanin[k]:
+            pending[d] -= 1
+            if pending[d] == 0:
+                ready.append(d)
+    return order
+
+
+def _buffer_high_fanout(net: CellNetlist, mlib: MatchLibrary, params: SizingParams,
+                        lib_cells) -> None:
+    """Split every net with more than max_fanout sinks into a tree of buffers."""
+    if mlib.buffer < 0:
+        return
+    buf = mlib.groups[mlib.buffer]
+    sinks: dict[str, list[tuple[int, int]]] = {}
+    port_names = set(net.outputs)
+    for k, inst in enumerate(net.instances):
+        cell = lib_cells[inst.cell]
+        for j, (pin, n) in enumerate(inst.conns):
+            p = cell.pins.get(pin)
+            if p is not None and p.direction == "input" and not p.is_clock:
+                sinks.setdefault(n, []).append((k, j))
+    used = {n for inst in net.instances for _, n in inst.conns} | set(net.inputs) | port_names
+    counter = [0]
+
+    def fresh(base: str) -> str:
+        while True:
+            counter[0] += 1
+            name = f"{base}_b{counter[0]}"
+            if name not in used:
+                used.add(name)
+                return name
+
+    for n, items in list(sinks.items()):
+        if len(items) <= params.max_fanout:
+            continue
+        level = items
+        src = n
+        # group the sinks under buffers until the source drives at most max_fanout
+        while len(level) > params.max_fanout:
+            groups = [level[i:i + params.buffer_fanout]
+                      for i in range(0, len(level), params.buffer_fanout)]
+            new_level = []
+            for grp in groups:
+                out = fresh(src if len(src) < 60 else "net")
+                net.wires.append(out)
+                for k, j in grp:
+                    pin, _ = net.instances[k].conns[j]
+                    net.instances[k].conns[j] = (pin, out)
+                net.instances.append(Instance(buf.cells[0].name, fresh("buf"),
+                                              [(buf.inputs[0], src), (buf.output, out)]))
+                net.area += buf.area
+                new_level.append((len(net.instances) - 1, 0))
+            level = new_level
