@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from edapipe.errors import InputError
+from edapipe.errors import InputError, excerpt
 from edapipe.timing import levels as L
 from edapipe.timing.graph import TableStore
 
@@ -12,19 +12,25 @@ from edapipe.timing.graph import TableStore
 def driving_cell_delays(spec: dict, libs, load: np.ndarray) -> tuple[list[float], list[float]]:
     """Worst (max) delay and slew per output edge of the driving cell's arcs into `-pin`,
     evaluated at the port's net load and the given input transition (0 by default)."""
+    def error(reason: str) -> InputError:
+        # located at the -lib_cell word of the SDC command (where sdc.py recorded it)
+        file, line, column = spec.get("where", (None, None, None))
+        return InputError(reason, file=file, line=line, column=column)
+
+    name = excerpt(spec["cell"], 60)
     cell = None
     for lib in libs:
         cell = lib.cells.get(spec["cell"])
         if cell is not None:
             break
     if cell is None:
-        raise InputError(f"set_driving_cell: no library cell {spec['cell']!r}")
+        raise error(f"set_driving_cell: no library cell {name!r}")
     outs = [p for p in cell.pins.values() if p.direction == "output"]
     if spec["pin"] is not None:
         outs = [p for p in outs if p.name == spec["pin"]]
     if not outs:
-        raise InputError(f"set_driving_cell: cell {spec['cell']} has no output pin "
-                         f"{spec['pin'] or ''}".rstrip())
+        raise error(f"set_driving_cell: cell {name} has no output pin "
+                    f"{excerpt(spec['pin'] or '', 60)}".rstrip())
     store = TableStore()
     delay = [0.0, 0.0]
     slew = [0.0, 0.0]
@@ -56,6 +62,7 @@ def driving_cell_delays(spec: dict, libs, load: np.ndarray) -> tuple[list[float]
                                              np.array([load[e]]), np.zeros(1), *tabs)[0])
                     out[e] = max(out[e], v if key == dk else max(v, 0.0))
     if not found:
-        raise InputError(f"set_driving_cell: cell {spec['cell']} has no combinational arc "
-                         f"{'from ' + spec['from_pin'] if spec['from_pin'] else ''}".rstrip())
+        raise error(f"set_driving_cell: cell {name} has no combinational arc "
+                    f"{'from ' + excerpt(spec['from_pin'], 60) if spec['from_pin'] else ''}"
+                    .rstrip())
     return delay, slew

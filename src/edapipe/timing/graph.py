@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from edapipe.errors import excerpt
 from edapipe.timing.liberty import Cell, Library, Table
 from edapipe.timing.netlist import Netlist
 from edapipe.timing.sdc import Constraints
@@ -285,7 +286,7 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         if (count > 1).any():
             bad = netlist.net_names[int(uniq[np.argmax(count > 1)])]
             warnings.append(f"{int((count > 1).sum())} net(s) have more than one driver "
-                            f"(first: {bad}); only the first driver is timed")
+                            f"(first: {excerpt(bad, 60)}); only the first driver is timed")
     # Net load per edge: every pin cap on the net (the driver's own too) + port loads.
     net_cap = np.zeros((n_nets, 2))
     conn = node_net_a >= 0

@@ -14,6 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
+# Largest magnitude of a looked-up delay or slew (s), in both engines. Real values are
+# nanoseconds; hostile tables (a slew that doubles at every stage of a 2000-cell chain)
+# overflow to inf, and inf minus inf is nan, which the propagation cannot order (an
+# IndexError). Clamped, every result stays finite; valid input never comes near it.
+VALUE_LIMIT = 1e30
+
 NEG_INF = -np.inf
 POS_INF = np.inf
 
@@ -65,7 +71,14 @@ def _segment(axes, off, n, x):
 
 
 def table_values(tids, x_slew, x_cap, x_con, tab_n, tab_var, tab_off, axes, vals):
-    """Vectorised table lookup; tids must all be valid (>= 0)."""
+    """Vectorised table lookup; tids must all be valid (>= 0). Results are clamped to
+    +-VALUE_LIMIT (nan to +VALUE_LIMIT), as the kernels' table_value."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        v = _table_values(tids, x_slew, x_cap, x_con, tab_n, tab_var, tab_off, axes, vals)
+    return np.clip(np.nan_to_num(v, nan=VALUE_LIMIT), -VALUE_LIMIT, VALUE_LIMIT)
+
+
+def _table_values(tids, x_slew, x_cap, x_con, tab_n, tab_var, tab_off, axes, vals):
     n1 = tab_n[tids, 0]
     n2 = tab_n[tids, 1]
     v1 = tab_var[tids, 0]

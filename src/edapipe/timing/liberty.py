@@ -3,26 +3,33 @@
 `read_liberty(path)` parses (liberty_syntax), converts every number to seconds / farads / ohms
 using the library's own unit attributes, and keeps cell functions as parsed expressions
 (boolexpr). The result is cached as a pickle in the user cache folder, keyed by the file's
-path, size and modification time, because parsing the 12.8 MB sky130 library takes seconds.
+path and a hash of its bytes, because parsing the 12.8 MB sky130 library takes seconds.
+Numbers must be finite and table axes strictly increasing (a located error otherwise).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import pickle
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from edapipe.errors import ResourceLimit, excerpt
 from edapipe.timing import boolexpr
-from edapipe.timing.liberty_syntax import Group, SourceText, decode, parse
+from edapipe.timing.liberty_syntax import Group, SourceText, parse
+from edapipe.util import files
 from edapipe.util.files import read_bytes
 
-# Bump when the pickled classes change, so stale caches are ignored.
-_CACHE_VERSION = 6
+# Bump when the pickled classes change or the reader starts refusing something it used to
+# accept (7: non-finite numbers and non-increasing table axes are errors), so stale caches
+# are ignored.
+_CACHE_VERSION = 7
 
 # Table axis variables we understand, by the quantity they measure.
 AXIS_SLEW = 0         # input_net_transition / related_pin_transition (s)
@@ -74,7 +81,9 @@ class Table:
 
 
 def compact_tables(tables: list[Table]) -> None:
-    """Move the numbers of all `tables` into one shared array."""
+    """Move the numbers of all `tables` into one shared array (each table once: arcs of
+    several related pins, or of the pins one group names, share their tables)."""
+    tables = list({id(t): t for t in tables}.values())
     if not tables:
         return
     sizes = [t.n1 + t.n2 + t.n1 * t.n2 for t in tables]
@@ -156,27 +165,56 @@ _UNIT = re.compile(r"^\s*([0-9.eE+-]*)\s*([a-zA-Z]*)\s*$")
 _PREFIX = {"": 1.0, "f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6}
 
 
+# Largest magnitude of a Liberty number we read, in library units (1e15 ns, pF, um2 ...):
+# beyond it no value is meant, and table lookups with it overflow to inf and nan.
+MAX_MAGNITUDE = 1e15
+# Timing arcs in one library beyond one per 16 bytes of it (real libraries have one per
+# kilobyte or so): `pin (A1, ..., A100000)` with many timing groups would otherwise unfold a
+# small file into billions of arcs.
+MAX_ARCS = 1 << 20
+# Element operations spent on truth tables to derive missing timing senses (sky130 needs
+# about 10^6; 2**31 is a few seconds).
+MAX_EVAL_WORK = 1 << 31
+
+
+def _finite(text: str) -> float:
+    """float(text), refusing nan, inf and absurd magnitudes (ValueError): no Liberty number
+    we read can mean them, and a nan capacitance or table entry only fails much later, far
+    from its line."""
+    v = float(text)
+    if not abs(v) <= MAX_MAGNITUDE:  # (also nan)
+        raise ValueError(text)
+    return v
+
+
 def _unit(text: str, base: str, src: SourceText, offset: int) -> float:
     """'1ns' -> 1e-9 for base 's'; '1kohm' -> 1e3 for base 'ohm'."""
     m = _UNIT.match(text)
     if m:
-        num = float(m.group(1)) if m.group(1) else 1.0
+        try:
+            num = _finite(m.group(1)) if m.group(1) else 1.0
+        except ValueError:
+            num = 0.0
         suffix = m.group(2)
         if suffix.lower().endswith(base.lower()):
             prefix = suffix[: len(suffix) - len(base)]
-            if prefix in _PREFIX:
-                return num * _PREFIX[prefix]
-            if prefix.lower() in _PREFIX:
-                return num * _PREFIX[prefix.lower()]
-    raise src.error(f"cannot understand unit {text!r} (expected a number and {base!r})", offset)
+            scale = _PREFIX.get(prefix, _PREFIX.get(prefix.lower()))
+            # a unit must be a positive finite number: every value of the library is scaled
+            # by it (0 or a negative unit would silently turn all delays into nonsense)
+            if scale is not None and num > 0 and math.isfinite(num * scale) \
+                    and num * scale > 0:
+                return num * scale
+    raise src.error(f"cannot understand unit {excerpt(text, 60)!r} (expected a positive number "
+                    f"and {base!r})", offset)
 
 
 def _floats(text: str, src: SourceText, offset: int) -> np.ndarray:
     try:
-        return np.array([float(x) for x in text.replace("\\", " ").split(",") if x.strip()],
+        return np.array([_finite(x) for x in text.replace("\\", " ").split(",") if x.strip()],
                         dtype=np.float64)
     except ValueError:
-        raise src.error(f"expected a comma-separated list of numbers, found {text[:40]!r}",
+        raise src.error("expected a comma-separated list of finite numbers (at most "
+                        f"{MAX_MAGNITUDE:g} in magnitude), found {excerpt(text, 40)!r}",
                         offset) from None
 
 
@@ -184,10 +222,19 @@ def _float_attr(grp: Group, name: str, src: SourceText, default: float | None = 
     if name not in grp.attrs:
         return default
     try:
-        return float(grp.attrs[name])
+        return _finite(grp.attrs[name])
     except ValueError:
-        raise src.error(f"{name} must be a number, found {grp.attrs[name]!r}",
+        raise src.error(f"{excerpt(name, 60)} must be a finite number (at most "
+                        f"{MAX_MAGNITUDE:g} in magnitude), found {excerpt(grp.attrs[name], 40)!r}",
                         grp.attr_offsets[name]) from None
+
+
+def _complex(grp: Group, name: str) -> tuple[list[str] | None, int]:
+    """A complex attribute's arguments and offset (the group's offset when absent)."""
+    for cname, args, off in grp.complex:
+        if cname == name:
+            return args, off
+    return None, grp.offset
 
 
 class _Builder:
@@ -208,14 +255,22 @@ class _Builder:
                 if len(args) != 2:
                     raise err("capacitive_load_unit needs (number, unit)", off)
                 try:
-                    cap = float(args[0]) * _unit("1" + args[1], "f", src, off)
+                    cap = _finite(args[0]) * _unit("1" + args[1], "f", src, off)
                 except ValueError:
-                    raise err(f"bad capacitive_load_unit {args}", off) from None
+                    cap = 0.0
+                if not (cap > 0 and math.isfinite(cap)):
+                    raise err(f"bad capacitive_load_unit {excerpt(args, 60)} (expected a "
+                              "positive number and a unit)", off)
         self.cap_unit = cap if cap is not None else 1e-12
         self.templates: dict[str, tuple[int, int, np.ndarray | None, np.ndarray | None]] = {}
         for grp in top.groups:
             if grp.kind == "lu_table_template":
                 self._template(grp)
+        self._functions: dict[str, object] = {}          # function text -> parsed
+        self._truth: dict[str, tuple] = {}                # function text -> truth table
+        self.eval_work = 0                                # elements evaluated for them
+        self.arcs = 0
+        self.max_arcs = MAX_ARCS + len(src.text) // 16
         self.default_in_cap = _float_attr(top, "default_input_pin_cap", src, 0.0)
         self.default_out_cap = _float_attr(top, "default_output_pin_cap", src, 0.0)
         self.default_inout_cap = _float_attr(top, "default_inout_pin_cap", src, 0.0)
@@ -226,12 +281,12 @@ class _Builder:
         v1 = _AXIS_BY_NAME.get(grp.attrs.get("variable_1", ""), -2)
         v2 = _AXIS_BY_NAME.get(grp.attrs.get("variable_2", ""), -2) \
             if "variable_2" in grp.attrs else -1
-        i1 = grp.complex_attr("index_1")
-        i2 = grp.complex_attr("index_2")
+        i1, o1 = _complex(grp, "index_1")
+        i2, o2 = _complex(grp, "index_2")
         self.templates[grp.args[0]] = (
             v1, v2,
-            _floats(i1[0], self.src, grp.offset) if i1 else None,
-            _floats(i2[0], self.src, grp.offset) if i2 else None,
+            _floats(i1[0], self.src, o1) if i1 else None,
+            _floats(i2[0], self.src, o2) if i2 else None,
         )
 
     def _axis_scale(self, var: int) -> float:
@@ -245,19 +300,29 @@ class _Builder:
         elif name in self.templates:
             tmpl = self.templates[name]
         else:
-            raise src.error(f"table uses undefined lu_table_template {name!r}", grp.offset)
+            raise src.error(f"table uses undefined lu_table_template {excerpt(name, 60)!r}",
+                            grp.offset)
         v1, v2, t1, t2 = tmpl
         if v1 == -2 or v2 == -2:
-            raise src.error(f"template {name!r} uses an axis variable this reader does not "
-                            "support", grp.offset)
-        i1 = grp.complex_attr("index_1")
-        i2 = grp.complex_attr("index_2")
-        ax1 = _floats(i1[0], src, grp.offset) if i1 else t1
-        ax2 = _floats(i2[0], src, grp.offset) if i2 else t2
-        vals = grp.complex_attr("values")
+            raise src.error(f"template {excerpt(name, 60)!r} uses an axis variable this reader "
+                            "does not support", grp.offset)
+        i1, o1 = _complex(grp, "index_1")
+        i2, o2 = _complex(grp, "index_2")
+        ax1 = _floats(i1[0], src, o1) if i1 else t1
+        ax2 = _floats(i2[0], src, o2) if i2 else t2
+        vals, vo = _complex(grp, "values")
         if vals is None:
             raise src.error(f"{grp.kind} table has no values", grp.offset)
-        rows = [_floats(v, src, grp.offset) for v in vals]
+        rows = [_floats(v, src, vo) for v in vals]
+        for axis, var, label, off in ((ax1, v1, "index_1", o1 if i1 else grp.offset),
+                                      (ax2, v2, "index_2", o2 if i2 else grp.offset)):
+            # the lookup interpolates between neighbours: an empty axis has no neighbours
+            # and equal or decreasing values divide by zero (or pick the wrong segment).
+            # Checked in SI units, as the lookup sees them (1e-320 apart is 0 in seconds).
+            if axis is not None and name != "scalar" and v1 != -1 and (
+                    len(axis) == 0 or np.any(np.diff(axis * self._axis_scale(var)) <= 0)):
+                raise src.error(f"{grp.kind} table: {label} must be strictly increasing "
+                                "numbers", off)
         if name == "scalar" or v1 == -1:
             value = rows[0][0] if len(rows) and len(rows[0]) else 0.0
             return Table(-1, -1, np.zeros(1), np.zeros(1),
@@ -266,6 +331,8 @@ class _Builder:
             raise src.error(f"{grp.kind} table has no index_1", grp.offset)
         if v2 == -1:
             ax2 = np.zeros(1)
+            if len(rows) != 1 and any(len(r) == 0 for r in rows):
+                raise src.error(f"{grp.kind} table has an empty row of values", grp.offset)
             values = np.concatenate(rows).reshape(1, -1).T if len(rows) == 1 \
                 else np.array([r[0] for r in rows]).reshape(-1, 1)
         else:
@@ -286,8 +353,13 @@ class _Builder:
                      ax2 * (self._axis_scale(v2) if v2 >= 0 else 1.0),
                      values * self.time_unit)
 
-    def pin(self, grp: Group, cell: str, name: str) -> Pin:
+    def pins(self, grp: Group, cell: str, names: list[str]) -> list[Pin]:
+        """The pins `pin (A, B, ...) { ... }` declares: the group is read once and its
+        arcs shared, so a group naming 100k pins is not parsed 100k times."""
+        if not names:
+            return []
         src = self.src
+        shown = f"{excerpt(cell, 40)}/{excerpt(names[0], 40)}"
         direction = grp.attrs.get("direction", "input")
         default = {"input": self.default_in_cap, "output": self.default_out_cap}.get(
             direction, self.default_inout_cap)
@@ -305,31 +377,64 @@ class _Builder:
         func_text = grp.attrs.get("function")
         func = None
         if func_text is not None:
-            try:
-                func = boolexpr.parse_function(func_text)
-            except boolexpr.ExprError as exc:
-                raise src.error(f"pin {cell}/{name}: bad function {func_text!r}: {exc}",
-                                grp.attr_offsets["function"]) from None
-        pin = Pin(name, direction, (rise if rise is not None else cap) * self.cap_unit,
-                  (fall if fall is not None else cap) * self.cap_unit, func, func_text,
-                  grp.attrs.get("clock", "false") == "true")
+            func = self._functions.get(func_text)
+            if func is None:
+                try:
+                    func = boolexpr.parse_function(func_text)
+                except boolexpr.ExprError as exc:
+                    raise src.error(f"pin {shown}: bad function {excerpt(func_text, 60)!r}: "
+                                    f"{exc}", grp.attr_offsets["function"]) from None
+                self._functions[func_text] = func
+        arcs: list[tuple] = []  # (related pin, timing type, sense, when, tables)
         for tgrp in grp.groups:
             if tgrp.kind != "timing":
                 continue
             related = tgrp.attrs.get("related_pin")
             if related is None:
-                raise src.error(f"timing group of {cell}/{name} has no related_pin", tgrp.offset)
+                raise src.error(f"timing group of {shown} has no related_pin", tgrp.offset)
             tables = {g.kind: self.table(g) for g in tgrp.groups if g.kind in TABLE_KINDS}
             ttype = tgrp.attrs.get("timing_type", "combinational")
             sense = tgrp.attrs.get("timing_sense")
             for rel in related.split():
                 arc_sense = sense
                 if arc_sense is None:
-                    arc_sense = boolexpr.unateness(func, rel) if (
-                        func is not None and ttype == "combinational") else "non_unate"
-                pin.timing.append(TimingArc(rel, name, ttype, arc_sense, tgrp.attrs.get("when"),
-                                            tables))
-        return pin
+                    arc_sense = "non_unate"
+                    if func is not None and ttype == "combinational":
+                        arc_sense = self._sense(func, func_text, rel, shown, tgrp.offset)
+                arcs.append((rel, ttype, arc_sense, tgrp.attrs.get("when"), tables))
+        # arcs are names x timing groups x related pins: bounded before they are made
+        self.arcs += len(arcs) * len(names)
+        if self.arcs > self.max_arcs:
+            raise ResourceLimit(f"{src.where(grp.offset)}: the library declares more than "
+                                f"{self.max_arcs} timing arcs (a limit from its size)")
+        clock = grp.attrs.get("clock", "false") == "true"
+        cap_r = (rise if rise is not None else cap) * self.cap_unit
+        cap_f = (fall if fall is not None else cap) * self.cap_unit
+        return [Pin(name, direction, cap_r, cap_f, func, func_text, clock,
+                    [TimingArc(rel, name, ttype, sense, when, tables)
+                     for rel, ttype, sense, when, tables in arcs])
+                for name in names]
+
+    def _sense(self, func, func_text: str, rel: str, shown: str, offset: int) -> str:
+        """Unateness of a function in one input: one truth table per function text in a
+        library, within a budget of evaluation work (a 16-input function of a million
+        nodes, or thousands of big ones, would otherwise take hours)."""
+        table = self._truth.get(func_text)
+        if table is None:
+            names = boolexpr.variables(func)
+            if rel not in names:
+                return "non_unate"
+            if len(names) <= boolexpr.MAX_VARIABLES:
+                self.eval_work += boolexpr.size(func) << len(names)
+                if self.eval_work > MAX_EVAL_WORK:
+                    raise ResourceLimit(f"{self.src.where(offset)}: deriving timing senses from "
+                                        "the functions of this library is too much work; give "
+                                        "timing_sense in its timing groups")
+            try:
+                table = self._truth[func_text] = boolexpr.truth_table(func, names)
+            except boolexpr.ExprError as exc:
+                raise self.src.error(f"pin {shown}: {exc}", offset) from None
+        return boolexpr.sense(*table, rel)
 
     def cell(self, grp: Group) -> Cell:
         if not grp.args:
@@ -342,20 +447,21 @@ class _Builder:
             if sub.kind == "pg_pin":
                 pg.extend(sub.args)
             elif sub.kind == "pin":
-                for pname in sub.args:
-                    pins[pname] = self.pin(sub, name, pname)
+                for pin in self.pins(sub, name, sub.args):
+                    pins[pin.name] = pin
             elif sub.kind == "bus" or sub.kind == "bundle":
                 for pgrp in sub.subgroups("pin"):
-                    for pname in pgrp.args:
-                        pins[pname] = self.pin(pgrp, name, pname)
+                    for pin in self.pins(pgrp, name, pgrp.args):
+                        pins[pin.name] = pin
             elif sub.kind in ("ff", "latch", "ff_bank", "latch_bank", "statetable"):
                 seq.append({"kind": sub.kind, "args": list(sub.args), **sub.attrs})
         for pin in pins.values():
             for arc in pin.timing:
                 if arc.related_pin not in pins:
                     raise self.src.error(
-                        f"cell {name}: timing arc of pin {pin.name} refers to pin "
-                        f"{arc.related_pin!r}, which the cell lacks", grp.offset)
+                        f"cell {excerpt(name, 40)}: timing arc of pin {excerpt(pin.name, 40)} "
+                        f"refers to pin {excerpt(arc.related_pin, 40)!r}, which the cell lacks",
+                        grp.offset)
         return Cell(name, _float_attr(grp, "area", self.src, 0.0), pins, seq,
                     grp.attrs.get("dont_use", "false") == "true", pg)
 
@@ -365,9 +471,9 @@ class _Builder:
         for cname, args, off in grp.complex:
             if cname == "fanout_length":
                 try:
-                    fl.append((int(float(args[0])), float(args[1])))
+                    fl.append((int(_finite(args[0])), _finite(args[1])))
                 except (ValueError, IndexError):
-                    raise src.error(f"bad fanout_length {args}", off) from None
+                    raise src.error(f"bad fanout_length {excerpt(args, 60)}", off) from None
         return WireLoad(grp.args[0] if grp.args else "",
                         _float_attr(grp, "capacitance", src, 0.0) * self.cap_unit,
                         _float_attr(grp, "resistance", src, 0.0) * self.res_unit,
@@ -397,41 +503,88 @@ class _Builder:
 
 
 def parse_liberty_text(text: str, filename: str = "<string>") -> Library:
+    if text.startswith("\ufeff"):  # a byte-order mark: blank, keeping offsets
+        text = " " + text[1:]
     src = SourceText(text, filename)
     top = parse(src)
     if top.kind != "library":
-        raise src.error(f"expected a library group, found {top.kind!r}", top.offset)
+        raise src.error(f"expected a library group, found {excerpt(top.kind, 60)!r}", top.offset)
     return _Builder(src, top).library()
 
 
-def _cache_path(path: Path) -> Path | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
+def _cache_path(path: str, data: bytes) -> Path:
+    """Where the parsed form of `data` (read from `path`) is cached.
+
+    Keyed by the file's content, not its size and modification time: a file rewritten in
+    place within one timestamp tick (an editor, a fuzzer, `cp -p`) must never be answered
+    from the entry of what it used to hold. Hashing the (compressed) bytes costs a
+    millisecond; parsing costs seconds. The path is in the key too because the Library
+    remembers its file name for messages.
+    """
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    key = f"{_CACHE_VERSION}:{path.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+    digest = hashlib.sha256(data).hexdigest()
+    key = f"{_CACHE_VERSION}:{os.path.realpath(path)}:{digest}"
     return Path(base) / "edapipe" / "liberty" / (hashlib.sha1(key.encode()).hexdigest() + ".pkl")
 
 
+def _load_cache(cache: Path):
+    """(unpacked size, Library) from a cache entry, or None.
+
+    Unpickling runs code named in the file, so only an entry this user owns and nobody else
+    can write is trusted (a shared or planted cache folder is ignored, not obeyed).
+    """
+    try:
+        with open(cache, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() \
+                    or st.st_mode & 0o022:
+                return None
+            entry = pickle.load(fh)
+    except Exception:  # missing, stale or corrupt: parse again
+        return None
+    if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], Library):
+        return entry
+    return None
+
+
 def read_liberty(path: str | os.PathLike, use_cache: bool = True) -> Library:
-    """Read a Liberty file (plain or gzip), through the on-disk cache when possible."""
-    path = Path(path)
-    cache = _cache_path(path) if use_cache else None
-    if cache is not None and cache.exists():
-        try:
-            with open(cache, "rb") as fh:
-                return pickle.load(fh)
-        except Exception:  # a stale or corrupt cache entry: parse again
-            pass
-    lib = parse_liberty_text(decode(read_bytes(path), str(path)), str(path))
+    """Read a Liberty file (plain or gzip), through the on-disk cache when possible.
+
+    The file is always read (bounded, through files.read_bytes: a folder or an unreadable
+    file is bad input) and the cache answers only for exactly these bytes. A cached gzip
+    library still obeys the input budget: its unpacked size is stored with it.
+    """
+    name = files.display_name(path)
+    data = read_bytes(path)
+    cache = _cache_path(name, data) if use_cache and not files.is_stdio(path) else None
     if cache is not None:
+        entry = _load_cache(cache)
+        if entry is not None:
+            unpacked, lib = entry
+            if unpacked > files.max_input_bytes():
+                files.gunzip(data, name)   # raises the same ResourceLimit a fresh read would
+            else:
+                return lib
+    if data[:2] == b"\x1f\x8b":       # as decode(), keeping the unpacked size for the cache
+        raw = files.gunzip(data, name)
+        unpacked = len(raw)
+    else:
+        raw, unpacked = data, 0
+    lib = parse_liberty_text(raw.decode("utf-8", errors="replace"), name)
+    if cache is not None:
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
-                pickle.dump(lib, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # private whatever the umask: _load_cache ignores entries others could write
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump((unpacked, lib), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, cache)
-        except OSError:
-            pass  # caching is an optimisation only
+        except (OSError, pickle.PicklingError, RecursionError):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            # caching is an optimisation only
     return lib

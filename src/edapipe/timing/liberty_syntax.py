@@ -13,18 +13,25 @@ errors found later can still name file:line:column.
 
 from __future__ import annotations
 
-import gzip
 import re
 from dataclasses import dataclass, field
 
-from edapipe.errors import InputError
+from edapipe.errors import InputError, excerpt
+from edapipe.util import files
+
+# Groups inside groups: real libraries nest library > cell > pin > timing > table (5 or 6).
+# The parser keeps an explicit stack, so this is not about Python's recursion limit; it keeps
+# anything that walks the tree later (and its memory per level) bounded, with a located error.
+MAX_GROUP_DEPTH = 100
 
 # One alternation, tried in order; `lastgroup` names the token kind. Backslash-newline is a
 # line continuation and counts as blank space.
 _TOKEN = re.compile(
     r'(?P<ws>(?:[ \t\r\n]+|\\\r?\n)+)'
     r'|(?P<comment>/\*.*?\*/|//[^\n]*)'
-    r'|(?P<string>"(?:[^"\\\n]|\\.|\\\n)*")'
+    # `\\.` covers backslash-newline too (DOTALL); a second alternative for it made an
+    # unterminated string of many continuations backtrack exponentially.
+    r'|(?P<string>"(?:[^"\\\n]|\\.)*")'
     r'|(?P<punct>[(){}:;,])'
     r'|(?P<word>[^\s(){}:;,"\\]+)',
     re.DOTALL,
@@ -67,15 +74,25 @@ class SourceText:
         col = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
         return InputError(reason, file=self.filename, line=line, column=col)
 
+    def where(self, offset: int) -> str:
+        """file:line:column of an offset (for messages that are not InputErrors)."""
+        err = self.error("", offset)
+        return f"{err.file}:{err.line}:{err.column}"
+
 
 def decode(data: bytes, filename: str) -> str:
-    """Bytes of a Liberty file, gzip or plain, as text."""
+    """Bytes of a Liberty file, gzip or plain, as text.
+
+    gzip is unpacked within the input budget (files.gunzip: a gzip bomb is a ResourceLimit
+    naming EDAPIPE_MAX_INPUT_MB, not gigabytes of memory)."""
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"corrupt gzip data: {exc}", file=filename) from None
+        data = files.gunzip(data, filename)
     return data.decode("utf-8", errors="replace")
+
+
+def _shown(tok: str) -> str:
+    """A token for a message: quoted and clipped (a token can be a 5 MB word)."""
+    return repr(excerpt(tok, 60)) if tok else "end of file"
 
 
 def _unquote(tok: str) -> str:
@@ -99,8 +116,12 @@ def parse(src: SourceText) -> Group:
                 raise src.error("unterminated comment", pos)
             if text[pos] == '"':
                 raise src.error("unterminated string", pos)
-            raise src.error(f"unexpected character {text[pos]!r}", pos)
+            raise src.error(f"unexpected character {text[pos]!r}", pos)  # one character
         kind = m.lastgroup
+        if kind == "word" and text.startswith("/*", pos):
+            # the comment alternative failed: no `*/` follows. Stop here; read as a word,
+            # every further `/*` would scan to the end again (quadratic on 5000 of them)
+            raise src.error("unterminated comment", pos)
         if kind == "word" or kind == "punct":
             append((kind, m.group(), pos))
         elif kind == "string":
@@ -121,7 +142,7 @@ class _Parser:
     def _expect(self, value: str) -> tuple[str, str, int]:
         tok = self.toks[self.i]
         if tok[1] != value or tok[0] not in ("punct",):
-            raise self.src.error(f"expected {value!r}, found {tok[1] or 'end of file'!r}", tok[2])
+            raise self.src.error(f"expected {value!r}, found {_shown(tok[1])}", tok[2])
         self.i += 1
         return tok
 
@@ -136,7 +157,7 @@ class _Parser:
                     return out
                 if val == ",":
                     continue
-                raise self.src.error(f"unexpected {val!r} in argument list", off)
+                raise self.src.error(f"unexpected {_shown(val)} in argument list", off)
             if kind == "eof":
                 raise self.src.error("unterminated argument list (missing ')')", off)
             # Adjacent words separated only by blanks form one argument (e.g. `1ns`).
@@ -152,7 +173,7 @@ class _Parser:
             if toks[self.i][1] == ";" and toks[self.i][0] == "punct":
                 self.i += 1
             return _unquote(val)
-        raise self.src.error(f"expected an attribute value, found {val or 'end of file'!r}", off)
+        raise self.src.error(f"expected an attribute value, found {_shown(val)}", off)
 
     def parse_top(self) -> Group:
         toks = self.toks
@@ -177,11 +198,12 @@ class _Parser:
                 self.i += 1
                 continue
             if kind == "eof":
-                raise self.src.error(
-                    f"end of file inside group {cur.kind}({', '.join(cur.args)}) "
-                    f"(missing '}}')", self.src.text.__len__())
+                where = excerpt(f"{cur.kind}({', '.join(cur.args)})", 60)
+                raise self.src.error(f"end of file inside group {where} (missing '}}')",
+                                     len(self.src.text))
             if kind != "word":
-                raise self.src.error(f"expected an attribute or group name, found {name!r}", off)
+                raise self.src.error(f"expected an attribute or group name, found {_shown(name)}",
+                                     off)
             self.i += 1
             sep_kind, sep, sep_off = toks[self.i]
             if sep == ":" and sep_kind == "punct":
@@ -194,6 +216,8 @@ class _Parser:
                 nxt = toks[self.i]
                 if nxt[1] == "{" and nxt[0] == "punct":
                     self.i += 1
+                    if len(stack) >= MAX_GROUP_DEPTH:
+                        raise self.src.error(f"groups nested deeper than {MAX_GROUP_DEPTH}", off)
                     grp = Group(name, args, off)
                     cur.groups.append(grp)
                     stack.append(grp)
@@ -203,7 +227,7 @@ class _Parser:
                     cur.complex.append((name, args, off))
             else:
                 raise self.src.error(
-                    f"expected ':' or '(' after {name!r}, found {sep or 'end of file'!r}", sep_off)
+                    f"expected ':' or '(' after {_shown(name)}, found {_shown(sep)}", sep_off)
         if toks[self.i][0] != "eof":
             raise self.src.error("text after the end of the library group", toks[self.i][2])
         return top

@@ -8,6 +8,12 @@ module of the file nor a library cell become black boxes, reported in `warnings`
 
 Nets are integers; net 0 is constant 0 and net 1 is constant 1. `assign a = b` merges two nets
 (union-find), so every connection ends up on one representative net.
+
+Sizes are checked before anything is allocated: a bus or constant is at most MAX_BITS bits
+(`input [999999999:0] a;` is a located error, not 4 GB), concatenations nest at most
+MAX_NESTING deep, and flattening creates at most `element_budget(text)` nets and instances
+(a fixed allowance plus a share of the file size, so a small file cannot unfold a doubling
+hierarchy into billions of cells): beyond it a ResourceLimit naming EDAPIPE_MAX_INPUT_MB.
 """
 
 from __future__ import annotations
@@ -17,30 +23,64 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from edapipe.errors import InputError
+from edapipe.errors import InputError, ResourceLimit, excerpt
+from edapipe.util import files
 
+MAX_BITS = 1 << 20          # bits in one bus, part select or constant
+MAX_NESTING = 64            # { { { ... } } } concatenations inside each other
+_MAX_DIGITS = 18            # an index or width with more digits is out of any range
+_MAX_DECIMAL = 4000         # digits of a decimal constant (Python refuses int() beyond 4300)
+_MAX_WARNINGS = 20          # black-box cells named one by one
+
+
+def element_budget(text: str) -> int:
+    """Nets plus instances flattening may create: a flat netlist needs far fewer than one per
+    8 characters; the fixed part (1M elements at the default EDAPIPE_MAX_INPUT_MB of 256)
+    leaves room for hierarchy that replicates modules and for wide buses."""
+    return files.max_input_bytes() // 256 + len(text) // 8
+
+
+def _shown(tok: str) -> str:
+    """A token for a message: quoted and clipped (a token can be a 5 MB name)."""
+    return repr(excerpt(tok, 60)) if tok else "end of file"
+
+
+def _name(name: str) -> str:
+    """A design name for a message, clipped (hierarchical names can be long)."""
+    return excerpt(name, 60)
+
+
+# Every regex below is linear: blanks and comments are skipped possessively (`*+`),
+# identifiers are possessive and the connection list is atomic. With plain `*`, a failed
+# fast-path match backtracked exponentially: 25 blanks before an `assign` took 2 s and 14
+# connections without commas 90 s. Possessive matching accepts exactly the same statements
+# here, because what follows each such part can never start inside it.
+#
 # One token per match; blanks, comments, attributes and compiler directives match with an
 # empty group 1 and are skipped. The last alternative catches any stray character, which the
 # parser then reports with its position.
 _SKIP = r"\s+|//[^\n]*|/\*.*?\*/|\(\*.*?\*\)|`[^\n]*"
 _TOK = (r"\\\S+|\d*\s*'[sS]?[bBoOdDhH]\s*[0-9a-fA-FxXzZ_?]+|\d+|[A-Za-z_][A-Za-z0-9_$]*"
         r"|[()\[\]{}.,;:=#]|\S")
-_TOKENS = re.compile(rf"(?:{_SKIP})*({_TOK})?", re.DOTALL)
+_TOKENS = re.compile(rf"(?:{_SKIP})*+({_TOK})?", re.DOTALL)
 
 # Fast paths for the two statement shapes that make up nearly all of a mapped netlist. They
 # only ever accept text the general parser would read the same way; anything else (ordered
 # connections, concatenations, constants, part selects) falls through to the general parser.
-_ID = r"(?:\\\S+\s|[A-Za-z_][A-Za-z0-9_$]*)"
-_NET = rf"{_ID}(?:\s*\[\s*\d+\s*\])?"
+_ID = r"(?:\\\S++\s|[A-Za-z_][A-Za-z0-9_$]*+)"
+# (at most 18 digits in an index or width: longer ones go to the general parser, which
+# reports them instead of feeding int() a 5000-digit number)
+_NET = rf"{_ID}(?:\s*\[\s*\d{{1,18}}\s*\])?"
 _FAST_INST = re.compile(
-    rf"({_ID})\s*({_ID})\s*\(\s*((?:\.\s*{_ID}\s*\(\s*(?:{_NET})?\s*\)\s*,?\s*)*)\)\s*;")
-_FAST_CONN = re.compile(rf"\.\s*({_ID})\s*\(\s*({_ID})?(?:\s*\[\s*(\d+)\s*\])?\s*\)")
+    rf"({_ID})\s*({_ID})\s*\(\s*((?:\.\s*{_ID}\s*\(\s*(?:{_NET})?\s*\)\s*,?\s*)*+)\)\s*;")
+_FAST_CONN = re.compile(rf"\.\s*({_ID})\s*\(\s*({_ID})?(?:\s*\[\s*(\d{{1,18}})\s*\])?\s*\)")
 _FAST_DECL = re.compile(
-    rf"(wire|input|output|inout)\s+(?:\[\s*(\d+)\s*:\s*(\d+)\s*\]\s*)?({_ID}(?:\s*,\s*{_ID})*)"
-    r"\s*;")
-_BLANKS = re.compile(rf"(?:{_SKIP})*", re.DOTALL)
+    rf"(wire|input|output|inout)\s+(?:\[\s*(\d{{1,18}})\s*:\s*(\d{{1,18}})\s*\]\s*)?"
+    rf"({_ID}(?:\s*,\s*{_ID})*)\s*;")
+_BLANKS = re.compile(rf"(?:{_SKIP})*+", re.DOTALL)
+_CONST = re.compile(r"(\d*)'[sS]?([bBoOdDhH])([0-9a-fA-FxXzZ?]*)")  # blanks and _ removed
 _FAST_BODY = re.compile(
-    rf"(?:{_SKIP})*(?:" + _FAST_INST.pattern + "|" + _FAST_DECL.pattern + ")", re.DOTALL)
+    rf"(?:{_SKIP})*+(?:" + _FAST_INST.pattern + "|" + _FAST_DECL.pattern + ")", re.DOTALL)
 _KEYWORDS = frozenset({"module", "endmodule", "input", "output", "inout", "wire", "assign",
                        "reg", "tri", "supply0", "supply1", "parameter", "localparam",
                        "defparam", "specify", "always", "initial", "signed"})
@@ -137,6 +177,11 @@ class _Lexer:
                 elif c.isdigit() or c == "'":
                     tok = ("num", val, m.start(1))
                 else:
+                    if self.text.startswith(("/*", "(*"), m.start(1)):
+                        # _SKIP takes every terminated comment or attribute: this one is
+                        # not. An error now; as tokens, each later one would rescan the
+                        # rest of the file (quadratic)
+                        raise self.error("unterminated comment or attribute", m.start(1))
                     tok = ("punct", val, m.start(1))
             self._tok = tok
             self._next = m.end()
@@ -159,49 +204,56 @@ class _Lexer:
     def expect(self, value: str) -> tuple[str, str, int]:
         tok = self.take()
         if tok[1] != value or tok[0] not in ("punct", "id"):
-            raise self.error(f"expected {value!r}, found {tok[1] or 'end of file'!r}", tok[2])
+            raise self.error(f"expected {value!r}, found {_shown(tok[1])}", tok[2])
         return tok
 
     def ident(self, what: str) -> tuple[str, int]:
         kind, val, off = self.take()
         if kind != "id":
-            raise self.error(f"expected {what}, found {val or 'end of file'!r}", off)
+            raise self.error(f"expected {what}, found {_shown(val)}", off)
         return val, off
 
 
 def _int(lex: _Lexer) -> int:
     kind, val, off = lex.take()
     if kind != "num" or "'" in val:
-        raise lex.error(f"expected an integer, found {val!r}", off)
+        raise lex.error(f"expected an integer, found {_shown(val)}", off)
+    if len(val) > _MAX_DIGITS:  # before int(): 5000 digits is a ValueError, not a number
+        raise lex.error(f"integer {_shown(val)} is out of range", off)
     return int(val)
 
 
 def _range(lex: _Lexer) -> tuple[int | None, int | None]:
     if lex.peek()[1] != "[":
         return None, None
-    lex.take()
+    off = lex.take()[2]
     msb = _int(lex)
     lex.expect(":")
     lsb = _int(lex)
     lex.expect("]")
+    if abs(msb - lsb) + 1 > MAX_BITS:  # checked here, long before the nets are made
+        raise lex.error(f"[{msb}:{lsb}] is {abs(msb - lsb) + 1} bits wide; at most {MAX_BITS} "
+                        "bits per bus", off)
     return msb, lsb
 
 
 # Expressions are kept as small tuples: ("id", name, off) | ("bit", name, idx, off) |
 # ("part", name, msb, lsb, off) | ("const", bits(list of 0/1), off) | ("cat", [exprs], off).
-def _expr(lex: _Lexer):
+def _expr(lex: _Lexer, depth: int = 0):
     kind, val, off = lex.take()
     if kind == "punct" and val == "{":
-        parts = [_expr(lex)]
+        if depth >= MAX_NESTING:  # the parser recurses once per level
+            raise lex.error(f"concatenations nested deeper than {MAX_NESTING}", off)
+        parts = [_expr(lex, depth + 1)]
         while lex.peek()[1] == ",":
             lex.take()
-            parts.append(_expr(lex))
+            parts.append(_expr(lex, depth + 1))
         lex.expect("}")
         return ("cat", parts, off)
     if kind == "num":
         return ("const", _const_bits(lex, val, off), off)
     if kind != "id":
-        raise lex.error(f"expected a net, found {val or 'end of file'!r}", off)
+        raise lex.error(f"expected a net, found {_shown(val)}", off)
     if lex.peek()[1] == "[":
         lex.take()
         hi = _int(lex)
@@ -216,18 +268,28 @@ def _expr(lex: _Lexer):
 
 
 def _const_bits(lex: _Lexer, text: str, off: int) -> list[int]:
-    text = text.replace(" ", "").replace("_", "")
+    text = "".join(text.split()).replace("_", "")  # blanks may sit around the '
     if "'" not in text:
+        if len(text) > _MAX_DECIMAL:
+            raise lex.error(f"integer {_shown(text)} is out of range", off)
         value, width = int(text), 32
         return [(value >> k) & 1 for k in reversed(range(width))]
-    size, rest = text.split("'")
-    rest = rest.lstrip("sS")
-    base = {"b": 2, "o": 8, "d": 10, "h": 16}[rest[0].lower()]
-    digits = rest[1:]
+    m = _CONST.fullmatch(text)
+    if m is None:  # a lone `'` is a stray character the lexer calls a number
+        raise lex.error(f"bad constant {_shown(text)}", off)
+    size, base, digits = m.group(1), {"b": 2, "o": 8, "d": 10, "h": 16}[m.group(2).lower()], \
+        m.group(3)
     if any(c in "xXzZ?" for c in digits):
-        raise lex.error(f"constant {text!r} has x/z bits, which timing cannot use", off)
-    value = int(digits, base)
+        raise lex.error(f"constant {_shown(text)} has x/z bits, which timing cannot use", off)
+    if len(size) > _MAX_DIGITS or (int(size) if size else 32) > MAX_BITS:
+        raise lex.error(f"constant {_shown(text)} is wider than {MAX_BITS} bits", off)
     width = int(size) if size else 32
+    if width == 0 or len(digits) > MAX_BITS or (base == 10 and len(digits) > _MAX_DECIMAL):
+        raise lex.error(f"constant {_shown(text)} is out of range", off)
+    try:
+        value = int(digits, base)
+    except ValueError:  # no digits left, or digits of another base (4'b9)
+        raise lex.error(f"bad constant {_shown(text)}", off) from None
     return [(value >> k) & 1 for k in reversed(range(width))]
 
 
@@ -269,7 +331,7 @@ def _parse_module(lex: _Lexer) -> _Module:
             lex.pos = _fast_statements(text, lex.pos, items, decls)
         kind, val, off = lex.peek()
         if kind == "eof":
-            raise lex.error(f"module {name}: missing endmodule", off)
+            raise lex.error(f"module {excerpt(name, 60)}: missing endmodule", off)
         if val == "endmodule":
             lex.take()
             return mod
@@ -312,7 +374,7 @@ def _parse_module(lex: _Lexer) -> _Module:
                 lex.take()
             lex.expect(";")
         elif val in ("parameter", "localparam", "defparam", "specify", "always", "initial"):
-            raise lex.error(f"{val!r} is not allowed in a gate-level netlist", off)
+            raise lex.error(f"{_shown(val)} is not allowed in a gate-level netlist", off)
         elif kind == "id":
             lex.take()
             cell = val
@@ -349,7 +411,7 @@ def _parse_module(lex: _Lexer) -> _Module:
                 lex.take()
             lex.expect(";")
         else:
-            raise lex.error(f"unexpected {val!r} in module {name}", off)
+            raise lex.error(f"unexpected {_shown(val)} in module {excerpt(name, 60)}", off)
 
 
 def _unescape(name: str) -> str:
@@ -360,9 +422,10 @@ def _fast_statements(text: str, pos: int, items: list, decls: dict) -> int:
     """Read the run of simple instance and declaration statements starting at pos (one C-level
     regex scan); return where the general parser must take over."""
     conn_all = _FAST_CONN.findall
-    for m in _FAST_BODY.finditer(text, pos):
-        if m.start() != pos:
-            break
+    match = _FAST_BODY.match
+    # match() at pos, not finditer(): finditer searched ahead for the next fast statement
+    # each time, so a file of general statements (assigns) was scanned quadratically
+    while (m := match(text, pos)) is not None:
         cell = m.group(1)
         if cell is not None:
             if cell in _KEYWORDS:
@@ -374,6 +437,8 @@ def _fast_statements(text: str, pos: int, items: list, decls: dict) -> int:
             direction = m.group(4) if m.group(4) != "wire" else None
             msb = None if m.group(5) is None else int(m.group(5))
             lsb = None if m.group(6) is None else int(m.group(6))
+            if msb is not None and abs(msb - lsb) + 1 > MAX_BITS:
+                break  # the general parser reports it, located
             for dname in m.group(7).split(","):
                 dname = _unescape(dname.strip())
                 old = decls.get(dname)
@@ -426,8 +491,23 @@ class _Flattener:
         self.blackbox: dict[str, tuple[int, int]] = {}  # cell -> (count, first offset)
         self.pin_cache: dict[str, tuple[list[str] | None, frozenset]] = {}
         self.merged = False  # did any assign merge two nets?
+        # nets, instances (black boxes too) and bits copied so far, and the most allowed
+        self.work = 0
+        self.budget = element_budget(lex.text)
+
+    def spend(self, n: int, offset: int) -> None:
+        """Count work before doing it; beyond the budget, stop with a ResourceLimit."""
+        self.work += n
+        if self.work > self.budget:
+            line = self.lex.line_of(offset)
+            raise ResourceLimit(
+                f"{self.lex.filename}:{line}: the netlist unfolds to more than {self.budget} "
+                "nets, instances and connected bits (a limit from the file size and "
+                f"{files.MAX_INPUT_VARIABLE}; raise {files.MAX_INPUT_VARIABLE}=N MiB to allow "
+                "more)")
 
     def new_net(self, name: str) -> int:
+        self.work += 1  # (checked by the callers' spend, in bulk)
         self.net_names.append(name)
         self.parent.append(len(self.parent))
         return len(self.parent) - 1
@@ -456,15 +536,18 @@ class _Flattener:
                   depth: int = 0) -> dict[str, list[int]]:
         """Create the nets of `mod` (bits MSB first), emit its instances; return its nets."""
         if depth > 64:
-            raise self.lex.error(f"module hierarchy deeper than 64 (recursive {mod.name}?)", 0)
+            raise self.lex.error(f"module hierarchy deeper than 64 (recursive "
+                                 f"{excerpt(mod.name, 60)}?)", mod.line)
         nets: dict[str, list[int]] = {}
         for dname, decl in mod.decls.items():
             if port_nets is not None and dname in port_nets:
                 nets[dname] = port_nets[dname]
                 continue
             if decl.msb is None:
+                self.spend(1, mod.line)
                 nets[dname] = [self.new_net(prefix + dname)]
             else:
+                self.spend(abs(decl.msb - decl.lsb) + 1, mod.line)  # before allocating
                 step = -1 if decl.msb >= decl.lsb else 1
                 nets[dname] = [self.new_net(f"{prefix}{dname}[{k}]")
                                for k in range(decl.msb, decl.lsb + step, step)]
@@ -485,6 +568,7 @@ class _Flattener:
     def bits(self, mod: _Module, nets: dict[str, list[int]], expr, prefix: str) -> list[int]:
         kind = expr[0]
         if kind == "const":
+            self.spend(len(expr[1]), expr[-1])
             return list(expr[1])
         if kind == "cat":
             out: list[int] = []
@@ -497,20 +581,24 @@ class _Flattener:
             nets[name] = [self.new_net(prefix + name)]
         vec = nets[name]
         if kind == "id":
+            self.spend(len(vec), expr[-1])
             return list(vec)
         decl = mod.decls[name]
         if decl.msb is None:
-            raise self.lex.error(f"{name} is not a vector; it cannot be indexed", expr[-1])
+            raise self.lex.error(f"{excerpt(name, 60)} is not a vector; it cannot be indexed",
+                                 expr[-1])
 
         def pos(k: int) -> int:
             lo, hi = min(decl.msb, decl.lsb), max(decl.msb, decl.lsb)
             if not lo <= k <= hi:
-                raise self.lex.error(f"{name}[{k}] is outside [{decl.msb}:{decl.lsb}]", expr[-1])
+                raise self.lex.error(f"{excerpt(name, 60)}[{k}] is outside "
+                                     f"[{decl.msb}:{decl.lsb}]", expr[-1])
             return decl.msb - k if decl.msb >= decl.lsb else k - decl.msb
 
         if kind == "bit":
             return [vec[pos(expr[2])]]
         a, b = pos(expr[2]), pos(expr[3])
+        self.spend(abs(a - b) + 1, expr[-1])
         return vec[a:b + 1] if a <= b else vec[b:a + 1][::-1]
 
     def _pin_offset(self, offset: int, pin: str) -> int:
@@ -523,6 +611,7 @@ class _Flattener:
     def fast_instance(self, mod: _Module, nets, item, prefix: str) -> None:
         """A library-cell instance from the fast path: named connections to nets or bits."""
         _, cell, iname, raw, ioff = item
+        self.spend(1 + len(raw), ioff)  # black boxes too: a doubling hierarchy of them hangs
         pins = self.pin_cache.get(cell)
         if pins is None:
             found = self.cell_pins(cell)
@@ -538,8 +627,8 @@ class _Flattener:
             if pin[0] == "\\":
                 pin = pin[1:].rstrip()
             if pin not in pinset:
-                raise self.lex.error(f"instance {prefix}{iname}: cell {cell} has no pin "
-                                     f"{pin!r}", self._pin_offset(ioff, pin))
+                raise self.lex.error(f"instance {_name(prefix + iname)}: cell {_name(cell)} has "
+                                     f"no pin {_shown(pin)}", self._pin_offset(ioff, pin))
             if not net:
                 continue
             if net[0] == "\\":
@@ -551,14 +640,15 @@ class _Flattener:
             expr = ("id", net, ioff) if not bit else ("bit", net, int(bit), ioff)
             got = self.bits(mod, nets, expr, prefix)
             if len(got) != 1:
-                raise self.lex.error(f"instance {prefix}{iname}: pin {pin} is 1 bit, "
-                                     f"connected to {len(got)} bits",
+                raise self.lex.error(f"instance {_name(prefix + iname)}: pin {_name(pin)} is 1 "
+                                     f"bit, connected to {len(got)} bits",
                                      self._pin_offset(ioff, pin))
             flat[pin] = got[0]
         self.instances.append(Instance(prefix + iname, cell, flat, ioff))
 
     def instance(self, mod: _Module, nets, item, prefix: str, depth: int) -> None:
         _, cell, iname, conns, ioff = item
+        self.spend(1 + len(conns), ioff)
         sub = self.modules.get(cell)
         if sub is not None:
             port_nets: dict[str, list[int]] = {}
@@ -566,13 +656,14 @@ class _Flattener:
                 zip(sub.port_order, [(c, ioff) for c in conns])
             for pname, (expr, poff) in pairs:
                 if pname not in sub.decls or sub.decls[pname].direction is None:
-                    raise self.lex.error(f"module {cell} has no port {pname!r}", poff)
+                    raise self.lex.error(f"module {_name(cell)} has no port {_shown(pname)}",
+                                         poff)
                 decl = sub.decls[pname]
                 width = 1 if decl.msb is None else abs(decl.msb - decl.lsb) + 1
                 got = [] if expr is None else self.bits(mod, nets, expr, prefix)
                 if len(got) != width:
-                    raise self.lex.error(f"port {pname} of {cell} is {width} bits wide, "
-                                         f"connected to {len(got)}", poff)
+                    raise self.lex.error(f"port {_name(pname)} of {_name(cell)} is {width} bits "
+                                         f"wide, connected to {len(got)}", poff)
                 port_nets[pname] = got
             self.elaborate(sub, f"{prefix}{iname}/", port_nets, depth + 1)
             return
@@ -589,15 +680,15 @@ class _Flattener:
             pairs = [(p, e, o) for p, (e, o) in conns.items()]
         else:
             if len(conns) > len(order):
-                raise self.lex.error(f"instance {prefix}{iname}: {len(conns)} ordered "
-                                     f"connections, but cell {cell} has {len(order)} pins",
+                raise self.lex.error(f"instance {_name(prefix + iname)}: {len(conns)} ordered "
+                                     f"connections, but cell {_name(cell)} has {len(order)} pins",
                                      ioff)
             pairs = [(p, e, ioff) for p, e in zip(order, conns)]
         flat: dict[str, int] = {}
         for pname, expr, poff in pairs:
             if pname not in pinset:
-                raise self.lex.error(f"instance {prefix}{iname}: cell {cell} has no pin "
-                                     f"{pname!r}", self._pin_offset(poff, pname))
+                raise self.lex.error(f"instance {_name(prefix + iname)}: cell {_name(cell)} has "
+                                     f"no pin {_shown(pname)}", self._pin_offset(poff, pname))
             if expr is None:
                 continue
             if expr[0] == "id":  # the common case: a scalar net by name
@@ -607,8 +698,8 @@ class _Flattener:
                     continue
             got = self.bits(mod, nets, expr, prefix)
             if len(got) != 1:
-                raise self.lex.error(f"instance {prefix}{iname}: pin {pname} is 1 bit, "
-                                     f"connected to {len(got)} bits", poff)
+                raise self.lex.error(f"instance {_name(prefix + iname)}: pin {_name(pname)} is 1 "
+                                     f"bit, connected to {len(got)} bits", poff)
             flat[pname] = got[0]
         self.instances.append(Instance(prefix + iname, cell, flat, ioff))
 
@@ -616,12 +707,14 @@ class _Flattener:
 def read_netlist_text(text: str, filename: str, cell_pins: Callable[[str], list[str] | None],
                       top: str | None = None) -> Netlist:
     """Parse and flatten. `cell_pins(cell)` gives a library cell's pins in order, or None."""
+    if text.startswith("\ufeff"):  # a byte-order mark: blank, keeping offsets
+        text = " " + text[1:]
     lex = _Lexer(text, filename)
     modules: dict[str, _Module] = {}
     while lex.peek()[0] != "eof":
         kind, val, off = lex.peek()
         if val != "module":
-            raise lex.error(f"expected 'module', found {val!r}", off)
+            raise lex.error(f"expected 'module', found {_shown(val)}", off)
         mod = _parse_module(lex)
         modules[mod.name] = mod
     if not modules:
@@ -631,11 +724,13 @@ def read_netlist_text(text: str, filename: str, cell_pins: Callable[[str], list[
             if item[0] in ("inst", "fast")}
         roots = [name for name in modules if name not in used]
         if len(roots) != 1:
-            raise InputError(f"cannot tell the top module (candidates: {', '.join(roots)}); "
+            raise InputError(f"cannot tell the top module (candidates: "
+                             f"{excerpt(', '.join(roots), 80)}); "
                              "name it with --top", file=filename)
         top = roots[0]
     if top not in modules:
-        raise InputError(f"no module named {top!r} (have: {', '.join(modules)})", file=filename)
+        raise InputError(f"no module named {_shown(top)} (have: "
+                         f"{excerpt(', '.join(modules), 80)})", file=filename)
     flat = _Flattener(lex, modules, cell_pins)
     mod = modules[top]
     nets = flat.elaborate(mod, "", None)
@@ -643,7 +738,7 @@ def read_netlist_text(text: str, filename: str, cell_pins: Callable[[str], list[
     for pname in mod.port_order:
         decl = mod.decls.get(pname)
         if decl is None or decl.direction is None:
-            raise InputError(f"port {pname} of {top} has no direction declaration",
+            raise InputError(f"port {_name(pname)} of {_name(top)} has no direction declaration",
                              file=filename, line=lex.line_of(mod.line))
         bits = nets[pname]
         if decl.msb is None:
@@ -658,7 +753,12 @@ def read_netlist_text(text: str, filename: str, cell_pins: Callable[[str], list[
             inst.conns = {p: find(n) for p, n in inst.conns.items()}
     for port in ports:
         port.net = find(port.net)
-    warnings = [f"{filename}:{lex.line_of(first)}: cell {cell} is not in any Liberty library; "
-                f"its {count} instance(s) are black boxes with no timing"
-                for cell, (count, first) in flat.blackbox.items()]
+    boxes = list(flat.blackbox.items())
+    warnings = [f"{filename}:{lex.line_of(first)}: cell {_name(cell)} is not in any Liberty "
+                f"library; its {count} instance(s) are black boxes with no timing"
+                for cell, (count, first) in boxes[:_MAX_WARNINGS]]
+    if len(boxes) > _MAX_WARNINGS:  # one line per cell, but not a screenful per file
+        rest = boxes[_MAX_WARNINGS:]
+        warnings.append(f"{filename}: {len(rest)} more cells not in any Liberty library "
+                        f"({sum(c for _, (c, _) in rest)} instances) are black boxes too")
     return Netlist(top, filename, flat.net_names, ports, flat.instances, warnings, text)

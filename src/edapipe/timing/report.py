@@ -200,7 +200,10 @@ def format_endpoints(an: Analysis, check: int, limit: int | None, digits: int = 
 
 def to_json(an: Analysis) -> dict:
     def num(x):
-        return None if x is None or not math.isfinite(x) else round(x * NS, 9)
+        # scaled first: a finite 1e300 s (absurd but readable input) overflows in ns, and
+        # JSON has no Infinity
+        v = None if x is None else float(x) * NS
+        return None if v is None or not math.isfinite(v) else round(v, 9)
 
     summary = {}
     for check, label in ((SETUP, "setup"), (HOLD, "hold")):
@@ -241,9 +244,11 @@ def plot_histogram(an: Analysis, path: str) -> None:
 
     fig, ax = plt.subplots(figsize=(7, 4))
     for check, label, color in ((SETUP, "setup", "tab:blue"), (HOLD, "hold", "tab:orange")):
-        vals = np.array([e.slack[check] for e in an.endpoints if e.slack[check] < math.inf])
+        vals = np.array([float(e.slack[check]) * NS for e in an.endpoints
+                         if e.slack[check] < math.inf])
+        vals = vals[np.isfinite(vals)]  # a histogram of absurd (overflowing) slacks would fail
         if len(vals):
-            ax.hist(vals * NS, bins=min(60, max(10, len(vals) // 4)), alpha=0.6, label=label,
+            ax.hist(vals, bins=min(60, max(10, len(vals) // 4)), alpha=0.6, label=label,
                     color=color)
     ax.axvline(0.0, color="red", linewidth=1)
     ax.set_xlabel("endpoint slack (ns)")

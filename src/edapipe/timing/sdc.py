@@ -1,9 +1,15 @@
 """SDC constraints: the subset static timing needs, read with the safe Tcl reader (tcl.py).
 
 Numbers in SDC are in the units of the first Liberty library (as in OpenSTA); the reader
-converts them to seconds and farads. Commands this reader does not know produce a warning that
-names them; they are never skipped silently. Object queries (`get_ports` ...) return lists of
-`Obj`, matched with `*`/`?` wildcards against the flattened netlist.
+converts them to seconds and farads. Object queries (`get_ports` ...) return lists of `Obj`,
+matched with `*`/`?` wildcards (timing/glob.py, linear time) against the flattened netlist.
+
+A construct this reader does not implement is a located error (exit 3), as OpenSTA errors on
+an unknown command: an unknown command name (garbage, or Tcl such as `proc` or `puts`), an SDC
+command that changes timing (`set_clock_latency`, `set_case_analysis`, ...), an unsupported
+option. Only the commands in `_HARMLESS`, which cannot change a setup or hold slack (design
+rules such as `set_max_fanout`, synthesis directives such as `set_dont_touch`), are skipped,
+each with a located warning. A file with NUL bytes is not an SDC file.
 """
 
 from __future__ import annotations
@@ -13,8 +19,37 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from edapipe.errors import InputError
+from edapipe.errors import InputError, excerpt
+from edapipe.timing.glob import compile_glob
 from edapipe.timing.tcl import Interp, TclError, Word
+
+# Largest magnitude of an SDC number, in library units: 1e15 ns is 30 years. Beyond it a
+# number cannot be meant, and table extrapolation with it overflows to inf and nan.
+MAX_MAGNITUDE = 1e15
+
+# SDC commands that cannot change the slacks this tool computes: skipped with a warning.
+_HARMLESS = frozenset({
+    "set_max_fanout", "set_max_transition", "set_max_capacitance", "set_min_capacitance",
+    "set_fanout_load", "set_max_area", "set_dont_touch", "set_dont_touch_network",
+    "set_dont_use", "set_max_dynamic_power", "set_max_leakage_power", "group_path",
+    "set_min_pulse_width", "set_voltage", "create_voltage_area", "set_level_shifter_strategy",
+    "set_level_shifter_threshold", "set_min_porosity",
+})
+# SDC commands (and OpenSTA ones) that would change timing but are not implemented: an error
+# that says so (anything else unknown is "unknown command").
+_UNSUPPORTED = frozenset({
+    "create_generated_clock", "set_clock_latency", "set_propagated_clock", "set_clock_groups",
+    "set_clock_gating_check", "set_clock_sense", "set_sense", "set_timing_derate",
+    "set_case_analysis", "set_disable_timing", "set_drive", "set_max_time_borrow",
+    "set_data_check", "set_resistance", "set_annotated_delay", "set_annotated_check",
+    "set_ideal_network", "set_ideal_net", "set_ideal_latency", "set_ideal_transition",
+    "set_logic_zero", "set_logic_one", "set_logic_dc", "set_wire_load_model",
+    "set_wire_load_mode", "set_wire_load_selection_group", "set_wire_load_min_block_size",
+    "set_port_fanout_number", "set_operating_conditions",
+})
+# OpenSTA script commands: they belong in a run script, not in constraints read here
+_SCRIPT = frozenset({"read_sdc", "source", "read_verilog", "read_liberty", "read_spef",
+                     "link_design", "report_checks", "define_scene", "read_db", "write_sdc"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +134,12 @@ class DesignNames:
         return self._pins
 
 
-def _pattern(text: str) -> re.Pattern:
-    out = []
-    for ch in text:
-        out.append(".*" if ch == "*" else ("." if ch == "?" else re.escape(ch)))
-    return re.compile("".join(out) + r"\Z")
+def _union(found: list[ObjList]) -> ObjList:
+    """The objects of several queries, each once, in first-found order (one query's result
+    has no duplicates: returned as it is)."""
+    if len(found) == 1:
+        return found[0]
+    return ObjList(dict.fromkeys(o for objs in found for o in objs))
 
 
 def _flags(words: list[Word], spec: dict[str, int], offset: int, cmd: str):
@@ -116,10 +152,10 @@ def _flags(words: list[Word], spec: dict[str, int], offset: int, cmd: str):
         v = w.value
         if isinstance(v, str) and v.startswith("-") and len(v) > 1 and not _is_number(v):
             if v not in spec:
-                raise TclError(f"{cmd}: unknown option {v}", w.offset)
+                raise TclError(f"{cmd}: unknown option {excerpt(v, 60)}", w.offset)
             n = spec[v]
             if n and i + n >= len(words):
-                raise TclError(f"{cmd}: option {v} needs a value", w.offset)
+                raise TclError(f"{cmd}: option {excerpt(v, 60)} needs a value", w.offset)
             flags[v] = words[i + 1:i + 1 + n]
             i += 1 + n
         else:
@@ -143,6 +179,7 @@ class _Reader:
         self.tu = time_unit
         self.cu = cap_unit
         self.c = Constraints()
+        self._warned: dict[str, tuple[int, int]] = {}  # message -> (index, times)
         self.filename = filename
         self.port_dir = dict(design.ports)
         self.bus_bits: dict[str, list[str]] = {}
@@ -169,31 +206,57 @@ class _Reader:
             "set_min_delay": lambda w, o: self.exception(w, o, "min_delay"),
             "current_design": lambda w, o: "",
             "set_units": self.set_units,
+            "set_hierarchy_separator": self.set_hierarchy_separator,
         }
         self.interp = Interp(text, filename, cmds, self.unknown)
+        nul = text.find("\0")
+        if nul >= 0:  # random bytes or a binary file, not constraints
+            raise self.interp.error("NUL byte: this is not a text (SDC) file", nul)
 
     def run(self) -> Constraints:
         self.interp.run()
+        for index, count in self._warned.values():
+            if count > 1:
+                self.c.warnings[index] += f" ({count - 1} more like it)"
         return self.c
 
     def warn(self, msg: str, offset: int) -> None:
+        # each message once, at its first line, with a count: a million `set_max_fanout`
+        # lines are one warning (and one line-number lookup), not a million
+        seen = self._warned.get(msg)
+        if seen is not None:
+            self._warned[msg] = (seen[0], seen[1] + 1)
+            return
         text = self.interp.text
         line = text.count("\n", 0, offset) + 1
+        self._warned[msg] = (len(self.c.warnings), 1)
         self.c.warnings.append(f"{self.filename}:{line}: {msg}")
 
     def unknown(self, name: str, words: list[Word], offset: int):
-        self.warn(f"unsupported SDC command {name!r} ignored", offset)
-        return ""
+        """A command this reader does not implement: a warning only when it cannot change
+        the answer (module docstring), else an error like OpenSTA's "invalid command name"."""
+        if name in _HARMLESS:
+            self.warn(f"{name} ignored (it does not change setup or hold slack)", offset)
+            return ""
+        if name in _UNSUPPORTED:
+            raise TclError(f"{name} is not supported (it would change the timing)", offset)
+        if name in _SCRIPT:
+            raise TclError(f"{name} is a script command, not a constraint; give the design "
+                           "and libraries on the command line", offset)
+        raise TclError(f"unknown command {excerpt(name, 60)!r}", offset)
 
     # -- values ------------------------------------------------------------------------------
     def number(self, w: Word, what: str) -> float:
         try:
             v = float(str(w.value))
         except ValueError:
-            raise TclError(f"{what} must be a number, found {str(w.value)!r}", w.offset) \
-                from None
+            raise TclError(f"{what} must be a number, found {excerpt(w.value, 60)!r}",
+                           w.offset) from None
         if not math.isfinite(v):
             raise TclError(f"{what} must be finite", w.offset)
+        if abs(v) > MAX_MAGNITUDE:
+            raise TclError(f"{what} is out of range (beyond {MAX_MAGNITUDE:g} library units)",
+                           w.offset)
         return v
 
     def names(self, w: Word) -> list[str]:
@@ -207,51 +270,60 @@ class _Reader:
         v = w.value
         if isinstance(v, list):
             return ObjList(v)
-        out = ObjList()
-        for name in str(v).split():
+        out: list[ObjList] = []
+        # each distinct name once, each object once: `"* * * ..."` (a megabyte of stars)
+        # must not cost one scan of the design per star nor list every object per star
+        for name in dict.fromkeys(str(v).split()):
             found = ObjList()
             for kind in kinds:
                 found = self.match(kind, name)
                 if found:
                     break
             if not found:
-                raise TclError(f"{cmd}: no {' or '.join(kinds)} matches {name!r}", w.offset)
-            out.extend(found)
-        return out
+                raise TclError(f"{cmd}: no {' or '.join(kinds)} matches {excerpt(name, 60)!r}",
+                               w.offset)
+            out.append(found)
+        return _union(out)
 
-    def match(self, kind: str, pattern: str) -> ObjList:
+    def match(self, kind: str, pattern: str, nocase: bool = False) -> ObjList:
         d = self.design
-        wild = "*" in pattern or "?" in pattern
+        wild = "*" in pattern or "?" in pattern or nocase
         if kind == "port":
             if not wild:
                 if pattern in self.port_dir:
                     return ObjList([Obj("port", pattern)])
                 return ObjList(Obj("port", b) for b in self.bus_bits.get(pattern, []))
-            rx = _pattern(pattern)
+            ok = compile_glob(pattern, nocase)
             return ObjList(Obj("port", n) for n, _ in d.ports
-                           if rx.match(n) or rx.match(n.split("[", 1)[0]))
+                           if ok(n) or ok(n.split("[", 1)[0]))
         if kind == "clock":
-            rx = _pattern(pattern)
-            return ObjList(Obj("clock", n) for n in self.c.clocks if rx.match(n))
+            ok = compile_glob(pattern, nocase)
+            return ObjList(Obj("clock", n) for n in self.c.clocks if ok(n))
         pool = {"pin": d.pins, "cell": d.cells, "net": d.nets}[kind]
         if not wild:
             return ObjList([Obj(kind, pattern)]) if pattern in pool else ObjList()
-        rx = _pattern(pattern)
-        return ObjList(Obj(kind, n) for n in pool if rx.match(n))
+        return ObjList(Obj(kind, n) for n in filter(compile_glob(pattern, nocase), pool))
 
     def _getter(self, words: list[Word], offset: int, kind: str, cmd: str) -> ObjList:
         flags, pos = _flags(words, {"-quiet": 0, "-hierarchical": 0, "-hier": 0,
                                     "-of_objects": 1, "-regexp": 0, "-nocase": 0}, offset, cmd)
         if "-of_objects" in flags:
             raise TclError(f"{cmd}: -of_objects is not supported", offset)
-        out = ObjList()
+        if "-regexp" in flags:  # read as a wildcard pattern it would match something else
+            raise TclError(f"{cmd}: -regexp is not supported (use * and ? wildcards)", offset)
+        nocase = "-nocase" in flags
+        out: list[ObjList] = []
+        seen: set[str] = set()
         for w in pos:
             for name in self.names(w):
-                found = self.match(kind, name)
+                if name in seen:  # as in objects(): each pattern once, each object once
+                    continue
+                seen.add(name)
+                found = self.match(kind, name, nocase)
                 if not found and "-quiet" not in flags:
-                    raise TclError(f"{cmd}: no {kind} matches {name!r}", w.offset)
-                out.extend(found)
-        return out
+                    raise TclError(f"{cmd}: no {kind} matches {excerpt(name, 60)!r}", w.offset)
+                out.append(found)
+        return _union(out)
 
     def get_ports(self, w, o):
         return self._getter(w, o, "port", "get_ports")
@@ -281,9 +353,47 @@ class _Reader:
         return ObjList(Obj("clock", n) for n in self.c.clocks)
 
     # -- constraints -------------------------------------------------------------------------
+    _UNIT = re.compile(r"\s*([0-9.eE+-]*)\s*([a-zA-Z]+)\s*\Z")
+    _PREFIX = {"": 1.0, "f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3}
+
+    def _unit_value(self, w: Word, base: str) -> float | None:
+        m = self._UNIT.match(str(w.value))
+        if m is None or not m.group(2).lower().endswith(base):
+            return None
+        prefix = m.group(2)[:len(m.group(2)) - len(base)].lower()
+        try:
+            num = float(m.group(1)) if m.group(1) else 1.0
+        except ValueError:
+            return None
+        scale = self._PREFIX.get(prefix)
+        return None if scale is None or not math.isfinite(num) else num * scale
+
+    def set_hierarchy_separator(self, words, offset):
+        # names here are flattened with "/": another separator would change every name
+        if len(words) != 1 or str(words[0].value) != "/":
+            raise TclError("set_hierarchy_separator: only / is supported", offset)
+        return ""
+
     def set_units(self, words, offset):
-        self.warn("set_units is ignored: SDC values use the first Liberty library's units",
-                  offset)
+        """SDC values are read in the first library's units (as OpenSTA): a set_units that
+        agrees changes nothing; one that disagrees would change every number, an error."""
+        flags, pos = _flags(words, {"-time": 1, "-capacitance": 1, "-resistance": 1,
+                                    "-voltage": 1, "-current": 1, "-power": 1}, offset,
+                            "set_units")
+        if pos:
+            raise TclError("usage: set_units [-time unit] [-capacitance unit] ...",
+                           pos[0].offset)
+        for flag, base, lib in (("-time", "s", self.tu), ("-capacitance", "f", self.cu)):
+            if flag in flags:
+                w = flags[flag][0]
+                v = self._unit_value(w, base)
+                if v is None:
+                    raise TclError(f"set_units {flag}: cannot understand "
+                                   f"{excerpt(w.value, 40)!r}", w.offset)
+                if abs(v - lib) > 1e-9 * lib:
+                    raise TclError(f"set_units {flag} {excerpt(w.value, 40)} differs from the "
+                                   f"first library's unit ({lib:g}); SDC values are read in "
+                                   "the library's units", w.offset)
         return ""
 
     def create_clock(self, words: list[Word], offset: int):
@@ -307,10 +417,13 @@ class _Reader:
         if "-waveform" in flags:
             wf = self.names(flags["-waveform"][0])
             try:
-                wave = [float(x) * self.tu for x in wf]
+                wave = [float(x) for x in wf]
             except ValueError:
-                raise TclError("create_clock: -waveform needs numbers",
-                               flags["-waveform"][0].offset) from None
+                wave = [math.nan]
+            if not all(abs(x) <= MAX_MAGNITUDE for x in wave):  # (False for nan)
+                raise TclError("create_clock: -waveform needs finite numbers within "
+                               f"{MAX_MAGNITUDE:g}", flags["-waveform"][0].offset)
+            wave = [x * self.tu for x in wave]
             if len(wave) != 2:
                 raise TclError("create_clock: -waveform needs {rise fall}",
                                flags["-waveform"][0].offset)
@@ -325,7 +438,7 @@ class _Reader:
         names = [o.name for o in v] if isinstance(v, list) else str(v).split()
         for n in names:
             if n not in self.c.clocks:
-                raise TclError(f"{cmd}: no clock named {n!r}", w.offset)
+                raise TclError(f"{cmd}: no clock named {excerpt(n, 60)!r}", w.offset)
         return names
 
     @staticmethod
@@ -355,10 +468,11 @@ class _Reader:
         want = "input" if cmd == "set_input_delay" else "output"
         for obj in self.objects(pos[1], cmd):
             if obj.kind != "port":
-                raise TclError(f"{cmd}: {obj.name} is a pin; only ports are supported",
+                raise TclError(f"{cmd}: {excerpt(obj.name, 60)} is a pin; only ports are supported",
                                pos[1].offset)
             if self.port_dir[obj.name] not in (want, "inout"):
-                raise TclError(f"{cmd}: {obj.name} is not an {want} port", pos[1].offset)
+                raise TclError(f"{cmd}: {excerpt(obj.name, 60)} is not an {want} port",
+                               pos[1].offset)
             entries = table.setdefault(obj.name, [])
             entry = next((e for e in entries if e.clock == clock
                           and e.clock_fall == ("-clock_fall" in flags)), None)
@@ -384,7 +498,8 @@ class _Reader:
             elif obj.kind == "net":
                 self.c.net_loads[obj.name] = cap
             else:
-                raise TclError(f"set_load: {obj.name} is not a port or net", pos[1].offset)
+                raise TclError(f"set_load: {excerpt(obj.name, 60)} is not a port or net",
+                               pos[1].offset)
         return ""
 
     def set_input_transition(self, words: list[Word], offset: int):
@@ -412,7 +527,9 @@ class _Reader:
         cellw = flags.get("-lib_cell") or flags.get("-cell")
         if not cellw or len(pos) != 1:
             raise TclError("usage: set_driving_cell -lib_cell cell [-pin pin] ports", offset)
+        where = self.interp.error("", cellw[0].offset)  # file, line, column for later errors
         spec = {"cell": str(cellw[0].value), "offset": cellw[0].offset,
+                "where": (where.file, where.line, where.column),
                 "pin": str(flags["-pin"][0].value) if "-pin" in flags else None,
                 "from_pin": str(flags["-from_pin"][0].value) if "-from_pin" in flags else None,
                 "slew": (self.number(flags["-input_transition_rise"][0], "transition") * self.tu
@@ -479,7 +596,8 @@ class _Reader:
             else:
                 value *= self.tu
         elif pos:
-            raise TclError(f"{cmd}: unexpected argument {pos[0].value!r}", pos[0].offset)
+            raise TclError(f"{cmd}: unexpected argument {excerpt(pos[0].value, 60)!r}",
+                           pos[0].offset)
         if kind == "multicycle":
             setup = "-hold" not in flags
             hold = "-hold" in flags
@@ -499,6 +617,8 @@ class _Reader:
 
 def read_sdc_text(text: str, filename: str, design: DesignNames, time_unit: float,
                   cap_unit: float) -> Constraints:
+    if text.startswith("\ufeff"):  # a byte-order mark (Windows editors): blank, same offsets
+        text = " " + text[1:]
     try:
         return _Reader(text, filename, design, time_unit, cap_unit).run()
     except TclError as exc:  # raised outside Interp.run (should not happen), keep location

@@ -11,8 +11,21 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from edapipe.timing.levels import VALUE_LIMIT  # (see there: lookups are clamped to it)
+
 NEG_INF = -np.inf
 POS_INF = np.inf
+
+
+@njit(cache=True)
+def _clamp(v):
+    if v != v:  # nan: the pessimistic (large) value
+        return VALUE_LIMIT
+    if v > VALUE_LIMIT:
+        return VALUE_LIMIT
+    if v < -VALUE_LIMIT:
+        return -VALUE_LIMIT
+    return v
 
 
 @njit(cache=True)
@@ -54,15 +67,15 @@ def table_value(t, x_slew, x_cap, x_con, tab_n, tab_var, tab_off, axes, vals):
     if n1 == 1 and n2 == 1:
         return vals[base]
     if n2 == 1:
-        return (1.0 - d1) * vals[base + i] + d1 * vals[base + i + 1]
+        return _clamp((1.0 - d1) * vals[base + i] + d1 * vals[base + i + 1])
     if n1 == 1:
-        return (1.0 - d2) * vals[base + j] + d2 * vals[base + j + 1]
+        return _clamp((1.0 - d2) * vals[base + j] + d2 * vals[base + j + 1])
     y00 = vals[base + i * n2 + j]
     y10 = vals[base + (i + 1) * n2 + j]
     y11 = vals[base + (i + 1) * n2 + j + 1]
     y01 = vals[base + i * n2 + j + 1]
-    return ((1.0 - d1) * (1.0 - d2) * y00 + d1 * (1.0 - d2) * y10
-            + d1 * d2 * y11 + (1.0 - d1) * d2 * y01)
+    return _clamp((1.0 - d1) * (1.0 - d2) * y00 + d1 * (1.0 - d2) * y10
+                  + d1 * d2 * y11 + (1.0 - d1) * d2 * y01)
 
 
 @njit(cache=True)

@@ -8,17 +8,35 @@ unary minus, min/max/abs/double/int), never with eval().
 
 Brackets whose first word is not a known command are kept as text, so unquoted bus names such
 as `req_msg[*]` or `a[3]` work as engineers write them (real Tcl would reject these).
+
+Hostile scripts meet limits, each a located error, never a traceback, a hang or gigabytes:
+- `[...]` nested deeper than MAX_NESTING (the reader recurses once per level);
+- a word or variable value longer than MAX_VALUE characters, or more than
+  MAX_SUBSTITUTED + 2 x (script length) characters made by substitution in one script
+  (`set a $a$a` doubling): ResourceLimit (exit 4);
+- `expr`: parentheses nested deeper than MAX_EXPR_NESTING or more than MAX_EXPR_OPERATORS
+  operators (checked by scanning, before Python's parser sees the text), integers beyond
+  2**64 (a power is checked before it is computed), float overflow, division or modulo by
+  zero and domain errors.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from edapipe.errors import InputError
+from edapipe.errors import InputError, ResourceLimit, excerpt
+
+MAX_NESTING = 100                # [ [ [ ... ] ] ]: about 4 Python frames per level
+MAX_VALUE = 1 << 20              # characters in one word or variable value
+MAX_SUBSTITUTED = 16 << 20       # characters made by substitution in one script (+ 2x its size)
+MAX_EXPR_NESTING = 64            # parentheses in one expr
+MAX_EXPR_OPERATORS = 256         # + - * / % in one expr (a chain is as deep as it is long)
+INT_LIMIT = 1 << 64              # larger integers in expr are an error (Tcl would go bignum)
 
 
 @dataclass(slots=True)
@@ -31,14 +49,19 @@ class Word:
 
 
 class TclError(Exception):
-    def __init__(self, reason: str, offset: int):
+    """A located error in a script; `resource` marks a budget (exit 4), not bad syntax."""
+
+    def __init__(self, reason: str, offset: int, resource: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.offset = offset
+        self.resource = resource
 
 
 _COMMAND_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_:]*\Z")
 _VAR = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z0-9_:]+))")
+_BRACKETS = re.compile(r"\\.|[\[\]]", re.DOTALL)  # what bracket matching looks at
+_HEAD = re.compile(r"\s*(\S+)")  # first word inside [...] (without copying the inside)
 
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.Div: operator.truediv, ast.Mod: operator.mod, ast.Pow: operator.pow}
@@ -46,35 +69,143 @@ _FUNCS = {"min": min, "max": max, "abs": abs, "double": float, "int": int,
           "round": round}
 
 
+def _scan_expr(text: str, offset: int) -> None:
+    """Refuse what would make Python's parser or our walk recurse deeply, before parsing:
+    ast.parse of 20000 nested parentheses or minus signs is a RecursionError or MemoryError,
+    and a long chain of one operator is a tree as deep as the chain is long."""
+    depth = deepest = operators = 0
+    for c in text:
+        if c == "(":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif c == ")":
+            depth -= 1
+        elif c in "+-*/%~<>=!&|^":
+            operators += 1
+    if deepest > MAX_EXPR_NESTING:
+        raise TclError(f"expr: parentheses nested deeper than {MAX_EXPR_NESTING}", offset)
+    if operators > MAX_EXPR_OPERATORS:
+        raise TclError(f"expr: more than {MAX_EXPR_OPERATORS} operators in one expression",
+                       offset)
+
+
+def _checked(v, text: str, offset: int):
+    """An intermediate or final value of expr, refused when it is out of range."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        if -INT_LIMIT <= v <= INT_LIMIT:
+            return v
+        raise TclError(f"expr: integer value too large (beyond 2**64) in "
+                       f"{excerpt(text, 60)!r}", offset)
+    if isinstance(v, float):
+        if math.isfinite(v):
+            return v
+        raise TclError(f"expr: floating-point overflow or undefined result in "
+                       f"{excerpt(text, 60)!r}", offset)
+    # complex (a negative number to a fractional power) and anything else
+    raise TclError(f"expr: domain error (result is not a real number) in "
+                   f"{excerpt(text, 60)!r}", offset)
+
+
+def _power(a, b, text: str, offset: int):
+    """a ** b, refusing results beyond the limits before computing them (9**9**9**9 would
+    otherwise run for ever)."""
+    if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
+        # |a|**b >= 2**((bits-1)*b): too large whenever that exponent exceeds 64
+        if (a.bit_length() - 1) * b > 64 or b > 64:
+            raise TclError(f"expr: integer value too large (beyond 2**64) in "
+                           f"{excerpt(text, 60)!r}", offset)
+    elif isinstance(a, (int, float)) and isinstance(b, (int, float)) and a != 0:
+        # the result's magnitude is about 2**(b*log2|a|); beyond float range it overflows
+        # (computing the float power would raise, a huge int one would never end)
+        try:
+            mag = b * math.log2(abs(a))
+        except (OverflowError, ValueError):
+            mag = math.inf
+        if mag > 1100:
+            raise TclError(f"expr: floating-point overflow in {excerpt(text, 60)!r}", offset)
+    if isinstance(a, int) and isinstance(b, int) and b < 0 and a == 0:
+        raise TclError(f"expr: division by zero in {excerpt(text, 60)!r}", offset)
+    return a ** b
+
+
 def safe_arith(text: str, offset: int) -> float | int:
-    """Value of an arithmetic expression given as text (after Tcl substitution)."""
+    """Value of an arithmetic expression given as text (after Tcl substitution).
+
+    Every failure is a TclError at `offset`: syntax, depth, size, overflow, division by
+    zero, domain errors. The tree is walked with an explicit stack.
+    """
+    _scan_expr(text, offset)
     try:
         tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
-        raise TclError(f"expr: not an arithmetic expression: {text!r}", offset) from None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # ValueError: NUL characters; the others cannot happen after _scan_expr, kept as
+        # a second line of defence
+        raise TclError(f"expr: not an arithmetic expression: {excerpt(text, 60)!r}",
+                       offset) from None
 
-    def walk(node):
-        if isinstance(node, ast.Expression):
-            return walk(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return node.value
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-            left, right = walk(node.left), walk(node.right)
-            if isinstance(node.op, ast.Div) and isinstance(left, int) and isinstance(right, int):
-                return left // right  # Tcl integer division
-            return _BINOPS[type(node.op)](left, right)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            v = walk(node.operand)
-            return -v if isinstance(node.op, ast.USub) else v
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id in _FUNCS and not node.keywords:
-            return _FUNCS[node.func.id](*[walk(a) for a in node.args])
-        raise TclError(f"expr: unsupported element in {text!r}", offset)
+    def unsupported():
+        return TclError(f"expr: unsupported element in {excerpt(text, 60)!r}", offset)
 
+    # post-order walk: (node, children done?) on `stack`, results on `values`
+    values: list = []
+    stack: list = [(tree.body, False)]
     try:
-        return walk(tree)
+        while stack:
+            node, done = stack.pop()
+            if isinstance(node, ast.Constant):
+                if isinstance(node.value, (int, float)):
+                    values.append(_checked(node.value, text, offset))
+                    continue
+                raise unsupported()
+            if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+                if not done:
+                    stack += [(node, True), (node.right, False), (node.left, False)]
+                    continue
+                right = values.pop()
+                left = values.pop()
+                if isinstance(node.op, ast.Div) and isinstance(left, int) \
+                        and isinstance(right, int):
+                    v = left // right  # Tcl integer division
+                elif isinstance(node.op, ast.Pow):
+                    v = _power(left, right, text, offset)
+                else:
+                    v = _BINOPS[type(node.op)](left, right)
+                values.append(_checked(v, text, offset))
+                continue
+            if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+                if not done:
+                    stack += [(node, True), (node.operand, False)]
+                    continue
+                v = values.pop()
+                values.append(-v if isinstance(node.op, ast.USub) else v)
+                continue
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in _FUNCS and not node.keywords:
+                if not done:
+                    stack.append((node, True))
+                    stack += [(a, False) for a in reversed(node.args)]
+                    continue
+                n = len(node.args)
+                args = values[len(values) - n:]
+                del values[len(values) - n:]
+                try:
+                    v = _FUNCS[node.func.id](*args)
+                except TypeError:
+                    raise TclError(f"expr: wrong arguments to {node.func.id}() in "
+                                   f"{excerpt(text, 60)!r}", offset) from None
+                values.append(_checked(v, text, offset))
+                continue
+            raise unsupported()
     except ZeroDivisionError:
-        raise TclError(f"expr: division by zero in {text!r}", offset) from None
+        raise TclError(f"expr: division by zero in {excerpt(text, 60)!r}", offset) from None
+    except (OverflowError, ValueError):
+        # float overflow in * or **, int(inf), round(inf), int(nan), min() of nothing, ...
+        raise TclError(f"expr: value out of range or undefined in {excerpt(text, 60)!r}",
+                       offset) from None
+    return values[0]
 
 
 def format_number(v: float | int) -> str:
@@ -94,6 +225,10 @@ class Interp:
         self.commands = commands
         self.unknown = unknown
         self.vars: dict[str, str] = {}
+        self._depth = 0  # command substitutions being evaluated, one inside the other
+        self._closes: dict[int, int] = {}  # `[` offset -> offset after its `]`
+        # characters substitution may still make in this script (see MAX_SUBSTITUTED)
+        self._budget = MAX_SUBSTITUTED + 2 * len(text)
         self.commands.setdefault("set", self._set)
         self.commands.setdefault("expr", self._expr)
 
@@ -108,7 +243,7 @@ class Interp:
         if len(words) == 1:
             name = str(words[0].value)
             if name not in self.vars:
-                raise TclError(f"can't read \"{name}\": no such variable", offset)
+                raise TclError(f"can't read \"{excerpt(name, 60)}\": no such variable", offset)
             return self.vars[name]
         if len(words) != 2:
             raise TclError("usage: set name ?value?", offset)
@@ -116,25 +251,55 @@ class Interp:
         return words[1].value
 
     def _expr(self, words: list[Word], offset: int):
-        text = " ".join(str(w.value) for w in words)
+        strs = [str(w.value) for w in words]
+        self._charge(sum(map(len, strs)) + len(strs), offset)
+        text = " ".join(strs)
         if any(w.braced for w in words):  # braced expr: substitute variables now
             text = self._subst_vars(text, offset)
         return format_number(safe_arith(text, offset))
 
     # -- parsing -----------------------------------------------------------------------------
     def _subst_vars(self, text: str, offset: int) -> str:
+        size = len(text)
+
         def repl(m):
+            nonlocal size
             name = m.group(1) or m.group(2)
             if name not in self.vars:
-                raise TclError(f"can't read \"{name}\": no such variable", offset)
-            return str(self.vars[name])
-        return _VAR.sub(repl, text)
+                raise TclError(f"can't read \"{excerpt(name, 60)}\": no such variable", offset)
+            value = str(self.vars[name])
+            size += len(value)
+            self._charge(size, offset)   # before the text is built, not after
+            return value
+        return self._spend(_VAR.sub(repl, text), offset)
+
+    def _charge(self, size: int, offset: int) -> None:
+        """Refuse a word of `size` characters before it is built (MAX_VALUE, budget)."""
+        if size > MAX_VALUE:
+            raise TclError(f"a word or variable value would be longer than {MAX_VALUE} "
+                           "characters (the SDC reader's limit)", offset, resource=True)
+        if size > self._budget:
+            raise TclError("substitution makes more text than the SDC reader's budget "
+                           f"({MAX_SUBSTITUTED >> 20} MiB plus twice the script's size)",
+                           offset, resource=True)
+
+    def _spend(self, value: str, offset: int) -> str:
+        self._charge(len(value), offset)
+        self._budget -= len(value)
+        return value
 
     def run(self) -> None:
         try:
             self._run_script(self.text, 0, len(self.text))
         except TclError as exc:
-            raise self.error(exc.reason, exc.offset) from None
+            err = self.error(exc.reason, exc.offset)
+            if exc.resource:
+                raise ResourceLimit(str(err)) from None
+            raise err from None
+        except RecursionError:
+            # MAX_NESTING keeps the reader's own recursion far below Python's limit; this is
+            # a second line of defence, reported without a location
+            raise InputError("script nested too deeply", file=self.filename) from None
 
     def _run_script(self, text: str, start: int, end: int) -> Any:
         pos, result = start, ""
@@ -193,21 +358,45 @@ class Interp:
                 i = self._piece(text, i, end, parts, in_quotes=True)
             if i >= end:
                 raise TclError("missing close-quote", start)
-            return Word(self._join(parts), start), i + 1
+            return Word(self._join(parts, start), start), i + 1
         parts = []
         i = pos
         while i < end and text[i] not in " \t\r\n;":
             if text[i] == "\\" and i + 1 < end and text[i + 1] == "\n":
                 break
             i = self._piece(text, i, end, parts, in_quotes=False)
-        return Word(self._join(parts), start), i
+        return Word(self._join(parts, start), start), i
 
-    @staticmethod
-    def _join(parts: list[Any]) -> Any:
+    def _join(self, parts: list[Any], offset: int) -> Any:
         # A word that is exactly one command result keeps that result's type (object lists).
         if len(parts) == 1:
             return parts[0]
-        return "".join(str(p) for p in parts)
+        strs = [p if isinstance(p, str) else str(p) for p in parts]
+        self._charge(sum(map(len, strs)), offset)  # `set a $a$a` doubling stops here
+        return self._spend("".join(strs), offset)
+
+    def _close_bracket(self, text: str, i: int, end: int) -> int:
+        """Position after the `]` matching the `[` at i (backslash escapes skipped).
+
+        One scan also records where every bracket inside closes, so nested substitutions
+        do not each rescan the rest of their text (5000 nested `[set a [...` was quadratic).
+        """
+        j = self._closes.get(i)
+        if j is not None and j <= end:
+            return j
+        opened = [i]
+        for m in _BRACKETS.finditer(text, i + 1, end):
+            k = m.start()
+            c = text[k]
+            if c == "\\":
+                continue  # the pattern consumed the escaped character with it
+            if c == "[":
+                opened.append(k)
+            else:
+                self._closes[opened.pop()] = k + 1
+                if not opened:
+                    return k + 1
+        raise TclError("missing close-bracket", i)
 
     def _piece(self, text: str, i: int, end: int, parts: list[Any], in_quotes: bool) -> int:
         c = text[i]
@@ -222,26 +411,26 @@ class Interp:
                 return i + 1
             name = m.group(1) or m.group(2)
             if name not in self.vars:
-                raise TclError(f"can't read \"{name}\": no such variable", i)
+                raise TclError(f"can't read \"{excerpt(name, 60)}\": no such variable", i)
             parts.append(self.vars[name])
             return m.end()
         if c == "[":
-            depth, j = 1, i + 1
-            while j < end and depth:
-                if text[j] == "\\":
-                    j += 2
-                    continue
-                depth += (text[j] == "[") - (text[j] == "]")
-                j += 1
-            if depth:
-                raise TclError("missing close-bracket", i)
-            inner = text[i + 1:j - 1]
-            head = inner.strip().split(None, 1)[0] if inner.strip() else ""
-            if head in self.commands:
-                parts.append(self._run_script(text, i + 1, j - 1))
-            elif _COMMAND_NAME.match(head):  # an unknown command: warn, substitute nothing
-                words, _ = self._command_words(text, i + 1, j - 1)
-                parts.append(self.unknown(head, words[1:], i + 1) or "")
+            j = self._close_bracket(text, i, end)
+            m = _HEAD.match(text, i + 1, j - 1)
+            head = m.group(1) if m else ""
+            if head in self.commands or _COMMAND_NAME.match(head):
+                # the reader recurses once per level: a depth limit, not Python's
+                if self._depth >= MAX_NESTING:
+                    raise TclError(f"command substitution nested deeper than {MAX_NESTING}", i)
+                self._depth += 1
+                try:
+                    if head in self.commands:
+                        parts.append(self._run_script(text, i + 1, j - 1))
+                    else:  # an unknown command: the caller decides (error or warning)
+                        words, _ = self._command_words(text, i + 1, j - 1)
+                        parts.append(self.unknown(head, words[1:], i + 1) or "")
+                finally:
+                    self._depth -= 1
             else:  # bus subscripts such as a[3] or a[*]: literal text
                 parts.append(text[i:j])
             return j
