@@ -135,3 +135,23 @@ def test_process_on_shared_design(tmp_path):
     worst = float(summary.split("worst_slack_max ")[1].split()[0]) * 1e9
     assert close(data["setup"]["worst_slack"], worst)
     assert len(data["endpoints"]) == 53
+
+
+def test_spef_option(capsys, tmp_path):
+    """--spef on gcd: the worst setup and hold slack of Debian's `sta` with read_spef
+    (0.026540 at _418_/D, 0.455826 at _412_/D, benchmarks README); a broken SPEF is bad
+    input with its location."""
+    need_shared()
+    v, sdc = design_files("gcd_sky130hd")
+    spef = v.with_suffix(".spef")
+    code, out, _ = call(["sta", str(v), "-l", str(LIB), "--sdc", str(sdc), "--spef", str(spef),
+                         "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0
+    assert abs(data["setup"]["worst_slack"] - 0.026540) < 2e-6
+    assert abs(data["hold"]["worst_slack"] - 0.455826) < 2e-6
+    bad = tmp_path / "bad.spef"
+    bad.write_text(spef.read_text().replace("*RES\n1 ", "*RES\n1 *1:1 ", 1))
+    code, _, err = call(["sta", str(v), "-l", str(LIB), "--sdc", str(sdc), "--spef", str(bad)],
+                        capsys)
+    assert code == 3 and "bad.spef:" in err and "Traceback" not in err

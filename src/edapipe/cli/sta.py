@@ -11,6 +11,10 @@ import click
               help="Liberty library (plain or .gz); repeat for several. Units come from the "
                    "first.")
 @click.option("--sdc", metavar="FILE", help="SDC constraints.")
+@click.option("--spef", metavar="FILE",
+              help="SPEF parasitics: RC delay calculation (effective capacitance, Elmore "
+                   "wire delay, slew degradation) on the nets it covers, as OpenSTA's "
+                   "read_spef.")
 @click.option("--top", help="Top module (default: the one module nobody instantiates).")
 @click.option("-n", "--paths", default=1, show_default=True, type=click.IntRange(0),
               help="Number of worst paths to print (per check).")
@@ -32,7 +36,7 @@ import click
 @click.option("--digits", default=3, show_default=True, type=click.IntRange(0, 9),
               help="Digits after the decimal point.")
 @click.option("--no-cache", is_flag=True, help="Do not use or write the Liberty cache.")
-def sta_cmd(netlist, liberty, sdc, top, paths, path_delay, n_endpoints, as_json, output,
+def sta_cmd(netlist, liberty, sdc, spef, top, paths, path_delay, n_endpoints, as_json, output,
             max_violations, plot, wire_load, digits, no_cache):
     """Static timing analysis: WNS, TNS, violations and the worst paths.
 
@@ -44,6 +48,7 @@ def sta_cmd(netlist, liberty, sdc, top, paths, path_delay, n_endpoints, as_json,
         edapipe sta design.v -l sky130.lib.gz --sdc design.sdc
         edapipe sta design.v -l cells.lib --sdc design.sdc --json -o timing.json
         edapipe sta design.v -l cells.lib --sdc design.sdc --max-violations 0
+        edapipe sta design.v -l cells.lib --sdc design.sdc --spef design.spef
 
     Exit codes: 0 ok, 1 more violations than --max-violations, 2 usage, 3 bad input.
     """
@@ -59,8 +64,9 @@ def sta_cmd(netlist, liberty, sdc, top, paths, path_delay, n_endpoints, as_json,
 
     if plot is not None and is_stdio(plot) and is_stdio(output):
         raise UsageError("--plot - and the report cannot share standard output; give -o FILE")
-    guard({"-o": output, "--plot": plot}, netlist, *liberty, sdc)
-    params = StaParams(netlist, tuple(liberty), sdc, top, wire_load, not no_cache)
+    guard({"-o": output, "--plot": plot}, netlist, *liberty, sdc, spef)
+    params = StaParams(netlist, tuple(liberty), sdc, top, wire_load, not no_cache,
+                       spef=spef)
     graph, constraints, libs = load(params)
     for w in graph.warnings:
         console().print(f"edapipe: warning: {w}", markup=False, highlight=False,

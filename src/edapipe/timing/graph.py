@@ -182,6 +182,15 @@ class TimingGraph:
     port_dir: dict[str, str]
     warnings: list[str] = field(default_factory=list)
     inst_cell: list[str] = field(default_factory=list)
+    load_min: np.ndarray | None = None  # (n_nodes, 2) load for the min (hold) analysis;
+    #                                     None: the same as `load` (the max analysis')
+    pin_cap: np.ndarray | None = None   # (pins + ports, 2) Liberty pin capacitance per edge
+    port_ext: np.ndarray | None = None  # (ports, edge, minmax) set_load on ports (F)
+    rc: dict | None = None              # driver node -> RcNet (rc.py), from SPEF
+
+    def __post_init__(self):
+        if self.load_min is None:
+            self.load_min = self.load
 
     def node_name(self, v: int) -> str:
         i = self.node_inst[v]
@@ -266,15 +275,19 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
     port_node: dict[str, int] = {}
     port_dir: dict[str, str] = {}
     port_net = np.array([p.net for p in netlist.ports], np.int64)
-    port_cap = np.array([sdc.port_loads.get(p.name, 0.0) for p in netlist.ports])
+    # external port loads (pin + wire) per port, edge and analysis: (n_ports, 2 edges, 2 mm)
+    port_cap = np.zeros((len(netlist.ports), 2, 2))
+    for k, p in enumerate(netlist.ports):
+        for table in (sdc.port_loads, sdc.port_wire_loads):
+            for (e, mm), c in table.get(p.name, {}).items():
+                port_cap[k, e, mm] += c
     for k, port in enumerate(netlist.ports):
         port_node[port.name] = n_pins + k
         port_dir[port.name] = port.direction
     port_in = np.array([p.direction in ("input", "inout") for p in netlist.ports], bool)
     n_all = n_pins + len(netlist.ports)
     node_net_a = np.concatenate([net_of_pin, port_net])
-    caps = np.concatenate([pin_cap, np.repeat(port_cap[:, None], 2, axis=1)]) \
-        if len(port_cap) else pin_cap
+    caps = np.concatenate([pin_cap, np.zeros((len(netlist.ports), 2))])
     # Drivers: cell outputs first (in node order), then input ports; the first one wins.
     drv = np.concatenate([np.flatnonzero(pin_out & (net_of_pin > 1)),
                           n_pins + np.flatnonzero(port_in & (port_net > 1))])
@@ -287,21 +300,34 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
             bad = netlist.net_names[int(uniq[np.argmax(count > 1)])]
             warnings.append(f"{int((count > 1).sum())} net(s) have more than one driver "
                             f"(first: {excerpt(bad, 60)}); only the first driver is timed")
-    # Net load per edge: every pin cap on the net (the driver's own too) + port loads.
-    net_cap = np.zeros((n_nets, 2))
+    # Net load per edge and analysis: every pin cap on the net (the driver's own too) + port
+    # loads (per edge and min/max) + set_load on the net (per min/max).
+    net_pin_cap = np.zeros((n_nets, 2))
     conn = node_net_a >= 0
     for e in range(2):
-        net_cap[:, e] = np.bincount(node_net_a[conn], weights=caps[conn, e], minlength=n_nets)
+        net_pin_cap[:, e] = np.bincount(node_net_a[conn], weights=caps[conn, e],
+                                        minlength=n_nets)
+    net_cap = np.repeat(net_pin_cap[:, :, None], 2, axis=2)   # (n_nets, edge, mm)
+    if len(port_cap):
+        ok = port_net >= 0
+        np.add.at(net_cap, port_net[ok], port_cap[ok])
     net_index = None
     if sdc.net_loads:
         net_index = {n: k for k, n in enumerate(netlist.net_names)}
-        for name, cap in sdc.net_loads.items():
+        for name, per_mm in sdc.net_loads.items():
             k = net_index.get(name)
-            if k is not None:
-                net_cap[k] += cap
+            if k is None:
+                continue
+            for mm, (cap, subtract) in per_mm.items():
+                if subtract:
+                    # OpenSTA: less the mean of the net's rise and fall pin capacitance,
+                    # never below minus that capacitance
+                    pins = float(net_cap[k, :, mm].mean())
+                    cap = max(cap - pins, -pins)
+                net_cap[k, :, mm] += cap
     if wire_load:
         net_cap += _wire_load_caps(netlist, libs[0], node_net_a, net_driver, sdc, port_node,
-                                   net_index, n_nets)
+                                   net_index, n_nets)[:, :, None]
     # Arcs and checks of every instance: template rows shifted by the instance's block base.
     arc_parts, chk_parts = [], []
     for t, tpl in enumerate(templates):
@@ -359,7 +385,9 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
     in_start = np.zeros(n_nodes + 1, np.int64)
     np.cumsum(np.bincount(full[:, 2], minlength=n_nodes), out=in_start[1:])
     load = np.zeros((n_nodes, 2))
-    load[:n_all] = np.where(conn[:, None], net_cap[np.maximum(node_net_a, 0)], 0.0)
+    load[:n_all] = np.where(conn[:, None], net_cap[np.maximum(node_net_a, 0), :, 0], 0.0)
+    load_min = np.zeros((n_nodes, 2))
+    load_min[:n_all] = np.where(conn[:, None], net_cap[np.maximum(node_net_a, 0), :, 1], 0.0)
     # A register clocked by several clocks gets one check per clock.
     chk_rows, chk_clock = [], []
     for k in range(len(chk)):
@@ -381,7 +409,7 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         chk[:, 0].copy(), chk[:, 1].copy(), chk[:, 2].copy(),
         np.array(chk_clock, np.int64), chk[:, 4:6].copy(), chk[:, 3].copy(),
         clock_nodes, cbase, port_node, port_dir, warnings + list(sdc.warnings),
-        [i.cell for i in insts])
+        [i.cell for i in insts], load_min, caps, port_cap)
 
 
 def _wire_load_caps(netlist, lib: Library, node_net, net_driver, sdc, port_node, net_index,
@@ -404,7 +432,7 @@ def _wire_load_caps(netlist, lib: Library, node_net, net_driver, sdc, port_node,
     cw = length * wl.capacitance
     cw[fanout <= 0] = 0.0
     # Nets with an explicit load (set_load on a net or on a port of the net) keep it.
-    for name in sdc.port_loads:
+    for name in list(sdc.port_loads) + list(sdc.port_wire_loads):
         v = port_node.get(name)
         if v is not None:
             cw[node_net[v]] = 0.0

@@ -127,8 +127,8 @@ def _valid(arc_mask, a):
     return np.stack([(m & 1) != 0, (m & 2) != 0], axis=1)
 
 
-def propagate_slews(plan: LevelPlan, arc_mask, arc_tab, load, slew_max, slew_min, arc_dmax,
-                    arc_dmin, tab_n, tab_var, tab_off, axes, vals):
+def propagate_slews(plan: LevelPlan, arc_mask, arc_tab, load, load_min, slew_max, slew_min,
+                    arc_dmax, arc_dmin, tab_n, tab_var, tab_off, axes, vals):
     tabs = (tab_n, tab_var, tab_off, axes, vals)
     for a, fr, to, seg, uto in plan.groups:
         k = len(a)
@@ -137,7 +137,8 @@ def propagate_slews(plan: LevelPlan, arc_mask, arc_tab, load, slew_max, slew_min
         # query grid (analysis, eo, ei, kind, k)
         s_in = np.stack([slew_max[fr].T, slew_min[fr].T])            # (an, ei, k)
         xs = np.broadcast_to(s_in[:, None, :, None, :], (2, 2, 2, 2, k))
-        xc = np.broadcast_to(load[to].T[None, :, None, None, :], (2, 2, 2, 2, k))
+        xc = np.broadcast_to(np.stack([load[to].T, load_min[to].T])[:, :, None, None, :],
+                             (2, 2, 2, 2, k))
         tq = np.broadcast_to(tid.transpose(1, 0, 2)[None, :, None, :, :], (2, 2, 2, 2, k))
         ok = np.broadcast_to(valid[None, :, :, None, :], (2, 2, 2, 2, k)) & (tq >= 0)
         flat_ok = ok.ravel()

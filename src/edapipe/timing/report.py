@@ -81,17 +81,24 @@ def trace(an: Analysis, ep: Endpoint, check: int) -> tuple[list[Point], list[Poi
                          at[start, e]))
         startpoint = g.node_pin[start]
         start_desc = f"{startpoint} (input port clocked by {clk})"
+    mm = 0 if check == SETUP else 1
     for a, to, eo, ei in steps:
         f = int(g.arc_from[a])
         pin = int(g.arc_pin[a])
+        t_pin = at[f, ei]
         if f < g.clock_node_base:
-            pts.append(Point(_pin_label(an, pin), ei, None, slew[f, ei], 0.0, at[f, ei]))
+            w = an.pin_wire(pin, ei, mm)   # wire delay (with parasitics)
+            t_pin += w
+            pts.append(Point(_pin_label(an, pin), ei, None, an.slew_at(pin, ei, mm), w,
+                             t_pin))
         pts.append(Point(_pin_label(an, to), eo, g.load[to, eo], slew[to, eo],
-                         at[to, eo] - at[f, ei], at[to, eo]))
+                         at[to, eo] - t_pin, at[to, eo]))
     d = g.source(ep.node)
     if ep.node != d:
-        pts.append(Point(_pin_label(an, ep.node), ep.edge[check], None, slew[d, ep.edge[check]],
-                         0.0, at[d, ep.edge[check]]))
+        e = ep.edge[check]
+        w = an.pin_wire(ep.node, e, mm)
+        pts.append(Point(_pin_label(an, ep.node), e, None, an.slew_at(ep.node, e, mm), w,
+                         at[d, e] + w))
     # required side
     req: list[Point] = []
     cap_clock = ep.capture_clock

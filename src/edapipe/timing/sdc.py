@@ -107,10 +107,16 @@ class Constraints:
     clocks: dict[str, Clock] = field(default_factory=dict)
     input_delays: dict[str, list[PortDelay]] = field(default_factory=dict)
     output_delays: dict[str, list[PortDelay]] = field(default_factory=dict)
-    port_loads: dict[str, float] = field(default_factory=dict)      # F
-    net_loads: dict[str, float] = field(default_factory=dict)       # F (wire cap)
+    # set_load on ports: external pin and wire capacitance (F) per (edge, minmax); both add
+    # to the load of the port's net
+    port_loads: dict[str, dict[tuple[int, int], float]] = field(default_factory=dict)
+    port_wire_loads: dict[str, dict[tuple[int, int], float]] = field(default_factory=dict)
+    # set_load on nets: wire capacitance (F) per minmax, and whether -subtract_pin_load
+    # asked for the net's pin capacitance to be taken off it
+    net_loads: dict[str, dict[int, tuple[float, bool]]] = field(default_factory=dict)
     input_transitions: dict[str, dict[tuple[int, int], float]] = field(default_factory=dict)
-    driving_cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # set_driving_cell per port and minmax (0 max, 1 min)
+    driving_cells: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     exceptions: list[Exception_] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -240,6 +246,9 @@ class _Reader:
             return ""
         if name in _UNSUPPORTED:
             raise TclError(f"{name} is not supported (it would change the timing)", offset)
+        if name == "read_spef":
+            raise TclError("read_spef is a script command, not a constraint; give the "
+                           "parasitics with --spef FILE", offset)
         if name in _SCRIPT:
             raise TclError(f"{name} is a script command, not a constraint; give the design "
                            "and libraries on the command line", offset)
@@ -430,8 +439,24 @@ class _Reader:
             waveform = (wave[0], wave[1])
         else:
             waveform = (0.0, period / 2)
+        if "-add" not in flags and sources:
+            # as OpenSTA: a clock defined on a source replaces the clocks already there,
+            # unless -add keeps them (several clocks on one port or pin)
+            names = {o.name for o in sources}
+            for other in [c for c in self.c.clocks.values()
+                          if c.name != name and names & {o.name for o in c.sources}]:
+                other.sources = [o for o in other.sources if o.name not in names]
+                if not other.sources:
+                    self._delete_clock(other.name)
         self.c.clocks[name] = Clock(name, period, waveform, sources)
         return ObjList([Obj("clock", name)])
+
+    def _delete_clock(self, name: str) -> None:
+        """Remove a clock and the port delays that refer to it (as OpenSTA's removeClock)."""
+        del self.c.clocks[name]
+        for table in (self.c.input_delays, self.c.output_delays):
+            for port, entries in list(table.items()):
+                entries[:] = [e for e in entries if e.clock != name]
 
     def _clock_list(self, w: Word, cmd: str) -> list[str]:
         v = w.value
@@ -486,17 +511,28 @@ class _Reader:
         return ""
 
     def set_load(self, words: list[Word], offset: int):
+        """OpenSTA's rules: on ports, -pin_load (the default) and -wire_load are separate
+        external capacitances per edge and min/max, both added to the port's net; on nets,
+        a wire capacitance per min/max (no edges) that replaces any estimate, less the net's
+        pin capacitance with -subtract_pin_load."""
         flags, pos = _flags(words, {"-pin_load": 0, "-wire_load": 0, "-min": 0, "-max": 0,
-                                    "-subtract_pin_load": 0, "-rise": 0, "-fall": 0},
-                            offset, "set_load")
+                                    "-subtract_pin_load": 0, "-rise": 0, "-fall": 0,
+                                    "-corner": 1}, offset, "set_load")
         if len(pos) != 2:
             raise TclError("usage: set_load [options] capacitance objects", offset)
         cap = self.number(pos[0], "set_load capacitance") * self.cu
+        keys = self._edges_minmax(flags)
+        wire = "-wire_load" in flags and "-pin_load" not in flags
         for obj in self.objects(pos[1], "set_load", kinds=("port", "net")):
             if obj.kind == "port":
-                self.c.port_loads[obj.name] = cap
+                table = self.c.port_wire_loads if wire else self.c.port_loads
+                d = table.setdefault(obj.name, {})
+                for key in keys:
+                    d[key] = cap
             elif obj.kind == "net":
-                self.c.net_loads[obj.name] = cap
+                d = self.c.net_loads.setdefault(obj.name, {})
+                for mm in sorted({mm for _, mm in keys}):
+                    d[mm] = (cap, "-subtract_pin_load" in flags)
             else:
                 raise TclError(f"set_load: {excerpt(obj.name, 60)} is not a port or net",
                                pos[1].offset)
@@ -536,8 +572,14 @@ class _Reader:
                          if "-input_transition_rise" in flags else 0.0,
                          self.number(flags["-input_transition_fall"][0], "transition") * self.tu
                          if "-input_transition_fall" in flags else 0.0)}
+        mms = [m for m, f in ((0, "-max"), (1, "-min")) if f in flags] or [0, 1]
         for obj in self.objects(pos[0], "set_driving_cell"):
-            self.c.driving_cells[obj.name] = spec
+            if obj.kind != "port" or self.port_dir.get(obj.name) not in ("input", "inout"):
+                raise TclError(f"set_driving_cell: {excerpt(obj.name, 60)} is not an input "
+                               "port", pos[0].offset)
+            d = self.c.driving_cells.setdefault(obj.name, {})
+            for mm in mms:
+                d[mm] = spec
         return ""
 
     def set_clock_uncertainty(self, words: list[Word], offset: int):

@@ -38,7 +38,8 @@ class _NumbaEngine:
 
     def slews(self, g, slew_max, slew_min, arc_dmax, arc_dmin):
         self.K.propagate_slews(self.order, g.in_start, g.arc_from, g.arc_mask, g.arc_tab,
-                               g.load, slew_max, slew_min, arc_dmax, arc_dmin, *g.tables)
+                               g.load, g.load_min, slew_max, slew_min, arc_dmax, arc_dmin,
+                               *g.tables)
 
     def arrivals(self, g, arc_on, arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min):
         self.K.propagate_arrivals(self.order, g.in_start, g.arc_from, g.arc_mask, arc_on,
@@ -58,8 +59,8 @@ class _NumpyEngine:
         self.plan = L.LevelPlan(level, g.in_start, g.arc_from)
 
     def slews(self, g, slew_max, slew_min, arc_dmax, arc_dmin):
-        L.propagate_slews(self.plan, g.arc_mask, g.arc_tab, g.load, slew_max, slew_min,
-                          arc_dmax, arc_dmin, *g.tables)
+        L.propagate_slews(self.plan, g.arc_mask, g.arc_tab, g.load, g.load_min, slew_max,
+                          slew_min, arc_dmax, arc_dmin, *g.tables)
 
     def arrivals(self, g, arc_on, arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min):
         L.propagate_arrivals(self.plan, g.arc_mask, arc_on, arc_dmax, arc_dmin, at_max,
@@ -141,6 +142,21 @@ class Analysis:
     levels: int
     engine: object = None      # the propagation engine used (numpy or numba)
     arrival_cache: dict = field(default_factory=dict)  # run -> arrays, for path reports
+    # with parasitics: wire delay from the net's driver and slew at each pin, per
+    # (edge, minmax), and which pins have them (loads of RC nets); None without
+    wire: np.ndarray | None = None
+    pin_slew: np.ndarray | None = None
+    has_pin: np.ndarray | None = None
+
+    def pin_wire(self, v: int, e: int, mm: int) -> float:
+        """Wire delay from the driver of v's net to v (0 without parasitics)."""
+        return 0.0 if self.wire is None else float(self.wire[v, e, mm])
+
+    def slew_at(self, v: int, e: int, mm: int) -> float:
+        """Slew at pin v: its own with parasitics, else its net driver's."""
+        if self.has_pin is not None and self.has_pin[v]:
+            return float(self.pin_slew[v, e, mm])
+        return float((self.slew_max if mm == 0 else self.slew_min)[self.graph.source(v), e])
 
     def worst_slack(self, check: int) -> float:
         vals = [e.slack[check] for e in self.endpoints if e.slack[check] < INF]
@@ -198,22 +214,58 @@ def _loop_error(g: TimingGraph, order: np.ndarray) -> InputError:
                       "timing through a loop is undefined", file=g.netlist.filename, line=line)
 
 
+def _fuzzy_eq(a: float, b: float) -> bool:
+    return a == b or abs(a - b) <= 1e-6 * max(abs(a), abs(b)) or abs(a - b) < 1e-21
+
+
+@functools.lru_cache(maxsize=4096)
+def cycle_delays(src_time: float, src_period: float, tgt_time: float,
+                 tgt_period: float) -> tuple[float, float]:
+    """(setup, hold) separation of a launch edge at src_time (every src_period) and a
+    capture edge at tgt_time (every tgt_period), as OpenSTA's cycle accounting finds them
+    (sdc/CycleAccting.cc): setup is the smallest positive capture-minus-launch distance,
+    hold the smallest launch-minus-capture distance >= 0, over the cycles until both repeat
+    (the clocks' common period, at most 1000 capture cycles). The capture edges for data
+    launched at src_time are src_time + setup and src_time - hold."""
+    tgt_max = 100 if tgt_period > src_period else max(math.ceil(src_period / tgt_period), 1000)
+    i_min = 0 if src_time < src_period else -1
+    setup = hold = INF
+    for j in range(0 if tgt_time < tgt_period else -1, tgt_max + 1):
+        start = j * tgt_period
+        t = start + tgt_time
+        # the last launch strictly before the capture edge, the first at or after it
+        k = math.ceil((t - src_time) / src_period)
+        for i in (k - 1, k, k + 1):
+            if i < i_min:
+                continue
+            s = i * src_period + src_time
+            if t > s and not _fuzzy_eq(t, s):
+                setup = min(setup, t - s)
+            elif s >= t or _fuzzy_eq(t, s):
+                hold = min(hold, max(s - t, 0.0))
+        if setup < INF and hold < INF:
+            ratio = start / src_period
+            if _fuzzy_eq(round(ratio) * src_period, start):  # the edges repeat from here
+                break
+    if setup == INF:
+        setup = tgt_period
+    if hold == INF:
+        hold = 0.0
+    return setup, hold
+
+
 def _capture_times(sdc: Constraints, launch: Launch, clock: str, edge: int,
                    exc: Exception_ | None, exc_hold: Exception_ | None) -> tuple[float, float]:
     """Setup and hold capture edge times for data launched by `launch`."""
     clk = sdc.clocks[clock]
-    t0 = clk.waveform[edge]
+    src = sdc.clocks[launch.clock]
     period = clk.period
-    # The first capture edge strictly after the launch edge (same clock: one period later).
-    k = math.floor((launch.time - t0) / period) + 1
-    t_setup = t0 + k * period
-    if t_setup <= launch.time + 1e-18 * period:
-        t_setup += period
+    setup, hold = cycle_delays(launch.time, src.period, clk.waveform[edge], period)
     mult = int(exc.value) if exc is not None and exc.kind == "multicycle" else 1
-    t_setup += (mult - 1) * period
     hold_mult = int(exc_hold.value) if exc_hold is not None and exc_hold.kind == "multicycle" \
         else 0
-    t_hold = t_setup - (hold_mult + 1) * period
+    t_setup = launch.time + setup + (mult - 1) * period
+    t_hold = launch.time - hold + (mult - 1 - hold_mult) * period
     return t_setup, t_hold
 
 
@@ -230,11 +282,18 @@ def analyze(g: TimingGraph, sdc: Constraints, libs, engine: str = "auto") -> Ana
     n_arcs = len(g.arc_from)
     arc_dmax = np.zeros((n_arcs, 2, 2))
     arc_dmin = np.zeros((n_arcs, 2, 2))
-    eng.slews(g, slew_max, slew_min, arc_dmax, arc_dmin)
+    wire = pin_slew = has_pin = None
+    if g.rc:
+        from edapipe.timing import rc
+        wire, pin_slew, has_pin = rc.delay_calc(g, order, rc.thresholds(libs[0]), slew_max,
+                                                slew_min, arc_dmax, arc_dmin)
+    else:
+        eng.slews(g, slew_max, slew_min, arc_dmax, arc_dmin)
     launches = _launches(g, sdc, port_delay)
     endpoints = _endpoints(g, sdc)
     an = Analysis(g, sdc, order, slew_max, slew_min, arc_dmax, arc_dmin, launches, endpoints,
-                  np.full((g.n_nodes, 2), INF), int(level.max()) if len(level) else 0, eng)
+                  np.full((g.n_nodes, 2), INF), int(level.max()) if len(level) else 0, eng,
+                  wire=wire, pin_slew=pin_slew, has_pin=has_pin)
     _check_all(an)
     return an
 
@@ -251,15 +310,14 @@ def _source_slews(g: TimingGraph, sdc: Constraints, libs, slew_max, slew_min):
             (slew_max if mm == 0 else slew_min)[v, e] = s
     if sdc.driving_cells:
         from edapipe.timing.drive import driving_cell_delays
-        for name, spec in sdc.driving_cells.items():
+        for name, per_mm in sdc.driving_cells.items():
             v = g.port_node.get(name)
             if v is None:
                 continue
-            d, s = driving_cell_delays(spec, libs, g.load[v])
-            extra[v] = {}
-            for e in range(2):
-                for mm in range(2):
-                    extra[v][(e, mm)] = d[e]
+            for mm, spec in per_mm.items():
+                d, s = driving_cell_delays(spec, libs, (g.load if mm == 0 else g.load_min)[v])
+                for e in range(2):
+                    extra.setdefault(v, {})[(e, mm)] = d[e]
                     (slew_max if mm == 0 else slew_min)[v, e] = s[e]
     return extra
 
@@ -464,8 +522,9 @@ def _check_all(an: Analysis) -> None:
                 chk_time[(k, e)] = None
                 continue
             cslew = sl[cn, int(g.chk_edge[k])]
+            dslew = an.slew_at(int(g.chk_pin[k]), e, 0 if kind == SETUP else 1)
             chk_time[(k, e)] = float(L.table_values(
-                np.array([tid]), np.array([cslew]), np.zeros(1), np.array([sl[d, e]]), *tab)[0])
+                np.array([tid]), np.array([cslew]), np.zeros(1), np.array([dslew]), *tab)[0])
     has_exc = bool(sdc.exceptions)
     chooser = _ExceptionChooser(sdc.exceptions)
     node_slack = an.node_slack
@@ -492,8 +551,9 @@ def _check_all(an: Analysis) -> None:
                     at = at_max[d, e] if check == SETUP else at_min[d, e]
                     if not math.isfinite(at):
                         continue
-                    _one(an, ep, r, launch, check, e, at, d, exc, exc_setup, exc_hold,
-                         chk_time, req_max, req_min)
+                    w = an.pin_wire(ep.node, e, check)
+                    _one(an, ep, r, launch, check, e, at + w, d, exc, exc_setup, exc_hold,
+                         chk_time, req_max, req_min, w)
         an.engine.required(g, arc_on, an.arc_dmax, an.arc_dmin, req_max, req_min)
         with np.errstate(invalid="ignore"):
             s_setup = np.min(req_max - at_max, axis=1)
@@ -505,7 +565,8 @@ def _check_all(an: Analysis) -> None:
 
 
 def _one(an: Analysis, ep: Endpoint, r: int, launch: Launch, check: int, e: int, at: float,
-         d: int, exc, exc_setup, exc_hold, chk_time, req_max, req_min) -> None:
+         d: int, exc, exc_setup, exc_hold, chk_time, req_max, req_min,
+         w: float = 0.0) -> None:
     g, sdc = an.graph, an.sdc
     clk = sdc.clocks[ep.capture_clock]
     if ep.kind == "output":
@@ -542,13 +603,13 @@ def _one(an: Analysis, ep: Endpoint, r: int, launch: Launch, check: int, e: int,
                 else t_setup - clk.uncertainty_setup
             req = base - margin
             slack = req - at
-            req_max[d, e] = min(req_max[d, e], req)
+            req_max[d, e] = min(req_max[d, e], req - w)
         else:
             base = launch.time + exc.value if exc is not None and exc.kind == "min_delay" \
                 else t_hold + clk.uncertainty_hold
             req = base + margin if ep.kind == "register" else base - margin
             slack = at - req
-            req_min[d, e] = max(req_min[d, e], req)
+            req_min[d, e] = max(req_min[d, e], req - w)
         if slack < ep.slack[check]:
             ep.slack[check] = slack
             ep.arrival[check] = at

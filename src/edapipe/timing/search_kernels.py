@@ -133,12 +133,13 @@ def levelize(n_nodes, in_start, arc_from):
 
 
 @njit(cache=True)
-def propagate_slews(order, in_start, arc_from, arc_mask, arc_tab, load, slew_max, slew_min,
-                    arc_dmax, arc_dmin, tab_n, tab_var, tab_off, axes, vals):
+def propagate_slews(order, in_start, arc_from, arc_mask, arc_tab, load, load_min, slew_max,
+                    slew_min, arc_dmax, arc_dmin, tab_n, tab_var, tab_off, axes, vals):
     """Delays of every arc and the worst slew at every driver, in topological order.
 
     A driver's slew per output edge is the max (max analysis) / min (min analysis) over all
-    arcs and input edges into it, whichever arc sets the arrival (OpenSTA's rule)."""
+    arcs and input edges into it, whichever arc sets the arrival (OpenSTA's rule). `load` is
+    the max analysis' net load, `load_min` the min analysis' (set_load -min/-max)."""
     for k in range(len(order)):
         v = order[k]
         a0 = in_start[v]
@@ -149,6 +150,7 @@ def propagate_slews(order, in_start, arc_from, arc_mask, arc_tab, load, slew_max
             smax = NEG_INF
             smin = POS_INF
             cap = load[v, eo]
+            cap_min = load_min[v, eo]
             for a in range(a0, a1):
                 m = arc_mask[a, eo]
                 if m == 0:
@@ -168,10 +170,11 @@ def propagate_slews(order, in_start, arc_from, arc_mask, arc_tab, load, slew_max
                         if s > smax:
                             smax = s
                     s_in = slew_min[f, ei]
-                    arc_dmin[a, eo, ei] = table_value(td, s_in, cap, 0.0, tab_n, tab_var,
+                    arc_dmin[a, eo, ei] = table_value(td, s_in, cap_min, 0.0, tab_n, tab_var,
                                                       tab_off, axes, vals)
                     if ts >= 0:
-                        s = table_value(ts, s_in, cap, 0.0, tab_n, tab_var, tab_off, axes, vals)
+                        s = table_value(ts, s_in, cap_min, 0.0, tab_n, tab_var, tab_off, axes,
+                                        vals)
                         s = max(s, 0.0)
                         if s < smin:
                             smin = s

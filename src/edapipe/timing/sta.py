@@ -24,6 +24,7 @@ class StaParams:
     wire_load: bool = False    # apply the first library's default wire-load model (lumped)
     use_cache: bool = True     # Liberty pickle cache in the user cache folder
     engine: str = "auto"       # propagation: numpy level sweeps, numba kernels, or auto
+    spef: str | None = None    # SPEF parasitics (RC delay calculation on the nets it covers)
 
 
 def design_names(netlist: Netlist, libs: list[Library]) -> DesignNames:
@@ -69,6 +70,12 @@ def load(params: StaParams) -> tuple[TimingGraph, Constraints, list[Library]]:
         sdc = Constraints()
     graph = build_graph(netlist, libs, sdc, wire_load=params.wire_load)
     graph.warnings[:0] = netlist.warnings
+    if params.spef is not None:
+        from edapipe.timing import rc
+        from edapipe.timing.spef import read_spef_text
+        spef_text = read_bytes(params.spef).decode("utf-8", errors="replace")
+        spef = read_spef_text(spef_text, display_name(params.spef))
+        graph.warnings += rc.annotate(graph, spef, sdc)
     return graph, sdc, libs
 
 

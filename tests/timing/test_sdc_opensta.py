@@ -1,0 +1,117 @@
+"""SDC commands and SPEF parasitics against live OpenSTA (Debian's `sta`) on the shared
+designs: every endpoint's setup and hold slack within 1e-5 ns, and each command must change
+the answer (else the comparison would prove nothing)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import tool
+from tests.timing.conftest import (TIMING, design_files, edapipe_slacks, max_slack_difference,
+                                   need_shared)
+
+TOL = 1e-5   # ns
+SPEF = TIMING / "designs" / "gcd_sky130hd" / "gcd_sky130hd.spef"
+
+
+def _need_sta():
+    need_shared()
+    if tool("sta") is None:
+        pytest.skip("sta is not installed")
+
+
+def _base(name: str) -> str:
+    return design_files(name)[1].read_text()
+
+
+def _moved(name: str, extra: str, tmp_path, spef=None) -> float:
+    """How far the command moves our slacks (ns), over every endpoint and check."""
+    a = edapipe_slacks(name, _base(name), tmp_path)
+    b = edapipe_slacks(name, _base(name) + extra, tmp_path, spef)
+    return max(abs(a[c][k] - b[c][k]) for c in (0, 1) for k in a[c] if k in b[c])
+
+
+CASES = {
+    # OpenSTA's input-arc rule: the driving cell's delay at the load minus its delay at
+    # zero load; the slew at the load
+    "driving_cell": ("arbiter", "set_driving_cell -lib_cell sky130_fd_sc_hd__inv_2 "
+                                "[all_inputs]\n"),
+    "driving_cell_pins": ("arbiter", "set_driving_cell -lib_cell sky130_fd_sc_hd__nand2_1 "
+                                     "-pin Y -from_pin B -input_transition_rise 0.2 "
+                                     "-input_transition_fall 0.05 [all_inputs]\n"),
+    "driving_cell_min_max": ("arbiter",
+                             "set_driving_cell -max -lib_cell sky130_fd_sc_hd__inv_1 "
+                             "[all_inputs]\nset_driving_cell -min -lib_cell "
+                             "sky130_fd_sc_hd__buf_8 [all_inputs]\n"),
+    # set_load per min/max, edge, pin/wire load, nets with -subtract_pin_load
+    "set_load": ("arbiter", "set_load -max 0.02 [get_ports {grant[1] grant[2] grant[3]}]\n"
+                            "set_load -min 0.001 [get_ports {grant[1] grant[2] grant[3]}]\n"
+                            "set_load -rise 0.03 [get_ports grant[5]]\n"
+                            "set_load -fall -max 0.04 [get_ports grant[6]]\n"
+                            "set_load -wire_load 0.01 [get_ports {grant[1] grant[7]}]\n"
+                            "set_load 0.02 [get_nets _07507_]\n"
+                            "set_load -subtract_pin_load 0.03 [get_nets _07503_]\n"
+                            "set_load -min -subtract_pin_load 0.001 [get_nets _07499_]\n"),
+    # a second clock on the clock port: inter-clock cycle accounting (the closest edges
+    # over the common period)
+    "create_clock_add": ("gcd_sky130hd",
+                         "create_clock -name clk2 -period 3 -waveform {0.5 2} -add "
+                         "[get_ports clk]\n"
+                         "set_input_delay 0.3 -clock clk2 -add_delay [get_ports req_val]\n"),
+    "input_transition_min_max": ("arbiter", "set_input_transition -max 0.3 [all_inputs]\n"
+                                            "set_input_transition -min 0.02 [all_inputs]\n"
+                                            "set_input_transition -rise -max 0.4 "
+                                            "[get_ports req[3]]\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_against_opensta(case, tmp_path):
+    _need_sta()
+    name, extra = CASES[case]
+    assert _moved(name, extra, tmp_path) > 1e-3, "the command changes nothing: no test"
+    assert max_slack_difference(name, _base(name) + extra, tmp_path) < TOL
+
+
+def test_replacing_a_clock_without_add(tmp_path):
+    """create_clock on a port that has a clock replaces it (and its port delays)."""
+    _need_sta()
+    extra = "create_clock -name fast -period 2 [get_ports clk]\n" \
+            "set_input_delay 0.2 -clock fast [get_ports req_val]\n" \
+            "set_output_delay 0.2 -clock fast [all_outputs]\n"
+    assert max_slack_difference("gcd_sky130hd", _base("gcd_sky130hd") + extra, tmp_path) < TOL
+
+
+def test_input_transition_on_an_ideal_clock_port(tmp_path):
+    """Debian's 2019 sta removes "clock reconvergence pessimism" on an *ideal* clock when
+    the clock port's min and max slews differ (0.074 ns on gcd); current OpenSTA
+    (search/Crpr.cc, CheckCrpr::checkCrpr1) requires both clocks to be propagated, and an
+    ideal clock has no pessimism to remove. We follow current OpenSTA: the same answer as
+    Debian's with CRPR switched off, and the ideal clock's slacks do not move."""
+    _need_sta()
+    extra = "set_input_transition -min 0.5 [get_ports clk]\n" \
+            "set_input_transition -max 0.2 [get_ports clk]\n"
+    text = _base("gcd_sky130hd") + extra
+    assert max_slack_difference("gcd_sky130hd", text, tmp_path,
+                                before_sdc="set sta_crpr_enabled 0\n") < TOL
+    assert _moved("gcd_sky130hd", extra, tmp_path) < 1e-9
+
+
+def test_spef_against_read_spef(tmp_path):
+    """gcd with its SPEF: every endpoint within 1e-5 ns (the issue asks 1 ps) of
+    `read_spef` + OpenSTA's default dmp_ceff_elmore calculator."""
+    _need_sta()
+    assert _moved("gcd_sky130hd", "", tmp_path, SPEF) > 0.1
+    assert max_slack_difference("gcd_sky130hd", _base("gcd_sky130hd"), tmp_path,
+                                SPEF) < TOL
+
+
+def test_spef_with_loads_and_driving_cells(tmp_path):
+    """Within the issue's 1 ps: a driving cell on an RC net is evaluated at the lumped pin
+    load and its wire delays as an input port's (OpenSTA runs DMP on the driving cell's arc;
+    0.08 ps apart here, docs/timing.md)."""
+    _need_sta()
+    extra = "set_load 0.01 [all_outputs]\n" \
+            "set_driving_cell -lib_cell sky130_fd_sc_hd__inv_2 [get_ports req_msg*]\n"
+    assert max_slack_difference("gcd_sky130hd", _base("gcd_sky130hd") + extra, tmp_path,
+                                SPEF) < 1e-3

@@ -1,0 +1,107 @@
+"""SPEF reader (units, name map, coupling, reduced nets, located errors) and the RC
+reduction on hand-checkable trees."""
+
+from __future__ import annotations
+
+import pytest
+
+from edapipe.errors import InputError
+from edapipe.timing import rc
+from edapipe.timing.spef import read_spef_text
+
+HEAD = """*SPEF "ieee 1481-1999"
+*DESIGN "top"
+*DIVIDER /
+*DELIMITER :
+*BUS_DELIMITER [ ]
+*T_UNIT 1 NS
+*C_UNIT 1 FF
+*R_UNIT 1 KOHM
+"""
+
+
+def test_detailed_net_units_name_map_and_coupling():
+    spef = read_spef_text(HEAD + """
+*NAME_MAP
+*1 n1
+*2 u1
+*3 u\\[2\\]
+*PORTS
+a I
+*D_NET *1 3.5
+*CONN
+*P a I
+*I *2:A I *D INV
+*I *3:A I
+*CAP
+1 *1:1 1.5
+2 *2:A 1.0
+3 *3:A *9:7 1.0
+*RES
+1 a *1:1 0.1
+2 *1:1 *2:A 0.2
+3 *1:1 *3:A 0.3
+*END
+""", "t.spef")
+    (net,) = spef.nets
+    assert net.name == "n1" and net.pins == ["a", "u1/A", "u[2]/A"]
+    cap = dict(zip(net.node_names, net.cap))
+    assert cap["n1/1"] == pytest.approx(1.5e-15) and cap["u[2]/A"] == pytest.approx(1e-15)
+    assert cap["*9/7"] == pytest.approx(1e-15)   # the coupled end: never reached
+    assert sorted(r for _, _, r in net.res) == pytest.approx([100.0, 200.0, 300.0])
+
+
+def test_reduced_net():
+    spef = read_spef_text(HEAD + """
+*R_NET n 3
+*DRIVER u1:Y
+*CELL INV
+*C2_R1_C1 1 0.05 2
+*LOADS
+*RC u2:A 0.004
+*END
+""", "t.spef")
+    driver, pi, loads = spef.nets[0].reduced
+    assert driver == "u1/Y" and pi == pytest.approx((1e-15, 50.0, 2e-15))
+    assert loads == {"u2/A": pytest.approx(4e-12)}
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("junk", 1, "not a SPEF"),
+    (HEAD + "*T_UNIT 1 YEARS\n", 9, "unknown *T_UNIT"),
+    (HEAD + "*D_NET n 1\n*CONN\n*I u:A I\n*CAP\n1 u:A nan\n*END\n", 13, "finite"),
+    (HEAD + "*D_NET n 1\n*CONN\n*I u:A I\n*RES\n1 u:A u:B -3\n*END\n", 13, "negative"),
+    (HEAD + "*D_NET n 1\n*CONN\n*I u:A I\n", 12, "ends early"),
+    (HEAD + "*D_NET n 1\n*CONN\n*X u:A I\n*END\n", 11, "*CONN"),
+])
+def test_errors_are_located(text, line, words):
+    with pytest.raises(InputError) as err:
+        read_spef_text(text, "t.spef")
+    assert err.value.line == line and words in str(err.value)
+
+
+def test_long_chain_does_not_recurse():
+    n = 200_000
+    res = [(k, k + 1, 1.0) for k in range(n)]
+    cap = [1e-18] * (n + 1)
+    c2, rpi, c1, elmore = rc.reduce_pi_elmore(n + 1, res, cap, 0)
+    assert elmore[-1] > 0 and c1 + c2 == pytest.approx(sum(cap), rel=1e-6)
+
+
+def test_pi_model_and_elmore_by_hand():
+    # driver 0 -R1- 1 (C1) -R2- 2 (C2): Elmore(2) = R1 (C1 + C2) + R2 C2; y1 = C1 + C2
+    r1, r2, c1n, c2n = 10.0, 20.0, 1e-15, 2e-15
+    c2, rpi, c1, elmore = rc.reduce_pi_elmore(3, [(0, 1, r1), (1, 2, r2)], [0.0, c1n, c2n], 0)
+    assert elmore[2] == pytest.approx(r1 * (c1n + c2n) + r2 * c2n)
+    assert elmore[1] == pytest.approx(r1 * (c1n + c2n))
+    assert c1 + c2 == pytest.approx(c1n + c2n, rel=1e-6)
+    # y2 = -(R1 (C1+C2)^2 + R2 C2^2): the pi model keeps the first two moments
+    y2 = -(r1 * (c1n + c2n) ** 2 + r2 * c2n ** 2)
+    assert -rpi * c1 * c1 == pytest.approx(y2, rel=1e-5)
+
+
+def test_resistor_loop_is_cut():
+    # a triangle: the tree keeps two of the three resistors, the reduction terminates
+    c2, rpi, c1, elmore = rc.reduce_pi_elmore(3, [(0, 1, 1.0), (1, 2, 1.0), (2, 0, 1.0)],
+                                              [0.0, 1e-15, 1e-15], 0)
+    assert c1 + c2 == pytest.approx(2e-15, rel=1e-6)
