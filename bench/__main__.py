@@ -12,6 +12,7 @@ FLOWS = {
     "sta": ("bench.sta_bench", "static timing beside OpenSTA"),
     "spice": ("bench.spice_bench", "SPICE analyses beside ngspice"),
     "rtl": ("bench.rtl_bench", "Verilog RTL read to AIG beside Yosys's read-to-AIGER"),
+    "map": ("bench.map_bench", "LUT and cell mapping beside ABC; `edapipe flow` beside Yosys"),
 }
 
 

@@ -19,6 +19,7 @@ WARMERS: list[str] = [
     "edapipe.timing.warm:warm",
     "edapipe.synth.rewrite:warm",
     "edapipe.synth.map.lut:warm",
+    "edapipe.synth.map.cells:warm",
 ]
 
 

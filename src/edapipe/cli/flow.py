@@ -31,8 +31,11 @@ def _sdc_clock_port(text: str) -> str | None:
               "and outputs at time 0, and the report gives the worst arrival).")
 @click.option("--script", default="resyn2", show_default=True,
               help="Optimization script before mapping (see `edapipe opt --help`).")
-@click.option("--delay/--area", "delay", default=True, show_default=True,
-              help="Map for delay (with sizing and buffering) or for area.")
+@click.option("--goal", type=click.Choice(["auto", "delay", "area"]), default="auto",
+              show_default=True,
+              help="auto: map with several settings, time each and keep the smallest that "
+                   "meets the SDC (without one: the least area x arrival^0.4); delay: least "
+                   "delay, then sizing; area: least area.")
 @click.option("--clock", "clock", default=None, metavar="PORT",
               help="Name of the flip-flops' clock port (default: the SDC's create_clock "
                    "port, else `clock`).")
@@ -46,12 +49,13 @@ def _sdc_clock_port(text: str) -> str | None:
               help="Exit 1 when more than N endpoints violate setup or hold (for CI).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @input_format_option("--format")
-def flow_cmd(input_file, target, sdc, script, delay, clock, output, exclude, paths,
+def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, paths,
              max_violations, as_json, input_format):
     """Read DESIGN, optimize, map to the library's cells, prove, time, report.
 
     The stages are those of `edapipe read | opt | map --liberty | sta`, in one process:
-    the optimized AIG is mapped (for delay by default), the mapped netlist is read back
+    the optimized AIG is mapped (by default with several settings, keeping the smallest
+    result that meets the SDC: --goal), the mapped netlist is read back
     through the cells' functions and proven equal to the design as read (a difference is
     a bug and stops the flow with exit 1), then timed with the SDC. The report gives the
     area, the cells by type, WNS/TNS and the worst path.
@@ -66,7 +70,7 @@ def flow_cmd(input_file, target, sdc, script, delay, clock, output, exclude, pat
     from edapipe.aig.analysis import depth
     from edapipe.errors import CheckFailed
     from edapipe.synth.map import library
-    from edapipe.synth.map.cells import CellParams, map_cells
+    from edapipe.synth.map.explore import VARIANTS, map_best
     from edapipe.synth.map.readback import read_mapped
     from edapipe.synth.map.timing import analyze_netlist, worst_arrival
     from edapipe.synth.script import expand, run_script
@@ -98,9 +102,12 @@ def flow_cmd(input_file, target, sdc, script, delay, clock, output, exclude, pat
     opt, _steps = run_script(aig, script)
     stage("opt", script=script, ands=opt.num_ands, levels=depth(opt))
     mlib = library.build(libs[0], exclude)
-    net = map_cells(opt, mlib, CellParams(area=not delay), clock=clock)
-    text = net.verilog()
-    stage("map", cells=len(net.instances), area=round(net.area, 4))
+    variants = {"auto": VARIANTS, "delay": [v for v in VARIANTS if v[0] == "delay"],
+                "area": [v for v in VARIANTS if v[0] == "area"]}[goal]
+    best, _tried = map_best(opt, mlib, libs, sdc_text, clock,
+                            display_name(sdc) if sdc else "<sdc>", variants)
+    net, text = best.net, best.text
+    stage("map", setting=best.name, cells=len(net.instances), area=round(net.area, 4))
     if output is not None:
         write_bytes(output, text, binary=False, option="-o")
     name = display_name(output) if output else "<mapped>"
@@ -120,14 +127,15 @@ def flow_cmd(input_file, target, sdc, script, delay, clock, output, exclude, pat
               "setup_violations": an.violations(SETUP),
               "hold_violations": an.violations(HOLD)}
     stage("sta", **timing)
-    summary = {"design": input_file, "library": libs[0].name, "mode": "delay" if delay else
-               "area", "area": round(net.area, 4), "cells": len(net.instances),
+    summary = {"design": input_file, "library": libs[0].name, "goal": goal,
+               "setting": best.name, "area": round(net.area, 4), "cells": len(net.instances),
                "cell_types": net.cell_counts(), "time_unit": f"{unit:g}s", **timing,
                "stages": stages}
     if as_json:
         click.echo(json.dumps(summary))
     else:
-        lines = [f"flow: {input_file} -> {script} -> {libs[0].name} ({summary['mode']})"]
+        lines = [f"flow: {input_file} -> {script} -> {libs[0].name} (goal {goal}, "
+                 f"kept {best.name})"]
         for s in stages:
             figs = "  ".join(f"{k} {v}" for k, v in s.items() if k not in ("stage", "seconds"))
             lines.append(f"  {s['stage']:<8} {figs}  ({s['seconds']:.2f} s)")

@@ -147,6 +147,9 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
     for v in range(nv):
         est[v, 0] = max(1.0, est[v, 0] - 1.0)
         est[v, 1] = est[v, 0]
+    # fanout for loads: structural in the delay pass, then the delay mapping's own, frozen so
+    # the delays behind the required times do not move under area recovery
+    fan = est.copy()
     inv_d0 = g_d0[inv_group, 0]
     inv_slope = g_slope[inv_group, 0]
     inv_area = g_area[inv_group]
@@ -161,7 +164,7 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
             ch[v, 1] = CH_INV
             arr[v, 0] = 0.0
             af[v, 0] = 0.0
-            arr[v, 1] = inv_d0 + inv_slope * est[v, 1] * nominal_cin
+            arr[v, 1] = inv_d0 + inv_slope * fan[v, 1] * nominal_cin
             af[v, 1] = inv_area / est[v, 1]
         for g in range(n_and):
             v = first + g
@@ -171,7 +174,7 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                         _walk(v, p, -1, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
                               g_area, refs, stack, first, inv_area)
             for p in range(2):
-                load = est[v, p] * nominal_cin
+                load = fan[v, p] * nominal_cin
                 best = -1
                 best_c = 0
                 best_a = BIG
@@ -227,7 +230,7 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                 o = 1 - p
                 if ch[v, o] == CH_NONE or ch[v, o] == CH_INV:
                     continue
-                load = est[v, p] * nominal_cin
+                load = fan[v, p] * nominal_cin
                 a = arr[v, o] + inv_d0 + inv_slope * load
                 if exact:
                     saved = ch[v, p]
@@ -261,7 +264,7 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                               g_area, refs, stack, first, inv_area)
         # references of the mapping, its worst arrival and required times
         _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
-                           g_d0, g_slope, inv_d0, inv_slope, est, nominal_cin, refs, req,
+                           g_d0, g_slope, inv_d0, inv_slope, fan, nominal_cin, refs, req,
                            BIG)
         worst = 0.0
         for lit in co_lits:
@@ -269,8 +272,20 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                 worst = arr[lit >> 1, lit & 1]
         if pas == 0:
             target = worst * (1.0 + relax) if delay_mode else BIG
+            for v in range(1, nv):
+                for p in range(2):
+                    if refs[v, p] > 0:
+                        fan[v, p] = refs[v, p]
+            # the arrivals under the frozen loads, and the target no earlier than they
+            # allow (a node whose inputs all arrive later than its required time would
+            # otherwise fall back to its fastest, costliest match)
+            worst = _arrivals(nv, first, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask,
+                              e_perm, g_n, g_d0, g_slope, inv_d0, inv_slope, fan,
+                              nominal_cin, arr)
+            if delay_mode:
+                target = worst * (1.0 + relax)
         _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
-                           g_d0, g_slope, inv_d0, inv_slope, est, nominal_cin, refs, req,
+                           g_d0, g_slope, inv_d0, inv_slope, fan, nominal_cin, refs, req,
                            target)
         for v in range(first, nv):
             for p in range(2):
@@ -316,3 +331,35 @@ def _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_p
                     r = req[v, p] - g_d0[g, i] - g_slope[g, i] * load
                     if r < req[u, q]:
                         req[u, q] = r
+
+
+@njit(cache=True)
+def _arrivals(nv, first, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
+              g_d0, g_slope, inv_d0, inv_slope, fan, nominal_cin, arr):
+    """Arrival of every chosen phase in topological order; the worst at the outputs."""
+    for v in range(1, nv):
+        for k in range(2):
+            # the matched phase before the one that inverts it
+            p = 1 - k if ch[v, 0] == CH_INV else k
+            c = ch[v, p]
+            load = fan[v, p] * nominal_cin
+            if c == CH_FREE:
+                arr[v, p] = 0.0
+            elif c == CH_INV:
+                arr[v, p] = arr[v, 1 - p] + inv_d0 + inv_slope * load
+            elif c >= 0:
+                g = e_group[c]
+                m = e_mask[c]
+                a = 0.0
+                for i in range(g_n[g]):
+                    j = e_perm[c, i]
+                    u = cut_leaves[v, ch_cut[v, p], j]
+                    t = arr[u, (m >> j) & 1] + g_d0[g, i] + g_slope[g, i] * load
+                    if t > a:
+                        a = t
+                arr[v, p] = a
+    worst = 0.0
+    for lit in co_lits:
+        if arr[lit >> 1, lit & 1] > worst:
+            worst = arr[lit >> 1, lit & 1]
+    return worst

@@ -30,6 +30,7 @@ class CellParams:
     area: bool = False         # no delay bound during area recovery
     relax: float = 0.0         # with delay: the fraction of extra delay area recovery may use
     sizing: bool | None = None  # size gates and buffer high fanout (default: in delay mode)
+    elasticity: float = 0.0    # sizing keeps a round only for this much delay per area
 
 
 @dataclass
@@ -117,9 +118,9 @@ def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
         params.flow_passes, params.exact_passes, not params.area, params.relax)
     net = _emit(aig, mlib, ch, ch_cut, refs, leaves, clock)
     if params.sizing if params.sizing is not None else not params.area:
-        from edapipe.synth.map.sizing import size_netlist
+        from edapipe.synth.map.sizing import size_for_timing
 
-        net = size_netlist(net, mlib)
+        net = size_for_timing(net, mlib, clock=clock, elasticity=params.elasticity)
     return net
 
 
@@ -244,3 +245,56 @@ def _emit(aig: Aig, mlib: MatchLibrary, ch, ch_cut, refs, cut_leaves,
     module = _printable(aig.name) if aig.name else "top"
     ins = ([clock] if seq else []) + names.in_names
     return CellNetlist(module, ins, list(names.out_names), instances, wires, area, assigns)
+
+
+_WARM_LIB = """library (warm) {
+  time_unit : "1ns"; capacitive_load_unit (1, pf); voltage_unit : "1V";
+  pulling_resistance_unit : "1kohm";
+  lu_table_template (t) { variable_1 : input_net_transition;
+    variable_2 : total_output_net_capacitance; index_1 ("0.1, 0.5"); index_2 ("0.01, 0.05"); }
+  %s
+  cell (TIE) { area : 1; pin (HI) { direction : output; function : "1"; }
+    pin (LO) { direction : output; function : "0"; } }
+  cell (DFF) { area : 4; ff (IQ, IQN) { next_state : "D"; clocked_on : "CK"; }
+    pin (D) { direction : input; capacitance : 0.001; }
+    pin (CK) { direction : input; clock : true; capacitance : 0.001; }
+    pin (Q) { direction : output; function : "IQ";
+      timing () { related_pin : "CK"; timing_type : rising_edge;
+        cell_rise (t) { values ("0.1, 0.2", "0.3, 0.4"); }
+        cell_fall (t) { values ("0.1, 0.2", "0.3, 0.4"); }
+        rise_transition (t) { values ("0.1, 0.2", "0.3, 0.4"); }
+        fall_transition (t) { values ("0.1, 0.2", "0.3, 0.4"); } } } }
+}"""
+_WARM_CELL = """cell (%s) { area : %g; %s
+    pin (Y) { direction : output; function : "%s"; %s } }"""
+_WARM_ARC = """timing () { related_pin : "%s";
+        cell_rise (t) { values ("0.1, 0.2", "0.3, 0.4"); }
+        cell_fall (t) { values ("0.1, 0.2", "0.3, 0.4"); }
+        rise_transition (t) { values ("0.1, 0.2", "0.3, 0.4"); }
+        fall_transition (t) { values ("0.1, 0.2", "0.3, 0.4"); } }"""
+
+
+def warm() -> None:
+    """Compile the cell mapper's kernels (and sizing's timing) on a tiny made-up library."""
+    from edapipe.aig.builder import AigBuilder
+    from edapipe.synth.map import library
+    from edapipe.timing.liberty import parse_liberty_text
+
+    cells = []
+    for name, area, pins, fn in (("INV", 1, "A", "!A"), ("BUF", 1, "A", "A"),
+                                 ("NAND2", 2, "AB", "!(A&B)"), ("NAND2X2", 3, "AB", "!(A&B)"),
+                                 ("NOR2", 2, "AB", "!(A|B)")):
+        decl = " ".join(f"pin ({p}) {{ direction : input; capacitance : 0.001; }}"
+                        for p in pins)
+        cells.append(_WARM_CELL % (name, area, decl, fn, " ".join(_WARM_ARC % p for p in pins)))
+    lib = parse_liberty_text(_WARM_LIB % "\n  ".join(cells), "<warm>")
+    mlib = library.build(lib)
+    b = AigBuilder()
+    x, y, z = b.add_input("x"), b.add_input("y"), b.add_input("z")
+    q = b.add_latch("q")
+    b.set_latch_next(q, b.xor_(x, b.latch_lit(q)))
+    b.add_output(b.mux(x, y, z), "f")
+    b.add_output(0, "zero")
+    aig = b.build()
+    for params in (CellParams(), CellParams(area=True)):
+        map_cells(aig, mlib, params).verilog()

@@ -59,10 +59,14 @@ def _pin_cap(lib_cells, cell_name: str, pin: str) -> float:
 
 
 def size_netlist(net: CellNetlist, mlib: MatchLibrary,
-                 params: SizingParams = SizingParams()) -> CellNetlist:
+                 params: SizingParams = SizingParams(), only: set[int] | None = None,
+                 buffer: bool = True, max_step: int = 0) -> CellNetlist:
+    """Size every instance (or only those in `only`) for the load it drives; `max_step`
+    > 0 limits a change to that many drive strengths up from the present one."""
     lib_cells = mlib.lib.cells
     sizes = _Sizes(mlib)
-    _buffer_high_fanout(net, mlib, params, lib_cells)
+    if buffer:
+        _buffer_high_fanout(net, mlib, params, lib_cells)
     # sinks of every net: (instance index, pin)
     sinks: dict[str, list[tuple[int, str]]] = {}
     driver: dict[str, int] = {}
@@ -82,6 +86,8 @@ def size_netlist(net: CellNetlist, mlib: MatchLibrary,
     cost_per_farad = float(np.median(slopes)) if slopes else 0.0
     area = net.area
     for k in order:
+        if only is not None and k not in only:
+            continue
         inst = net.instances[k]
         gi = sizes.by_cell.get(inst.cell)
         if gi is None or len(mlib.groups[gi].cells) < 2:
@@ -91,7 +97,11 @@ def size_netlist(net: CellNetlist, mlib: MatchLibrary,
         load = sum(_pin_cap(lib_cells, net.instances[s].cell, p)
                    for s, p in sinks.get(out_net, ()))
         best = None
-        for cell, lines, cin in sizes.options(gi):
+        options = sizes.options(gi)
+        if max_step > 0:
+            now = next(i for i, (c, _, _) in enumerate(options) if c.name == inst.cell)
+            options = options[now:now + max_step + 1]
+        for cell, lines, cin in options:
             delay = max(a + b * load for a, b in lines)
             cost = delay + cost_per_farad * max(cin.values())
             if best is None or cost < best[0] - 1e-15:
@@ -178,3 +188,68 @@ def _buffer_high_fanout(net: CellNetlist, mlib: MatchLibrary, params: SizingPara
                 net.area += buf.area
                 new_level.append((len(net.instances) - 1, 0))
             level = new_level
+
+
+def size_for_timing(net: CellNetlist, mlib: MatchLibrary, clock: str | None = None,
+                    rounds: int = 12, window: float = 0.01,
+                    params: SizingParams = SizingParams(), max_step: int = 1,
+                    elasticity: float = 0.0) -> CellNetlist:
+    """Timing-driven sizing: buffer high fanout, then size only the instances whose slack
+    is within `window` (a fraction of the worst arrival) of the worst, timing the netlist
+    with the timing engine between rounds. A round is kept only when it makes the worst
+    arrival earlier by at least `elasticity` times the fraction of area it adds (0: any
+    gain); the first round that is not ends the search."""
+    import copy
+
+    from edapipe.synth.map.timing import analyze_netlist, worst_arrival
+
+    lib = mlib.lib
+
+    def timing(n):
+        an = analyze_netlist(n.verilog().decode(), "<sizing>", [lib], clock=clock)
+        return an, worst_arrival(an)
+
+    an, worst = timing(net)
+    # a buffer tree on high-fanout nets, kept only when it pays as a sizing round must
+    trial = copy.deepcopy(net)
+    _buffer_high_fanout(trial, mlib, params, lib.cells)
+    if trial.area != net.area:
+        an2, worst2 = timing(trial)
+        gain = (worst - worst2) / worst if worst > 0 else 0.0
+        if gain > 1e-6 and gain >= elasticity * (trial.area - net.area) / net.area:
+            net, an, worst = trial, an2, worst2
+    for _ in range(rounds):
+        slack = _instance_slack(an, net)
+        if not slack:
+            break
+        floor = min(slack.values())
+        margin = window * worst
+        critical = {k for k, s in slack.items() if s <= floor + margin}
+        trial = copy.deepcopy(net)
+        size_netlist(trial, mlib, params, only=critical, buffer=False, max_step=max_step)
+        if [i.cell for i in trial.instances] == [i.cell for i in net.instances]:
+            break
+        an2, worst2 = timing(trial)
+        gain = (worst - worst2) / worst if worst > 0 else 0.0
+        cost = (trial.area - net.area) / net.area if net.area > 0 else 0.0
+        if gain <= 1e-6 or gain < elasticity * cost:
+            break
+        net, an, worst = trial, an2, worst2
+    return net
+
+
+def _instance_slack(an, net: CellNetlist) -> dict[int, float]:
+    """Worst setup slack through each instance of `net` (by name)."""
+    g = an.graph
+    index = {inst.name: k for k, inst in enumerate(net.instances)}
+    slack = an.node_slack[:, 0]
+    out: dict[int, float] = {}
+    names = [inst.name for inst in g.netlist.instances]
+    for node in np.flatnonzero(g.node_inst >= 0):
+        s = float(slack[node])
+        if not np.isfinite(s):
+            continue
+        k = index.get(names[g.node_inst[node]])
+        if k is not None and (k not in out or s < out[k]):
+            out[k] = s
+    return out
