@@ -37,7 +37,10 @@ def yosys_aig(yosys: str, files: list[Path], top: str, out: Path, include_dirs=(
     aig = io.read(out)
     if aig.num_latches and np.any(aig.latch_init == LATCH_INIT_X):
         init = np.where(aig.latch_init == LATCH_INIT_X, 0, aig.latch_init)
-        io.write(aig.replace(latch_init=init), out)
+        # Rewritten in place: not through io.write, which refuses to overwrite a file this
+        # process has read (an input of the command).
+        fmt = io.format_from_extension(out) or "aig"
+        Path(out).write_bytes(io.dump(aig.replace(latch_init=init), fmt))
 
 
 def abc_equivalent(abc: str, ours: Path, ref: Path, sequential: bool,

@@ -146,12 +146,12 @@ def read(path: str | os.PathLike | None, fmt: str | None = None,
     data = files.read_bytes(path)
     name = files.display_name(path)
     if not files.is_stdio(path) and str(path).endswith(".gz"):
-        import gzip
-
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"bad gzip data: {exc}", file=name) from None
+        if data and data[:2] != b"\x1f\x8b":
+            raise InputError("bad gzip data: not a gzip file (the name ends in .gz)",
+                             file=name)
+        # unpacked within the input budget (EDAPIPE_MAX_INPUT_MB): a 2.6 MB gzip can hold
+        # gigabytes
+        data = files.gunzip(data, name)
     return parse(data, name, fmt, verilog)
 
 

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from edapipe.aig.core import Aig
-from edapipe.errors import InputError, UsageError
+from edapipe.errors import InputError, UsageError, excerpt
 
 UNDEF, CONST, INPUT, LATCH, GATE, ALIAS = range(6)
 
@@ -99,7 +99,7 @@ class NetGraph:
             self.slot_of[name] = slot
         elif self.kind[slot] != UNDEF:
             what = {INPUT: "an input", LATCH: "a latch output"}.get(self.kind[slot], "a gate")
-            raise self.error(f"net '{name}' is defined twice (already {what} at "
+            raise self.error(f"net '{excerpt(name)}' is defined twice (already {what} at "
                              f"{self.where(self.pos[slot])})", pos)
         self.pos[slot] = pos
         return slot
@@ -209,13 +209,15 @@ class NetGraph:
             if not tie_undefined:
                 s = int(undef[0])
                 more = f" (and {undef.size - 1} more)" if undef.size > 1 else ""
-                raise self.error(f"net '{self.label[s]}' is used but never driven{more}",
+                raise self.error(f"net '{excerpt(self.label[s])}' is used but never "
+                                 f"driven{more}",
                                  self.pos[s])
             for s in undef.tolist():
                 self.kind[s] = ALIAS
                 self.fa[s] = 0
             if warnings is not None:
-                names = ", ".join(repr(self.label[s]) for s in undef[:5].tolist())
+                names = ", ".join(repr(excerpt(self.label[s], 60))
+                                  for s in undef[:5].tolist())
                 more = ", ..." if undef.size > 5 else ""
                 warnings.append(f"{self.filename}: constant-0 drivers added to {undef.size} "
                                 f"undriven net(s): {names}{more}")
@@ -241,7 +243,7 @@ class NetGraph:
             while s not in seen:
                 seen.add(s)
                 s = int(fa[s] >> 1)
-            raise self.error(f"combinational cycle through net '{self.label[s]}' "
+            raise self.error(f"combinational cycle through net '{excerpt(self.label[s])}' "
                              "(a loop of buffers)", self.pos[s])
 
         n_in, n_lat = len(self.inputs), len(self.latches)
@@ -266,7 +268,7 @@ class NetGraph:
                 output_names=list(self.output_names), name=name)
         except CycleFound as cyc:
             s = int(gate_slots[cyc.gate])
-            raise self.error(f"combinational cycle through net '{self.label[s]}'",
+            raise self.error(f"combinational cycle through net '{excerpt(self.label[s])}'",
                              self.pos[s]) from None
 
 

@@ -14,9 +14,15 @@ from __future__ import annotations
 import numpy as np
 
 from edapipe.aig.core import LATCH_INIT_X, Aig
-from edapipe.errors import InputError
+from edapipe.errors import InputError, excerpt
 
 _MAX_COUNT = 1 << 29  # literals must fit in int32
+_MAX_DIGITS = 18      # a number of more digits is over every limit (and int() refuses 4300+)
+
+
+def _is_number(field) -> bool:
+    """An ASCII decimal number short enough to convert (str or bytes)."""
+    return 0 < len(field) <= _MAX_DIGITS and field.isdigit() and field.isascii()
 
 
 class _Lines:
@@ -50,7 +56,11 @@ class _Lines:
     def ints(self, what: str, count_min: int, count_max: int) -> list[int]:
         line = self.next_line(what)
         fields = line.split(" ")
-        if not (count_min <= len(fields) <= count_max) or any(not f.isdigit() for f in fields):
+        if not (count_min <= len(fields) <= count_max) or \
+                any(not _is_number(f) for f in fields):
+            if all(f.isdigit() for f in fields) and count_min <= len(fields) <= count_max:
+                raise self.error(f"expected {what}, found a number of more than {_MAX_DIGITS} "
+                                 "digits", column=1)
             raise self.error(f"expected {what}, found {line[:60]!r}", column=1)
         return [int(f) for f in fields]
 
@@ -66,6 +76,9 @@ def parse_aiger(data: bytes, filename: str = "<aiger>") -> Aig:
     if not (5 <= len(nums) <= 9) or any(not f.isdigit() for f in nums):
         raise lines.error(f"bad header {header[:60]!r}: expected '{fields[0]} M I L O A "
                           "[B C J F]' with non-negative integers", column=1)
+    if any(not _is_number(f) for f in nums):
+        raise lines.error(f"header count too large for this reader (limit {_MAX_COUNT})",
+                          column=1)
     counts = [int(x) for x in nums] + [0] * (9 - len(nums))
     m, i, l, o, a, b, c, j, f = counts
     if any(x > _MAX_COUNT for x in counts):
@@ -226,8 +239,11 @@ def _and_rows(lines: _Lines, n_ands: int) -> np.ndarray:
     chunk = lines.data[lines.pos:].split(b"\n", n_ands)
     fields = [ln.split() for ln in chunk[:n_ands]]
     for k, f in enumerate(fields):
-        if len(f) != 3 or not all(x.isdigit() for x in f):
+        if len(f) != 3 or not all(_is_number(x) for x in f):
             lines.lineno += k + 1
+            if len(f) == 3 and all(x.isdigit() for x in f):
+                raise lines.error(f"AND gate {k}: a number of more than {_MAX_DIGITS} digits",
+                                  column=1)
             if not chunk[k].strip() and k == len(chunk) - 1:
                 raise lines.error(f"unexpected end of file: expected AND gate {k}")
             raise lines.error(f"expected AND gate {k}: 'lhs rhs0 rhs1', found "
@@ -276,13 +292,17 @@ def _symbols(lines: _Lines, i, l, o, b, c):
                               "AND section?)") from None
         kind = line[0]
         head, _, name = line.partition(" ")
-        if kind not in names or not head[1:].isdigit() or not name:
+        if kind not in names or not _is_number(head[1:]) or not name:
+            if kind in names and head[1:].isdigit() and head[1:].isascii() and name:
+                raise lines.error(f"symbol {excerpt(head, 30)!r}: index too large (there "
+                                  f"are only {limits[kind]})", column=1)
             raise lines.error(f"bad symbol table entry {line[:60]!r}: expected "
                               "'i<k> name', 'l<k> name', 'o<k> name', 'b<k> name', 'c<k> name' "
                               "or a lone 'c' before comments", column=1)
         index = int(head[1:])
         if index >= limits[kind]:
-            raise lines.error(f"symbol {head!r} names object {index}, but there are only "
+            raise lines.error(f"symbol {excerpt(head, 30)!r} names object {index}, but there "
+                              "are only "
                               f"{limits[kind]}", column=1)
         names[kind][index] = name
     for line in comments:

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from edapipe.aig.core import LATCH_INIT_X, Aig
 from edapipe.aig.io._netlist import (Namer, NetGraph, refuse_properties, sanitize_plain,
                                      wrap_names)
-from edapipe.errors import InputError
+from edapipe.aig.io import limits
+from edapipe.errors import InputError, excerpt
 
 _IGNORED = {".clock", ".area", ".delay", ".input_arrival", ".output_required", ".input_drive",
             ".output_load", ".max_input_load", ".wire_load_slope", ".wire", ".cname",
@@ -50,6 +51,7 @@ _REFUSED = {
 }
 _AND2 = {"11": (0, 0), "10": (0, 1), "01": (1, 0), "00": (1, 1)}
 _LATCH_TYPES = {"fe", "re", "ah", "al", "as"}
+MAX_DEPTH = 1000        # levels of .subckt (net names grow with the depth: quadratic text)
 
 
 @dataclass
@@ -160,35 +162,111 @@ class _Reader:
         self.models = {}
         for m in models:
             if m.name in self.models:
-                raise InputError(f"model '{m.name}' is defined twice (first at line "
+                raise InputError(f"model '{excerpt(m.name)}' is defined twice (first at line "
                                  f"{self.models[m.name].line})", file=filename, line=m.line)
             self.models[m.name] = m
         self.g = NetGraph(filename)
         self.instances: dict[str, int] = {}
-        self.stack: list[str] = []
 
     def err(self, reason, line, col=None):
         return InputError(reason, file=self.filename, line=line, column=col)
 
-    def elaborate(self, model: _Model, prefix: str) -> None:
-        g = self.g
-        if model.name in self.stack:
-            raise self.err(f"model '{model.name}' instantiates itself (recursive .subckt)",
-                           model.line)
-        self.stack.append(model.name)
-        for kind, line, payload in model.stmts:
-            if kind == "names":
-                signals, rows = payload
-                out = prefix + signals[-1]
-                mark = g.mark()
-                ins = [g.net(prefix + s, line) for s in signals[:-1]]
-                g.owner = (out, line)
-                g.define(out, self.cover(ins, rows, line), line, mark)
-            elif kind == "latch":
-                self.latch(payload, line, prefix)
+    # ---- the hierarchy, before anything is flattened ------------------------------------
+    @staticmethod
+    def _own_size(model: _Model) -> int:
+        """Elements one instance of `model` adds by itself: a statement each, and for a
+        cover its rows times its nets (the gates it can make), for a .subckt its connections."""
+        return sum(1 + (len(p[1]) * len(p[0]) if k == "names" else
+                        len(p) - 1 if k == "subckt" else 0)
+                   for k, _, p in model.stmts)
+
+    def check_hierarchy(self, top: _Model) -> None:
+        """Refuse recursive instantiation (naming the cycle), a hierarchy deeper than
+        MAX_DEPTH and one whose flattened size is over the element budget, before anything
+        is flattened: a 30-level doubling hierarchy is 2**30 elements, known at once.
+        An explicit stack: no Python recursion however deep the file."""
+        models = self.models
+        subs = {name: [(line, p[0]) for k, line, p in m.stmts
+                       if k == "subckt" and p[0] in models]
+                for name, m in models.items()}
+        size: dict[str, int] = {}
+        depth: dict[str, int] = {}
+        on_path: dict[str, int] = {top.name: 0}
+        path = [top.name]
+        stack = [(top, iter(subs[top.name]))]
+        while stack:
+            model, it = stack[-1]
+            for line, name in it:
+                if name in size:
+                    continue
+                if name in on_path:
+                    cycle = path[on_path[name]:] + [name]
+                    shown = " -> ".join(f"'{excerpt(x, 40)}'" for x in cycle[:8])
+                    if len(cycle) > 8:
+                        shown += f" -> ... ({len(cycle) - 8} more)"
+                    if name == model.name:
+                        what = "instantiates itself"
+                    else:
+                        what = (f"instantiates '{excerpt(name, 40)}', which is above it "
+                                "in the hierarchy")
+                    raise self.err(f"recursive .subckt: model '{excerpt(model.name, 40)}' "
+                                   f"{what} (a cycle: {shown})", line)
+                on_path[name] = len(path)
+                path.append(name)
+                stack.append((models[name], iter(subs[name])))
+                break
             else:
-                self.subckt(payload, line, prefix)
-        self.stack.pop()
+                stack.pop()
+                del on_path[path.pop()]
+                total = self._own_size(model)
+                deepest = 0
+                for line, name in subs[model.name]:
+                    total += size[name]
+                    deepest = max(deepest, depth[name])
+                    if deepest >= MAX_DEPTH:
+                        raise self.err(f".subckt hierarchy is more than {MAX_DEPTH} levels "
+                                       f"deep (model '{excerpt(name, 40)}' and below)", line)
+                size[model.name] = total
+                depth[model.name] = deepest + 1
+        own_total = sum(self._own_size(m) for m in models.values())
+        limit = max(limits.max_elements(), own_total)
+        if size[top.name] > limit:
+            shown = f"{size[top.name]:,}" if size[top.name] < 10 ** 15 else "more than 10^15"
+            raise limits.over_budget(f"{self.filename}:{top.line}: ",
+                                     f"flattening the .subckt hierarchy of model "
+                                     f"'{excerpt(top.name, 40)}' makes {shown} elements", limit,
+                                     limits.ELEMENTS_VARIABLE)
+
+    # ---- flattening ----------------------------------------------------------------------
+    def elaborate(self, top: _Model, prefix: str) -> None:
+        """Flatten `top` into the NetGraph, depth first in file order (an explicit stack;
+        check_hierarchy has refused cycles)."""
+        g = self.g
+        # (model, its prefix, its statements, what to connect when it is done)
+        stack = [(top, prefix, iter(top.stmts), None)]
+        while stack:
+            model, prefix, stmts, done = stack[-1]
+            for kind, line, payload in stmts:
+                if kind == "names":
+                    signals, rows = payload
+                    out = prefix + signals[-1]
+                    mark = g.mark()
+                    ins = [g.net(prefix + s, line) for s in signals[:-1]]
+                    g.owner = (out, line)
+                    g.define(out, self.cover(ins, rows, line), line, mark)
+                elif kind == "latch":
+                    self.latch(payload, line, prefix)
+                else:
+                    sub, inner, conn = self.enter_subckt(payload, line, prefix)
+                    stack.append((sub, inner, iter(sub.stmts), (prefix, conn, line)))
+                    break
+            else:
+                stack.pop()
+                if done is not None:
+                    outer, conn, line = done
+                    for formal, _ in model.outputs:
+                        if formal in conn:
+                            g.define(outer + conn[formal], g.net(prefix + formal, line), line)
 
     def cover(self, ins: list[int], rows: list, line: int) -> int:
         g = self.g
@@ -249,13 +327,14 @@ class _Reader:
         nxt = self.g.net(prefix + fields[0], line)
         self.g.add_latch(prefix + fields[1], nxt, init, line)
 
-    def subckt(self, fields: list[str], line: int, prefix: str) -> None:
+    def enter_subckt(self, fields: list[str], line: int, prefix: str):
+        """Check a `.subckt` and connect its inputs; (model, inner prefix, connections)."""
         g = self.g
         name = fields[0]
         sub = self.models.get(name)
         if sub is None:
-            raise self.err(f".subckt of model '{name}', which is not defined in this file "
-                           "(hierarchy across files is not supported)", line)
+            raise self.err(f".subckt of model '{excerpt(name)}', which is not defined in this "
+                           "file (hierarchy across files is not supported)", line)
         conn = {}
         for f in fields[1:]:
             formal, eq, actual = f.partition("=")
@@ -263,7 +342,7 @@ class _Reader:
                 raise self.err(f"bad .subckt connection {f[:40]!r}: expected formal=actual",
                                line)
             if formal in conn:
-                raise self.err(f".subckt connects '{formal}' twice", line)
+                raise self.err(f".subckt connects '{excerpt(formal)}' twice", line)
             conn[formal] = actual
         k = self.instances.get(name, 0)
         self.instances[name] = k + 1
@@ -271,26 +350,24 @@ class _Reader:
         ports = {n for n, _ in sub.inputs} | {n for n, _ in sub.outputs}
         for formal in conn:
             if formal not in ports:
-                raise self.err(f".subckt connects '{formal}', which is not a port of model "
-                               f"'{name}'", line)
+                raise self.err(f".subckt connects '{excerpt(formal, 60)}', which is not a port "
+                               f"of model '{excerpt(name, 60)}'", line)
         out_names = {n for n, _ in sub.outputs}
         for formal, _ in sub.inputs:
             if formal in out_names:
                 continue
             if formal not in conn:
-                raise self.err(f".subckt leaves input '{formal}' of model '{name}' "
-                               "unconnected", line)
+                raise self.err(f".subckt leaves input '{excerpt(formal, 60)}' of model "
+                               f"'{excerpt(name, 60)}' unconnected", line)
             g.define(inner + formal, g.net(prefix + conn[formal], line), line)
-        self.elaborate(sub, inner)
-        for formal, _ in sub.outputs:
-            if formal in conn:
-                g.define(prefix + conn[formal], g.net(inner + formal, line), line)
+        return sub, inner, conn
 
 
 def parse_blif(data: bytes, filename: str = "<blif>") -> Aig:
     models = _split_models(data, filename)
     reader = _Reader(models, filename)
     top = models[0]
+    reader.check_hierarchy(top)
     g = reader.g
     for name, line in top.inputs:
         g.add_input(name, line)

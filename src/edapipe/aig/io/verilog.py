@@ -37,11 +37,13 @@ Sequential AIGs get an extra `clock` input, `reg`s, one `always @ (posedge clock
 from __future__ import annotations
 
 import re
+import sys
 
 from edapipe.aig.core import LATCH_INIT_X, Aig
+from edapipe.aig.io import limits
 from edapipe.aig.io._netlist import (CONST, GATE, NetGraph, Namer, gc_paused,
                                      refuse_properties)
-from edapipe.errors import InputError
+from edapipe.errors import InputError, excerpt
 
 
 class UnsupportedVerilog(InputError):
@@ -115,18 +117,24 @@ _UNSUPPORTED_OPS = frozenset(("+", "-", "*", "/", "%", "==", "!=", "===", "!==",
 _REDUCTIONS = {"&": ("&", 0), "|": ("|", 0), "^": ("^", 0), "~&": ("&", 1), "~|": ("|", 1),
                "~^": ("^", 1), "^~": ("^", 1), "!": ("|", 1)}
 _MAX_WIDTH = 1 << 16
+_MAX_NESTING = 256      # levels of (), {} and ?: arms; deeper goes to the RTL frontend
 _SENTINEL = ""
 
 
 def _locate_factory(text: str, token_re: re.Pattern):
     """Token index -> (line, column), computed by re-tokenizing (only on errors)."""
     cache: list[int] = []
+    matches = token_re.finditer(text)
 
     def locate(k) -> tuple:
         if k is None:
             return (None, None)
-        if not cache:
-            cache.extend(m.start(1) for m in token_re.finditer(text))
+        # Tokens up to the k-th only: an error early in a 5 MB file costs nothing.
+        while len(cache) <= int(k):
+            m = next(matches, None)
+            if m is None:
+                break
+            cache.append(m.start(1))
         k = min(int(k), len(cache) - 1) if cache else 0
         off = cache[k] if cache else 0
         line = text.count("\n", 0, off) + 1
@@ -173,6 +181,10 @@ class _Parser:
         self.clock_pos = None
         self.pending_inits: list = []                   # (reg bits, values, position)
         self.lit_cache: dict[str, int] = {"1'b0": 0, "1'b1": 1}  # token -> scalar literal
+        self.depth = 0                                  # expression nesting (see nest())
+        self.work = 0                                   # bits of vector work (see charge())
+        # a net bit costs about what an AIG node of the RTL frontend does, several times over
+        self.budget = limits.max_nodes() // 4 + 8 * len(text)
 
     # ---- errors ------------------------------------------------------------------------
     def fail(self, reason: str, k=None) -> InputError:
@@ -461,9 +473,10 @@ class _Parser:
                 if kind != "wire":
                     self.declared[name] = kind
                 if rng != self.vectors.get(name) and rng is not None:
-                    raise self.fail(f"'{name}' is declared again with another range", pos)
+                    raise self.fail(f"'{excerpt(name)}' is declared again with another range",
+                                    pos)
                 return
-            raise self.fail(f"'{name}' is declared twice", pos)
+            raise self.fail(f"'{excerpt(name)}' is declared twice", pos)
         self.declared[name] = kind
         if rng is not None:
             self.vectors[name] = rng
@@ -478,9 +491,9 @@ class _Parser:
         self.lit_cache.clear()
         self.lit_cache.update({"1'b0": 0, "1'b1": 1})
         if name in self.regs:
-            raise self.fail(f"reg '{name}' is declared twice", pos)
+            raise self.fail(f"reg '{excerpt(name)}' is declared twice", pos)
         if self.declared.get(name) == "input":
-            raise self.fail(f"input '{name}' cannot be a reg", pos)
+            raise self.fail(f"input '{excerpt(name)}' cannot be a reg", pos)
         self.regs[name] = pos
         if rng is not None:
             self.vectors[name] = rng
@@ -490,6 +503,7 @@ class _Parser:
         if rng is None:
             return [name]
         msb, lsb = rng
+        self.charge(abs(msb - lsb) + 1)
         step = 1 if msb >= lsb else -1
         return [f"{name}[{k}]" for k in range(lsb, msb + step, step)]
 
@@ -649,6 +663,7 @@ class _Parser:
         t = self.toks
         if t[self.i] == "{":
             self.i += 1
+            self.nest()
             parts = []
             while True:
                 parts.append(self.lvalue())
@@ -657,11 +672,13 @@ class _Parser:
                     continue
                 self.expect("}", "',' or '}' in a concatenation")
                 break
+            self.depth -= 1
             return [b for part in reversed(parts) for b in part]
         pos = self.i
         name = self.ident("an assignment target")
         if name in self.regs:
-            raise self.fail(f"reg '{name}' can only be assigned in an always block", pos)
+            raise self.fail(f"reg '{excerpt(name)}' can only be assigned in an always block",
+                            pos)
         return self.select(name)
 
     def select(self, name: str) -> list[str]:
@@ -672,7 +689,7 @@ class _Parser:
         pos = self.i
         rng = self.vectors.get(name)
         if rng is None:
-            raise self.fail(f"'{name}' is not a vector: it has no bits to select", pos)
+            raise self.fail(f"'{excerpt(name)}' is not a vector: it has no bits to select", pos)
         self.i += 1
         hi = self.const_index()
         lo = hi
@@ -686,10 +703,11 @@ class _Parser:
         low, high = min(msb, lsb), max(msb, lsb)
         for k in (hi, lo):
             if not low <= k <= high:
-                raise self.fail(f"index {k} is outside '{name}' [{msb}:{lsb}]", pos)
+                raise self.fail(f"index {k} is outside '{excerpt(name)}' [{msb}:{lsb}]", pos)
         step = 1 if hi >= lo else -1
+        self.charge(abs(hi - lo) + 1)
         if (hi >= lo) != (msb >= lsb) and hi != lo:
-            raise self.fail(f"part select [{hi}:{lo}] is reversed against '{name}' "
+            raise self.fail(f"part select [{hi}:{lo}] is reversed against '{excerpt(name)}' "
                             f"[{msb}:{lsb}]", pos)
         return [f"{name}[{k}]" for k in range(lo, hi + step, step)]
 
@@ -790,7 +808,7 @@ class _Parser:
         elif self.clock != clock:
             raise self.unsupported("several clocks are", pos)
         if self.declared.get(clock) != "input":
-            raise self.fail(f"clock '{clock}' is not an input", pos)
+            raise self.fail(f"clock '{excerpt(clock)}' is not an input", pos)
         self.statements(self.register)
 
     def statements(self, action) -> None:
@@ -821,13 +839,14 @@ class _Parser:
 
     def register(self, name: str, targets: list[str], pos) -> None:
         if name not in self.regs:
-            raise self.fail(f"'{name}' is assigned in an always block but is not a reg", pos)
+            raise self.fail(f"'{excerpt(name)}' is assigned in an always block but is not a "
+                            "reg", pos)
         g = self.g
         g.owner = (targets[0], pos)
         bits = self.fit(self.expr(), len(targets))
         for bit, lit in zip(targets, bits):
             if bit in self.latch_of:
-                raise self.fail(f"reg bit '{bit}' is assigned twice", pos)
+                raise self.fail(f"reg bit '{excerpt(bit)}' is assigned twice", pos)
             self.latch_of[bit] = g.add_latch(bit, lit, LATCH_INIT_X, pos)
 
     def initial(self) -> None:
@@ -835,7 +854,7 @@ class _Parser:
 
     def reset_value(self, name: str, targets: list[str], pos) -> None:
         if name not in self.regs:
-            raise self.fail(f"'{name}' in an initial block is not a reg", pos)
+            raise self.fail(f"'{excerpt(name)}' in an initial block is not a reg", pos)
         if not self.toks[self.i][:1].isdigit():
             raise self.unsupported("initial values other than constants are")
         bits = self.constant(allow_x=True)
@@ -843,24 +862,52 @@ class _Parser:
         self.pending_inits.append((targets, bits, pos))
 
     # ---- expressions (values are lists of literals, LSB first) -------------------------
+    def charge(self, bits: int) -> None:
+        """Count work on vectors against the budget: a wide vector in a short statement is
+        the one way a small file makes a large netlist (`assign y = a & a & ...` over 65536
+        bits), and text alone never reaches it (the budget grows with the file)."""
+        self.work += bits
+        if self.work > self.budget:
+            line, _ = self.locate(self.i)
+            raise limits.over_budget(f"{self.filename}:{line}: ",
+                                     "vector operations make too many net bits", self.budget,
+                                     limits.NODES_VARIABLE)
+
     def fit(self, bits: list[int], width: int) -> list[int]:
+        self.charge(width)
         if len(bits) >= width:
             return bits[:width]
         return bits + [0] * (width - len(bits))
 
+    def nest(self, k=None) -> None:
+        """One level deeper into an expression; refused past _MAX_NESTING (a located error,
+        not Python's recursion limit). Callers undo it with `self.depth -= 1`."""
+        self.depth += 1
+        if self.depth > _MAX_NESTING:
+            raise self.unsupported(f"expressions nested more than {_MAX_NESTING} levels deep "
+                                   "are", k)
+
     def expr(self) -> list[int]:
-        cond = self.or_expr()
-        if self.toks[self.i] != "?":
-            return cond
-        self.i += 1
-        then = self.expr()
-        self.expect(":", "':' in a conditional expression")
-        other = self.expr()
+        self.nest()
+        # `c1 ? t1 : c2 ? t2 : e` chains in a loop: only the `then` arms nest.
+        arms = []
+        while True:
+            cond = self.or_expr()
+            if self.toks[self.i] != "?":
+                break
+            self.i += 1
+            then = self.expr()
+            self.expect(":", "':' in a conditional expression")
+            arms.append((cond, then))
+        other = cond
         g = self.g
-        sel = cond[0] if len(cond) == 1 else g.or_n(cond)
-        width = max(len(then), len(other))
-        then, other = self.fit(then, width), self.fit(other, width)
-        return [g.mux(sel, a, b) for a, b in zip(then, other)]
+        for cond, then in reversed(arms):
+            sel = cond[0] if len(cond) == 1 else g.or_n(cond)
+            width = max(len(then), len(other))
+            then, other = self.fit(then, width), self.fit(other, width)
+            other = [g.mux(sel, a, b) for a, b in zip(then, other)]
+        self.depth -= 1
+        return other
 
     def binary(self, a: list[int], b: list[int], op) -> list[int]:
         width = max(len(a), len(b))
@@ -894,9 +941,33 @@ class _Parser:
     def unary(self) -> list[int]:
         t = self.toks
         tok = t[self.i]
-        if tok == "~":
-            self.i += 1
-            return [x ^ 1 for x in self.unary()]
+        if tok == "~" or tok in _REDUCTIONS:
+            # A run of prefix operators (`~~~~a`, `&~|a`) in a loop, applied innermost first.
+            ops = []
+            while tok == "~" or tok in _REDUCTIONS:
+                ops.append(tok)
+                self.i += 1
+                tok = t[self.i]
+            v = self.primary()
+            g = self.g
+            flip = 0                      # pending `~`s: only their parity matters
+            for tok in reversed(ops):
+                if tok == "~":
+                    flip ^= 1
+                    continue
+                if flip:
+                    v = [x ^ 1 for x in v]
+                    flip = 0
+                self.charge(len(v))
+                op, neg = _REDUCTIONS[tok]
+                lit = g.and_n(v) if op == "&" else g.or_n(v) if op == "|" else g.xor_n(v)
+                v = [lit ^ neg]
+            return [x ^ 1 for x in v] if flip else v
+        return self.primary()
+
+    def primary(self) -> list[int]:
+        t = self.toks
+        tok = t[self.i]
         if tok == "(":
             self.i += 1
             v = self.expr()
@@ -906,13 +977,6 @@ class _Parser:
             return self.concat()
         if tok[:1].isdigit():
             return self.constant()
-        if tok in _REDUCTIONS:                      # reductions and logical not: one bit
-            self.i += 1
-            v = self.unary()
-            g = self.g
-            op, neg = _REDUCTIONS[tok]
-            lit = g.and_n(v) if op == "&" else g.or_n(v) if op == "|" else g.xor_n(v)
-            return [lit ^ neg]
         if tok in ("-", "+"):
             raise self.unsupported(f"unary operator '{tok}' is")
         if tok[:1] == "\\" or (_IDENT_RE.match(tok) and tok not in KEYWORDS):
@@ -934,11 +998,14 @@ class _Parser:
             count = self.number()
             if count > _MAX_WIDTH:
                 raise self.fail(f"replication count {count} is too large")
+            self.nest()
             inner = self.concat()
+            self.depth -= 1
             self.expect("}", "'}' closing the replication")
             if count * len(inner) > _MAX_WIDTH:
                 raise self.fail(f"replication is {count * len(inner)} bits wide (limit "
                                 f"{_MAX_WIDTH})")
+            self.charge(count * len(inner))
             return inner * count
         parts = []
         width = 0
@@ -976,12 +1043,13 @@ class _Parser:
         size = int(size_s) if size_s else 32
         if size == 0 or size > _MAX_WIDTH:
             raise self.fail(f"constant width {size} is out of range", pos)
+        self.charge(size)
         if any(c in "xz?" for c in digits):
             if allow_x and set(digits) <= {"x"}:
                 return [None] * size
             raise self.unsupported("x/z constants are", pos)
         try:
-            value = int(digits, base)
+            value = int(digits, base) & ((1 << size) - 1)
         except ValueError:
             raise self.fail(f"bad constant '{tok[:30]}'", pos) from None
         return [(value >> k) & 1 for k in range(size)]
@@ -991,11 +1059,13 @@ class _Parser:
         g = self.g
         for port in self.port_order:
             if port not in self.declared:
-                raise self.fail(f"port '{port}' has no input or output declaration", 0)
+                raise self.fail(f"port '{excerpt(port)}' has no input or output declaration",
+                                0)
         for reg, pos in self.regs.items():
             for bit in self.bit_names(reg):
                 if bit not in self.latch_of:
-                    raise self.fail(f"reg '{bit}' is never assigned in an always block", pos)
+                    raise self.fail(f"reg '{excerpt(bit)}' is never assigned in an always "
+                                    "block", pos)
         for targets, bits, pos in self.pending_inits:
             for bit, v in zip(targets, bits):
                 g.latch_init[self.latch_of[bit]] = LATCH_INIT_X if v is None else v
@@ -1023,7 +1093,8 @@ class _Parser:
             any(x in lits for x in g.latch_next) or \
             any(g.net(o, p) in lits for o, p in self.outputs)
         if used:
-            raise self.unsupported(f"clock '{self.clock}' used as data is", self.clock_pos)
+            raise self.unsupported(f"clock '{excerpt(self.clock)}' used as data is",
+                                   self.clock_pos)
         g.inputs.remove(slot)
         g.kind[slot] = CONST             # no longer an input; nothing uses it
 
@@ -1044,8 +1115,15 @@ def _decode(data: bytes, filename: str) -> str:
 
 def parse_verilog(data: bytes, filename: str = "<verilog>") -> Aig:
     """Read one flat gate-level module (see the module docstring for the subset)."""
-    with gc_paused():
-        return _parse_verilog(data, filename)
+    # _MAX_NESTING levels take about 7 frames each: room for them above the caller's frames
+    # (the limit, not the recursion limit, is what refuses deep input).
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 10 * _MAX_NESTING + 2000))
+    try:
+        with gc_paused():
+            return _parse_verilog(data, filename)
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def _parse_verilog(data: bytes, filename: str) -> Aig:

@@ -13,6 +13,15 @@ from edapipe.aig.builder import AigBuilder
 Vec = list  # list[int]
 
 
+def _charge(b, n: int) -> None:
+    """Count n calls of the builder's and_ (about what the gates of an operation take)
+    against its work budget, if it keeps one (the RTL elaborator's does: folded constants
+    make no node but still take time)."""
+    charge = getattr(b, "charge", None)
+    if charge is not None:
+        charge(n)
+
+
 def const(value: int, width: int) -> Vec:
     return [(value >> i) & 1 for i in range(width)]
 
@@ -47,16 +56,19 @@ def bnot(vec: Vec) -> Vec:
 
 
 def band(b, x: Vec, y: Vec) -> Vec:
+    _charge(b, len(x))
     and_ = b.and_
     return [and_(p, q) for p, q in zip(x, y)]
 
 
 def bor(b, x: Vec, y: Vec) -> Vec:
+    _charge(b, 2 * len(x))
     or_ = b.or_
     return [or_(p, q) for p, q in zip(x, y)]
 
 
 def bxor(b, x: Vec, y: Vec) -> Vec:
+    _charge(b, 4 * len(x))
     xor_ = b.xor_
     return [xor_(p, q) for p, q in zip(x, y)]
 
@@ -64,11 +76,32 @@ def bxor(b, x: Vec, y: Vec) -> Vec:
 def mux(b, sel: int, then: Vec, other: Vec) -> Vec:
     if sel <= 1:
         return list(then) if sel == 1 else list(other)
+    _charge(b, 4 * len(then))
     m = b.mux
     return [t if t == e else m(sel, t, e) for t, e in zip(then, other)]
 
 
+def _both_const(x: Vec, y: Vec, b=None) -> tuple[int, int] | None:
+    """Both vectors' values when both are all-constant (the builder would fold every gate
+    to the same constants, one Python call at a time: loop counters are this case)."""
+    a = to_int(x)
+    if a is None:
+        return None
+    c = to_int(y)
+    if c is None:
+        return None
+    if b is not None:
+        _charge(b, (len(x) + len(y)) // 4)      # Python int work, cheaper than gates
+    return a, c
+
+
 def add(b, x: Vec, y: Vec, cin: int = 0) -> Vec:
+    if cin <= 1:
+        both = _both_const(x, y, b)
+        if both is not None:
+            n = min(len(x), len(y))
+            return const(both[0] + both[1] + cin, n)
+    _charge(b, 12 * len(x))
     out = []
     carry = cin
     xor_, and_, or_ = b.xor_, b.and_, b.or_
@@ -80,6 +113,14 @@ def add(b, x: Vec, y: Vec, cin: int = 0) -> Vec:
 
 
 def add_carry(b, x: Vec, y: Vec, cin: int = 0) -> tuple[Vec, int]:
+    if cin <= 1:
+        both = _both_const(x, y, b)
+        if both is not None:
+            n = min(len(x), len(y))
+            mask = (1 << n) - 1
+            total = (both[0] & mask) + (both[1] & mask) + cin
+            return const(total, n), (total >> n) & 1
+    _charge(b, 12 * len(x))
     out = []
     carry = cin
     xor_, and_, or_ = b.xor_, b.and_, b.or_
@@ -101,6 +142,9 @@ def neg(b, x: Vec) -> Vec:
 def mul(b, x: Vec, y: Vec) -> Vec:
     """x * y truncated to len(x) (operands already at the result width)."""
     width = len(x)
+    both = _both_const(x, y, b)
+    if both is not None:
+        return const(both[0] * both[1], width)
     if to_int(x) is not None and to_int(y) is None:
         x, y = y, x
     acc = [0] * width
@@ -126,10 +170,17 @@ def slt(b, x: Vec, y: Vec) -> int:
 
 
 def eq(b, x: Vec, y: Vec) -> int:
+    both = _both_const(x, y, b)
+    if both is not None:
+        n = min(len(x), len(y))
+        mask = (1 << n) - 1
+        return int(both[0] & mask == both[1] & mask)
+    _charge(b, 6 * len(x))
     return b.and_n([b.xnor_(p, q) for p, q in zip(x, y)])
 
 
 def eq_const(b, x: Vec, value: int) -> int:
+    _charge(b, len(x))
     return b.and_n([lit if (value >> i) & 1 else lit ^ 1 for i, lit in enumerate(x)]) \
         if value >> len(x) == 0 else 0
 
@@ -148,8 +199,33 @@ def _udivmod_wide(b, x: Vec, y: Vec) -> tuple[Vec, Vec]:
     return quot, rem[:width]
 
 
+def _divmod_const(xv: int, yv: int, n: int, signed: bool) -> tuple[Vec, Vec]:
+    """divmod_ of constants: what its gates fold to, without n*n folded gates (including
+    division by zero: an all-ones quotient and the dividend as the remainder)."""
+    mask = (1 << n) - 1
+    xv &= mask
+    yv &= mask
+    sx = sy = 0
+    if signed and n:
+        sx, sy = xv >> (n - 1), yv >> (n - 1)
+        if sx:
+            xv = -xv & mask
+        if sy:
+            yv = -yv & mask
+    q, r = (xv // yv, xv % yv) if yv else (mask, xv)
+    if sx ^ sy:
+        q = -q & mask
+    if sx:
+        r = -r & mask
+    return const(q, n), const(r, n)
+
+
 def divmod_(b, x: Vec, y: Vec, signed: bool) -> tuple[Vec, Vec]:
     """Verilog / and % (truncating towards zero; the remainder takes the dividend's sign)."""
+    if len(x) == len(y):
+        both = _both_const(x, y, b)
+        if both is not None:
+            return _divmod_const(both[0], both[1], len(x), signed)
     if not signed:
         return _udivmod_wide(b, x, y)
     sx, sy = x[-1], y[-1]
@@ -193,6 +269,7 @@ def decode(b, index: Vec, count: int) -> list[int]:
             # Higher index bits must be zero for any line to be selected.
             rest = b.or_n(index[i:])
             return [b.and_(line, rest ^ 1) for line in lines[:count]]
+        _charge(b, 2 * len(lines))
         nxt = []
         for line in lines:
             nxt.append(b.and_(line, s ^ 1))

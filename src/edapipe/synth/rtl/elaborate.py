@@ -19,12 +19,73 @@ from __future__ import annotations
 import sys
 
 from edapipe.aig.builder import AigBuilder
-from edapipe.errors import InputError
+from edapipe.aig.io import limits
+from edapipe.errors import InputError, excerpt
 from edapipe.synth.rtl import bitvec as bv
 
 LATCH = -1          # an env bit kept from an earlier run of a combinational block
 MAX_LOOP = 1 << 16  # iterations of one loop before it is called unbounded
 MAX_CALL_DEPTH = 64
+MAX_WIDTH = 1 << 16  # bits of one value or packed signal (as the structural reader)
+MAX_DRIVER_DEPTH = 200_000  # drivers waiting on each other (the logic depth in assignments)
+INSTANCE_WEIGHT = 32  # elements one module instance counts for (signal bits count 1)
+MAX_POWER_WORK = 1 << 24  # result bits x exponent bits of a constant `**` (about 1 s)
+WORK_PER_NODE = 8   # bit operations (gates tried, folded or not) per AIG node of the budget
+
+
+class _TooDeep(Exception):
+    """Python's recursion limit was hit below the driver at `args[0]`."""
+
+
+class _Builder(AigBuilder):
+    """AigBuilder with a budget on the objects it makes (EDAPIPE_MAX_NODES): elaboration
+    can turn a few lines (`a * b` on 65536 bits) into billions of gates."""
+
+    def __init__(self, el, limit):
+        super().__init__()
+        self._el = el
+        self._limit = limit
+        self.work = 0                       # bit operations (bitvec charges them)
+        self._work_limit = WORK_PER_NODE * limit
+
+    def charge(self, n):
+        self.work += n
+        if self.work > self._work_limit:
+            el = self._el
+            raise limits.over_budget(el.at(el.current), "the design takes too many bit "
+                                     f"operations to elaborate ({WORK_PER_NODE} per AIG node "
+                                     "of the budget)", self._work_limit, limits.NODES_VARIABLE)
+
+    def _over(self):
+        el = self._el
+        return limits.over_budget(el.at(el.current), "the design elaborates to too many AIG "
+                                  "nodes", self._limit, limits.NODES_VARIABLE)
+
+    def _new_var(self, kind, f0=0, f1=0):
+        if len(self._kind) > self._limit:
+            raise self._over()
+        return super()._new_var(kind, f0, f1)
+
+    def and_(self, a, b):
+        if a < b:
+            a, b = b, a
+        if b <= 1:
+            return a if b == 1 else 0
+        if a == b:
+            return a
+        if a == b ^ 1:
+            return 0
+        key = (a, b)
+        lit = self._hash.get(key)
+        if lit is None:
+            if len(self._kind) > self._limit:
+                raise self._over()
+            lit = 2 * len(self._kind)
+            self._kind.append(3)
+            self._f0.append(a)
+            self._f1.append(b)
+            self._hash[key] = lit
+        return lit
 
 
 class Bad:
@@ -73,10 +134,20 @@ class Driver:
 
     def resolve(self, el, sig, i):
         if self.state == 1:
-            raise el.error(f"combinational loop through '{sig.name}'", self.where)
+            raise el.error(f"combinational loop through '{excerpt(sig.name)}'", self.where)
         if self.state == 0:
             self.state = 1
-            self.run(el)
+            el.depth += 1
+            if el.depth > MAX_DRIVER_DEPTH:
+                raise el.error(f"logic more than {MAX_DRIVER_DEPTH} assignments deep (each "
+                               "waits on the next): too deep to elaborate", self.where)
+            outer, el.current = el.current, self.where
+            try:
+                self.run(el)
+            except RecursionError:
+                raise _TooDeep(self.where) from None
+            el.current = outer
+            el.depth -= 1
             self.state = 2
         v = sig.bits[i]
         if type(v) is not int:
@@ -150,7 +221,8 @@ class CombDriver(Driver):
                     continue
                 v = vals[i] if vals is not None else None
                 if v is None or v == LATCH:
-                    sig.bits[i] = Bad(f"'{sig.name}' is not assigned on every path of the "
+                    sig.bits[i] = Bad(f"'{excerpt(sig.name)}' is not assigned on every path "
+                                      "of the "
                                       "combinational always block (a latch would be inferred)",
                                       self.where)
                 else:
@@ -282,7 +354,13 @@ class Elaborator:
         self.filename = filename
         self.warn_fn = warn
         self.warned = set()
-        self.b = AigBuilder()
+        self.b = _Builder(self, limits.max_nodes())
+        self.depth = 0              # drivers running, one inside the other
+        self.current = None         # where the innermost running driver is
+        self.elements = 0           # instances (weighted) and signal bits so far
+        self.max_elements = limits.max_elements()
+        self.steps = 0              # loop iterations and function calls so far
+        self.max_steps = limits.max_steps()
         self.init_values = {}
         self.pending_latches = []
         self.drivers = []
@@ -316,12 +394,18 @@ class Elaborator:
         f, line, col = self.loc(where)
         return InputError(reason, file=f, line=line, column=col)
 
+    def at(self, where):
+        """'file:line: ' (or 'file: ') for the messages of limits (ResourceLimit)."""
+        f, line, _ = self.loc(where)
+        return f"{f}:{line}: " if line else f"{f}: "
+
     def warn(self, msg, where=None):
         f, line, _ = self.loc(where)
         key = (msg, f, line)
         if key in self.warned or self.warn_fn is None:
             return
         self.warned.add(key)
+        msg = excerpt(msg, 200)
         self.warn_fn(f"{f}:{line}: warning: {msg}" if line else f"{f}: warning: {msg}")
 
     # ---- top level -----------------------------------------------------------------------
@@ -337,17 +421,19 @@ class Elaborator:
             sym = p.internalSymbol
             sig = ctx.sigs.get(sym) if sym is not None else None
             if sig is None:
-                raise self.error(f"port '{p.name}' has no net", p)
+                raise self.error(f"port '{excerpt(p.name)}' has no net", p)
             d = p.direction
             if d == A.ArgumentDirection.In:
                 for i in range(sig.width):
                     if sig.bits[i] is not None:
-                        raise self.error(f"input port '{p.name}' is driven inside the module", p)
+                        raise self.error(f"input port '{excerpt(p.name)}' is driven inside "
+                                         "the module", p)
                     sig.bits[i] = self.b.add_input(f"{p.name}{self.bit_suffix(sig, i)}")
             elif d == A.ArgumentDirection.Out:
                 outs.append((p, sig))
             else:
-                raise self.error(f"port '{p.name}': inout ports (tri-states) are not supported", p)
+                raise self.error(f"port '{excerpt(p.name)}': inout ports (tri-states) are "
+                                 "not supported", p)
         self.run_initials()
         for p, sig in outs:
             for i, lit in enumerate(self.value(sig)):
@@ -362,7 +448,8 @@ class Elaborator:
         self.finish_latches()
         for sig in self.init_values:
             if sig not in self.flop_sigs and not sig.local:
-                self.warn(f"initial value of '{sig.name}' ignored: it is not a flop", sig.sym)
+                self.warn(f"initial value of '{excerpt(sig.name)}' ignored: it is not a flop",
+                          sig.sym)
         self.check_clocks()
         return self.b.build()
 
@@ -386,7 +473,8 @@ class Elaborator:
                 nxt = block.next_state(self, sig)
                 for k, lit in zip(block.latch_idx[sig], nxt):
                     if type(lit) is not int or lit < 0:
-                        raise self.error(f"next state of '{sig.name}' is undefined", block.where)
+                        raise self.error(f"next state of '{excerpt(sig.name)}' is undefined",
+                                         block.where)
                     self.b.set_latch_next(k, lit)
 
     def bit_suffix(self, sig, i):
@@ -414,19 +502,42 @@ class Elaborator:
         if ws is None:
             ws = self.type_cache[t] = self.type_width(t, sym)
         width, signed = ws
+        if not local:
+            self.count_elements(width, sym)
         sig = Signal(prefix + sym.name, width, signed, t, sym, local)
         return sig
+
+    def count_elements(self, n, where):
+        self.elements += n
+        if self.elements > self.max_elements:
+            raise limits.over_budget(
+                self.at(where),
+                f"the design has too many elements after elaboration (a module instance "
+                f"counts {INSTANCE_WEIGHT}, a signal bit 1)", self.max_elements,
+                limits.ELEMENTS_VARIABLE)
+
+    def check_width(self, width, where):
+        """Refuse a value wider than MAX_WIDTH before it is made."""
+        if width > MAX_WIDTH:
+            raise self.error(f"value of {width} bits is too wide (limit {MAX_WIDTH} bits)",
+                             where)
 
     def type_width(self, t, where):
         if t.isUnpackedArray:
             if not t.hasFixedRange:
-                raise self.error(f"type '{t}' is not supported", where)
+                raise self.error(f"type '{excerpt(t, 60)}' is not supported", where)
             inner, _ = self.type_width(t.elementType, where)
             r = t.fixedRange
-            return inner * (abs(r.left - r.right) + 1), False
+            total = inner * (abs(r.left - r.right) + 1)
+            if total > self.max_elements:
+                raise limits.over_budget(
+                    self.at(where), f"an array of {total:,} bits", self.max_elements,
+                    limits.ELEMENTS_VARIABLE)
+            return total, False
         if not t.isIntegral:
-            raise self.error(f"type '{t}' is not supported (only integral types synthesize)",
-                             where)
+            raise self.error(f"type '{excerpt(t, 60)}' is not supported (only integral types "
+                             "synthesize)", where)
+        self.check_width(t.bitWidth, where)
         return t.bitWidth, t.isSigned
 
     def walk_scope(self, ctx, scope, prefix):
@@ -444,7 +555,7 @@ class Elaborator:
                     if nt in ("supply0", "supply1"):
                         sig.bits = [1 if nt == "supply1" else 0] * sig.width
                     elif nt not in ("wire", "tri", "uwire", ""):
-                        raise self.error(f"'{nt}' nets are not supported", m)
+                        raise self.error(f"'{excerpt(nt)}' nets are not supported", m)
                 init = m.initializer
                 if init is not None:
                     if k == SK.Net:
@@ -468,7 +579,7 @@ class Elaborator:
                     val = bv.extend(val, sig.width, m.initializer.type.isSigned)
                     self.init_values[sig] = [v if v in (0, 1) else None for v in val]
                 except _NotConstant:
-                    self.warn(f"non-constant initial value of '{sig.name}' ignored", m)
+                    self.warn(f"non-constant initial value of '{excerpt(sig.name)}' ignored", m)
             elif k == SK.ContinuousAssign:
                 asg = m.assignment
                 if m.delay is not None:
@@ -510,7 +621,7 @@ class Elaborator:
             if cur is not None:
                 if isinstance(cur, Bad):
                     continue
-                sig.bits[i] = Bad(f"'{sig.name}' has more than one driver", where)
+                sig.bits[i] = Bad(f"'{excerpt(sig.name)}' has more than one driver", where)
                 continue
             sig.bits[i] = d
 
@@ -536,6 +647,7 @@ class Elaborator:
         A = self.A
         if not inst.isModule:
             raise self.error("interfaces are not supported", inst)
+        self.count_elements(INSTANCE_WEIGHT, inst)
         child = Ctx(f"{prefix}{inst.name}.")
         self.walk_scope(child, inst.body, child.prefix)
         for pc in inst.portConnections:
@@ -545,12 +657,13 @@ class Elaborator:
             sym = port.internalSymbol
             csig = child.sigs.get(sym)
             if csig is None:
-                raise self.error(f"port '{port.name}' has no net", inst)
+                raise self.error(f"port '{excerpt(port.name)}' has no net", inst)
             e = pc.expression
             d = port.direction
             if d == A.ArgumentDirection.In:
                 if e is None or e.kind == A.ExpressionKind.EmptyArgument:
-                    self.warn(f"input port '{port.name}' of '{inst.name}' is unconnected: "
+                    self.warn(f"input port '{excerpt(port.name)}' of '{excerpt(inst.name)}' "
+                              "is unconnected: "
                               "tied to 0", inst)
                     for i in range(csig.width):
                         if csig.bits[i] is None:
@@ -564,7 +677,8 @@ class Elaborator:
                 targets = self.static_targets(ctx, lhs, inst)
                 self.claim(targets, PortOutDriver(inst, csig, targets), inst)
             else:
-                raise self.error(f"port '{port.name}': inout ports are not supported", inst)
+                raise self.error(f"port '{excerpt(port.name)}': inout ports are not "
+                                 "supported", inst)
 
     def add_primitive(self, ctx, prim):
         name = prim.primitiveType.name
@@ -585,7 +699,7 @@ class Elaborator:
             inv = 1 if name in ("nand", "nor", "xnor") else 0
             fn = (lambda b, xs, op=op, inv=inv: op(b, xs) ^ inv)
         else:
-            raise self.error(f"gate primitive '{name}' is not supported", prim)
+            raise self.error(f"gate primitive '{excerpt(name)}' is not supported", prim)
         for out in outs:
             targets = self.static_targets(ctx, lhs_of(out), prim)
             self.claim(targets, PrimDriver(prim, ctx, fn, ins, targets), prim)
@@ -781,7 +895,7 @@ class Elaborator:
         if type(v) is int:
             return v
         if v is None:
-            self.warn(f"'{sig.name}' is read but never assigned: taken as 0", sig.sym)
+            self.warn(f"'{excerpt(sig.name)}' is read but never assigned: taken as 0", sig.sym)
             sig.bits[i] = 0
             return 0
         if isinstance(v, Bad):
@@ -798,7 +912,10 @@ class Elaborator:
         return [self.bit(sig, i) for i in range(sig.width)]
 
     def truth(self, vec):
-        return self.b.or_n(vec) if len(vec) != 1 else vec[0]
+        if len(vec) == 1:
+            return vec[0]
+        self.b.charge(len(vec))
+        return self.b.or_n(vec)
 
     # ---- frames ---------------------------------------------------------------------------
     def lookup(self, sym, fr, where):
@@ -809,7 +926,8 @@ class Elaborator:
         if sig is None:
             k = sym.kind
             if k not in (self.A.SymbolKind.Variable, self.A.SymbolKind.FormalArgument):
-                raise self.error(f"'{sym.name}' cannot be used here ({str(k).split('.')[-1]})",
+                raise self.error(f"'{excerpt(sym.name)}' cannot be used here "
+                                 f"({str(k).split('.')[-1]})",
                                  where)
             sig = self.make_signal(fr.ctx, sym, "", local=True)
             fr.locals[sym] = sig
@@ -823,7 +941,8 @@ class Elaborator:
             if sig.local:
                 if fr.mode == "init":
                     raise _NotConstant()
-                self.warn(f"'{sig.name}' is read before it is assigned: taken as 0", where)
+                self.warn(f"'{excerpt(sig.name)}' is read before it is assigned: taken as 0",
+                          where)
                 return [0] * (hi - lo)
             if fr.mode == "init":
                 raise _NotConstant()
@@ -835,7 +954,8 @@ class Elaborator:
             i = lo + j
             if v is None or v == LATCH:
                 if v == LATCH:
-                    raise self.error(f"'{sig.name}' is read where it is not assigned on every "
+                    raise self.error(f"'{excerpt(sig.name)}' is read where it is not assigned "
+                                     "on every "
                                      "path (a latch would be inferred)", where)
                 if sig.local:
                     if fr.mode == "init":
@@ -859,10 +979,10 @@ class Elaborator:
     def write(self, fr, sig, off, vals, nonblocking, where):
         """Write constant-offset bits (vals may be shorter than the signal)."""
         if not sig.local and fr.mode == "func":
-            raise self.error(f"function writes module signal '{sig.name}'", where)
+            raise self.error(f"function writes module signal '{excerpt(sig.name)}'", where)
         if not sig.local and fr.mode in ("comb", "ff") and fr.owner is not None and \
                 sig not in fr.owner.targets:
-            raise self.error(f"'{sig.name}' assigned here is driven elsewhere", where)
+            raise self.error(f"'{excerpt(sig.name)}' assigned here is driven elsewhere", where)
         if nonblocking and fr.mode == "ff":
             envs = (fr.nxt,)
         elif fr.mode == "ff":
@@ -894,7 +1014,7 @@ class Elaborator:
         else:
             envs = (fr.cur,)
         if not sig.local and fr.mode == "func":
-            raise self.error(f"function writes module signal '{sig.name}'", where)
+            raise self.error(f"function writes module signal '{excerpt(sig.name)}'", where)
         for env in envs:
             old = env.get(sig)
             new = list(old) if old is not None else [None] * sig.width
@@ -968,6 +1088,9 @@ class Elaborator:
     def exec(self, s, fr):
         if s is None:
             return
+        self.steps += 1                     # statements count against EDAPIPE_MAX_STEPS
+        if self.steps > self.max_steps:
+            self.step(0, s)
         fn = self._stmt.get(s.kind)
         if fn is None:
             raise self.error(f"unsupported statement: {str(s.kind).split('.')[-1]}", s)
@@ -1262,6 +1385,17 @@ class Elaborator:
     def loop_guard(self, count, s):
         if count > MAX_LOOP:
             raise self.error(f"loop runs more than {MAX_LOOP} iterations", s)
+        self.step(1 if count > 0 else 0, s)
+
+    def step(self, n, where):
+        """Count statements, loop iterations and calls against EDAPIPE_MAX_STEPS (nested
+        loops, long loop bodies)."""
+        self.steps += n
+        if self.steps > self.max_steps:
+            raise limits.over_budget(self.at(where),
+                                     "elaboration executes too many statements, loop "
+                                     "iterations and function calls in total",
+                                     self.max_steps, limits.STEPS_VARIABLE)
 
     def cond_const(self, e, fr, s):
         c = self.truth(self.ev(e, fr))
@@ -1309,8 +1443,10 @@ class Elaborator:
         count = bv.to_int(self.ev(s.count, fr))
         if count is None:
             raise self.error("repeat count is not constant", s)
-        self.loop_guard(count, s)
+        if count > MAX_LOOP:
+            raise self.error(f"loop runs more than {MAX_LOOP} iterations", s)
         for _ in range(count):
+            self.step(1, s)
             self.exec(s.body, fr)
 
     # ---- lvalues ---------------------------------------------------------------------------
@@ -1427,6 +1563,8 @@ class Elaborator:
 
     # ---- expressions -----------------------------------------------------------------------
     def const_bits(self, cv, width, where):
+        self.check_width(width, where)
+        self.b.charge(width // 4)
         sv = cv.value if not isinstance(cv, self.ps.SVInt) else cv
         if not isinstance(sv, self.ps.SVInt):
             raise self.error(f"non-integer constant '{cv}' is not supported", where)
@@ -1491,6 +1629,7 @@ class Elaborator:
         b = self.b
         if op is UO.BitwiseNot:
             return [lit ^ 1 for lit in x]
+        b.charge(len(x))
         if op == UO.Minus:
             return bv.neg(b, x)
         if op == UO.Plus:
@@ -1576,7 +1715,13 @@ class Elaborator:
             base = bv.to_int(x, e.left.type.isSigned)
             ex = bv.to_int(y, e.right.type.isSigned)
             if base is not None and ex is not None and ex >= 0:
-                return bv.const((base ** ex) & ((1 << width) - 1), width)
+                # modular: 3 ** 4294967295 needs only its low `width` bits
+                if base % 2 == 0 and ex >= width:
+                    return bv.const(0, width)       # 2**width divides it
+                if width * ex.bit_length() > MAX_POWER_WORK:
+                    raise self.error(f"'**' of constants too large to compute ({width}-bit "
+                                     f"result, {ex.bit_length()}-bit exponent)", e)
+                return bv.const(pow(base, ex, 1 << width) if width else 0, width)
             if base == 2 and not e.right.type.isSigned:
                 return bv.shift(b, bv.const(1, width), y, True)
             raise self.error("'**' needs constant operands (or a base of 2)", e)
@@ -1622,13 +1767,19 @@ class Elaborator:
         for o in reversed(list(e.operands)):
             if o.type.isIntegral or o.type.isUnpackedArray:
                 out.extend(self.ev(o, fr))
+                if len(out) > MAX_WIDTH and not e.type.isUnpackedArray:
+                    self.check_width(len(out), e)
             else:
                 raise self.error("unsupported operand in concatenation", o)
         return out
 
     def e_repl(self, e, fr):
         n = self.const_int(e.count, fr)
-        return self.ev(e.concat, fr) * n
+        inner = self.ev(e.concat, fr)
+        if n < 0:
+            raise self.error(f"replication count {n} is negative", e)
+        self.check_width(n * len(inner), e)
+        return inner * n
 
     def e_select(self, e, fr):
         if not (e.value.type.isIntegral or e.value.type.isUnpackedArray):
@@ -1691,6 +1842,7 @@ class Elaborator:
         signed = op.type.isSigned
         if e.conversionKind == self.A.ConversionKind.Propagated:
             signed = signed and t.isSigned
+        self.check_width(t.bitWidth, e)
         return bv.extend(self.ev(op, fr), t.bitWidth, signed)
 
     def e_call(self, e, fr):
@@ -1722,16 +1874,15 @@ class Elaborator:
             fsig = self.lookup(formal, call, e)
             val = bv.extend(self.ev(actual, fr), fsig.width, actual.type.isSigned)
             call.cur[fsig] = val
-        self._calls = getattr(self, "_calls", 0) + 1
-        if self._calls > 200000:
-            raise self.error("too many function calls (recursive function?)", e)
+        self.step(1, e)
         self.exec(sub.body, call)
         self.call_depth -= 1
         if ret is None:
             return []
         vals = call.cur.get(ret)
         if vals is None or any(v is None or v == LATCH for v in vals):
-            raise self.error(f"function '{sub.name}' does not assign its result on every path",
+            raise self.error(f"function '{excerpt(sub.name)}' does not assign its result on "
+                             "every path",
                              e)
         return vals
 
@@ -1782,6 +1933,11 @@ def elaborate(parsed, filename, top=None, warn=None, bit_names="declared"):
     sys.setrecursionlimit(max(old, 1_000_000))
     try:
         aig = el.run(tops[0])
+    except (_TooDeep, RecursionError) as deep:
+        where = deep.args[0] if isinstance(deep, _TooDeep) else el.current
+        raise el.error("logic too deep to elaborate (Python's recursion limit, about "
+                       f"{sys.getrecursionlimit():,} calls, was reached below this "
+                       "point)", where) from None
     finally:
         sys.setrecursionlimit(old)
     return aig
