@@ -346,6 +346,24 @@ def test_sdc_unknown_and_unsupported_commands_are_errors():
     assert "not supported" in str(sdc_error("set_case_analysis 0 [get_ports a]\n", 1))
 
 
+def test_sdc_clock_commands_refuse_what_they_cannot_do():
+    base = "create_clock -name c -period 2 [get_ports clk]\n"
+    assert "-source is required" in str(sdc_error(
+        base + "create_generated_clock -divide_by 2 [get_ports clk]\n", 2))
+    assert "three increasing" in str(sdc_error(
+        base + "create_generated_clock -source clk -edges {3 1 5} [get_ports clk]\n", 2))
+    assert "give one of" in str(sdc_error(
+        base + "create_generated_clock -source clk -divide_by 2 -multiply_by 2 "
+        "[get_ports clk]\n", 2))
+    assert "whole number" in str(sdc_error(
+        base + "create_generated_clock -source clk -divide_by 0.5 [get_ports clk]\n", 2))
+    assert "-clock" in str(sdc_error(base + "set_clock_latency -clock c 0.1 clk\n", 2))
+    assert "usage" in str(sdc_error(base + "set_clock_groups -group c\n", 2))
+    assert "-allow_paths" in str(sdc_error(
+        base + "set_clock_groups -asynchronous -allow_paths -group c\n", 2))
+    assert "no clock" in str(sdc_error(base + "set_propagated_clock [get_ports a]\n", 2))
+
+
 def test_sdc_harmless_commands_warn_once_with_a_count():
     c = sdc("set_max_fanout 10 [current_design]\n" * 1000 + "set_max_transition 1 x\n")
     assert len(c.warnings) == 2

@@ -58,6 +58,16 @@ CASES = {
                          "create_clock -name clk2 -period 3 -waveform {0.5 2} -add "
                          "[get_ports clk]\n"
                          "set_input_delay 0.3 -clock clk2 -add_delay [get_ports req_val]\n"),
+    # clocks of different groups are not timed against each other (clk and clk2 on one
+    # port; one group: against every other clock)
+    "clock_groups": ("gcd_sky130hd",
+                     "create_clock -name clk2 -period 3 -waveform {0.5 2} -add "
+                     "[get_ports clk]\n"
+                     "set_input_delay 0.3 -clock clk2 -add_delay [get_ports req_val]\n"
+                     "create_clock -name vclk -period 7\n"
+                     "set_output_delay 0.5 -clock vclk -add_delay [get_ports resp_val]\n"
+                     "set_clock_groups -asynchronous -group [get_clocks clk] -group {clk2}\n"
+                     "set_clock_groups -logically_exclusive -group vclk\n"),
     "input_transition_min_max": ("arbiter", "set_input_transition -max 0.3 [all_inputs]\n"
                                             "set_input_transition -min 0.02 [all_inputs]\n"
                                             "set_input_transition -rise -max 0.4 "
@@ -115,3 +125,63 @@ def test_spef_with_loads_and_driving_cells(tmp_path):
             "set_driving_cell -lib_cell sky130_fd_sc_hd__inv_2 [get_ports req_msg*]\n"
     assert max_slack_difference("gcd_sky130hd", _base("gcd_sky130hd") + extra, tmp_path,
                                 SPEF) < 1e-3
+
+
+# Clock latency, propagated and generated clocks (gcd: a five-buffer clock tree, 35
+# registers). With propagated clocks OpenSTA removes clock reconvergence pessimism; on ideal
+# clocks Debian's 2019 sta removes it too where current OpenSTA does not (search/Crpr.cc,
+# CheckCrpr::checkCrpr1 requires both clocks propagated): those cases compare with
+# `set sta_crpr_enabled 0`, the current behaviour.
+GEN_LEAF = "[get_pins clkbuf_2_0__f_clk/X]"
+CLOCK_CASES = {
+    # clock network delay through clkbuf_0_clk and the four leaf buffers
+    "propagated": ("set_propagated_clock [all_clocks]\n", False),
+    # a generated clock of a propagated master on a leaf buffer: its source latency is the
+    # master's arrival there; CRPR gives back the early/late source latency difference
+    # (0.2 ns) on paths within clk and between clk and gclk
+    "generated_propagated_crpr": (
+        f"create_generated_clock -name gclk -source [get_ports clk] -divide_by 2 {GEN_LEAF}\n"
+        "set_propagated_clock [all_clocks]\n"
+        "set_clock_latency -source -late 0.3 [get_clocks clk]\n"
+        "set_clock_latency -source -early 0.1 [get_clocks clk]\n", False),
+    # -edges with -edge_shift, -multiply_by with -invert, source latency on a generated
+    # clock, a propagated master with an ideal generated clock
+    "generated_edges_multiply_invert": (
+        f"create_generated_clock -name gclk -source [get_ports clk] -edges {{1 3 5}} "
+        f"-edge_shift {{0.2 0.1 0.2}} {GEN_LEAF}\n"
+        "create_generated_clock -name gclk2 -source [get_ports clk] -multiply_by 2 -invert "
+        "[get_pins clkbuf_2_1__f_clk/X]\n"
+        "set_clock_latency -source 0.3 [get_clocks gclk2]\n"
+        "set_propagated_clock [get_clocks clk]\n", False),
+    # divide by a number that is not a power of two (every edge scaled) and the network
+    # latency of an ideal generated clock
+    "generated_divide_3_latency": (
+        f"create_generated_clock -name gclk -source [get_ports clk] -divide_by 3 {GEN_LEAF}\n"
+        "set_clock_latency 0.25 [get_clocks gclk]\n", True),
+    # ideal clock: network latency and source latency, early/late and rise/fall
+    "clock_latency_ideal": ("set_clock_latency 0.4 [get_clocks clk]\n"
+                            "set_clock_latency -max -rise 0.6 [get_clocks clk]\n"
+                            "set_clock_latency -source -late 0.3 [get_clocks clk]\n"
+                            "set_clock_latency -source -early -fall 0.05 [get_clocks clk]\n",
+                            True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLOCK_CASES))
+def test_clocks_against_opensta(case, tmp_path):
+    _need_sta()
+    extra, no_ideal_crpr = CLOCK_CASES[case]
+    name = "gcd_sky130hd"
+    assert _moved(name, extra, tmp_path) > 1e-3, "the commands change nothing: no test"
+    before = "set sta_crpr_enabled 0\n" if no_ideal_crpr else ""
+    assert max_slack_difference(name, _base(name) + extra, tmp_path,
+                                before_sdc=before) < TOL
+
+
+def test_propagated_clock_with_spef(tmp_path):
+    """Propagated clocks with parasitics: the clock nets' wire delays and degraded slews
+    reach the register clock pins."""
+    _need_sta()
+    extra = "set_propagated_clock [all_clocks]\n"
+    assert max_slack_difference("gcd_sky130hd", _base("gcd_sky130hd") + extra, tmp_path,
+                                SPEF) < TOL

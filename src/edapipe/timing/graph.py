@@ -187,6 +187,10 @@ class TimingGraph:
     pin_cap: np.ndarray | None = None   # (pins + ports, 2) Liberty pin capacitance per edge
     port_ext: np.ndarray | None = None  # (ports, edge, minmax) set_load on ports (F)
     rc: dict | None = None              # driver node -> RcNet (rc.py), from SPEF
+    # per clock node: the register clock pin it stands for when its clock is propagated
+    # (one node per pin), else -1 (one ideal node per clock and polarity)
+    clock_pin_node: np.ndarray | None = None
+    clock_sources: dict = field(default_factory=dict)  # clock name -> its source nodes
 
     def __post_init__(self):
         if self.load_min is None:
@@ -350,7 +354,8 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
     idx = np.arange(n_all)
     src_of = np.where(node_net_a > 1, net_driver[np.maximum(node_net_a, 0)], -1)
     src_of = np.where(src_of >= 0, src_of, idx)
-    clock_of_pin, clock_nodes = _trace_clocks(sdc, port_node, node_net_a, arcs,
+    clock_of_pin, clock_nodes, clock_pin_node, clock_sources = _trace_clocks(
+        sdc, port_node, node_net_a, arcs,
                                               set(np.flatnonzero(pin_clk).tolist()),
                                               netlist, node_inst_pins, node_type, node_local,
                                               templates)
@@ -409,7 +414,8 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         chk[:, 0].copy(), chk[:, 1].copy(), chk[:, 2].copy(),
         np.array(chk_clock, np.int64), chk[:, 4:6].copy(), chk[:, 3].copy(),
         clock_nodes, cbase, port_node, port_dir, warnings + list(sdc.warnings),
-        [i.cell for i in insts], load_min, caps, port_cap)
+        [i.cell for i in insts], load_min, caps, port_cap, None,
+        np.array(clock_pin_node, np.int64), clock_sources)
 
 
 def _wire_load_caps(netlist, lib: Library, node_net, net_driver, sdc, port_node, net_index,
@@ -449,12 +455,17 @@ def _wire_load_caps(netlist, lib: Library, node_net, net_driver, sdc, port_node,
 
 def _trace_clocks(sdc, port_node, node_net, arcs, clock_pins, netlist, node_inst, node_type,
                   node_local, templates):
-    """Which ideal clock (and polarity) reaches each register clock pin: a walk from each
-    clock source through nets and combinational arcs (inverting arcs flip the polarity)."""
+    """Which clock (and polarity) reaches each register clock pin: a walk from each clock
+    source through nets and combinational arcs (inverting arcs flip the polarity) that
+    stops at the source of another clock (a generated clock's pin, as OpenSTA). An ideal
+    clock has one node per polarity; a propagated one a node per register clock pin (its
+    arrival and slew are the pin's)."""
     clock_nodes: list[tuple[str, int]] = []
+    clock_pin_node: list[int] = []
+    clock_sources: dict[str, list[int]] = {}
     clock_of_pin: dict[int, list[int]] = {}
     if not sdc.clocks:
-        return clock_of_pin, clock_nodes
+        return clock_of_pin, clock_nodes, clock_pin_node, clock_sources
     by_net = np.argsort(node_net, kind="stable")
     net_sorted = node_net[by_net]
     comb = arcs[arcs[:, 2] == COMB]
@@ -472,12 +483,17 @@ def _trace_clocks(sdc, port_node, node_net, arcs, clock_pins, netlist, node_inst
                                  for v in range(len(node_inst))}
                 if obj.name in pin_names:
                     starts.append(pin_names[obj.name])
+        clock_sources[clk.name] = starts
+    for clk in sdc.clocks.values():
+        starts = clock_sources[clk.name]
+        others = {v for c, vs in clock_sources.items() if c != clk.name for v in vs} - \
+            set(starts)
         seen: set[tuple[int, int]] = set()
         stack = [(s, 0) for s in starts]
-        node_of_parity: dict[int, int] = {}
+        node_of_parity: dict[tuple[int, int], int] = {}
         while stack:
             v, parity = stack.pop()
-            if (v, parity) in seen:
+            if (v, parity) in seen or v in others:
                 continue
             seen.add((v, parity))
             net = node_net[v]
@@ -489,12 +505,14 @@ def _trace_clocks(sdc, port_node, node_net, arcs, clock_pins, netlist, node_inst
                 if w == v:
                     continue
                 if w in clock_pins:
-                    if parity not in node_of_parity:
-                        node_of_parity[parity] = len(clock_nodes)
+                    key = (parity, w if clk.propagated else -1)
+                    if key not in node_of_parity:
+                        node_of_parity[key] = len(clock_nodes)
                         clock_nodes.append((clk.name, parity))
+                        clock_pin_node.append(key[1])
                     lst = clock_of_pin.setdefault(w, [])
-                    if node_of_parity[parity] not in lst:
-                        lst.append(node_of_parity[parity])
+                    if node_of_parity[key] not in lst:
+                        lst.append(node_of_parity[key])
                     continue
                 a0 = np.searchsorted(comb[:, 0], w, "left")
                 a1 = np.searchsorted(comb[:, 0], w, "right")
@@ -504,4 +522,4 @@ def _trace_clocks(sdc, port_node, node_net, arcs, clock_pins, netlist, node_inst
                         stack.append((to, parity))
                     if m_r & 2 or m_f & 1:
                         stack.append((to, 1 - parity))
-    return clock_of_pin, clock_nodes
+    return clock_of_pin, clock_nodes, clock_pin_node, clock_sources

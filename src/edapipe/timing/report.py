@@ -63,18 +63,23 @@ def trace(an: Analysis, ep: Endpoint, check: int) -> tuple[list[Point], list[Poi
     clk = launch.clock
     pts.append(Point(f"clock {clk} ({_EDGE_NAME[launch.edge]} edge)", None, None, 0.0,
                      launch.time, launch.time))
-    pts.append(Point("clock network delay (ideal)", None, None, None, 0.0, launch.time))
     start = v
+    kind = "propagated" if sdc.clocks[clk].propagated else "ideal"
     if start >= g.clock_node_base:
         first = steps[0]
         ck = int(g.arc_pin[first[0]])
+        t_ck = float(at[start, first[3]])
+        pts.append(Point(f"clock network delay ({kind})", None, None, None,
+                         t_ck - launch.time, t_ck))
         pts.append(Point(_pin_label(an, ck), first[3], None, slew[start, first[3]], 0.0,
-                         launch.time))
+                         t_ck))
         startpoint = g.node_name(ck).rsplit("/", 1)[0]
         rising = int(g.arc_mask[first[0], 0]) == 1
         start_desc = (f"{startpoint} ({'rising' if rising else 'falling'} edge-triggered "
                       f"flip-flop clocked by {clk})")
     else:
+        pts.append(Point(f"clock network delay ({kind})", None, None, None, 0.0,
+                         launch.time))
         ext = at[start, e] - launch.time
         pts.append(Point("input external delay", e, None, None, ext, at[start, e]))
         pts.append(Point(_pin_label(an, start), e, g.load[start, e], slew[start, e], 0.0,
@@ -110,10 +115,15 @@ def trace(an: Analysis, ep: Endpoint, check: int) -> tuple[list[Point], list[Poi
     unc = sdc.clocks[cap_clock].uncertainty_setup if check == SETUP else \
         sdc.clocks[cap_clock].uncertainty_hold
     t_clock = t_edge + unc if check == SETUP else t_edge - unc
+    lat, crpr = ep.clock_latency[check], ep.crpr[check]
+    sign_crpr = 1 if check == SETUP else -1
+    t_base = t_clock - lat - sign_crpr * crpr
+    kind = "propagated" if sdc.clocks[cap_clock].propagated else "ideal"
     req.append(Point(f"clock {cap_clock} ({_EDGE_NAME[ep.capture_edge]} edge)", None, None,
-                     0.0, t_clock, t_clock))
-    req.append(Point("clock network delay (ideal)", None, None, None, 0.0, t_clock))
-    req.append(Point("clock reconvergence pessimism", None, None, None, 0.0, t_clock))
+                     0.0, t_base, t_base))
+    req.append(Point(f"clock network delay ({kind})", None, None, None, lat, t_base + lat))
+    req.append(Point("clock reconvergence pessimism", None, None, None, sign_crpr * crpr,
+                     t_clock))
     if unc:
         req.append(Point("clock uncertainty", None, None, None, t_edge - t_clock, t_edge))
     if ep.kind == "output":

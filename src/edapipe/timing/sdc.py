@@ -38,7 +38,6 @@ _HARMLESS = frozenset({
 # SDC commands (and OpenSTA ones) that would change timing but are not implemented: an error
 # that says so (anything else unknown is "unknown command").
 _UNSUPPORTED = frozenset({
-    "create_generated_clock", "set_clock_latency", "set_propagated_clock", "set_clock_groups",
     "set_clock_gating_check", "set_clock_sense", "set_sense", "set_timing_derate",
     "set_case_analysis", "set_disable_timing", "set_drive", "set_max_time_borrow",
     "set_data_check", "set_resistance", "set_annotated_delay", "set_annotated_check",
@@ -78,6 +77,15 @@ class Clock:
     uncertainty_hold: float = 0.0
     # transition[(edge, minmax)] with edge 0 rise / 1 fall, minmax 0 max / 1 min
     transition: dict[tuple[int, int], float] = field(default_factory=dict)
+    # set_propagated_clock: arrivals at register clock pins through the clock network
+    propagated: bool = False
+    # set_clock_latency -source / without -source, per (clock edge, minmax); minmax 0 is
+    # late (-max, -late), 1 early (-min, -early)
+    source_latency: dict[tuple[int, int], float] = field(default_factory=dict)
+    network_latency: dict[tuple[int, int], float] = field(default_factory=dict)
+    # create_generated_clock: the master clock and its -source object (None otherwise)
+    master: str | None = None
+    master_source: Obj | None = None
 
 
 @dataclass
@@ -119,6 +127,23 @@ class Constraints:
     driving_cells: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     exceptions: list[Exception_] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # set_clock_groups: each a list of clock-name groups; clocks of different groups of
+    # one command are not timed against each other
+    clock_groups: list[list[frozenset[str]]] = field(default_factory=list)
+
+    def exclusive(self, a: str, b: str) -> bool:
+        """True when set_clock_groups puts clocks a and b in different groups."""
+        if a == b:
+            return False
+        for groups in self.clock_groups:
+            ga = next((k for k, grp in enumerate(groups) if a in grp), None)
+            gb = next((k for k, grp in enumerate(groups) if b in grp), None)
+            if len(groups) == 1:   # one group: exclusive with every other clock
+                if (ga is None) != (gb is None):
+                    return True
+            elif ga is not None and gb is not None and ga != gb:
+                return True
+        return False
 
 
 @dataclass
@@ -200,6 +225,10 @@ class _Reader:
             "all_outputs": self.all_outputs, "all_registers": self.all_registers,
             "all_clocks": self.all_clocks,
             "create_clock": self.create_clock,
+            "create_generated_clock": self.create_generated_clock,
+            "set_propagated_clock": self.set_propagated_clock,
+            "set_clock_latency": self.set_clock_latency,
+            "set_clock_groups": self.set_clock_groups,
             "set_input_delay": lambda w, o: self.io_delay(w, o, "set_input_delay"),
             "set_output_delay": lambda w, o: self.io_delay(w, o, "set_output_delay"),
             "set_load": self.set_load, "set_input_transition": self.set_input_transition,
@@ -439,17 +468,223 @@ class _Reader:
             waveform = (wave[0], wave[1])
         else:
             waveform = (0.0, period / 2)
-        if "-add" not in flags and sources:
-            # as OpenSTA: a clock defined on a source replaces the clocks already there,
-            # unless -add keeps them (several clocks on one port or pin)
-            names = {o.name for o in sources}
-            for other in [c for c in self.c.clocks.values()
-                          if c.name != name and names & {o.name for o in c.sources}]:
-                other.sources = [o for o in other.sources if o.name not in names]
-                if not other.sources:
-                    self._delete_clock(other.name)
+        if "-add" not in flags:
+            self._replace_clocks(name, sources)
         self.c.clocks[name] = Clock(name, period, waveform, sources)
         return ObjList([Obj("clock", name)])
+
+    def _replace_clocks(self, name: str, sources: list[Obj]) -> None:
+        """As OpenSTA: a clock defined on a source replaces the clocks already there, unless
+        -add keeps them (several clocks on one port or pin)."""
+        names = {o.name for o in sources}
+        for other in [c for c in self.c.clocks.values()
+                      if c.name != name and names & {o.name for o in c.sources}]:
+            other.sources = [o for o in other.sources if o.name not in names]
+            if not other.sources:
+                self._delete_clock(other.name)
+
+    def create_generated_clock(self, words: list[Word], offset: int):
+        """A clock derived from a master clock's waveform as OpenSTA's Clock::generate:
+        -divide_by a power of two keeps the master's first rise and a 50 % duty cycle, any
+        other -divide_by or -multiply_by scales every edge (or -duty_cycle), -edges picks
+        master edges (1-based, plus -edge_shift), -invert swaps the edges."""
+        cmd = "create_generated_clock"
+        flags, pos = _flags(words, {"-name": 1, "-source": 1, "-master_clock": 1,
+                                    "-divide_by": 1, "-multiply_by": 1, "-duty_cycle": 1,
+                                    "-edges": 1, "-edge_shift": 1, "-invert": 0,
+                                    "-combinational": 0, "-add": 0, "-comment": 1,
+                                    "-pll_output": 1, "-pll_feedback": 1}, offset, cmd)
+        if "-source" not in flags:
+            raise TclError(f"{cmd}: -source is required", offset)
+        if len(pos) != 1:
+            raise TclError(f"usage: {cmd} -source pin [options] pins", offset)
+        src = self.objects(flags["-source"][0], cmd)
+        if len(src) != 1:
+            raise TclError(f"{cmd}: -source must name one port or pin",
+                           flags["-source"][0].offset)
+        sources = list(self.objects(pos[0], cmd))
+        name = str(flags["-name"][0].value) if "-name" in flags else sources[0].name
+        if "-master_clock" in flags:
+            master = self._clock_list(flags["-master_clock"][0], cmd)[0]
+        else:
+            found = [c.name for c in self.c.clocks.values()
+                     if src[0].name in {o.name for o in c.sources}]
+            if len(found) != 1:
+                raise TclError(f"{cmd}: {'no clock is' if not found else 'several clocks are'}"
+                               f" defined on {excerpt(src[0].name, 60)}; give -master_clock",
+                               flags["-source"][0].offset)
+            master = found[0]
+        mclk = self.c.clocks[master]
+        period, wave = self._generate(flags, mclk, cmd, offset)
+        if "-add" not in flags:
+            self._replace_clocks(name, sources)
+        self.c.clocks[name] = Clock(name, period, (wave[0], wave[1]), sources,
+                                    master=master, master_source=src[0])
+        return ObjList([Obj("clock", name)])
+
+    def _generate(self, flags, mclk: Clock, cmd: str, offset: int):
+        def integer(flag):
+            w = flags[flag][0]
+            v = self.number(w, f"{cmd} {flag}")
+            if v != int(v) or v < 1:
+                raise TclError(f"{cmd}: {flag} must be a whole number >= 1", w.offset)
+            return int(v)
+
+        kinds = [f for f in ("-divide_by", "-multiply_by", "-edges") if f in flags]
+        if len(kinds) > 1:
+            raise TclError(f"{cmd}: give one of -divide_by, -multiply_by, -edges", offset)
+        mwave = list(mclk.waveform)
+        duty = 0.0
+        if "-duty_cycle" in flags:
+            duty = self.number(flags["-duty_cycle"][0], f"{cmd} -duty_cycle")
+            if not 0 < duty < 100:
+                raise TclError(f"{cmd}: -duty_cycle must be within (0, 100)",
+                               flags["-duty_cycle"][0].offset)
+
+        def scaled(scale):
+            per = mclk.period * scale
+            if duty:
+                return per, [mwave[0] * scale, mwave[0] * scale + per * duty / 100]
+            return per, [t * scale for t in mwave]
+
+        if "-edges" in flags:
+            w = flags["-edges"][0]
+            try:
+                edges = [int(x) for x in self.names(w)]
+            except ValueError:
+                raise TclError(f"{cmd}: -edges needs whole numbers", w.offset) from None
+            if len(edges) != 3 or min(edges) < 1 or edges != sorted(edges) \
+                    or max(edges) > 1000:
+                raise TclError(f"{cmd}: -edges needs three increasing master edge numbers "
+                               "(1 is the first rise)", w.offset)
+            shifts = [0.0] * 3
+            if "-edge_shift" in flags:
+                sw = flags["-edge_shift"][0]
+                vals = self.names(sw)
+                if len(vals) != 3:
+                    raise TclError(f"{cmd}: -edge_shift needs three values", sw.offset)
+                shifts = [self.number(Word(x, sw.offset), f"{cmd} -edge_shift") * self.tu
+                          for x in vals]
+            times = []
+            for k, edge in enumerate(edges):
+                q, r = divmod(edge - 1, 2)
+                times.append(mwave[r] + q * mclk.period + shifts[k])
+            period, wave = times[2] - times[0], times[:2]
+            if period <= 0 or not times[0] <= times[1] <= times[2]:
+                raise TclError(f"{cmd}: the edges give no valid waveform", w.offset)
+        elif "-edge_shift" in flags:
+            raise TclError(f"{cmd}: -edge_shift needs -edges", offset)
+        elif "-multiply_by" in flags:
+            period, wave = scaled(1.0 / integer("-multiply_by"))
+        elif "-divide_by" in flags and integer("-divide_by") > 1:
+            n = integer("-divide_by")
+            if n & (n - 1) == 0:
+                period = mclk.period * n
+                wave = [mwave[0], mwave[0] + period / 2]
+            else:
+                period, wave = scaled(float(n))
+        else:
+            period, wave = mclk.period, mwave
+        if "-invert" in flags:
+            first = wave[0]
+            shift = period if first >= period else 0.0
+            wave = [wave[1] - shift, first - shift + period]
+        return period, wave
+
+    def set_propagated_clock(self, words: list[Word], offset: int):
+        """Clocks (or the clocks defined on the given ports and pins) reach register clock
+        pins through the netlist's clock network."""
+        if len(words) != 1:
+            raise TclError("usage: set_propagated_clock objects", offset)
+        for name in self._clocks_of(words[0], "set_propagated_clock"):
+            self.c.clocks[name].propagated = True
+        return ""
+
+    def _clocks_of(self, w: Word, cmd: str) -> list[str]:
+        """Clock objects, clock names, or the clocks defined on the given ports and pins."""
+        v = w.value
+        objs = v if isinstance(v, list) else None
+        if objs is None:
+            objs = []
+            for n in str(v).split():
+                objs += [Obj("clock", n)] if n in self.c.clocks else \
+                    list(self.objects(Word(n, w.offset), cmd))
+        out = []
+        for o in objs:
+            if o.kind == "clock":
+                out.append(o.name)
+                continue
+            found = [c.name for c in self.c.clocks.values()
+                     if o.name in {s.name for s in c.sources}]
+            if not found:
+                raise TclError(f"{cmd}: no clock is defined on {excerpt(o.name, 60)} (only "
+                               "clocks and clock sources are supported)", w.offset)
+            out += found
+        return list(dict.fromkeys(out))
+
+    def set_clock_groups(self, words: list[Word], offset: int):
+        """-asynchronous, -logically_exclusive or -physically_exclusive: no paths are timed
+        between clocks of different -group lists (one list: against every other clock)."""
+        cmd = "set_clock_groups"
+        groups: list[frozenset[str]] = []
+        kinds = set()
+        i = 0
+        while i < len(words):
+            v = str(words[i].value) if not isinstance(words[i].value, list) else None
+            if v in ("-group", "-name", "-comment"):
+                if i + 1 >= len(words):
+                    raise TclError(f"{cmd}: option {v} needs a value", words[i].offset)
+                if v == "-group":
+                    groups.append(frozenset(self._clock_list(words[i + 1], cmd)))
+                i += 2
+                continue
+            if v in ("-asynchronous", "-logically_exclusive", "-physically_exclusive"):
+                kinds.add(v)
+            elif v == "-allow_paths":
+                raise TclError(f"{cmd}: -allow_paths is not supported", words[i].offset)
+            else:
+                raise TclError(f"{cmd}: unexpected {excerpt(words[i].value, 60)!r} (give "
+                               "-group lists)", words[i].offset)
+            i += 1
+        if len(kinds) != 1 or not groups:
+            raise TclError(f"usage: {cmd} -asynchronous|-logically_exclusive|"
+                           "-physically_exclusive -group clocks [-group clocks ...]", offset)
+        self.c.clock_groups.append(groups)
+        return ""
+
+    def set_clock_latency(self, words: list[Word], offset: int):
+        """Source latency (-source: before the clock's definition point, for ideal and
+        propagated clocks) or network latency (ideal clocks only), per clock edge and
+        early (-min, -early) / late (-max, -late)."""
+        cmd = "set_clock_latency"
+        flags, pos = _flags(words, {"-source": 0, "-min": 0, "-max": 0, "-early": 0,
+                                    "-late": 0, "-rise": 0, "-fall": 0, "-clock": 1,
+                                    "-dynamic": 1}, offset, cmd)
+        if "-clock" in flags:
+            raise TclError(f"{cmd}: latency on pins (-clock) is not supported; set it on the "
+                           "clock", offset)
+        if "-dynamic" in flags:
+            raise TclError(f"{cmd}: -dynamic is not supported", offset)
+        if len(pos) != 2:
+            raise TclError(f"usage: {cmd} [options] delay clocks", offset)
+        value = self.number(pos[0], f"{cmd} delay") * self.tu
+        edges = [e for e, f in ((0, "-rise"), (1, "-fall")) if f in flags] or [0, 1]
+        mms = [m for m, fs in ((0, ("-max", "-late")), (1, ("-min", "-early")))
+               if any(f in flags for f in fs)] or [0, 1]
+        v = pos[1].value
+        if not isinstance(v, list) and not all(n in self.c.clocks for n in str(v).split()):
+            raise TclError(f"{cmd}: latency on pins or ports is not supported; give clocks",
+                           pos[1].offset)
+        if isinstance(v, list) and any(o.kind != "clock" for o in v):
+            raise TclError(f"{cmd}: latency on pins or ports is not supported; give clocks",
+                           pos[1].offset)
+        for name in self._clocks_of(pos[1], cmd):
+            clk = self.c.clocks[name]
+            table = clk.source_latency if "-source" in flags else clk.network_latency
+            for e in edges:
+                for mm in mms:
+                    table[(e, mm)] = value
+        return ""
 
     def _delete_clock(self, name: str) -> None:
         """Remove a clock and the port delays that refer to it (as OpenSTA's removeClock)."""

@@ -100,6 +100,9 @@ class Launch:
     signature: tuple[int, ...]  # indices of exceptions whose -from matches the startpoints
     ports: list[tuple[int, dict[tuple[int, int], float]]]  # (port node, arrival per (e, mm))
     registers: set[int]       # instance indices launched in this run
+    # with clock reconvergence pessimism removal: a clock node of the launching registers
+    # (they share its clock path), else -1
+    crpr_node: int = -1
 
     @functools.cached_property
     def sig_set(self) -> frozenset:
@@ -124,6 +127,10 @@ class Endpoint:
     #                                                                  output delay used
     exception: list[str | None] = field(default_factory=lambda: [None, None])
     delays: dict = field(default_factory=dict)      # output ports: {(edge, minmax): delay}
+    # per analysis: the capture clock's latency (source + network) and the clock
+    # reconvergence pessimism removed, in the required time of the worst path
+    clock_latency: list[float] = field(default_factory=lambda: [0.0, 0.0])
+    crpr: list[float] = field(default_factory=lambda: [0.0, 0.0])
     checks: list[int] = field(default_factory=list)  # registers: rows of the graph's checks
 
 
@@ -147,6 +154,7 @@ class Analysis:
     wire: np.ndarray | None = None
     pin_slew: np.ndarray | None = None
     has_pin: np.ndarray | None = None
+    clocks: ClockArrivals | None = None  # clock latencies and CRPR (clock network)
 
     def pin_wire(self, v: int, e: int, mm: int) -> float:
         """Wire delay from the driver of v's net to v (0 without parasitics)."""
@@ -282,20 +290,251 @@ def analyze(g: TimingGraph, sdc: Constraints, libs, engine: str = "auto") -> Ana
     n_arcs = len(g.arc_from)
     arc_dmax = np.zeros((n_arcs, 2, 2))
     arc_dmin = np.zeros((n_arcs, 2, 2))
-    wire = pin_slew = has_pin = None
-    if g.rc:
-        from edapipe.timing import rc
-        wire, pin_slew, has_pin = rc.delay_calc(g, order, rc.thresholds(libs[0]), slew_max,
-                                                slew_min, arc_dmax, arc_dmin)
-    else:
+    rc_delays = None
+
+    def delays():
+        if g.rc:
+            from edapipe.timing import rc
+            return rc.delay_calc(g, order, rc.thresholds(libs[0]), slew_max, slew_min,
+                                 arc_dmax, arc_dmin)
         eng.slews(g, slew_max, slew_min, arc_dmax, arc_dmin)
-    launches = _launches(g, sdc, port_delay)
+        return None, None, None
+
+    wire, pin_slew, has_pin = delays()
+    clocks = ClockArrivals(g, sdc)
+    if clocks.needs_network():
+        # the clock network's slews and delays are known now: the register clock pins of
+        # propagated clocks take their slews, and the clock-to-output arcs are timed again
+        clocks.network(eng, arc_dmax, arc_dmin, wire, slew_max, slew_min, pin_slew, has_pin)
+        wire, pin_slew, has_pin = delays()
+    clocks.finish(wire)
+    launches = _launches(g, sdc, port_delay, clocks)
     endpoints = _endpoints(g, sdc)
     an = Analysis(g, sdc, order, slew_max, slew_min, arc_dmax, arc_dmin, launches, endpoints,
                   np.full((g.n_nodes, 2), INF), int(level.max()) if len(level) else 0, eng,
-                  wire=wire, pin_slew=pin_slew, has_pin=has_pin)
+                  wire=wire, pin_slew=pin_slew, has_pin=has_pin, clocks=clocks)
     _check_all(an)
     return an
+
+
+class ClockArrivals:
+    """Clock arrival times relative to the clock edge, as OpenSTA computes them.
+
+    Source latency (`set_clock_latency -source`, else for a generated clock of a propagated
+    master the master's arrival at the generated clock's pin) comes before the clock's
+    definition point. After it, an ideal clock adds its network latency
+    (`set_clock_latency`), a propagated one the delays of the clock network to each
+    register clock pin. Both per clock-pin edge and late (0) / early (1).
+
+    Clock reconvergence pessimism (OpenSTA's default for propagated clocks, search/Crpr.cc):
+    between a launch and a capture clock path of related clocks, the difference between the
+    late and early arrival at the last pin the two paths share (the smaller of the two
+    paths' differences there) is given back to the required time.
+    """
+
+    def __init__(self, g: TimingGraph, sdc: Constraints):
+        self.g, self.sdc = g, sdc
+        n = len(g.clock_nodes)
+        self.lat = np.zeros((n, 2, 2))          # per clock node, pin edge, late/early
+        self.tree: dict[str, tuple] = {}        # root clock -> (at_max, at_min, prev_max)
+        self.paths: dict = {}
+        self.active = False                     # any pessimism to remove
+
+    def root(self, name: str) -> str:
+        clk = self.sdc.clocks[name]
+        seen = {name}
+        while clk.master is not None and clk.master in self.sdc.clocks \
+                and clk.master not in seen:
+            seen.add(clk.master)
+            clk = self.sdc.clocks[clk.master]
+        return clk.name
+
+    def needs_network(self) -> bool:
+        return any(c.propagated or (c.master is not None and c.master in self.sdc.clocks
+                                    and self.sdc.clocks[c.master].propagated)
+                   for c in self.sdc.clocks.values())
+
+    def _tree_at(self, cname: str, v: int, e: int, mm: int) -> float:
+        """Arrival of clock cname's network at node v, relative to its definition point."""
+        g = self.g
+        at = self.tree[self.root(cname)][mm]
+        t = at[v, e]
+        srcs = g.clock_sources.get(cname, [])
+        if self.root(cname) != cname and srcs:
+            base = [at[s, e] for s in srcs if math.isfinite(at[s, e])]
+            t = t - (max(base) if mm == 0 else min(base)) if base else -INF
+        return float(t)
+
+    def insertion(self, cname: str, e: int, mm: int) -> float:
+        """Source latency of clock cname for its edge e, late (0) or early (1)."""
+        clk = self.sdc.clocks[cname]
+        v = clk.source_latency.get((e, mm))
+        if v is not None:
+            return v
+        master = self.sdc.clocks.get(clk.master) if clk.master else None
+        if master is not None and master.propagated and self.tree:
+            srcs = self.g.clock_sources.get(cname, [])
+            vals = [self._tree_at(master.name, s, e, mm) for s in srcs]
+            vals = [x for x in vals if math.isfinite(x)]
+            if vals:
+                return self.insertion(master.name, e, mm) + (max(vals) if mm == 0
+                                                              else min(vals))
+            return self.insertion(master.name, e, mm)
+        return 0.0
+
+    def ideal_latency(self, cname: str, e: int, mm: int) -> float:
+        clk = self.sdc.clocks[cname]
+        return 0.0 if clk.propagated else clk.network_latency.get((e, mm), 0.0)
+
+    def port_latency(self, cname: str, e: int, mm: int) -> float:
+        """Clock arrival for port delays relative to clock cname's edge e (input and output
+        delays include the source latency and an ideal clock's network latency)."""
+        return self.insertion(cname, e, mm) + self.ideal_latency(cname, e, mm)
+
+    def network(self, eng, arc_dmax, arc_dmin, wire, slew_max, slew_min, pin_slew,
+                has_pin) -> None:
+        g = self.g
+        roots = {self.root(c.name) for c in self.sdc.clocks.values()
+                 if c.propagated or self.root(c.name) != c.name}
+        arc_on = (g.arc_kind != EDGE).astype(np.uint8)
+        for root in roots:
+            at_max = np.full((g.n_nodes, 2), -INF)
+            at_min = np.full((g.n_nodes, 2), INF)
+            for v in g.clock_sources.get(root, []):
+                at_max[v] = 0.0
+                at_min[v] = 0.0
+            prev_max = np.full((g.n_nodes, 2), -1, np.int64)
+            prev_min = np.full((g.n_nodes, 2), -1, np.int64)
+            eng.arrivals(g, arc_on, arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min)
+            self.tree[root] = (at_max, at_min, prev_max)
+        base = g.clock_node_base
+        for cn, pin in enumerate(g.clock_pin_node):
+            if pin < 0:
+                continue
+            d = g.source(int(pin))
+            for e in range(2):
+                for mm, sl in ((0, slew_max), (1, slew_min)):
+                    if has_pin is not None and has_pin[pin]:
+                        sl[base + cn, e] = pin_slew[pin, e, mm]
+                    else:
+                        sl[base + cn, e] = sl[d, e]
+
+    def finish(self, wire: np.ndarray | None = None) -> None:
+        """Latencies of every clock node (after the final delay calculation; with
+        parasitics the wire delay to each register clock pin too)."""
+        g = self.g
+        pins = g.clock_pin_node if g.clock_pin_node is not None else \
+            np.full(len(g.clock_nodes), -1)
+        for cn, (cname, parity) in enumerate(g.clock_nodes):
+            pin = int(pins[cn])
+            for e in range(2):
+                se = e ^ parity
+                for mm in range(2):
+                    t = self.insertion(cname, se, mm)
+                    if pin >= 0 and self.tree:
+                        t += self._tree_at(cname, g.source(pin), e, mm)
+                        if wire is not None:
+                            t += float(wire[pin, e, mm])
+                    else:
+                        t += self.ideal_latency(cname, se, mm)
+                    self.lat[cn, e, mm] = t
+        # pessimism exists where late and early clock arrivals differ
+        for cn, pin in enumerate(pins):
+            if pin < 0:
+                continue
+            for e in range(2):
+                for _, _, delta in self.path(cn, e):
+                    if delta > 1e-18:
+                        self.active = True
+                        return
+
+    def path(self, cn: int, e: int) -> list[tuple[int, int, float]]:
+        """The clock path to clock node cn's pin (edge e), from the root clock's source:
+        (node, edge, late - early arrival) per pin on it."""
+        key = (cn, e)
+        got = self.paths.get(key)
+        if got is not None:
+            return got
+        g = self.g
+        cname = g.clock_nodes[cn][0]
+        pin = int(g.clock_pin_node[cn])
+        nodes = []
+        v, ee = g.source(pin), e
+        if pin != v:
+            nodes.append((pin, ee))
+        prev = self.tree[self.root(cname)][2]
+        while True:
+            nodes.append((v, ee))
+            p = int(prev[v, ee])
+            if p < 0:
+                break
+            a, ee = divmod(p, 2)
+            v = int(g.arc_from[a])
+        nodes.reverse()
+        out = []
+        for v, ee in nodes:
+            # the clock pin shares its net driver's arrivals (wire delays are not derated)
+            u = g.source(v) if v == pin else v
+            owner = self._owner(cname, u)
+            late = self.insertion(owner, ee, 0) + self._tree_at(owner, u, ee, 0)
+            early = self.insertion(owner, ee, 1) + self._tree_at(owner, u, ee, 1)
+            out.append((v, ee, abs(late - early) if math.isfinite(late - early) else 0.0))
+        self.paths[key] = out
+        return out
+
+    def _owner(self, cname: str, v: int) -> str:
+        """The clock (cname or one of its masters) whose network v belongs to: a generated
+        clock's network starts at its pins."""
+        chain = [cname]
+        clk = self.sdc.clocks[cname]
+        while clk.master is not None and clk.master in self.sdc.clocks \
+                and clk.master not in chain:
+            chain.append(clk.master)
+            clk = self.sdc.clocks[clk.master]
+        # walk from the root: the last clock whose source pins lie on the path before v
+        return cname if len(chain) == 1 else self._owner_on_path(chain, v)
+
+    def _owner_on_path(self, chain: list[str], v: int) -> str:
+        g = self.g
+        downstream = self.paths.setdefault(("owner", tuple(chain)), {})
+        if v in downstream:
+            return downstream[v]
+        # nodes from the generated clock's pin on belong to it: found by walking v's back
+        # pointers in the root's tree until a source pin of a generated clock in the chain
+        prev = self.tree[self.root(chain[0])][2]
+        srcs = {s: c for c in chain[:-1] for s in g.clock_sources.get(c, [])}
+        u, ee, owner = v, 0, chain[-1]
+        for _ in range(g.n_nodes):
+            if u in srcs:
+                owner = srcs[u]
+                break
+            p = int(prev[u, ee])
+            if p < 0:
+                break
+            a, ee = divmod(p, 2)
+            u = int(g.arc_from[a])
+        downstream[v] = owner
+        return owner
+
+    def crpr(self, launch_cn: int, launch_e: int, capture_cn: int, capture_e: int) -> float:
+        """Pessimism between a launching and a capturing clock node (0 unless both clocks
+        are propagated and related)."""
+        if not self.active or launch_cn < 0:
+            return 0.0
+        g = self.g
+        if g.clock_pin_node[launch_cn] < 0 or g.clock_pin_node[capture_cn] < 0:
+            return 0.0
+        c1, c2 = g.clock_nodes[launch_cn][0], g.clock_nodes[capture_cn][0]
+        if self.root(c1) != self.root(c2):
+            return 0.0
+        p1 = self.path(launch_cn, launch_e)
+        p2 = self.path(capture_cn, capture_e)
+        best = 0.0
+        for (v1, _, d1), (v2, _, d2) in zip(p1, p2):
+            if v1 != v2:   # same pin, whatever the transitions (OpenSTA's same_pin mode)
+                break
+            best = min(d1, d2)
+        return best
 
 
 def _source_slews(g: TimingGraph, sdc: Constraints, libs, slew_max, slew_min):
@@ -354,17 +593,20 @@ class _ExceptionIndex:
         return out
 
 
-def _launches(g: TimingGraph, sdc: Constraints, port_delay) -> list[Launch]:
-    """Group startpoints into propagation runs by launch clock edge and -from exceptions."""
+def _launches(g: TimingGraph, sdc: Constraints, port_delay,
+              clocks: ClockArrivals | None = None) -> list[Launch]:
+    """Group startpoints into propagation runs by launch clock edge and -from exceptions
+    (and, when clock pessimism is removed, by the clock path of the launching registers)."""
     index = _ExceptionIndex(sdc.exceptions, "from_objs")
-    runs: dict[tuple[str, int, tuple[int, ...]], Launch] = {}
+    runs: dict[tuple, Launch] = {}
 
-    def run_for(clock: str, edge: int, names: set[str]) -> Launch:
+    def run_for(clock: str, edge: int, names: set[str], crpr_node: int = -1,
+                group: int = -1) -> Launch:
         sig = tuple(sorted(index.matching(names, clock)))
-        key = (clock, edge, sig)
+        key = (clock, edge, sig, group)
         if key not in runs:
             clk = sdc.clocks[clock]
-            runs[key] = Launch(clock, edge, clk.waveform[edge], sig, [], set())
+            runs[key] = Launch(clock, edge, clk.waveform[edge], sig, [], set(), crpr_node)
         return runs[key]
 
     for pname, entries in sdc.input_delays.items():
@@ -378,7 +620,9 @@ def _launches(g: TimingGraph, sdc: Constraints, port_delay) -> list[Launch]:
             run = run_for(entry.clock, edge, {pname})
             t = sdc.clocks[entry.clock].waveform[edge]
             extra = port_delay.get(v, {})
-            run.ports.append((v, {key: t + val + extra.get(key, 0.0)
+            lat = (lambda mm: clocks.port_latency(entry.clock, edge, mm)) \
+                if clocks is not None else (lambda mm: 0.0)
+            run.ports.append((v, {key: t + val + extra.get(key, 0.0) + lat(key[1])
                                   for key, val in entry.values.items()}))
     # Registers: every edge arc launches at the clock edge its clock node turns into a rise
     # (rising_edge) or fall (falling_edge) of the register clock pin.
@@ -391,8 +635,12 @@ def _launches(g: TimingGraph, sdc: Constraints, port_delay) -> list[Launch]:
         src_edge = node_edge ^ parity
         i = int(g.node_inst[g.arc_to[a]])
         name = insts[i].name
+        cn = f - g.clock_node_base
+        crpr_node = group = -1
+        if clocks is not None and clocks.active and g.clock_pin_node[cn] >= 0:
+            crpr_node, group = cn, g.source(int(g.clock_pin_node[cn]))
         run = run_for(cname, src_edge, {name, f"{name}/{g.node_pin[g.arc_pin[a]]}",
-                                        f"{name}/{g.node_pin[g.arc_to[a]]}"})
+                                        f"{name}/{g.node_pin[g.arc_to[a]]}"}, crpr_node, group)
         run.registers.add(i)
     return list(runs.values())
 
@@ -422,8 +670,10 @@ def _arrivals(g: TimingGraph, an: Analysis, launch: Launch):
             node_edge = 0 if bit == 1 else 1
             if cname == launch.clock and (node_edge ^ parity) == launch.edge:
                 arc_on[a] = 1
-                at_max[f, node_edge] = launch.time
-                at_min[f, node_edge] = launch.time
+                lat = an.clocks.lat[f - g.clock_node_base, node_edge] \
+                    if an.clocks is not None else (0.0, 0.0)
+                at_max[f, node_edge] = launch.time + lat[0]
+                at_min[f, node_edge] = launch.time + lat[1]
     prev_max = np.full((n, 2), -1, np.int64)
     prev_min = np.full((n, 2), -1, np.int64)
     an.engine.arrivals(g, arc_on, an.arc_dmax, an.arc_dmin, at_max, at_min, prev_max, prev_min)
@@ -536,6 +786,8 @@ def _check_all(an: Analysis) -> None:
         req_max = np.full((g.n_nodes, 2), INF)
         req_min = np.full((g.n_nodes, 2), -INF)
         for ep in an.endpoints:
+            if sdc.clock_groups and sdc.exclusive(launch.clock, ep.capture_clock):
+                continue
             d = g.source(ep.node)
             names = {ep.name}
             if ep.kind == "register":
@@ -595,6 +847,24 @@ def _one(an: Analysis, ep: Endpoint, r: int, launch: Launch, check: int, e: int,
             cap_edge = ep.capture_edge
         t_setup, t_hold = _capture_times(sdc, launch, ep.capture_clock, cap_edge,
                                          exc_setup, exc_hold)
+        # the capture clock's arrival: early for setup, late for hold, less the pessimism
+        # its path shares with the launching clock's
+        mm_c = 1 if check == SETUP else 0
+        crpr = 0.0
+        cl = an.clocks
+        if cl is None:
+            lat = 0.0
+        elif ep.kind == "register":
+            cn = int(g.chk_clock[k]) - g.clock_node_base
+            pin_edge = _check_clock_edge(g, k)
+            lat = float(cl.lat[cn, pin_edge, mm_c])
+            if launch.crpr_node >= 0:
+                lcn = launch.crpr_node
+                crpr = cl.crpr(lcn, launch.edge ^ g.clock_nodes[lcn][1], cn, pin_edge)
+        else:
+            lat = cl.port_latency(ep.capture_clock, cap_edge, mm_c)
+        t_setup += lat + crpr
+        t_hold += lat - crpr
         # Setup: the data must arrive `margin` (setup time, output delay) before the capture
         # edge. Hold: after the hold time past the hold edge, or, at an output, no earlier
         # than the output's min delay before it.
@@ -618,6 +888,8 @@ def _one(an: Analysis, ep: Endpoint, r: int, launch: Launch, check: int, e: int,
             ep.run[check] = r
             ep.margin[check] = margin
             ep.exception[check] = exc.kind if exc is not None else None
+            ep.clock_latency[check] = lat
+            ep.crpr[check] = crpr
 
 
 def _check_clock_edge(g: TimingGraph, k: int) -> int:
