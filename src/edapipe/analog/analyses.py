@@ -17,11 +17,12 @@ import numpy as np
 
 from edapipe.analog.circuit import Circuit
 from edapipe.analog import device_kernels as K
+from edapipe.analog import limits
 from edapipe.analog.lu_kernels import PIVREL, StaticLU
 from edapipe.analog.expr import parse_number
 from edapipe.analog.mna import System, build, rhs_ac, rhs_sources, stamp_behavioural
 from edapipe.analog.parser import Card, split_tokens
-from edapipe.errors import InputError, ResourceLimit
+from edapipe.errors import InputError, ResourceLimit, excerpt
 
 
 class _Singular(Exception):
@@ -170,10 +171,13 @@ class Simulator:
             raise _Singular() from None
 
     def _singular(self) -> InputError:
-        from edapipe.analog.diagnose import singular_reason
+        from edapipe.analog.diagnose import singular_card, singular_reason
 
-        return InputError(f"singular matrix: {singular_reason(self.sys)}",
-                          file=self.circ.path)
+        reason = f"singular matrix: {singular_reason(self.sys)}"
+        card = singular_card(self.sys)
+        if card is not None:
+            return card.error(reason)
+        return InputError(reason, file=self.circ.path)
 
     # ---- device evaluation -----------------------------------------------------------------
     def load(self, x, mode, a0=0.0):
@@ -196,6 +200,35 @@ class Simulator:
             data[s.diag_pos] += self.gshunt
         return data, cdev, nlim
 
+    def device_failure(self) -> InputError:
+        """The error for a device kernel's division by zero: each device is evaluated alone
+        (at the last Newton iterate, then at zero) to find the one whose parameters did it."""
+        s = self.sys
+        n = s.size
+        points = [np.zeros(n)]
+        last = getattr(self, "_last_x", None)
+        if last is not None and len(last) == n:
+            points.insert(0, last.copy())
+        by_name = {e.name: e for e in self.circ.elements}
+        for x in points:
+            for mode in (1, 0, 2):
+                for g in s.groups:
+                    for i in range(len(g.nodes)):
+                        data = np.zeros(len(s.gdata))
+                        vecs = [np.zeros(n) for _ in range(3)]
+                        try:
+                            g.kernel(x, g.nodes[i:i + 1], g.pos[i:i + 1], g.par[i:i + 1],
+                                     g.state[i:i + 1].copy(), mode, self.opts.gmin, data,
+                                     np.zeros_like(data), *vecs, g.qdev[i:i + 1].copy())
+                        except ZeroDivisionError:
+                            e = by_name.get(g.names[i])
+                            if e is not None:
+                                model = f" (model {e.model.name})" if e.model else ""
+                                return e.card.error(f"element {e.name}{model}: a model "
+                                                    f"parameter that divides is zero")
+        return InputError("division by zero while evaluating the devices: a model parameter "
+                          "that divides is zero", file=self.circ.path)
+
     def newton(self, x0, b, maxiter, first_mode=0, a0=0.0, hist=None, polish=False):
         """Solve at one point; returns x or None when it does not converge. `polish` adds
         one Newton step after convergence: ngspice's device current tests make its converged
@@ -203,6 +236,7 @@ class Simulator:
         that."""
         s = self.sys
         x = x0.copy()
+        self._last_x = x             # (updated in place: see device_failure)
         o = self.opts
         key = (o.vntol, o.abstol)
         if self._tol is None or self._tol[0] != key:
@@ -248,18 +282,21 @@ class Simulator:
             self._nk = {"work": (np.empty(nnz), np.empty(nnz), np.empty(n), np.empty(n)),
                         "groups": grp("d", 2, 12, 2) + grp("q", 5, 37, 3) + grp("m", 4, K.M_NPAR, K.M_NSTATE),
                         "inc": _incremental(s)}
-            if self._static is None:
-                data, _, _ = self.load(x, first_mode)
-                if s.bsrc:
-                    stamp_behavioural(s, x, self.time, data, np.zeros(n))
-                try:
-                    # the incremental assembly refactors only the columns changes reach:
-                    # worth an order with a shallow elimination tree
-                    self._static = StaticLU(s.indptr, s.indices, data, n,
-                                            local=bool(self._nk["inc"][0]))
-                except RuntimeError:
-                    self.singular = True
-                    return None
+        if self._static is None:
+            # first call, or the last set-up failed (a singular matrix: a later call, with
+            # gmin stepping's shunt, may succeed)
+            n = s.size
+            data, _, _ = self.load(x, first_mode)
+            if s.bsrc:
+                stamp_behavioural(s, x, self.time, data, np.zeros(n))
+            try:
+                # the incremental assembly refactors only the columns changes reach:
+                # worth an order with a shallow elimination tree
+                self._static = StaticLU(s.indptr, s.indices, data, n,
+                                        local=bool(self._nk["inc"][0]))
+            except RuntimeError:
+                self.singular = True
+                return None
         data, cdev, rhs, xn = self._nk["work"]
         zero_hist = hist is None
         hist_v = self._zero if zero_hist else hist
@@ -452,10 +489,30 @@ class Simulator:
         is an independent source, TEMP, an R/C/L element's value or a .param; the last
         three rebuild the circuit at each value, starting Newton from the previous point."""
         variables = []
-        for name, start, stop, step in sweeps:
+        where = f"{self.circ.path}: "
+        card = getattr(self, "card", None)
+        if card is not None:
+            where = f"{card.file}:{card.line}: "
+        # size the sweep before allocating: nested sweeps multiply
+        count = 1.0
+        for name, start, stop, step in sweeps[:2]:
+            label = excerpt(name, 40)
+            if not (math.isfinite(start) and math.isfinite(stop) and math.isfinite(step)):
+                raise self._dc_error(f".dc {label}: start, stop and step must be finite "
+                                     f"numbers")
             if step == 0 or (stop - start) / step < 0:
-                raise InputError(f".dc {name}: step {step} does not go from {start} to {stop}",
-                                 file=self.circ.path)
+                raise self._dc_error(f".dc {label}: step {step} does not go from {start} to "
+                                     f"{stop}")
+            n = abs(stop - start) / abs(step) + 1.0
+            count *= math.floor(n + 1e-9) if n < 1e18 else n
+        limits.check_points(count, len(self.visible), ".dc sweep", where)
+        for name, start, stop, step in sweeps[:2]:
+            if (start + step == start or stop + step == stop) and start != stop:
+                # v += step would never get anywhere
+                raise self._dc_error(f".dc {excerpt(name, 40)}: step {step:g} is too small "
+                                     f"to change a value of {max(abs(start), abs(stop)):g}")
+        budget = limits.max_points()
+        for name, start, stop, step in sweeps:
             # accumulate like ngspice does (its sweep values carry the rounding of +=)
             vals = []
             v = start
@@ -463,10 +520,14 @@ class Simulator:
                     step < 0 and v >= stop - 1e-9 * abs(step)):
                 vals.append(v)
                 v += step
+                if len(vals) > budget:        # (sized above: only a safety net)
+                    limits.check_points(len(vals), 1, ".dc sweep", where)
             variables.append((self._sweep_variable(name), vals))
         inner_var, inner_vals = variables[0]
         outer_var, outer_vals = variables[1] if len(variables) > 1 else (None, [None])
-        rows, scale = [], []
+        # a sweep with more than two variables runs the first two (as before)
+        rows = np.empty((len(inner_vals) * len(outer_vals), len(self.visible)))
+        scale = []
         sim = self
         x = None
         try:
@@ -484,13 +545,19 @@ class Simulator:
                         pred = 2.0 * x - x_old
                     xn = sim._dc_point(x, pred)
                     x_old, x = x, xn
-                    rows.append(x[sim.visible])
+                    rows[len(scale)] = x[sim.visible]
                     scale.append(v)
         finally:
             for var, _ in variables:
                 var.restore()
         return Result("dc", inner_var.scale_name, np.array(scale), self.names(),
-                      np.array(rows), "DC transfer characteristic")
+                      rows[:len(scale)], "DC transfer characteristic")
+
+    def _dc_error(self, reason: str) -> InputError:
+        card = getattr(self, "card", None)
+        if card is not None:
+            return card.error(reason)
+        return InputError(reason, file=self.circ.path)
 
     def _dc_point(self, x, pred=None):
         b = rhs_sources(self.sys, None, 0.0, 0.0)
@@ -520,12 +587,19 @@ class Simulator:
                                      lambda c, e=e: e.value)
         if name in getattr(circ, "params", {}) and getattr(circ, "deck", None) is not None:
             return _ParamSweep(circ, name)
-        raise InputError(f".dc: cannot sweep '{name}' (an independent source, TEMP, an R, C "
-                         f"or L element, or a .param)", file=circ.path)
+        raise self._dc_error(f".dc: cannot sweep '{excerpt(name, 40)}' (an independent "
+                             f"source, TEMP, an R, C or L element, or a .param)")
 
     def ac(self, kind: str, n: int, fstart: float, fstop: float) -> Result:
         s = self.sys
-        freqs = ac_frequencies(kind, n, fstart, fstop)
+        card = getattr(self, "card", None)
+        where = f"{card.file}:{card.line}: " if card is not None else f"{self.circ.path}: "
+        try:
+            freqs = ac_frequencies(kind, n, fstart, fstop, len(self.visible) * 2, where)
+        except InputError as exc:
+            if card is not None and exc.file is None:
+                raise card.error(exc.reason) from None
+            raise
         x = self.operating_point()
         self._inc_warm = None      # the device kernels below rewrite states and vectors
         self.x_op = x
@@ -601,16 +675,26 @@ class _ParamSweep:
         pass
 
 
-def ac_frequencies(kind: str, n: int, fstart: float, fstop: float) -> np.ndarray:
+def ac_frequencies(kind: str, n: int, fstart: float, fstop: float, width: int = 1,
+                   where: str = "") -> np.ndarray:
+    """The frequencies of an .ac sweep, counted (and checked against the point budget, for
+    `width` stored numbers per point) before any is computed."""
     kind = kind.lower()
-    if fstart <= 0 and kind != "lin":
-        raise InputError(".ac: start frequency must be positive")
+    if not (math.isfinite(n) and math.isfinite(fstart) and math.isfinite(fstop)):
+        raise InputError(".ac: the number of points and the frequencies must be finite")
+    if n < 1:
+        raise InputError(f".ac: {n:g} points: needs at least 1")
+    if (fstart <= 0 or fstop <= 0) and kind != "lin":
+        raise InputError(".ac: start and stop frequencies must be positive")
     if kind == "lin":
+        limits.check_points(float(n), width, ".ac sweep", where)
         return np.linspace(fstart, fstop, max(int(n), 1)) if n > 1 else np.array([fstart])
     per = {"dec": 10.0, "oct": 2.0}.get(kind)
     if per is None:
-        raise InputError(f".ac: unknown sweep type '{kind}' (dec, oct or lin)")
+        raise InputError(f".ac: unknown sweep type '{excerpt(kind, 20)}' (dec, oct or lin)")
     # ngspice: points at fstart * ratio^k while f <= fstop*(1+small)
+    estimate = math.log(fstop / fstart) / math.log(per) * n + 1.0
+    limits.check_points(estimate, width, ".ac sweep", where)
     ratio = per ** (1.0 / n)
     count = int(math.floor(math.log(fstop / fstart) / math.log(ratio) + 1e-6)) + 1
     return fstart * ratio ** np.arange(count)
@@ -654,7 +738,10 @@ def parse_analysis(card: Card, params: dict | None = None) -> AnalysisSpec:
     if word == ".ac":
         if len(toks) < 5:
             raise card.error(".ac needs dec|oct|lin points fstart fstop")
-        return AnalysisSpec("ac", {"kind": toks[1].lower(), "n": int(num(toks[2], "points")),
+        points = num(toks[2], "points")
+        if not math.isfinite(points) or points < 1:
+            raise card.error(f".ac: bad number of points '{toks[2]}' (needs at least 1)")
+        return AnalysisSpec("ac", {"kind": toks[1].lower(), "n": int(points),
                                    "fstart": num(toks[3], "fstart"),
                                    "fstop": num(toks[4], "fstop")}, card)
     if word == ".tran":
@@ -670,6 +757,15 @@ def parse_analysis(card: Card, params: dict | None = None) -> AnalysisSpec:
 
 
 def run_analysis(sim: Simulator, spec: AnalysisSpec, progress=None) -> Result:
+    sim.card = spec.card          # errors and limits name the analysis card
+    try:
+        return _run_analysis(sim, spec, progress)
+    except ZeroDivisionError:
+        # a device kernel divided by a model parameter that is zero (ngspice computes inf)
+        raise sim.device_failure() from None
+
+
+def _run_analysis(sim: Simulator, spec: AnalysisSpec, progress=None) -> Result:
     a = spec.args
     if spec.kind == "op":
         return sim.op()

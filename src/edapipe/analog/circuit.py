@@ -10,11 +10,16 @@ from __future__ import annotations
 import math
 
 import re
+from collections import ChainMap
 from dataclasses import dataclass, field
 
-from edapipe.analog.expr import ExprError, eval_text, parse_expr, parse_number
+from edapipe.analog import limits
+from edapipe.analog.expr import ExprError, eval_text, evaluate, parse_expr, parse_number
 from edapipe.analog.parser import Card, Deck, Scope, split_tokens
-from edapipe.errors import InputError
+from edapipe.errors import ResourceLimit, excerpt
+
+MAX_SUBCKT_DEPTH = 1000        # subcircuit instances nested in one another
+MAX_NAME_CHARS = 1 << 28       # characters of all flattened element and node names
 
 GROUND_NAMES = ("0", "gnd")
 SUPPORTED = "RCLKVIEFGHDQMXB"
@@ -77,17 +82,35 @@ class Circuit:
             return None
 
 
-def _value(tok: str, env: dict, funcs: dict, card: Card, what: str) -> float:
-    """A card value: number, {expr}, 'expr' or a bare expression / parameter name."""
-    text = tok
-    if (text.startswith("{") and text.endswith("}")) or (
-            len(text) >= 2 and text.startswith("'") and text.endswith("'")):
-        text = text[1:-1]
-    num = parse_number(text)
-    if num is not None:
-        return num
+def _unquote(tok: str) -> str:
+    if (tok.startswith("{") and tok.endswith("}")) or (
+            len(tok) >= 2 and tok.startswith("'") and tok.endswith("'")):
+        return tok[1:-1]
+    return tok
+
+
+def _finite(val: float, text: str) -> float:
+    if not math.isfinite(val):
+        raise ExprError(f"{excerpt(text, 60)!r} is not a finite number ({val}: an overflow "
+                        f"or an undefined result)")
+    return val
+
+
+def _value_raw(tok: str, env, funcs: dict, tree=None) -> float:
+    """A card value: number, {expr}, 'expr' or a bare expression / parameter name (`tree`:
+    the expression already parsed); an infinite or undefined value is an ExprError."""
+    text = _unquote(tok)
+    if tree is not None:
+        return _finite(evaluate(tree, env, funcs), text)
+    val = parse_number(text)
+    if val is None:
+        val = eval_text(text, env, funcs)
+    return _finite(val, text)
+
+
+def _value(tok: str, env, funcs: dict, card: Card, what: str) -> float:
     try:
-        return eval_text(text, env, funcs)
+        return _value_raw(tok, env, funcs)
     except ExprError as exc:
         raise card.error(f"{what}: {exc}") from None
 
@@ -140,6 +163,10 @@ class _Flattener:
         # models evaluated per (card, parameter environment): a thousand MOSFETs of one
         # model read its card once (the env is kept so that its id stays unique)
         self._models: dict[tuple[int, int], tuple[dict, Model]] = {}
+        self._sizes: dict[int, int | None] = {}           # see expanded_size
+        self._scope_subs: dict[int, list] = {}
+        self._targets: dict[tuple[int, int], tuple] = {}
+        self.name_chars = 0
 
     def node(self, name: str, prefix: str, portmap: dict[str, int]) -> int:
         low = name.lower()
@@ -153,28 +180,86 @@ class _Flattener:
             idx = len(self.nodes)
             self.nodes.append(full)
             self.node_ids[full] = idx
+            self.name_chars += len(full)
         return idx
 
     # --- parameters ---------------------------------------------------------------------
     def eval_params(self, scope: Scope, env: dict) -> dict:
-        pending = list(scope.params)
-        # ngspice evaluates .param in order; allow forward references by retrying
-        for _ in range(len(pending) + 1):
-            left = []
-            for name, text, card in pending:
-                if scope is self.deck.top and name in self.overrides:
-                    continue
+        """Evaluate a scope's .params into `env` in order, as ngspice does; forward references
+        are allowed: a parameter that fails is tried again, in later passes over those that
+        failed, until a pass defines nothing new. A parameter that failed on an unknown name
+        is only tried again once that name is defined (or any name is redefined): tried
+        earlier it would fail the same way, and trying it again on every pass is quadratic
+        in the number of parameters."""
+        skip = self.overrides if scope is self.deck.top else ()
+        entries = [(k, name, text, card) for k, (name, text, card) in enumerate(scope.params)
+                   if name not in skip]
+        if not entries:
+            return env
+        import heapq
+
+        current = list(range(len(entries)))
+        waiting: dict[str, list[int]] = {}       # unknown name -> entries that need it
+        stuck: list[int] = []                    # failed otherwise: wait for a redefinition
+        failed: dict[int, str] = {}              # the last failure of each
+        trees: dict[int, object] = {}            # parsed once, evaluated when tried again
+        dead: list[int] = []                     # cannot be parsed
+        while current:
+            heap = current
+            heapq.heapify(heap)
+            later: list[int] = []
+            progress = False
+            while heap:
+                i = heapq.heappop(heap)
+                _, name, text, card = entries[i]
                 try:
-                    env[name] = _value(text, env, self.funcs, card, f"parameter '{name}'")
-                except InputError:
-                    left.append((name, text, card))
-            if not left or len(left) == len(pending):
-                pending = left
+                    tree = trees.get(i)
+                    if tree is None and parse_number(_unquote(text)) is None:
+                        try:
+                            tree = trees[i] = parse_expr(_unquote(text))
+                        except ExprError as exc:
+                            failed[i] = str(exc)
+                            dead.append(i)            # bad syntax: never worth a retry
+                            continue
+                    val = _value_raw(text, env, self.funcs, tree)
+                except ExprError as exc:
+                    failed[i] = str(exc)
+                    missing = exc.missing
+                    if missing is not None and missing not in env:
+                        waiting.setdefault(missing, []).append(i)
+                    else:
+                        stuck.append(i)
+                    continue
+                redefined = name in env
+                env[name] = val
+                progress = True
+                woken = waiting.pop(name, [])
+                if redefined:
+                    # a changed value may change what any failed one reads: all try again
+                    woken += stuck
+                    stuck = []
+                    for more in waiting.values():
+                        woken += more
+                    waiting.clear()
+                for j in woken:
+                    if j > i:
+                        heapq.heappush(heap, j)      # later in this pass, as in ngspice's order
+                    else:
+                        later.append(j)
+            if not progress:
+                later += stuck
+                for more in waiting.values():
+                    later += more
                 break
-            pending = left
-        if pending:
-            name, text, card = pending[0]
-            env[name] = _value(text, env, self.funcs, card, f"parameter '{name}'")
+            current = later
+        else:
+            later = stuck + [j for more in waiting.values() for j in more]
+        later += dead
+        if later:
+            # the first that failed, in card order; evaluated again it would fail the same way
+            # (nothing it reads has changed since)
+            _, name, text, card = entries[min(later)]
+            raise card.error(f"parameter '{name}': {failed[min(later)]}")
         return env
 
     def lookup_model(self, scope: Scope, name: str, env: dict) -> Model | None:
@@ -212,45 +297,183 @@ class _Flattener:
     # --- expansion ----------------------------------------------------------------------
     def expand(self, scope: Scope, prefix: str, portmap: dict[str, int], env: dict,
                stack: tuple[str, ...]) -> None:
-        for card in scope.elements:
-            toks = split_tokens(card.text)
-            name = toks[0].lower()
-            letter = name[0].upper()
-            if letter not in SUPPORTED:
-                raise card.error(f"unknown element type '{toks[0][0]}' in '{toks[0]}'")
-            if letter == "X":
-                self.instance(scope, card, toks, prefix, portmap, env, stack)
-                continue
-            if letter == "B":
+        """Expand `scope`'s elements, depth first in card order; subcircuit instances with an
+        explicit stack of frames (no Python recursion: a 500-level chain of subcircuits is
+        no RecursionError), nested at most MAX_SUBCKT_DEPTH deep."""
+        budget = limits.max_elements()
+        tokens: dict[int, list[str]] = {}
+        active = set(stack)               # subcircuits being expanded (recursion check)
+        names = self.names
+        elements = self.elements
+        frames = [(iter(scope.elements), scope, prefix, portmap, env, stack, None)]
+        while frames:
+            it, scope, prefix, portmap, env, stack, _ = frames[-1]
+            nested = len(frames) > 1
+            for card in it:
+                toks = tokens.get(id(card)) if nested else None
+                if toks is None:
+                    toks = split_tokens(card.text)
+                    if nested:
+                        # a card of a subcircuit is met once per instance: split it once
+                        tokens[id(card)] = toks
+                if not toks:
+                    raise card.error(f"cannot read '{card.quote(card.text)}'")
+                name = toks[0].lower()
+                letter = name[0].upper()
+                if letter not in SUPPORTED:
+                    raise card.error(f"unknown element type '{toks[0][0]}' in '{toks[0]}'")
+                if letter == "X":
+                    sub, sub_prefix, ports, sub_env, subname = self.instance(
+                        scope, card, toks, prefix, portmap, env, stack, active)
+                    if len(frames) >= MAX_SUBCKT_DEPTH:
+                        raise card.error(f"{name}: subcircuits nested more than "
+                                         f"{MAX_SUBCKT_DEPTH} deep")
+                    active.add(subname)
+                    frames.append((iter(sub.elements), sub, sub_prefix, ports, sub_env,
+                                   stack + (subname,), card))
+                    break                         # on with the new frame, back here later
                 full = prefix + name
-                if full in self.names:
+                if full in names:
                     raise card.error(f"element {name} is defined twice")
-                self.names.add(full)
-                self.elements.append(self.behavioural(card, full, prefix, portmap, env))
-                continue
-            full = prefix + name
-            if full in self.names:
-                raise card.error(f"element {name} is defined twice")
-            self.names.add(full)
-            try:
-                elem = self.element(scope, card, letter, full, toks, prefix, portmap, env)
-            except ValueError as exc:
-                raise card.error(f"element {name}: {exc}") from None
-            self.elements.append(elem)
+                names.add(full)
+                self.name_chars += len(full)
+                if letter == "B":
+                    elements.append(self.behavioural(card, full, prefix, portmap, env))
+                else:
+                    try:
+                        elem = self.element(scope, card, letter, full, toks, prefix, portmap,
+                                            env)
+                    except ValueError as exc:
+                        raise card.error(f"element {name}: {exc}") from None
+                    elements.append(elem)
+                if len(elements) > budget or self.name_chars > MAX_NAME_CHARS:
+                    # the count before expanding (run) makes this a safety net
+                    top = next((f[6] for f in frames if f[6] is not None), card)
+                    raise self.too_many(top, len(elements))
+            else:
+                frames.pop()
+                if stack:
+                    active.discard(stack[-1])
 
-    def instance(self, scope, card, toks, prefix, portmap, env, stack):
-        name = toks[0].lower()
+    def too_many(self, card: Card, count) -> ResourceLimit:
+        budget = limits.max_elements()
+        what = "the netlist"
+        toks = split_tokens(card.text)
+        if toks and toks[0][:1] in "xX":
+            what = f"subcircuit instance {card.quote(toks[0].lower())}"
+        if self.name_chars > MAX_NAME_CHARS:
+            return ResourceLimit(card.warning(
+                f"{what}: the names of the flattened elements and nodes take more than "
+                f"{MAX_NAME_CHARS >> 20} M characters (subcircuits nested too deep?)"))
+        shown = f"{count:,} elements" if count <= budget else "more elements"
+        return ResourceLimit(card.warning(
+            f"{what} expands to {shown} than the limit of {budget:,} allows; raise it with "
+            f"{limits.ELEMENTS_VARIABLE}=N" if count > budget else
+            f"{what} brings the netlist to {count:,} elements, over the limit of {budget:,}; "
+            f"raise it with {limits.ELEMENTS_VARIABLE}=N"))
+
+    def _instance_target(self, scope: Scope, toks: list[str]):
+        """(instance name, actual nodes, subcircuit name, its Scope or None, index of the
+        first parameter token) of an X card; None when it names no subcircuit."""
+        key = (id(scope), id(toks))
+        hit = self._targets.get(key)
+        if hit is not None and hit[0] is toks:
+            return hit[1]
+        got = self._target(scope, toks)
+        self._targets[key] = (toks, got)
+        return got
+
+    def _target(self, scope: Scope, toks: list[str]):
         eq = toks.index("=") if "=" in toks else len(toks) + 1
         head = toks[1:eq - 1] if eq <= len(toks) else toks[1:]
         head = [t for t in head if t.lower() != "params:"]
         if not head:
-            raise card.error(f"subcircuit instance {name} names no subcircuit")
+            return None
         subname = head[-1].lower()
-        actual = head[:-1]
-        sub = self.lookup_subckt(scope, subname)
+        return toks[0].lower(), head[:-1], subname, self.lookup_subckt(scope, subname), eq
+
+    def expanded_size(self, scope: Scope) -> int:
+        """Elements `scope` expands to (at most the budget + 1), counted without expanding:
+        per subcircuit definition once, with an explicit stack. Unknown and recursive
+        subcircuits count nothing here (expansion reports them)."""
+        cap = limits.max_elements() + 1
+        memo = self._sizes
+        todo = [(scope, False)]
+        while todo:
+            sc, done = todo.pop()
+            key = id(sc)
+            if not done:
+                if key in memo:
+                    continue
+                memo[key] = None                  # being counted: a cycle counts 0
+                todo.append((sc, True))
+                for sub in self._subs_of(sc):
+                    if sub is not None and id(sub) not in memo:
+                        todo.append((sub, False))
+                continue
+            total = 0
+            subs = iter(self._subs_of(sc))
+            for card in sc.elements:
+                if self._is_instance(card):
+                    sub = next(subs)
+                    total += (memo.get(id(sub)) or 0) if sub is not None else 0
+                else:
+                    total += 1
+            memo[key] = min(total, cap)
+        return memo[id(scope)] or 0
+
+    @staticmethod
+    def _is_instance(card: Card) -> bool:
+        """Whether expand sees an X card (its first token starts with X)."""
+        first = card.text[:1]
+        if first in "xX":
+            return True
+        if first not in " \t,()={'":
+            return False
+        toks = split_tokens(card.text)
+        return bool(toks) and toks[0][:1] in "xX"
+
+    def _subs_of(self, scope: Scope) -> list:
+        """The Scope (or None) each X card of `scope` instantiates, in card order."""
+        key = id(scope)
+        got = self._scope_subs.get(key)
+        if got is None:
+            got = []
+            for card in scope.elements:
+                if self._is_instance(card):
+                    target = self._instance_target(scope, split_tokens(card.text))
+                    got.append(target[3] if target is not None else None)
+            self._scope_subs[key] = got
+        return got
+
+    def check_size(self, scope: Scope) -> None:
+        """Refuse, before expanding anything, a netlist that expands past the budget: the
+        card named is the top-level instance that crosses it (or the element, when the
+        netlist is that large without subcircuits)."""
+        budget = limits.max_elements()
+        if self.expanded_size(scope) <= budget:
+            return
+        total = 0
+        for card in scope.elements:
+            if self._is_instance(card):
+                target = self._instance_target(scope, split_tokens(card.text))
+                size = (self._sizes.get(id(target[3])) or 0) if target and target[3] else 0
+            else:
+                size = 1
+            total += size
+            if total > budget:
+                raise self.too_many(card, size if size > 1 else total)
+
+    def instance(self, scope, card, toks, prefix, portmap, env, stack, active=()):
+        """Set up one subcircuit instance: (Scope, prefix, port map, parameters, name)."""
+        name = toks[0].lower()
+        target = self._instance_target(scope, toks)
+        if target is None:
+            raise card.error(f"subcircuit instance {name} names no subcircuit")
+        _, actual, subname, sub, eq = target
         if sub is None:
             raise card.error(f"{name}: unknown subcircuit '{subname}'")
-        if subname in stack:
+        if subname in active:
             raise card.error(f"{name}: recursive subcircuit '{subname}' "
                              f"({' -> '.join(stack + (subname,))})")
         if len(actual) != len(sub.ports):
@@ -260,17 +483,20 @@ class _Flattener:
             _, kw = _split_kw(toks[eq - 1:] if eq <= len(toks) else [])
         except ValueError as exc:
             raise card.error(f"{name}: {exc}") from None
-        new_env = dict(self.top_env)
+        # the instance's own parameters in front of the top level's (not a copy of them:
+        # a million instances of a deck with many parameters would copy them all each time)
+        new_env = ChainMap({}, self.top_env)
+        defaults = dict(sub.defaults)
         for pname, text in sub.defaults:
             new_env[pname] = _value(text, new_env, self.funcs, sub.card, f"parameter '{pname}'")
         for pname, text in kw.items():
-            if pname not in dict(sub.defaults):
-                self.warnings.append(f"{card.file}:{card.line}: {name}: subcircuit "
-                                     f"'{subname}' has no parameter '{pname}'")
+            if pname not in defaults:
+                self.warnings.append(card.warning(f"{name}: subcircuit '{subname}' has no "
+                                                  f"parameter '{pname}'"))
             new_env[pname] = _value(text, env, self.funcs, card, f"parameter '{pname}'")
         self.eval_params(sub, new_env)
         ports = {p: self.node(a, prefix, portmap) for p, a in zip(sub.ports, actual)}
-        self.expand(sub, prefix + name + ".", ports, new_env, stack + (subname,))
+        return sub, prefix + name + ".", ports, new_env, subname
 
     def element(self, scope, card, letter, full, toks, prefix, portmap, env) -> Element:
         short = toks[0].lower()
@@ -311,8 +537,8 @@ class _Flattener:
                 scale = el.params.get("scale", 1.0)
                 m = el.params.get("m", 1.0)
                 if el.value == 0.0:
-                    self.warnings.append(f"{card.file}:{card.line}: {short}: resistance too "
-                                         f"low, set to 1 mOhm (as ngspice)")
+                    self.warnings.append(card.warning(f"{short}: resistance too low, set to "
+                                                      f"1 mOhm (as ngspice)"))
                     el.value = 1e-3
                 el.value = el.value * scale / m
                 if "ac" in el.params:
@@ -392,20 +618,20 @@ class _Flattener:
         text = re.sub(r"\bi\(\s*([^()\s]+)\s*\)", curr, text, flags=re.IGNORECASE)
         try:
             tree = parse_expr(text)
-            probe = dict(env)
-            probe.update({f"__d{k}": 0.0 for k in range(len(deps))}, time=0.0)
-            from edapipe.analog.expr import evaluate
-
-            evaluate(tree, probe, self.funcs)
+            probe = {f"__d{k}": 0.0 for k in range(len(deps))}
+            probe["time"] = 0.0
+            evaluate(tree, probe, self.funcs, outer=env)
         except ExprError as exc:
             raise card.error(f"element {full}: {exc}") from None
         el = Element("B", full, nodes, card)
+        # the parameters as they are now (nothing changes them after expansion), not a copy
         el.params = {"kind": m.group(4).upper(), "tree": tree, "deps": deps,
-                     "env": dict(env), "funcs": self.funcs}
+                     "env": env, "funcs": self.funcs}
         return el
 
     def run(self) -> Circuit:
         deck = self.deck
+        func_cards: dict[str, Card] = {}
         for card in deck.funcs:
             m = re.match(r"\.func\s+([A-Za-z_]\w*)\s*\(([^)]*)\)\s*=?\s*(.*)$", card.text,
                          re.IGNORECASE | re.DOTALL)
@@ -419,10 +645,14 @@ class _Flattener:
                 self.funcs[m.group(1).lower()] = (args, parse_expr(body))
             except ExprError as exc:
                 raise card.error(f".func {m.group(1)}: {exc}") from None
+            func_cards[m.group(1).lower()] = card
+        _check_func_cycles(self.funcs, func_cards)
         self.top_env = self.eval_params(deck.top, dict(self.overrides))
         self.top_env.update(self.overrides)
+        self.check_size(deck.top)
         self.expand(deck.top, "", {}, self.top_env, ())
         opts = parse_options(deck.options)
+        _check_options(deck.options)
         temp = float(opts.get("temp", 27.0)) if not isinstance(opts.get("temp"), str) else 27.0
         for card in deck.temps:
             toks = split_tokens(card.text)
@@ -442,6 +672,75 @@ class _Flattener:
                         raise card.error(f"unknown node '{m.group(1)}'")
                     target[idx] = _value(m.group(2), self.top_env, self.funcs, card, "value")
         return circ
+
+
+# options the simulator reads as numbers (analyses.Options, mna, devices)
+_NUMERIC_OPTIONS = {"reltol", "abstol", "vntol", "chgtol", "trtol", "gmin", "itl1", "itl2",
+                    "itl4", "gminsteps", "gminfactor", "srcsteps", "maxord", "tnom", "temp",
+                    "defl", "defw", "defad", "defas"}
+
+
+def _check_options(cards: list[Card]) -> None:
+    """A numeric option must be a finite number (`.options reltol=abc` is a located error,
+    not a traceback when the simulator reads it)."""
+    for card in cards:
+        for key, val in parse_options([card]).items():
+            if key not in _NUMERIC_OPTIONS:
+                continue
+            if isinstance(val, str):
+                if key == "temp":
+                    continue              # ignored, as before (27 C)
+                raise card.error(f".options {key}={val}: needs a number")
+            if not math.isfinite(val):
+                raise card.error(f".options {key}: {val} is not a finite number")
+
+
+def _calls(tree) -> set[str]:
+    """Names of the functions an expression tree calls (explicit stack)."""
+    out = set()
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        tag = node[0]
+        if tag == "call":
+            out.add(node[1])
+            todo.extend(node[2])
+        elif tag == "bin":
+            todo.append(node[2])
+            todo.append(node[3])
+        elif tag == "?":
+            todo.extend(node[1:])
+        elif tag in ("neg", "pos", "not"):
+            todo.append(node[1])
+    return out
+
+
+def _check_func_cycles(funcs: dict, cards: dict[str, Card]) -> None:
+    """A .func that calls itself, directly or through others, is an error at its card that
+    names the cycle (ngspice inlines functions: recursion can never end)."""
+    graph = {name: sorted(c for c in _calls(body) if c in funcs)
+             for name, (_, body) in funcs.items()}
+    state: dict[str, int] = {}          # 1 on the current path, 2 done
+    for root in funcs:
+        if root in state:
+            continue
+        path = [root]
+        iters = [iter(graph[root])]
+        state[root] = 1
+        while iters:
+            nxt = next(iters[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                iters.pop()
+                continue
+            if state.get(nxt) == 1:
+                cycle = path[path.index(nxt):] + [nxt]
+                raise cards[nxt].error(f".func {nxt}: recursive function: "
+                                       f"{' -> '.join(cycle)}")
+            if nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                iters.append(iter(graph[nxt]))
 
 
 def _model_rc_value(letter, model, kw, val) -> float:

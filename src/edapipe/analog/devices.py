@@ -179,6 +179,9 @@ def mos1_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     length = inst.get("l", p.get("l", float(opts.get("defl", 100e-6))))
     width = inst.get("w", p.get("w", float(opts.get("defw", 100e-6))))
     leff = length - 2.0 * _get(p, "ld", 0.0)
+    if leff == 0.0:
+        # ngspice warns "effective channel length less than zero" and divides by it
+        raise ValueError("effective channel length L - 2*LD is zero")
     tox = p.get("tox", 0.0)
     cox = EPS_OX / tox if tox else 0.0
     if "kp" in p:

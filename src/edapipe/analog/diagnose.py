@@ -59,3 +59,26 @@ def singular_reason(sysm) -> str:
     if loop:
         return f"element {loop} closes a loop of voltage sources or inductors"
     return "check for floating nodes or ideal sources in conflict"
+
+
+def singular_card(sysm):
+    """The card to blame for a singular matrix: the first element at the floating node (or
+    reading it, as a B source's v(node) does), or the element closing a voltage loop."""
+    circ = sysm.circuit
+    floating = floating_nodes(circ)
+    if floating:
+        idx = circ.nodes.index(floating[0])
+        for e in circ.elements:
+            if idx in e.nodes:
+                return e.card
+        for e in circ.elements:
+            if e.letter == "B" and any(d[0] == "v" and idx in d[1:]
+                                       for d in e.params.get("deps", ())):
+                return e.card
+        return None
+    loop = voltage_loop(circ)
+    if loop:
+        for e in circ.elements:
+            if e.name == loop:
+                return e.card
+    return None

@@ -107,6 +107,23 @@ class _Builder:
         self.entry(b, a, 0.0, -c)
 
 
+# what a model's parameters can raise while its row is computed (a zero where a parameter
+# divides, the logarithm of a negative saturation current, an exponent out of range)
+_PARAM_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+
+
+def _param_error(e: Element, exc: Exception):
+    reason = str(exc)
+    if isinstance(exc, ZeroDivisionError):
+        reason = "a parameter that divides is zero"
+    elif reason == "math domain error":
+        reason = ("a parameter is out of its range (zero or negative where the model takes "
+                  "a logarithm or a root)")
+    elif isinstance(exc, OverflowError):
+        reason = "a parameter is too large"
+    return e.card.error(f"element {e.name} (model {e.model.name}): {reason}")
+
+
 def build(circ: Circuit) -> System:
     """Number the unknowns, stamp the linear elements, prepare the device groups."""
     opts = circ.options
@@ -123,13 +140,19 @@ def build(circ: Circuit) -> System:
     for e in circ.elements:
         nodes = [bld.node(n) for n in e.nodes]
         if e.letter == "D":
-            row, rs = D.diode_row(e.model.params, e.params, temp, tnom, reltol)
+            try:
+                row, rs = D.diode_row(e.model.params, e.params, temp, tnom, reltol)
+            except _PARAM_ERRORS as exc:
+                raise _param_error(e, exc) from None
             a = nodes[0]
             if rs > 0:
                 a = bld.new_node(e.name + "#internal")
             pending_groups["d"].append((e, [a, nodes[1]], row, rs, nodes))
         elif e.letter == "Q":
-            row, rc, re = D.bjt_row(e.model.params, e.model.kind, e.params, temp, tnom)
+            try:
+                row, rc, re = D.bjt_row(e.model.params, e.model.kind, e.params, temp, tnom)
+            except _PARAM_ERRORS as exc:
+                raise _param_error(e, exc) from None
             c, b, em = nodes[:3]
             s = nodes[3] if len(nodes) > 3 else -1
             ci = bld.new_node(e.name + "#collector") if rc > 0 else c
@@ -145,8 +168,8 @@ def build(circ: Circuit) -> System:
             try:
                 row, rd, rs, overlap = mos_row(e.model.params, e.model.kind, e.params, temp,
                                                tnom, opts)
-            except ValueError as exc:
-                raise e.card.error(f"element {e.name} (model {e.model.name}): {exc}") from None
+            except _PARAM_ERRORS as exc:
+                raise _param_error(e, exc) from None
             d, g, s, b = nodes
             di = bld.new_node(e.name + "#drain") if rd > 0 else d
             si = bld.new_node(e.name + "#source") if rs > 0 else s
@@ -347,22 +370,22 @@ def stamp_behavioural(sysm: System, x: np.ndarray, time: float, data: np.ndarray
     for b in sysm.bsrc:
         e = b["elem"]
         p = e.params
-        env = dict(p["env"])
-        env["time"] = time
+        env = {"time": time}           # in front of the parameters (see evaluate)
+        outer = p["env"]
         vals = []
         for cp, cn in b["cols"]:
             vals.append((x[cp] if cp >= 0 else 0.0) - (x[cn] if cn >= 0 else 0.0))
         for k, v in enumerate(vals):
             env[f"__d{k}"] = v
         try:
-            f0 = evaluate(p["tree"], env, p["funcs"])
+            f0 = evaluate(p["tree"], env, p["funcs"], outer)
             grads = []
             for k, v in enumerate(vals):
                 h = 1e-6 * max(abs(v), 1e-3)
                 env[f"__d{k}"] = v + h
-                fp = evaluate(p["tree"], env, p["funcs"])
+                fp = evaluate(p["tree"], env, p["funcs"], outer)
                 env[f"__d{k}"] = v - h
-                fm = evaluate(p["tree"], env, p["funcs"])
+                fm = evaluate(p["tree"], env, p["funcs"], outer)
                 env[f"__d{k}"] = v
                 grads.append((fp - fm) / (2 * h))
         except (ExprError, OverflowError, ZeroDivisionError) as exc:
@@ -531,14 +554,25 @@ def source_breakpoints(src: Source, tstep: float, tstop: float) -> list[float]:
 def rhs_sources(sysm: System, t: float | None, tstep: float, tstop: float,
                 scale: float = 1.0) -> np.ndarray:
     b = np.zeros(sysm.size)
-    for br, src, _ in sysm.vsrc:
-        b[br] += scale * source_value(src, t, tstep, tstop)
-    for a, c, src, _ in sysm.isrc:
-        val = scale * source_value(src, t, tstep, tstop)
-        if a >= 0:
-            b[a] -= val
-        if c >= 0:
-            b[c] += val
+    name = ""
+    try:
+        for br, src, name in sysm.vsrc:
+            b[br] += scale * source_value(src, t, tstep, tstop)
+        for a, c, src, name in sysm.isrc:
+            val = scale * source_value(src, t, tstep, tstop)
+            if a >= 0:
+                b[a] -= val
+            if c >= 0:
+                b[c] += val
+    except (ValueError, OverflowError, ZeroDivisionError) as exc:
+        # a waveform whose arguments overflow (sin of a frequency of 1e308, an exponential
+        # with a negative time constant): the source's card, not a traceback
+        card = next((e.card for e in sysm.circuit.elements if e.name == name), None)
+        when = "the operating point" if t is None else f"t={t:g} s"
+        reason = f"element {name}: its value cannot be computed at {when} ({exc})"
+        if card is None:
+            raise InputError(reason, file=sysm.circuit.path) from None
+        raise card.error(reason) from None
     return b
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from edapipe.analog.analyses import Result
-from edapipe.analog.parser import Card
+from edapipe.analog.parser import Card, Warnings
 from edapipe.util.files import atomic_write
 
 _PLOTNAMES = {"op": "Operating Point", "dc": "DC transfer characteristic",
@@ -215,7 +215,7 @@ class Outputs:
     saves: list[tuple[Vec, Card]] = field(default_factory=list)
     save_all: bool = False
     prints: dict[str, list[tuple[Vec, Card]]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=Warnings)
 
 
 def _items(card: Card, cmd: str, body: str) -> list[tuple[str, list[str] | None, str]]:
@@ -229,7 +229,7 @@ def _items(card: Card, cmd: str, body: str) -> list[tuple[str, list[str] | None,
             i += 1
             continue
         if c == ")":
-            raise card.error(f"{cmd}: unexpected ')' in '{body.strip()}'")
+            raise card.error(f"{cmd}: unexpected ')' in '{card.quote(body.strip())}'")
         j = i
         while j < n and body[j] not in " \t\r\n,()":
             j += 1
@@ -239,17 +239,17 @@ def _items(card: Card, cmd: str, body: str) -> list[tuple[str, list[str] | None,
             close = body.find(")", k)
             inner = body[k + 1:close] if close >= 0 else ""
             if close < 0:
-                raise card.error(f"{cmd}: '{body[i:].strip()}' has no closing ')'")
+                raise card.error(f"{cmd}: '{card.quote(body[i:].strip())}' has no closing ')'")
             if not word:
-                raise card.error(f"{cmd}: '{body[i:close + 1].strip()}' needs a vector name "
-                                 "before '('")
+                raise card.error(f"{cmd}: '{card.quote(body[i:close + 1].strip())}' needs a "
+                                 "vector name before '('")
             if "(" in inner:
-                raise card.error(f"{cmd}: cannot read '{body[i:close + 1].strip()}' "
+                raise card.error(f"{cmd}: cannot read '{card.quote(body[i:close + 1].strip())}' "
                                  "(nested parentheses)")
             args = [a.lower() for a in re.split(r"[\s,]+", inner) if a]
             if not args:
-                raise card.error(f"{cmd}: '{body[i:close + 1].strip()}' names no node or "
-                                 "source")
+                raise card.error(f"{cmd}: '{card.quote(body[i:close + 1].strip())}' names no "
+                                 "node or source")
             items.append((word.lower(), args, body[i:close + 1].strip()))
             i = close + 1
         else:
@@ -288,8 +288,9 @@ def parse_outputs(cards: list[Card]) -> Outputs:
                     continue
                 vec = _vec(name, args, text)
                 if vec is None or vec.func or vec.b or (args is None and name in _ALL_KINDS):
-                    out.warnings.append(f"{where}: {cmd} {text}: cannot save this vector "
-                                        "(only v(node), i(source), node names, all): ignored")
+                    out.warnings.append(f"{where}: {cmd} {card.quote(text)}: cannot save this "
+                                        "vector (only v(node), i(source), node names, all): "
+                                        "ignored")
                     continue
                 out.saves.append((vec, card))
             continue
@@ -300,7 +301,8 @@ def parse_outputs(cards: list[Card]) -> Outputs:
             continue
         kind = items[0][0]
         if kind not in PRINT_KINDS:
-            out.warnings.append(f"{where}: .print {kind}: analysis not supported: line ignored")
+            out.warnings.append(f"{where}: .print {card.quote(kind)}: analysis not supported: "
+                                "line ignored")
             continue
         if len(items) == 1:
             out.warnings.append(f"{where}: .print {kind} names no vector: line ignored")
@@ -308,7 +310,7 @@ def parse_outputs(cards: list[Card]) -> Outputs:
         for name, args, text in items[1:]:
             vec = _vec(name, args, text)
             if vec is None:
-                out.warnings.append(f"{where}: .print {kind} {text}: cannot print this "
+                out.warnings.append(f"{where}: .print {kind} {card.quote(text)}: cannot print this "
                                     "(v(node), v(a,b), i(source), vm/vdb/vp/vr/vi): ignored")
                 continue
             out.prints.setdefault(kind, []).append((vec, card))
@@ -332,12 +334,13 @@ def select_saved(results: list[Result], outs: Outputs) -> tuple[list[Result], li
     if outs.save_all or not outs.saves or not results:
         return results, []
     index = {n: j for j, n in enumerate(results[0].names)}
-    warnings, wanted = [], []
+    warnings, wanted = Warnings(), []
     for vec, card in outs.saves:
         j = _find(index, vec.kind, vec.a)
         if j is None:
-            warnings.append(f"{card.file}:{card.line}: {card.text.split()[0].lower()} "
-                            f"{vec.text}: no vector {vec.label} in this circuit: left out")
+            warnings.append(card.warning(f"{card.text.split()[0].lower()} "
+                                         f"{card.quote(vec.text)}: no vector "
+                                         f"{card.quote(vec.label)} in this circuit: left out"))
         elif results[0].names[j] not in wanted:
             wanted.append(results[0].names[j])
     if not wanted:
@@ -372,7 +375,7 @@ def print_table(res: Result, vecs: list[tuple[Vec, Card]]) -> tuple[str, list[st
     `re,<tab>im`, as ngspice does. Returns (text, warnings); text is "" if nothing is left."""
     index = {n: j for j, n in enumerate(res.names)}
     npts = res.data.shape[0]
-    warnings: list[str] = []
+    warnings: list[str] = Warnings()
 
     def node(name):
         if name in _GROUND:
@@ -391,8 +394,8 @@ def print_table(res: Result, vecs: list[tuple[Vec, Card]]) -> tuple[str, list[st
                 other = node(vec.b)
                 val = None if other is None else val - other
         if val is None:
-            warnings.append(f"{card.file}:{card.line}: .print {res.kind} {vec.text}: no such "
-                            "vector: left out")
+            warnings.append(card.warning(f".print {res.kind} {card.quote(vec.text)}: no such "
+                                         "vector: left out"))
             continue
         f = vec.func
         with np.errstate(divide="ignore"):

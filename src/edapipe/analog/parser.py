@@ -4,6 +4,12 @@ This layer knows about lines, not devices: title line, `+` continuations, `*` / 
 comments, `.include` and `.lib file section` (relative to the including file, with loop
 detection), `.control` blocks (skipped with a warning) and `.end`. Each card keeps its file and
 line so later errors can name them. Values are not evaluated here (see circuit.py).
+
+Included files are read as inputs are everywhere (util.files.read_bytes): only regular files
+(`.include /dev/zero` is refused), nested at most MAX_INCLUDE_DEPTH deep, all together within
+the input budget (EDAPIPE_MAX_INPUT_MB). Messages about a card quote at most a short piece of
+it, and of a card from an included file only a short token: an included file that is not a
+netlist (`.include /etc/shadow`) must not end up on standard error.
 """
 
 from __future__ import annotations
@@ -12,7 +18,31 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from edapipe.errors import InputError
+from edapipe.errors import InputError, ResourceLimit, excerpt
+
+MAX_INCLUDE_DEPTH = 64      # .include / .lib files nested in one another
+QUOTE_LIMIT = 100           # characters of one word of a card quoted in a message
+QUOTE_LIMIT_INCLUDED = 20   # ... of a card from an included file
+
+
+def clip_words(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """`text` with every run of non-blanks longer than `limit` cut to `limit` characters."""
+    if len(text) <= limit:
+        return text
+    return re.sub(r"\S{%d,}" % (limit + 1), lambda m: excerpt(m.group(0), limit), text)
+
+
+class Warnings(list):
+    """A list of warnings that keeps the first MAX (a netlist warning a million times, once
+    per subcircuit instance, must not become a million lines of standard error)."""
+
+    MAX = 100
+
+    def append(self, text: str) -> None:
+        if len(self) < self.MAX:
+            super().append(text)
+        elif len(self) == self.MAX:
+            super().append(f"more warnings left out (only the first {self.MAX} are shown)")
 
 
 @dataclass
@@ -22,9 +52,21 @@ class Card:
     text: str
     file: str
     line: int
+    included: bool = False      # from an .include / .lib file, not the deck itself
+
+    def quote(self, text: str) -> str:
+        """A piece of this card (or of any input) as a message may quote it."""
+        return excerpt(text, QUOTE_LIMIT_INCLUDED if self.included else 60)
 
     def error(self, reason: str) -> InputError:
-        return InputError(reason, file=self.file, line=self.line)
+        # the reason quotes pieces of the card: none of them may be long (a 5 MB line, or
+        # the first line of a file that is not a netlist)
+        limit = QUOTE_LIMIT_INCLUDED if self.included else QUOTE_LIMIT
+        return InputError(clip_words(reason, limit), file=self.file, line=self.line)
+
+    def warning(self, text: str) -> str:
+        limit = QUOTE_LIMIT_INCLUDED if self.included else QUOTE_LIMIT
+        return f"{self.file}:{self.line}: {clip_words(text, limit)}"
 
 
 @dataclass
@@ -54,7 +96,7 @@ class Deck:
     nodesets: list[Card] = field(default_factory=list)
     temps: list[Card] = field(default_factory=list)
     outputs: list[Card] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=Warnings)
     path: str = "<stdin>"
 
 
@@ -121,24 +163,52 @@ def _strip_comment(line: str) -> str:
     return line
 
 
-def _read_text(path: str, where: Card | None) -> str:
+def _read_text(path: str, where: Card | None, shown: str | None = None) -> str:
+    """The text of a netlist file; for an .include (`where`, naming it as `shown`), only a
+    regular file."""
+    from edapipe.util.files import read_bytes
+
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        reason = f"cannot read '{path}': {exc.strerror}"
+        data = read_bytes(path, regular_only=where is not None)
+    except InputError as exc:
         if where is not None:
-            raise where.error(reason) from None
-        raise InputError(reason, file=path) from None
+            raise where.error(f"cannot read {where.text.split()[0].lower()} "
+                              f"'{where.quote(shown or path)}': {exc.reason}") from None
+        raise
     return data.decode("utf-8", errors="replace")
-
-
 class _Reader:
     """Turns files into a flat list of cards, expanding includes and library sections."""
 
     def __init__(self, deck: Deck):
         self.deck = deck
         self.stack: list[tuple[str, str | None]] = []
+        self.bytes_read = 0
+
+    def include(self, path: str, where: Card, section: str | None = None,
+                shown: str | None = None) -> list[Card]:
+        """The cards of an .include or .lib file (`shown` as the card names it)."""
+        if "\0" in path:
+            raise where.error(f"cannot read {where.text.split()[0].lower()}: the file name "
+                              f"contains a NUL byte")
+        if len(self.stack) >= MAX_INCLUDE_DEPTH:
+            raise where.error(f"files included more than {MAX_INCLUDE_DEPTH} deep "
+                              f"(an include loop?)")
+        key = (os.path.realpath(path), section)
+        if key in self.stack:
+            chain = " -> ".join(os.path.basename(p) for p, _ in self.stack + [key])
+            raise where.error(f"include loop: {chain}")
+        text = _read_text(path, where, shown)
+        from edapipe.util.files import MAX_INPUT_VARIABLE, max_input_bytes
+
+        # one file included many times over (each including the next twice) is the
+        # gzip bomb of netlists: all included text together has the input budget
+        self.bytes_read += len(text)
+        budget = max_input_bytes()
+        if self.bytes_read > budget:
+            raise ResourceLimit(f"{where.file}:{where.line}: included files add up to more "
+                                f"than the input limit of {budget >> 20} MiB; raise it with "
+                                f"{MAX_INPUT_VARIABLE}=N (MiB)")
+        return self.read(path, text, section, where=where)
 
     def read(self, path: str, text: str, section: str | None = None,
              where: Card | None = None, title: bool = False) -> list[Card]:
@@ -149,11 +219,11 @@ class _Reader:
                 f"include loop: {chain}")
         self.stack.append(key)
         try:
-            return self._read(path, text, section, title)
+            return self._read(path, text, section, title, included=where is not None)
         finally:
             self.stack.pop()
 
-    def _read(self, path, text, section, title) -> list[Card]:
+    def _read(self, path, text, section, title, included=False) -> list[Card]:
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         cards: list[Card] = []
         start = 0
@@ -165,6 +235,9 @@ class _Reader:
         # a top-level file skips section definitions it contains.
         in_wanted = section is None
         skip_section = False
+        # `+` continuations, joined when the file is done (joining as they come is
+        # quadratic in the length of the card)
+        pending: dict[int, tuple[Card, list[str]]] = {}
         for idx in range(start, len(lines)):
             raw = lines[idx]
             lineno = idx + 1
@@ -202,30 +275,32 @@ class _Reader:
                 continue
             if body.startswith("+"):
                 if cards and cards[-1].file == path:
-                    cards[-1].text += " " + body[1:].strip()
+                    last = cards[-1]
+                    pending.setdefault(id(last), (last, []))[1].append(body[1:].strip())
                     continue
                 raise InputError("continuation line '+' without a card before it",
                                  file=path, line=lineno)
             low = body.lower()
             if low == ".end" or low.startswith(".end ") or low.startswith(".end\t"):
                 break
-            card = Card(body, path, lineno)
+            card = Card(body, path, lineno, included)
             if low.startswith(".inc"):
                 toks = split_tokens(body)
                 if len(toks) < 2:
                     raise card.error(".include needs a file name")
                 sub = self._resolve(path, toks[1])
-                cards.extend(self.read(sub, _read_text(sub, card), where=card))
+                cards.extend(self.include(sub, card, shown=toks[1]))
                 continue
             if low.startswith(".lib") and not low.startswith(".library"):
                 toks = split_tokens(body)
                 if len(toks) >= 3:
                     sub = self._resolve(path, toks[1])
-                    got = self.read(sub, _read_text(sub, card), section=toks[2].lower(),
-                                    where=card)
-                    cards.extend(got)
+                    cards.extend(self.include(sub, card, section=toks[2].lower(),
+                                              shown=toks[1]))
                     continue
             cards.append(card)
+        for card, parts in pending.values():
+            card.text = " ".join([card.text, *parts])
         return cards
 
     @staticmethod
@@ -248,8 +323,9 @@ def parse_deck(text: str, path: str = "<stdin>") -> Deck:
 
 def read_deck(path: str) -> Deck:
     if path == "-":
-        import sys
-        return parse_deck(sys.stdin.read(), "<stdin>")
+        from edapipe.util.files import read_bytes
+
+        return parse_deck(read_bytes("-").decode("utf-8", errors="replace"), "<stdin>")
     return parse_deck(_read_text(path, None), path)
 
 
@@ -319,7 +395,7 @@ def _structure(deck: Deck, cards: list[Card]) -> None:
             if word in (".print", ".save", ".probe"):
                 deck.outputs.append(card)
         else:
-            deck.warnings.append(f"{card.file}:{card.line}: unsupported card {word} ignored")
+            deck.warnings.append(card.warning(f"unsupported card {word} ignored"))
     if scope is not deck.top:
         raise scope.card.error(f".subckt {scope.name} has no .ends")
 
@@ -327,26 +403,31 @@ def _structure(deck: Deck, cards: list[Card]) -> None:
 def _param_pairs(card: Card, text: str) -> list[tuple[str, str]]:
     """`a=1 b = {2*a} c='a+b'` -> [(a, '1'), (b, '{2*a}'), (c, "'a+b'")]. A value may be a bare
     expression with spaces (`.param x = 2 * y`): it runs up to the next `name =`."""
-    import re
-
     pairs = []
     matches = list(re.finditer(r"([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)", text))
     if not matches and text.strip():
-        raise card.error(f"cannot read .param '{text.strip()}'")
+        raise card.error(f"cannot read .param '{card.quote(text.strip())}'")
     for k, m in enumerate(matches):
         end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
         value = text[m.end():end].strip().rstrip(",").strip()
-        # a name=value inside braces or quotes would have been split wrongly: merge it back
         pairs.append((m.group(1).lower(), value))
-    merged: list[tuple[str, str]] = []
+    # a name=value inside braces or quotes was split wrongly: merge it back (the pieces are
+    # joined once at the end, and the open braces and quotes counted as they come, so that
+    # a long line stays linear)
+    merged: list[list] = []         # [name, pieces, open braces, open quote]
     for name, value in pairs:
-        if merged and (merged[-1][1].count("{") > merged[-1][1].count("}")
-                       or merged[-1][1].count("'") % 2 == 1):
-            prev = merged.pop()
-            merged.append((prev[0], f"{prev[1]} {name}={value}"))
+        if merged and (merged[-1][2] > 0 or merged[-1][3]):
+            prev = merged[-1]
+            prev[1].append(f"{name}={value}")
         else:
-            merged.append((name, value))
-    for name, value in merged:
+            prev = [name, [value], 0, False]
+            merged.append(prev)
+        prev[2] += value.count("{") - value.count("}")
+        prev[3] ^= value.count("'") % 2 == 1
+    out = []
+    for name, pieces, _, _ in merged:
+        value = " ".join(pieces)
         if not value:
             raise card.error(f"parameter '{name}' has no value")
-    return merged
+        out.append((name, value))
+    return out

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from edapipe.analog import device_kernels as K
+from edapipe.analog import limits
 from edapipe.analog import transient_kernels as TK
 from edapipe.analog.mna import rhs_sources, source_breakpoints
 from edapipe.errors import InputError, ResourceLimit
@@ -26,12 +27,31 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
 
     s = sim.sys
     o = sim.opts
+    card = getattr(sim, "card", None)
+
+    def bad(reason):
+        return card.error(reason) if card is not None else InputError(reason,
+                                                                      file=sim.circ.path)
+
+    if not all(math.isfinite(v) for v in (tstep, tstop, tstart, tmax or 0.0)):
+        raise bad(".tran: tstep, tstop, tstart and tmax must be finite numbers")
     if tstep <= 0 or tstop <= 0 or tstart < 0 or tstart >= tstop:
-        raise InputError(f".tran {tstep:g} {tstop:g}: needs 0 < tstep, 0 <= tstart < tstop",
-                         file=sim.circ.path)
+        raise bad(f".tran {tstep:g} {tstop:g}: needs 0 < tstep, 0 <= tstart < tstop")
+    if tmax is not None and tmax < 0:
+        raise bad(f".tran: tmax {tmax:g} must not be negative")
     tmax_eff = tmax if tmax else min(tstep, (tstop - tstart) / 50.0)
     tmax_eff = min(tmax_eff, (tstop - tstart) / 50.0) if not tmax else tmax_eff
     delmin = 1e-11 * tmax_eff
+    # no step is longer than tmax_eff: at least tstop / tmax_eff of them, each stored from
+    # tstart on. Sized before the run, as ngspice does not: `.tran 1e-30 1` is 1e30 steps
+    where = f"{card.file}:{card.line}: " if card is not None else f"{sim.circ.path}: "
+    width = len(sim.visible)
+    steps = tstop / tmax_eff
+    limits.check_points(steps, 1, f".tran (TSTOP/TMAX = {tstop:g}/{tmax_eff:g})", where)
+    limits.check_points((tstop - tstart) / tmax_eff, width,
+                        f".tran (TSTOP/TMAX = {tstop:g}/{tmax_eff:g})", where)
+    budget = limits.max_points()
+    vbudget = limits.max_values() // max(width, 1)
     sim.tran_scale = (tstep, tstop)
     gear = o.method == "gear"
     factors = _GEAR_FACTOR if gear else _TRAP_FACTOR
@@ -121,7 +141,8 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
     breaks.reverse()          # a stack: breaks[-1] is the next breakpoint
 
     times = [0.0]
-    rows = [x[sim.visible]]
+    rows = _Rows(sim.visible)
+    rows.append(x)
     state_buf = sim.save_state()
     x_old = None
     t = 0.0
@@ -225,14 +246,43 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
             delta = delta_next
         if t >= tstart - delmin:
             times.append(t)
-            rows.append(x[sim.visible])
+            rows.append(x)
+            if len(times) > vbudget:
+                limits.check_points(len(times), width, ".tran", where)
+        if accepted > budget:
+            # more steps than the budget (the truncation error keeps the step far below
+            # TMAX): a clear stop instead of memory growing without bound
+            limits.check_points(accepted, 1, f".tran (at t={t:.6g} s)", where)
         if progress is not None:
             progress(t / tstop)
     times_a = np.array(times)
-    data = np.array(rows)
+    data = rows.array()
     if tstart > 0:
         keep = times_a >= tstart - delmin
         keep[0] = False
         times_a, data = times_a[keep], data[keep]
     return Result("tran", "time", times_a, sim.names(), data, "Transient Analysis",
                   {"accepted": accepted, "rejected": rejected})
+
+
+class _Rows:
+    """The stored points' visible unknowns, in blocks of a growing numpy array (a Python
+    list of small arrays costs ~100 bytes a point more than the numbers)."""
+
+    def __init__(self, visible):
+        self.visible = visible
+        self.width = len(visible)
+        self.blocks: list[np.ndarray] = []
+        self.cur = np.empty((256, self.width))
+        self.k = 0
+
+    def append(self, x) -> None:
+        if self.k == len(self.cur):
+            self.blocks.append(self.cur)
+            self.cur = np.empty((min(2 * len(self.cur), 1 << 16), self.width))
+            self.k = 0
+        np.take(x, self.visible, out=self.cur[self.k])
+        self.k += 1
+
+    def array(self) -> np.ndarray:
+        return np.concatenate(self.blocks + [self.cur[:self.k]])
