@@ -343,7 +343,11 @@ def test_sdc_unknown_and_unsupported_commands_are_errors():
     assert "unknown command" in str(sdc_error("puts hello\n", 1))
     assert "unknown command" in str(sdc_error("set x [frobnicate 3]\n", 1))
     assert "not supported" in str(sdc_error("\nset_clock_latency 0.2 [get_ports clk]\n", 2))
-    assert "not supported" in str(sdc_error("set_case_analysis 0 [get_ports a]\n", 1))
+    assert "not supported" in str(sdc_error("set_drive 0.1 [get_ports a]\n", 1))
+    assert "not supported" in str(sdc_error("set_case_analysis rising [get_ports a]\n", 1))
+    assert "0, 1, zero or one" in str(sdc_error("set_case_analysis 2 [get_ports a]\n", 1))
+    assert "-restore" in str(sdc_error("set_disable_timing -restore [get_ports a]\n", 1))
+    assert "cannot be negative" in str(sdc_error("set_timing_derate -late -1\n", 1))
 
 
 def test_sdc_clock_commands_refuse_what_they_cannot_do():

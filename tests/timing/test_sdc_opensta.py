@@ -185,3 +185,77 @@ def test_propagated_clock_with_spef(tmp_path):
     extra = "set_propagated_clock [all_clocks]\n"
     assert max_slack_difference("gcd_sky130hd", _base("gcd_sky130hd") + extra, tmp_path,
                                 SPEF) < TOL
+
+
+# set_timing_derate, set_case_analysis, set_disable_timing (gcd). Derates on ideal clocks
+# compare with `set sta_crpr_enabled 0`: Debian's 2019 sta removes "pessimism" between the
+# derated early and late arrivals of an ideal clock (0.03-0.07 ns of hold slack), current
+# OpenSTA does not (search/Crpr.cc, CheckCrpr::checkCrpr1 requires both clocks propagated).
+LIBN = "sky130_fd_sc_hd__tt_025C_1v80"
+MODE_CASES = {
+    # design-wide early/late, an instance's rise factor, a library cell's fall factor,
+    # -cell_check on setup and hold times
+    "derate_ideal": ("set_timing_derate -early 0.9\n"
+                     "set_timing_derate -late 1.15\n"
+                     "set_timing_derate -late -rise 1.2 [get_cells _204_]\n"
+                     "set_timing_derate -early -cell_check 0.8\n"
+                     "set_timing_derate -late -cell_check 1.3\n"
+                     f"set_timing_derate -late -fall 1.4 [get_lib_cells {LIBN}/"
+                     "sky130_fd_sc_hd__nand2_1]\n", True, None),
+    # propagated clock: -clock factors on the clock tree (CRPR removes their early/late
+    # difference on shared buffers), -data -cell_delay on one instance
+    "derate_propagated": ("set_propagated_clock [all_clocks]\n"
+                          "set_timing_derate -early 0.9\n"
+                          "set_timing_derate -late 1.15\n"
+                          "set_timing_derate -late -clock 1.05\n"
+                          "set_timing_derate -early -clock -rise 0.93 [get_cells clkbuf_0_clk]\n"
+                          "set_timing_derate -early -cell_check 0.8\n"
+                          "set_timing_derate -late -data -cell_delay 1.1 [get_cells _204_]\n",
+                          False, None),
+    # with SPEF: -net_delay on wire delays, clock and data, design-wide and on one net
+    "derate_spef_nets": ("set_propagated_clock [all_clocks]\n"
+                         "set_timing_derate -early 0.9\n"
+                         "set_timing_derate -late 1.1\n"
+                         "set_timing_derate -late -net_delay 1.5\n"
+                         "set_timing_derate -early -net_delay -clock 0.7\n"
+                         "set_timing_derate -late 1.8 [get_nets _083_]\n", False, SPEF),
+    # constants through Liberty functions: a port, a load pin (_253_ NAND output constant
+    # 1, which makes the XNOR _254_ positive unate in A: only its rise-rise and fall-fall
+    # arcs are searched), two bus bits; OpenSTA drops 3 constant endpoints
+    "case_analysis": ("set_case_analysis 1 [get_ports reset]\n"
+                      "set_case_analysis 0 [get_pins _253_/A]\n"
+                      "set_case_analysis 1 [get_ports {req_msg[3] req_msg[17]}]\n", False, None),
+    "case_analysis_ports": ("set_case_analysis 0 [get_ports reset]\n"
+                            "set_case_analysis one [get_ports req_val]\n", False, None),
+    # an instance, one arc of an instance, a library cell, a driver pin, -from on a
+    # library cell's pin
+    "disable_timing": ("set_disable_timing [get_cells _253_]\n"
+                       "set_disable_timing -from A -to Y [get_cells _264_]\n"
+                       f"set_disable_timing [get_lib_cells {LIBN}/sky130_fd_sc_hd__xnor2_1]\n"
+                       "set_disable_timing [get_pins _279_/Y]\n"
+                       f"set_disable_timing -from B1 [get_lib_cells {LIBN}/"
+                       "sky130_fd_sc_hd__a22oi_1]\n", False, None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MODE_CASES))
+def test_modes_against_opensta(case, tmp_path):
+    _need_sta()
+    extra, no_ideal_crpr, spef = MODE_CASES[case]
+    name = "gcd_sky130hd"
+    a = edapipe_slacks(name, _base(name), tmp_path, spef)
+    b = edapipe_slacks(name, _base(name) + extra, tmp_path, spef)
+    moved = max(abs(a[c][k] - b[c][k]) for c in (0, 1) for k in a[c] if k in b[c])
+    assert moved > 1e-3, "the commands change nothing: no test"
+    before = "set sta_crpr_enabled 0\n" if no_ideal_crpr else ""
+    assert max_slack_difference(name, _base(name) + extra, tmp_path, spef,
+                                before_sdc=before) < TOL
+
+
+def test_case_analysis_drops_constant_endpoints(tmp_path):
+    """Registers whose data pin is constant are no endpoints (as OpenSTA's isEndpoint)."""
+    need_shared()
+    extra = MODE_CASES["case_analysis"][0]
+    a = edapipe_slacks("gcd_sky130hd", _base("gcd_sky130hd"), tmp_path)
+    b = edapipe_slacks("gcd_sky130hd", _base("gcd_sky130hd") + extra, tmp_path)
+    assert len(a[0]) - len(b[0]) == 3 and len(a[1]) - len(b[1]) == 3

@@ -191,6 +191,16 @@ class TimingGraph:
     # (one node per pin), else -1 (one ideal node per clock and polarity)
     clock_pin_node: np.ndarray | None = None
     clock_sources: dict = field(default_factory=dict)  # clock name -> its source nodes
+    # logic constants per node (-1 none, 0, 1: set_case_analysis, tied nets, tie cells) and
+    # nodes no path is searched from (constants, set_disable_timing pins); None: none
+    node_const: np.ndarray | None = None
+    node_blocked: np.ndarray | None = None
+    # arc masks for path search where constants make a function unate (None: arc_mask)
+    arc_mask_search: np.ndarray | None = None
+
+    @property
+    def search_mask(self) -> np.ndarray:
+        return self.arc_mask if self.arc_mask_search is None else self.arc_mask_search
 
     def __post_init__(self):
         if self.load_min is None:
@@ -407,7 +417,7 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
     tail = [p.name for p in netlist.ports] + \
         [f"{c} ({'inverted' if e else 'ideal'} clock)" for c, e in clock_nodes]
     names = _PinNames(node_type, node_local, templates, tail)
-    return TimingGraph(
+    graph = TimingGraph(
         netlist, node_inst_a, names, node_net_full, is_port, n_nodes, net_driver, load,
         in_start, full[:, 0].copy(), full[:, 1].copy(), full[:, 2].copy(), full[:, 3].copy(),
         full[:, 4:6].astype(np.uint8), full[:, 6:10].copy(), arc_on_a, store.pack(),
@@ -416,6 +426,9 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         clock_nodes, cbase, port_node, port_dir, warnings + list(sdc.warnings),
         [i.cell for i in insts], load_min, caps, port_cap, None,
         np.array(clock_pin_node, np.int64), clock_sources)
+    from edapipe.timing.modes import apply_modes
+    apply_modes(graph, sdc, cells)
+    return graph
 
 
 def _wire_load_caps(netlist, lib: Library, node_net, net_driver, sdc, port_node, net_index,

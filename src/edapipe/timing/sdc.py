@@ -6,7 +6,7 @@ matched with `*`/`?` wildcards (timing/glob.py, linear time) against the flatten
 
 A construct this reader does not implement is a located error (exit 3), as OpenSTA errors on
 an unknown command: an unknown command name (garbage, or Tcl such as `proc` or `puts`), an SDC
-command that changes timing (`set_clock_latency`, `set_case_analysis`, ...), an unsupported
+command that changes timing (`set_drive`, `set_clock_gating_check`, ...), an unsupported
 option. Only the commands in `_HARMLESS`, which cannot change a setup or hold slack (design
 rules such as `set_max_fanout`, synthesis directives such as `set_dont_touch`), are skipped,
 each with a located warning. A file with NUL bytes is not an SDC file.
@@ -38,8 +38,7 @@ _HARMLESS = frozenset({
 # SDC commands (and OpenSTA ones) that would change timing but are not implemented: an error
 # that says so (anything else unknown is "unknown command").
 _UNSUPPORTED = frozenset({
-    "set_clock_gating_check", "set_clock_sense", "set_sense", "set_timing_derate",
-    "set_case_analysis", "set_disable_timing", "set_drive", "set_max_time_borrow",
+    "set_clock_gating_check", "set_clock_sense", "set_sense", "set_drive", "set_max_time_borrow",
     "set_data_check", "set_resistance", "set_annotated_delay", "set_annotated_check",
     "set_ideal_network", "set_ideal_net", "set_ideal_latency", "set_ideal_transition",
     "set_logic_zero", "set_logic_one", "set_logic_dc", "set_wire_load_model",
@@ -130,6 +129,16 @@ class Constraints:
     # set_clock_groups: each a list of clock-name groups; clocks of different groups of
     # one command are not timed against each other
     clock_groups: list[list[frozenset[str]]] = field(default_factory=list)
+    # set_timing_derate: (scope, name) -> {(type, path, edge, early_late): factor} with scope
+    # "design" (name ""), "inst", "lib_cell" or "net"; type "cell_delay", "cell_check" or
+    # "net_delay"; path 0 data / 1 clock; edge 0 rise / 1 fall; early_late 0 late / 1 early
+    derates: dict[tuple[str, str], dict[tuple[str, int, int, int], float]] = \
+        field(default_factory=dict)
+    # set_disable_timing: instances (all arcs), lib cells (-from/-to pin names or None),
+    # instance arcs (-from/-to), and pins (every arc into or out of them)
+    disabled: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    # set_case_analysis: pin or port name -> 0 / 1 (rising/falling are not constants)
+    case: dict[str, int] = field(default_factory=dict)
 
     def exclusive(self, a: str, b: str) -> bool:
         """True when set_clock_groups puts clocks a and b in different groups."""
@@ -157,6 +166,8 @@ class DesignNames:
     # "inst/pin" -> direction, built on first use (get_pins): large designs rarely need it
     pin_table: Callable[[], dict[str, str]] | None = None
     _pins: dict[str, str] | None = None
+    # library cell names get_lib_cells can match (None: the cells the design uses)
+    lib_cells: list[str] | None = None
 
     @property
     def pins(self) -> dict[str, str]:
@@ -221,7 +232,8 @@ class _Reader:
         cmds = {
             "get_ports": self.get_ports, "get_pins": self.get_pins,
             "get_cells": self.get_cells, "get_nets": self.get_nets,
-            "get_clocks": self.get_clocks, "all_inputs": self.all_inputs,
+            "get_clocks": self.get_clocks, "get_lib_cells": self.get_lib_cells,
+            "all_inputs": self.all_inputs,
             "all_outputs": self.all_outputs, "all_registers": self.all_registers,
             "all_clocks": self.all_clocks,
             "create_clock": self.create_clock,
@@ -235,6 +247,9 @@ class _Reader:
             "set_driving_cell": self.set_driving_cell,
             "set_clock_uncertainty": self.set_clock_uncertainty,
             "set_clock_transition": self.set_clock_transition,
+            "set_timing_derate": self.set_timing_derate,
+            "set_disable_timing": self.set_disable_timing,
+            "set_case_analysis": self.set_case_analysis,
             "set_false_path": lambda w, o: self.exception(w, o, "false_path"),
             "set_multicycle_path": lambda w, o: self.exception(w, o, "multicycle"),
             "set_max_delay": lambda w, o: self.exception(w, o, "max_delay"),
@@ -377,6 +392,28 @@ class _Reader:
 
     def get_clocks(self, w, o):
         return self._getter(w, o, "clock", "get_clocks")
+
+    def get_lib_cells(self, words, offset):
+        """Library cells by name (`cell` or `library/cell`, wildcards on the cell part)."""
+        cmd = "get_lib_cells"
+        flags, pos = _flags(words, {"-quiet": 0, "-regexp": 0, "-nocase": 0,
+                                    "-of_objects": 1}, offset, cmd)
+        if "-of_objects" in flags or "-regexp" in flags:
+            raise TclError(f"{cmd}: -of_objects and -regexp are not supported", offset)
+        pool = self.design.lib_cells
+        if pool is None:
+            pool = sorted(set(self.design.cells.values()))
+        out: list[ObjList] = []
+        for w in pos:
+            for name in self.names(w):
+                pattern = name.rsplit("/", 1)[-1]
+                ok = compile_glob(pattern, "-nocase" in flags)
+                found = ObjList(Obj("lib_cell", n) for n in pool if ok(n))
+                if not found and "-quiet" not in flags:
+                    raise TclError(f"{cmd}: no library cell matches {excerpt(name, 60)!r}",
+                                   w.offset)
+                out.append(found)
+        return _union(out) if out else ObjList()
 
     def all_inputs(self, w, o):
         return ObjList(Obj("port", n) for n, d in self.design.ports if d in ("input", "inout"))
@@ -684,6 +721,95 @@ class _Reader:
             for e in edges:
                 for mm in mms:
                     table[(e, mm)] = value
+        return ""
+
+    def set_timing_derate(self, words: list[Word], offset: int):
+        """OpenSTA's rules (sdc/Sdc.tcl, set_timing_derate): -early/-late (neither: both),
+        -rise/-fall of the arc's input edge (a check's data edge, a wire's edge), -clock/-data
+        (neither: both), -cell_delay/-cell_check/-net_delay; without a type the design-wide
+        factor applies to cell and net delays, on cells and library cells to cell delays,
+        on nets to net delays. Checks are derated only with -cell_check."""
+        cmd = "set_timing_derate"
+        flags, pos = _flags(words, {"-early": 0, "-late": 0, "-rise": 0, "-fall": 0,
+                                    "-clock": 0, "-data": 0, "-net_delay": 0,
+                                    "-cell_delay": 0, "-cell_check": 0, "-min": 0,
+                                    "-max": 0}, offset, cmd)
+        if len(pos) not in (1, 2):
+            raise TclError(f"usage: {cmd} -early|-late [options] derate [objects]", offset)
+        factor = self.number(pos[0], f"{cmd} derate")
+        if factor < 0:
+            raise TclError(f"{cmd}: the derating factor cannot be negative", pos[0].offset)
+        els = [m for m, fs in ((0, ("-late", "-max")), (1, ("-early", "-min")))
+               if any(f in flags for f in fs)] or [0, 1]
+        edges = [e for e, f in ((0, "-rise"), (1, "-fall")) if f in flags] or [0, 1]
+        paths = [p for p, f in ((1, "-clock"), (0, "-data")) if f in flags] or [0, 1]
+        given = [t for t in ("net_delay", "cell_delay", "cell_check") if f"-{t}" in flags]
+        scopes: list[tuple[str, str, list[str]]] = []
+        if len(pos) == 1:
+            scopes.append(("design", "", given or ["net_delay", "cell_delay"]))
+        else:
+            cell_types = [t for t in given if t != "net_delay"] or ["cell_delay"]
+            for obj in self.objects(pos[1], cmd, kinds=("cell", "net")):
+                if obj.kind == "net":
+                    scopes.append(("net", obj.name, ["net_delay"]))
+                elif obj.kind in ("cell", "lib_cell"):
+                    scopes.append(("inst" if obj.kind == "cell" else "lib_cell", obj.name,
+                                   cell_types))
+                else:
+                    raise TclError(f"{cmd}: {excerpt(obj.name, 60)} is a {obj.kind}; give "
+                                   "cells, library cells or nets", pos[1].offset)
+        for scope, name, types in scopes:
+            table = self.c.derates.setdefault((scope, name), {})
+            for t in types:
+                for p in paths:
+                    for e in edges:
+                        for el in els:
+                            table[(t, p, e, el)] = factor
+        return ""
+
+    def set_disable_timing(self, words: list[Word], offset: int):
+        """Instances and library cells (every arc but timing checks, or the arcs -from/-to
+        the given cell pins), pins and ports (no path through them), as OpenSTA."""
+        cmd = "set_disable_timing"
+        flags, pos = _flags(words, {"-from": 1, "-to": 1, "-restore": 0}, offset, cmd)
+        if "-restore" in flags:
+            raise TclError(f"{cmd}: -restore is not supported", offset)
+        if len(pos) != 1:
+            raise TclError(f"usage: {cmd} [-from pin] [-to pin] objects", offset)
+        frm = str(flags["-from"][0].value) if "-from" in flags else None
+        to = str(flags["-to"][0].value) if "-to" in flags else None
+        for obj in self.objects(pos[0], cmd, kinds=("cell", "port", "pin")):
+            if obj.kind in ("cell", "lib_cell"):
+                self.c.disabled.append(("inst" if obj.kind == "cell" else "lib_cell",
+                                        obj.name, frm, to))
+            elif obj.kind in ("pin", "port"):
+                if frm is not None or to is not None:
+                    self.warn(f"{cmd}: -from/-to ignored for pins and ports (as OpenSTA)",
+                              offset)
+                self.c.disabled.append((obj.kind, obj.name, None, None))
+            else:
+                raise TclError(f"{cmd}: {excerpt(obj.name, 60)} is a {obj.kind}; give "
+                               "cells, library cells, pins or ports", pos[0].offset)
+        return ""
+
+    def set_case_analysis(self, words: list[Word], offset: int):
+        """A constant 0 or 1 on ports or pins, propagated through cell functions."""
+        cmd = "set_case_analysis"
+        if len(words) != 2:
+            raise TclError(f"usage: {cmd} 0|1|zero|one pins_or_ports", offset)
+        v = str(words[0].value).lower()
+        value = {"0": 0, "1": 1, "zero": 0, "one": 1}.get(v)
+        if value is None:
+            if v in ("rise", "rising", "fall", "falling"):
+                raise TclError(f"{cmd}: {v} (one transition only) is not supported; give 0 "
+                               "or 1", words[0].offset)
+            raise TclError(f"{cmd}: the value must be 0, 1, zero or one, found "
+                           f"{excerpt(words[0].value, 40)!r}", words[0].offset)
+        for obj in self.objects(words[1], cmd, kinds=("port", "pin")):
+            if obj.kind not in ("port", "pin"):
+                raise TclError(f"{cmd}: {excerpt(obj.name, 60)} is not a port or pin",
+                               words[1].offset)
+            self.c.case[obj.name] = value
         return ""
 
     def _delete_clock(self, name: str) -> None:

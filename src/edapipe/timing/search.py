@@ -42,11 +42,11 @@ class _NumbaEngine:
                                *g.tables)
 
     def arrivals(self, g, arc_on, arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min):
-        self.K.propagate_arrivals(self.order, g.in_start, g.arc_from, g.arc_mask, arc_on,
+        self.K.propagate_arrivals(self.order, g.in_start, g.arc_from, g.search_mask, arc_on,
                                   arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min)
 
     def required(self, g, arc_on, arc_dmax, arc_dmin, req_max, req_min):
-        self.K.propagate_required(self.order, g.in_start, g.arc_from, g.arc_mask, arc_on,
+        self.K.propagate_required(self.order, g.in_start, g.arc_from, g.search_mask, arc_on,
                                   arc_dmax, arc_dmin, req_max, req_min)
 
 
@@ -63,11 +63,11 @@ class _NumpyEngine:
                           slew_min, arc_dmax, arc_dmin, *g.tables)
 
     def arrivals(self, g, arc_on, arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min):
-        L.propagate_arrivals(self.plan, g.arc_mask, arc_on, arc_dmax, arc_dmin, at_max,
+        L.propagate_arrivals(self.plan, g.search_mask, arc_on, arc_dmax, arc_dmin, at_max,
                              at_min, prev_max, prev_min)
 
     def required(self, g, arc_on, arc_dmax, arc_dmin, req_max, req_min):
-        L.propagate_required(self.plan, g.arc_mask, arc_on, arc_dmax, arc_dmin, req_max,
+        L.propagate_required(self.plan, g.search_mask, arc_on, arc_dmax, arc_dmin, req_max,
                              req_min)
 
 
@@ -155,6 +155,7 @@ class Analysis:
     pin_slew: np.ndarray | None = None
     has_pin: np.ndarray | None = None
     clocks: ClockArrivals | None = None  # clock latencies and CRPR (clock network)
+    derate: Derates | None = None        # set_timing_derate factors (None: none)
 
     def pin_wire(self, v: int, e: int, mm: int) -> float:
         """Wire delay from the driver of v's net to v (0 without parasitics)."""
@@ -302,17 +303,27 @@ def analyze(g: TimingGraph, sdc: Constraints, libs, engine: str = "auto") -> Ana
 
     wire, pin_slew, has_pin = delays()
     clocks = ClockArrivals(g, sdc)
+    derate = Derates(g, sdc) if sdc.derates else None
     if clocks.needs_network():
         # the clock network's slews and delays are known now: the register clock pins of
         # propagated clocks take their slews, and the clock-to-output arcs are timed again
-        clocks.network(eng, arc_dmax, arc_dmin, wire, slew_max, slew_min, pin_slew, has_pin)
+        cmax, cmin = (arc_dmax, arc_dmin) if derate is None else \
+            derate.arcs(arc_dmax, arc_dmin, wire, has_pin, 1)
+        clocks.network(eng, cmax, cmin, wire, slew_max, slew_min, pin_slew, has_pin)
         wire, pin_slew, has_pin = delays()
+    if derate is not None:
+        clocks.wire_factor = derate.net_factors(1)
     clocks.finish(wire)
+    if derate is not None:
+        arc_dmax, arc_dmin = derate.arcs(arc_dmax, arc_dmin, wire, has_pin, 0)
+        if wire is not None:   # wire delays to endpoints and clock pins, data-derated
+            wire = wire * derate.net_factors(0)
     launches = _launches(g, sdc, port_delay, clocks)
     endpoints = _endpoints(g, sdc)
     an = Analysis(g, sdc, order, slew_max, slew_min, arc_dmax, arc_dmin, launches, endpoints,
                   np.full((g.n_nodes, 2), INF), int(level.max()) if len(level) else 0, eng,
                   wire=wire, pin_slew=pin_slew, has_pin=has_pin, clocks=clocks)
+    an.derate = derate
     _check_all(an)
     return an
 
@@ -339,6 +350,7 @@ class ClockArrivals:
         self.tree: dict[str, tuple] = {}        # root clock -> (at_max, at_min, prev_max)
         self.paths: dict = {}
         self.active = False                     # any pessimism to remove
+        self.wire_factor = None                 # clock net derates per (pin, edge, mm)
 
     def root(self, name: str) -> str:
         clk = self.sdc.clocks[name]
@@ -434,7 +446,9 @@ class ClockArrivals:
                     if pin >= 0 and self.tree:
                         t += self._tree_at(cname, g.source(pin), e, mm)
                         if wire is not None:
-                            t += float(wire[pin, e, mm])
+                            f = 1.0 if self.wire_factor is None else \
+                                float(self.wire_factor[pin, e, mm])
+                            t += f * float(wire[pin, e, mm])
                     else:
                         t += self.ideal_latency(cname, se, mm)
                     self.lat[cn, e, mm] = t
@@ -561,6 +575,89 @@ def _source_slews(g: TimingGraph, sdc: Constraints, libs, slew_max, slew_min):
     return extra
 
 
+class Derates:
+    """set_timing_derate factors as OpenSTA's Search::timingDerate: a cell arc takes its
+    instance's factor, else its library cell's, else the design's, for the arc's input edge;
+    a wire (with parasitics) its net's, else the design's, for its edge; a timing check
+    (-cell_check) its register's for the data edge. Late factors scale max delays, early
+    ones min delays; clock paths (propagated clock networks) take -clock factors, data paths
+    (clock-to-output arcs too) -data ones."""
+
+    def __init__(self, g: TimingGraph, sdc: Constraints):
+        self.g = g
+        self.tables = sdc.derates
+        self.design = sdc.derates.get(("design", ""), {})
+
+    def _cell(self, inst: int, kind: str, path: int, e: int, el: int) -> float:
+        if inst >= 0:
+            g = self.g
+            for key in (("inst", g.netlist.instances[inst].name),
+                        ("lib_cell", g.inst_cell[inst])):
+                t = self.tables.get(key)
+                if t is not None and (kind, path, e, el) in t:
+                    return t[(kind, path, e, el)]
+        return self.design.get((kind, path, e, el), 1.0)
+
+    def check(self, inst: int, e: int, el: int) -> float:
+        return self._cell(inst, "cell_check", 0, e, el)
+
+    def _per_inst(self, kind: str, path: int) -> np.ndarray:
+        """(instances + 1, edge, early/late) factors; the last row for arcs of no instance."""
+        n = len(self.g.netlist.instances)
+        out = np.empty((n + 1, 2, 2))
+        for e in range(2):
+            for el in range(2):
+                out[:, e, el] = self.design.get((kind, path, e, el), 1.0)
+        scoped = {name for scope, name in self.tables if scope in ("inst", "lib_cell")}
+        if scoped:
+            cells = {c for scope, c in self.tables if scope == "lib_cell"}
+            for i, inst in enumerate(self.g.netlist.instances):
+                if inst.name in scoped or self.g.inst_cell[i] in cells:
+                    for e in range(2):
+                        for el in range(2):
+                            out[i, e, el] = self._cell(i, kind, path, e, el)
+        return out
+
+    def net_factors(self, path: int) -> np.ndarray:
+        """(nodes, edge, minmax) net-delay factors for the wire to each pin."""
+        g = self.g
+        out = np.empty((g.n_nodes, 2, 2))
+        for e in range(2):
+            for el in range(2):
+                out[:, e, el] = self.design.get(("net_delay", path, e, el), 1.0)
+        nets = [(name, t) for (scope, name), t in self.tables.items() if scope == "net"]
+        if nets:
+            index = {n: k for k, n in enumerate(g.netlist.net_names)}
+            for name, t in nets:
+                k = index.get(name)
+                if k is None:
+                    continue
+                for v in np.flatnonzero(g.node_net == k).tolist():
+                    for e in range(2):
+                        for el in range(2):
+                            out[v, e, el] = t.get(("net_delay", path, e, el), out[v, e, el])
+        return out
+
+    def arcs(self, arc_dmax, arc_dmin, wire, has_pin, path: int):
+        """Derated copies of the arc delay arrays (data path 0, clock path 1). With
+        parasitics an arc's delay includes the wire delay to its input pin: that part takes
+        the net factor."""
+        g = self.g
+        f = self._per_inst("cell_delay", path)[g.node_inst[g.arc_to]]   # (arcs, ei, el)
+        out = []
+        for mm, d in ((0, arc_dmax), (1, arc_dmin)):
+            fc = f[:, None, :, mm]                                        # (arcs, 1, ei)
+            if wire is None:
+                out.append(d * fc)
+                continue
+            nf = self.net_factors(path)
+            w = np.where((has_pin[g.arc_pin] & (g.arc_kind != EDGE))[:, None],
+                         wire[g.arc_pin, :, mm], 0.0)                    # (arcs, ei)
+            fn = nf[g.arc_pin, :, mm]
+            out.append((d - w[:, None, :]) * fc + (w * fn)[:, None, :])
+        return out[0], out[1]
+
+
 class _ExceptionIndex:
     """Which exceptions name an object or clock in their -from (or -to) list, by name.
 
@@ -682,9 +779,20 @@ def _arrivals(g: TimingGraph, an: Analysis, launch: Launch):
 
 def _endpoints(g: TimingGraph, sdc: Constraints) -> list[Endpoint]:
     eps: list[Endpoint] = []
+    blocked = g.node_blocked
+
+    def dead(v: int) -> bool:
+        """A constant endpoint, or one whose driver no path is searched from."""
+        if blocked is None:
+            return False
+        if g.node_const[v] >= 0:
+            return True
+        s = g.source(v)
+        return s != v and bool(blocked[s])
+
     for pname, entries in sdc.output_delays.items():
         v = g.port_node.get(pname)
-        if v is None:
+        if v is None or dead(v):
             continue
         for entry in entries:
             if entry.clock is None:
@@ -697,6 +805,8 @@ def _endpoints(g: TimingGraph, sdc: Constraints) -> list[Endpoint]:
     for k in range(len(g.chk_pin)):
         cn = int(g.chk_clock[k])
         if cn < 0:
+            continue
+        if dead(int(g.chk_pin[k])):
             continue
         cname, parity = g.clock_nodes[cn - g.clock_node_base]
         key = (int(g.chk_pin[k]), cn)
@@ -773,8 +883,12 @@ def _check_all(an: Analysis) -> None:
                 continue
             cslew = sl[cn, int(g.chk_edge[k])]
             dslew = an.slew_at(int(g.chk_pin[k]), e, 0 if kind == SETUP else 1)
-            chk_time[(k, e)] = float(L.table_values(
+            t = float(L.table_values(
                 np.array([tid]), np.array([cslew]), np.zeros(1), np.array([dslew]), *tab)[0])
+            if an.derate is not None:
+                t *= an.derate.check(int(g.node_inst[int(g.chk_pin[k])]), e,
+                                     0 if kind == SETUP else 1)
+            chk_time[(k, e)] = t
     has_exc = bool(sdc.exceptions)
     chooser = _ExceptionChooser(sdc.exceptions)
     node_slack = an.node_slack

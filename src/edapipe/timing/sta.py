@@ -43,7 +43,7 @@ def design_names(netlist: Netlist, libs: list[Library]) -> DesignNames:
         cells={i.name: i.cell for i in netlist.instances},
         nets=netlist.net_names[2:],
         register_cells={i.name for i in netlist.instances if cells[i.cell].sequential},
-        pin_table=pin_table)
+        pin_table=pin_table, lib_cells=list(cells))
 
 
 def load(params: StaParams) -> tuple[TimingGraph, Constraints, list[Library]]:
