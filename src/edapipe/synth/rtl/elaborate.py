@@ -24,6 +24,8 @@ from edapipe.errors import InputError, excerpt
 from edapipe.synth.rtl import bitvec as bv
 
 LATCH = -1          # an env bit kept from an earlier run of a combinational block
+CONST_MODES = ("init", "probe")  # frames that read no module signal (probe: nor its init)
+SKIP = -2           # a bit of an assigned value that lands outside its target: not written
 MAX_LOOP = 1 << 16  # iterations of one loop before it is called unbounded
 MAX_CALL_DEPTH = 64
 MAX_WIDTH = 1 << 16  # bits of one value or packed signal (as the structural reader)
@@ -99,7 +101,7 @@ class Bad:
 
 
 class Signal:
-    __slots__ = ("name", "width", "signed", "type", "bits", "sym", "local")
+    __slots__ = ("name", "width", "signed", "type", "bits", "sym", "local", "wired")
 
     def __init__(self, name, width, signed, typ, sym, local=False):
         self.name = name
@@ -109,6 +111,7 @@ class Signal:
         self.bits = [None] * width
         self.sym = sym
         self.local = local
+        self.wired = None     # "or" (wor, trior) or "and" (wand, triand): drivers combine
 
     def __repr__(self):
         return f"Signal({self.name}, {self.width})"
@@ -173,6 +176,21 @@ class AssignDriver(Driver):
                 sig.bits[i] = lit
 
 
+class WiredDriver(Driver):
+    """One bit of a wor/wand net: the OR (AND) of what each of its drivers gives it."""
+
+    __slots__ = ("sig", "i", "inputs")
+
+    def __init__(self, where, sig, i):
+        super().__init__(where)
+        self.sig, self.i, self.inputs = sig, i, []
+
+    def run(self, el):
+        vals = [el.bit(p, k) for p, k in self.inputs]
+        b = el.b
+        self.sig.bits[self.i] = b.or_n(vals) if self.sig.wired == "or" else b.and_n(vals)
+
+
 class PortOutDriver(Driver):
     __slots__ = ("child", "targets")
 
@@ -233,7 +251,7 @@ class FlopBlock(Driver):
     """A clocked always block. Its targets' bits point here; reading one makes latches."""
 
     __slots__ = ("ctx", "asyncs", "sync", "targets", "raw", "latch_idx", "conds", "async_envs",
-                 "next_env", "phase_a")
+                 "next_env", "phase_a", "owned")
 
     def __init__(self, where, ctx, asyncs, sync, targets):
         super().__init__(where)
@@ -244,6 +262,7 @@ class FlopBlock(Driver):
         self.async_envs = None
         self.next_env = None
         self.phase_a = 0
+        self.owned = None      # Signal -> the bits this block drives (None: all of each)
 
     def raw_latches(self, el, sig):
         lits = self.raw.get(sig)
@@ -251,6 +270,10 @@ class FlopBlock(Driver):
             init = el.init_values.get(sig)
             idx, lits = [], []
             for i in range(sig.width):
+                if self.owned is not None and i not in self.owned.get(sig, ()):
+                    idx.append(None)            # a bit another block drives
+                    lits.append(None)
+                    continue
                 v = init[i] if init is not None else None
                 name = f"{sig.name}_reg{el.bit_suffix(sig, i)}"
                 k = el.b.add_latch(name, 0 if v is None else v)
@@ -272,7 +295,8 @@ class FlopBlock(Driver):
                 vals = env.get(sig)
                 if vals is None:
                     continue
-                vis = [v if a is None else el.b.mux(c, a, v) for a, v in zip(vals, vis)]
+                vis = [v if a is None or v is None else el.b.mux(c, a, v)
+                       for a, v in zip(vals, vis)]
         for k in range(sig.width):
             if sig.bits[k] is self:
                 sig.bits[k] = vis[k]
@@ -317,7 +341,8 @@ class FlopBlock(Driver):
                 a = env.get(sig)
                 if a is None:
                     a = [None] * sig.width
-                nxt = [el.b.mux(c, r if x is None else x, n) for x, r, n in zip(a, raw, nxt)]
+                nxt = [None if r is None else el.b.mux(c, r if x is None else x, n)
+                       for x, r, n in zip(a, raw, nxt)]
         return nxt
 
 
@@ -329,7 +354,7 @@ class Frame:
     def __init__(self, el, ctx, mode):
         self.el = el
         self.ctx = ctx
-        self.mode = mode      # static | comb | ff | func | init
+        self.mode = mode      # static | comb | ff | func | init | probe
         self.cur = {}
         self.nxt = {} if mode == "ff" else None
         self.locals = {}
@@ -365,6 +390,9 @@ class Elaborator:
         self.pending_latches = []
         self.drivers = []
         self.initials = []
+        self.init_driven = set()
+        self.sym_sigs = {}
+        self.deferred = []
         self.clocks = []
         self.flop_sigs = set()
         self.lvref = []
@@ -416,6 +444,10 @@ class Elaborator:
         self.b.name = top.name
         ports = [m for m in body if m.kind == A.SymbolKind.Port]
         self.walk_scope(ctx, body, "")
+        # Procedural blocks and assignments to hierarchical names once every scope is known.
+        for fn in self.deferred:
+            fn()
+        self.deferred = []
         outs = []
         for p in ports:
             sym = p.internalSymbol
@@ -435,6 +467,7 @@ class Elaborator:
                 raise self.error(f"port '{excerpt(p.name)}': inout ports (tri-states) are "
                                  "not supported", p)
         self.run_initials()
+        self.apply_initials()
         for p, sig in outs:
             for i, lit in enumerate(self.value(sig)):
                 self.b.add_output(lit, f"{p.name}{self.bit_suffix(sig, i)}")
@@ -447,7 +480,7 @@ class Elaborator:
                 d.state = 2
         self.finish_latches()
         for sig in self.init_values:
-            if sig not in self.flop_sigs and not sig.local:
+            if sig not in self.flop_sigs and not sig.local and sig not in self.init_driven:
                 self.warn(f"initial value of '{excerpt(sig.name)}' ignored: it is not a flop",
                           sig.sym)
         self.check_clocks()
@@ -472,6 +505,8 @@ class Elaborator:
             for block, sig in todo:
                 nxt = block.next_state(self, sig)
                 for k, lit in zip(block.latch_idx[sig], nxt):
+                    if k is None:
+                        continue
                     if type(lit) is not int or lit < 0:
                         raise self.error(f"next state of '{excerpt(sig.name)}' is undefined",
                                          block.where)
@@ -505,6 +540,10 @@ class Elaborator:
         if not local:
             self.count_elements(width, sym)
         sig = Signal(prefix + sym.name, width, signed, t, sym, local)
+        if not local:
+            # hierarchical names (`STAGE[i-1].C`, `u1.q`, `top.x`) resolve to symbols of
+            # other scopes: found here (None when one symbol stands for several signals)
+            self.sym_sigs[sym] = None if sym in self.sym_sigs else sig
         return sig
 
     def count_elements(self, n, where):
@@ -554,6 +593,8 @@ class Elaborator:
                     nt = m.netType.name
                     if nt in ("supply0", "supply1"):
                         sig.bits = [1 if nt == "supply1" else 0] * sig.width
+                    elif nt in ("wor", "trior", "wand", "triand"):
+                        sig.wired = "or" if nt in ("wor", "trior") else "and"
                     elif nt not in ("wire", "tri", "uwire", ""):
                         raise self.error(f"'{excerpt(nt)}' nets are not supported", m)
                 init = m.initializer
@@ -586,10 +627,15 @@ class Elaborator:
                     self.warn("delay ignored", m)
                 if asg.kind != A.ExpressionKind.Assignment:
                     raise self.error("unsupported continuous assignment", m)
-                targets = self.static_targets(ctx, asg.left, m)
-                self.add_assign(ctx, targets, asg.right, m)
+                if _has_hierarchical(A, asg.left):
+                    self.deferred.append(lambda ctx=ctx, m=m: self.add_assign(
+                        ctx, self.static_targets(ctx, m.assignment.left, m),
+                        m.assignment.right, m))
+                else:
+                    targets = self.static_targets(ctx, asg.left, m)
+                    self.add_assign(ctx, targets, asg.right, m)
             elif k == SK.ProceduralBlock:
-                self.add_procedural(ctx, m)
+                self.deferred.append(lambda ctx=ctx, m=m: self.add_procedural(ctx, m))
             elif k == SK.Instance:
                 self.add_instance(ctx, m, prefix)
             elif k == SK.GenerateBlock:
@@ -603,7 +649,7 @@ class Elaborator:
             elif k == SK.PrimitiveInstance:
                 self.add_primitive(ctx, m)
             elif k == SK.InstanceArray:
-                raise self.error("arrays of instances are not supported", m)
+                self.add_instance_array(ctx, m, prefix, m.name)
             elif k == SK.UninstantiatedDef:
                 raise self.error(f"unknown module '{m.definitionName}'"
                                  if hasattr(m, "definitionName") else "unknown module", m)
@@ -616,6 +662,8 @@ class Elaborator:
 
     def claim(self, targets, d, where):
         self.drivers.append(d)
+        if any(sig.wired for sig, _ in targets) and getattr(d, "targets", None) is targets:
+            targets[:] = self.wire_proxies(targets, d, where)
         for sig, i in targets:
             cur = sig.bits[i]
             if cur is not None:
@@ -625,6 +673,29 @@ class Elaborator:
                 continue
             sig.bits[i] = d
 
+    def wire_proxies(self, targets, d, where):
+        """Targets of a driver of wor/wand bits, moved to a private copy of the net whose
+        bits the net's WiredDriver combines with its other drivers'."""
+        proxies = {}
+        out = []
+        for sig, i in targets:
+            if not sig.wired:
+                out.append((sig, i))
+                continue
+            proxy = proxies.get(sig)
+            if proxy is None:
+                proxy = proxies[sig] = Signal(f"{sig.name}<driver>", sig.width, sig.signed,
+                                              sig.type, sig.sym, local=True)
+            cur = sig.bits[i]
+            if cur is None:
+                cur = sig.bits[i] = WiredDriver(where, sig, i)
+            if isinstance(cur, WiredDriver):
+                cur.inputs.append((proxy, i))
+                out.append((proxy, i))
+            else:
+                out.append((sig, i))
+        return out
+
     def static_targets(self, ctx, lhs, where):
         if lhs.kind is self._EK_named:
             sig = ctx.sigs.get(lhs.symbol)
@@ -632,23 +703,36 @@ class Elaborator:
                 return [(sig, i) for i in range(sig.width)]
         fr = Frame(self, ctx, "static")
         out = []
-        for sig, off, width, dyn in reversed(self.lv_pieces(lhs, fr)):
+        for sig, off, width, dyn, lo, hi, klo, khi in reversed(self.lv_pieces(lhs, fr)):
             if dyn is not None:
                 raise self.error("variable index in a continuous assignment target", lhs)
             for j in range(width):
-                if 0 <= off + j < sig.width:
+                if lo <= off + j < hi and klo <= j < khi:
                     out.append((sig, off + j))
                 else:
                     out.append((self.sink, 0))   # bits past the end go nowhere
         return out
 
     # ---- instances -----------------------------------------------------------------------
-    def add_instance(self, ctx, inst, prefix):
+    def add_instance_array(self, ctx, arr, prefix, name):
+        """`fa u[3:0] (...)`: slang hands each element its slice of the connections."""
+        for e in arr.elements:
+            if e.kind == self.A.SymbolKind.InstanceArray:
+                self.add_instance_array(ctx, e, prefix, name)
+            elif e.kind == self.A.SymbolKind.Instance:
+                path = "".join(f"[{k}]" for k in e.arrayPath)
+                self.add_instance(ctx, e, prefix, f"{name}{path}")
+            elif e.kind == self.A.SymbolKind.PrimitiveInstance:
+                self.add_primitive(ctx, e)
+            else:
+                raise self.error("unsupported element in an array of instances", arr)
+
+    def add_instance(self, ctx, inst, prefix, name=None):
         A = self.A
         if not inst.isModule:
             raise self.error("interfaces are not supported", inst)
         self.count_elements(INSTANCE_WEIGHT, inst)
-        child = Ctx(f"{prefix}{inst.name}.")
+        child = Ctx(f"{prefix}{inst.name if name is None else name}.")
         self.walk_scope(child, inst.body, child.prefix)
         for pc in inst.portConnections:
             port = pc.port
@@ -749,9 +833,10 @@ class Elaborator:
         self.add_flop(ctx, events, stmt, pb)
 
     def add_comb(self, ctx, stmt, where):
-        targets = self.proc_targets(ctx, stmt)
+        bits = {}
+        targets = self.proc_targets(ctx, stmt, bits)
         d = CombDriver(where, ctx, stmt, targets)
-        self.claim([(s, i) for s in targets for i in range(s.width)], d, where)
+        self.claim(_claimed(targets, bits), d, where)
 
     def add_flop(self, ctx, events, stmt, where):
         A = self.A
@@ -790,30 +875,65 @@ class Elaborator:
         elif events[clock].edge == A.EdgeKind.BothEdges:
             raise self.error("'edge' (both edges) clocks are not supported", where)
         self.clocks.append((ctx, syms[clock], where))
-        targets = self.proc_targets(ctx, stmt)
+        bits = {}
+        targets = self.proc_targets(ctx, stmt, bits)
         blk = FlopBlock(where, ctx, asyncs, sync, targets)
         self.flop_sigs.update(targets)
-        self.claim([(s, i) for s in targets for i in range(s.width)], blk, where)
+        claimed = _claimed(targets, bits)
+        blk.owned = {}
+        for sig, i in claimed:
+            blk.owned.setdefault(sig, set()).add(i)
+        self.claim(claimed, blk, where)
 
-    def proc_targets(self, ctx, stmt):
-        """Module signals assigned anywhere in a statement (whole signals)."""
+    def target_bits(self, ctx, lhs, out):
+        """Record in out[sig] the bits of module signals an assignment target can write:
+        the bits of constant selects (`mem[g] <= d` in a generate loop owns one entry), all
+        bits (None) of a signal written through a variable index."""
+        try:
+            pieces = self.lv_pieces(lhs, Frame(self, ctx, "probe"))
+        except (_NotConstant, InputError):
+            pieces = None
+        if pieces is None:
+            return False
+        for sig, off, width, dyn, lo, hi, klo, khi in pieces:
+            if sig.local:
+                continue
+            have = out.get(sig, set())
+            if have is None:
+                continue
+            if dyn is not None:
+                out[sig] = None
+                continue
+            have.update(off + j for j in range(klo, khi) if lo <= off + j < hi)
+            out[sig] = have
+        return True
+
+    def proc_targets(self, ctx, stmt, bits=None):
+        """Module signals assigned anywhere in a statement; with a dict `bits`, also the
+        bits each may write there (None: all)."""
         out = {}
         A = self.A
+
+        def whole(sig):
+            out[sig] = None
+            if bits is not None:
+                bits[sig] = None
 
         def root(e):
             while True:
                 k = e.kind
-                if k == A.ExpressionKind.NamedValue:
+                if k == A.ExpressionKind.NamedValue or k == A.ExpressionKind.HierarchicalValue:
                     return e.symbol
-                if k in (A.ExpressionKind.ElementSelect, A.ExpressionKind.RangeSelect):
+                if k in (A.ExpressionKind.ElementSelect, A.ExpressionKind.RangeSelect,
+                         A.ExpressionKind.MemberAccess):
                     e = e.value
                 elif k == A.ExpressionKind.Concatenation:
                     for o in e.operands:
                         r = root(o)
                         if r is not None:
-                            sig = ctx.sigs.get(r)
+                            sig = self.module_sig(ctx, r)
                             if sig is not None:
-                                out[sig] = None
+                                whole(sig)
                     return None
                 else:
                     return None
@@ -832,17 +952,19 @@ class Elaborator:
                 visit(s.body)
             elif k == SK.ExpressionStatement:
                 e = s.expr
+                lhs = None
                 if e.kind == A.ExpressionKind.Assignment:
-                    r = root(e.left)
+                    r = root(lhs := e.left)
                 elif e.kind == A.ExpressionKind.UnaryOp:
-                    r = root(e.operand)
+                    r = root(lhs := e.operand)
                 elif e.kind == A.ExpressionKind.Call and not e.isSystemCall and \
                         e.subroutine.subroutineKind == A.SubroutineKind.Task:
                     for arg in e.arguments:
                         if arg.kind == A.ExpressionKind.Assignment:
                             r = root(arg.left)
-                            if r is not None and r in ctx.sigs:
-                                out[ctx.sigs[r]] = None
+                            sig = self.module_sig(ctx, r) if r is not None else None
+                            if sig is not None:
+                                whole(sig)
                     if e.subroutine not in seen_tasks:
                         seen_tasks.add(e.subroutine)
                         visit(e.subroutine.body)
@@ -850,9 +972,12 @@ class Elaborator:
                 else:
                     r = None
                 if r is not None:
-                    sig = ctx.sigs.get(r)
+                    sig = self.module_sig(ctx, r)
                     if sig is not None:
                         out[sig] = None
+                        if bits is not None and bits.get(sig, ()) is not None:
+                            if lhs is None or not self.target_bits(ctx, lhs, bits):
+                                bits[sig] = None
             elif k == SK.Conditional:
                 visit(s.ifTrue)
                 visit(s.ifFalse)
@@ -865,8 +990,9 @@ class Elaborator:
                     for e in s.initializers:
                         if e.kind == A.ExpressionKind.Assignment:
                             r = root(e.left)
-                            if r is not None and r in ctx.sigs:
-                                out[ctx.sigs[r]] = None
+                            sig = self.module_sig(ctx, r) if r is not None else None
+                            if sig is not None:
+                                whole(sig)
                 visit(s.body)
             elif k == SK.Timed:
                 visit(s.stmt)
@@ -888,6 +1014,23 @@ class Elaborator:
                     continue
                 old = self.init_values.get(sig, [None] * sig.width)
                 self.init_values[sig] = [v if v in (0, 1) else o for v, o in zip(vals, old)]
+
+    def apply_initials(self):
+        """A variable that nothing but initial blocks (or its declaration) drives is the
+        constant they leave it at (lookup tables): its undriven bits take those values, as
+        in Yosys, where the init value of an undriven wire is its value."""
+        self.init_driven = set()
+        for sig, vals in self.init_values.items():
+            if sig.local or sig in self.flop_sigs:
+                continue
+            bits = sig.bits
+            hit = False
+            for i, v in enumerate(vals):
+                if v is not None and bits[i] is None:
+                    bits[i] = v
+                    hit = True
+            if hit and all(type(x) is int for x in bits):
+                self.init_driven.add(sig)
 
     # ---- signal values ---------------------------------------------------------------------
     def bit(self, sig, i):
@@ -918,11 +1061,25 @@ class Elaborator:
         return self.b.or_n(vec)
 
     # ---- frames ---------------------------------------------------------------------------
+    def module_sig(self, ctx, sym):
+        """The signal of a module-level symbol seen from ctx (hierarchical names too)."""
+        sig = ctx.sigs.get(sym)
+        if sig is not None:
+            return sig
+        if sym in self.sym_sigs:
+            sig = self.sym_sigs[sym]
+            if sig is None:
+                raise self.error(f"hierarchical reference to '{excerpt(sym.name)}' is "
+                                 "ambiguous (its module's elaboration is shared)", sym)
+        return sig
+
     def lookup(self, sym, fr, where):
         sig = fr.ctx.sigs.get(sym)
         if sig is not None:
             return sig
         sig = fr.locals.get(sym)
+        if sig is None and sym in self.sym_sigs:
+            return self.module_sig(fr.ctx, sym)
         if sig is None:
             k = sym.kind
             if k not in (self.A.SymbolKind.Variable, self.A.SymbolKind.FormalArgument):
@@ -937,14 +1094,20 @@ class Elaborator:
         if hi is None:
             hi = sig.width
         vals = fr.cur.get(sig)
+        if fr.mode == "init" and not sig.local:
+            # initial blocks run in source order: earlier ones (and declarations) count
+            init = self.init_values.get(sig)
+            if init is not None:
+                vals = init if vals is None else \
+                    [v if v is not None else o for v, o in zip(vals, init)]
         if vals is None:
             if sig.local:
-                if fr.mode == "init":
+                if fr.mode in CONST_MODES:
                     raise _NotConstant()
                 self.warn(f"'{excerpt(sig.name)}' is read before it is assigned: taken as 0",
                           where)
                 return [0] * (hi - lo)
-            if fr.mode == "init":
+            if fr.mode in CONST_MODES:
                 raise _NotConstant()
             if lo == 0 and hi == sig.width:
                 return self.value(sig)
@@ -958,11 +1121,11 @@ class Elaborator:
                                      "on every "
                                      "path (a latch would be inferred)", where)
                 if sig.local:
-                    if fr.mode == "init":
+                    if fr.mode in CONST_MODES:
                         raise _NotConstant()
                     out[j] = 0
                     continue
-                if fr.mode == "init":
+                if fr.mode in CONST_MODES:
                     raise _NotConstant()
                 out[j] = self.bit(sig, i)
         return out
@@ -976,45 +1139,61 @@ class Elaborator:
             return fr.owner.raw_latches(self, sig)[i]
         return None
 
-    def write(self, fr, sig, off, vals, nonblocking, where):
-        """Write constant-offset bits (vals may be shorter than the signal)."""
+    def _envs(self, fr, sig, nonblocking, where):
+        """The environments a write goes to, after checking that this block may write."""
         if not sig.local and fr.mode == "func":
             raise self.error(f"function writes module signal '{excerpt(sig.name)}'", where)
         if not sig.local and fr.mode in ("comb", "ff") and fr.owner is not None and \
                 sig not in fr.owner.targets:
             raise self.error(f"'{excerpt(sig.name)}' assigned here is driven elsewhere", where)
         if nonblocking and fr.mode == "ff":
-            envs = (fr.nxt,)
-        elif fr.mode == "ff":
-            envs = (fr.cur, fr.nxt)
-        else:
-            if nonblocking and fr.mode != "init":
-                self.warn("non-blocking assignment in a combinational block", where)
-            envs = (fr.cur,)
-        for env in envs:
+            return (fr.nxt,)
+        if fr.mode == "ff":
+            return (fr.cur, fr.nxt)
+        if nonblocking and fr.mode not in CONST_MODES:
+            self.warn("non-blocking assignment in a combinational block", where)
+        return (fr.cur,)
+
+    def write(self, fr, sig, off, vals, nonblocking, where, lo=0, hi=None):
+        """Write constant-offset bits (vals may be shorter than the signal): only those
+        landing in [lo, hi) (default the whole signal) and not SKIP."""
+        if hi is None:
+            hi = sig.width
+        lo, hi = max(lo, 0), min(hi, sig.width)
+        for env in self._envs(fr, sig, nonblocking, where):
             old = env.get(sig)
             new = list(old) if old is not None else [None] * sig.width
             for j, v in enumerate(vals):
                 p = off + j
-                if 0 <= p < sig.width:
+                if lo <= p < hi and v is not SKIP:
                     new[p] = v
             env[sig] = new
 
-    def write_dyn(self, fr, sig, off, width, dyn, vals, nonblocking, where):
+    def write_dyn(self, fr, sig, off, width, dyn, vals, nonblocking, where, lo=0, hi=None):
+        """Write `width` bits at off + stride * index: each bit that lands in [lo, hi) is
+        written under the condition that the index has that value (a part-select partly
+        out of range writes its in-range bits, as Verilog says)."""
         idx, valid, stride = dyn
-        if valid is None:
-            idx, valid = idx[:-1], idx[-1] ^ 1
-        count = max(0, (sig.width - off - width) // stride + 1) if stride else 1
-        lines = bv.decode(self.b, idx, count)
+        if hi is None:
+            hi = sig.width
+        lo, hi = max(lo, 0), min(hi, sig.width)
         b = self.b
-        if nonblocking and fr.mode == "ff":
-            envs = (fr.nxt,)
-        elif fr.mode == "ff":
-            envs = (fr.cur, fr.nxt)
+        # index values k whose bits [off + stride*k, off + stride*k + width) meet [lo, hi)
+        kmax = (hi - 1 - off) // stride if stride else 0
+        if valid is None:
+            # idx is a two's complement offset (its top bit the sign): it may hang out below
+            kmin = -((off + width - 1 - lo) // stride) if stride else 0
+            bias = max(0, -kmin)
+            n = len(idx) + 1
+            u = bv.add(b, bv.extend(idx, n, True), bv.const(bias, n))
+            idx, valid = u[:-1], u[-1] ^ 1          # negative after the bias: nothing lands
         else:
-            envs = (fr.cur,)
-        if not sig.local and fr.mode == "func":
-            raise self.error(f"function writes module signal '{excerpt(sig.name)}'", where)
+            bias = 0
+        count = max(0, kmax + bias + 1)
+        if len(idx) < 62:
+            count = min(count, 1 << len(idx))
+        lines = bv.decode(b, idx, count) if count else []
+        envs = self._envs(fr, sig, nonblocking, where)
         for env in envs:
             old = env.get(sig)
             new = list(old) if old is not None else [None] * sig.width
@@ -1022,15 +1201,18 @@ class Elaborator:
                 c = b.and_(line, valid)
                 if c == 0:
                     continue
-                base = off + k * stride
+                base = off + (k - bias) * stride
                 for j in range(width):
                     p = base + j
-                    if p >= sig.width:
+                    if p >= hi:
                         break
+                    v = vals[j]
+                    if p < lo or v is SKIP:
+                        continue
                     o = new[p]
                     if o is None:
                         o = self.hold(fr, sig, p)
-                    new[p] = self.mux_bit(c, vals[j], o)
+                    new[p] = self.mux_bit(c, v, o)
             env[sig] = new
 
     def mux_bit(self, c, t, e):
@@ -1119,11 +1301,13 @@ class Elaborator:
                             SK.Attribute, SK.NetType)
         self._expr = {
             EK.IntegerLiteral: self.e_const, EK.UnbasedUnsizedIntegerLiteral: self.e_unbased,
-            EK.NamedValue: self.e_named, EK.UnaryOp: self.e_unary, EK.BinaryOp: self.e_binary,
+            EK.NamedValue: self.e_named, EK.HierarchicalValue: self.e_named,
+            EK.UnaryOp: self.e_unary, EK.BinaryOp: self.e_binary,
             EK.ConditionalOp: self.e_cond, EK.Concatenation: self.e_concat,
             EK.Replication: self.e_repl, EK.ElementSelect: self.e_select,
             EK.RangeSelect: self.e_range, EK.Conversion: self.e_conv, EK.Call: self.e_call,
             EK.Assignment: self.e_assign_expr, EK.LValueReference: self.e_lvref,
+            EK.MemberAccess: self.e_member,
         }
         BO = A.BinaryOperator
         self._cmp = {BO.Equality, BO.Inequality, BO.CaseEquality, BO.CaseInequality,
@@ -1272,13 +1456,15 @@ class Elaborator:
     def assign_lv(self, lhs, val, fr, nonblocking):
         pieces = self.lv_pieces(lhs, fr)
         pos = len(val)
-        for sig, off, width, dyn in pieces:       # MSB first
+        for sig, off, width, dyn, lo, hi, klo, khi in pieces:       # MSB first
             part = val[pos - width:pos]
             pos -= width
+            if klo != 0 or khi != width:
+                part = [v if klo <= j < khi else SKIP for j, v in enumerate(part)]
             if dyn is None:
-                self.write(fr, sig, off, part, nonblocking, lhs)
+                self.write(fr, sig, off, part, nonblocking, lhs, lo, hi)
             else:
-                self.write_dyn(fr, sig, off, width, dyn, part, nonblocking, lhs)
+                self.write_dyn(fr, sig, off, width, dyn, part, nonblocking, lhs, lo, hi)
 
     def s_if(self, s, fr):
         conds = list(s.conditions)
@@ -1324,15 +1510,17 @@ class Elaborator:
                 terms.append(c)
                 if all_const:
                     sv = self.const_sv(ie)
-                    v = int(sv) if sv is not None and not sv.hasUnknown else None
+                    if sv is not None:
+                        v = int(sv) if not sv.hasUnknown else None
+                    else:           # `-2`: constant, but not folded by slang
+                        v = bv.to_int(bv.extend(self.ev(ie, fr), len(sel), ie.type.isSigned))
                     if v is None:
                         all_const = False
                     else:
                         consts.add(v)
             arms.append((self.b.or_n(terms), item.stmt))
         default = s.defaultCase
-        if default is None and all_const and len(sel) <= 16 and len(consts) == 1 << len(sel) \
-                and arms:
+        if default is None and all_const and arms and _covers_all(sel, consts):
             # A full case without default: the last arm needs no condition.
             arms[-1] = (1, arms[-1][1])
         self.case_chain(fr, arms, 0, default)
@@ -1451,13 +1639,19 @@ class Elaborator:
 
     # ---- lvalues ---------------------------------------------------------------------------
     def lv_pieces(self, e, fr):
-        """(signal, offset, width, dyn) pieces of an lvalue, MSB first."""
+        """Pieces of an lvalue, MSB first: (signal, offset, width, dyn, lo, hi, klo, khi).
+
+        The piece's bits go to offset (+ stride * index when dyn) onwards; only bits that land
+        in [lo, hi) of the signal are written (the range of the value the select is taken
+        from: a partly out-of-range part-select writes its in-range bits), and only bits j of
+        the piece with klo <= j < khi (a constant select inside a variable-indexed element).
+        """
         A = self.A
         EK = A.ExpressionKind
         k = e.kind
-        if k == EK.NamedValue:
+        if k == EK.NamedValue or k == EK.HierarchicalValue:
             sig = self.lookup(e.symbol, fr, e)
-            return [(sig, 0, sig.width, None)]
+            return [(sig, 0, sig.width, None, 0, sig.width, 0, sig.width)]
         if k == EK.Concatenation:
             out = []
             for o in e.operands:
@@ -1467,20 +1661,45 @@ class Elaborator:
             inner = self.lv_pieces(e.value, fr)
             if len(inner) != 1:
                 raise self.error("select of a concatenation as a target", e)
-            sig, off, width, dyn = inner[0]
+            sig, off, width, dyn, lo, hi, klo, khi = inner[0]
+            if klo != 0 or khi != width:
+                raise self.error("select of a partly out-of-range select as a target", e)
             sub_off, sub_dyn, w = self.select_offset(e, fr)
             if sub_dyn is None:
-                return [(sig, off + sub_off, w, dyn)]
-            if dyn is not None:
-                # m[i][j]: offset = off + s1*i + s2*j with s1 a multiple of s2.
-                (i1, v1, s1), (i2, v2, s2) = dyn, sub_dyn
-                if v1 is None or v2 is None or s1 % s2:
-                    raise self.error("two variable indices in one assignment target", e)
-                n = max(len(i1) + (s1 // s2).bit_length(), len(i2)) + 1
-                i1 = bv.mul(self.b, bv.extend(i1, n, False), bv.const(s1 // s2, n))
-                idx = bv.add(self.b, i1, bv.extend(i2, n, False))
-                return [(sig, off + sub_off, w, (idx, self.b.and_(v1, v2), s2))]
-            return [(sig, off + sub_off, w, sub_dyn)]
+                if dyn is None:
+                    # the container is bits [off, off + width) of the signal
+                    return [(sig, off + sub_off, w, None, max(lo, off),
+                             min(hi, off + width), 0, w)]
+                return [(sig, off + sub_off, w, dyn, lo, hi, max(0, -sub_off),
+                         max(0, min(w, width - sub_off)))]
+            if dyn is None:
+                return [(sig, off + sub_off, w, sub_dyn, max(lo, off), min(hi, off + width),
+                         0, w)]
+            # m[i][j]: offset = off + s1*i + s2*j with s1 a multiple of s2.
+            (i1, v1, s1), (i2, v2, s2) = dyn, sub_dyn
+            if v1 is None or v2 is None or s1 % s2 or w != s2:
+                raise self.error("a variable part-select inside a variable-indexed element "
+                                 "as an assignment target is not supported", e)
+            # j must stay inside element i (its bits would land in element i+1)
+            nsub = width // s2
+            if (1 << len(i2)) > nsub:
+                v2 = self.b.and_(v2, bv.ult(self.b, bv.extend(i2, len(i2) + 1, False),
+                                            bv.const(nsub, len(i2) + 1)))
+            n = max(len(i1) + (s1 // s2).bit_length(), len(i2)) + 1
+            i1 = bv.mul(self.b, bv.extend(i1, n, False), bv.const(s1 // s2, n))
+            idx = bv.add(self.b, i1, bv.extend(i2, n, False))
+            return [(sig, off + sub_off, w, (idx, self.b.and_(v1, v2), s2), lo, hi, 0, w)]
+        if k == EK.MemberAccess:
+            inner = self.lv_pieces(e.value, fr)
+            if len(inner) != 1:
+                raise self.error("member of a concatenation as a target", e)
+            sig, off, width, dyn, lo, hi, klo, khi = inner[0]
+            fo, fw = self.member_field(e)
+            if klo != 0 or khi != width:
+                raise self.error("member of a partly out-of-range select as a target", e)
+            if dyn is None:
+                return [(sig, off + fo, fw, None, max(lo, off), min(hi, off + width), 0, fw)]
+            return [(sig, off + fo, fw, dyn, lo, hi, 0, fw)]
         if k == EK.Conversion:
             return self.lv_pieces(e.operand, fr)
         raise self.error(f"unsupported assignment target ({str(k).split('.')[-1]})", e)
@@ -1609,7 +1828,7 @@ class Elaborator:
     def e_named(self, e, fr):
         sym = e.symbol
         sig = fr.ctx.sigs.get(sym)
-        if sig is not None and not fr.cur and fr.mode != "init":
+        if sig is not None and not fr.cur and fr.mode not in CONST_MODES:
             bits = sig.bits
             for v in bits:
                 if type(v) is not int:
@@ -1724,7 +1943,8 @@ class Elaborator:
                 return bv.const(pow(base, ex, 1 << width) if width else 0, width)
             if base == 2 and not e.right.type.isSigned:
                 return bv.shift(b, bv.const(1, width), y, True)
-            raise self.error("'**' needs constant operands (or a base of 2)", e)
+            return self.power(bv.extend(x, width, e.left.type.isSigned), y,
+                              e.left.type.isSigned, e.right.type.isSigned)
         x = bv.extend(x, width, signed)
         y = bv.extend(y, width, signed)
         if op == BO.Add:
@@ -1747,6 +1967,30 @@ class Elaborator:
             q, r = bv.divmod_(b, x, y, signed)
             return q if op == BO.Divide else r
         raise self.error(f"operator {str(op).split('.')[-1]} is not supported", e)
+
+    def power(self, x, y, x_signed, y_signed):
+        """x ** y on len(x) bits by square-and-multiply over the bits of y. A negative y
+        (signed) gives 1 for x == 1, +-1 for x == -1 (signed), 0 otherwise (x for x == 0,
+        taken as 0), as IEEE 1364 11.4.3 says."""
+        b = self.b
+        width = len(x)
+        ebits = y[:-1] if y_signed else y
+        acc = bv.const(1, width)
+        sq = list(x)
+        for k, bit in enumerate(ebits):
+            if bit != 0:
+                acc = bv.mux(b, bit, bv.mul(b, acc, sq), acc)
+            if k + 1 < len(ebits) and any(v != 0 for v in ebits[k + 1:]):
+                sq = bv.mul(b, sq, sq)
+        if not y_signed or not y or y[-1] == 0:
+            return acc
+        one = bv.const(1, width)
+        is_one = bv.eq(b, x, one)
+        neg = one if not x_signed else bv.mux(b, y[0], bv.const(-1 & ((1 << width) - 1),
+                                                                  width), one)
+        is_m1 = bv.eq(b, x, bv.const((1 << width) - 1, width)) if x_signed else 0
+        small = bv.mux(b, is_one, one, bv.mux(b, is_m1, neg, bv.const(0, width)))
+        return bv.mux(b, y[-1], small, acc)
 
     def e_cond(self, e, fr):
         conds = list(e.conditions)
@@ -1786,7 +2030,8 @@ class Elaborator:
             raise self.error("select of a non-integral value", e)
         off, dyn, width = self.select_offset(e, fr)
         v = e.value
-        if dyn is None and v.kind == self.A.ExpressionKind.NamedValue and \
+        if dyn is None and v.kind in (self.A.ExpressionKind.NamedValue,
+                                      self.A.ExpressionKind.HierarchicalValue) and \
                 v.symbol.kind != self.A.SymbolKind.Parameter:
             # Read only the selected bits: `assign p[i] = p[i-1] ^ x` is not a loop.
             sig = self.lookup(v.symbol, fr, v)
@@ -1794,11 +2039,42 @@ class Elaborator:
             vals = self.read_sig(sig, fr, v, lo, hi) if hi > lo else []
             out = [0] * min(max(-off, 0), width) + vals
             return out + [0] * (width - len(out))
+        if dyn is None and v.kind in (self.A.ExpressionKind.ElementSelect,
+                                      self.A.ExpressionKind.RangeSelect,
+                                      self.A.ExpressionKind.MemberAccess):
+            # `c[3:0][0]` (a slice of an array-of-instances connection): only those bits
+            root = _static_root(self.A, v)
+            if root is not None and self.module_sig(fr.ctx, root) is not None:
+                try:
+                    pieces = self.lv_pieces(v, fr)
+                except InputError:
+                    pieces = ()
+                if len(pieces) == 1 and pieces[0][3] is None:
+                    sig, poff, pw, _, plo, phi, klo, khi = pieces[0]
+                    if klo == 0 and khi == pw:
+                        lo = max(off, 0, plo - poff)
+                        hi = min(off + width, pw, phi - poff)
+                        vals = self.read_sig(sig, fr, v, poff + lo, poff + hi) \
+                            if hi > lo else []
+                        out = [0] * (lo - off) + vals if hi > lo else []
+                        return out + [0] * (width - len(out))
         val = self.ev(v, fr)
         return self.read_at(val, off, dyn, width)
 
     def e_range(self, e, fr):
         return self.e_select(e, fr)
+
+    def member_field(self, e):
+        """(bit offset from the LSB, width) of a member of a packed struct or union."""
+        if not e.value.type.isIntegral or not e.type.isIntegral:
+            raise self.error("member access of an unpacked struct or union is not supported",
+                             e)
+        return e.member.bitOffset, e.type.bitWidth
+
+    def e_member(self, e, fr):
+        off, width = self.member_field(e)
+        val = self.ev(e.value, fr)
+        return bv.extend(val[off:off + width], width, False)
 
     def read_at(self, val, off, dyn, width):
         if dyn is None:
@@ -1875,18 +2151,35 @@ class Elaborator:
             val = bv.extend(self.ev(actual, fr), fsig.width, actual.type.isSigned)
             call.cur[fsig] = val
         self.step(1, e)
+        start = dict(call.cur)
         self.exec(sub.body, call)
+        if ret is not None:
+            vals = call.cur.get(ret)
+            if vals is None or any(v is None or v == LATCH for v in vals):
+                # x on the paths that leave it unassigned: taken as 0 (as x constants are)
+                self.warn(f"function '{excerpt(sub.name)}' does not assign its result on "
+                          "every path: taken as 0 there", e)
+                call.cur = dict(start)
+                call.cur[ret] = [0] * ret.width
+                call.depth = 0
+                self.step(1, e)
+                self.exec(sub.body, call)
         self.call_depth -= 1
         if ret is None:
             return []
-        vals = call.cur.get(ret)
-        if vals is None or any(v is None or v == LATCH for v in vals):
-            raise self.error(f"function '{excerpt(sub.name)}' does not assign its result on "
-                             "every path",
-                             e)
-        return vals
+        return call.cur.get(ret)
 
 
+
+
+def _claimed(targets, bits):
+    """(signal, bit) pairs a block drives: the bits it may write (all of a signal written
+    through a variable index)."""
+    out = []
+    for s in targets:
+        b = bits.get(s)
+        out.extend((s, i) for i in (range(s.width) if b is None else sorted(b)))
+    return out
 
 
 def _unwrap(A, s):
@@ -1898,6 +2191,62 @@ def _unwrap(A, s):
         else:
             return s
     return s
+
+
+def _covers_all(sel, labels, limit=16):
+    """Whether constant case labels cover every value the selector vector can take. The
+    selector is widened to the labels' width (`case (s) 0: .. 3:` on a 2-bit s compares 32
+    bits): only its non-constant bits vary, and a bit that repeats another (a sign
+    extension) must agree with it."""
+    var_of = {}
+    for lit in sel:
+        if lit > 1:
+            var_of.setdefault(lit >> 1, len(var_of))
+    n = len(var_of)
+    if n > limit:
+        return False
+    seen = set()
+    for v in labels:
+        v &= (1 << len(sel)) - 1
+        assign = [None] * n
+        ok = True
+        for i, lit in enumerate(sel):
+            bit = (v >> i) & 1
+            if lit <= 1:
+                ok = bit == lit
+            else:
+                k = var_of[lit >> 1]
+                x = bit ^ (lit & 1)
+                ok = assign[k] is None or assign[k] == x
+                assign[k] = x
+            if not ok:
+                break
+        if ok:
+            seen.add(tuple(assign))
+    return len(seen) == 1 << n
+
+
+def _static_root(A, e):
+    """The symbol under a chain of selects and member accesses (None for anything else)."""
+    EK = A.ExpressionKind
+    while e.kind in (EK.ElementSelect, EK.RangeSelect, EK.MemberAccess):
+        e = e.value
+    return e.symbol if e.kind in (EK.NamedValue, EK.HierarchicalValue) else None
+
+
+def _has_hierarchical(A, e):
+    """Whether an assignment target names a signal hierarchically."""
+    k = e.kind
+    if k == A.ExpressionKind.HierarchicalValue:
+        return True
+    if k == A.ExpressionKind.Concatenation:
+        return any(_has_hierarchical(A, o) for o in e.operands)
+    if k in (A.ExpressionKind.ElementSelect, A.ExpressionKind.RangeSelect,
+             A.ExpressionKind.MemberAccess):
+        return _has_hierarchical(A, e.value)
+    if k == A.ExpressionKind.Conversion:
+        return _has_hierarchical(A, e.operand)
+    return False
 
 
 def _named_symbols(A, e):

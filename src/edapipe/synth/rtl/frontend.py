@@ -57,6 +57,8 @@ def _bag(defines, include_dirs, top, version=None):
         pp.additionalIncludePaths = [str(d) for d in include_dirs]
     co = pyslang.ast.CompilationOptions()
     co.errorLimit = 50
+    # `genblk1.x`: names of unnamed generate blocks (Verilog-2005 12.4.3), as Yosys takes them
+    co.flags = co.flags | pyslang.ast.CompilationFlags.AllowUnnamedGenerate
     if top:
         co.topModules = {top}
     if version is not None:
