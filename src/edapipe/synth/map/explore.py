@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from edapipe.synth.map.cells import CellNetlist, CellParams, map_cells
-from edapipe.synth.map.timing import analyze_netlist, worst_arrival
+from edapipe.synth.map.timing import analyze_cells, worst_arrival
 
 DELAY_WEIGHT = 0.4
 
@@ -49,7 +49,7 @@ def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = 
     for name, params in variants:
         net = map_cells(aig, mlib, params, clock=clock)
         text = net.verilog()
-        an = analyze_netlist(text.decode(), "<mapped>", libs, sdc_text, sdc_name, clock=clock)
+        an = analyze_cells(net, libs, sdc_text, sdc_name, clock=clock)
         tried.append(Choice(name, net, text, an, worst_arrival(an),
                             min(0.0, an.worst_slack(SETUP))))
     if sdc_text is not None:

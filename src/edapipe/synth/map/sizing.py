@@ -201,12 +201,12 @@ def size_for_timing(net: CellNetlist, mlib: MatchLibrary, clock: str | None = No
     gain); the first round that is not ends the search."""
     import copy
 
-    from edapipe.synth.map.timing import analyze_netlist, worst_arrival
+    from edapipe.synth.map.timing import analyze_cells, worst_arrival
 
     lib = mlib.lib
 
     def timing(n):
-        an = analyze_netlist(n.verilog().decode(), "<sizing>", [lib], clock=clock)
+        an = analyze_cells(n, [lib], clock=clock)
         return an, worst_arrival(an)
 
     an, worst = timing(net)

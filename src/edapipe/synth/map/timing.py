@@ -16,11 +16,7 @@ def analyze_netlist(verilog: str, filename: str, libs, sdc_text: str | None = No
                     sdc_name: str = "<sdc>", clock: str | None = None):
     """Time a netlist; without SDC the virtual clock is on the port `clock` when given (the
     flip-flops' clock), and that port has no input delay."""
-    from edapipe.timing.graph import build_graph
     from edapipe.timing.netlist import read_netlist_text
-    from edapipe.timing.sdc import read_sdc_text
-    from edapipe.timing.search import analyze
-    from edapipe.timing.sta import design_names
 
     cells = {}
     for lib in libs:
@@ -32,6 +28,49 @@ def analyze_netlist(verilog: str, filename: str, libs, sdc_text: str | None = No
         return None if cell is None else list(cell.pins) + cell.pg_pins
 
     netlist = read_netlist_text(verilog, filename, cell_pins)
+    return _analyze(netlist, libs, sdc_text, sdc_name, clock)
+
+
+def analyze_cells(net, libs, sdc_text: str | None = None, sdc_name: str = "<sdc>",
+                  clock: str | None = None):
+    """analyze_netlist of a CellNetlist without writing and parsing its Verilog (what the
+    sizing loop times again and again): the same nets, ports and instances the reader
+    would make of `net.verilog()` (a test checks they time the same)."""
+    from edapipe.timing.netlist import Instance, Netlist, Port
+
+    ids: dict[str, int] = {}
+    names = ["1'b0", "1'b1"]
+
+    def net_id(name: str) -> int:
+        k = ids.get(name)
+        if k is None:
+            k = ids[name] = len(names)
+            names.append(name)
+        return k
+
+    for port in net.inputs:
+        net_id(port)
+    alias = dict(net.assigns)            # output port -> the net it is wired to
+    ports = [Port(p, "input", ids[p]) for p in net.inputs]
+    for p in net.outputs:
+        src = p
+        seen = 0
+        while src in alias and seen < len(alias):
+            src = alias[src]
+            seen += 1
+        ports.append(Port(p, "output", net_id(src)))
+    instances = [Instance(i.name, i.cell, {pin: net_id(n) for pin, n in i.conns}, 0)
+                 for i in net.instances]
+    netlist = Netlist(net.module, "<mapped>", names, ports, instances)
+    return _analyze(netlist, libs, sdc_text, sdc_name, clock)
+
+
+def _analyze(netlist, libs, sdc_text, sdc_name, clock):
+    from edapipe.timing.graph import build_graph
+    from edapipe.timing.sdc import read_sdc_text
+    from edapipe.timing.search import analyze
+    from edapipe.timing.sta import design_names
+
     if sdc_text is None:
         # a period far beyond any path, in the library's time unit
         has_clock = clock is not None and any(p.name == clock for p in netlist.ports)
