@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-slow test-all bench clean
+.PHONY: install demo test test-slow test-all bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -37,6 +37,13 @@ test-all: test test-slow
 ## bench: flows over ../shared/benchmarks beside the reference tools (see bench/README.md)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## fuzz: mutation fuzzing of every reader, FUZZ_CASES cases each (FUZZ_READERS: some only;
+## failing cases go to FUZZ_OUT, default a new temporary folder; see tests/fuzz/harness.py)
+FUZZ_CASES ?= 1000
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.harness run --cases $(FUZZ_CASES) \
+		$(if $(FUZZ_OUT),--out $(FUZZ_OUT)) $(FUZZ_READERS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

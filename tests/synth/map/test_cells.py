@@ -129,12 +129,16 @@ def _check_benchmark(name, sky130, tmp_path, params):
                           "set_output_delay 0 -clock vclk [all_outputs]\n"
                           # no wire load, as `edapipe sta` and current OpenSTA
                           "set_load 0 [get_nets *]\n"
-                          "report_checks -path_delay max -digits 6 -format end\nexit\n")
+                          # every endpoint: Debian's OpenSTA does not always list the worst
+                          # first (bar: result[126] before the later result[14])
+                          "report_checks -path_delay max -digits 6 -format end "
+                          "-group_count 1000000\nexit\n")
         out = subprocess.run([sta, "-no_init", "-exit", str(script)], capture_output=True,
                              text=True, timeout=600).stdout
         assert "Warning" not in out and "Error" not in out, out
-        slack = float(re.search(r"\(out(?:put)?\)\s+[\d.]+\s+([\d.]+)", out).group(1))
-        assert mine * 1e9 == pytest.approx(slack, abs=2e-5), out
+        arrivals = [float(x) for x in re.findall(r"\(output\)\s+[\d.]+\s+([\d.]+)", out)]
+        assert arrivals, out
+        assert mine * 1e9 == pytest.approx(max(arrivals), abs=2e-5), out[-2000:]
 
 
 @pytest.mark.parametrize("name", ["c17", "c432", "c880", "ctrl"])
