@@ -13,9 +13,7 @@ one is a ResourceLimit (exit 4) that names the card, the limit and the variable:
 
 from __future__ import annotations
 
-import os
-
-from edapipe.errors import UsageError
+from edapipe.util.budgets import env_budget
 
 DEFAULT_MAX_ELEMENTS = 1_000_000
 DEFAULT_MAX_POINTS = 10_000_000
@@ -26,29 +24,16 @@ POINTS_VARIABLE = "EDAPIPE_MAX_POINTS"
 VALUES_VARIABLE = "EDAPIPE_MAX_VALUES"
 
 
-def _budget(variable: str, default: int) -> int:
-    raw = os.environ.get(variable)
-    if not raw:
-        return default
-    try:
-        value = int(float(raw))
-    except (ValueError, OverflowError):
-        raise UsageError(f"{variable}={raw!r} is not a number") from None
-    if value <= 0:
-        raise UsageError(f"{variable}={raw!r} must be positive")
-    return value
-
-
 def max_elements() -> int:
-    return _budget(ELEMENTS_VARIABLE, DEFAULT_MAX_ELEMENTS)
+    return env_budget(ELEMENTS_VARIABLE, DEFAULT_MAX_ELEMENTS)
 
 
 def max_points() -> int:
-    return _budget(POINTS_VARIABLE, DEFAULT_MAX_POINTS)
+    return env_budget(POINTS_VARIABLE, DEFAULT_MAX_POINTS)
 
 
 def max_values() -> int:
-    return _budget(VALUES_VARIABLE, DEFAULT_MAX_VALUES)
+    return env_budget(VALUES_VARIABLE, DEFAULT_MAX_VALUES)
 
 
 def check_points(points: float, width: int, what: str, where: str = "") -> None:

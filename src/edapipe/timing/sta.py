@@ -46,19 +46,32 @@ def design_names(netlist: Netlist, libs: list[Library]) -> DesignNames:
         pin_table=pin_table, lib_cells=list(cells))
 
 
-def load(params: StaParams) -> tuple[TimingGraph, Constraints, list[Library]]:
-    if not params.liberty:
-        raise InputError("no Liberty library given")
-    libs = [read_liberty(p, use_cache=params.use_cache) for p in params.liberty]
+def merged_cells(libs: list[Library]) -> dict:
+    """Cells by name over several libraries; the first library that has a name wins."""
     cells = {}
     for lib in libs:
         for name, cell in lib.cells.items():
             cells.setdefault(name, cell)
+    return cells
+
+
+def pin_lister(libs: list[Library]):
+    """The `cell_pins` callback of read_netlist_text: a cell's signal pins in Liberty order
+    (for ordered connections), then its power pins; None for a cell no library has."""
+    cells = merged_cells(libs)
 
     def cell_pins(name: str):
-        # signal pins in Liberty order (for ordered connections), then power pins
         cell = cells.get(name)
         return None if cell is None else list(cell.pins) + cell.pg_pins
+
+    return cell_pins
+
+
+def load(params: StaParams) -> tuple[TimingGraph, Constraints, list[Library]]:
+    if not params.liberty:
+        raise InputError("no Liberty library given")
+    libs = [read_liberty(p, use_cache=params.use_cache) for p in params.liberty]
+    cell_pins = pin_lister(libs)
 
     text = read_bytes(params.netlist).decode("utf-8", errors="replace")
     netlist = read_netlist_text(text, display_name(params.netlist), cell_pins, params.top)

@@ -384,6 +384,29 @@ def _blif_name(name: str) -> str:
     return "_" + name if name.startswith(".") else name.rstrip("\\") or "_"
 
 
+def drive_lines(target: str, lit: int, var_name) -> list[str]:
+    """A .names making net `target` equal to literal `lit` (var_name: net per variable)."""
+    if lit <= 1:
+        return [f".names {target}"] + (["1"] if lit == 1 else [])
+    return [f".names {var_name[lit >> 1]} {target}", "0 1" if lit & 1 else "1 1"]
+
+
+def latch_lines(aig: Aig, names: Namer, body: list[str]) -> list[str]:
+    """The `.latch` lines of `aig` (init 0, 1 or 2 for X); a next state that is not a
+    positive net gets a driver appended to `body`."""
+    init_char = {0: "0", 1: "1", LATCH_INIT_X: "2"}
+    vn = names.var_name
+    lines = []
+    for k, (nxt, init) in enumerate(zip(aig.latch_next.tolist(), aig.latch_init.tolist())):
+        if nxt > 1 and not nxt & 1:
+            src = vn[nxt >> 1]
+        else:
+            src = names.unique(f"{names.latch_names[k]}_next")
+            body.extend(drive_lines(src, nxt, vn))
+        lines.append(f".latch {src} {names.latch_names[k]} {init_char[init]}")
+    return lines
+
+
 def dump_blif(aig: Aig) -> bytes:
     refuse_properties(aig, "BLIF")
     names = Namer(aig, _blif_name)
@@ -394,25 +417,9 @@ def dump_blif(aig: Aig) -> bytes:
     body: list[str] = []
 
     def drive(target: str, lit: int) -> None:
-        """A .names making net `target` equal to literal `lit`."""
-        if lit <= 1:
-            body.append(f".names {target}")
-            if lit == 1:
-                body.append("1")
-            return
-        body.append(f".names {vn[lit >> 1]} {target}")
-        body.append("0 1" if lit & 1 else "1 1")
+        body.extend(drive_lines(target, lit, vn))
 
-    init_char = {0: "0", 1: "1", LATCH_INIT_X: "2"}
-    latch_lines = []
-    for k, (nxt, init) in enumerate(zip(aig.latch_next.tolist(), aig.latch_init.tolist())):
-        if nxt > 1 and not nxt & 1:
-            src = vn[nxt >> 1]
-        else:
-            src = names.unique(f"{names.latch_names[k]}_next")
-            drive(src, nxt)
-        latch_lines.append(f".latch {src} {names.latch_names[k]} {init_char[init]}")
-    out += latch_lines
+    out += latch_lines(aig, names, body)
     v = aig.first_and_var
     for a, b in zip(aig.fanin0.tolist(), aig.fanin1.tolist()):
         if b <= 1:   # only a non-strashed Aig has constant fanins: AND(a, 1) = a, AND(a, 0) = 0

@@ -20,9 +20,8 @@ variable:
 
 from __future__ import annotations
 
-import os
-
-from edapipe.errors import ResourceLimit, UsageError
+from edapipe.errors import ResourceLimit
+from edapipe.util.budgets import env_budget
 
 ELEMENTS_VARIABLE = "EDAPIPE_MAX_ELEMENTS"
 NODES_VARIABLE = "EDAPIPE_MAX_NODES"
@@ -32,29 +31,16 @@ DEFAULT_MAX_NODES = 1 << 22
 DEFAULT_MAX_STEPS = 1 << 18
 
 
-def _budget(variable: str, default: int) -> int:
-    raw = os.environ.get(variable)
-    if not raw:
-        return default
-    try:
-        value = int(float(raw))
-    except (ValueError, OverflowError):
-        raise UsageError(f"{variable}={raw[:40]!r} is not a number") from None
-    if value <= 0:
-        raise UsageError(f"{variable}={raw[:40]!r} must be positive")
-    return value
-
-
 def max_elements() -> int:
-    return _budget(ELEMENTS_VARIABLE, DEFAULT_MAX_ELEMENTS)
+    return env_budget(ELEMENTS_VARIABLE, DEFAULT_MAX_ELEMENTS)
 
 
 def max_nodes() -> int:
-    return _budget(NODES_VARIABLE, DEFAULT_MAX_NODES)
+    return env_budget(NODES_VARIABLE, DEFAULT_MAX_NODES)
 
 
 def max_steps() -> int:
-    return _budget(STEPS_VARIABLE, DEFAULT_MAX_STEPS)
+    return env_budget(STEPS_VARIABLE, DEFAULT_MAX_STEPS)
 
 
 def over_budget(where: str, what: str, limit: int, variable: str) -> ResourceLimit:

@@ -59,18 +59,8 @@ class CellNetlist:
                 "cell_types": self.cell_counts()}
 
     def verilog(self) -> bytes:
+        from edapipe.aig.io.verilog import _wrap as wrap
         from edapipe.aig.io.verilog import verilog_name as vn
-
-        def wrap(items, head, tail, width=90):
-            lines, cur = [], head
-            for k, item in enumerate(items):
-                piece = item + (", " if k + 1 < len(items) else "")
-                if len(cur) + len(piece) > width and cur.strip():
-                    lines.append(cur.rstrip())
-                    cur = "    "
-                cur += piece
-            lines.append(cur + tail)
-            return lines
 
         ports = [vn(p) for p in self.inputs + self.outputs]
         out = [f"// written by edapipe map: {len(self.instances)} cells, area {self.area:.4f}",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edapipe.aig.core import LATCH_INIT_X, Aig
+from edapipe.aig.core import Aig
 from edapipe.errors import UsageError
 
 MAX_LUT_SIZE = 6
@@ -111,7 +111,7 @@ def _cover_rows(tt: int, n: int, cache: dict) -> list[str]:
 
 def dump_blif(net: LutNetwork) -> bytes:
     from edapipe.aig.io._netlist import Namer, wrap_names
-    from edapipe.aig.io.blif import _blif_name
+    from edapipe.aig.io.blif import _blif_name, drive_lines, latch_lines
 
     aig = net.aig
     names = Namer(aig, _blif_name)
@@ -142,23 +142,7 @@ def dump_blif(net: LutNetwork) -> bytes:
         named[k] = True
         is_root[v] = False          # one output per net
 
-    def drive(target: str, lit: int) -> None:
-        if lit <= 1:
-            body.append(f".names {target}")
-            if lit == 1:
-                body.append("1")
-            return
-        body.append(f".names {vn[lit >> 1]} {target}")
-        body.append("0 1" if lit & 1 else "1 1")
-
-    init_char = {0: "0", 1: "1", LATCH_INIT_X: "2"}
-    for k, (nxt, init) in enumerate(zip(aig.latch_next.tolist(), aig.latch_init.tolist())):
-        if nxt > 1 and not nxt & 1:
-            src = vn[nxt >> 1]
-        else:
-            src = names.unique(f"{names.latch_names[k]}_next")
-            drive(src, nxt)
-        out.append(f".latch {src} {names.latch_names[k]} {init_char[init]}")
+    out += latch_lines(aig, names, body)
     for root, lv, n, tt in zip(net.roots.tolist(), net.leaves.tolist(), net.sizes.tolist(),
                                net.truths.tolist()):
         if root in flip:
@@ -167,7 +151,7 @@ def dump_blif(net: LutNetwork) -> bytes:
         body.extend(_cover_rows(tt, n, cache))
     for k, lit in enumerate(aig.outputs.tolist()):
         if not named[k]:
-            drive(names.out_names[k], lit)
+            body.extend(drive_lines(names.out_names[k], lit, vn))
     out += body
     out.append(".end")
     return ("\n".join(out) + "\n").encode("utf-8")

@@ -19,14 +19,6 @@ from edapipe.aig.core import LATCH_INIT_X, Aig
 from edapipe.errors import InputError, excerpt
 
 
-def _cells(libs):
-    cells = {}
-    for lib in libs:
-        for name, cell in lib.cells.items():
-            cells.setdefault(name, cell)
-    return cells
-
-
 def _flop_pins(cell):
     """(next-state expression, clock pin, {output pin: True if it is the state, False if its
     complement}) of a plain D flip-flop, or None."""
@@ -65,14 +57,10 @@ def _flop_pins(cell):
 
 def read_mapped(text: str, filename: str, libs, top: str | None = None) -> Aig:
     from edapipe.timing.netlist import line_of_instance, read_netlist_text
+    from edapipe.timing.sta import merged_cells, pin_lister
 
-    cells = _cells(libs)
-
-    def cell_pins(name: str):
-        cell = cells.get(name)
-        return None if cell is None else list(cell.pins) + cell.pg_pins
-
-    nl = read_netlist_text(text, filename, cell_pins, top)
+    cells = merged_cells(libs)
+    nl = read_netlist_text(text, filename, pin_lister(libs), top)
     for w in nl.warnings:
         # a cell the libraries lack is a black box to timing; a function it cannot be
         m = re.match(r"(.*?):(\d+): cell (.*?) is not in any Liberty library", w)

@@ -17,17 +17,9 @@ def analyze_netlist(verilog: str, filename: str, libs, sdc_text: str | None = No
     """Time a netlist; without SDC the virtual clock is on the port `clock` when given (the
     flip-flops' clock), and that port has no input delay."""
     from edapipe.timing.netlist import read_netlist_text
+    from edapipe.timing.sta import pin_lister
 
-    cells = {}
-    for lib in libs:
-        for name, cell in lib.cells.items():
-            cells.setdefault(name, cell)
-
-    def cell_pins(name: str):
-        cell = cells.get(name)
-        return None if cell is None else list(cell.pins) + cell.pg_pins
-
-    netlist = read_netlist_text(verilog, filename, cell_pins)
+    netlist = read_netlist_text(verilog, filename, pin_lister(libs))
     return _analyze(netlist, libs, sdc_text, sdc_name, clock)
 
 
