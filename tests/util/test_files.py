@@ -223,3 +223,19 @@ def test_signal_removes_the_temporary_output(tmp_path, signame):
     assert proc.returncode == 128 + getattr(signal, signame)
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
     assert out.read_text() == "old"
+
+
+def test_dev_stdout_onto_a_regular_file_writes_into_it(tmp_path):
+    # `edapipe ... -o /dev/stdout > out`: the shell's open file gets the data; the file is
+    # not replaced behind its back (same inode)
+    target = tmp_path / "out.txt"
+    code = textwrap.dedent("""
+        from edapipe.util import files
+        files.write_bytes("/dev/stdout", b"into the shell's file", binary=False)
+    """)
+    with open(target, "wb") as fh:
+        before = os.fstat(fh.fileno()).st_ino
+        subprocess.run([sys.executable, "-c", code], stdout=fh, check=True, timeout=60)
+    assert target.read_bytes() == b"into the shell's file"
+    assert os.stat(target).st_ino == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]

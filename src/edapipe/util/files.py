@@ -189,6 +189,22 @@ def _is_descriptor_path(real: str) -> bool:
     return real.startswith(("/proc/", "/dev/fd/")) or ":[" in real
 
 
+def _via_descriptor(path: str) -> bool:
+    """Does the path lead through an open file descriptor (/dev/stdout -> /proc/self/fd/1
+    -> the file)? Then it names what the caller already opened: write into it, not over it."""
+    p = os.path.abspath(path)
+    for _ in range(40):
+        if _is_descriptor_path(p):
+            return True
+        if not os.path.islink(p):
+            return False
+        try:
+            p = os.path.normpath(os.path.join(os.path.dirname(p), os.readlink(p)))
+        except OSError:
+            return False
+    return False
+
+
 def _same_as_input(st: os.stat_result) -> str | None:
     return _inputs.get((st.st_dev, st.st_ino))
 
@@ -217,9 +233,9 @@ def _target(path: str, option: str | None) -> tuple[str, bool]:
             raise UsageError(f"{label}: is a folder; give a file name")
         if not stat.S_ISREG(st.st_mode):
             return path, False                  # device, FIFO, socket: write through
-        real = os.path.realpath(path)
-        if _is_descriptor_path(real) or _is_descriptor_path(os.path.abspath(path)):
+        if _via_descriptor(path):
             return path, False                  # an open descriptor: write through
+        real = os.path.realpath(path)
         seen = _same_as_input(st)
         if seen is not None:
             raise UsageError(f"{label}: is an input of this command ({seen}); refusing to "
@@ -298,7 +314,9 @@ def atomic_write(path: str | os.PathLike, data: bytes, option: str | None = None
 def _write_through(path: str, data: bytes, binary: bool, option: str | None) -> None:
     label = f"{option} {path}" if option else path
     try:
-        fd = os.open(path, os.O_WRONLY)
+        # O_APPEND: a regular file reached through a descriptor (`-o /dev/stdout >> log`)
+        # is written where the shell's own writes go, not over its start
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
     except PermissionError:
         raise UsageError(f"{label}: permission denied") from None
     except OSError as exc:
