@@ -83,7 +83,7 @@ def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, path
     from edapipe.timing.liberty import read_liberty
     from edapipe.timing.search import HOLD, SETUP
     from edapipe.util.files import display_name, read_bytes, write_bytes
-    from edapipe.verify.cec import check_equivalence
+    from edapipe.verify.cec import CecParams, check_equivalence
 
     expand(script)
     guard({"-o": output}, input_file, *target, sdc)
@@ -120,11 +120,13 @@ def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, path
     # two proofs, whose chain is the design against the netlist: mapping (the optimized AIG
     # against the netlist read back, structurally close: fast) and optimization (the design
     # against the optimized AIG; --prove mapping skips it)
-    proofs = [("mapping", opt, back)] + ([("optimization", aig, opt)] if prove == "full"
-                                         else [])
+    # the mapping by position: the netlist keeps the AIG's port and latch order, while an
+    # output wired to the input of the same name must be renamed (no Verilog port is both)
+    proofs = [("mapping", opt, back, True)] + (
+        [("optimization", aig, opt, False)] if prove == "full" else [])
     verdicts = {}
-    for what, a, b in proofs:
-        res = check_equivalence(a, b)
+    for what, a, b, by_position in proofs:
+        res = check_equivalence(a, b, CecParams(by_position=by_position))
         verdicts[what] = res.equivalent
         if res.equivalent is not True:
             stage("cec", **verdicts)

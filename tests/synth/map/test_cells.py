@@ -22,7 +22,7 @@ from edapipe.synth.map.cells import CellParams, map_cells
 from edapipe.synth.map.readback import read_mapped
 from edapipe.synth.map.timing import analyze_netlist, worst_arrival
 from edapipe.timing.liberty import read_liberty
-from edapipe.verify.cec import check_equivalence
+from edapipe.verify.cec import CecParams, check_equivalence
 from tests.conftest import BENCHMARKS, tool
 from tests.equivalence import ISCAS_ALL, ISCAS_SMALL, EPFL_SMALL, source, strashed
 from tests.strategies import aigs
@@ -113,7 +113,9 @@ def _check_benchmark(name, sky130, tmp_path, params):
     lib, mlib = sky130
     aig = strashed(source(name))
     net, text, back = roundtrip(aig, lib, mlib, params)
-    res = check_equivalence(aig, back)
+    # by position: an output wired to the input of the same name gets a new name in Verilog
+    # (a port cannot be both), as in c2670
+    res = check_equivalence(aig, back, CecParams(by_position=True))
     assert res.equivalent, (name, res.failing)
     mine = worst_arrival(analyze_netlist(text, name, [lib]))
     sta = tool("sta")
@@ -138,7 +140,8 @@ def _check_benchmark(name, sky130, tmp_path, params):
         assert "Warning" not in out and "Error" not in out, out
         arrivals = [float(x) for x in re.findall(r"\(output\)\s+[\d.]+\s+([\d.]+)", out)]
         assert arrivals, out
-        assert mine * 1e9 == pytest.approx(max(arrivals), abs=2e-5), out[-2000:]
+        # 2e-5 ns, or 1e-6 relative on long paths (adder: 49.5 ns over 250 stages)
+        assert mine * 1e9 == pytest.approx(max(arrivals), rel=1e-6, abs=2e-5), out[-2000:]
 
 
 @pytest.mark.parametrize("name", ["c17", "c432", "c880", "ctrl"])
