@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from edapipe.aig import io
 from edapipe.aig.io.blif import parse_blif
 from edapipe.synth.map.lut import LutParams, dump_blif, map_luts
-from edapipe.verify.cec import check_equivalence
+from edapipe.verify.cec import CecParams, check_equivalence
 from tests.conftest import BENCHMARKS, run_abc, tool
 from tests.equivalence import (EPFL_ALL, EPFL_SMALL, ISCAS_ALL, ISCAS_SMALL, assert_equivalent,
                                source, strashed)
@@ -105,8 +105,13 @@ def _check_benchmark(name, tmp_path):
     aig = strashed(source(name))
     net = map_luts(aig, LutParams())
     back = check_network(aig, net, 6)
-    res = check_equivalence(aig, back)
-    assert res.equivalent, res.failing
+    # our CEC is slow on LUT networks of the arithmetic circuits (sqrt: many minutes, the
+    # structure-robustness work of issue 20): within its limit it must prove or stay
+    # undecided, never refute; ABC then has the last word
+    res = check_equivalence(aig, back, CecParams(time_limit=120.0))
+    assert res.equivalent is not False, res.failing
+    if res.equivalent is None:
+        assert tool("berkeley-abc") is not None, f"{name}: undecided and no ABC to judge"
     if tool("berkeley-abc") is not None:
         src = tmp_path / "in.aig"
         io.write(aig, src)
