@@ -77,7 +77,7 @@ def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, path
     from edapipe.synth.map import library
     from edapipe.synth.map.explore import VARIANTS, map_best
     from edapipe.synth.map.readback import read_mapped
-    from edapipe.synth.map.timing import analyze_netlist, worst_arrival
+    from edapipe.synth.map.timing import worst_arrival
     from edapipe.synth.script import expand, run_script
     from edapipe.timing import report
     from edapipe.timing.liberty import read_liberty
@@ -134,8 +134,7 @@ def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, path
                               f"({len(res.failing)} outputs differ, {len(res.undecided)} "
                               "undecided): please report this bug")
     stage("cec", **verdicts)
-    an = analyze_netlist(text.decode(), name, libs, sdc_text,
-                         display_name(sdc) if sdc else "<sdc>", clock=clock)
+    an = best.analysis            # map_best timed the netlist it kept, with the same SDC
     unit = libs[0].time_unit
     timing = {"arrival": round(worst_arrival(an) / unit, 6),
               "wns": round(min(0.0, an.worst_slack(SETUP)) / unit, 6),

@@ -70,15 +70,9 @@ def _quiet_broken_pipe() -> None:
         pass
 
 
-def _resource_errno(exc: OSError) -> bool:
-    import errno
-
-    return exc.errno in (errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", -1))
-
-
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry: run the group, map edapipe errors to their exit codes."""
-    from edapipe.util.files import forget_inputs, install_signal_cleanup
+    from edapipe.util.files import forget_inputs, install_signal_cleanup, is_resource_error
 
     forget_inputs()
     install_signal_cleanup()
@@ -104,7 +98,7 @@ def run(argv: list[str] | None = None) -> None:
         click.echo("edapipe: error: input nested too deeply to process", err=True)
         sys.exit(3)
     except OSError as exc:
-        if not _resource_errno(exc):
+        if not is_resource_error(exc):
             raise
         where = f"{exc.filename}: " if exc.filename else "writing output: "
         click.echo(f"edapipe: error: {where}{exc.strerror or exc}", err=True)
@@ -120,7 +114,7 @@ def run(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         _quiet_broken_pipe()
     except OSError as exc:
-        if not _resource_errno(exc):
+        if not is_resource_error(exc):
             raise
         click.echo(f"edapipe: error: standard output: {exc.strerror or exc}", err=True)
         _quiet_broken_pipe()     # nothing more can be written there; keep exit quiet

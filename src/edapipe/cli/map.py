@@ -103,7 +103,7 @@ def _map_cells(aig, output, liberty, sdc, exclude, no_sizing, delay, cuts, relax
                quiet):
     from edapipe.synth.map import library
     from edapipe.synth.map.cells import CellParams, map_cells
-    from edapipe.synth.map.timing import analyze_netlist, worst_arrival
+    from edapipe.synth.map.timing import analyze_cells, worst_arrival
     from edapipe.timing.liberty import read_liberty
     from edapipe.util.files import display_name, read_bytes, write_bytes
 
@@ -115,8 +115,8 @@ def _map_cells(aig, output, liberty, sdc, exclude, no_sizing, delay, cuts, relax
     text = net.verilog()
     write_bytes(output, text, binary=False, option="-o")
     sdc_text = read_bytes(sdc).decode("utf-8", errors="replace") if sdc else None
-    an = analyze_netlist(text.decode(), display_name(output), libs, sdc_text,
-                         display_name(sdc) if sdc else "<sdc>", clock="clock")
+    an = analyze_cells(net, libs, sdc_text, display_name(sdc) if sdc else "<sdc>",
+                       clock="clock")
     unit = libs[0].time_unit
     figures = net.stats()
     figures["arrival"] = round(worst_arrival(an) / unit, 6)

@@ -41,6 +41,11 @@ _RESOURCE_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG,
                     getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
+def is_resource_error(exc: OSError) -> bool:
+    """No room or a failing device (exit 4), not a wrong path."""
+    return exc.errno in _RESOURCE_ERRNOS
+
+
 def is_stdio(path: str | os.PathLike | None) -> bool:
     return path is None or str(path) == "-"
 
