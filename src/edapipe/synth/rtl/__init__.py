@@ -16,6 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from edapipe.aig import io as _aig_io
 from edapipe.aig.core import Aig
 from edapipe.errors import InputError
 
@@ -83,7 +84,8 @@ def read_sources(sources: list[tuple[str, str]], *, top: str | None = None,
                                  warn=warn)
         t0 = time.perf_counter()
         try:
-            aig = elaborate(parsed, filename, top=top, warn=warn, bit_names=bit_names)
+            aig = elaborate(parsed, filename, top=top, warn=warn, bit_names=bit_names,
+                            include_dirs=include_dirs)
         except InputError as exc:
             # A fresh error without the traceback, whose frames hold slang objects.
             err = InputError(exc.reason, file=exc.file, line=exc.line, column=exc.column)
@@ -131,3 +133,7 @@ def read_rtl_files(paths: list[str], *, top: str | None = None,
 
 
 __all__ = ["read_rtl", "read_rtl_files", "read_sources", "RtlStats"]
+
+# aig.io reads Verilog beyond a gate-level netlist through this frontend; aig never imports
+# synth, so the frontend registers itself (docs/decisions.md, "Layers").
+_aig_io.register_reader("rtl", read_rtl)

@@ -22,6 +22,7 @@ from edapipe.aig.builder import AigBuilder
 from edapipe.aig.io import limits
 from edapipe.errors import InputError, excerpt
 from edapipe.synth.rtl import bitvec as bv
+from edapipe.synth.rtl import readmem as memfile
 
 LATCH = -1          # an env bit kept from an earlier run of a combinational block
 CONST_MODES = ("init", "probe")  # frames that read no module signal (probe: nor its init)
@@ -349,7 +350,7 @@ class FlopBlock(Driver):
 class Frame:
     """The state of one symbolic execution: blocking values (cur), non-blocking (nxt)."""
 
-    __slots__ = ("el", "ctx", "mode", "cur", "nxt", "locals", "owner", "depth")
+    __slots__ = ("el", "ctx", "mode", "cur", "nxt", "locals", "owner", "depth", "ret")
 
     def __init__(self, el, ctx, mode):
         self.el = el
@@ -360,6 +361,7 @@ class Frame:
         self.locals = {}
         self.owner = None
         self.depth = 0
+        self.ret = None       # the result of a function inlined into this frame
 
 
 class _NotConstant(Exception):
@@ -367,7 +369,7 @@ class _NotConstant(Exception):
 
 
 class Elaborator:
-    def __init__(self, parsed, filename, warn=None, bit_names="declared"):
+    def __init__(self, parsed, filename, warn=None, bit_names="declared", include_dirs=()):
         import pyslang
 
         self.ps = pyslang
@@ -398,6 +400,9 @@ class Elaborator:
         self.lvref = []
         self.type_cache = {}
         self.bit_names = bit_names
+        self.include_dirs = tuple(include_dirs)
+        self.fn_writes = {}
+        self.has_functions = False  # a module declares a function (see proc_targets)
         self.sink = Signal("<out of range>", 1, False, None, None, local=True)
         self.call_depth = 0
         self._setup_dispatch()
@@ -604,6 +609,8 @@ class Elaborator:
                     else:
                         later.append(("varinit", m, sig))
             elif k in skip:
+                if k == SK.Subroutine:
+                    self.has_functions = True    # calls may write module signals
                 continue
             elif k == SK.ElabSystemTask:
                 self.warn("elaboration system task ignored", m)
@@ -998,6 +1005,9 @@ class Elaborator:
                 visit(s.stmt)
 
         visit(stmt)
+        if self.has_functions:
+            for sig in self.called_function_writes(ctx, stmt):
+                whole(sig)
         return list(out)
 
     def run_initials(self):
@@ -1024,12 +1034,15 @@ class Elaborator:
             if sig.local or sig in self.flop_sigs:
                 continue
             bits = sig.bits
-            hit = False
+            overridden = False
             for i, v in enumerate(vals):
-                if v is not None and bits[i] is None:
+                if v is None:
+                    continue
+                if bits[i] is None:
                     bits[i] = v
-                    hit = True
-            if hit and all(type(x) is int for x in bits):
+                elif not (type(bits[i]) is int and bits[i] == v):
+                    overridden = True       # a driver wins over the initial value
+            if not overridden:
                 self.init_driven.add(sig)
 
     # ---- signal values ---------------------------------------------------------------------
@@ -1348,13 +1361,13 @@ class Elaborator:
         self.exec(s.stmt, fr)
 
     def s_return(self, s, fr):
-        if fr.mode != "func" or fr.owner is None:
+        ret = fr.ret if fr.ret is not None else fr.owner if fr.mode == "func" else None
+        if ret is None:
             raise self.error("return outside a function", s)
         if fr.depth != 0:
             raise self.error("'return' inside a condition or loop is not supported; assign the "
                              "function name instead", s)
         if s.expr is not None:
-            ret = fr.owner
             val = bv.extend(self.ev(s.expr, fr), ret.width, s.expr.type.isSigned)
             fr.cur[ret] = val
         fr.depth = -1
@@ -1369,8 +1382,8 @@ class Elaborator:
             if e.isSystemCall:
                 name = e.subroutineName
                 if name in ("$readmemh", "$readmemb"):
-                    raise self.error(f"{name}: memory initialisation from files is not supported",
-                                     e)
+                    self.readmem(e, fr, name)
+                    return
                 self.warn(f"system task {name} ignored", e)
                 return
             sub = e.subroutine
@@ -1382,6 +1395,94 @@ class Elaborator:
             self.increment(e, fr)
         else:
             raise self.error("unsupported expression statement", s)
+
+    def readmem(self, e, fr, name):
+        """`$readmemh/b("file", mem [, start [, finish]])` in an initial block: the data
+        file's words become the memory's initial values (IEEE 1800-2017 21.4)."""
+        if fr.mode != "init":
+            raise self.error(f"{name} outside an initial block is not supported", e)
+        args = list(e.arguments)
+        if not 2 <= len(args) <= 4:
+            raise self.error(f"{name} takes a file name, a memory and an optional start and "
+                             "finish address", e)
+        fname = self.string_arg(args[0])
+        mem = args[1].left if args[1].kind == self.A.ExpressionKind.Assignment else args[1]
+        t = mem.type
+        if not t.isUnpackedArray or not t.hasFixedRange:
+            raise self.error(f"{name}: the second argument must be an unpacked array", mem)
+        pieces = self.lv_pieces(mem, fr)
+        sig, off, width, dyn = pieces[0][:4]
+        if len(pieces) != 1 or dyn is not None:
+            raise self.error(f"{name}: the memory must be a whole array", mem)
+        left, right = t.fixedRange.left, t.fixedRange.right
+        low, high = min(left, right), max(left, right)
+        ew = width // (high - low + 1)
+        bounds = [self.const_int(a, fr) for a in args[2:]]
+        for a, v in zip(args[2:], bounds):
+            if not low <= v <= high:
+                raise self.error(f"{name}: address {v} is outside the memory [{left}:{right}]",
+                                 a)
+        start = bounds[0] if bounds else low
+        stop = bounds[1] if len(bounds) > 1 else high
+        step = 1 if stop >= start else -1
+        src = self.loc(e)[0]
+        try:
+            path, items = memfile.load(fname, src, self.include_dirs,
+                                       16 if name == "$readmemh" else 2, high - low + 1)
+        except InputError as exc:
+            if exc.file is not None:
+                raise
+            raise self.error(f"{name}: {exc.reason}", args[0]) from None
+        self.place_words(fr, sig, e, items, path,
+                         (off, ew, left, right, start, stop, step))
+
+    def place_words(self, fr, sig, where, items, path, layout):
+        off, ew, left, right, start, stop, step = layout
+        lo, hi = min(start, stop), max(start, stop)
+        envs = self._envs(fr, sig, False, where)
+        news = [list(env[sig]) if env.get(sig) is not None else [None] * sig.width
+                for env in envs]
+        addr = start
+        for item in items:
+            if isinstance(item, memfile.Address):
+                addr = item.value
+                continue
+            if not lo <= addr <= hi:
+                self.warn_at(path, item, f"data past the memory's addresses {lo}..{hi} "
+                             "ignored (the rest of the file is not read)")
+                break
+            bits = item.bits
+            if any(b for b in bits[ew:]):
+                self.warn_at(path, item, f"word wider than the memory's {ew} bits: its "
+                             "upper bits are dropped")
+            vals = [bits[j] if j < len(bits) else 0 for j in range(ew)]
+            base = off + ((addr - right) if left >= right else (right - addr)) * ew
+            for new in news:
+                for j, v in enumerate(vals):
+                    if v is not None:
+                        new[base + j] = v
+            addr += step
+        for env, new in zip(envs, news):
+            env[sig] = new
+
+    def warn_at(self, path, item, msg):
+        """A warning located in a data file (not in the Verilog source)."""
+        key = (msg, path, item.line)
+        if key in self.warned or self.warn_fn is None:
+            return
+        self.warned.add(key)
+        self.warn_fn(f"{path}:{item.line}:{item.column}: warning: {msg}")
+
+    def string_arg(self, a):
+        """The text of a string literal or of a constant (parameter) holding one."""
+        if a.kind == self.A.ExpressionKind.StringLiteral:
+            return a.value
+        sv = self.const_sv(a)
+        if sv is None or sv.hasUnknown:
+            raise self.error("expected a file name: a string literal or string parameter", a)
+        n = int(sv)
+        raw = n.to_bytes((n.bit_length() + 7) // 8, "big").lstrip(b"\0")
+        return raw.decode("latin-1")
 
     def increment(self, e, fr):
         """`i++`, `--i` and friends as statements."""
@@ -1425,6 +1526,92 @@ class Elaborator:
         for formal in sub.arguments:
             fr.locals.pop(formal, None)
         self.call_depth -= 1
+
+    def inline_function(self, e, sub, fr):
+        """A function that writes module signals runs in its caller's frame, as a task does:
+        those writes are the caller's (IEEE 1800-2017 13.4 allows them; Yosys inlines too),
+        and it reads the caller's current values."""
+        A = self.A
+        saved = {}
+        for formal, actual in zip(sub.arguments, e.arguments):
+            if formal.direction != A.ArgumentDirection.In:
+                raise self.error("function arguments must be inputs", e)
+            fsig = Signal(formal.name, *self.type_width(formal.type, e), formal.type, formal,
+                          local=True)
+            val = bv.extend(self.ev(actual, fr), fsig.width, actual.type.isSigned)
+            saved[formal] = fr.locals.get(formal)
+            fr.locals[formal] = fsig
+            self.write(fr, fsig, 0, val, False, e)
+        rv = sub.returnValVar
+        ret = None
+        if rv is not None:
+            ret = Signal(rv.name, *self.type_width(rv.type, e), rv.type, rv, local=True)
+            saved[rv] = fr.locals.get(rv)
+            fr.locals[rv] = ret
+        self.step(1, e)
+        depth, outer_ret = fr.depth, fr.ret
+        fr.depth, fr.ret = 0, ret
+        try:
+            self.exec(sub.body, fr)
+        finally:
+            fr.depth, fr.ret = depth, outer_ret
+        val = self.read_sig(ret, fr, e) if ret is not None else []
+        for sym, old in saved.items():
+            if old is None:
+                fr.locals.pop(sym, None)
+            else:
+                fr.locals[sym] = old
+        return val
+
+    def function_writes(self, ctx, sub):
+        """The module signals a function (or the functions it calls) assigns: cached."""
+        cache = self.fn_writes
+        key = (id(ctx), sub)
+        if key in cache:
+            return cache[key]
+        cache[key] = ()                      # a recursive call adds nothing new
+        A = self.A
+        EK = A.ExpressionKind
+        found = {}
+
+        def visit(x):
+            if not isinstance(x, A.Expression):
+                return
+            k = x.kind
+            if k == EK.Assignment:
+                target = x.left
+            elif k == EK.UnaryOp:
+                target = x.operand
+            elif k == EK.Call and not x.isSystemCall and \
+                    x.subroutine.subroutineKind == A.SubroutineKind.Function:
+                for sig in self.function_writes(ctx, x.subroutine):
+                    found[sig] = None
+                return
+            else:
+                return
+            for sym in _lvalue_roots(A, target):
+                sig = self.module_sig(ctx, sym)
+                if sig is not None and not sig.local:
+                    found[sig] = None
+
+        sub.body.visit(visit)
+        cache[key] = tuple(found)
+        return cache[key]
+
+    def called_function_writes(self, ctx, stmt):
+        """Module signals written by the functions a statement calls (anywhere in it)."""
+        A = self.A
+        found = {}
+
+        def visit(x):
+            if isinstance(x, A.Expression) and x.kind == A.ExpressionKind.Call and \
+                    not x.isSystemCall and \
+                    x.subroutine.subroutineKind == A.SubroutineKind.Function:
+                for sig in self.function_writes(ctx, x.subroutine):
+                    found[sig] = None
+
+        stmt.visit(visit)
+        return list(found)
 
     def do_assign(self, e, fr):
         if e.timingControl is not None:
@@ -2136,6 +2323,13 @@ class Elaborator:
         self.call_depth += 1
         if self.call_depth > MAX_CALL_DEPTH:
             raise self.error("function recursion too deep", e)
+        if self.function_writes(fr.ctx, sub):
+            if fr.mode not in ("comb", "ff", "init"):
+                raise self.error(f"function '{excerpt(sub.name)}' writes module signals: it "
+                                 "can only be called from an always or initial block", e)
+            val = self.inline_function(e, sub, fr)
+            self.call_depth -= 1
+            return val
         call = Frame(self, fr.ctx, "func")
         call.depth = 0
         ret = None
@@ -2249,6 +2443,21 @@ def _has_hierarchical(A, e):
     return False
 
 
+def _lvalue_roots(A, e):
+    """The variables an assignment target writes (`m[i][3:0]` writes m, not i)."""
+    EK = A.ExpressionKind
+    k = e.kind
+    if k in (EK.NamedValue, EK.HierarchicalValue):
+        return [e.symbol]
+    if k in (EK.ElementSelect, EK.RangeSelect, EK.MemberAccess):
+        return _lvalue_roots(A, e.value)
+    if k == EK.Conversion:
+        return _lvalue_roots(A, e.operand)
+    if k == EK.Concatenation:
+        return [s for o in e.operands for s in _lvalue_roots(A, o)]
+    return []
+
+
 def _named_symbols(A, e):
     out = set()
 
@@ -2268,9 +2477,11 @@ def _named_symbols(A, e):
     return out
 
 
-def elaborate(parsed, filename, top=None, warn=None, bit_names="declared"):
-    """The AIG of the top module of a compiled design (see edapipe.synth.rtl.frontend)."""
-    el = Elaborator(parsed, filename, warn, bit_names)
+def elaborate(parsed, filename, top=None, warn=None, bit_names="declared", include_dirs=()):
+    """The AIG of the top module of a compiled design (see edapipe.synth.rtl.frontend).
+
+    include_dirs: where `$readmemh/b` data files are looked for after the source's folder."""
+    el = Elaborator(parsed, filename, warn, bit_names, include_dirs)
     tops = parsed.tops
     if top is not None:
         tops = [t for t in tops if t.name == top]
