@@ -454,6 +454,7 @@ class Elaborator:
             fn()
         self.deferred = []
         outs = []
+        inouts = []
         for p in ports:
             sym = p.internalSymbol
             sig = ctx.sigs.get(sym) if sym is not None else None
@@ -468,14 +469,18 @@ class Elaborator:
                     sig.bits[i] = self.b.add_input(f"{p.name}{self.bit_suffix(sig, i)}")
             elif d == A.ArgumentDirection.Out:
                 outs.append((p, sig))
+            elif d == A.ArgumentDirection.InOut:
+                inouts.append((p, sig, self.add_pad(p, sig)))
             else:
-                raise self.error(f"port '{excerpt(p.name)}': inout ports (tri-states) are "
-                                 "not supported", p)
+                raise self.error(f"port '{excerpt(p.name)}': {str(d).split('.')[-1]} ports "
+                                 "are not supported", p)
         self.run_initials()
         self.apply_initials()
         for p, sig in outs:
             for i, lit in enumerate(self.value(sig)):
                 self.b.add_output(lit, f"{p.name}{self.bit_suffix(sig, i)}")
+        for p, sig, nets in inouts:
+            self.add_pad_outputs(p, sig, nets)
         self.finish_latches()
         # Logic nobody reads is still elaborated so that its errors are reported.
         for d in self.drivers:
@@ -490,6 +495,47 @@ class Elaborator:
                           sig.sym)
         self.check_clocks()
         return self.b.build()
+
+    def add_pad(self, p, sig):
+        """A top-level inout: an input per bit (what the outside drives); bits that tri-state
+        drivers drive read it where no driver is enabled. Returns each bit's TriNet (or
+        None: undriven inside, or driven by an ordinary driver)."""
+        from edapipe.synth.rtl.tristate import TriNet
+
+        nets = []
+        for i in range(sig.width):
+            cur = sig.bits[i]
+            pad = self.b.add_input(f"{p.name}{self.bit_suffix(sig, i)}")
+            if cur is None:
+                sig.bits[i] = pad
+            elif isinstance(cur, TriNet):
+                cur.pad = pad
+            else:
+                self.warn(f"inout port '{excerpt(p.name)}' is driven by an ordinary driver: "
+                          "it acts as an output", p)
+            nets.append(cur)
+        return nets
+
+    def add_pad_outputs(self, p, sig, nets):
+        """`<name>$o` and `<name>$oe` per bit of an inout: the value the module drives and
+        when it drives it."""
+        from edapipe.synth.rtl.tristate import TriNet
+
+        vals, ens = [], []
+        for i, net in enumerate(nets):
+            bit = self.bit(sig, i)
+            if isinstance(net, TriNet):
+                vals.append(net.value)
+                ens.append(net.enable)
+            elif net is None:
+                vals.append(0)
+                ens.append(0)
+            else:
+                vals.append(bit)
+                ens.append(1)
+        for suffix, lits in (("$o", vals), ("$oe", ens)):
+            for i, lit in enumerate(lits):
+                self.b.add_output(lit, f"{p.name}{suffix}{self.bit_suffix(sig, i)}")
 
     def check_clocks(self):
         """Warn when the flops hang on more than one clock net (AIGER has one clock)."""
@@ -664,6 +710,11 @@ class Elaborator:
                 raise self.error(f"unsupported construct: {str(k).split('.')[-1]}", m)
 
     def add_assign(self, ctx, targets, rhs, where):
+        from edapipe.synth.rtl import tristate
+
+        if tristate.has_z(self, rhs):
+            tristate.add_tri_assign(self, ctx, targets, rhs, where)
+            return
         d = AssignDriver(where, ctx, targets, rhs)
         self.claim(targets, d, where)
 
