@@ -106,3 +106,45 @@ def test_port_bit_names_match_the_structural_reader():
     theirs = parse_verilog(src, "t.v")
     assert sorted(ours.input_names) == sorted(theirs.input_names)
     assert sorted(ours.output_names) == sorted(theirs.output_names)
+
+
+def test_interface_with_its_own_logic():
+    """Logic inside an interface (Yosys 0.23 cannot read it, iverilog has no modport ports)
+    is flattened into its parent like the rest: checked exhaustively."""
+    src = b"""
+interface pair_if;
+  logic [3:0] a, b;
+  logic [4:0] sum;
+  assign sum = a + b;
+  modport drv(output a, b);
+  modport use_(input sum, a);
+endinterface
+module drv_m(pair_if.drv p, input [3:0] x, y); assign p.a = x; assign p.b = y; endmodule
+module use_m(pair_if.use_ p, output [4:0] s, output [3:0] q);
+  assign s = p.sum; assign q = ~p.a;
+endmodule
+module top(input [3:0] x, y, output [4:0] s, output [3:0] q);
+  pair_if bus();
+  drv_m d(.p(bus), .x(x), .y(y));
+  use_m u(.p(bus), .s(s), .q(q));
+endmodule
+"""
+    aig = read_rtl(src, "t.sv")
+    for x in range(16):
+        for y in range(16):
+            out = evaluate(aig, {**drive("x", x, 4), **drive("y", y, 4)})
+            assert bus(out, "s", 5) == x + y
+            assert bus(out, "q", 4) == (~x) & 15
+
+
+def test_interface_port_on_the_top_module_is_refused():
+    import pytest
+
+    from edapipe.errors import InputError
+
+    src = b"""interface i_if; logic a; modport m(input a); endinterface
+module top(i_if.m p, output y); assign y = p.a; endmodule
+"""
+    with pytest.raises(InputError) as exc:
+        read_rtl(src, "t.sv", top="top")
+    assert exc.value.line == 2 and "interface port 'p'" in exc.value.reason

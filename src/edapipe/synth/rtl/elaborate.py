@@ -448,6 +448,13 @@ class Elaborator:
         ctx = Ctx("")
         self.b.name = top.name
         ports = [m for m in body if m.kind == A.SymbolKind.Port]
+        for m in body:
+            if m.kind == A.SymbolKind.InterfacePort:
+                raise self.error(f"interface port '{excerpt(m.name)}' on the top module: "
+                                 "instantiate the design in a wrapper that holds the "
+                                 "interface", m)
+            if m.kind == A.SymbolKind.MultiPort:
+                raise self.error("multi-ports are not supported", m)
         self.walk_scope(ctx, body, "")
         # Procedural blocks and assignments to hierarchical names once every scope is known.
         for fn in self.deferred:
@@ -787,15 +794,25 @@ class Elaborator:
 
     def add_instance(self, ctx, inst, prefix, name=None):
         A = self.A
+        if inst.isInterface:
+            # An interface instance is flattened into its parent: its variables are the
+            # parent's signals `name.var`; modules that take it as a port reach them by
+            # hierarchical reference (slang binds `b.data` to the instance's symbols).
+            self.count_elements(INSTANCE_WEIGHT, inst)
+            iname = inst.name if name is None else name
+            self.walk_scope(ctx, inst.body, f"{prefix}{iname}.")
+            return
         if not inst.isModule:
-            raise self.error("interfaces are not supported", inst)
+            raise self.error("only module and interface instances are supported", inst)
         self.count_elements(INSTANCE_WEIGHT, inst)
         child = Ctx(f"{prefix}{inst.name if name is None else name}.")
         self.walk_scope(child, inst.body, child.prefix)
         for pc in inst.portConnections:
             port = pc.port
+            if port.kind == A.SymbolKind.InterfacePort:
+                continue                   # its signals are the interface instance's
             if port.kind != A.SymbolKind.Port:
-                raise self.error("interface or multi-ports are not supported", inst)
+                raise self.error("multi-ports are not supported", inst)
             sym = port.internalSymbol
             csig = child.sigs.get(sym)
             if csig is None:
@@ -1127,6 +1144,8 @@ class Elaborator:
     # ---- frames ---------------------------------------------------------------------------
     def module_sig(self, ctx, sym):
         """The signal of a module-level symbol seen from ctx (hierarchical names too)."""
+        if sym.kind == self.A.SymbolKind.ModportPort:
+            sym = sym.internalSymbol            # `b.data` through a modport: the variable
         sig = ctx.sigs.get(sym)
         if sig is not None:
             return sig
@@ -1138,6 +1157,8 @@ class Elaborator:
         return sig
 
     def lookup(self, sym, fr, where):
+        if sym.kind == self.A.SymbolKind.ModportPort:
+            sym = sym.internalSymbol
         sig = fr.ctx.sigs.get(sym)
         if sig is not None:
             return sig
@@ -1362,7 +1383,8 @@ class Elaborator:
                             SK.TypeAlias, SK.EmptyMember, SK.TransparentMember,
                             SK.ForwardingTypedef, SK.ExplicitImport, SK.WildcardImport,
                             SK.EnumValue, SK.Specparam, SK.DefParam, SK.StatementBlock,
-                            SK.Attribute, SK.NetType)
+                            SK.Attribute, SK.NetType, SK.Modport,
+                            SK.InterfacePort)
         self._expr = {
             EK.IntegerLiteral: self.e_const, EK.UnbasedUnsizedIntegerLiteral: self.e_unbased,
             EK.NamedValue: self.e_named, EK.HierarchicalValue: self.e_named,
