@@ -45,7 +45,7 @@ DESIGNS = _designs()
 
 
 def test_enough_designs():
-    assert len(DESIGNS) >= 75
+    assert len(DESIGNS) >= 100
 
 
 def _yosys_verdict(aig, path, top, tmp, inc) -> str:

@@ -228,6 +228,10 @@ class _Parser:
                 raise self.reparse()
             self.i += 1
             return tok
+        if tok in KEYWORDS:
+            # a keyword where the gate-level subset wants a name (`output signed [7:0] y`):
+            # a construct beyond the subset, which the RTL frontend reads (or locates)
+            raise self.unsupported(f"'{tok}' where {what} belongs is")
         raise self.unexpected(what)
 
     def reparse(self) -> _Reparse:
