@@ -362,6 +362,7 @@ def test_long_statements_that_fail_late_are_read_in_linear_time(text):
 def test_keyword_where_a_name_belongs_goes_to_the_rtl_frontend(tmp_path):
     """`output signed [7:0] y` is beyond the gate-level subset: read by the RTL frontend,
     not refused as a syntax error."""
+    import edapipe.synth.rtl  # noqa: F401 - registers the RTL frontend with the readers
     from edapipe.aig import io
 
     p = tmp_path / "m.v"
