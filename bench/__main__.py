@@ -12,6 +12,8 @@ FLOWS = {
     "sta": ("bench.sta_bench", "static timing beside OpenSTA"),
     "spice": ("bench.spice_bench", "SPICE analyses beside ngspice"),
     "rtl": ("bench.rtl_bench", "Verilog RTL read to AIG beside Yosys's read-to-AIGER"),
+    "rtl-designs": ("bench.rtl_designs_bench",
+                    "the project's Verilog designs: ANDs after resyn2 and read CPU beside Yosys+ABC"),
     "map": ("bench.map_bench", "LUT and cell mapping beside ABC; `edapipe flow` beside Yosys"),
 }
 

@@ -33,6 +33,7 @@ MAX_WIDTH = 1 << 16  # bits of one value or packed signal (as the structural rea
 MAX_DRIVER_DEPTH = 200_000  # drivers waiting on each other (the logic depth in assignments)
 INSTANCE_WEIGHT = 32  # elements one module instance counts for (signal bits count 1)
 MAX_POWER_WORK = 1 << 24  # result bits x exponent bits of a constant `**` (about 1 s)
+PARALLEL_CASE_ARMS = 3  # a case with distinct constant labels and this many arms: a $pmux
 WORK_PER_NODE = 8   # bit operations (gates tried, folded or not) per AIG node of the budget
 
 
@@ -1763,6 +1764,8 @@ class Elaborator:
         arms = []
         consts = set()
         all_const = wild == CK.Normal
+        exclusive = all_const          # distinct constant labels: at most one arm matches
+        mask = (1 << len(sel)) - 1
         for item in s.items:
             terms = []
             for ie in item.expressions:
@@ -1775,15 +1778,76 @@ class Elaborator:
                     else:           # `-2`: constant, but not folded by slang
                         v = bv.to_int(bv.extend(self.ev(ie, fr), len(sel), ie.type.isSigned))
                     if v is None:
-                        all_const = False
+                        all_const = exclusive = False
                     else:
-                        consts.add(v)
+                        exclusive = exclusive and (v & mask) not in consts
+                        consts.add(v & mask)
             arms.append((self.b.or_n(terms), item.stmt))
         default = s.defaultCase
-        if default is None and all_const and arms and _covers_all(sel, consts):
+        full = all_const and arms and _covers_all(sel, consts)
+        if exclusive and len(arms) >= PARALLEL_CASE_ARMS:
+            self.case_parallel(fr, arms, default, full)
+            return
+        if default is None and full:
             # A full case without default: the last arm needs no condition.
             arms[-1] = (1, arms[-1][1])
         self.case_chain(fr, arms, 0, default)
+
+    def case_parallel(self, fr, arms, default, full):
+        """A case whose labels are distinct constants as a parallel multiplexer (Yosys's
+        $pmux): each bit is the OR over its distinct values of (OR of the conditions of the
+        arms that give it) AND value, instead of a priority chain as deep as the case."""
+        base_cur, base_nxt = fr.cur, fr.nxt
+        branches = list(arms)
+        if not full:
+            branches.append((self.b.and_n([c ^ 1 for c, _ in arms]), default))
+        envs_cur, envs_nxt = [], []
+        fr.depth += 1
+        for _, stmt in branches:
+            fr.cur = dict(base_cur)
+            fr.nxt = dict(base_nxt) if base_nxt is not None else None
+            self.exec(stmt, fr)
+            envs_cur.append(fr.cur)
+            envs_nxt.append(fr.nxt)
+        fr.depth -= 1
+        conds = [c for c, _ in branches]
+        fr.cur = self._merge_parallel(fr, conds, envs_cur)
+        fr.nxt = self._merge_parallel(fr, conds, envs_nxt) if base_nxt is not None else None
+
+    def _merge_parallel(self, fr, conds, envs):
+        b = self.b
+        sigs = {}
+        for env in envs:
+            sigs.update(dict.fromkeys(env))
+        out = {}
+        for sig in sigs:
+            vecs = [env.get(sig) for env in envs]
+            if all(v is vecs[0] for v in vecs):
+                out[sig] = vecs[0]
+                continue
+            new = []
+            for i in range(sig.width):
+                bits = [v[i] if v is not None else None for v in vecs]
+                if all(x is bits[0] or x == bits[0] for x in bits):
+                    new.append(bits[0])
+                    continue
+                bits = [self.hold(fr, sig, i) if x is None else x for x in bits]
+                live = [(c, x) for c, x in zip(conds, bits) if c != 0]
+                if any(x is None or x == LATCH for _, x in live):
+                    new.append(LATCH)
+                    continue
+                groups = {}
+                for c, x in live:
+                    groups.setdefault(x, []).append(c)
+                terms = []
+                for x, cs in groups.items():
+                    if x == 0:
+                        continue
+                    cc = b.or_n(cs)
+                    terms.append(cc if x == 1 else b.and_(cc, x))
+                new.append(b.or_n(terms))
+            out[sig] = new
+        return out
 
     def case_chain(self, fr, arms, k, default):
         if k == len(arms):
