@@ -1,7 +1,9 @@
 """Equivalence checks every pass and checker test shares.
 
 The shared circuits by size, and the judge of "same circuit": the same interface, exact truth
-tables for small input counts, random simulation beyond, and ABC's `cec` when installed.
+tables for small input counts; beyond, random simulation (a quick, readable refutation) and
+then a proof, never simulation alone: ABC's `cec` when it is installed and a folder is given,
+otherwise the project's own `cec` (edapipe.verify.cec), whose answer must be "equivalent".
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from edapipe.aig import io
 from edapipe.aig.analysis import depth
 from edapipe.aig.core import Aig
 from edapipe.aig.sim import signatures, truth_tables
-from tests.conftest import BENCHMARKS, run_abc, tool
+from tests.conftest import BENCHMARKS, need, run_abc, tool
 
 EPFL_SMALL = ["ctrl", "int2float", "router", "cavlc", "dec", "i2c", "priority", "adder", "bar"]
 EPFL_ALL = ["adder", "arbiter", "bar", "cavlc", "ctrl", "dec", "i2c", "int2float", "log2",
@@ -24,8 +26,10 @@ TRUTH_TABLE_INPUTS = 14
 
 
 def source(name: str):
+    """A shared circuit by name (EPFL AIGER, else ISCAS-85 BENCH); skips the test without
+    the shared benchmarks."""
     path = BENCHMARKS / "epfl" / f"{name}.aig"
-    return path if path.exists() else BENCHMARKS / "iscas85" / f"{name}.bench"
+    return need(path if path.exists() else BENCHMARKS / "iscas85" / f"{name}.bench")
 
 
 def strashed(path) -> Aig:
@@ -46,7 +50,8 @@ def assert_same_interface(before: Aig, after: Aig) -> None:
 
 def assert_equivalent(before: Aig, after: Aig, tmp_path=None, words: int = 16) -> None:
     """Same interface and same combinational function: exhaustive up to TRUTH_TABLE_INPUTS
-    inputs; otherwise random simulation, and ABC's `cec` too when tmp_path is given."""
+    inputs; otherwise random simulation, then a proof (abc_cec with tmp_path, else our own
+    cec)."""
     assert_same_interface(before, after)
     if before.num_cis <= TRUTH_TABLE_INPUTS:
         assert np.array_equal(truth_tables(before), truth_tables(after))
@@ -55,12 +60,24 @@ def assert_equivalent(before: Aig, after: Aig, tmp_path=None, words: int = 16) -
         assert np.array_equal(signatures(before, words, seed), signatures(after, words, seed))
     if tmp_path is not None:
         abc_cec(before, after, tmp_path)
+    else:
+        own_cec(before, after)
+
+
+def own_cec(before: Aig, after: Aig) -> None:
+    """The project's own `cec` proves the two equivalent (undecided fails the test)."""
+    from edapipe.verify.cec import check_equivalence
+
+    res = check_equivalence(before, after)
+    assert res.equivalent is True, (res.equivalent, res.failing[:5], res.undecided[:5])
 
 
 def abc_cec(before: Aig, after: Aig, folder) -> None:
-    """ABC's `cec` proves the two equivalent (skipped silently without ABC)."""
+    """ABC's `cec` proves the two equivalent; without ABC, our own cec must (never a silent
+    pass)."""
     abc = tool("berkeley-abc")
     if abc is None:
+        own_cec(before, after)
         return
     a, b = folder / "before.aig", folder / "after.aig"
     io.write(before, a)

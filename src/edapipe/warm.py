@@ -1,7 +1,8 @@
 """Compile every numba kernel once (`python -m edapipe.warm`), so the first real run is fast.
 
 `make install` and `make demo` run this. Each subsystem lists a function here that exercises its
-kernels on a tiny input; numba's `cache=True` then keeps the machine code in NUMBA_CACHE_DIR.
+kernels on a tiny input; numba's `cache=True` then keeps the machine code in
+the kernel cache folder (edapipe.util.jit).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ WARMERS: list[str] = [
 
 
 def main() -> int:
+    from edapipe.cli.main import configure_process
+
+    configure_process()           # the same environment as the `edapipe` program
     t0 = time.perf_counter()
     for entry in WARMERS:
         module, func = entry.split(":")

@@ -52,9 +52,9 @@ def test_cuts_are_complete_and_their_tables_right(aig):
 
 def test_max_cuts_keeps_the_smallest():
     from edapipe.aig.io import read
-    from tests.conftest import BENCHMARKS
+    from tests.conftest import bench
 
-    aig = read(BENCHMARKS / "epfl" / "ctrl.aig")
+    aig = read(bench("epfl", "ctrl.aig"))
     cs = enumerate_cuts(aig, k=4, max_cuts=3)
     assert cs.ncuts.max() <= 3
     sizes = cs.sizes[aig.first_and_var:]

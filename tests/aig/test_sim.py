@@ -57,3 +57,12 @@ def test_sequential_counter():
     outs, state = simulate_vectors(b.build(), np.ones((5, 1), dtype=np.uint8))
     assert outs.tolist() == [[0, 0], [1, 0], [0, 1], [1, 1], [0, 0]]
     assert state.tolist() == [1, 0]
+
+
+def test_witness_of_a_design_without_inputs():
+    """AIGER witnesses of input-less designs have empty frame lines: each is a frame."""
+    from edapipe.aig.vectors import parse_vectors
+
+    bits, init = parse_vectors(b"1\nb0\n01\n\n\n\n.\n", "w.cex", 0, 2)
+    assert bits.shape == (3, 0)
+    assert init.tolist() == [0, 1]

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from edapipe.aig.io import read
-from edapipe.aig.sim import signatures
-from tests.conftest import BENCHMARKS, ROOT
+from tests.conftest import BENCHMARKS, ROOT, bench, need
+from tests.equivalence import assert_equivalent
 
 EDAPIPE = [sys.executable, "-m", "edapipe.cli.main"]
 CTRL = BENCHMARKS / "epfl" / "ctrl.aig"
@@ -26,21 +26,21 @@ def run(*args, stdin: bytes | None = None, check_rc: int | None = 0):
 
 
 def test_stats_matches_abc_figures():
-    out = run("stats", "--json", BENCHMARKS / "epfl" / "sqrt.aig").stdout
+    out = run("stats", "--json", bench("epfl", "sqrt.aig")).stdout
     assert json.loads(out) == {"name": "sqrt", "inputs": 128, "outputs": 64, "latches": 0,
                                "ands": 24618, "levels": 5058}
-    text = run("stats", CTRL).stdout.decode()
+    text = run("stats", need(CTRL)).stdout.decode()
     assert "i/o =     7/   26" in text and "and =     174" in text and "lev =    10" in text
 
 
 def test_pipeline_keeps_names_and_function(tmp_path):
-    data = run("read", CTRL).stdout
+    data = run("read", need(CTRL)).stdout
     hashed = run("strash", stdin=data).stdout
     out = tmp_path / "ctrl.aag"
     run("write", "-", "-o", out, stdin=hashed)
-    orig, back = read(CTRL), read(out)
+    orig, back = read(need(CTRL)), read(out)
     assert back.input_names == orig.input_names and back.output_names == orig.output_names
-    assert (signatures(orig, 8) == signatures(back, 8)).all()
+    assert_equivalent(orig, back)
 
 
 def test_example_pipeline_from_the_readme():
@@ -50,29 +50,29 @@ def test_example_pipeline_from_the_readme():
 
 
 def test_sim_vectors_plain_and_witness(tmp_path):
-    aig = read(CTRL)
+    aig = read(need(CTRL))
     vec = tmp_path / "v.txt"
     vec.write_text("0000000\n1111111\n")
-    lines = run("sim", CTRL, "--vectors", vec).stdout.decode().split()
+    lines = run("sim", need(CTRL), "--vectors", vec).stdout.decode().split()
     assert len(lines) == 2 and all(len(x) == aig.num_outputs for x in lines)
     wit = tmp_path / "w.txt"
     wit.write_text("1\nb0\n\n1111111\n.\n")
-    assert run("sim", CTRL, "--vectors", wit).stdout.decode().split() == lines[1:]
+    assert run("sim", need(CTRL), "--vectors", wit).stdout.decode().split() == lines[1:]
     bad = tmp_path / "bad.txt"
     bad.write_text("0000000\n00000002\n")
-    proc = run("sim", CTRL, "--vectors", bad, check_rc=3)
+    proc = run("sim", need(CTRL), "--vectors", bad, check_rc=3)
     assert b"bad.txt:2:1:" in proc.stderr
 
 
 def test_sim_signatures_equal_for_equal_circuits(tmp_path):
     out = tmp_path / "c.aag"
-    run("convert", CTRL, out)
-    assert run("sim", CTRL).stdout == run("sim", out).stdout
+    run("convert", need(CTRL), out)
+    assert run("sim", need(CTRL)).stdout == run("sim", out).stdout
 
 
 def test_bad_input_exit_3_and_nothing_written(tmp_path):
     bad = tmp_path / "bad.aig"
-    bad.write_bytes(CTRL.read_bytes()[:300])
+    bad.write_bytes(need(CTRL).read_bytes()[:300])
     out = tmp_path / "out.aig"
     proc = run("read", bad, "-o", out, check_rc=3)
     assert proc.stderr.decode().startswith(f"edapipe: error: {bad}:")
@@ -93,7 +93,7 @@ def test_missing_file_and_unknown_format(tmp_path):
     junk = tmp_path / "junk.txt"
     junk.write_text("hello world\n")
     assert b"--format" in run("stats", junk, check_rc=3).stderr
-    assert run("write", CTRL, "--format", "pdf", check_rc=2).returncode == 2
+    assert run("write", need(CTRL), "--format", "pdf", check_rc=2).returncode == 2
 
 
 def test_binary_never_goes_to_a_terminal():
@@ -102,9 +102,10 @@ def test_binary_never_goes_to_a_terminal():
 
     if shutil.which("script") is None:
         pytest.skip("script(1) not available")
-    cmd = " ".join(EDAPIPE) + f" read {CTRL}"
+    cmd = " ".join(EDAPIPE) + f" read {need(CTRL)}"
     proc = subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True,
                           timeout=120)
+    assert proc.returncode == 2, proc.stdout     # script -e passes the child's exit code on
     assert b"refusing to write binary data to a terminal" in proc.stdout
 
 

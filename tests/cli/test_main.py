@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from edapipe.cli import COMMANDS
 from edapipe.cli.main import main
-from tests.conftest import BENCHMARKS
+from tests.conftest import bench
 
 EDAPIPE = [sys.executable, "-m", "edapipe.cli.main"]
 
@@ -29,19 +29,30 @@ def test_every_command_has_help(name):
     assert "Usage:" in result.output
 
 
-def imported_modules(*argv: str) -> set[str]:
-    code = ("import sys\nfrom edapipe.cli.main import run\ntry:\n    run(%r)\n"
-            "except SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)), file=sys.stderr)"
-            % (list(argv),))
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+def imported_modules(*argv: str, code: int = 0) -> set[str]:
+    """The modules a fresh process has imported after `edapipe argv`, which must end with
+    exit `code` (a crash must not pass for "numba was not imported")."""
+    script = ("import sys\nfrom edapipe.cli.main import run\ntry:\n    run(%r)\n"
+              "except SystemExit as exc:\n    status = exc.code\nelse:\n    status = 0\n"
+              "print('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+              "sys.exit(status)" % (list(argv),))
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120)
-    return set(proc.stderr.split())
+    assert proc.returncode == code, proc.stderr
+    listed = [line for line in proc.stderr.splitlines() if line.startswith("MODULES ")]
+    assert len(listed) == 1, proc.stderr
+    return set(listed[0].split()[1:])
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["stats", "--help"], ["sim", "--bogus"],
-                                  ["stats", str(BENCHMARKS / "epfl" / "ctrl.aig")]])
-def test_help_errors_and_stats_do_not_import_numba(argv):
-    assert "numba" not in imported_modules(*argv)
+@pytest.mark.parametrize("argv, code", [(["--help"], 0), (["stats", "--help"], 0),
+                                        (["sim", "--bogus"], 2),
+                                        (["stats", "epfl/ctrl.aig"], 0)])
+def test_help_errors_and_stats_do_not_import_numba(argv, code):
+    if argv[-1].endswith(".aig"):
+        argv = [*argv[:-1], str(bench(argv[-1]))]
+    modules = imported_modules(*argv, code=code)
+    assert "click" in modules and "edapipe.cli.main" in modules   # the list is real
+    assert "numba" not in modules
 
 
 def test_unknown_command_is_a_usage_error():
@@ -51,7 +62,7 @@ def test_unknown_command_is_a_usage_error():
 
 
 def test_broken_pipe_is_quiet():
-    src = BENCHMARKS / "epfl" / "multiplier.aig"
+    src = bench("epfl", "multiplier.aig")
     proc = subprocess.run(" ".join(EDAPIPE) + f" sim {src} --words 2000 | head -c 10",
                           shell=True, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0
@@ -61,7 +72,7 @@ def test_broken_pipe_is_quiet():
 def test_program_exit_skips_teardown_but_loses_no_output(tmp_path):
     # the program leaves with os._exit after flushing: a large text output on a pipe must
     # arrive whole, and exit codes must be those of `run`
-    src = BENCHMARKS / "epfl" / "square.aig"
+    src = bench("epfl", "square.aig")
     ref = tmp_path / "square.aag"
     assert subprocess.run(EDAPIPE + ["convert", str(src), str(ref)], timeout=120).returncode == 0
     proc = subprocess.run(EDAPIPE + ["convert", str(src), "-", "--format", "aag"],

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BENCHMARKS
+from tests.conftest import bench
 from tests.timing.conftest import DATA
 
 EDAPIPE = str(Path(sys.executable).with_name("edapipe"))
@@ -163,9 +163,7 @@ def test_standard_input_twice_is_a_usage_error(work):
 @pytest.mark.parametrize("cmd", ["sim {} --words 4000", "read {}", "write {} --format aag",
                                  "stats {} --json"])
 def test_closed_pipe_is_a_quiet_exit_0(cmd):
-    src = BENCHMARKS / "epfl" / "multiplier.aig"
-    if not src.exists():
-        pytest.skip("shared benchmarks missing")
+    src = bench("epfl", "multiplier.aig")
     proc = subprocess.run(["bash", "-c", f"set -o pipefail; {EDAPIPE} {cmd.format(src)} "
                            "| head -c 1 > /dev/null"], capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -186,7 +184,8 @@ def test_unwritable_numba_cache_falls_back_to_a_private_folder(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     env = dict(os.environ, NUMBA_CACHE_DIR=str(blocker / "cache"))
-    proc = subprocess.run([sys.executable, "-c", "import edapipe, os; "
+    proc = subprocess.run([sys.executable, "-c", "import os; from edapipe.cli.main import "
+                           "configure_process; configure_process(); "
                            "print(os.environ['NUMBA_CACHE_DIR'])"], env=env,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0

@@ -1,7 +1,8 @@
 """Numba kernels over the fanin arrays: levels and fanout CSR."""
 
 import numpy as np
-from numba import njit
+
+from edapipe.util.jit import njit
 
 
 @njit(cache=True)

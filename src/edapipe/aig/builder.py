@@ -354,3 +354,17 @@ cleanup = strash
 """Dropping dangling nodes and re-hashing are one sweep here, as in ABC's Gia_ManCleanup."""
 
 __all__ = ["AigBuilder", "CycleFound", "from_raw", "strash", "cleanup", "LATCH_INIT_X"]
+
+
+def co_split(aig: Aig, co_lits: np.ndarray) -> dict:
+    """Split combinational-output literals (outputs, latch next, bad, constraints) back apart."""
+    o, l, b = aig.num_outputs, aig.num_latches, len(aig.bad)
+    co_lits = np.asarray(co_lits, dtype=np.int32)
+    return dict(outputs=co_lits[:o], latch_next=co_lits[o:o + l], bad=co_lits[o + l:o + l + b],
+                constraints=co_lits[o + l + b:])
+
+
+def rebuild(aig: Aig, fanin0: np.ndarray, fanin1: np.ndarray, co_lits: np.ndarray) -> Aig:
+    """The same circuit interface (inputs, latches, names) with new ANDs and CO literals:
+    what every pass that rebuilds the AND array (synth's and verify's fraig) ends with."""
+    return aig.replace(fanin0=fanin0, fanin1=fanin1, **co_split(aig, co_lits))

@@ -11,7 +11,8 @@ serves a static AIG (`enumerate_cuts`) and a graph that grows while it is rewrit
 """
 
 import numpy as np
-from numba import njit
+
+from edapipe.util.jit import njit
 
 VAR_TT = np.array([0xAAAAAAAAAAAAAAAA, 0xCCCCCCCCCCCCCCCC, 0xF0F0F0F0F0F0F0F0,
                    0xFF00FF00FF00FF00, 0xFFFF0000FFFF0000, 0xFFFFFFFF00000000], dtype=np.uint64)

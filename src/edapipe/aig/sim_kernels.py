@@ -1,7 +1,8 @@
 """Numba kernels for bit-parallel simulation over uint64 words (64 patterns a word)."""
 
 import numpy as np
-from numba import njit
+
+from edapipe.util.jit import njit
 
 
 @njit(cache=True)

@@ -7,7 +7,8 @@ one topological sweep, as ABC's Gia_ManAppendAnd does.
 """
 
 import numpy as np
-from numba import njit
+
+from edapipe.util.jit import njit
 
 
 @njit(cache=True)

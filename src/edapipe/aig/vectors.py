@@ -38,7 +38,7 @@ def parse_vectors(data: bytes, filename: str, num_inputs: int, num_latches: int
         for n, ln in rest[1:]:
             if ln == ".":
                 break
-            if ln:
+            if ln or num_inputs == 0:       # a design without inputs: empty frame lines
                 frames.append((n, ln))
         body = frames
     # One bytes object and one comparison for all rows: a 10 MB file is 10 MB of bits, not

@@ -74,6 +74,8 @@ def load(path: str, fmt: str | None = None):
     """Read a design, with the Verilog options of the running command (verilog_options)."""
     from edapipe.aig import io
 
+    io.register_reader("rtl", _read_rtl)
+
     ctx = click.get_current_context(silent=True)
     given = ctx.meta.get("edapipe.verilog", {}) if ctx is not None else {}
     defines = {}
@@ -97,14 +99,29 @@ def load(path: str, fmt: str | None = None):
             text = data.decode("utf-8", errors="replace")
             if _instantiates_cells(text, libs):
                 return read_mapped(text, files.display_name(path), libs, top=given.get("top"))
-        return io.parse(data, files.display_name(path), fmt, opts)
-    return io.read(path, fmt, opts)
+        return io.parse(data, files.display_name(path), fmt, opts, report=print_diagnostic)
+    return io.read(path, fmt, opts, report=print_diagnostic)
+
+
+def _read_rtl(*args, **kwargs):
+    # aig.io's RTL reader, wired by the CLI (aig never imports synth: docs/decisions.md,
+    # "Layers"); the frontend is imported only when a design needs it (3 ms)
+    from edapipe.synth.rtl import read_rtl
+
+    return read_rtl(*args, **kwargs)
+
+
+def print_diagnostic(diag) -> None:
+    from edapipe.util.console import print_diagnostic
+
+    print_diagnostic(diag)
 
 
 def _warn(message: str) -> None:
-    from edapipe.util.console import console
+    # the RTL frontend still reports plain text that carries its own location
+    from edapipe.errors import Diagnostic
 
-    console().print(f"edapipe: warning: {message}", markup=False, highlight=False)
+    print_diagnostic(Diagnostic("warning", message))
 
 
 def guard(outputs: dict[str, str | None], *inputs: str | None) -> None:

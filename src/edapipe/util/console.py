@@ -15,3 +15,10 @@ def console():
 
 def stderr_is_terminal() -> bool:
     return sys.stderr is not None and sys.stderr.isatty()
+
+
+def print_diagnostic(diag) -> None:
+    """The CLI's one way to show a Diagnostic (edapipe.errors): one plain line on standard
+    error, `edapipe: <severity>: file:line:column: message`."""
+    console().print(f"edapipe: {diag.severity}: {diag}", markup=False, highlight=False,
+                    soft_wrap=True)

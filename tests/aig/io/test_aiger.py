@@ -14,7 +14,7 @@ from edapipe.aig.builder import AigBuilder
 from edapipe.aig.io import aiger, dump, parse
 from edapipe.aig.sim import signatures
 from edapipe.errors import InputError
-from tests.conftest import BENCHMARKS, require_tool, run_abc
+from tests.conftest import BENCHMARKS, bench, require_tool, run_abc
 from tests.strategies import aigs
 
 EPFL = sorted(BENCHMARKS.glob("epfl/*.aig"))
@@ -141,7 +141,7 @@ def test_corruptions_raise_only_input_errors(aig, fmt, data):
 
 
 def test_abc_reads_what_we_write(abc_bin, tmp_path):
-    src = BENCHMARKS / "epfl" / "cavlc.aig"
+    src = bench("epfl", "cavlc.aig")
     aig = parse(src.read_bytes(), str(src))
     out = tmp_path / "w.aig"
     out.write_bytes(dump(aig, "aig"))

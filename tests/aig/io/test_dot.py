@@ -13,6 +13,7 @@ from edapipe.aig.core import LATCH_INIT_X
 from edapipe.aig.io import dump, read
 from edapipe.aig.io.dot import dump_dot
 from tests.aig.io.roundtrip import ISCAS89, circuit_params, load, random_aigs
+from tests.conftest import need
 
 
 def small():
@@ -40,7 +41,7 @@ def test_shapes_styles_and_labels():
 
 
 def test_every_node_and_edge_is_there():
-    aig = read(ISCAS89 / "s27.bench")
+    aig = read(need(ISCAS89 / "s27.bench"))
     text = dump(aig, "dot").decode()
     arrows = [line for line in text.splitlines() if "->" in line]
     assert len(arrows) == 2 * aig.num_ands + aig.num_outputs + aig.num_latches
@@ -51,7 +52,7 @@ def test_graphviz_accepts_it(tmp_path):
     if dot is None:
         pytest.skip("graphviz is not installed")
     src = tmp_path / "s27.dot"
-    src.write_bytes(dump_dot(read(ISCAS89 / "s27.bench")))
+    src.write_bytes(dump_dot(read(need(ISCAS89 / "s27.bench"))))
     proc = subprocess.run([dot, "-Tsvg", str(src)], capture_output=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert b"<svg" in proc.stdout

@@ -14,6 +14,7 @@ from edapipe.aig.core import Aig
 from edapipe.aig.io import dump, read
 from edapipe.aig.io.graphml import dump_graphml, to_networkx
 from tests.aig.io.roundtrip import EPFL, ISCAS89, circuit_params, load, random_aigs
+from tests.conftest import need
 
 
 def load_graphml(aig: Aig) -> nx.DiGraph:
@@ -49,7 +50,7 @@ def rebuild_function(g: nx.DiGraph, aig: Aig) -> None:
 
 
 def test_schema_and_attributes():
-    aig = read(ISCAS89 / "s27.bench")
+    aig = read(need(ISCAS89 / "s27.bench"))
     g = load_graphml(aig)
     types = [d["type"] for _, d in g.nodes(data=True)]
     assert types.count("input") == aig.num_inputs
@@ -71,12 +72,12 @@ def test_schema_and_attributes():
 
 
 def test_the_graph_computes_the_same_function():
-    aig = read(EPFL / "ctrl.aig")
+    aig = read(need(EPFL / "ctrl.aig"))
     rebuild_function(load_graphml(aig), aig)
 
 
 def test_to_networkx_matches_the_file():
-    aig = read(EPFL / "int2float.aig")
+    aig = read(need(EPFL / "int2float.aig"))
     g = to_networkx(aig)
     h = nx.read_graphml(io.BytesIO(dump(aig, "graphml")))
     assert set(g.nodes) == set(h.nodes) and set(g.edges) == set(h.edges)

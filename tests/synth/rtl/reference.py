@@ -48,5 +48,5 @@ def abc_equivalent(abc: str, ours: Path, ref: Path, sequential: bool,
     cmd = f"dsec {ours} {ref}" if sequential else f"cec {ours} {ref}"
     proc = subprocess.run([abc, "-c", cmd], capture_output=True, text=True, timeout=timeout)
     text = proc.stdout + proc.stderr
-    return ("Networks are equivalent" in text
+    return (proc.returncode == 0 and "Networks are equivalent" in text
             and "NOT" not in text.split("Networks are equivalent")[0][-40:]), text

@@ -3,6 +3,11 @@
 Each format module has `parse_<fmt>(data: bytes, filename: str) -> Aig` and/or
 `dump_<fmt>(aig) -> bytes`; this module detects formats, reads paths or standard input and
 writes atomically (edapipe.util.files).
+
+Readers that live above aig register here (`register_reader`), so aig never imports them:
+"rtl", the Verilog RTL frontend, is registered by edapipe.synth.rtl when it is imported, and
+by the CLI before it reads (cli/logic.py, importing the frontend only when used); without it,
+Verilog that is more than a gate-level netlist is a located error saying so.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from edapipe.aig.core import Aig
-from edapipe.errors import InputError, UsageError
+from edapipe.errors import InputError, Report, UsageError
 from edapipe.util import files
 
 
@@ -28,6 +33,7 @@ class Format:
     parse: str = ""
     dump: str = ""
     dump_kwargs: tuple = ()
+    reports: bool = False          # parse takes report= (a Report: edapipe.errors)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -37,7 +43,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            dump="dump_aiger", dump_kwargs=(("binary", False),)),
     Format("blif", "edapipe.aig.io.blif", (".blif",), False, parse="parse_blif", dump="dump_blif"),
     Format("bench", "edapipe.aig.io.bench", (".bench",), False, parse="parse_bench",
-           dump="dump_bench"),
+           dump="dump_bench", reports=True),
     Format("verilog", "edapipe.aig.io.verilog", (".v", ".sv", ".vg"), False,
            parse="parse_verilog", dump="dump_verilog"),
     Format("dot", "edapipe.aig.io.dot", (".dot", ".gv"), False, can_read=False, dump="dump_dot"),
@@ -58,6 +64,16 @@ class VerilogOptions:
     def wants_rtl(self) -> bool:
         """Preprocessor or hierarchy options only mean something to the RTL frontend."""
         return bool(self.top or self.defines or self.include_dirs)
+
+
+# name -> reader registered by a package above aig (see the module docstring). "rtl" is called
+# as reader(data, filename, top=, defines=, include_dirs=, warn=) -> Aig.
+_READERS: dict[str, Callable] = {}
+
+
+def register_reader(name: str, reader: Callable) -> None:
+    """Make a reader of a higher layer available to `parse`/`read` (replaces one of that name)."""
+    _READERS[name] = reader
 
 
 READ_FORMATS = tuple(n for n, f in FORMATS.items() if f.can_read)
@@ -107,7 +123,9 @@ def detect_format(data: bytes) -> str | None:
 
 
 def parse(data: bytes, filename: str, fmt: str | None = None,
-          verilog: VerilogOptions | None = None) -> Aig:
+          verilog: VerilogOptions | None = None, report: Report | None = None) -> Aig:
+    """A circuit from bytes. Warnings go to `report` as Diagnostics (readers that have
+    some; without `report` they are printed on standard error); errors are InputErrors."""
     if fmt is None:
         fmt = detect_format(data) or format_from_extension(filename)
         if fmt is None:
@@ -121,27 +139,37 @@ def parse(data: bytes, filename: str, fmt: str | None = None,
     if fmt == "verilog":
         return _parse_verilog(data, filename, verilog or VerilogOptions())
     module = importlib.import_module(spec.module)
+    if spec.reports:
+        return getattr(module, spec.parse)(data, filename, report=report)
     return getattr(module, spec.parse)(data, filename)
 
 
 def _parse_verilog(data: bytes, filename: str, opts: VerilogOptions) -> Aig:
     """Gate-level netlists take the fast structural reader; everything else, or anything
     with --top/-D/-I, goes to the pyslang RTL frontend."""
+    declined = None
     if not opts.wants_rtl:
         from edapipe.aig.io.verilog import UnsupportedVerilog, parse_verilog
 
         try:
             return parse_verilog(data, filename)
-        except UnsupportedVerilog:
-            pass
-    from edapipe.synth.rtl import read_rtl
-
+        except UnsupportedVerilog as exc:
+            declined = exc
+    read_rtl = _READERS.get("rtl")
+    if read_rtl is None:
+        # a library caller that did not load the frontend: say so, where the netlist reader
+        # stopped (the CLI always loads it)
+        why = "needs the Verilog RTL frontend, which is not loaded (import edapipe.synth.rtl)"
+        if declined is not None:
+            raise InputError(f"{declined.reason}; {why}", file=declined.file,
+                             line=declined.line, column=declined.column) from None
+        raise UsageError(f"--top, -D and -I {why}")
     return read_rtl(data, filename, top=opts.top, defines=opts.defines,
                     include_dirs=opts.include_dirs, warn=opts.warn)
 
 
 def read(path: str | os.PathLike | None, fmt: str | None = None,
-         verilog: VerilogOptions | None = None) -> Aig:
+         verilog: VerilogOptions | None = None, report: Report | None = None) -> Aig:
     """Read a circuit from a path, or standard input for `-`/None."""
     data = files.read_bytes(path)
     name = files.display_name(path)
@@ -152,7 +180,7 @@ def read(path: str | os.PathLike | None, fmt: str | None = None,
         # unpacked within the input budget (EDAPIPE_MAX_INPUT_MB): a 2.6 MB gzip can hold
         # gigabytes
         data = files.gunzip(data, name)
-    return parse(data, name, fmt, verilog)
+    return parse(data, name, fmt, verilog, report)
 
 
 def dump(aig: Aig, fmt: str) -> bytes:

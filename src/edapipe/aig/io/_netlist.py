@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 
 from edapipe.aig.core import Aig
-from edapipe.errors import InputError, UsageError, excerpt
+from edapipe.errors import Diagnostic, InputError, Report, UsageError, excerpt
 
 UNDEF, CONST, INPUT, LATCH, GATE, ALIAS = range(6)
 
@@ -198,9 +198,10 @@ class NetGraph:
 
     # ---- result ------------------------------------------------------------------------
     def finish(self, name: str | None = None, *, tie_undefined: bool = False,
-               warnings: list | None = None) -> Aig:
+               report: Report | None = None) -> Aig:
         """The Aig of this netlist. Undefined nets are an error, or tied to constant 0 with a
-        warning appended to `warnings` when `tie_undefined` (what ABC does for BENCH)."""
+        warning (located at the first one's use) sent to `report` when `tie_undefined` (what
+        ABC does for BENCH)."""
         from edapipe.aig.builder import CycleFound, from_raw
 
         kind = np.asarray(self.kind, dtype=np.int8)
@@ -215,12 +216,14 @@ class NetGraph:
             for s in undef.tolist():
                 self.kind[s] = ALIAS
                 self.fa[s] = 0
-            if warnings is not None:
+            if report is not None:
                 names = ", ".join(repr(excerpt(self.label[s], 60))
                                   for s in undef[:5].tolist())
                 more = ", ..." if undef.size > 5 else ""
-                warnings.append(f"{self.filename}: constant-0 drivers added to {undef.size} "
-                                f"undriven net(s): {names}{more}")
+                first = self.pos[int(undef[0])]
+                line, col = self.locate(first) if first is not None else (None, None)
+                report(Diagnostic("warning", f"constant-0 drivers added to {undef.size} "
+                                  f"undriven net(s): {names}{more}", self.filename, line, col))
             kind[undef] = ALIAS
         n = len(kind)
         fa = np.asarray(self.fa, dtype=np.int64)

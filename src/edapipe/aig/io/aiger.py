@@ -311,6 +311,32 @@ def _symbols(lines: _Lines, i, l, o, b, c):
     return names, tuple(comments), model
 
 
+def bad_as_outputs(aig: Aig) -> Aig | None:
+    """The design seen the way ABC reads AIGER back, for equivalence only: a file with no
+    outputs but bad-state properties (ABC's `write_aiger` after `read_bench` of a design with
+    unknown latch initial values puts its outputs there: `aig M I L 0 A B 0`) has the
+    properties as its outputs. None when that does not apply. The design as read keeps
+    them as bad states (model checking needs them so); only equivalence paths call this."""
+    if aig.num_outputs or not aig.bad.size:
+        return None
+    return aig.replace(outputs=aig.bad, bad=np.zeros(0, dtype=np.int32), output_names=())
+
+
+def equivalence_views(a: Aig, b: Aig, note=None) -> tuple[Aig, Aig]:
+    """a and b for an equivalence check: a design with no outputs but bad states, beside one
+    with outputs and no bad states, has its bad states taken as its outputs (bad_as_outputs);
+    `note(text)` is told of each such reading."""
+    views = [a, b]
+    for k, (this, other) in enumerate(((a, b), (b, a))):
+        seen = bad_as_outputs(this)
+        if seen is not None and other.num_outputs and not other.bad.size:
+            views[k] = seen
+            if note is not None:
+                note(f"design {'AB'[k]} has no outputs but {this.bad.size} bad-state "
+                     "properties: taking them as its outputs, as ABC reads such AIGER files")
+    return views[0], views[1]
+
+
 def dump_aiger(aig: Aig, binary: bool = True) -> bytes:
     """AIGER bytes of `aig`; comments kept, the model name stored as a 'model NAME' comment."""
     i, l, o, a = aig.num_inputs, aig.num_latches, aig.num_outputs, aig.num_ands

@@ -6,8 +6,8 @@ input) and DFF (one input), in any case; `y = gnd` / `y = vdd` constants and ABC
 `y = LUT 0x<hex> (a, b, ...)` are read too. `#` starts a comment; blanks and tabs are free.
 A DFF becomes a latch with reset value 0 (the file gives none; ABC's checkers assume 0 too).
 A net that is used but driven by nothing is tied to constant 0 with a warning, as ABC does
-(`s400.bench` has one); the warning goes to the `warnings` list when one is given, else to
-the edapipe console on standard error.
+(`s400.bench` has one): a Diagnostic (edapipe.errors) located at its first use, sent to
+`report` when one is given, else printed on standard error (util.console.print_diagnostic).
 
 Writing: `INPUT`/`OUTPUT`, then `q = DFF(d)` per latch (reset 0 or uninitialized; a latch
 with reset value 1 cannot be written and raises UsageError rather than change meaning), one
@@ -23,7 +23,7 @@ import re
 from edapipe.aig.core import Aig
 from edapipe.aig.io._netlist import (ALIAS, GATE, UNDEF, Namer, NetGraph, gc_paused,
                                      refuse_properties, sanitize_plain)
-from edapipe.errors import InputError, UsageError
+from edapipe.errors import Diagnostic, InputError, Report, UsageError
 
 _LINE = re.compile(                  # possessive blanks: no retrying on long bad lines
     r"\s*+(?:"
@@ -37,13 +37,13 @@ _MULTI = {"AND", "NAND", "OR", "NOR", "XOR", "XNOR"}
 _MAX_LUT_INPUTS = 16
 
 
-def parse_bench(data: bytes, filename: str = "<bench>", warnings: list | None = None) -> Aig:
+def parse_bench(data: bytes, filename: str = "<bench>", report: Report | None = None) -> Aig:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError("not a text file (invalid UTF-8)", file=filename, line=line) from None
-    warn: list[str] = []
+    warn: list[Diagnostic] = []        # delivered once the read has succeeded
     with gc_paused():
         try:
             aig = _parse_fast(text, filename, warn)
@@ -54,15 +54,10 @@ def parse_bench(data: bytes, filename: str = "<bench>", warnings: list | None = 
             # alone gives exact positions (and reads the LUT, gnd and vdd lines).
             warn.clear()
             aig = _parse_lines(text, filename, warn)
-    if warnings is not None:
-        warnings.extend(warn)
-    elif warn:
-        from rich.markup import escape
-
-        from edapipe.util.console import console
-
-        for w in warn:
-            console().print(f"[yellow]warning:[/] {escape(w)}")
+    if warn and report is None:
+        from edapipe.util.console import print_diagnostic as report
+    for w in warn:
+        report(w)
     return aig
 
 
@@ -90,7 +85,7 @@ def _parse_fast(text: str, filename: str, warn: list) -> Aig | None:
     net, arg_names, kinds = g.net, _ARG.findall, _FAST_KINDS
     outputs: list[tuple[str, int]] = []
     seen_any = False
-    for k, (io, ioname, lhs, gate, args) in enumerate(lines):
+    for k, (io, ioname, lhs, gate, args) in enumerate(lines, 1):   # k: the line number
         if io:
             io = io.upper()
             if io == "INPUT":
@@ -160,7 +155,7 @@ def _parse_fast(text: str, filename: str, warn: list) -> Aig | None:
         return None
     for name, k in outputs:
         g.add_output(name, g.net(name, k), k)
-    return g.finish(tie_undefined=True, warnings=warn)
+    return g.finish(tie_undefined=True, report=warn.append)
 
 
 def _parse_lines(text: str, filename: str, warn: list) -> Aig:
@@ -195,7 +190,7 @@ def _parse_lines(text: str, filename: str, warn: list) -> Aig:
                          line=1)
     for name, lineno in outputs:
         g.add_output(name, g.net(name, lineno), lineno)
-    return g.finish(tie_undefined=True, warnings=warn)
+    return g.finish(tie_undefined=True, report=warn.append)
 
 
 def _gate(g: NetGraph, m: re.Match, lineno: int, filename: str) -> None:
