@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.spice_bench            # headline cases + scaling table
     .venv/bin/python -m bench.spice_bench --quick    # small sizes only (smoke test)
     .venv/bin/python -m bench.spice_bench --repeat 3 # medians of 3 alternating runs
+    .venv/bin/python -m bench.spice_bench --meas     # RC ladders with .meas cards
 
 Circuits come from ../shared/peers/analog/gen.py (generated into bench/.cache). Every
 process runs under /usr/bin/time: CPU seconds (user+sys, the stable number on a loaded
@@ -43,6 +44,21 @@ SCALING = [("mesh", 10, "op"), ("mesh", 30, "op"), ("mesh", 50, "op"),
            ("rcladder", 100, "tran"), ("rcladder", 1000, "tran"),
            ("invchain", 50, "tran")]
 QUICK = [("mesh", 10, "op"), ("rcladder", 100, "tran"), ("invchain", 50, "tran")]
+# --meas: an RC ladder's transient with .meas cards of every kind (issue 16)
+MEAS = [("rcladder", 1000, "tran"), ("rcladder", 10000, "tran")]
+_MEAS_CARDS = """.meas tran tdelay trig v(n0) val=0.5 rise=1 targ v({out}) val=0.2 rise=1
+.meas tran tfall trig v(n0) val=0.5 fall=1 targ v({out}) val=0.2 fall=last
+.meas tran tcross when v({out})=0.3 cross=2
+.meas tran vmid find v({mid}) at=1.234e-7
+.meas tran vwhen find v({mid}) when v({out})=0.2 rise=1
+.meas tran vmax max v({out}) from=5e-8 to=2e-7
+.meas tran vmin min_at v({mid}) from=1e-7
+.meas tran vavg avg v({out}) from=2e-8 to=1.8e-7
+.meas tran vpp pp v({mid})
+.meas tran vrms rms v({out}) from=1e-8 to=1.9e-7
+.meas tran vint integ v({mid}) from=0 to=2e-7
+.meas tran ratio param='tdelay/tfall'
+"""
 NODES = {"mesh": lambda n: n * n, "rcladder": lambda n: n + 1, "invchain": lambda n: n + 2}
 
 _CHILD = """
@@ -68,6 +84,17 @@ def generate(family: str, size: int, analysis: str) -> Path:
     if not path.exists():
         subprocess.run([sys.executable, str(GEN), family, str(size), "--analysis", analysis,
                         "-o", str(path)], check=True)
+    return path
+
+
+def generate_meas(family: str, size: int, analysis: str) -> Path:
+    """The scale deck with .meas cards (on nodes 4 and 12) before .end."""
+    base = generate(family, size, analysis)
+    path = CACHE / f"{family}{size}_{analysis}_meas.cir"
+    if not path.exists():
+        cards = _MEAS_CARDS.format(out="n12", mid="n4")   # where the pulse gets to
+        text = base.read_text().replace("\n.end", "\n" + cards + ".end")
+        path.write_text(text)
     return path
 
 
@@ -104,11 +131,13 @@ def _medians(runs: list[dict], keys: tuple[str, ...]) -> dict:
     return out
 
 
-def run_case(family: str, size: int, analysis: str, timeout: float, repeat: int = 1) -> dict:
+def run_case(family: str, size: int, analysis: str, timeout: float, repeat: int = 1,
+             meas: bool = False) -> dict:
     """edapipe (in-process analysis child and the whole `edapipe spice` process) and
-    ngspice, `repeat` times alternating (load changes hit all alike); medians."""
-    deck = generate(family, size, analysis)
-    row = {"circuit": f"{family} {size}", "analysis": analysis,
+    ngspice, `repeat` times alternating (load changes hit all alike); medians. `meas`:
+    the deck with .meas cards (both simulators measure and print)."""
+    deck = (generate_meas if meas else generate)(family, size, analysis)
+    row = {"circuit": f"{family} {size}" + (" +meas" if meas else ""), "analysis": analysis,
            "nodes": NODES[family](size)}
     an_runs, proc_runs, ng_runs = [], [], []
     cli = edapipe_command()
@@ -166,8 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=900.0, help="per process, seconds")
     ap.add_argument("--repeat", type=int, default=1,
                     help="runs per case and simulator; the median (by CPU) is reported")
+    ap.add_argument("--meas", action="store_true",
+                    help="only the RC ladders with .meas cards (issue 16)")
     args = ap.parse_args(argv)
-    cases = QUICK if args.quick else HEADLINE + SCALING
+    cases = QUICK if args.quick else MEAS if args.meas else HEADLINE + SCALING
     # compile numba's kernels once (cache=True) so no case pays compilation
     subprocess.run([sys.executable, "-c", "from edapipe.analog.warm import warm; warm()"],
                    check=True)
@@ -178,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'ours':>6}{'ng':>7}{'ng/ours':>8}  {'':>5}{'ours':>6}{'ng':>7}{'ng/ours':>8}  "
           f"{'':>5}{'ours':>5}{'ng':>4}", flush=True)
     for fam, size, analysis in cases:
-        row = run_case(fam, size, analysis, args.timeout, max(1, args.repeat))
+        row = run_case(fam, size, analysis, args.timeout, max(1, args.repeat), args.meas)
         ours, ng = row["edapipe"], row.get("ngspice", {})
         rows.append(row)
         print(f"{row['circuit']:<16}{analysis:<6}{row['nodes']:>7}  "
@@ -197,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
                        "simulate CPU in-process vs ngspice process CPU; process = the whole "
                        "`edapipe spice DECK` process (interpreter, imports, numba cache "
                        "loading, output) vs `ngspice -b DECK`; ratios > 1: edapipe faster"}
-    path = write_json("spice", rows, summary)
+    path = write_json("spice-meas" if args.meas else "spice", rows, summary)
     print(f"wrote {path.relative_to(ROOT)}")
     return 0
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from edapipe.analog import device_kernels as K
+from edapipe.analog.devices import mos1_kernels as K
+from edapipe.analog.devices.mos_common_kernels import BYPASS_AT, M_NSTATE
 
-_O = K.BYPASS_AT
+_O = BYPASS_AT
 _OV = _O + 2 * 16 + 2 * 4          # the remembered terminal voltages (vds, vgs, -, vbs)
 
 
@@ -17,7 +18,7 @@ def _voltage_test(vn, vo):
 
 def _device(rng):
     """A remembered linearisation (G rows, currents, voltages) and voltages that pass."""
-    st = np.zeros((1, K.M_NSTATE))
+    st = np.zeros((1, M_NSTATE))
     g = rng.standard_normal((4, 4)) * 10.0 ** rng.uniform(-7, -3)
     st[0, _O:_O + 16] = g.ravel()
     st[0, _O + 32:_O + 36] = rng.standard_normal(4) * 10.0 ** rng.uniform(-6, -3)
@@ -71,7 +72,7 @@ def test_no_slack_where_rounding_decides():
     xd = 2.0 ** -53
     vds, vgs, vbs = xd - xs, xg - xs, xb - xs
     vds_o = 0.9989990000000002
-    st = np.zeros((1, K.M_NSTATE))
+    st = np.zeros((1, M_NSTATE))
     st[0, _OV], st[0, _OV + 1], st[0, _OV + 3] = vds, vgs, vbs
     assert _voltage_test(vds, vds_o)
     assert K._bypass_slack.py_func(4, st, 0, vds, vgs, vbs, vbs, vgs, vds, vbs, vgs,

@@ -20,7 +20,7 @@ import pytest
 from edapipe.analog.analyses import Simulator, parse_analysis, run_analysis
 from edapipe.analog.circuit import flatten
 from edapipe.analog.parser import parse_deck
-from tests.conftest import BENCHMARKS, PEERS, require_tool
+from tests.conftest import BENCHMARKS, PEERS, need, require_tool
 
 DECKS = PEERS / "analog" / "ref" / "decks"
 SPICE = BENCHMARKS / "spice"
@@ -59,7 +59,7 @@ def ngspice_run(tmp_path: Path, deck_text: str, name: str = "deck.cir"):
 
 
 def ours(name: str, kind: str, text: str | None = None):
-    text = text or (DECKS / f"{name}.cir").read_text(errors="replace")
+    text = text or need(DECKS / f"{name}.cir").read_text(errors="replace")
     circ = flatten(parse_deck(text, str(SPICE / f"{name}.cir")))
     spec = next(parse_analysis(c) for c in circ.analyses if parse_analysis(c).kind == kind)
     return run_analysis(Simulator(circ), spec)
@@ -75,7 +75,7 @@ def only(text: str, keep: str, extra: str = "") -> str:
 
 @pytest.mark.parametrize("name", ["bjt_ac_par", "rtlinv", "rca3040"])
 def test_dc_sweep_against_tightly_converged_ngspice(tmp_path, name):
-    text = (DECKS / f"{name}.cir").read_text(errors="replace")
+    text = need(DECKS / f"{name}.cir").read_text(errors="replace")
     tight = only(text, ".dc", ".options reltol=1e-7 vntol=1e-12 abstol=1e-18")
     ref = ngspice_run(tmp_path, tight)
     res = ours(name, "dc")
@@ -89,7 +89,7 @@ def test_dc_sweep_against_tightly_converged_ngspice(tmp_path, name):
 
 
 def test_tran_fine_grid_against_ngspice(tmp_path):
-    text = (DECKS / "rtlinv.cir").read_text(errors="replace")
+    text = need(DECKS / "rtlinv.cir").read_text(errors="replace")
     fine = re.sub(r"(?im)^\.tran .*$", ".tran 2ns 200ns 0 0.02ns", only(text, ".tran"))
     ref = ngspice_run(tmp_path, fine)
     res = ours("rtlinv", "tran", fine)

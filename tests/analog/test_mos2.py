@@ -11,15 +11,17 @@ import re
 import numpy as np
 import pytest
 
-from edapipe.analog import device_kernels as K
-from edapipe.analog import devices as D
-from edapipe.analog import mos2_kernels as K2
+from edapipe.analog.devices import mos as D
+from edapipe.analog.devices import mos2_kernels as K2
+from edapipe.analog.devices import mos_common_kernels as K
+from edapipe.analog.devices.common_kernels import Group, Stamps
+from edapipe.analog.devices.mos_kernels import mos_load
 from edapipe.analog.analyses import Simulator, parse_analysis, run_analysis
 from edapipe.analog.circuit import flatten
 from edapipe.analog.parser import parse_deck
 from edapipe.errors import InputError
 from tests.analog.test_live_ngspice import ngspice_run, only, read_ascii_raw
-from tests.conftest import BENCHMARKS, PEERS
+from tests.conftest import BENCHMARKS, PEERS, need
 
 DECKS = PEERS / "analog" / "ref" / "decks"
 MOSAMP = BENCHMARKS / "spice" / "mosamp.cir"
@@ -66,8 +68,8 @@ def _evaluate(row, x):
     gdata = np.zeros(16)
     cdata = np.zeros(16)
     ieq, qeq, qact = np.zeros(4), np.zeros(4), np.zeros(4)
-    K.mos1_load(x, nodes, pos, par, state, 2, 1e-12, gdata, cdata, ieq, qeq, qact,
-                np.zeros((1, 4)))
+    mos_load(x, Group(nodes, pos, par, state, np.zeros((1, 4))), 2, 1e-12,
+             Stamps(gdata, cdata, ieq, qeq, qact))
     G = gdata.reshape(4, 4)
     return ieq + G @ x, G     # the companion model's currents at x: I = ieq + G x
 
@@ -184,7 +186,8 @@ def test_single_transistor_dc_sweep_against_ngspice(tmp_path, name, temp):
 
 
 def _mosamp(extra: str = "", ac: bool = False) -> str:
-    text = DECKS.joinpath("mosamp.cir").read_text() if DECKS.is_dir() else MOSAMP.read_text()
+    text = DECKS.joinpath("mosamp.cir").read_text() if DECKS.is_dir() else \
+        need(MOSAMP).read_text()
     if ac:
         text = re.sub(r"(?im)^vin 21 0 ", "vin 21 0 dc 0 ac 1 ", text)
     return text if not extra else re.sub(r"(?im)^\.end\s*$", extra + "\n.end", text)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from edapipe.analog.circuit import flatten
-from edapipe.analog.devices import vt_of
+from edapipe.analog.devices.physics import vt_of
 from edapipe.analog.parser import parse_deck
 from edapipe.analog.spice import simulate
 
@@ -165,10 +165,10 @@ def test_incremental_mos_assembly_is_bit_identical(monkeypatch, analysis):
 
     def off(s):
         calls.append(1)
-        return (False,) + orig(s)[1:]
+        return orig(s)._replace(on=False)
 
     monkeypatch.setattr(analyses, "_incremental", off)
     direct = run(text)
-    assert calls and orig(analyses.Simulator(flatten(parse_deck(text, "t.cir"))).sys)[0]
+    assert calls and orig(analyses.Simulator(flatten(parse_deck(text, "t.cir"))).sys).on
     assert np.array_equal(inc.scale, direct.scale)
     assert np.array_equal(inc.data, direct.data)

@@ -15,18 +15,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from edapipe.analog.circuit import Circuit
-from edapipe.analog import device_kernels as K
 from edapipe.analog import limits
-from edapipe.analog.lu_kernels import PIVREL, StaticLU
+from edapipe.analog import newton_kernels as NK
+from edapipe.analog.circuit import Circuit
+from edapipe.analog.devices import NONLINEAR
+from edapipe.analog.devices.behavioural import stamp_behavioural
+from edapipe.analog.devices.common_kernels import Group, Stamps
+from edapipe.analog.devices.mos1_kernels import MS_N
+from edapipe.analog.devices.mos_common_kernels import BYPASS_AT, BYPASS_OK, M_LEVEL
 from edapipe.analog.expr import parse_number
-from edapipe.analog.mna import System, build, rhs_ac, rhs_sources, stamp_behavioural
+from edapipe.analog.lu_kernels import StaticLU
+from edapipe.analog.mna import System, build, rhs_ac, rhs_sources
+from edapipe.analog.results import Result  # noqa: F401  (also imported from here)
+from edapipe.analog.results import Singular as _Singular
+from edapipe.analog.results import ac_frequencies
 from edapipe.analog.parser import Card, split_tokens
 from edapipe.errors import InputError, ResourceLimit, excerpt
-
-
-class _Singular(Exception):
-    """The MNA matrix could not be factored (exactly singular or not finite)."""
 
 
 @dataclass
@@ -58,19 +62,6 @@ class Options:
         return o
 
 
-@dataclass
-class Result:
-    """One analysis: a sweep variable and one column per unknown."""
-
-    kind: str                    # op, dc, ac, tran
-    scale_name: str              # "", "v-sweep", "frequency", "time"
-    scale: np.ndarray
-    names: list[str]
-    data: np.ndarray             # (points, unknowns), complex for ac
-    title: str = ""
-    extra: dict = field(default_factory=dict)
-
-
 def _listing(rows: np.ndarray, n_rows: int):
     """CSR over rows of the (device, column) pairs of a (devices, width) array of row
     indices (-1: none), each row's pairs in device, then column order."""
@@ -96,22 +87,37 @@ def _incremental(s):
     m = next((g for g in s.groups if g.kind == "m"), None)
     i64 = np.int64
     if (kinds != {"m"} or s.bsrc or m is None or len(m.nodes) == 0
-            or np.any(m.par[:, K.M_LEVEL] == 2.0)):
+            or np.any(m.par[:, M_LEVEL] == 2.0)):
         e = np.zeros(0, i64)
-        return (False, np.zeros((0, K.MS_N)), e, e, np.zeros(1, i64), e, e, np.zeros(1, i64),
-                e, e, e, np.zeros(0, np.bool_), e, np.zeros(0, np.bool_), e, e,
-                np.zeros(0, np.bool_), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
+        return NK.Incremental(
+            False, np.zeros((0, MS_N)), e, e, np.zeros(1, i64), e, e, np.zeros(1, i64),
+            e, e, e, np.zeros(0, np.bool_), e, np.zeros(0, np.bool_), e, e,
+            np.zeros(0, np.bool_), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
     ndev = len(m.nodes)
     pptr, pdev, pslot = _listing(np.asarray(m.pos, dtype=i64).reshape(ndev, -1), nnz)
     nptr, ndv, nterm = _listing(np.asarray(m.nodes, dtype=i64).reshape(ndev, -1), n)
     isdiag = np.zeros(nnz, i64)      # gshunt lands on diag_pos (once per listing)
     np.add.at(isdiag, np.asarray(s.diag_pos, dtype=i64), 1)
-    return (True, np.zeros((ndev, K.MS_N)), np.zeros(ndev, i64), np.zeros(ndev, i64),
-            pptr, pdev, pslot, nptr, ndv, nterm, isdiag,
-            np.zeros(nnz, np.bool_), np.zeros(nnz, i64), np.zeros(n, np.bool_),
-            np.zeros(n, i64), np.repeat(np.arange(n, dtype=i64), np.diff(s.indptr)),
-            np.zeros(n, np.bool_), np.zeros(nnz), np.full(ndev, -1.0), np.zeros(n),
-            np.zeros(n))
+    return NK.Incremental(
+        True, np.zeros((ndev, MS_N)), np.zeros(ndev, i64), np.zeros(ndev, i64),
+        pptr, pdev, pslot, nptr, ndv, nterm, isdiag,
+        np.zeros(nnz, np.bool_), np.zeros(nnz, i64), np.zeros(n, np.bool_),
+        np.zeros(n, i64), np.repeat(np.arange(n, dtype=i64), np.diff(s.indptr)),
+        np.zeros(n, np.bool_), np.zeros(nnz), np.full(ndev, -1.0), np.zeros(n),
+        np.zeros(n))
+
+
+def _devices(s: System) -> NK.Devices:
+    """The nonlinear groups as newton_loop takes them: one Group per family with a load
+    kernel, empty (no rows) for a family the circuit does not use."""
+    groups = {g.kind: g.arrays() for g in s.groups}
+    empty = {}
+    for fam in NONLINEAR:
+        k = fam.terminals
+        empty[fam.kind] = Group(np.zeros((0, k), np.int64), np.zeros((0, k * k), np.int64),
+                                np.zeros((0, fam.npar)), np.zeros((0, fam.nstate)),
+                                np.zeros((0, k)))
+    return NK.Devices(*(groups.get(kind, empty[kind]) for kind in NK.Devices._fields))
 
 
 class Simulator:
@@ -194,8 +200,8 @@ class Simulator:
         qact[:] = 0.0
         nlim = 0
         for g in s.groups:
-            nlim += g.kernel(x, g.nodes, g.pos, g.par, g.state, mode, self.opts.gmin, data,
-                             cdev, ieq, qeq, qact, g.qdev)
+            nlim += g.kernel(x, g.arrays(), mode, self.opts.gmin,
+                             Stamps(data, cdev, ieq, qeq, qact))
         if self.gshunt:
             data[s.diag_pos] += self.gshunt
         return data, cdev, nlim
@@ -217,9 +223,10 @@ class Simulator:
                         data = np.zeros(len(s.gdata))
                         vecs = [np.zeros(n) for _ in range(3)]
                         try:
-                            g.kernel(x, g.nodes[i:i + 1], g.pos[i:i + 1], g.par[i:i + 1],
-                                     g.state[i:i + 1].copy(), mode, self.opts.gmin, data,
-                                     np.zeros_like(data), *vecs, g.qdev[i:i + 1].copy())
+                            one = Group(g.nodes[i:i + 1], g.pos[i:i + 1], g.par[i:i + 1],
+                                        g.state[i:i + 1].copy(), g.qdev[i:i + 1].copy())
+                            g.kernel(x, one, mode, self.opts.gmin,
+                                     Stamps(data, np.zeros_like(data), *vecs))
                         except ZeroDivisionError:
                             e = by_name.get(g.names[i])
                             if e is not None:
@@ -263,25 +270,18 @@ class Simulator:
         return self._newton_fused(x, b, maxiter, first_mode, a0, hist, polish, tol)
 
     def _newton_fused(self, x, b, maxiter, first_mode, a0, hist, polish, tol):
-        """Nonlinear circuits: the whole iteration runs in device_kernels.newton_loop."""
-        from edapipe.analog import device_kernels as NK
-
+        """Nonlinear circuits: the whole iteration runs in newton_kernels.newton_loop."""
         s = self.sys
         o = self.opts
         if self._nk is None:
             n = s.size
             nnz = len(s.gdata)
-            groups = {g.kind: (g.nodes, g.pos, g.par, g.state, g.qdev) for g in s.groups}
-
-            def grp(kind, k, npar, nstate):
-                if kind in groups:
-                    return groups[kind]
-                return (np.zeros((0, k), np.int64), np.zeros((0, k * k), np.int64),
-                        np.zeros((0, npar)), np.zeros((0, nstate)), np.zeros((0, 3)))
-
-            self._nk = {"work": (np.empty(nnz), np.empty(nnz), np.empty(n), np.empty(n)),
-                        "groups": grp("d", 2, 12, 2) + grp("q", 5, 37, 3) + grp("m", 4, K.M_NPAR, K.M_NSTATE),
-                        "inc": _incremental(s)}
+            work = (np.empty(nnz), np.empty(nnz), np.empty(n), np.empty(n))
+            inc = _incremental(s)
+            # plain tuples for the kernel (see newton_kernels' docstring)
+            self._nk = {"work": work, "inc": inc, "inc_t": tuple(inc),
+                        "devices": tuple(tuple(g) for g in _devices(s)),
+                        "out": (work[0], work[1], self._ieq, self._qeq, self._qact)}
         if self._static is None:
             # first call, or the last set-up failed (a singular matrix: a later call, with
             # gmin stepping's shunt, may succeed)
@@ -293,7 +293,7 @@ class Simulator:
                 # the incremental assembly refactors only the columns changes reach:
                 # worth an order with a shallow elimination tree
                 self._static = StaticLU(s.indptr, s.indices, data, n,
-                                        local=bool(self._nk["inc"][0]))
+                                        local=bool(self._nk["inc"].on))
             except RuntimeError:
                 self.singular = True
                 return None
@@ -313,15 +313,14 @@ class Simulator:
                 stop = min(it + 1, maxiter)
             inc = self._nk["inc"]
             w = self._inc_warm
-            warm = bool(inc[0] and it == 0 and first_mode == 0 and w is not None
+            warm = bool(inc.on and it == 0 and first_mode == 0 and w is not None
                         and w[0] is self.gbase and w[1] == self.gshunt)
             self._inc_warm = None
-            status, it = NK.newton_loop(
-                x, b, hist_v, xdata, xrhs, a0, it, stop, first_mode, polish, self.gshunt, o.gmin,
-                o.reltol, tol, self.gbase, s.cdata, s.diag_pos, data, cdev, rhs, xn,
-                self._ieq, self._qeq, self._qact, *self._nk["groups"],
-                s.size, lu.bmap, lu.bp, lu.bi, lu.lp, lu.li, lu.lx, lu.up, lu.ui, lu.ux,
-                lu.work, lu.swork, lu.perm_r, lu.perm_c, PIVREL, lu.lo, lu.hi, *inc, warm)
+            step = (float(a0), it, stop, first_mode, bool(polish), float(self.gshunt),
+                    o.gmin, o.reltol, warm)                      # NK.Step
+            lin = (b, hist_v, xdata, xrhs, tol, self.gbase, s.cdata, s.diag_pos)  # NK.Linear
+            status, it = NK.newton_loop(x, step, lin, self._nk["out"], rhs, xn,
+                                        self._nk["devices"], lu.factors(), self._nk["inc_t"])
             if status == NK.CONVERGED:
                 # the next call may start from these sums (until a state is restored or
                 # the Python-side load writes the companion vectors)
@@ -356,18 +355,18 @@ class Simulator:
         (44 of its 69 columns): restore_state turns the bypass off instead, so a restored
         device is evaluated again (ngspice keeps no copy at all)."""
         if into is None:
-            return [g.state[:, :K.BYPASS_AT].copy() if g.kind == "m" else g.state.copy()
+            return [g.state[:, :BYPASS_AT].copy() if g.kind == "m" else g.state.copy()
                     for g in self.sys.groups]
         for buf, g in zip(into, self.sys.groups):
-            np.copyto(buf, g.state[:, :K.BYPASS_AT] if g.kind == "m" else g.state)
+            np.copyto(buf, g.state[:, :BYPASS_AT] if g.kind == "m" else g.state)
         return into
 
     def restore_state(self, saved):
         self._inc_warm = None
         for g, st in zip(self.sys.groups, saved):
             if g.kind == "m":
-                g.state[:, :K.BYPASS_AT] = st
-                g.state[:, K.BYPASS_OK] = 0.0
+                g.state[:, :BYPASS_AT] = st
+                g.state[:, BYPASS_OK] = 0.0
             else:
                 g.state[:] = st
 
@@ -607,8 +606,7 @@ class Simulator:
         cdev = np.zeros_like(g)
         ieq, qeq, qact = self._ieq, self._qeq, self._qact
         for grp in s.groups:
-            grp.kernel(x, grp.nodes, grp.pos, grp.par, grp.state, 2, self.opts.gmin, g, cdev,
-                       ieq, qeq, qact, grp.qdev)
+            grp.kernel(x, grp.arrays(), 2, self.opts.gmin, Stamps(g, cdev, ieq, qeq, qact))
         if s.bsrc:
             stamp_behavioural(s, x, 0.0, g, np.zeros(s.size))
         c = s.cdata + cdev
@@ -675,31 +673,6 @@ class _ParamSweep:
         pass
 
 
-def ac_frequencies(kind: str, n: int, fstart: float, fstop: float, width: int = 1,
-                   where: str = "") -> np.ndarray:
-    """The frequencies of an .ac sweep, counted (and checked against the point budget, for
-    `width` stored numbers per point) before any is computed."""
-    kind = kind.lower()
-    if not (math.isfinite(n) and math.isfinite(fstart) and math.isfinite(fstop)):
-        raise InputError(".ac: the number of points and the frequencies must be finite")
-    if n < 1:
-        raise InputError(f".ac: {n:g} points: needs at least 1")
-    if (fstart <= 0 or fstop <= 0) and kind != "lin":
-        raise InputError(".ac: start and stop frequencies must be positive")
-    if kind == "lin":
-        limits.check_points(float(n), width, ".ac sweep", where)
-        return np.linspace(fstart, fstop, max(int(n), 1)) if n > 1 else np.array([fstart])
-    per = {"dec": 10.0, "oct": 2.0}.get(kind)
-    if per is None:
-        raise InputError(f".ac: unknown sweep type '{excerpt(kind, 20)}' (dec, oct or lin)")
-    # ngspice: points at fstart * ratio^k while f <= fstop*(1+small)
-    estimate = math.log(fstop / fstart) / math.log(per) * n + 1.0
-    limits.check_points(estimate, width, ".ac sweep", where)
-    ratio = per ** (1.0 / n)
-    count = int(math.floor(math.log(fstop / fstart) / math.log(ratio) + 1e-6)) + 1
-    return fstart * ratio ** np.arange(count)
-
-
 @dataclass
 class AnalysisSpec:
     kind: str
@@ -753,6 +726,14 @@ def parse_analysis(card: Card, params: dict | None = None) -> AnalysisSpec:
                 "tstart": num(vals[2], "tstart") if len(vals) > 2 else 0.0,
                 "tmax": num(vals[3], "tmax") if len(vals) > 3 else None, "uic": uic}
         return AnalysisSpec("tran", args, card)
+    if word == ".tf":
+        from edapipe.analog.smallsignal import parse_tf
+
+        return AnalysisSpec("tf", parse_tf(card, toks), card)
+    if word == ".noise":
+        from edapipe.analog.smallsignal import parse_noise
+
+        return AnalysisSpec("noise", parse_noise(card, toks, num), card)
     raise card.error(f"unknown analysis {word}")
 
 
@@ -773,4 +754,12 @@ def _run_analysis(sim: Simulator, spec: AnalysisSpec, progress=None) -> Result:
         return sim.dc(a["sweeps"])
     if spec.kind == "ac":
         return sim.ac(a["kind"], a["n"], a["fstart"], a["fstop"])
+    if spec.kind == "tf":
+        from edapipe.analog.smallsignal import run_tf
+
+        return run_tf(sim, a, spec.card)
+    if spec.kind == "noise":
+        from edapipe.analog.smallsignal import run_noise
+
+        return run_noise(sim, a, spec.card)
     return sim.tran(a["tstep"], a["tstop"], a["tstart"], a["tmax"], a["uic"], progress)

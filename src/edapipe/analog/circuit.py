@@ -36,6 +36,12 @@ class Source:
     ac_phase: float = 0.0
     kind: str = ""            # "", pulse, sin, pwl, exp, sffm
     args: list[float] = field(default_factory=list)
+    # PWL r=: the (time, value) list as written (td= applied) and the time its repeated
+    # part starts at; args then holds it repeated up to a horizon (expand_pwl)
+    pwl_base: list[float] | None = None
+    pwl_repeat: float | None = None
+    pwl_horizon: float = 0.0
+    pwl_breaks: list[float] | None = None  # with td=/r=: ngspice's breakpoints (see mna)
 
 
 @dataclass
@@ -184,14 +190,33 @@ class _Flattener:
         return idx
 
     # --- parameters ---------------------------------------------------------------------
-    def eval_params(self, scope: Scope, env: dict) -> dict:
+    def _defaults(self, sub: Scope, todo: list[tuple[str, str]], env) -> None:
+        """Subcircuit defaults into `env`, in order; one that reads a default defined
+        after it waits for it (passes until nothing more can be evaluated)."""
+        while todo:
+            later = []
+            for pname, text in todo:
+                try:
+                    env[pname] = _value_raw(text, env, self.funcs)
+                except ExprError as exc:
+                    if exc.missing is not None and any(exc.missing == p for p, _ in todo):
+                        later.append((pname, text))
+                        continue
+                    raise sub.card.error(f"parameter '{pname}': {exc}") from None
+            if len(later) == len(todo):
+                pname, text = later[0]
+                _value(text, env, self.funcs, sub.card, f"parameter '{pname}'")
+            todo = later
+
+    def eval_params(self, scope: Scope, env: dict, skip=None) -> dict:
         """Evaluate a scope's .params into `env` in order, as ngspice does; forward references
         are allowed: a parameter that fails is tried again, in later passes over those that
         failed, until a pass defines nothing new. A parameter that failed on an unknown name
         is only tried again once that name is defined (or any name is redefined): tried
         earlier it would fail the same way, and trying it again on every pass is quadratic
         in the number of parameters."""
-        skip = self.overrides if scope is self.deck.top else ()
+        if skip is None:
+            skip = self.overrides if scope is self.deck.top else ()
         entries = [(k, name, text, card) for k, (name, text, card) in enumerate(scope.params)
                    if name not in skip]
         if not entries:
@@ -321,6 +346,10 @@ class _Flattener:
                 name = toks[0].lower()
                 letter = name[0].upper()
                 if letter not in SUPPORTED:
+                    what = _UNSUPPORTED.get(letter)
+                    if what:
+                        raise card.error(f"element {card.quote(toks[0])}: {what} are not "
+                                         f"supported")
                     raise card.error(f"unknown element type '{toks[0][0]}' in '{toks[0]}'")
                 if letter == "X":
                     sub, sub_prefix, ports, sub_env, subname = self.instance(
@@ -339,6 +368,9 @@ class _Flattener:
                 self.name_chars += len(full)
                 if letter == "B":
                     elements.append(self.behavioural(card, full, prefix, portmap, env))
+                elif letter in "EFGH" and len(toks) > 3 and toks[3].lower() in _AS_B:
+                    text = self.dependent_as_b(card, letter, toks, env)
+                    elements.append(self.behavioural(card, full, prefix, portmap, env, text))
                 else:
                     try:
                         elem = self.element(scope, card, letter, full, toks, prefix, portmap,
@@ -485,16 +517,18 @@ class _Flattener:
             raise card.error(f"{name}: {exc}") from None
         # the instance's own parameters in front of the top level's (not a copy of them:
         # a million instances of a deck with many parameters would copy them all each time)
+        # ngspice's order: the instance's values (read where the instance is), then the
+        # defaults it does not give, which may read those values and each other; an
+        # instance value also replaces the subcircuit's own .param of that name
         new_env = ChainMap({}, self.top_env)
         defaults = dict(sub.defaults)
-        for pname, text in sub.defaults:
-            new_env[pname] = _value(text, new_env, self.funcs, sub.card, f"parameter '{pname}'")
         for pname, text in kw.items():
-            if pname not in defaults:
+            if pname not in defaults and not any(p[0] == pname for p in sub.params):
                 self.warnings.append(card.warning(f"{name}: subcircuit '{subname}' has no "
                                                   f"parameter '{pname}'"))
             new_env[pname] = _value(text, env, self.funcs, card, f"parameter '{pname}'")
-        self.eval_params(sub, new_env)
+        self._defaults(sub, [(p, t) for p, t in sub.defaults if p not in kw], new_env)
+        self.eval_params(sub, new_env, skip=kw)
         ports = {p: self.node(a, prefix, portmap) for p, a in zip(sub.ports, actual)}
         return sub, prefix + name + ".", ports, new_env, subname
 
@@ -505,6 +539,10 @@ class _Flattener:
             nn = 3
         if letter == "K":
             nn = 0
+        if letter in "EFGH" and len(toks) > 3 and toks[3].lower() in _DEP_FORMS:
+            # before the nodes are read: `E1 a b POLY(1) c d ...` would read POLY as a node
+            form = toks[3].upper()
+            raise ValueError(f"the {form} form of {letter} sources is not supported")
         if nn and len(toks) < nn + 1:
             raise ValueError(f"needs {nn} nodes, got {len(toks) - 1}")
         rest = toks[1 + nn:]
@@ -519,6 +557,14 @@ class _Flattener:
                 if model is not None:
                     pos = pos[1:]
             key = {"R": "r", "C": "c", "L": "l"}[letter]
+            if model is None and len(pos) > 1:
+                # `R1 a b 10k rmod`: the value, then the model (ngspice reads both orders)
+                model = self.lookup_model(scope, pos[1], env)
+                if model is None:
+                    raise ValueError(f"'{pos[1]}' after the value is not a model name")
+                pos = pos[:1] + pos[2:]
+            if len(pos) > 1:
+                raise ValueError(f"unexpected '{pos[1]}' after the value")
             if pos:
                 el.value = val(pos[0])
             elif key in kw:
@@ -592,10 +638,78 @@ class _Flattener:
                     el.params["area"] = val(f, "area")
         return el
 
-    def behavioural(self, card, full, prefix, portmap, env) -> Element:
+    def dependent_as_b(self, card, letter, toks, env) -> str:
+        """An E/G VALUE or TABLE, or an E/F/G/H POLY(n), written as the B source it is
+        (`name n+ n- V=expr` for E/H, `I=expr` for G/F): VALUE={expr}; TABLE {x} = (x1,y1)
+        (x2,y2) ... is linear between the points and flat beyond them; POLY(n) is SPICE's
+        polynomial p0 + p1 x1 + ... + pn xn + p(n+1) x1^2 + p(n+2) x1 x2 + ... (the terms
+        of each degree in the order of combinations with repetition, as ngspice 39's
+        spice2poly), x the controlling voltages (E/G: n node pairs) or currents (F/H: n
+        voltage sources)."""
+        name = toks[0].lower()
+        form = toks[3].lower()
+        kind = "V" if letter in "EH" else "I"
+
+        def val(tok, what):
+            return _value(tok, env, self.funcs, card, f"{name} {what}")
+
+        if form == "value":
+            m = re.search(r"\bvalue\b\s*=?\s*(.+)$", card.text, re.IGNORECASE | re.DOTALL)
+            expr = _unquote(m.group(1).strip()) if m else ""
+            if not expr.strip():
+                raise card.error(f"element {name}: VALUE needs an expression")
+        elif form == "table":
+            m = re.search(r"\btable\b\s*(\{[^}]*\}|'[^']*'|[^\s=]+)\s*=?\s*(.*)$", card.text,
+                          re.IGNORECASE | re.DOTALL)
+            nums = [t for t in re.split(r"[\s,()]+", m.group(2)) if t] if m else []
+            if not m or len(nums) < 2 or len(nums) % 2:
+                raise card.error(f"element {name}: TABLE needs an expression and (x, y) "
+                                 f"pairs")
+            pts = [val(t, "TABLE point") for t in nums]
+            if any(b < a for a, b in zip(pts[0::2], pts[2::2])):
+                raise card.error(f"element {name}: TABLE x values must not decrease")
+            expr = f"table({_unquote(m.group(1))}, {', '.join(repr(v) for v in pts)})"
+        else:
+            expr = self._poly(card, letter, name, toks[4:], val)
+        return f"{toks[0]} {toks[1]} {toks[2]} {kind}={expr}"
+
+    @staticmethod
+    def _poly(card, letter, name, rest, val) -> str:
+        import itertools
+
+        if not rest:
+            raise card.error(f"element {name}: POLY needs its dimension, POLY(n)")
+        n = val(rest[0], "POLY dimension")
+        if n != int(n) or not 1 <= n <= 20:
+            raise card.error(f"element {name}: POLY({n:g}): the dimension must be 1 to 20")
+        n = int(n)
+        width = 2 * n if letter in "EG" else n
+        ctrl, coefs = rest[1:1 + width], rest[1 + width:]
+        if len(ctrl) < width or not coefs:
+            raise card.error(f"element {name}: POLY({n}) needs {width} controlling "
+                             f"{'nodes' if letter in 'EG' else 'sources'} and coefficients")
+        if letter in "EG":
+            xs = [f"v({a},{b})" for a, b in zip(ctrl[0::2], ctrl[1::2])]
+        else:
+            xs = [f"i({v})" for v in ctrl]
+        # (one coefficient alone is p0 in ngspice 39, not SPICE2's linear gain)
+        ps = [val(c, "POLY coefficient") for c in coefs]
+        terms, k, degree = [], 0, 0
+        while k < len(ps):
+            for mono in itertools.combinations_with_replacement(range(n), degree):
+                if k >= len(ps):
+                    break
+                if ps[k] != 0.0:
+                    terms.append("*".join([f"({ps[k]!r})"] + [xs[i] for i in mono]))
+                k += 1
+            degree += 1
+        return " + ".join(terms) or "0"
+
+    def behavioural(self, card, full, prefix, portmap, env, text=None) -> Element:
         """B n+ n- I=expr | V=expr. v(a), v(a,b), i(vsrc) and TIME become variables of the
-        expression; parameters are folded in now (quotes and braces around them dropped)."""
-        m = re.match(r"\s*(\S+)\s+(\S+)\s+(\S+)\s+([IV])\s*=\s*(.+)$", card.text,
+        expression; parameters are folded in now (quotes and braces around them dropped).
+        `text`: the card as a B source (an E/F/G/H in VALUE, TABLE or POLY form)."""
+        m = re.match(r"\s*(\S+)\s+(\S+)\s+(\S+)\s+([IV])\s*=\s*(.+)$", text or card.text,
                      re.IGNORECASE | re.DOTALL)
         if not m:
             raise card.error(f"element {full}: expected 'B n+ n- I=expr' or 'V=expr'")
@@ -663,6 +777,15 @@ class _Flattener:
         circ.params = self.top_env
         circ.funcs = self.funcs
         circ.deck = deck
+        horizon = 0.0
+        for card in deck.analyses:
+            toks = [t for t in split_tokens(card.text) if t.lower() != "uic"]
+            if toks[0].lower() == ".tran" and len(toks) > 2:
+                try:
+                    horizon = max(horizon, _value_raw(toks[2], self.top_env, self.funcs))
+                except ExprError:
+                    pass                   # parse_analysis reports the card
+        expand_sources(circ, horizon)
         for cards, target in ((deck.ics, circ.ics), (deck.nodesets, circ.nodesets)):
             for card in cards:
                 body = card.text.split(None, 1)[1] if len(card.text.split()) > 1 else ""
@@ -769,6 +892,17 @@ def _model_rc_value(letter, model, kw, val) -> float:
     raise ValueError("has no value")
 
 
+# element letters ngspice knows and we do not run: said by name, not "unknown"
+_UNSUPPORTED = {"A": "XSPICE code-model instances (A devices: lcouple, core, adc, ...)",
+                "J": "JFETs (J)", "Z": "MESFETs (Z)", "S": "voltage-controlled switches (S)",
+                "W": "current-controlled switches (W)", "T": "lossless transmission lines (T)",
+                "O": "lossy transmission lines (O)", "U": "uniform RC lines (U)",
+                "Y": "transmission lines (Y)", "N": "OSDI / Verilog-A devices (N)",
+                "P": "coupled transmission lines (P)"}
+# forms of controlled sources that are not a gain: read as B sources, or refused (located,
+# before the nodes are read)
+_AS_B = ("poly", "value", "table")
+_DEP_FORMS = ("laplace", "freq", "vol", "cur")
 _SRC_FUNCS = ("pulse", "sin", "pwl", "exp", "sffm", "am")
 _SRC_WORDS = _SRC_FUNCS + ("dc", "ac", "distof1", "distof2")
 
@@ -777,17 +911,24 @@ def _parse_source(toks: list[str], val) -> Source:
     src = Source()
     i = 0
     n = len(toks)
+    pwl_opts: dict[str, float] = {}
 
     def numeric(k):
         return k < n and toks[k] != "=" and toks[k].lower() not in _SRC_WORDS
 
     while i < n:
         word = toks[i].lower()
-        if i + 1 < n and toks[i + 1] == "=":  # dc=0 ac=1
+        if i + 1 < n and toks[i + 1] == "=":  # dc=0 ac=1, PWL's td= r=
+            if i + 2 >= n:
+                raise ValueError(f"'{toks[i]}=' has no value")
             if word == "dc":
                 src.dc = val(toks[i + 2])
             elif word == "ac":
                 src.ac_mag = val(toks[i + 2])
+            elif word in ("td", "r") and src.kind == "pwl":
+                pwl_opts[word] = val(toks[i + 2])
+            else:
+                raise ValueError(f"unknown source parameter '{toks[i]}='")
             i += 3
             continue
         if word == "dc":
@@ -828,7 +969,70 @@ def _parse_source(toks: list[str], val) -> Source:
             raise ValueError(f"cannot read source specification at '{toks[i]}'")
     if src.kind == "pwl" and len(src.args) % 2:
         raise ValueError("PWL needs time-value pairs")
+    if pwl_opts:
+        _pwl_options(src, pwl_opts)
     return src
+
+
+def _pwl_options(src: Source, opts: dict[str, float]) -> None:
+    """PWL td= (every time point later by td) and r= (from the point at time r to the last
+    one, repeated for ever), as ngspice 39 reads them."""
+    if not src.args:
+        raise ValueError("PWL has no time-value pairs")
+    td = opts.get("td", 0.0)
+    src.pwl_breaks = list(src.args[0::2])
+    if td:
+        src.args = [a + td if k % 2 == 0 else a for k, a in enumerate(src.args)]
+    if "r" in opts:
+        times = src.args[0::2]
+        start = opts["r"] + td
+        # ngspice repeats from the point whose time is r (checked against ngspice 39)
+        hit = [k for k, t in enumerate(times) if abs(t - start) <= 1e-12 * max(abs(t), 1e-30)]
+        if not hit:
+            raise ValueError(f"PWL r={opts['r']:g} is not one of its time points")
+        if times[-1] <= start:
+            raise ValueError("PWL r= must be before the last time point")
+        src.pwl_base = list(src.args)
+        src.pwl_repeat = times[hit[0]]
+
+
+def expand_sources(circ: "Circuit", horizon: float) -> None:
+    """Repeating PWL sources written out up to `horizon` (a transient's TSTOP)."""
+    for e in circ.elements:
+        if e.source is not None and e.source.pwl_repeat is not None:
+            expand_pwl(e.source, horizon, e.card)
+
+
+MAX_PWL_POINTS = 2_000_000      # points of a repeated PWL written out (expand_pwl)
+
+
+def expand_pwl(src: Source, horizon: float, card: Card | None = None) -> None:
+    """Write a repeating PWL's points out up to time `horizon` (at least): the repeated part
+    [r, last] follows the last point again and again, starting with a jump at it, as in
+    ngspice. Idempotent; grows only when a later horizon needs more."""
+    if src.pwl_repeat is None or horizon <= src.pwl_horizon:
+        return
+    base = src.pwl_base
+    times, vals = base[0::2], base[1::2]
+    first = next(k for k, t in enumerate(times) if t == src.pwl_repeat)
+    period = times[-1] - src.pwl_repeat
+    rep_t = [t - src.pwl_repeat for t in times[first:]]
+    rep_v = vals[first:]
+    copies = math.ceil((horizon - times[-1]) / period) + 1 if horizon > times[-1] else 1
+    if copies * len(rep_t) > MAX_PWL_POINTS:
+        reason = (f"PWL r=: repeating it up to t={horizon:g} s takes more than "
+                  f"{MAX_PWL_POINTS:,} points")
+        raise card.error(reason) if card is not None else ValueError(reason)
+    # at the jump's own time ngspice 39 takes the new value, where a PWL's explicit double
+    # point keeps the old one: mna.source_value reads a repeating source's double points
+    # that way
+    out = list(base)
+    for k in range(copies):
+        origin = times[-1] + k * period
+        for t, v in zip(rep_t, rep_v):
+            out += [origin + t, v]
+    src.args = out
+    src.pwl_horizon = times[-1] + copies * period
 
 
 def flatten(deck: Deck, overrides: dict | None = None) -> Circuit:

@@ -261,6 +261,24 @@ FUNCTIONS = {
     "limit": _limit, "atan2": math.atan2,
     "ternary_fcn": lambda c, a, b: a if c else b, "if": lambda c, a, b: a if c else b,
 }
+# arguments of the built-in functions (1 when not listed); a call with another count is an
+# error in our words, not Python's
+ARITY = {"min": 2, "max": 2, "pow": 2, "pwr": 2, "atan2": 2, "limit": 3, "ternary_fcn": 3,
+         "if": 3, "table": None}
+def _table(x, *pts):
+    """Linear between the (x, y) points, flat beyond the first and the last (TABLE)."""
+    xs, ys = pts[0::2], pts[1::2]
+    if x <= xs[0]:
+        return ys[0]
+    for k in range(1, len(xs)):
+        if x <= xs[k]:
+            if xs[k] == xs[k - 1]:
+                return ys[k]
+            return ys[k - 1] + (ys[k] - ys[k - 1]) * (x - xs[k - 1]) / (xs[k] - xs[k - 1])
+    return ys[-1]
+
+
+FUNCTIONS["table"] = _table
 CONSTANTS = {"pi": math.pi, "e": math.e, "true": 1.0, "false": 0.0}
 
 # continuations of the evaluator's work stack (see _run)
@@ -386,10 +404,23 @@ def _run(root, scope, funcs) -> float:
                 work.append((_RETURN,))
                 work.append((_EVAL, body, (dict(zip(params, args)), scope)))
             elif name in FUNCTIONS:
+                want = ARITY.get(name, 1)
+                if want is None:            # table(x, x1, y1, x2, y2, ...)
+                    if nargs < 3 or nargs % 2 == 0:
+                        raise ExprError(f"{name}() takes x and (x, y) pairs, got {nargs} "
+                                        f"arguments")
+                elif nargs != want:
+                    raise ExprError(f"{name}() takes {want} argument{'s' * (want != 1)}, "
+                                    f"got {nargs}")
                 try:
                     vals.append(float(FUNCTIONS[name](*args)))
                 except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
-                    raise ExprError(f"{name}(): {exc}") from None
+                    # the reason in our words, not Python's ("math domain error")
+                    what = ("a result too large" if isinstance(exc, OverflowError) else
+                            "a division by zero" if isinstance(exc, ZeroDivisionError) else
+                            "an argument outside its domain")
+                    raise ExprError(f"{name}(): {what} (at {name}("
+                                    f"{', '.join(f'{a:g}' for a in args)}))") from None
             else:
                 raise ExprError(f"unknown function '{excerpt(name, 40)}'")
         else:                                   # _RETURN

@@ -15,17 +15,143 @@ import math
 import importlib.util
 import os
 import sys
+from typing import NamedTuple
 
 import numpy as np
 
-# The numeric kernels live in device_kernels.py with the Newton loop that inlines them:
-# numba's on-disk cache tracks only the source file of each function, so code compiled
-# together must sit in one file or a stale copy survives an edit.
-from edapipe.analog.device_kernels import PIVREL, lu_solve, refactor  # noqa: F401
-from edapipe.analog.jit import njit
+from edapipe.util.jit import njit
 
 
 _SUPERLU = "scipy.sparse.linalg._dsolve._superlu"
+
+
+PIVREL = 1e-5   # relative pivot floor before we re-pivot (Sparse re-orders only near zero)
+
+
+class LUFactors(NamedTuple):
+    """B = Pr A Pc = L U over fixed patterns (StaticLU keeps one; numba takes it whole).
+    L is unit lower with the diagonal first in each column, U has the diagonal last."""
+
+    perm_r: np.ndarray   # row i of A is row perm_r[i] of B
+    perm_c: np.ndarray   # column perm_c[i] of B is column i of A
+    bmap: np.ndarray     # B.data[p] = A.data[bmap[p]]
+    bp: np.ndarray       # CSC pattern of B
+    bi: np.ndarray
+    lp: np.ndarray       # CSC pattern and values of L
+    li: np.ndarray
+    lx: np.ndarray
+    up: np.ndarray       # CSC pattern and values of U
+    ui: np.ndarray
+    ux: np.ndarray
+    work: np.ndarray     # kept zero between refactorisations
+    swork: np.ndarray    # scratch of lu_solve
+    pivtol: float        # PIVREL
+    lo: int              # pivots are tested in columns lo..hi-1 (StaticLU's singletons
+    hi: int              # sit outside: their pivots are exact and their rows no candidates)
+
+# The kernels below take LUFactors or the plain tuple of its fields (what StaticLU passes:
+# numba types a plain tuple in C, a NamedTuple through Python, see newton_kernels).
+
+
+# inlined: called per column, it would otherwise receive the factors' 13 arrays by value
+# at every call (refactor_cols runs once per Newton iteration)
+@njit(cache=True, inline="always")
+def _factor_column(f, adata, j):
+    """Column j of L and U (left-looking); False when its pivot is zero or, in columns
+    lo..hi-1, below pivtol times the largest entry under it in rows before hi."""
+    work, lp, li, lx, up, ui, ux = f.work, f.lp, f.li, f.lx, f.up, f.ui, f.ux
+    # scatter column j of B
+    for p in range(f.bp[j], f.bp[j + 1]):
+        work[f.bi[p]] = adata[f.bmap[p]]
+    # U(:, j) rows above the diagonal in increasing order: left-looking update
+    for p in range(up[j], up[j + 1] - 1):
+        k = ui[p]
+        ukj = work[k]
+        ux[p] = ukj
+        if ukj != 0.0:
+            for q in range(lp[k] + 1, lp[k + 1]):
+                work[li[q]] -= lx[q] * ukj
+    pivot = work[j]
+    ux[up[j + 1] - 1] = pivot
+    # partial-pivoting test against the candidates below the diagonal (ngspice's PIVREL
+    # idea): too small a pivot means the old order no longer suits the values
+    cmax = 0.0
+    if j >= f.lo and j < f.hi:
+        for p in range(lp[j] + 1, lp[j + 1]):
+            if li[p] < f.hi and abs(work[li[p]]) > cmax:
+                cmax = abs(work[li[p]])
+    ok = not (abs(pivot) < f.pivtol * cmax or pivot == 0.0)
+    if ok:
+        lx[lp[j]] = 1.0
+        for p in range(lp[j] + 1, lp[j + 1]):
+            lx[p] = work[li[p]] / pivot
+    for p in range(up[j], up[j + 1]):
+        work[ui[p]] = 0.0
+    for p in range(lp[j], lp[j + 1]):
+        work[li[p]] = 0.0
+    return ok
+
+
+@njit(cache=True)
+def refactor(f, adata):
+    """Numeric LU of B (values gathered from adata through bmap) over the fixed patterns;
+    False when a pivot fails (see _factor_column): the pivot order must change."""
+    f = LUFactors(*f)
+    for j in range(f.perm_c.shape[0]):
+        if not _factor_column(f, adata, j):
+            return False
+    return True
+
+
+@njit(cache=True)
+def refactor_cols(f, adata, dirty):
+    """refactor() of only the columns whose values can have changed since the last
+    refactor over the same pivot order: those of B marked in dirty (cleared on return) and
+    every column whose U pattern reaches one of them (left-looking: column j reads B(:, j)
+    and the L columns of U(:, j)). The others would be recomputed from identical inputs."""
+    f = LUFactors(*f)
+    n = f.perm_c.shape[0]
+    up, ui = f.up, f.ui
+    ok = True
+    for j in range(n):
+        if not dirty[j]:
+            for p in range(up[j], up[j + 1] - 1):
+                if dirty[ui[p]]:
+                    dirty[j] = True
+                    break
+            if not dirty[j]:
+                continue
+        if not _factor_column(f, adata, j):
+            ok = False
+            break
+    for j in range(n):
+        dirty[j] = False
+    return ok
+
+
+@njit(cache=True)
+def lu_solve(f, b, out):
+    """Solve A x = b with Pr A Pc = L U."""
+    f = LUFactors(*f)
+    n = f.perm_c.shape[0]
+    work, lp, li, lx, up, ui, ux = f.swork, f.lp, f.li, f.lx, f.up, f.ui, f.ux
+    for i in range(n):
+        work[f.perm_r[i]] = b[i]
+    for j in range(n):            # L y = Pr b (unit diagonal)
+        yj = work[j]
+        if yj != 0.0:
+            for p in range(lp[j] + 1, lp[j + 1]):
+                work[li[p]] -= lx[p] * yj
+    for j in range(n - 1, -1, -1):  # U z = y
+        d = up[j + 1] - 1
+        zj = work[j] / ux[d]
+        work[j] = zj
+        if zj != 0.0:
+            for p in range(up[j], d):
+                work[ui[p]] -= ux[p] * zj
+    for i in range(n):            # x = Pc z
+        out[i] = work[f.perm_c[i]]
+
 
 
 def _superlu():
@@ -560,14 +686,21 @@ class StaticLU:
         self.ux = np.zeros(len(self.ui))
         self.work = np.zeros(n)       # refactor() keeps it zero between calls
         self.swork = np.zeros(n)
-        self.ok = refactor(n, self.bmap, data, self.bp, self.bi, self.lp, self.li, self.lx,
-                           self.up, self.ui, self.ux, self.work, PIVREL, self.lo, self.hi)
+        self._factors = tuple(LUFactors(
+            self.perm_r, self.perm_c, self.bmap, self.bp, self.bi, self.lp, self.li, self.lx,
+            self.up, self.ui, self.ux, self.work, self.swork, PIVREL, int(self.lo),
+            int(self.hi)))
+        self.ok = refactor(self._factors, data)
         # if these very values need other pivots, SuperLU's own factors of the whole
         # matrix answer this time
         self.fallback = None
         if not self.ok:
             self.fallback = splu_csc(n, data, indices.astype(np.intc), indptr.astype(np.intc),
                                      ColPerm="COLAMD", DiagPivotThresh=0.1, Relax=1)
+
+    def factors(self) -> tuple:
+        """The fields of LUFactors as the kernels take them (rebuilt by every _setup)."""
+        return self._factors
 
     @staticmethod
     def _dissection(m, mrow, mcol):
@@ -587,8 +720,7 @@ class StaticLU:
 
     def factor(self, data):
         data = np.ascontiguousarray(data, dtype=float)
-        if not refactor(self.n, self.bmap, data, self.bp, self.bi, self.lp, self.li, self.lx,
-                        self.up, self.ui, self.ux, self.work, PIVREL, self.lo, self.hi):
+        if not refactor(self.factors(), data):
             self._setup(data)   # values moved too far from the old pivots: pivot again
         else:
             self.fallback = None
@@ -598,8 +730,7 @@ class StaticLU:
         if self.fallback is not None:
             return self.fallback.solve(b)
         out = np.empty(self.n)
-        lu_solve(self.n, self.perm_r, self.perm_c, self.lp, self.li, self.lx, self.up,
-                 self.ui, self.ux, np.ascontiguousarray(b, dtype=float), out, self.swork)
+        lu_solve(self.factors(), np.ascontiguousarray(b, dtype=float), out)
         return out
 
 

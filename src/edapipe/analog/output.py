@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from edapipe.analog.analyses import Result
+from edapipe.analog.results import Result
 from edapipe.analog.parser import Card, Warnings
 from edapipe.util.files import atomic_write
 
 _PLOTNAMES = {"op": "Operating Point", "dc": "DC transfer characteristic",
-              "ac": "AC Analysis", "tran": "Transient Analysis"}
+              "ac": "AC Analysis", "tran": "Transient Analysis", "tf": "Transfer Function",
+              "noise": "Noise Spectral Density Curves"}
+_ONE_POINT = ("op", "tf")      # results of one point: no scale
 
 
 def _fmt(v: float) -> str:
@@ -28,12 +30,13 @@ def _fmt(v: float) -> str:
 
 def to_csv(res: Result) -> str:
     out = io.StringIO()
-    if res.kind == "op":
+    if res.kind in _ONE_POINT:
         out.write("variable,value\n")
         for name, val in zip(res.names, res.data[0]):
             out.write(f"{name},{_fmt(val)}\n")
         return out.getvalue()
-    scale = {"dc": res.scale_name or "v(v-sweep)", "ac": "frequency", "tran": "time"}[res.kind]
+    scale = {"dc": res.scale_name or "v(v-sweep)", "ac": "frequency", "tran": "time",
+             "noise": "frequency"}[res.kind]
     if res.kind == "ac":
         cols = [c for n in res.names for c in (f"re({n})", f"im({n})")]
     else:
@@ -65,12 +68,14 @@ def _raw_vars(res: Result) -> list[tuple[str, str]]:
             vars_.append((name[2:-1], "voltage" if name[0] == "v" else "current"))
         else:
             vars_.append((name, "temperature" if name.startswith("temp") else "voltage"))
-    elif res.kind == "ac":
+    elif res.kind in ("ac", "noise"):
         vars_.append(("frequency", "frequency"))
     elif res.kind == "tran":
         vars_.append(("time", "time"))
     for n in res.names:
-        vars_.append((n, "current" if n.startswith("i(") else "voltage"))
+        kind = "voltage-density" if res.kind == "noise" else (
+            "current" if n.startswith("i(") else "voltage")
+        vars_.append((n, kind))
     return vars_
 
 
@@ -81,14 +86,14 @@ def to_raw(results: list[Result], title: str, binary: bool = True) -> bytes:
     for res in results:
         complex_ = res.kind == "ac"
         vars_ = _raw_vars(res)
-        npts = 1 if res.kind == "op" else len(res.scale)
+        npts = 1 if res.kind in _ONE_POINT else len(res.scale)
         head = [f"Title: {title}", f"Date: {date}", f"Plotname: {_PLOTNAMES[res.kind]}",
                 f"Flags: {'complex' if complex_ else 'real'}", f"No. Variables: {len(vars_)}",
                 f"No. Points: {npts}", "Variables:"]
         head += [f"\t{i}\t{n}\t{t}" for i, (n, t) in enumerate(vars_)]
         head.append("Binary:" if binary else "Values:")
         out.write(("\n".join(head) + "\n").encode())
-        if res.kind == "op":
+        if res.kind in _ONE_POINT:
             table = res.data[:1]
         else:
             table = np.column_stack([res.scale.astype(res.data.dtype), res.data])
@@ -108,12 +113,14 @@ def to_raw(results: list[Result], title: str, binary: bool = True) -> bytes:
     return out.getvalue()
 
 
-def to_json_obj(results: list[Result], title: str) -> dict:
+def to_json_obj(results: list[Result], title: str, measures: list | None = None,
+                fouriers: list | None = None) -> dict:
+    """`measures` / `fouriers`: per result, its .meas outcomes and .four tables."""
     analyses = []
-    for res in results:
-        item: dict = {"analysis": res.kind, "points": int(len(res.scale)) if res.kind != "op"
-                      else 1}
-        if res.kind == "op":
+    for k, res in enumerate(results):
+        item: dict = {"analysis": res.kind, "points": int(len(res.scale))
+                      if res.kind not in _ONE_POINT else 1}
+        if res.kind in _ONE_POINT:
             item["values"] = {n: float(v) for n, v in zip(res.names, res.data[0])}
         else:
             item["scale"] = {"name": res.scale_name, "values": res.scale.tolist()}
@@ -125,12 +132,20 @@ def to_json_obj(results: list[Result], title: str) -> dict:
                 item["vectors"] = {n: res.data[:, i].tolist() for i, n in enumerate(res.names)}
         if res.extra:
             item["stats"] = res.extra
+        if measures and measures[k]:
+            # a failed measurement is null with the reason (ngspice prints no value)
+            item["measurements"] = [
+                {"name": o.name, "value": o.value, **({"error": o.error} if o.error else {}),
+                 **{key: float(v) for key, v in o.extra.items()}} for o in measures[k]]
+        if fouriers and fouriers[k]:
+            item["fourier"] = [f.as_json() for f in fouriers[k]]
         analyses.append(item)
     return {"title": title, "analyses": analyses}
 
 
-def to_json(results: list[Result], title: str) -> str:
-    return json.dumps(to_json_obj(results, title), indent=1)
+def to_json(results: list[Result], title: str, measures: list | None = None,
+            fouriers: list | None = None) -> str:
+    return json.dumps(to_json_obj(results, title, measures, fouriers), indent=1)
 
 
 def op_table(res: Result) -> str:
@@ -149,9 +164,13 @@ def plot_png(res: Result, path: str, title: str) -> None:
     import matplotlib.pyplot as plt
 
     volts = [i for i, n in enumerate(res.names) if n.startswith("v(")][:12]
-    amps = not volts            # a .save of currents only: plot those
+    amps = not volts and res.kind != "noise"   # a .save of currents only: plot those
+    if not volts:
+        volts = list(range(len(res.names)))[:12]
     if amps:
         volts = list(range(len(res.names)))[:12]
+    if res.kind == "tf":
+        raise ValueError("a .tf result has no waveform to plot")
     if res.kind == "ac":
         fig, (ax1, ax2) = plt.subplots(2, 1, sharex=True, figsize=(8, 6))
         for i in volts:
@@ -170,7 +189,11 @@ def plot_png(res: Result, path: str, title: str) -> None:
         else:
             for i in volts:
                 ax1.plot(res.scale, res.data[:, i], label=res.names[i])
-            ax1.set_xlabel({"tran": "time (s)", "dc": "sweep (V or A)"}[res.kind])
+            ax1.set_xlabel({"tran": "time (s)", "dc": "sweep (V or A)",
+                            "noise": "frequency (Hz)"}[res.kind])
+            if res.kind == "noise":
+                ax1.set_xscale("log")
+                ax1.set_yscale("log")
             ax1.legend(fontsize="small")
         ax1.set_ylabel("current (A)" if amps else "voltage (V)")
     fig.suptitle(f"{title} - {_PLOTNAMES[res.kind]}")
@@ -300,6 +323,11 @@ def parse_outputs(cards: list[Card]) -> Outputs:
                                 "first: line ignored")
             continue
         kind = items[0][0]
+        if kind in ("noise", "tf"):
+            out.warnings.append(f"{where}: .print {kind}: not printed as a table (the "
+                                f"{'totals' if kind == 'noise' else 'results'} are printed; "
+                                f"everything goes to --csv, --raw and --json)")
+            continue
         if kind not in PRINT_KINDS:
             out.warnings.append(f"{where}: .print {card.quote(kind)}: analysis not supported: "
                                 "line ignored")
@@ -331,9 +359,10 @@ def select_saved(results: list[Result], outs: Outputs) -> tuple[list[Result], li
     """The results as the writers see them: with .save/.probe vectors (and not `.save all`),
     only those, in the order listed (the scale stays). A vector that does not exist is a
     warning and left out; when none exists, everything is kept."""
-    if outs.save_all or not outs.saves or not results:
+    waves = [r for r in results if r.kind != "tf"]     # .tf: three numbers, kept whole
+    if outs.save_all or not outs.saves or not waves:
         return results, []
-    index = {n: j for j, n in enumerate(results[0].names)}
+    index = {n: j for j, n in enumerate(waves[0].names)}
     warnings, wanted = Warnings(), []
     for vec, card in outs.saves:
         j = _find(index, vec.kind, vec.a)
@@ -341,12 +370,15 @@ def select_saved(results: list[Result], outs: Outputs) -> tuple[list[Result], li
             warnings.append(card.warning(f"{card.text.split()[0].lower()} "
                                          f"{card.quote(vec.text)}: no vector "
                                          f"{card.quote(vec.label)} in this circuit: left out"))
-        elif results[0].names[j] not in wanted:
-            wanted.append(results[0].names[j])
+        elif waves[0].names[j] not in wanted:
+            wanted.append(waves[0].names[j])
     if not wanted:
         return results, warnings
     selected = []
     for res in results:
+        if res.kind == "tf":
+            selected.append(res)
+            continue
         cols = {n: j for j, n in enumerate(res.names)}
         idx = [cols[n] for n in wanted if n in cols]
         selected.append(dataclasses.replace(res, names=[res.names[j] for j in idx],

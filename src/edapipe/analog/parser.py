@@ -96,6 +96,8 @@ class Deck:
     nodesets: list[Card] = field(default_factory=list)
     temps: list[Card] = field(default_factory=list)
     outputs: list[Card] = field(default_factory=list)
+    measures: list[Card] = field(default_factory=list)     # .meas / .measure
+    fours: list[Card] = field(default_factory=list)        # .four
     warnings: list[str] = field(default_factory=Warnings)
     path: str = "<stdin>"
 
@@ -317,6 +319,7 @@ def parse_deck(text: str, path: str = "<stdin>") -> Deck:
     deck = Deck(title="", top=Scope("<top>"), path=path)
     reader = _Reader(deck)
     cards = reader.read(path, text, title=True)
+    cards = resolve_conditionals(cards)
     _structure(deck, cards)
     return deck
 
@@ -329,9 +332,11 @@ def read_deck(path: str) -> Deck:
     return parse_deck(_read_text(path, None), path)
 
 
-_ANALYSES = (".op", ".dc", ".ac", ".tran")
-_IGNORED = (".print", ".plot", ".save", ".probe", ".meas", ".measure", ".four", ".width",
-            ".title", ".tf", ".sens", ".noise", ".disto", ".pz", ".csparam", ".echo")
+_ANALYSES = (".op", ".dc", ".ac", ".tran", ".tf", ".noise")
+# analyses we do not run: a located error (a deck that asks for them must not get silence)
+_REFUSED = (".sens", ".disto", ".pz", ".sp", ".pss")
+# cards that cannot change a result: .plot draws, .width formats, .title/.echo print text
+_IGNORED = (".print", ".plot", ".save", ".probe", ".width", ".title", ".csparam", ".echo")
 
 
 def _structure(deck: Deck, cards: list[Card]) -> None:
@@ -391,6 +396,13 @@ def _structure(deck: Deck, cards: list[Card]) -> None:
             deck.nodesets.append(card)
         elif word == ".temp":
             deck.temps.append(card)
+        elif word in (".meas", ".measure"):
+            deck.measures.append(card)
+        elif word == ".four":
+            deck.fours.append(card)
+        elif word in _REFUSED:
+            raise card.error(f"{word} analysis is not supported (edapipe runs .op, .dc, .ac, "
+                             f".tran, .tf, .noise, .meas and .four)")
         elif word in _IGNORED:
             if word in (".print", ".save", ".probe"):
                 deck.outputs.append(card)
@@ -431,3 +443,108 @@ def _param_pairs(card: Card, text: str) -> list[tuple[str, str]]:
             raise card.error(f"parameter '{name}' has no value")
         out.append((name, value))
     return out
+
+
+_COND_RE = re.compile(r"\.(if|elseif|else|endif)(?![A-Za-z0-9_])", re.IGNORECASE)
+
+
+def resolve_conditionals(cards: list[Card]) -> list[Card]:
+    """Keep the cards of the branches of `.if/.elseif/.else/.endif` whose condition holds
+    (nested blocks allowed). Conditions are expressions of the top-level .params (those
+    outside subcircuits and outside conditional blocks, forward references allowed), as
+    ngspice evaluates them. A `.param` inside a conditional block is refused: ngspice 39
+    applies every branch's .param whatever the condition (the last one wins), which is
+    never what the deck means; write it as a ternary instead."""
+    if not any(c.text[:1] == "." and _COND_RE.match(c.text) for c in cards):
+        return cards
+    env = _top_params(cards)
+    out: list[Card] = []
+    stack: list[list] = []     # [.if card, branch taken now, some taken, outer active, else seen]
+    for card in cards:
+        m = _COND_RE.match(card.text)
+        active = all(f[1] for f in stack)
+        if m is None:
+            if stack and card.text.split(None, 1)[0].lower() == ".param":
+                raise card.error(".param inside .if/.else is not supported (ngspice 39 "
+                                 "applies every branch's .param whatever the condition); "
+                                 "use a ternary: .param x={cond ? a : b}")
+            if active:
+                out.append(card)
+            continue
+        word = m.group(1).lower()
+        rest = card.text[m.end():].strip()
+        if word == "if":
+            ok = active and _condition(card, rest, env)
+            stack.append([card, ok, ok, active, False])
+            continue
+        if not stack:
+            raise card.error(f".{word} without .if")
+        top = stack[-1]
+        if word == "endif":
+            stack.pop()
+            continue
+        if top[4]:
+            raise card.error(f".{word} after .else")
+        if word == "elseif":
+            ok = top[3] and not top[2] and _condition(card, rest, env)
+        else:
+            ok = top[3] and not top[2]
+            top[4] = True
+        top[1] = ok
+        top[2] = top[2] or ok
+    if stack:
+        raise stack[-1][0].error(".if without .endif")
+    return out
+
+
+def _condition(card: Card, text: str, env: dict) -> bool:
+    from edapipe.analog.expr import ExprError, eval_text
+
+    if not text:
+        raise card.error(".if needs a condition")
+    if text[:1] == "{" and text[-1:] == "}":
+        text = text[1:-1]
+    try:
+        return eval_text(text, env) != 0.0
+    except ExprError as exc:
+        raise card.error(f".if condition: {exc} (conditions read the top-level .params)") \
+            from None
+
+
+def _top_params(cards: list[Card]) -> dict:
+    """The values of the top-level .params outside conditional blocks and subcircuits; one
+    that cannot be evaluated is left out (the flattener reports it later; a condition that
+    reads it is an error at the .if)."""
+    from edapipe.analog.expr import ExprError, eval_text, parse_number
+
+    pending: list[tuple[str, str]] = []
+    depth = sub = 0
+    for card in cards:
+        m = _COND_RE.match(card.text)
+        if m:
+            word = m.group(1).lower()
+            depth += word == "if"
+            depth -= word == "endif"
+            continue
+        first = card.text.split(None, 1)[0].lower() if card.text.split() else ""
+        if first == ".subckt":
+            sub += 1
+        elif first == ".ends":
+            sub = max(sub - 1, 0)
+        elif first == ".param" and not sub and not depth:
+            pending += _param_pairs(card, card.text[len(".param"):])
+    env: dict = {}
+    progress = True
+    while pending and progress:
+        progress = False
+        left = []
+        for name, value in pending:
+            text = value[1:-1] if value[:1] in "{'" and value[-1:] in "}'" else value
+            num = parse_number(text)
+            try:
+                env[name] = num if num is not None else eval_text(text, env)
+                progress = True
+            except ExprError:
+                left.append((name, value))
+        pending = left
+    return env

@@ -12,10 +12,11 @@ import math
 
 import numpy as np
 
-from edapipe.analog import device_kernels as K
+from edapipe.analog.devices import mos_common_kernels as K
 from edapipe.analog import limits
 from edapipe.analog import transient_kernels as TK
 from edapipe.analog.mna import rhs_sources, source_breakpoints
+from edapipe.analog.results import Result
 from edapipe.errors import InputError, ResourceLimit
 
 _TRAP_FACTOR = (0.5, 1.0 / 12.0)
@@ -23,8 +24,6 @@ _GEAR_FACTOR = (0.5, 2.0 / 9.0)
 
 
 def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=None):
-    from edapipe.analog.analyses import Result
-
     s = sim.sys
     o = sim.opts
     card = getattr(sim, "card", None)

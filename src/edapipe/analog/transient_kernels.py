@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from edapipe.analog.jit import njit
+from edapipe.util.jit import njit
 
 
 @njit(cache=True)

@@ -34,8 +34,10 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
               plot_path, as_json):
     """Simulate a SPICE netlist the way ngspice does.
 
-    Runs the analyses of the deck (.op, .dc, .ac, .tran) unless some are given on
-    the command line. Prints the operating point as a table on standard output;
+    Runs the analyses of the deck (.op, .dc, .ac, .tran, .tf, .noise) unless some
+    are given on the command line; `.meas` and `.four` results are printed after
+    their analysis as ngspice prints them (and under each analysis in --json).
+    Prints the operating point as a table on standard output;
     writes CSV, ngspice raw files, JSON and plots on request. Warnings and the
     transient progress bar go to standard error.
 
@@ -56,6 +58,8 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     """
     import sys
 
+    from edapipe.analog import fastload
+    fastload.install()     # before any kernel loads: see analog/fastload.py
     from edapipe.analog import output
     from edapipe.analog.spice import analysis_from_text, load_circuit, simulate
     from edapipe.util.console import console, stderr_is_terminal
@@ -100,6 +104,7 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
                              f"{n_analyses}; give a file name (one file per analysis)")
     for w in circ.warnings + outs.warnings:
         note(f"edapipe: warning: {w}")
+    shown = len(circ.warnings)
 
     bar = None
     progress = None
@@ -119,6 +124,8 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     finally:
         if bar is not None:
             bar.stop()
+    for w in run.warnings[shown:]:
+        note(f"edapipe: warning: {w}")        # .meas cards that fail or do not apply
     # .save/.probe select what the writers get; .print and the op table see everything
     results, save_warnings = output.select_saved(run.results, outs)
     for w in save_warnings:
@@ -133,22 +140,38 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
                     binary=raw_format == "binary", option="--raw")
     if plot_path:
         for res in results:
+            if res.kind == "tf":
+                note("edapipe: warning: --plot: the .tf result (three numbers) is not "
+                     "plotted")
+                continue
             output.plot_png(res, output.per_analysis_path(plot_path, res.kind, len(results)),
                             title)
     if as_json:
-        sys.stdout.write(output.to_json(results, title) + "\n")
+        sys.stdout.write(output.to_json(results, title, run.measures, run.fouriers) + "\n")
         return
+    from edapipe.analog.measure import report
+
     tables = []
-    for res in run.results:
+    for k, res in enumerate(run.results):
         if res.kind == "op":
             tables.append(output.op_table(res))
+        if res.kind == "tf":
+            from edapipe.analog.smallsignal import tf_table
+
+            tables.append(tf_table(res))
+        if res.kind == "noise":
+            tables.append("".join(f"{key} = {val:e}\n"
+                                  for key, val in sorted(res.extra.items())))
         if outs.prints.get(res.kind):
             text, print_warnings = output.print_table(res, outs.prints[res.kind])
             for w in print_warnings:
                 note(f"edapipe: warning: {w}")
             if text:
                 tables.append(text)
-        if res.kind != "op":
+        tables += [f.text() for f in run.fouriers[k]]
+        if run.measures[k]:
+            tables.append(report(res.kind, run.measures[k]))
+        if res.kind not in ("op", "tf"):
             n = len(res.scale)
             extra = ""
             if res.kind == "tran" and res.extra:

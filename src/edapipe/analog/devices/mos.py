@@ -1,8 +1,6 @@
-"""Model cards -> parameter rows for the device kernels (defaults, aliases, area, temperature).
-
-Defaults are ngspice's (see the peer notes). Temperature: the thermal voltage uses the circuit
-temperature; saturation currents, the diode breakdown voltage and junction potentials are
-scaled from TNOM as SPICE3 does (IS with XTI/EG, VJ with the silicon band gap).
+"""MOSFETs (letter M), levels 1 (Shichman-Hodges) and 2 (Grove-Frohman): model
+parameters, set-up and the family entry of the device table. Both levels share one group
+(mos_common_kernels' columns and state layout); the load kernel is mos_kernels.mos_load.
 """
 
 from __future__ import annotations
@@ -11,162 +9,15 @@ import math
 
 import numpy as np
 
-from edapipe.analog import device_kernels as K
+from edapipe.analog.devices import mos2_kernels as K2
+from edapipe.analog.devices import mos_common_kernels as K
+from edapipe.analog.devices.mos_kernels import mos_load
+from edapipe.analog.devices.physics import (
+    BOLTZ, CHARGE, CTOK, EPS_OX, EPS_SI, NI, _egap, _get, norm_model)
+from edapipe.analog.devices.table import (
+    PARAM_ERRORS, Family, no_branch, nonlinear_group, param_error)
 
-BOLTZ = 1.38064852e-23
-CHARGE = 1.6021766208e-19
-CTOK = 273.15
-EPS_OX = 3.9 * 8.854214871e-12
-EPS_SI = 11.7 * 8.854214871e-12
-NI = 1.45e16  # intrinsic carrier density of silicon at 300 K, m^-3
-
-_ALIASES = {"cj0": "cjo", "cj": "cjo", "va": "vaf", "vb": "var", "ccs": "cjs", "pe": "vje",
-            "me": "mje", "pc": "vjc", "mc": "mjc", "ps": "vjs", "ms": "mjs", "u0": "uo",
-            "ik": "ikf", "ikr": "ikr", "tt": "tt"}
-
-INF = float("inf")
-
-
-def vt_of(temp_c: float) -> float:
-    return BOLTZ * (temp_c + CTOK) / CHARGE
-
-
-def _egap(t_k: float) -> float:
-    return 1.16 - (7.02e-4 * t_k * t_k) / (t_k + 1108.0)
-
-
-def _get(params: dict, name: str, default: float) -> float:
-    return params.get(name, default)
-
-
-def norm_model(params: dict, kind: str) -> dict:
-    out = {}
-    for k, v in params.items():
-        if kind == "d" and k in ("cj", "cj0"):
-            out["cjo"] = v
-            continue
-        if kind in ("nmos", "pmos") and k in ("cj", "u0"):
-            out["cj" if k == "cj" else "uo"] = v
-            continue
-        out[_ALIASES.get(k, k)] = v
-    return out
-
-
-def _scale_is(is_, n, eg, xti, t, tnom):
-    ratio = t / tnom
-    vt = BOLTZ * t / CHARGE
-    factor = math.exp((ratio - 1.0) * eg / (n * vt)) * ratio ** (xti / n)
-    return is_ * factor
-
-
-def diode_row(model_params: dict, inst: dict, temp: float, tnom: float, reltol: float):
-    p = norm_model(model_params, "d")
-    area = inst.get("area", p.get("area", 1.0)) * inst.get("m", 1.0)
-    t = temp + CTOK
-    tn = tnom + CTOK
-    vt = BOLTZ * t / CHARGE
-    n = _get(p, "n", 1.0)
-    is_ = _scale_is(_get(p, "is", 1e-14), n, _get(p, "eg", 1.11), _get(p, "xti", 3.0), t, tn)
-    is_ *= area
-    vte = n * vt
-    vj = _get(p, "vj", 1.0)
-    bv = _get(p, "bv", 0.0)
-    xbv = 0.0
-    if bv > 0.0 and math.isfinite(bv):
-        # breakdown knee placed so that the current at -BV equals IBV (ngspice's DIOtemp)
-        cbv = _get(p, "ibv", 1e-3) * area
-        if cbv < is_ * bv / vt:
-            xbv = bv
-        else:
-            tol = reltol * cbv
-            xbv = bv - vte * math.log(1.0 + cbv / is_)
-            for _ in range(25):
-                xbv = bv - vte * math.log(cbv / is_ + 1.0 - xbv / vte)
-                xcbv = is_ * (math.exp((bv - xbv) / vte) - 1.0 + xbv / vte)
-                if abs(xcbv - cbv) <= tol:
-                    break
-    row = np.zeros(K.D_NPAR)
-    row[K.D_IS] = is_
-    row[K.D_N] = n
-    row[K.D_TT] = _get(p, "tt", 0.0)
-    row[K.D_CJ] = _get(p, "cjo", 0.0) * area
-    row[K.D_VJ] = vj
-    row[K.D_M] = _get(p, "m", 0.5)
-    row[K.D_FC] = _get(p, "fc", 0.5)
-    row[K.D_BV] = xbv
-    row[K.D_VT] = vt
-    row[K.D_VCRIT] = vte * math.log(vte / (math.sqrt(2.0) * is_))
-    rs = _get(p, "rs", 0.0) / area if area else 0.0
-    return row, rs
-
-
-def bjt_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float):
-    p = norm_model(model_params, kind)
-    area = inst.get("area", 1.0) * inst.get("m", 1.0)
-    t = temp + CTOK
-    tn = tnom + CTOK
-    vt = BOLTZ * t / CHARGE
-    ratio = t / tn
-    xti = _get(p, "xti", 3.0)
-    eg = _get(p, "eg", 1.11)
-    xtb = _get(p, "xtb", 0.0)
-    is_ = _get(p, "is", 1e-16)
-    factlog = (ratio - 1.0) * eg / vt + xti * math.log(ratio)
-    is_t = is_ * math.exp(factlog)
-    bfactor = math.exp(xtb * math.log(ratio))
-    row = np.zeros(K.B_NPAR)
-    row[K.B_TYPE] = 1.0 if kind == "npn" else -1.0
-    row[K.B_IS] = is_t * area
-    row[K.B_BF] = _get(p, "bf", 100.0) * bfactor
-    row[K.B_NF] = _get(p, "nf", 1.0)
-    row[K.B_BR] = _get(p, "br", 1.0) * bfactor
-    row[K.B_NR] = _get(p, "nr", 1.0)
-
-    def inv(name):
-        val = _get(p, name, 0.0)
-        return 1.0 / val if val and math.isfinite(val) else 0.0
-
-    row[K.B_IVAF] = inv("vaf")
-    row[K.B_IVAR] = inv("var")
-    row[K.B_IIKF] = inv("ikf") / area
-    row[K.B_IIKR] = inv("ikr") / area
-    ne = _get(p, "ne", 1.5)
-    nc = _get(p, "nc", 2.0)
-    row[K.B_ISE] = _get(p, "ise", 0.0) * math.exp(factlog / ne) / bfactor * area
-    row[K.B_NE] = ne
-    row[K.B_ISC] = _get(p, "isc", 0.0) * math.exp(factlog / nc) / bfactor * area
-    row[K.B_NC] = nc
-    rb = _get(p, "rb", 0.0)
-    row[K.B_RB] = rb / area
-    row[K.B_RBM] = _get(p, "rbm", rb) / area
-    row[K.B_IRB] = _get(p, "irb", 0.0) * area
-    row[K.B_CJE] = _get(p, "cje", 0.0) * area
-    row[K.B_VJE] = _get(p, "vje", 0.75)
-    row[K.B_MJE] = _get(p, "mje", 0.33)
-    row[K.B_CJC] = _get(p, "cjc", 0.0) * area
-    row[K.B_VJC] = _get(p, "vjc", 0.75)
-    row[K.B_MJC] = _get(p, "mjc", 0.33)
-    row[K.B_XCJC] = _get(p, "xcjc", 1.0)
-    row[K.B_CJS] = _get(p, "cjs", 0.0) * area
-    row[K.B_VJS] = _get(p, "vjs", 0.75)
-    row[K.B_MJS] = _get(p, "mjs", 0.0)
-    row[K.B_FC] = _get(p, "fc", 0.5)
-    row[K.B_TF] = _get(p, "tf", 0.0)
-    row[K.B_XTF] = _get(p, "xtf", 0.0)
-    vtf = _get(p, "vtf", 0.0)
-    row[K.B_VTF] = vtf if math.isfinite(vtf) else 0.0
-    row[K.B_ITF] = _get(p, "itf", 0.0) * area
-    row[K.B_TR] = _get(p, "tr", 0.0)
-    row[K.B_VT] = vt
-    row[K.B_VCRIT] = vt * math.log(vt / (math.sqrt(2.0) * is_t * area))
-    row[K.B_NKF] = _get(p, "nkf", 0.5)
-    # substrate junction: collector-substrate for NPN (vertical), base-substrate for PNP
-    subs = p.get("subs")
-    lateral = (subs == -1) if subs is not None else (kind == "pnp")
-    row[K.B_SUBLAT] = 1.0 if lateral else 0.0
-    rc = _get(p, "rc", 0.0) / area
-    re = _get(p, "re", 0.0) / area
-    return row, rc, re
+LEVELS = {1: "mos1_row", 2: "mos2_row"}
 
 
 def mos1_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float,
@@ -260,7 +111,6 @@ def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     """MOS level 2 (ngspice's mos2temp.c): a level-1 row plus the level-2 columns.
     Returns (row, rd, rs, overlap caps) like mos1_row; raises ValueError for parameters
     the model cannot use."""
-    from edapipe.analog import mos2_kernels as K2
 
     p = norm_model(model_params, kind)
     if "vt0" in p and "vto" not in p:
@@ -410,3 +260,44 @@ def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     rd = p["rd"] if "rd" in p else rsh * inst.get("nrd", 1.0)
     rs = p["rs"] if "rs" in p else rsh * inst.get("nrs", 1.0)
     return row, rd / m if rd else 0.0, rs / m if rs else 0.0, overlap
+
+
+def setup(e, bld, ctx):
+    """Parameter row of the model's level; internal drain and source nodes for RD, RS."""
+    level = int(e.model.params.get("level", 1))
+    if level not in LEVELS:
+        raise e.card.error(f"element {e.name}: MOS level {level} is not supported "
+                           f"(levels 1 and 2 only)")
+    mos_row = mos2_row if level == 2 else mos1_row
+    try:
+        row, rd, rs, overlap = mos_row(e.model.params, e.model.kind, e.params, ctx.temp,
+                                       ctx.tnom, ctx.options)
+    except PARAM_ERRORS as exc:
+        raise param_error(e, exc) from None
+    nodes = [bld.node(n) for n in e.nodes]
+    d, g, s, b = nodes
+    di = bld.new_node(e.name + "#drain") if rd > 0 else d
+    si = bld.new_node(e.name + "#source") if rs > 0 else s
+    return (e, [di, g, si, b], row, (rd, rs, overlap), nodes)
+
+
+def _series(item, bld):
+    _, term, row, (rd, rs, (cgs, cgd, cgb)), ext = item
+    if rd > 0:
+        bld.conductance(ext[0], term[0], 1.0 / rd)
+    if rs > 0:
+        bld.conductance(ext[2], term[2], 1.0 / rs)
+    # with TOX the device's own gate charges (Meyer + overlap) carry the truncation-error
+    # check, so the overlap capacitors stay out of that list
+    lte = row[K.M_COX] == 0.0
+    bld.capacitance(term[1], term[2], cgs, lte)
+    bld.capacitance(term[1], term[0], cgd, lte)
+    bld.capacitance(term[1], term[3], cgb, lte)
+
+
+def stamp(items, bld, sysm):
+    return nonlinear_group(FAMILY, items, bld, _series)
+
+
+FAMILY = Family("mos", "M", setup, no_branch, stamp, kind="m", load=mos_load,
+                terminals=4, npar=K.M_NPAR, nstate=K.M_NSTATE, off_col=K.M_OFF)

@@ -10,7 +10,7 @@ gm/gds/gmbs as ngspice; they are the exact derivatives of the current only witho
 and NFS and with reverse-biased bulk junctions (tests/analog/test_mos2.py).
 
 Level-2 devices share the "m" device group, its parameter rows (the level-1 columns plus the
-M2_* columns below) and its state layout with level 1: device_kernels.mos1_load hands rows
+M2_* columns below) and its state layout with level 1: mos_kernels.mos_load hands rows
 with M_LEVEL == 2 to mos2_load. The code is ours; the structure mirrors mos1_load.
 """
 
@@ -19,18 +19,19 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from edapipe.analog.jit import njit
+from edapipe.util.jit import njit
 
-from edapipe.analog.device_kernels import (
+from edapipe.analog.devices.common_kernels import _depletion, _stamp_at
+from edapipe.analog.devices.mos_common_kernels import (
     BYPASS_OK, M2_FIRST, M_CBD, M_CBS, M_COX, M_FC, M_GAMMA, M_ISD, M_ISS, M_LAMBDA, M_LEVEL,
     M_MJ, M_PB, M_PHI, M_TYPE, M_VBI, M_VCRITD, M_VCRITS, M_VT, M_BETA, M_CGSO, M_CGDO,
-    M_CGBO, M_NPAR, _depletion, _flip, _meyer_charges, _mos_bulk_charges,
-    _mos_companion, _mos_junction, _mos_limit, _mos_start, _mos_terminals, _stamp_at)
+    M_CGBO, M_NPAR, _flip, _meyer_charges, _mos_bulk_charges,
+    _mos_companion, _mos_junction, _mos_limit, _mos_start, _mos_terminals)
 
 # level-2 parameter columns (after the level-1 ones)
 (M2_VTO, M2_FACTOR, M2_XD, M2_XJ, M2_LEFF, M2_UCRITV, M2_UEXP, M2_UO, M2_VMAX, M2_NEFF,
  M2_CFS, M2_NFS, M2_NSUB, M2_SBIARG, M2_CBSSW, M2_CBDSW, M2_MJSW) = range(M2_FIRST, M2_FIRST + 17)
-assert M2_MJSW + 1 == M_NPAR, "device_kernels.M_NPAR must cover the level-2 columns"
+assert M2_MJSW + 1 == M_NPAR, "mos_common_kernels.M_NPAR must cover the level-2 columns"
 
 MAGIC_VDS = 0.025   # DEVqmeyer's floor on vdsat
 
@@ -414,10 +415,12 @@ def _bulk_depletion(cj, cjsw, pb, mj, mjsw, fc, v):
 
 
 @njit(cache=True)
-def mos2_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qact, qdev):
+def mos2_load(x, grp, mode, gmin, out):
     """The level-2 rows of a MOS group: terminals (d', g, s', b), the state layout of
     mos1_load (vbs vgs vds von off | Meyer half capacitances, last point, phase). Returns
     the number of devices whose junction voltage was limited."""
+    nodes, pos, par, state, qdev = grp
+    gdata, cdata, ieq, qeq, qact = out
     ndev = nodes.shape[0]
     k = 4
     G = np.zeros((k, k))
@@ -464,8 +467,8 @@ def mos2_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
             ids, gm, gds, gmbs, von, vdsat = mos2_ids(vgd, -vds, vbd, p)
             normal = False
         state[d, 3] = von
-        _mos_companion(normal, ids, gm, gds, gmbs, gbs, cbs, gbd, cbd, vds, vgs, vbs, G, C, I,
-                       v)
+        _mos_companion(normal, (ids, gm, gds, gmbs), (gbs, cbs, gbd, cbd),
+                       (vds, vgs, vbs), G, C, I, v)
         # bulk depletion charges: bottom (MJ) and sidewall (MJSW)
         qbs, cbs_c = _bulk_depletion(p[M_CBS], p[M2_CBSSW], p[M_PB], p[M_MJ], p[M2_MJSW],
                                      p[M_FC], vbs)
@@ -479,7 +482,7 @@ def mos2_load(x, nodes, pos, par, state, mode, gmin, gdata, cdata, ieq, qeq, qac
             cgd_h, cgs_h, cgb_h = qmeyer(vgd, vgs, von, vdsat, p[M_PHI], p[M_COX])
         qgs, qgd, qgb = _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C)
         _flip(k, typ, I, Q, v)
-        _stamp_at(k, nodes, pos, d, G, C, I, Q, v, gdata, cdata, ieq, qeq, qact)
+        _stamp_at(k, grp, d, G, C, I, Q, v, out)
         # gate charges for the truncation-error control: Meyer plus overlap (the overlap
         # capacitors themselves are stamped as linear ones)
         qdev[d, 0] = typ * (qgs + p[M_CGSO] * vgs)
