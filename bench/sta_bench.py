@@ -5,6 +5,7 @@
    Both do the same work: read the library, netlist and SDC, report the worst setup and hold
    path, WNS and TNS. `sta` gets the unpacked library (it cannot read .gz) and
    `set_load 0 [get_nets *]` (no wire load, our default; see ../shared/peers/timing/NOTES.md).
+   Then gcd with its SPEF (`--spef` / `read_spef`), both tools the same way.
 2. A scaling table from 1k to 200k cells: EPFL circuits mapped with yosys + ABC onto sky130
    (cached under bench/.cache), the largest made of N copies of the mapped multiplier side by
    side, with time and peak memory of both tools.
@@ -131,21 +132,25 @@ def replicated(circuit: str, copies: int) -> tuple[Path, str]:
     return out, top
 
 
-def run_edapipe(netlist: Path, sdc: Path, top: str | None):
+def run_edapipe(netlist: Path, sdc: Path, top: str | None, spef: Path | None = None):
     cmd = EDAPIPE + ["sta", str(netlist), "-l", str(LIB_GZ), "--sdc", str(sdc),
                      "--path-delay", "min_max", "--digits", "6"]
     if top:
         cmd += ["--top", top]
+    if spef:
+        cmd += ["--spef", str(spef)]
     wall, cpu, rss, out = run_measured(cmd)
     m = re.search(r"setup\s+WNS \S+ ns\s+TNS \S+ ns\s+worst slack (\S+) ns", out)
     return wall, cpu, rss, float(m.group(1)) if m else float("nan")
 
 
-def run_sta(sta: str, netlist: Path, sdc: Path, top: str, work: Path, timeout: float = 600):
+def run_sta(sta: str, netlist: Path, sdc: Path, top: str, work: Path, timeout: float = 600,
+            spef: Path | None = None):
     script = work / f"{top}.tcl"
     script.write_text(
         f"read_liberty {plain_lib()}\nread_verilog {netlist}\nlink_design {top}\n"
-        f"read_sdc {sdc}\nset_load 0 [get_nets -hierarchical *]\n"
+        f"read_sdc {sdc}\n"
+        + (f"read_spef {spef}\n" if spef else "set_load 0 [get_nets -hierarchical *]\n") +
         "report_checks -path_delay max -digits 6\nreport_checks -path_delay min -digits 6\n"
         "report_wns -digits 6\nreport_tns -digits 6\nreport_worst_slack -digits 6\n")
     wall, cpu, rss, out = run_measured(["timeout", str(timeout), sta, "-no_init",
@@ -198,6 +203,27 @@ def main(argv: list[str] | None = None) -> int:
                 ["tool", "wall s", "cpu s", "peak MB", "worst slack ns", "wall / edapipe",
                  "cpu / edapipe"], table)
     rows.append({"case": "multiplier", "edapipe_runs": ours, "sta_runs": theirs})
+    # 1b. gcd with its SPEF (RC delay calculation on every net), both tools, alternating
+    gcd = BENCHMARKS / "timing" / "designs" / "gcd_sky130hd"
+    spef_runs: dict[str, list] = {"edapipe": [], "sta": []}
+    for _ in range(args.repeat):
+        spef_runs["edapipe"].append(run_edapipe(gcd / "gcd_sky130hd.v",
+                                                gcd / "gcd_sky130hd.sdc", None,
+                                                gcd / "gcd_sky130hd.spef"))
+        if sta:
+            spef_runs["sta"].append(run_sta(sta, gcd / "gcd_sky130hd.v",
+                                            gcd / "gcd_sky130hd.sdc", "gcd", work,
+                                            spef=gcd / "gcd_sky130hd.spef"))
+    table = []
+    for name, runs in spef_runs.items():
+        if runs:
+            wall, cpu, mb, ws = stats(runs)
+            summary.update({f"gcd_spef_{name}_cpu_s": cpu, f"gcd_spef_{name}_rss_mb": mb,
+                            f"gcd_spef_{name}_worst_slack_ns": ws})
+            table.append([name, wall, cpu, mb, ws])
+    print_table(f"gcd with SPEF (252 cells, every net RC), median of {args.repeat}",
+                ["tool", "wall s", "cpu s", "peak MB", "worst slack ns"], table)
+    rows.append({"case": "gcd_spef", **{f"{k}_runs": v for k, v in spef_runs.items()}})
     # 2. scaling
     if not args.no_scaling:
         scale_rows = []

@@ -62,6 +62,12 @@ def test_text_report_and_json(small, capsys):
     data = json.loads(out)
     assert code == 0 and data["setup"]["violations"] == 0
     assert [e["name"] for e in data["endpoints"]] == ["y"]
+    e = data["endpoints"][0]
+    assert e["hold_slack"] == pytest.approx(e["hold_arrival"] - e["hold_required"], abs=1e-9)
+    assert [p["check"] for p in data["paths"]] == ["setup", "hold"]   # -n 1 by default
+    path = data["paths"][0]
+    assert path["data"][-1]["time"] == pytest.approx(path["arrival"], abs=1e-9)
+    assert [s["point"].split()[0] for s in path["data"]].count("u2/Y") == 1
 
 
 def test_max_violations_gates(small, capsys):
@@ -73,6 +79,50 @@ def test_max_violations_gates(small, capsys):
     assert code == 1 and "setup" in err
     code, _, _ = call(args + ["--max-violations", "5"], capsys)
     assert code == 0
+
+
+def test_max_transition_report_json_and_gate(small, capsys):
+    """set_max_transition: counted in the summary, listed with --drc, in the JSON, and
+    gated by --max-drc-violations (exit 1); `puts` output goes to standard error."""
+    tmp, v, sdc = small
+    rules = tmp / "rules.sdc"
+    rules.write_text(GOOD_SDC + "set_max_transition 0.0001 [current_design]\n"
+                     "puts {constraints read}\n")
+    args = ["sta", str(v), "-l", str(DATA / "mini.lib"), "--sdc", str(rules)]
+    code, out, err = call(args + ["--drc"], capsys)
+    assert code == 0 and "max_transition:" in out and "(VIOLATED)" in out
+    assert "constraints read" in err and "constraints read" not in out
+    line = next(x for x in out.splitlines() if x.startswith("drc    max_transition:"))
+    bad = int(line.split("violations ")[1].split()[0])
+    assert bad > 0
+    code, out, _ = call(args + ["--json"], capsys)
+    assert json.loads(out)["drc"]["max_transition"]["violations"] == bad
+    code, _, err = call(args + [f"--max-drc-violations={bad - 1}"], capsys)
+    assert code == 1 and "max_transition" in err
+    code, _, _ = call(args + [f"--max-drc-violations={bad}"], capsys)
+    assert code == 0
+
+
+def test_max_capacitance_report_json_and_gate(small, capsys):
+    """set_max_capacitance: u1/Y drives u2/A (0.001 pF in mini.lib) against 0.0005 pF; the
+    gate counts it with the other rules."""
+    tmp, v, sdc = small
+    rules = tmp / "rules.sdc"
+    rules.write_text(GOOD_SDC + "set_max_capacitance 0.0005 [current_design]\n"
+                     "set_max_fanout 0 [current_design]\n")
+    args = ["sta", str(v), "-l", str(DATA / "mini.lib"), "--sdc", str(rules)]
+    code, out, _ = call(args + ["--drc", "--digits", "4"], capsys)
+    assert code == 0
+    assert "drc    max_capacitance: 3 pins checked, violations 1  worst slack -0.0005 pF" in out
+    assert "drc    max_fanout: 3 pins checked, violations 0" in out
+    row = next(x for x in out.splitlines() if x.startswith("u1/Y"))
+    assert row.split() == ["u1/Y", "0.0005", "0.0010", "-0.0005", "(VIOLATED)"]
+    code, out, _ = call(args + ["--json"], capsys)
+    cap = json.loads(out)["drc"]["max_capacitance"]
+    assert cap["unit"] == "pF" and cap["violators"][0]["pin"] == "u1/Y"
+    assert cap["violators"][0]["capacitance"] == pytest.approx(0.001)
+    code, _, err = call(args + ["--max-drc-violations=0"], capsys)
+    assert code == 1 and "1 max_capacitance violations" in err
 
 
 def test_plot(small, capsys):
@@ -155,3 +205,27 @@ def test_spef_option(capsys, tmp_path):
     code, _, err = call(["sta", str(v), "-l", str(LIB), "--sdc", str(sdc), "--spef", str(bad)],
                         capsys)
     assert code == 3 and "bad.spef:" in err and "Traceback" not in err
+
+
+def test_corner_options(small, capsys):
+    """--corner NAME=LIB: one report per corner and the worst paths over them; usage
+    errors (exit 2) for a malformed or repeated corner, or -l with --corner."""
+    tmp, v, sdc = small
+    lib = str(DATA / "mini.lib")
+    code, out, _ = call(["sta", str(v), "--sdc", str(sdc), "--corner", f"a={lib}",
+                         "--corner", f"b={lib},{lib}"], capsys)
+    assert code == 0 and "corner a" in out and "corner b" in out and "Corner: a" in out
+    for bad in (["--corner", "a"], ["--corner", f"a={lib}", "--corner", f"a={lib}"],
+                ["--corner", f"a={lib}", "-l", lib], []):
+        code, _, err = call(["sta", str(v), "--sdc", str(sdc)] + bad, capsys)
+        assert code == 2, bad
+
+
+def test_format_end_and_summary(small, capsys):
+    tmp, v, sdc = small
+    args = ["sta", str(v), "-l", str(DATA / "mini.lib"), "--sdc", str(sdc)]
+    code, out, _ = call(args + ["--format", "end", "--group-count", "5"], capsys)
+    assert code == 0 and "max_delay/setup endpoints" in out and "y (output)" in out
+    assert "Startpoint" not in out
+    code, out, _ = call(args + ["--format", "summary", "--path-delay", "min_max"], capsys)
+    assert code == 0 and "WNS" in out and "Startpoint" not in out and "endpoints\n" not in out

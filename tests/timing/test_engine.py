@@ -214,11 +214,11 @@ set half [expr {$period / 2.0}]
 create_clock -name v -period $period -waveform "0 $half"
 set_input_delay [expr $period * 0.25] -clock v [get_ports a*]  ;# comment after ;
 set_output_delay 0.5 -clock [get_clocks v] [all_outputs]
-set_max_fanout 10 [current_design]
+set_max_area 10
 """)
     assert an.sdc.clocks["v"].period == pytest.approx(4 * NS)
     assert an.sdc.input_delays["a"][0].values[(0, 0)] == pytest.approx(1 * NS)
-    assert any("set_max_fanout" in w for w in an.graph.warnings)
+    assert any("set_max_area" in w for w in an.graph.warnings)
 
 
 def test_sdc_refuses_code():

@@ -54,3 +54,21 @@ def test_deep_chain_uses_numba_and_agrees():
     auto = analyze(graph, cons, [lib])
     assert auto.engine.name == "numba" and auto.levels == n
     _same(auto, analyze(graph, cons, [lib], "numpy"))
+
+
+def test_engines_agree_with_through_exception_states(tmp_path):
+    """-through exceptions seed later states' arrivals at inner nodes (the engines' `keep`
+    mode): both engines, and the slack through every node, agree."""
+    need_shared()
+    v, sdc = design_files("gcd_sky130hd")
+    text = sdc.read_text() + ("set_multicycle_path 2 -through [get_pins _204_/Y]\n"
+                              "set_max_delay 0.8 -through [get_nets _083_]\n"
+                              "set_false_path -rise_through [get_pins _253_/Y] "
+                              "-through [get_pins _254_/A]\n")
+    path = tmp_path / "t.sdc"
+    path.write_text(text)
+    graph, cons, libs = load(StaParams(str(v), (str(LIB),), str(path)))
+    a = analyze(graph, cons, libs, "numpy")
+    b = analyze(graph, cons, libs, "numba")
+    assert len(a.launches) > 1 and any(r.state for r in a.launches)
+    _same(a, b)

@@ -37,7 +37,7 @@ def test_gzip_and_cache(tmp_path, monkeypatch):
     path = tmp_path / "mini.lib.gz"
     path.write_bytes(gzip.compress((DATA / "mini.lib").read_bytes()))
     a = read_liberty(path)
-    assert list((tmp_path / "cache" / "edapipe" / "liberty").glob("*.pkl"))
+    assert list((tmp_path / "cache" / "edapipe" / "liberty").glob("*/*.pkl"))
     b = read_liberty(path)  # from the cache
     assert sorted(a.cells) == sorted(b.cells)
 

@@ -68,6 +68,17 @@ CASES = {
                      "set_output_delay 0.5 -clock vclk -add_delay [get_ports resp_val]\n"
                      "set_clock_groups -asynchronous -group [get_clocks clk] -group {clk2}\n"
                      "set_clock_groups -logically_exclusive -group vclk\n"),
+    # inter-clock uncertainty replaces the capture clock's own, per launch/capture edge
+    "clock_uncertainty_inter": ("gcd_sky130hd",
+                                "create_clock -name clk2 -period 3 -waveform {0.5 2} -add "
+                                "[get_ports clk]\n"
+                                "set_input_delay 0.3 -clock clk2 -add_delay [get_ports req_val]\n"
+                                "set_clock_uncertainty 0.1 [get_clocks clk]\n"
+                                "set_clock_uncertainty -from [get_clocks clk2] -to "
+                                "[get_clocks clk] 0.35\n"
+                                "set_clock_uncertainty -setup -rise_from clk -fall_to clk2 "
+                                "0.25\n"
+                                "set_clock_uncertainty -hold -from clk -to clk 0.05\n"),
     "input_transition_min_max": ("arbiter", "set_input_transition -max 0.3 [all_inputs]\n"
                                             "set_input_transition -min 0.02 [all_inputs]\n"
                                             "set_input_transition -rise -max 0.4 "
@@ -158,6 +169,22 @@ CLOCK_CASES = {
     "generated_divide_3_latency": (
         f"create_generated_clock -name gclk -source [get_ports clk] -divide_by 3 {GEN_LEAF}\n"
         "set_clock_latency 0.25 [get_clocks gclk]\n", True),
+    # -reference_pin: input and output delays from the clock's arrival at a clock-tree pin
+    # (propagated: its network delay there; ideal: source latency for inputs, source and
+    # network latency for outputs)
+    "reference_pin_propagated": (
+        "set_propagated_clock [all_clocks]\nset_clock_latency -source 0.2 [get_clocks clk]\n"
+        "set_input_delay 0.4 -clock clk -reference_pin [get_pins clkbuf_2_0__f_clk/X] "
+        "[get_ports req_val]\n"
+        "set_output_delay 0.3 -clock clk -reference_pin [get_pins clkbuf_2_1__f_clk/X] "
+        "[get_ports resp_val]\n", False),
+    "reference_pin_ideal": (
+        "set_clock_latency 0.3 [get_clocks clk]\nset_clock_latency -source 0.1 "
+        "[get_clocks clk]\n"
+        "set_input_delay 0.4 -clock clk -reference_pin [get_pins clkbuf_2_0__f_clk/X] "
+        "[get_ports req_val]\n"
+        "set_output_delay 0.3 -clock clk -reference_pin [get_pins clkbuf_2_1__f_clk/X] "
+        "[get_ports resp_val]\n", False),
     # ideal clock: network latency and source latency, early/late and rise/fall
     "clock_latency_ideal": ("set_clock_latency 0.4 [get_clocks clk]\n"
                             "set_clock_latency -max -rise 0.6 [get_clocks clk]\n"
@@ -259,3 +286,150 @@ def test_case_analysis_drops_constant_endpoints(tmp_path):
     a = edapipe_slacks("gcd_sky130hd", _base("gcd_sky130hd"), tmp_path)
     b = edapipe_slacks("gcd_sky130hd", _base("gcd_sky130hd") + extra, tmp_path)
     assert len(a[0]) - len(b[0]) == 3 and len(a[1]) - len(b[1]) == 3
+
+
+# Path exceptions (gcd): -through pins, nets, cells, ports, endpoint pins, with rise/fall
+# forms, -rise_from/-fall_to, -rise/-fall, clocks' edges, OpenSTA's priority rules and
+# -start/-end multicycle accounting between clocks of different periods. (Debian's 2019 sta
+# crashes on -from together with -through cells: not compared.)
+GEN_DIV2 = ("create_generated_clock -name gclk -source [get_ports clk] -divide_by 2 "
+            f"{GEN_LEAF}\n")
+EXCEPTION_CASES = {
+    "through_pin": "set_false_path -through [get_pins _204_/Y]\n",
+    "through_net_max_delay": "set_max_delay 0.8 -through [get_nets _083_]\n",
+    "through_rise_cells_sequence": (
+        "set_false_path -rise_through [get_pins _204_/Y]\n"
+        "set_false_path -through [get_pins _253_/Y] -through [get_pins _254_/A]\n"
+        "set_false_path -through [get_cells _206_]\n"),
+    "through_ports_and_endpoints": ("set_false_path -through [all_inputs]\n"
+                                    "set_false_path -through [get_ports resp_msg[8]]\n"
+                                    "set_false_path -through [get_pins _411_/D]\n"),
+    "through_multicycle": (
+        "set_multicycle_path 2 -through [get_pins _204_/Y]\n"
+        "set_multicycle_path 3 -setup -from [get_ports req_msg*] -through "
+        "[get_pins _206_/Y] -to [all_outputs]\n"),
+    "rise_fall_points": ("set_false_path -rise_from [get_ports req_msg*]\n"
+                         "set_multicycle_path 2 -fall_to [get_pins _41*_/D]\n"
+                         "set_false_path -rise -to [all_outputs]\n"
+                         "set_max_delay 2 -fall -from [get_cells _414_]\n"),
+    "clock_edges": "set_multicycle_path 2 -rise_to [get_clocks clk] -from "
+                   "[get_ports req_msg*]\n",
+    "priority": ("set_multicycle_path 2 -from [get_clocks clk]\n"
+                 "set_multicycle_path 3 -to [get_pins _411_/D]\n"
+                 "set_false_path -hold -to [get_pins _412_/D]\n"
+                 "set_multicycle_path 4 -setup -to [get_pins _412_/D]\n"
+                 "set_multicycle_path 2 -hold -to [get_pins _412_/D]\n"
+                 "set_max_delay 2 -to [get_ports resp_msg*]\n"
+                 "set_max_delay 3 -to [get_ports resp_msg*]\n"
+                 "set_multicycle_path 2 -to [get_pins _413_/D]\n"
+                 "set_multicycle_path 3 -to [get_cells _413_]\n"
+                 "set_false_path -through [get_pins _204_/Y]\n"
+                 "set_max_delay 1 -from [get_cells _422_]\n"),
+    "multicycle_start_end": (
+        GEN_DIV2
+        + "set_multicycle_path 2 -start -from [get_clocks clk] -to [get_clocks gclk]\n"
+        "set_multicycle_path 1 -hold -end -from [get_clocks clk] -to [get_clocks gclk]\n"
+        "set_multicycle_path 3 -from [get_clocks gclk] -to [get_clocks clk]\n"
+        "set_multicycle_path 1 -hold -from [get_clocks gclk] -to [get_clocks clk]\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXCEPTION_CASES))
+def test_exceptions_against_opensta(case, tmp_path):
+    _need_sta()
+    extra = EXCEPTION_CASES[case]
+    name = "gcd_sky130hd"
+    assert _moved(name, extra, tmp_path) > 1e-3, "the commands change nothing: no test"
+    assert max_slack_difference(name, _base(name) + extra, tmp_path) < TOL
+
+
+@pytest.mark.parametrize("corner", ["ff", "ss"])
+def test_asap7_capacitance_ranges_against_opensta(corner, tmp_path):
+    """ASAP7 pins carry rise/fall_capacitance_range: the min (hold) analysis loads nets with
+    the low ends, as OpenSTA (0.3 ps of hold slack on reg1 when ignored)."""
+    import gzip
+    import subprocess
+
+    from edapipe.timing.sta import StaParams, run_sta
+    from tests.conftest import require_tool
+    from tests.timing.conftest import parse_endpoints
+
+    need_shared()
+    sta = require_tool("sta")
+    lib_gz = TIMING / "liberty" / f"asap7_small_{corner}.lib.gz"
+    v = TIMING / "designs" / "reg1_asap7" / "reg1_asap7.v"
+    lib = tmp_path / "asap7.lib"
+    lib.write_bytes(gzip.decompress(lib_gz.read_bytes()))
+    sdc = tmp_path / "c.sdc"
+    sdc.write_text("create_clock -name clk -period 500 {clk1 clk2 clk3}\n"
+                   "set_input_delay -clock clk 10 {in1 in2}\n"
+                   "set_output_delay -clock clk 20 out\nset_input_transition 10 {in1 in2}\n")
+    out = {k: tmp_path / f"{k}.txt" for k in ("max", "min")}
+    script = tmp_path / "r.tcl"
+    script.write_text(f"read_liberty {lib}\nread_verilog {v}\nlink_design top\n"
+                      f"set_load 0 [get_nets *]\nread_sdc {sdc}\n"
+                      + "".join(f"report_checks -path_delay {k} -format end -group_count 100 "
+                                f"-endpoint_count 1 -unique_paths_to_endpoint -digits 6 "
+                                f"> {out[k]}\n" for k in out))
+    subprocess.run([sta, "-no_init", "-no_splash", "-exit", str(script)], check=True,
+                   capture_output=True, timeout=300)
+    an = run_sta(StaParams(str(v), (str(lib_gz),), str(sdc)))
+    for check, k in ((0, "max"), (1, "min")):
+        theirs = parse_endpoints(out[k].read_text())
+        ours = {e.name: e.slack[check] * 1e12 for e in an.endpoints}   # ps, as the library
+        assert set(theirs) == set(ours)
+        for name, slack in theirs.items():
+            assert ours[name] == pytest.approx(slack, abs=TOL * 1e3), (k, name)  # ps
+
+
+def test_corners_against_opensta_define_corners(tmp_path, capsys):
+    """`--corner ff=... --corner ss=...` against `define_corners ff ss` with
+    `read_liberty -corner`: every endpoint's worst setup and hold slack over the corners."""
+    import gzip
+    import json
+    import subprocess
+
+    from edapipe.cli.main import run
+    from tests.conftest import require_tool
+    from tests.timing.conftest import parse_endpoints
+
+    need_shared()
+    sta = require_tool("sta")
+    v = TIMING / "designs" / "reg1_asap7" / "reg1_asap7.v"
+    libs = {c: TIMING / "liberty" / f"asap7_small_{c}.lib.gz" for c in ("ff", "ss")}
+    plain = {}
+    for c, path in libs.items():
+        plain[c] = tmp_path / f"{c}.lib"
+        plain[c].write_bytes(gzip.decompress(path.read_bytes()))
+    sdc = tmp_path / "c.sdc"
+    sdc.write_text("create_clock -name clk -period 500 {clk1 clk2 clk3}\n"
+                   "set_input_delay -clock clk 10 {in1 in2}\n"
+                   "set_output_delay -clock clk 20 out\nset_input_transition 10 {in1 in2}\n")
+    out = {k: tmp_path / f"{k}.txt" for k in ("max", "min")}
+    script = tmp_path / "r.tcl"
+    script.write_text("define_corners ff ss\n"
+                      + "".join(f"read_liberty -corner {c} {plain[c]}\n" for c in plain)
+                      + f"read_verilog {v}\nlink_design top\nset_load 0 [get_nets *]\n"
+                      f"read_sdc {sdc}\n"
+                      + "".join(f"report_checks -path_delay {k} -format end -group_count 100 "
+                                f"-endpoint_count 1 -unique_paths_to_endpoint -digits 6 "
+                                f"> {out[k]}\n" for k in out))
+    subprocess.run([sta, "-no_init", "-no_splash", "-exit", str(script)], check=True,
+                   capture_output=True, timeout=300)
+    with pytest.raises(SystemExit) as exc:
+        run(["sta", str(v), "--sdc", str(sdc), "--json"]
+            + [f"--corner={c}={p}" for c, p in libs.items()])
+    assert exc.value.code == 0
+    data = json.loads(capsys.readouterr().out)["corners"]
+    assert list(data) == ["ff", "ss"]
+    for key, k in (("setup_slack", "max"), ("hold_slack", "min")):
+        theirs = parse_endpoints(out[k].read_text())
+        ours: dict[str, float] = {}
+        for corner in data.values():
+            for e in corner["endpoints"]:
+                ours[e["name"]] = min(e[key] * 1e3, ours.get(e["name"], float("inf")))  # ps
+        assert set(ours) == set(theirs)
+        for name, slack in theirs.items():
+            assert ours[name] == pytest.approx(slack, abs=TOL * 1e3), (k, name)
+    # the corners differ, so the worst-corner choice is exercised
+    assert data["ff"]["hold"]["worst_slack"] != data["ss"]["hold"]["worst_slack"]

@@ -7,23 +7,34 @@ import click
 
 @click.command("sta")
 @click.argument("netlist")
-@click.option("-l", "--liberty", "liberty", multiple=True, required=True, metavar="FILE",
+@click.option("-l", "--liberty", "liberty", multiple=True, metavar="FILE",
               help="Liberty library (plain or .gz); repeat for several. Units come from the "
                    "first.")
+@click.option("--corner", "corners", multiple=True, metavar="NAME=LIB[,LIB...]",
+              help="Analyze a corner with its own libraries (instead of -l); repeat for "
+                   "several, as OpenSTA's define_corners: each endpoint reports its worst "
+                   "corner.")
 @click.option("--sdc", metavar="FILE", help="SDC constraints.")
 @click.option("--spef", metavar="FILE",
               help="SPEF parasitics: RC delay calculation (effective capacitance, Elmore "
                    "wire delay, slew degradation) on the nets it covers, as OpenSTA's "
                    "read_spef.")
 @click.option("--top", help="Top module (default: the one module nobody instantiates).")
-@click.option("-n", "--paths", default=1, show_default=True, type=click.IntRange(0),
-              help="Number of worst paths to print (per check).")
+@click.option("-n", "--paths", "--group-count", "paths", default=1, show_default=True,
+              type=click.IntRange(0),
+              help="Number of worst paths (endpoints, one path each) to print per check.")
+@click.option("--format", "fmt", type=click.Choice(["full", "end", "summary"]),
+              default="full", show_default=True,
+              help="full: the paths; end: one line per endpoint (OpenSTA's -format end); "
+                   "summary: WNS/TNS only.")
 @click.option("--path-delay", type=click.Choice(["max", "min", "min_max"]), default="max",
               show_default=True, help="Print setup (max), hold (min) or both paths.")
 @click.option("--endpoints", "n_endpoints", type=click.IntRange(0), default=0,
               show_default=True, help="Also list the N worst endpoints.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Write JSON (summary and every endpoint's slack) instead of text.")
+              help="Write JSON (summary, every endpoint's setup and hold arrival, required "
+                   "and slack, the -n worst paths of each check stage by stage) instead of "
+                   "text.")
 @click.option("-o", "--output", metavar="FILE", default="-",
               help="Write the report here (atomically); default standard output.")
 @click.option("--max-violations", type=click.IntRange(0), default=None,
@@ -35,9 +46,17 @@ import click
                    "default: no wire load, as current OpenSTA.")
 @click.option("--digits", default=3, show_default=True, type=click.IntRange(0, 9),
               help="Digits after the decimal point.")
+@click.option("--drc", "show_drc", is_flag=True,
+              help="List every max_transition, max_capacitance and max_fanout violator "
+                   "(OpenSTA's report_check_types -all_violators); the summary always "
+                   "counts them.")
+@click.option("--max-drc-violations", type=click.IntRange(0), default=None,
+              help="Exit 1 when more than N design-rule violations (max_transition, "
+                   "max_capacitance, max_fanout together).")
 @click.option("--no-cache", is_flag=True, help="Do not use or write the Liberty cache.")
-def sta_cmd(netlist, liberty, sdc, spef, top, paths, path_delay, n_endpoints, as_json, output,
-            max_violations, plot, wire_load, digits, no_cache):
+def sta_cmd(netlist, liberty, corners, sdc, spef, top, paths, fmt, path_delay, n_endpoints,
+            as_json, output, max_violations, plot, wire_load, digits, show_drc,
+            max_drc_violations, no_cache):
     """Static timing analysis: WNS, TNS, violations and the worst paths.
 
     Same timing model as OpenSTA without parasitics: NLDM table lookup with
@@ -50,7 +69,8 @@ def sta_cmd(netlist, liberty, sdc, spef, top, paths, path_delay, n_endpoints, as
         edapipe sta design.v -l cells.lib --sdc design.sdc --max-violations 0
         edapipe sta design.v -l cells.lib --sdc design.sdc --spef design.spef
 
-    Exit codes: 0 ok, 1 more violations than --max-violations, 2 usage, 3 bad input.
+    Exit codes: 0 ok, 1 more violations than --max-violations (or design-rule violations
+    than --max-drc-violations), 2 usage, 3 bad input, 4 resource limit.
     """
     from edapipe.errors import CheckFailed
     from edapipe.timing import report
@@ -64,31 +84,127 @@ def sta_cmd(netlist, liberty, sdc, spef, top, paths, path_delay, n_endpoints, as
 
     if plot is not None and is_stdio(plot) and is_stdio(output):
         raise UsageError("--plot - and the report cannot share standard output; give -o FILE")
-    guard({"-o": output, "--plot": plot}, netlist, *liberty, sdc, spef)
+    specs = _corner_specs(corners, liberty)
+    guard({"-o": output, "--plot": plot}, netlist, *[f for _, libs in specs for f in libs],
+          sdc, spef)
+    if corners:
+        paths = paths if fmt == "full" else 0
+        _run_corners(specs, netlist, sdc, spef, top, wire_load, not no_cache, paths,
+                     path_delay, n_endpoints, as_json, output, max_violations, digits,
+                     show_drc, max_drc_violations)
+        return
     params = StaParams(netlist, tuple(liberty), sdc, top, wire_load, not no_cache,
                        spef=spef)
     graph, constraints, libs = load(params)
+    for m in constraints.messages:   # the SDC's `puts`: standard output carries the report
+        console().print(m, markup=False, highlight=False, soft_wrap=True)
     for w in graph.warnings:
         console().print(f"edapipe: warning: {w}", markup=False, highlight=False,
                         soft_wrap=True)
     an = analyze(graph, constraints, libs)
+    from edapipe.timing import drc
+    rules = drc.check_all(an, libs)
     if as_json:
-        text = report.dumps(an)
+        text = report.dumps(an, rules, paths)
     else:
-        parts = [report.format_summary(an, digits)]
+        parts = [report.format_summary(an, digits) + report.format_drc_summary(rules, digits)]
+        if show_drc:
+            parts.extend("\n" + drc.format_checks(c, digits) for c in rules.values())
         checks = {"max": [SETUP], "min": [HOLD], "min_max": [SETUP, HOLD]}[path_delay]
         for check in checks:
-            for ep in report.sorted_endpoints(an, check)[:paths]:
-                parts.append("\n" + report.format_path(an, ep, check, digits))
+            if fmt == "end":
+                parts.append("\n" + report.format_endpoints(an, check, paths, digits))
+            elif fmt == "full":
+                for ep in report.sorted_endpoints(an, check)[:paths]:
+                    parts.append("\n" + report.format_path(an, ep, check, digits))
             if n_endpoints:
                 parts.append("\n" + report.format_endpoints(an, check, n_endpoints, digits))
         text = "".join(parts)
     write_bytes(output, text.encode(), binary=False, option="-o")
     if plot:
         report.plot_histogram(an, plot)
+    if max_drc_violations is not None:
+        bad = drc.count(rules)
+        if bad > max_drc_violations:
+            raise CheckFailed(f"design rules violated: {_drc_counts(rules)} "
+                              f"(more than --max-drc-violations {max_drc_violations})")
     if max_violations is not None:
         bad = an.violations(SETUP) + an.violations(HOLD)
         if bad > max_violations:
             raise CheckFailed(f"timing violated: {an.violations(SETUP)} setup and "
                               f"{an.violations(HOLD)} hold violations "
                               f"(more than --max-violations {max_violations})")
+
+
+def _corner_specs(corners, liberty) -> list[tuple[str | None, tuple[str, ...]]]:
+    """[(corner name, libraries)]: one unnamed corner from -l, or the --corner options."""
+    from edapipe.errors import UsageError
+
+    if corners and liberty:
+        raise UsageError("give the libraries with -l or per corner with --corner, not both")
+    if not corners:
+        if not liberty:
+            raise UsageError("give a Liberty library with -l FILE (or --corner NAME=LIB)")
+        return [(None, tuple(liberty))]
+    out: list[tuple[str | None, tuple[str, ...]]] = []
+    for spec in corners:
+        name, eq, libs = spec.partition("=")
+        files = tuple(f for f in libs.split(",") if f)
+        if not eq or not name or not files:
+            raise UsageError(f"--corner {spec!r}: expected NAME=LIB[,LIB...]")
+        if any(name == n for n, _ in out):
+            raise UsageError(f"--corner {name}: given twice")
+        out.append((name, files))
+    return out
+
+
+def _run_corners(specs, netlist, sdc, spef, top, wire_load, use_cache, paths, path_delay,
+                 n_endpoints, as_json, output, max_violations, digits, show_drc,
+                 max_drc_violations) -> None:
+    """Every corner analysed on its own libraries; the report takes each endpoint's worst
+    corner (OpenSTA's define_corners), the gates count over all corners."""
+    from edapipe.errors import CheckFailed
+    from edapipe.timing import drc, report
+    from edapipe.timing.search import HOLD, SETUP, analyze
+    from edapipe.timing.sta import StaParams, load
+    from edapipe.util.console import console
+    from edapipe.util.files import write_bytes
+
+    runs = []
+    shown: set[str] = set()
+    for name, libs in specs:
+        graph, cons, lib_objs = load(StaParams(netlist, libs, sdc, top, wire_load, use_cache,
+                                               spef=spef))
+        for m in ([] if runs else cons.messages):
+            console().print(m, markup=False, highlight=False, soft_wrap=True)
+        for w in graph.warnings:
+            if w not in shown:
+                shown.add(w)
+                console().print(f"edapipe: warning: {w}", markup=False, highlight=False,
+                                soft_wrap=True)
+        an = analyze(graph, cons, lib_objs)
+        runs.append((name, an, drc.check_all(an, lib_objs)))
+    checks = {"max": [SETUP], "min": [HOLD], "min_max": [SETUP, HOLD]}[path_delay]
+    if as_json:
+        text = report.dumps_corners(runs, paths)
+    else:
+        text = report.format_corners(runs, checks, paths, n_endpoints, digits, show_drc)
+    write_bytes(output, text.encode(), binary=False, option="-o")
+    if max_drc_violations is not None:
+        bad = sum(drc.count(rules) for _, _, rules in runs)
+        if bad > max_drc_violations:
+            raise CheckFailed(f"design rules violated: {bad} violations over "
+                              f"the corners (more than --max-drc-violations "
+                              f"{max_drc_violations})")
+    if max_violations is not None:
+        bad = {(e.name, c) for _, an, _ in runs for e in an.endpoints for c in (SETUP, HOLD)
+               if e.slack[c] < 0}
+        if len(bad) > max_violations:
+            raise CheckFailed(f"timing violated: {len(bad)} violating endpoint checks over "
+                              f"the corners (more than --max-violations {max_violations})")
+
+
+def _drc_counts(rules) -> str:
+    """'3 max_transition, 1 max_fanout violations' (the rules that have any)."""
+    parts = [f"{len(c.violators)} {kind}" for kind, c in rules.items() if c.violators]
+    return ", ".join(parts) + " violations"

@@ -77,6 +77,7 @@ class _CellTemplate:
     index: dict[str, int]
     is_output: np.ndarray          # (n_pins,) bool
     cap: np.ndarray                # (n_pins, 2)
+    cap_min: np.ndarray            # (n_pins, 2) for the min analysis (capacitance ranges)
     arcs: np.ndarray               # (n, 9): from, to, kind, mask_r, mask_f, 4 tables
     checks: np.ndarray             # (n, 6): data, clock, SETUP/HOLD, clock edge, tr, tf
     is_clock: np.ndarray           # (n_pins,) bool: clock pin of a register
@@ -126,6 +127,8 @@ def _template(cell: Cell, store: TableStore) -> _CellTemplate:
         pins, index, np.array([cell.pins[p].direction == "output" for p in pins], bool),
         np.array([(cell.pins[p].cap_rise, cell.pins[p].cap_fall) for p in pins],
                  float).reshape(-1, 2),
+        np.array([cell.pins[p].cap_min or (cell.pins[p].cap_rise, cell.pins[p].cap_fall)
+                  for p in pins], float).reshape(-1, 2),
         np.array(arcs, np.int64).reshape(-1, 9), np.array(checks, np.int64).reshape(-1, 6),
         np.array([p in clock_pins for p in pins], bool), bool(cell.sequential))
 
@@ -195,6 +198,9 @@ class TimingGraph:
     # nodes no path is searched from (constants, set_disable_timing pins); None: none
     node_const: np.ndarray | None = None
     node_blocked: np.ndarray | None = None
+    # (pins + ports,) bool: on an ideal clock's network (drc.py skips its cap/fanout checks)
+    ideal_clock_nodes: np.ndarray | None = None
+    cap_unit: float = 1e-12   # F per capacitance unit of the first library (reports' unit)
     # arc masks for path search where constants make a function unate (None: arc_mask)
     arc_mask_search: np.ndarray | None = None
 
@@ -277,12 +283,15 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
     type_off = np.zeros(len(templates) + 1, np.int64)
     np.cumsum([len(t.pins) for t in templates], out=type_off[1:])
     cap_all = np.concatenate([t.cap for t in templates]) if templates else np.zeros((0, 2))
+    cap_min_all = np.concatenate([t.cap_min for t in templates]) if templates else \
+        np.zeros((0, 2))
     out_all = np.concatenate([t.is_output for t in templates]) if templates else \
         np.zeros(0, bool)
     clk_all = np.concatenate([t.is_clock for t in templates]) if templates else \
         np.zeros(0, bool)
     slot = type_off[node_type] + node_local if n_pins else np.zeros(0, np.int64)
     pin_cap = cap_all[slot]
+    pin_cap_min = cap_min_all[slot]
     pin_out = out_all[slot]
     pin_clk = clk_all[slot] & (net_of_pin >= 0)
     # ports
@@ -316,12 +325,13 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
                             f"(first: {excerpt(bad, 60)}); only the first driver is timed")
     # Net load per edge and analysis: every pin cap on the net (the driver's own too) + port
     # loads (per edge and min/max) + set_load on the net (per min/max).
-    net_pin_cap = np.zeros((n_nets, 2))
+    caps_min = np.concatenate([pin_cap_min, np.zeros((len(netlist.ports), 2))])
     conn = node_net_a >= 0
-    for e in range(2):
-        net_pin_cap[:, e] = np.bincount(node_net_a[conn], weights=caps[conn, e],
-                                        minlength=n_nets)
-    net_cap = np.repeat(net_pin_cap[:, :, None], 2, axis=2)   # (n_nets, edge, mm)
+    net_cap = np.zeros((n_nets, 2, 2))   # (n_nets, edge, mm): max analysis, then min
+    for mm, pc in enumerate((caps, caps_min)):
+        for e in range(2):
+            net_cap[:, e, mm] = np.bincount(node_net_a[conn], weights=pc[conn, e],
+                                            minlength=n_nets)
     if len(port_cap):
         ok = port_net >= 0
         np.add.at(net_cap, port_net[ok], port_cap[ok])
@@ -360,11 +370,12 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
             parts.append(block[ok])
     arcs = np.concatenate(arc_parts) if arc_parts else np.zeros((0, 9), np.int64)
     chk = np.concatenate(chk_parts) if chk_parts else np.zeros((0, 6), np.int64)
+    del arc_parts, chk_parts   # peak memory: the arc rows exist once from here on
     # Ideal clock network: trace each clock from its sources through combinational cells.
     idx = np.arange(n_all)
     src_of = np.where(node_net_a > 1, net_driver[np.maximum(node_net_a, 0)], -1)
     src_of = np.where(src_of >= 0, src_of, idx)
-    clock_of_pin, clock_nodes, clock_pin_node, clock_sources = _trace_clocks(
+    clock_of_pin, clock_nodes, clock_pin_node, clock_sources, ideal_net = _trace_clocks(
         sdc, port_node, node_net_a, arcs,
                                               set(np.flatnonzero(pin_clk).tolist()),
                                               netlist, node_inst_pins, node_type, node_local,
@@ -373,8 +384,10 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
     n_nodes = n_all + len(clock_nodes)
     # Combinational arcs start at the driver of their input pin's net; edge (clock-to-output)
     # arcs at the ideal clock node of their clock pin, one per clock reaching it.
-    comb = arcs[arcs[:, 2] != EDGE]
-    edge = arcs[arcs[:, 2] == EDGE]
+    is_edge = arcs[:, 2] == EDGE
+    edge = arcs[is_edge]
+    comb = arcs[~is_edge]
+    del arcs, is_edge
     frm = [src_of[comb[:, 0]]]
     pin = [comb[:, 0]]
     rest = [comb[:, 1:]]
@@ -393,6 +406,7 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         rest.append(er[:, 1:])
         on.append(np.array(extra_on, np.uint8))
     full = np.column_stack([np.concatenate(frm), np.concatenate(pin), np.concatenate(rest)])
+    del frm, pin, rest, comb
     arc_on_a = np.concatenate(on)
     order = np.argsort(full[:, 2], kind="stable")
     full = full[order]
@@ -426,6 +440,9 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         clock_nodes, cbase, port_node, port_dir, warnings + list(sdc.warnings),
         [i.cell for i in insts], load_min, caps, port_cap, None,
         np.array(clock_pin_node, np.int64), clock_sources)
+    graph.cap_unit = libs[0].cap_unit if libs else 1e-12
+    graph.ideal_clock_nodes = np.zeros(n_all, bool)
+    graph.ideal_clock_nodes[np.fromiter(ideal_net, np.int64, len(ideal_net))] = True
     from edapipe.timing.modes import apply_modes
     apply_modes(graph, sdc, cells)
     return graph
@@ -477,11 +494,12 @@ def _trace_clocks(sdc, port_node, node_net, arcs, clock_pins, netlist, node_inst
     clock_pin_node: list[int] = []
     clock_sources: dict[str, list[int]] = {}
     clock_of_pin: dict[int, list[int]] = {}
+    ideal: set[int] = set()   # nodes of ideal clocks' networks (no design-rule checks)
     if not sdc.clocks:
-        return clock_of_pin, clock_nodes, clock_pin_node, clock_sources
+        return clock_of_pin, clock_nodes, clock_pin_node, clock_sources, ideal
     by_net = np.argsort(node_net, kind="stable")
     net_sorted = node_net[by_net]
-    comb = arcs[arcs[:, 2] == COMB]
+    comb = arcs[arcs[:, 2] == COMB][:, [0, 1, 3, 4]]   # from, to, rise and fall masks
     comb = comb[np.argsort(comb[:, 0], kind="stable")]
     pin_names = None
     for clk in sdc.clocks.values():
@@ -509,6 +527,8 @@ def _trace_clocks(sdc, port_node, node_net, arcs, clock_pins, netlist, node_inst
             if (v, parity) in seen or v in others:
                 continue
             seen.add((v, parity))
+            if not clk.propagated:
+                ideal.add(v)
             net = node_net[v]
             if net <= 1:
                 continue
@@ -529,10 +549,10 @@ def _trace_clocks(sdc, port_node, node_net, arcs, clock_pins, netlist, node_inst
                     continue
                 a0 = np.searchsorted(comb[:, 0], w, "left")
                 a1 = np.searchsorted(comb[:, 0], w, "right")
-                for to, m_r, m_f in comb[a0:a1, [1, 3, 4]].tolist():
+                for to, m_r, m_f in comb[a0:a1, 1:].tolist():
                     # output rise from input rise keeps the polarity, from input fall flips it
                     if m_r & 1 or m_f & 2:
                         stack.append((to, parity))
                     if m_r & 2 or m_f & 1:
                         stack.append((to, 1 - parity))
-    return clock_of_pin, clock_nodes, clock_pin_node, clock_sources
+    return clock_of_pin, clock_nodes, clock_pin_node, clock_sources, ideal

@@ -161,7 +161,9 @@ def propagate_slews(plan: LevelPlan, arc_mask, arc_tab, load, load_min, slew_max
 
 
 def propagate_arrivals(plan: LevelPlan, arc_mask, arc_on, arc_dmax, arc_dmin, at_max, at_min,
-                       prev_max, prev_min):
+                       prev_max, prev_min, keep=False):
+    """keep: a node's initial arrival (and prev) stays unless a fanin beats it (seeds of
+    exception states, search.py); else every node with fanin is overwritten."""
     for a, fr, to, seg, uto in plan.groups:
         k = len(a)
         valid = _valid(arc_mask, a) & (arc_on[a] != 0)[None, None, :]  # (eo, ei, k)
@@ -179,10 +181,17 @@ def propagate_arrivals(plan: LevelPlan, arc_mask, arc_on, arc_dmax, arc_dmin, at
             hit = best == np.repeat(seg_best, counts, axis=1)
             first = np.minimum.reduceat(np.where(hit, pos, k), seg, axis=1)
             for eo in range(2):
-                at[uto, eo] = seg_best[eo]
                 f = first[eo]
                 p = 2 * a[f] + ei_best[eo, f]
-                prev[uto, eo] = np.where(seg_best[eo] == worst, -1, p)
+                p = np.where(seg_best[eo] == worst, -1, p)
+                if keep:
+                    old = at[uto, eo]
+                    won = red(seg_best[eo], old) != old
+                    at[uto, eo] = np.where(won, seg_best[eo], old)
+                    prev[uto, eo] = np.where(won, p, prev[uto, eo])
+                else:
+                    at[uto, eo] = seg_best[eo]
+                    prev[uto, eo] = p
 
 
 def propagate_required(plan: LevelPlan, arc_mask, arc_on, arc_dmax, arc_dmin, req_max,

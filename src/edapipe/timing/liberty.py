@@ -2,8 +2,9 @@
 
 `read_liberty(path)` parses (liberty_syntax), converts every number to seconds / farads / ohms
 using the library's own unit attributes, and keeps cell functions as parsed expressions
-(boolexpr). The result is cached as a pickle in the user cache folder, keyed by the file's
-path and a hash of its bytes, because parsing the 12.8 MB sky130 library takes seconds.
+(boolexpr). The result is cached as a pickle in the user cache folder (one folder per version
+of the reader, util/cache.py), keyed by the file's path and a hash of its bytes, because
+parsing the 12.8 MB sky130 library takes seconds.
 Numbers must be finite and table axes strictly increasing (a located error otherwise).
 """
 
@@ -23,13 +24,17 @@ import numpy as np
 from edapipe.errors import ResourceLimit, excerpt
 from edapipe.timing import boolexpr
 from edapipe.timing.liberty_syntax import Group, SourceText, parse
+from edapipe.util import cache as user_cache
 from edapipe.util import files
 from edapipe.util.files import read_bytes
 
-# Bump when the pickled classes change or the reader starts refusing something it used to
-# accept (7: non-finite numbers and non-increasing table axes are errors), so stale caches
-# are ignored.
-_CACHE_VERSION = 7
+# The parsed-library cache is keyed by a stamp of the sources of everything that parses or is
+# pickled (this module, liberty_syntax, boolexpr) and of numpy's version: any change to the
+# reader (a class, or something it now refuses) starts a new cache folder, and the old one is
+# removed once unused (util/cache.py). Nothing to bump by hand.
+_CACHE_SOURCES = ("liberty.py", "liberty_syntax.py", "boolexpr.py")
+_cache_stamp_memo: list[str] = []
+_LEGACY_ENTRY = re.compile(r"[0-9a-f]{40}\.pkl\Z")   # entries of the unversioned layout
 
 # Table axis variables we understand, by the quantity they measure.
 AXIS_SLEW = 0         # input_net_transition / related_pin_transition (s)
@@ -115,6 +120,12 @@ class Pin:
     function_text: str | None
     is_clock: bool
     timing: list[TimingArc] = field(default_factory=list)
+    # design rules of the pin (SI units; fanout in fanout-load units), absent ones omitted:
+    # max_transition, max_capacitance, max_fanout, fanout_load
+    limits: dict[str, float] = field(default_factory=dict)
+    # rise/fall capacitance for the min (hold) analysis: the low ends of
+    # rise_capacitance_range / fall_capacitance_range (OpenSTA's min capacitance), F
+    cap_min: tuple[float, float] | None = None
 
 
 @dataclass(slots=True)
@@ -408,11 +419,30 @@ class _Builder:
             raise ResourceLimit(f"{src.where(grp.offset)}: the library declares more than "
                                 f"{self.max_arcs} timing arcs (a limit from its size)")
         clock = grp.attrs.get("clock", "false") == "true"
+        limits = {}
+        for attr, scale in (("max_transition", self.time_unit), ("max_capacitance",
+                            self.cap_unit), ("max_fanout", 1.0), ("fanout_load", 1.0)):
+            v = _float_attr(grp, attr, src)
+            if v is not None:
+                limits[attr] = v * scale
         cap_r = (rise if rise is not None else cap) * self.cap_unit
         cap_f = (fall if fall is not None else cap) * self.cap_unit
+        low = []
+        for attr, dflt in (("rise_capacitance_range", cap_r), ("fall_capacitance_range", cap_f)):
+            args, off = _complex(grp, attr)
+            if args is None:
+                low.append(dflt)
+                continue
+            try:
+                if len(args) != 2:
+                    raise ValueError(attr)
+                low.append(_finite(args[0]) * self.cap_unit)
+            except ValueError:
+                raise src.error(f"pin {shown}: {attr} needs two finite numbers", off) from None
+        cap_min = (low[0], low[1]) if (low[0], low[1]) != (cap_r, cap_f) else None
         return [Pin(name, direction, cap_r, cap_f, func, func_text, clock,
                     [TimingArc(rel, name, ttype, sense, when, tables)
-                     for rel, ttype, sense, when, tables in arcs])
+                     for rel, ttype, sense, when, tables in arcs], limits, cap_min)
                 for name in names]
 
     def _sense(self, func, func_text: str, rel: str, shown: str, offset: int) -> str:
@@ -521,10 +551,34 @@ def _cache_path(path: str, data: bytes) -> Path:
     millisecond; parsing costs seconds. The path is in the key too because the Library
     remembers its file name for messages.
     """
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     digest = hashlib.sha256(data).hexdigest()
-    key = f"{_CACHE_VERSION}:{os.path.realpath(path)}:{digest}"
-    return Path(base) / "edapipe" / "liberty" / (hashlib.sha1(key.encode()).hexdigest() + ".pkl")
+    key = f"{os.path.realpath(path)}:{digest}"
+    return Path(_cache_folder()) / (hashlib.sha1(key.encode()).hexdigest() + ".pkl")
+
+
+def _cache_folder() -> str:
+    """`~/.cache/edapipe/liberty/<stamp of the reader's sources>` (stamped once per process)."""
+    if not _cache_stamp_memo:
+        here = os.path.dirname(os.path.abspath(__file__))
+        sources = [os.path.join(here, name) for name in _CACHE_SOURCES]
+        _cache_stamp_memo.append(
+            user_cache.stamp([np.__version__, user_cache.files_stamp(sources, content=True)]))
+    return os.path.join(user_cache.user_cache_root(), "liberty", _cache_stamp_memo[0])
+
+
+def _prune_cache(folder: str) -> None:
+    """After a new cache folder is made: remove other readers' folders once unused (see
+    util/cache.py) and the entries of the old unversioned layout (files beside them)."""
+    parent, current = os.path.split(folder)
+    user_cache.prune_stale(parent, current)
+    try:
+        with os.scandir(parent) as it:
+            entries = [e for _, e in zip(range(user_cache.PRUNE_SCAN_LIMIT), it)]
+        for entry in entries:
+            if _LEGACY_ENTRY.match(entry.name) and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+    except OSError:
+        pass
 
 
 def _load_cache(cache: Path):
@@ -560,6 +614,7 @@ def read_liberty(path: str | os.PathLike, use_cache: bool = True) -> Library:
     if cache is not None:
         entry = _load_cache(cache)
         if entry is not None:
+            user_cache.mark_used(str(cache.parent))
             unpacked, lib = entry
             if unpacked > files.max_input_bytes():
                 files.gunzip(data, name)   # raises the same ResourceLimit a fresh read would
@@ -574,7 +629,10 @@ def read_liberty(path: str | os.PathLike, use_cache: bool = True) -> Library:
     if cache is not None:
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         try:
-            cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not cache.parent.is_dir():
+                cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                _prune_cache(str(cache.parent))
+            user_cache.mark_used(str(cache.parent))
             # private whatever the umask: _load_cache ignores entries others could write
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.fchmod(fd, 0o600)

@@ -110,6 +110,8 @@ class Netlist:
     instances: list[Instance]
     warnings: list[str] = field(default_factory=list)
     text: str = ""  # kept to turn token positions into line numbers for messages
+    # flattened from submodules: names carry `inst/` prefixes (SDC patterns match per level)
+    hierarchical: bool = False
 
 
 def line_of_instance(netlist: Netlist, index: int) -> int | None:
@@ -533,8 +535,10 @@ class _Flattener:
         self.merged = True
 
     def elaborate(self, mod: _Module, prefix: str, port_nets: dict[str, list[int]] | None,
-                  depth: int = 0) -> dict[str, list[int]]:
-        """Create the nets of `mod` (bits MSB first), emit its instances; return its nets."""
+                  depth: int = 0, consume: bool = False) -> dict[str, list[int]]:
+        """Create the nets of `mod` (bits MSB first), emit its instances; return its nets.
+        `consume` (the top module, elaborated once) drops each parsed statement once it is
+        emitted, so the raw statements and the instances are not both held at the peak."""
         if depth > 64:
             raise self.lex.error(f"module hierarchy deeper than 64 (recursive "
                                  f"{excerpt(mod.name, 60)}?)", mod.line)
@@ -551,7 +555,13 @@ class _Flattener:
                 step = -1 if decl.msb >= decl.lsb else 1
                 nets[dname] = [self.new_net(f"{prefix}{dname}[{k}]")
                                for k in range(decl.msb, decl.lsb + step, step)]
-        for item in mod.items:
+        items = mod.items
+        if consume:
+            mod.items = []
+        for k in range(len(items)):
+            item = items[k]
+            if consume:
+                items[k] = None
             if item[0] == "assign":
                 lhs = self.bits(mod, nets, item[1], prefix)
                 rhs = self.bits(mod, nets, item[2], prefix)
@@ -665,6 +675,7 @@ class _Flattener:
                     raise self.lex.error(f"port {_name(pname)} of {_name(cell)} is {width} bits "
                                          f"wide, connected to {len(got)}", poff)
                 port_nets[pname] = got
+            self.hierarchical = True
             self.elaborate(sub, f"{prefix}{iname}/", port_nets, depth + 1)
             return
         pins = self.pin_cache.get(cell)
@@ -719,9 +730,9 @@ def read_netlist_text(text: str, filename: str, cell_pins: Callable[[str], list[
         modules[mod.name] = mod
     if not modules:
         raise InputError("no module in the netlist", file=filename)
-    if top is None:
-        used = {item[1] for m in modules.values() for item in m.items
+    used = {item[1] for m in modules.values() for item in m.items
             if item[0] in ("inst", "fast")}
+    if top is None:
         roots = [name for name in modules if name not in used]
         if len(roots) != 1:
             raise InputError(f"cannot tell the top module (candidates: "
@@ -733,7 +744,8 @@ def read_netlist_text(text: str, filename: str, cell_pins: Callable[[str], list[
                          f"{excerpt(', '.join(modules), 80)})", file=filename)
     flat = _Flattener(lex, modules, cell_pins)
     mod = modules[top]
-    nets = flat.elaborate(mod, "", None)
+    # a top module nothing instantiates is elaborated once: its statements can go as used
+    nets = flat.elaborate(mod, "", None, consume=top not in used)
     ports: list[Port] = []
     for pname in mod.port_order:
         decl = mod.decls.get(pname)
@@ -761,4 +773,5 @@ def read_netlist_text(text: str, filename: str, cell_pins: Callable[[str], list[
         rest = boxes[_MAX_WARNINGS:]
         warnings.append(f"{filename}: {len(rest)} more cells not in any Liberty library "
                         f"({sum(c for _, (c, _) in rest)} instances) are black boxes too")
-    return Netlist(top, filename, flat.net_names, ports, flat.instances, warnings, text)
+    return Netlist(top, filename, flat.net_names, ports, flat.instances, warnings, text,
+                   getattr(flat, "hierarchical", False))

@@ -585,6 +585,17 @@ def thresholds(lib) -> Thresholds:
                       pct("slew_upper_threshold_pct_rise", 0.8), derate)
 
 
+def _dmp_solve(lookup, td, ts, s_in, th, pi, elmore, eo, mm):
+    """(gate delay, gate slew, [(load, (wire delay, load slew))]) of one driver arc at
+    input slew s_in into the pi model `pi` (the Dmp iteration)."""
+    def table(c):
+        return (lookup(td, s_in, c), max(lookup(ts, s_in, c), 0.0) if ts >= 0 else 0.0)
+
+    dmp = Dmp(table, th, s_in, *pi)
+    d, s = dmp.gate_delay_slew()
+    return d, s, [(load, dmp.load_delay_slew(el[(eo, mm)])) for load, el in elmore.items()]
+
+
 def delay_calc(g, order, th: Thresholds, slew_max, slew_min, arc_dmax, arc_dmin):
     """Arc delays and slews of the whole graph with the RC nets of g.rc (the others as
     lumped loads, as the kernels). Returns (wire, pin_slew, has_pin): per node the wire
@@ -658,6 +669,8 @@ def delay_calc(g, order, th: Thresholds, slew_max, slew_min, arc_dmax, arc_dmin)
                             wire[load, e, mm], pin_slew[load, e, mm] = dspf_wire(
                                 el[(e, mm)], slews[mm][v, e], th)
             continue
+        memo: dict = {}
+        elm = None
         for mm in range(2):
             sl = slews[mm]
             dl = dls[mm]
@@ -667,6 +680,9 @@ def delay_calc(g, order, th: Thresholds, slew_max, slew_min, arc_dmax, arc_dmin)
                 merged: dict[int, list[float]] = {}
                 cap = float(loads[mm][v, eo])
                 pi = info.pi[(eo, mm)] if info is not None else None
+                if pi is not None and elm is None:
+                    elm = [[tuple(el[(e, k)] for el in info.elmore.values())
+                            for k in range(2)] for e in range(2)]
                 for a in range(a0, a1):
                     m = arc_mask[a][eo]
                     if not m:
@@ -685,13 +701,15 @@ def delay_calc(g, order, th: Thresholds, slew_max, slew_min, arc_dmax, arc_dmin)
                             d = lookup(td, s_in, cap)
                             s = max(lookup(ts, s_in, cap), 0.0) if ts >= 0 else 0.0
                         else:
-                            def table(c, td=td, ts=ts, s_in=s_in):
-                                return (lookup(td, s_in, c),
-                                        max(lookup(ts, s_in, c), 0.0) if ts >= 0 else 0.0)
-                            dmp = Dmp(table, th, s_in, *pi)
-                            d, s = dmp.gate_delay_slew()
-                            for load, el in info.elmore.items():
-                                wd, ls = dmp.load_delay_slew(el[(eo, mm)])
+                            # the min and max analyses often drive one pi model from one
+                            # slew through one arc: solve the DMP iteration once for both
+                            key = (td, ts, s_in, pi, elm[eo][mm])
+                            got = memo.get(key)
+                            if got is None:
+                                got = memo[key] = _dmp_solve(lookup, td, ts, s_in, th, pi,
+                                                             info.elmore, eo, mm)
+                            d, s, per_load = got
+                            for load, (wd, ls) in per_load:
                                 old = merged.get(load)
                                 merged[load] = [wd, ls] if old is None else \
                                     [worse(old[0], wd), worse(old[1], ls)]

@@ -8,7 +8,7 @@ A construct this reader does not implement is a located error (exit 3), as OpenS
 an unknown command: an unknown command name (garbage, or Tcl such as `proc` or `puts`), an SDC
 command that changes timing (`set_drive`, `set_clock_gating_check`, ...), an unsupported
 option. Only the commands in `_HARMLESS`, which cannot change a setup or hold slack (design
-rules such as `set_max_fanout`, synthesis directives such as `set_dont_touch`), are skipped,
+rules such as `set_min_capacitance`, synthesis directives such as `set_dont_touch`), are skipped,
 each with a located warning. A file with NUL bytes is not an SDC file.
 """
 
@@ -29,8 +29,8 @@ MAX_MAGNITUDE = 1e15
 
 # SDC commands that cannot change the slacks this tool computes: skipped with a warning.
 _HARMLESS = frozenset({
-    "set_max_fanout", "set_max_transition", "set_max_capacitance", "set_min_capacitance",
-    "set_fanout_load", "set_max_area", "set_dont_touch", "set_dont_touch_network",
+    "set_min_capacitance", "set_fanout_load", "set_max_area", "set_dont_touch",
+    "set_dont_touch_network",
     "set_dont_use", "set_max_dynamic_power", "set_max_leakage_power", "group_path",
     "set_min_pulse_width", "set_voltage", "create_voltage_area", "set_level_shifter_strategy",
     "set_level_shifter_threshold", "set_min_porosity",
@@ -44,6 +44,15 @@ _UNSUPPORTED = frozenset({
     "set_logic_zero", "set_logic_one", "set_logic_dc", "set_wire_load_model",
     "set_wire_load_mode", "set_wire_load_selection_group", "set_wire_load_min_block_size",
     "set_port_fanout_number", "set_operating_conditions",
+    # OpenSTA's commands that undo or query constraints (sdc/Sdc.tcl): not implemented
+    "current_instance", "get_lib_pins", "get_libs", "delete_clock", "delete_generated_clock",
+    "remove_clock_groups", "remove_clock_gating_check", "remove_clock_latency",
+    "remove_clock_uncertainty", "remove_input_delay", "remove_output_delay",
+    "reset_path", "unset_case_analysis", "unset_clock_latency", "unset_clock_transition",
+    "unset_clock_uncertainty", "unset_data_check", "unset_disable_timing",
+    "unset_input_delay", "unset_output_delay", "unset_path_exceptions",
+    "unset_propagated_clock", "unset_timing_derate", "set_clock_sense",
+    "set_disable_inferred_clock_gating", "set_input_delay_pin", "regexp", "regsub",
 })
 # OpenSTA script commands: they belong in a run script, not in constraints read here
 _SCRIPT = frozenset({"read_sdc", "source", "read_verilog", "read_liberty", "read_spef",
@@ -94,11 +103,18 @@ class PortDelay:
     clock: str | None
     clock_fall: bool
     values: dict[tuple[int, int], float]
+    # -reference_pin: the delay counts from the clock's arrival at this pin or port
+    ref_pin: str | None = None
 
 
 @dataclass
 class Exception_:
-    """set_false_path / set_multicycle_path / set_max_delay / set_min_delay."""
+    """set_false_path / set_multicycle_path / set_max_delay / set_min_delay.
+
+    Transitions (rf) are 0 rise, 1 fall, None both: `from_rf` of the startpoint (-rise_from;
+    a register's clock pin edge, a clock's edge), `thrus` each a list of objects with the
+    transition at the pin passed (-rise_through), `to_rf` of the endpoint's data or of the
+    capture clock's edge (-rise_to), `end_rf` of the endpoint's data (-rise / -fall)."""
 
     kind: str                    # false_path, multicycle, max_delay, min_delay
     from_objs: list[Obj] | None
@@ -107,6 +123,41 @@ class Exception_:
     hold: bool                   # applies to hold (min) analysis
     value: float = 0.0           # multiplier or delay (s)
     offset: int = 0
+    from_rf: int | None = None
+    thrus: list[tuple[list[Obj], int | None]] = field(default_factory=list)
+    to_rf: int | None = None
+    end_rf: int | None = None
+    # set_multicycle_path: count the multiplier in capture (-end) or launch (-start) clock
+    # periods; default -end for setup, -start for hold (OpenSTA's use_end_clk)
+    use_end_clk: bool = True
+    min_max: str = "all"         # all, max (-setup), min (-hold): OpenSTA's MinMaxAll
+
+    @property
+    def specificity(self) -> int:
+        """OpenSTA's fromThruToPriority: -from pins/instances, -to pins/instances,
+        -through, -from clocks, -to clocks, in that order of weight."""
+        p = 0
+        if self.from_objs and any(o.kind != "clock" for o in self.from_objs):
+            p |= 64
+        if self.to_objs and any(o.kind != "clock" for o in self.to_objs):
+            p |= 32
+        if self.thrus:
+            p |= 16
+        if self.from_objs and any(o.kind == "clock" for o in self.from_objs):
+            p |= 8
+        if self.to_objs and any(o.kind == "clock" for o in self.to_objs):
+            p |= 4
+        return p
+
+    def key(self) -> tuple:
+        """Identity for OpenSTA's override rule: a later exception of the same type,
+        min/max and points replaces the earlier one."""
+        def names(objs):
+            return None if objs is None else frozenset((o.kind, o.name) for o in objs)
+        family = "path_delay_" + self.kind if self.kind.endswith("delay") else self.kind
+        return (family, self.min_max, names(self.from_objs), self.from_rf,
+                tuple((names(o), rf) for o, rf in self.thrus), names(self.to_objs),
+                self.to_rf, self.end_rf)
 
 
 @dataclass
@@ -126,6 +177,7 @@ class Constraints:
     driving_cells: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     exceptions: list[Exception_] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)   # `puts` output, for standard error
     # set_clock_groups: each a list of clock-name groups; clocks of different groups of
     # one command are not timed against each other
     clock_groups: list[list[frozenset[str]]] = field(default_factory=list)
@@ -139,6 +191,25 @@ class Constraints:
     disabled: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
     # set_case_analysis: pin or port name -> 0 / 1 (rising/falling are not constants)
     case: dict[str, int] = field(default_factory=dict)
+    # design rules: kind (max_transition, max_capacitance, max_fanout) -> {port name, or
+    # "" for the design: limit (SI; fanout in fanout-load units)}
+    limits: dict[str, dict[str, float]] = field(default_factory=dict)
+    # set_clock_uncertainty -from/-to: (launch clock, capture clock) -> {(launch edge,
+    # capture edge, check 0 setup / 1 hold): value}; it replaces the capture clock's own
+    uncertainty: dict[tuple[str, str], dict[tuple[int, int, int], float]] = \
+        field(default_factory=dict)
+
+    def clock_uncertainty(self, launch: str, launch_edge: int, capture: str,
+                          capture_edge: int, check: int) -> float:
+        """OpenSTA's checkClkUncertainty: the inter-clock value when one is set for these
+        clocks and edges, else the capture clock's own."""
+        inter = self.uncertainty.get((launch, capture))
+        if inter is not None:
+            v = inter.get((launch_edge, capture_edge, check))
+            if v is not None:
+                return v
+        clk = self.clocks[capture]
+        return clk.uncertainty_setup if check == 0 else clk.uncertainty_hold
 
     def exclusive(self, a: str, b: str) -> bool:
         """True when set_clock_groups puts clocks a and b in different groups."""
@@ -168,6 +239,28 @@ class DesignNames:
     _pins: dict[str, str] | None = None
     # library cell names get_lib_cells can match (None: the cells the design uses)
     lib_cells: list[str] | None = None
+    # connectivity for -of_objects, built on first use: ("inst/pin" -> net, port -> net)
+    connections: Callable[[], tuple[dict[str, str], dict[str, str]]] | None = None
+    _conn: tuple | None = None
+    # names carry `inst/` hierarchy prefixes: patterns match per level (-hierarchical)
+    hierarchical: bool = False
+    top: str = ""                         # the design's name ([current_design])
+
+    def conn(self):
+        """(pin -> net, port -> net, net -> pins, net -> ports, cell -> pins)."""
+        if self._conn is None:
+            pin_net, port_net = self.connections() if self.connections else ({}, {})
+            net_pins: dict[str, list[str]] = {}
+            net_ports: dict[str, list[str]] = {}
+            cell_pins: dict[str, list[str]] = {}
+            for p, n in pin_net.items():
+                net_pins.setdefault(n, []).append(p)
+            for p, n in port_net.items():
+                net_ports.setdefault(n, []).append(p)
+            for p in self.pins:
+                cell_pins.setdefault(p.rpartition("/")[0], []).append(p)
+            self._conn = (pin_net, port_net, net_pins, net_ports, cell_pins)
+        return self._conn
 
     @property
     def pins(self) -> dict[str, str]:
@@ -222,6 +315,8 @@ class _Reader:
         self.cu = cap_unit
         self.c = Constraints()
         self._warned: dict[str, tuple[int, int]] = {}  # message -> (index, times)
+        self._exception_keys: dict[tuple, int] = {}    # Exception_.key() -> list index
+        self.design_name = design.top
         self.filename = filename
         self.port_dir = dict(design.ports)
         self.bus_bits: dict[str, list[str]] = {}
@@ -250,11 +345,14 @@ class _Reader:
             "set_timing_derate": self.set_timing_derate,
             "set_disable_timing": self.set_disable_timing,
             "set_case_analysis": self.set_case_analysis,
+            "set_max_transition": lambda w, o: self.set_limit(w, o, "max_transition"),
+            "set_max_capacitance": lambda w, o: self.set_limit(w, o, "max_capacitance"),
+            "set_max_fanout": lambda w, o: self.set_limit(w, o, "max_fanout"),
             "set_false_path": lambda w, o: self.exception(w, o, "false_path"),
             "set_multicycle_path": lambda w, o: self.exception(w, o, "multicycle"),
             "set_max_delay": lambda w, o: self.exception(w, o, "max_delay"),
             "set_min_delay": lambda w, o: self.exception(w, o, "min_delay"),
-            "current_design": lambda w, o: "",
+            "current_design": lambda w, o: self.design_name,
             "set_units": self.set_units,
             "set_hierarchy_separator": self.set_hierarchy_separator,
         }
@@ -265,6 +363,7 @@ class _Reader:
 
     def run(self) -> Constraints:
         self.interp.run()
+        self.c.messages = list(self.interp.output)
         for index, count in self._warned.values():
             if count > 1:
                 self.c.warnings[index] += f" ({count - 1} more like it)"
@@ -338,7 +437,8 @@ class _Reader:
             out.append(found)
         return _union(out)
 
-    def match(self, kind: str, pattern: str, nocase: bool = False) -> ObjList:
+    def match(self, kind: str, pattern: str, nocase: bool = False,
+              hier: bool = False) -> ObjList:
         d = self.design
         wild = "*" in pattern or "?" in pattern or nocase
         if kind == "port":
@@ -353,30 +453,122 @@ class _Reader:
             ok = compile_glob(pattern, nocase)
             return ObjList(Obj("clock", n) for n in self.c.clocks if ok(n))
         pool = {"pin": d.pins, "cell": d.cells, "net": d.nets}[kind]
+        if d.hierarchical and (wild or hier):
+            # OpenSTA matches a pattern level by level: without -hierarchical only names
+            # as deep as the pattern; with it, the pattern against each name's last levels
+            ok = compile_glob(pattern, nocase)
+            depth = pattern.count("/")
+            if hier:
+                keep = depth + (1 if kind == "pin" and depth == 0 else 0)
+                return ObjList(Obj(kind, n) for n in pool
+                               if ok("/".join(n.split("/")[-keep - 1:])))
+            return ObjList(Obj(kind, n) for n in pool if n.count("/") == depth and ok(n))
         if not wild:
             return ObjList([Obj(kind, pattern)]) if pattern in pool else ObjList()
         return ObjList(Obj(kind, n) for n in filter(compile_glob(pattern, nocase), pool))
 
     def _getter(self, words: list[Word], offset: int, kind: str, cmd: str) -> ObjList:
         flags, pos = _flags(words, {"-quiet": 0, "-hierarchical": 0, "-hier": 0,
-                                    "-of_objects": 1, "-regexp": 0, "-nocase": 0}, offset, cmd)
-        if "-of_objects" in flags:
-            raise TclError(f"{cmd}: -of_objects is not supported", offset)
+                                    "-of_objects": 1, "-regexp": 0, "-nocase": 0,
+                                    "-filter": 1}, offset, cmd)
         if "-regexp" in flags:  # read as a wildcard pattern it would match something else
             raise TclError(f"{cmd}: -regexp is not supported (use * and ? wildcards)", offset)
         nocase = "-nocase" in flags
-        out: list[ObjList] = []
-        seen: set[str] = set()
-        for w in pos:
-            for name in self.names(w):
-                if name in seen:  # as in objects(): each pattern once, each object once
-                    continue
-                seen.add(name)
-                found = self.match(kind, name, nocase)
-                if not found and "-quiet" not in flags:
-                    raise TclError(f"{cmd}: no {kind} matches {excerpt(name, 60)!r}", w.offset)
-                out.append(found)
-        return _union(out)
+        hier = "-hierarchical" in flags or "-hier" in flags
+        quiet = "-quiet" in flags
+        if "-of_objects" in flags:
+            if pos:
+                raise TclError(f"{cmd}: give patterns or -of_objects, not both", pos[0].offset)
+            found = self.of_objects(kind, flags["-of_objects"][0], cmd, quiet)
+        else:
+            out: list[ObjList] = []
+            seen: set[str] = set()
+            for w in pos:
+                for name in self.names(w):
+                    if name in seen:  # as in objects(): each pattern once, each object once
+                        continue
+                    seen.add(name)
+                    got = self.match(kind, name, nocase, hier)
+                    if not got and not quiet:
+                        raise TclError(f"{cmd}: no {kind} matches {excerpt(name, 60)!r}",
+                                       w.offset)
+                    out.append(got)
+            found = _union(out) if out else ObjList()
+        if "-filter" in flags:
+            found = self.filtered(found, kind, flags["-filter"][0])
+        return found
+
+    def filtered(self, objs: ObjList, kind: str, w: Word) -> ObjList:
+        from edapipe.timing import query
+        tree = query.parse_filter(str(w.value), kind, w.offset)
+        return ObjList(o for o in objs if query.evaluate(tree, lambda p: self.prop(o, p)))
+
+    def prop(self, o: Obj, name: str) -> str:
+        """A property of an object as text, for -filter (query.PROPERTIES)."""
+        if name == "full_name":
+            return o.name
+        d = self.design
+        if o.kind == "clock":
+            clk = self.c.clocks[o.name]
+            return {"name": o.name, "period": repr(clk.period / self.tu),
+                    "is_generated": str(clk.master is not None).lower(),
+                    "is_virtual": str(not clk.sources).lower(),
+                    "is_propagated": str(clk.propagated).lower()}[name]
+        if name == "name":
+            return o.name if o.kind in ("port", "lib_cell") else o.name.rsplit("/", 1)[-1]
+        if name in ("lib_pin_name",):
+            return o.name.rsplit("/", 1)[-1]
+        if name == "direction":
+            return self.port_dir[o.name] if o.kind == "port" else d.pins.get(o.name, "")
+        if name == "is_port":
+            return "false"
+        if name == "ref_name":
+            return d.cells[o.name]
+        if name == "is_sequential":
+            return str(o.name in d.register_cells).lower()
+        if name == "is_hierarchical":
+            return "false"   # flattened: every cell is a library cell
+        if name == "base_name":
+            return o.name
+        raise TclError(f"-filter: no property {name} on a {o.kind}", 0)
+
+    def of_objects(self, kind: str, w: Word, cmd: str, quiet: bool) -> ObjList:
+        """OpenSTA's -of_objects: pins of cells and nets, nets of pins, ports and cells,
+        cells of pins and nets, ports of nets, library cells of cells."""
+        allowed = {"pin": ("cell", "net"), "net": ("pin", "port", "cell"),
+                   "cell": ("pin", "net"), "port": ("net",), "lib_cell": ("cell",)}.get(kind)
+        if allowed is None:
+            raise TclError(f"{cmd}: -of_objects is not an option of {cmd}", w.offset)
+        src = self.objects(w, cmd, allowed)
+        pin_net, port_net, net_pins, net_ports, cell_pins = self.design.conn()
+        out: dict[Obj, None] = {}
+        for o in src:
+            if o.kind not in allowed:
+                raise TclError(f"{cmd} -of_objects: {excerpt(o.name, 60)} is a {o.kind}; "
+                               f"give {' or '.join(allowed)}s", w.offset)
+            if kind == "pin":
+                names = cell_pins.get(o.name, []) if o.kind == "cell" else \
+                    net_pins.get(o.name, [])
+            elif kind == "net":
+                if o.kind == "pin":
+                    names = [pin_net[o.name]] if o.name in pin_net else []
+                elif o.kind == "port":
+                    names = [port_net[o.name]] if o.name in port_net else []
+                else:
+                    names = list(dict.fromkeys(pin_net[p] for p in cell_pins.get(o.name, [])
+                                               if p in pin_net))
+            elif kind == "cell":
+                names = [o.name.rpartition("/")[0]] if o.kind == "pin" else \
+                    list(dict.fromkeys(p.rpartition("/")[0] for p in net_pins.get(o.name, [])))
+            elif kind == "port":
+                names = net_ports.get(o.name, [])
+            else:
+                names = [self.design.cells[o.name]]
+            for n in names:
+                out[Obj(kind, n)] = None
+        if not out and not quiet:
+            raise TclError(f"{cmd} -of_objects: no {kind} found", w.offset)
+        return ObjList(out)
 
     def get_ports(self, w, o):
         return self._getter(w, o, "port", "get_ports")
@@ -397,9 +589,17 @@ class _Reader:
         """Library cells by name (`cell` or `library/cell`, wildcards on the cell part)."""
         cmd = "get_lib_cells"
         flags, pos = _flags(words, {"-quiet": 0, "-regexp": 0, "-nocase": 0,
-                                    "-of_objects": 1}, offset, cmd)
-        if "-of_objects" in flags or "-regexp" in flags:
-            raise TclError(f"{cmd}: -of_objects and -regexp are not supported", offset)
+                                    "-of_objects": 1, "-filter": 1}, offset, cmd)
+        if "-regexp" in flags:
+            raise TclError(f"{cmd}: -regexp is not supported (use * and ? wildcards)", offset)
+        if "-of_objects" in flags:
+            if pos:
+                raise TclError(f"{cmd}: give patterns or -of_objects, not both", offset)
+            found = self.of_objects("lib_cell", flags["-of_objects"][0], cmd,
+                                    "-quiet" in flags)
+            if "-filter" in flags:
+                found = self.filtered(found, "lib_cell", flags["-filter"][0])
+            return found
         pool = self.design.lib_cells
         if pool is None:
             pool = sorted(set(self.design.cells.values()))
@@ -413,7 +613,10 @@ class _Reader:
                     raise TclError(f"{cmd}: no library cell matches {excerpt(name, 60)!r}",
                                    w.offset)
                 out.append(found)
-        return _union(out) if out else ObjList()
+        found = _union(out) if out else ObjList()
+        if "-filter" in flags:
+            found = self.filtered(found, "lib_cell", flags["-filter"][0])
+        return found
 
     def all_inputs(self, w, o):
         return ObjList(Obj("port", n) for n, d in self.design.ports if d in ("input", "inout"))
@@ -792,6 +995,35 @@ class _Reader:
                                "cells, library cells, pins or ports", pos[0].offset)
         return ""
 
+    def set_limit(self, words: list[Word], offset: int, kind: str):
+        """A design-rule limit (max_transition, max_capacitance, max_fanout) on the design
+        (`[current_design]`) or on ports (drc.py)."""
+        cmd = f"set_{kind}"
+        flags, pos = _flags(words, {"-clock_path": 0, "-data_path": 0, "-rise": 0,
+                                    "-fall": 0}, offset, cmd)
+        if flags:
+            raise TclError(f"{cmd}: {next(iter(flags))} is not supported (limits on clocks "
+                           "and per edge)", offset)
+        what = {"max_transition": "transition", "max_capacitance": "capacitance",
+                "max_fanout": "fanout"}[kind]
+        if len(pos) != 2:
+            raise TclError(f"usage: {cmd} {what} [current_design]|ports", offset)
+        scale = {"max_transition": self.tu, "max_capacitance": self.cu, "max_fanout": 1.0}
+        value = self.number(pos[0], f"{cmd} value") * scale[kind]
+        if value < 0:
+            raise TclError(f"{cmd}: the limit cannot be negative", pos[0].offset)
+        table = self.c.limits.setdefault(kind, {})
+        v = pos[1].value
+        if not isinstance(v, list) and str(v) in ("", self.design_name):
+            table[""] = value
+            return ""
+        for obj in self.objects(pos[1], cmd, kinds=("port",)):
+            if obj.kind != "port":
+                raise TclError(f"{cmd}: {excerpt(obj.name, 60)} is a {obj.kind}; give "
+                               "[current_design] or ports", pos[1].offset)
+            table[obj.name] = value
+        return ""
+
     def set_case_analysis(self, words: list[Word], offset: int):
         """A constant 0 or 1 on ports or pins, propagated through cell functions."""
         cmd = "set_case_analysis"
@@ -839,8 +1071,15 @@ class _Reader:
                                     "-network_latency_included": 0,
                                     "-source_latency_included": 0, "-reference_pin": 1},
                             offset, cmd)
+        ref = None
         if "-reference_pin" in flags:
-            raise TclError(f"{cmd}: -reference_pin is not supported", offset)
+            refs = self.objects(flags["-reference_pin"][0], cmd, ("pin", "port"))
+            if len(refs) != 1 or refs[0].kind not in ("pin", "port"):
+                raise TclError(f"{cmd}: -reference_pin takes one pin or port",
+                               flags["-reference_pin"][0].offset)
+            if "-clock" not in flags:
+                raise TclError(f"{cmd}: -reference_pin needs -clock", offset)
+            ref = refs[0].name
         if len(pos) != 2:
             raise TclError(f"usage: {cmd} [options] delay port_list", offset)
         delay = self.number(pos[0], f"{cmd} delay") * self.tu
@@ -854,18 +1093,19 @@ class _Reader:
         want = "input" if cmd == "set_input_delay" else "output"
         for obj in self.objects(pos[1], cmd):
             if obj.kind != "port":
-                raise TclError(f"{cmd}: {excerpt(obj.name, 60)} is a pin; only ports are supported",
-                               pos[1].offset)
+                raise TclError(f"{cmd}: {excerpt(obj.name, 60)} is a pin; only ports are "
+                               "supported", pos[1].offset)
             if self.port_dir[obj.name] not in (want, "inout"):
                 raise TclError(f"{cmd}: {excerpt(obj.name, 60)} is not an {want} port",
                                pos[1].offset)
             entries = table.setdefault(obj.name, [])
             entry = next((e for e in entries if e.clock == clock
-                          and e.clock_fall == ("-clock_fall" in flags)), None)
+                          and e.clock_fall == ("-clock_fall" in flags)
+                          and e.ref_pin == ref), None)
             if entry is None:
                 if "-add_delay" not in flags:
                     entries.clear()
-                entry = PortDelay(clock, "-clock_fall" in flags, {})
+                entry = PortDelay(clock, "-clock_fall" in flags, {}, ref)
                 entries.append(entry)
             for key in self._edges_minmax(flags):
                 entry.values[key] = delay
@@ -949,8 +1189,7 @@ class _Reader:
                                     "-fall_to": 1}, offset, "set_clock_uncertainty")
         if any(f in flags for f in ("-from", "-to", "-rise_from", "-fall_from", "-rise_to",
                                     "-fall_to")):
-            raise TclError("set_clock_uncertainty: inter-clock uncertainty is not supported",
-                           offset)
+            return self._inter_uncertainty(flags, pos, offset)
         if not pos:
             raise TclError("usage: set_clock_uncertainty [-setup] [-hold] value [clocks]",
                            offset)
@@ -965,6 +1204,30 @@ class _Reader:
                 clk.uncertainty_hold = value
         return ""
 
+    def _inter_uncertainty(self, flags, pos: list[Word], offset: int):
+        """-from/-to clocks (or -rise_from ... -fall_to for one edge): the uncertainty of
+        paths launched by one clock and captured by the other."""
+        cmd = "set_clock_uncertainty"
+        frm = [(f, rf) for f, rf in (("-from", None), ("-rise_from", 0), ("-fall_from", 1))
+               if f in flags]
+        to = [(f, rf) for f, rf in (("-to", None), ("-rise_to", 0), ("-fall_to", 1))
+              if f in flags]
+        if len(frm) != 1 or len(to) != 1 or len(pos) != 1:
+            raise TclError(f"usage: {cmd} [-setup|-hold] -from|-rise_from|-fall_from clocks "
+                           "-to|-rise_to|-fall_to clocks value", offset)
+        value = self.number(pos[0], "uncertainty") * self.tu
+        checks = [c for c, f in ((0, "-setup"), (1, "-hold")) if f in flags] or [0, 1]
+        src_edges = [0, 1] if frm[0][1] is None else [frm[0][1]]
+        tgt_edges = [0, 1] if to[0][1] is None else [to[0][1]]
+        for a in self._clock_list(flags[frm[0][0]][0], cmd):
+            for b in self._clock_list(flags[to[0][0]][0], cmd):
+                d = self.c.uncertainty.setdefault((a, b), {})
+                for se in src_edges:
+                    for te in tgt_edges:
+                        for c in checks:
+                            d[(se, te, c)] = value
+        return ""
+
     def set_clock_transition(self, words: list[Word], offset: int):
         flags, pos = _flags(words, {"-rise": 0, "-fall": 0, "-min": 0, "-max": 0}, offset,
                             "set_clock_transition")
@@ -976,21 +1239,66 @@ class _Reader:
                 self.c.clocks[name].transition[key] = value
         return ""
 
+    _POINTS = {"-from": ("from", None), "-rise_from": ("from", 0), "-fall_from": ("from", 1),
+               "-to": ("to", None), "-rise_to": ("to", 0), "-fall_to": ("to", 1),
+               "-through": ("thru", None), "-rise_through": ("thru", 0),
+               "-fall_through": ("thru", 1), "-thru": ("thru", None)}
+
     def exception(self, words: list[Word], offset: int, kind: str):
+        """OpenSTA's exception commands: -from/-to (and -rise_/-fall_ forms) once each,
+        -through (and forms) repeatable and ordered, -rise/-fall of the endpoint's data,
+        -setup/-hold, and for multicycle paths -start/-end."""
         cmd = {"false_path": "set_false_path", "multicycle": "set_multicycle_path",
                "max_delay": "set_max_delay", "min_delay": "set_min_delay"}[kind]
-        flags, pos = _flags(words, {"-from": 1, "-to": 1, "-through": 1, "-setup": 0,
-                                    "-hold": 0, "-start": 0, "-end": 0, "-rise": 0, "-fall": 0,
-                                    "-comment": 1, "-ignore_clock_latency": 0,
-                                    "-rise_from": 1, "-fall_from": 1, "-rise_to": 1,
-                                    "-fall_to": 1, "-reset_path": 0}, offset, cmd)
-        for unsupported in ("-through", "-rise_from", "-fall_from", "-rise_to", "-fall_to"):
-            if unsupported in flags:
-                raise TclError(f"{cmd}: {unsupported} is not supported", offset)
+        simple = {"-setup", "-hold", "-start", "-end", "-rise", "-fall"}
+        frm = to = None
+        from_rf = to_rf = None
+        thrus: list[tuple[list[Obj], int | None]] = []
+        seen: set[str] = set()
+        pos: list[Word] = []
+        i = 0
+        while i < len(words):
+            w = words[i]
+            v = w.value if isinstance(w.value, str) else None
+            if v in self._POINTS:
+                if i + 1 >= len(words):
+                    raise TclError(f"{cmd}: option {v} needs a value", w.offset)
+                where, rf = self._POINTS[v]
+                arg = words[i + 1]
+                if where == "thru":
+                    thrus.append((list(self.objects(arg, cmd, ("pin", "port", "net", "cell"))),
+                                  rf))
+                elif where in seen:
+                    raise TclError(f"{cmd}: more than one -{where} option", w.offset)
+                elif where == "from":
+                    frm, from_rf = self.objects(arg, cmd, ("port", "pin", "cell", "clock")), rf
+                else:
+                    to, to_rf = self.objects(arg, cmd, ("port", "pin", "cell", "clock")), rf
+                seen.add(where)
+                i += 2
+            elif v == "-comment":
+                i += 2
+            elif v in simple:
+                seen.add(v)
+                i += 1
+            elif v in ("-reset_path", "-ignore_clock_latency"):
+                raise TclError(f"{cmd}: {v} is not supported (it would change the timing)",
+                               w.offset)
+            elif v is not None and v.startswith("-") and len(v) > 1 and not _is_number(v):
+                raise TclError(f"{cmd}: unknown option {excerpt(v, 60)}", w.offset)
+            else:
+                pos.append(w)
+                i += 1
+        for o in thrus:
+            bad = next((x for x in o[0] if x.kind not in ("pin", "port", "net", "cell")), None)
+            if bad is not None:
+                raise TclError(f"{cmd}: -through {excerpt(bad.name, 60)} is a {bad.kind}; "
+                               "give pins, ports, nets or cells", offset)
         value = 0.0
         if kind != "false_path":
             if len(pos) != 1:
-                raise TclError(f"usage: {cmd} value [-from ...] [-to ...]", offset)
+                raise TclError(f"usage: {cmd} value [-from ...] [-through ...] [-to ...]",
+                               offset)
             value = self.number(pos[0], f"{cmd} value")
             if kind == "multicycle":
                 if value != int(value) or value < 0:
@@ -1001,20 +1309,44 @@ class _Reader:
         elif pos:
             raise TclError(f"{cmd}: unexpected argument {excerpt(pos[0].value, 60)!r}",
                            pos[0].offset)
-        if kind == "multicycle":
-            setup = "-hold" not in flags
-            hold = "-hold" in flags
-        elif kind == "max_delay":
-            setup, hold = True, False
-        elif kind == "min_delay":
-            setup, hold = False, True
+        if "-rise" in seen and "-fall" in seen:
+            raise TclError(f"{cmd}: give -rise or -fall, not both", offset)
+        end_rf = 0 if "-rise" in seen else 1 if "-fall" in seen else None
+        if kind in ("max_delay", "min_delay"):
+            min_max = "max" if kind == "max_delay" else "min"
+        elif "-setup" in seen and "-hold" not in seen:
+            min_max = "max"
+        elif "-hold" in seen and "-setup" not in seen:
+            min_max = "min"
         else:
-            setup = "-hold" not in flags or "-setup" in flags
-            hold = "-setup" not in flags or "-hold" in flags
-        kinds = ("port", "pin", "cell", "clock")
-        frm = self.objects(flags["-from"][0], cmd, kinds) if "-from" in flags else None
-        to = self.objects(flags["-to"][0], cmd, kinds) if "-to" in flags else None
-        self.c.exceptions.append(Exception_(kind, frm, to, setup, hold, value, offset))
+            min_max = "all"
+        if kind != "multicycle" and ("-start" in seen or "-end" in seen):
+            raise TclError(f"{cmd}: -start and -end are for set_multicycle_path", offset)
+        if "-start" in seen and "-end" in seen:
+            raise TclError(f"{cmd}: give -start or -end, not both", offset)
+        # OpenSTA's default: setup multipliers count capture periods, hold ones launch periods
+        use_end = "-end" in seen or ("-start" not in seen and min_max != "min")
+        for o in to or []:
+            # -to a pin that is no timing endpoint: OpenSTA makes it one for path delays
+            # (not done here: refused); other exceptions never match it (warned)
+            if o.kind == "pin" and (self.design.pins.get(o.name) != "input" or
+                                    o.name.rpartition("/")[0] not in
+                                    self.design.register_cells):
+                if kind in ("max_delay", "min_delay"):
+                    raise TclError(f"{cmd}: -to {excerpt(o.name, 60)} is not a timing "
+                                   "endpoint (register data pin or output port); path delays "
+                                   "to internal pins are not supported", offset)
+                self.warn(f"{cmd}: -to {excerpt(o.name, 60)} is not a timing endpoint; no "
+                          "path ends there (as OpenSTA)", offset)
+        x = Exception_(kind, frm, to, min_max in ("all", "max"), min_max in ("all", "min"),
+                       value, offset, from_rf, thrus, to_rf, end_rf, use_end, min_max)
+        key = x.key()
+        old = self._exception_keys.get(key)
+        if old is not None:   # the same points again: the later one replaces it (OpenSTA)
+            self.c.exceptions[old] = x
+        else:
+            self._exception_keys[key] = len(self.c.exceptions)
+            self.c.exceptions.append(x)
         return ""
 
 

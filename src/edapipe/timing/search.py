@@ -8,7 +8,9 @@ capture edges, multicycle paths and false paths apply exactly, with no tags insi
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import heapq
 import math
 from dataclasses import dataclass, field
 
@@ -17,6 +19,9 @@ import numpy as np
 from edapipe.errors import InputError, excerpt
 from edapipe.timing import levels as L
 from edapipe.timing.graph import EDGE, HOLD, SETUP, TimingGraph
+from edapipe.timing.exceptions import (MAX_STATES, ExceptionChooser, PointIndex,
+                                       ThruMachine, from_signature, hold_multiplier,
+                                       state_order_key, too_many_states)
 from edapipe.timing.sdc import Constraints, Exception_
 
 INF = math.inf
@@ -41,12 +46,15 @@ class _NumbaEngine:
                                g.load, g.load_min, slew_max, slew_min, arc_dmax, arc_dmin,
                                *g.tables)
 
-    def arrivals(self, g, arc_on, arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min):
-        self.K.propagate_arrivals(self.order, g.in_start, g.arc_from, g.search_mask, arc_on,
-                                  arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min)
+    def arrivals(self, g, arc_on, arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min,
+                 mask=None, keep=False):
+        self.K.propagate_arrivals(self.order, g.in_start, g.arc_from,
+                                  g.search_mask if mask is None else mask, arc_on,
+                                  arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min, keep)
 
-    def required(self, g, arc_on, arc_dmax, arc_dmin, req_max, req_min):
-        self.K.propagate_required(self.order, g.in_start, g.arc_from, g.search_mask, arc_on,
+    def required(self, g, arc_on, arc_dmax, arc_dmin, req_max, req_min, mask=None):
+        self.K.propagate_required(self.order, g.in_start, g.arc_from,
+                                  g.search_mask if mask is None else mask, arc_on,
                                   arc_dmax, arc_dmin, req_max, req_min)
 
 
@@ -62,13 +70,14 @@ class _NumpyEngine:
         L.propagate_slews(self.plan, g.arc_mask, g.arc_tab, g.load, g.load_min, slew_max,
                           slew_min, arc_dmax, arc_dmin, *g.tables)
 
-    def arrivals(self, g, arc_on, arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min):
-        L.propagate_arrivals(self.plan, g.search_mask, arc_on, arc_dmax, arc_dmin, at_max,
-                             at_min, prev_max, prev_min)
+    def arrivals(self, g, arc_on, arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min,
+                 mask=None, keep=False):
+        L.propagate_arrivals(self.plan, g.search_mask if mask is None else mask, arc_on,
+                             arc_dmax, arc_dmin, at_max, at_min, prev_max, prev_min, keep)
 
-    def required(self, g, arc_on, arc_dmax, arc_dmin, req_max, req_min):
-        L.propagate_required(self.plan, g.search_mask, arc_on, arc_dmax, arc_dmin, req_max,
-                             req_min)
+    def required(self, g, arc_on, arc_dmax, arc_dmin, req_max, req_min, mask=None):
+        L.propagate_required(self.plan, g.search_mask if mask is None else mask, arc_on,
+                             arc_dmax, arc_dmin, req_max, req_min)
 
 
 def _engine(g: TimingGraph, kind: str):
@@ -103,6 +112,12 @@ class Launch:
     # with clock reconvergence pessimism removal: a clock node of the launching registers
     # (they share its clock path), else -1
     crpr_node: int = -1
+    # -through progress of this run's paths (exceptions.ThruMachine); the runs of one launch
+    # are propagated together: `group` is the index of its first run, `state` this run's
+    # place among them
+    state: frozenset = frozenset()
+    group: int = -1
+    state_index: int = 0
 
     @functools.cached_property
     def sig_set(self) -> frozenset:
@@ -132,6 +147,9 @@ class Endpoint:
     clock_latency: list[float] = field(default_factory=lambda: [0.0, 0.0])
     crpr: list[float] = field(default_factory=lambda: [0.0, 0.0])
     checks: list[int] = field(default_factory=list)  # registers: rows of the graph's checks
+    uncertainty: list[float] = field(default_factory=lambda: [0.0, 0.0])  # clock uncertainty
+    #                                                                 of the worst path
+    ref_pin: str | None = None   # outputs: set_output_delay -reference_pin
 
 
 @dataclass
@@ -156,6 +174,7 @@ class Analysis:
     has_pin: np.ndarray | None = None
     clocks: ClockArrivals | None = None  # clock latencies and CRPR (clock network)
     derate: Derates | None = None        # set_timing_derate factors (None: none)
+    thru: ThruMachine | None = None      # -through exception states (None: no -through)
 
     def pin_wire(self, v: int, e: int, mm: int) -> float:
         """Wire delay from the driver of v's net to v (0 without parasitics)."""
@@ -171,19 +190,50 @@ class Analysis:
         vals = [e.slack[check] for e in self.endpoints if e.slack[check] < INF]
         return min(vals) if vals else INF
 
+    def pin_slacks(self, check: int) -> dict[int, float]:
+        """Each endpoint pin's worst slack over its capture clocks and output delays: what
+        OpenSTA counts and sums (a vertex's slack is the worst of its path ends)."""
+        out: dict[int, float] = {}
+        for e in self.endpoints:
+            s = e.slack[check]
+            if s < out.get(e.node, INF):
+                out[e.node] = s
+        return out
+
+    def n_endpoints(self) -> int:
+        """Endpoint pins (not endpoint-clock pairs), as OpenSTA counts them."""
+        return len({e.node for e in self.endpoints})
+
     def tns(self, check: int) -> float:
-        return sum(min(0.0, e.slack[check]) for e in self.endpoints if e.slack[check] < INF)
+        return sum(min(0.0, s) for s in self.pin_slacks(check).values())
 
     def violations(self, check: int) -> int:
-        return sum(1 for e in self.endpoints if e.slack[check] < 0)
+        """Violating endpoint pins."""
+        return sum(1 for s in self.pin_slacks(check).values() if s < 0)
 
     def arrivals(self, run: int):
         """Arrival arrays and back pointers of one launch run (kept from the analysis when
         there are few runs, else recomputed on demand)."""
+        return self._run(run)[:5]
+
+    def seeds(self, run: int):
+        """Where a run's arrivals came from another run of its launch (-through states):
+        (seeds_max, seeds_min), each a list of (run, arc, input edge); prev = -2 - index."""
+        got = self._run(run)
+        return got[5], got[6]
+
+    def _run(self, run: int):
         cached = self.arrival_cache.get(run)
         if cached is not None:
             return cached
-        return _arrivals(self.graph, self, self.launches[run])
+        launch = self.launches[run]
+        group = _group_arrivals(self.graph, self, launch)
+        for k, res in enumerate(group):
+            self.arrival_cache[launch.group + k] = res.as_tuple(launch.group)
+        got = self.arrival_cache[run]
+        while len(self.arrival_cache) > _CACHED_RUNS + len(group):
+            self.arrival_cache.pop(next(iter(self.arrival_cache)))
+        return got
 
 
 def _loop_error(g: TimingGraph, order: np.ndarray) -> InputError:
@@ -261,21 +311,6 @@ def cycle_delays(src_time: float, src_period: float, tgt_time: float,
     if hold == INF:
         hold = 0.0
     return setup, hold
-
-
-def _capture_times(sdc: Constraints, launch: Launch, clock: str, edge: int,
-                   exc: Exception_ | None, exc_hold: Exception_ | None) -> tuple[float, float]:
-    """Setup and hold capture edge times for data launched by `launch`."""
-    clk = sdc.clocks[clock]
-    src = sdc.clocks[launch.clock]
-    period = clk.period
-    setup, hold = cycle_delays(launch.time, src.period, clk.waveform[edge], period)
-    mult = int(exc.value) if exc is not None and exc.kind == "multicycle" else 1
-    hold_mult = int(exc_hold.value) if exc_hold is not None and exc_hold.kind == "multicycle" \
-        else 0
-    t_setup = launch.time + setup + (mult - 1) * period
-    t_hold = launch.time - hold + (mult - 1 - hold_mult) * period
-    return t_setup, t_hold
 
 
 def analyze(g: TimingGraph, sdc: Constraints, libs, engine: str = "auto") -> Analysis:
@@ -397,6 +432,24 @@ class ClockArrivals:
     def ideal_latency(self, cname: str, e: int, mm: int) -> float:
         clk = self.sdc.clocks[cname]
         return 0.0 if clk.propagated else clk.network_latency.get((e, mm), 0.0)
+
+    def ref_latency(self, cname: str, e: int, mm: int, ref: str, output: bool) -> float:
+        """Clock arrival at a -reference_pin relative to clock cname's edge e: a propagated
+        clock's source latency plus its network's arrival there (the pin's transition
+        taken as the clock edge's: no inverter before it). An ideal clock arrives at an
+        input delay's reference pin with its source latency but not its network latency,
+        at an output delay's with both, as at a register clock pin (the target clock path;
+        both as Debian's `sta`)."""
+        clk = self.sdc.clocks[cname]
+        if not clk.propagated:
+            return self.port_latency(cname, e, mm) if output else self.insertion(cname, e, mm)
+        from edapipe.timing.exceptions import node_by_name
+        v = node_by_name(self.g, ref)
+        t = self._tree_at(cname, v, e, mm) if v is not None and self.tree else -INF
+        if not math.isfinite(t):
+            raise InputError(f"-reference_pin {excerpt(ref, 60)}: clock {excerpt(cname, 60)} "
+                             "does not reach it")
+        return self.insertion(cname, e, mm) + t
 
     def port_latency(self, cname: str, e: int, mm: int) -> float:
         """Clock arrival for port delays relative to clock cname's edge e (input and output
@@ -658,48 +711,16 @@ class Derates:
         return out[0], out[1]
 
 
-class _ExceptionIndex:
-    """Which exceptions name an object or clock in their -from (or -to) list, by name.
-
-    A list matches a startpoint or endpoint when it holds an object with one of its names,
-    or its clock. Looking exceptions up by those names, instead of testing every exception
-    at every point, keeps a constraints file of 10^5 exceptions from costing 10^5 tests per
-    endpoint per launch (40 s for 8000 on gcd before; the answers are the same sets).
-    """
-
-    def __init__(self, exceptions: list[Exception_], attr: str):
-        self.by_name: dict[str, list[int]] = {}
-        self.by_clock: dict[str, list[int]] = {}
-        self.everything: list[int] = []   # exceptions without that list: they match all
-        for k, x in enumerate(exceptions):
-            objs = getattr(x, attr)
-            if objs is None:
-                self.everything.append(k)
-                continue
-            for o in objs:
-                table = self.by_clock if o.kind == "clock" else self.by_name
-                table.setdefault(o.name, []).append(k)
-
-    def matching(self, names: set[str], clock: str | None) -> set[int]:
-        """Indices of the exceptions whose list matches, not counting `everything`."""
-        out: set[int] = set()
-        for n in names:
-            out.update(self.by_name.get(n, ()))
-        if clock is not None:
-            out.update(self.by_clock.get(clock, ()))
-        return out
-
-
 def _launches(g: TimingGraph, sdc: Constraints, port_delay,
               clocks: ClockArrivals | None = None) -> list[Launch]:
     """Group startpoints into propagation runs by launch clock edge and -from exceptions
     (and, when clock pessimism is removed, by the clock path of the launching registers)."""
-    index = _ExceptionIndex(sdc.exceptions, "from_objs")
+    xs = sdc.exceptions
+    index = PointIndex(xs, "from_objs")
     runs: dict[tuple, Launch] = {}
 
-    def run_for(clock: str, edge: int, names: set[str], crpr_node: int = -1,
+    def run_for(clock: str, edge: int, sig: tuple[int, ...], crpr_node: int = -1,
                 group: int = -1) -> Launch:
-        sig = tuple(sorted(index.matching(names, clock)))
         key = (clock, edge, sig, group)
         if key not in runs:
             clk = sdc.clocks[clock]
@@ -714,13 +735,24 @@ def _launches(g: TimingGraph, sdc: Constraints, port_delay,
             if entry.clock is None:
                 continue
             edge = 1 if entry.clock_fall else 0
-            run = run_for(entry.clock, edge, {pname})
             t = sdc.clocks[entry.clock].waveform[edge]
             extra = port_delay.get(v, {})
-            lat = (lambda mm: clocks.port_latency(entry.clock, edge, mm)) \
-                if clocks is not None else (lambda mm: 0.0)
-            run.ports.append((v, {key: t + val + extra.get(key, 0.0) + lat(key[1])
-                                  for key, val in entry.values.items()}))
+            if clocks is None:
+                lat = (lambda mm: 0.0)
+            elif entry.ref_pin is not None:
+                lat = (lambda mm: clocks.ref_latency(entry.clock, edge, mm, entry.ref_pin,
+                                                     False))
+            else:
+                lat = (lambda mm: clocks.port_latency(entry.clock, edge, mm))
+            vals = {key: t + val + extra.get(key, 0.0) + lat(key[1])
+                    for key, val in entry.values.items()}
+            # -rise_from/-fall_from on the port: its rise and fall arrivals may start
+            # different exceptions, hence different runs
+            for e in range(2):
+                sig = from_signature(index, xs, {pname}, entry.clock, e, edge)
+                part = {key: t for key, t in vals.items() if key[0] == e}
+                if part:
+                    run_for(entry.clock, edge, sig).ports.append((v, part))
     # Registers: every edge arc launches at the clock edge its clock node turns into a rise
     # (rising_edge) or fall (falling_edge) of the register clock pin.
     insts = g.netlist.instances
@@ -736,13 +768,15 @@ def _launches(g: TimingGraph, sdc: Constraints, port_delay,
         crpr_node = group = -1
         if clocks is not None and clocks.active and g.clock_pin_node[cn] >= 0:
             crpr_node, group = cn, g.source(int(g.clock_pin_node[cn]))
-        run = run_for(cname, src_edge, {name, f"{name}/{g.node_pin[g.arc_pin[a]]}",
-                                        f"{name}/{g.node_pin[g.arc_to[a]]}"}, crpr_node, group)
+        names = {name, f"{name}/{g.node_pin[g.arc_pin[a]]}", f"{name}/{g.node_pin[g.arc_to[a]]}"}
+        sig = from_signature(index, xs, names, cname, node_edge, src_edge)
+        run = run_for(cname, src_edge, sig, crpr_node, group)
         run.registers.add(i)
     return list(runs.values())
 
 
-def _arrivals(g: TimingGraph, an: Analysis, launch: Launch):
+def _launch_init(g: TimingGraph, an: Analysis, launch: Launch):
+    """Arrivals at the launch points (ports, clock nodes) and the arcs that may launch."""
     n = g.n_nodes
     at_max = np.full((n, 2), -INF)
     at_min = np.full((n, 2), INF)
@@ -771,10 +805,94 @@ def _arrivals(g: TimingGraph, an: Analysis, launch: Launch):
                     if an.clocks is not None else (0.0, 0.0)
                 at_max[f, node_edge] = launch.time + lat[0]
                 at_min[f, node_edge] = launch.time + lat[1]
-    prev_max = np.full((n, 2), -1, np.int64)
-    prev_min = np.full((n, 2), -1, np.int64)
-    an.engine.arrivals(g, arc_on, an.arc_dmax, an.arc_dmin, at_max, at_min, prev_max, prev_min)
-    return at_max, at_min, prev_max, prev_min, arc_on
+    return at_max, at_min, arc_on
+
+
+
+
+@dataclass(eq=False)
+class _StateRun:
+    """The arrivals of one -through state of a launch (exceptions.ThruMachine)."""
+
+    state: frozenset
+    at_max: np.ndarray
+    at_min: np.ndarray
+    prev_max: np.ndarray
+    prev_min: np.ndarray
+    arc_on: np.ndarray
+    mask: np.ndarray | None = None
+    index: int = 0
+    # arrivals seeded from another state: (parent run, arc, input edge); prev = -2 - index
+    seeds_max: list = field(default_factory=list)
+    seeds_min: list = field(default_factory=list)
+    trans: list = field(default_factory=list)   # (arc, eo, ei, child run) taken
+    req_max: np.ndarray | None = None
+    req_min: np.ndarray | None = None
+
+    def as_tuple(self, start: int):
+        return (self.at_max, self.at_min, self.prev_max, self.prev_min, self.arc_on,
+                [(start + p.index, a, ei) for p, a, ei in self.seeds_max],
+                [(start + p.index, a, ei) for p, a, ei in self.seeds_min])
+
+
+def _group_arrivals(g: TimingGraph, an: Analysis, launch: Launch) -> list[_StateRun]:
+    """Arrivals of a launch, one run per -through state its paths reach (one without
+    -through exceptions). States are processed in increasing progress: a state's arrivals
+    are complete before any arc that advances it seeds the next."""
+    at_max0, at_min0, arc_on = _launch_init(g, an, launch)
+    n = g.n_nodes
+    m = an.thru
+    if m is None:
+        run = _StateRun(frozenset(), at_max0, at_min0, np.full((n, 2), -1, np.int64),
+                        np.full((n, 2), -1, np.int64), arc_on)
+        an.engine.arrivals(g, arc_on, an.arc_dmax, an.arc_dmin, run.at_max, run.at_min,
+                           run.prev_max, run.prev_min)
+        return [run]
+    runs: dict[frozenset, _StateRun] = {}
+    heap: list = []
+
+    def get(state: frozenset) -> _StateRun:
+        r = runs.get(state)
+        if r is None:
+            if len(runs) >= MAX_STATES:
+                raise too_many_states()
+            r = runs[state] = _StateRun(state, np.full((n, 2), -INF), np.full((n, 2), INF),
+                                        np.full((n, 2), -1, np.int64),
+                                        np.full((n, 2), -1, np.int64), arc_on)
+            heapq.heappush(heap, (state_order_key(state), len(runs), state))
+        return r
+
+    s0 = m.initial(launch.signature)
+    get(s0)
+    for v, e in zip(*np.nonzero(np.isfinite(at_max0) | np.isfinite(at_min0))):
+        # a -through point on the startpoint (an input port) itself
+        r = get(m.advance(s0, int(v), int(e)))
+        r.at_max[v, e] = at_max0[v, e]
+        r.at_min[v, e] = at_min0[v, e]
+    order: list[_StateRun] = []
+    while heap:
+        r = runs[heapq.heappop(heap)[2]]
+        r.mask, trans = m.transitions(r.state)
+        an.engine.arrivals(g, arc_on, an.arc_dmax, an.arc_dmin, r.at_max, r.at_min,
+                           r.prev_max, r.prev_min, mask=r.mask, keep=True)
+        r.index = len(order)
+        order.append(r)
+        for a, eo, ei, state in trans:
+            f, o = int(g.arc_from[a]), int(g.arc_to[a])
+            tmax, tmin = r.at_max[f, ei], r.at_min[f, ei]
+            if not arc_on[a] or (tmax == -INF and tmin == INF):
+                continue
+            c = get(state)
+            r.trans.append((a, eo, ei, c))
+            if tmax != -INF and tmax + an.arc_dmax[a, eo, ei] > c.at_max[o, eo]:
+                c.at_max[o, eo] = tmax + an.arc_dmax[a, eo, ei]
+                c.prev_max[o, eo] = -2 - len(c.seeds_max)
+                c.seeds_max.append((r, a, ei))
+            if tmin != INF and tmin + an.arc_dmin[a, eo, ei] < c.at_min[o, eo]:
+                c.at_min[o, eo] = tmin + an.arc_dmin[a, eo, ei]
+                c.prev_min[o, eo] = -2 - len(c.seeds_min)
+                c.seeds_min.append((r, a, ei))
+    return order
 
 
 def _endpoints(g: TimingGraph, sdc: Constraints) -> list[Endpoint]:
@@ -798,7 +916,7 @@ def _endpoints(g: TimingGraph, sdc: Constraints) -> list[Endpoint]:
             if entry.clock is None:
                 continue
             ep = Endpoint(v, pname, "output", entry.clock, 1 if entry.clock_fall else 0,
-                          delays=entry.values)
+                          delays=entry.values, ref_pin=entry.ref_pin)
             eps.append(ep)
     insts = g.netlist.instances
     seen: dict[tuple[int, int], Endpoint] = {}
@@ -820,47 +938,6 @@ def _endpoints(g: TimingGraph, sdc: Constraints) -> list[Endpoint]:
             eps.append(ep)
         ep.checks.append(k)
     return eps
-
-
-_PRIORITY = {"false_path": 0, "max_delay": 1, "min_delay": 1, "multicycle": 2}
-
-
-class _ExceptionChooser:
-    """The highest-priority exception on paths from a launch to an endpoint (the first in
-    file order among equals), found through indexes rather than a scan of every exception.
-
-    An exception applies when its -from matches the launch (index in the launch's
-    signature, or no -from) and its -to matches the endpoint (by name or capture clock, or
-    no -to) and it covers the check (setup or hold).
-    """
-
-    def __init__(self, exceptions: list[Exception_]):
-        self.exceptions = exceptions
-        self.to_index = _ExceptionIndex(exceptions, "to_objs")
-        self._open: dict[tuple[tuple[int, ...], int], tuple[int, int] | None] = {}
-
-    def _rank(self, k: int, check: int, sig: frozenset | None) -> tuple[int, int] | None:
-        x = self.exceptions[k]
-        if not (x.setup if check == SETUP else x.hold):
-            return None
-        if x.from_objs is not None and (sig is None or k not in sig):
-            return None
-        return (_PRIORITY[x.kind], k)
-
-    def choose(self, launch: Launch, ep: Endpoint, names: set[str],
-               check: int) -> Exception_ | None:
-        sig = launch.sig_set
-        key = (launch.signature, check)
-        if key not in self._open:   # exceptions without -to: the same for every endpoint
-            ranks = [r for k in self.to_index.everything
-                     if (r := self._rank(k, check, sig)) is not None]
-            self._open[key] = min(ranks) if ranks else None
-        best = self._open[key]
-        for k in self.to_index.matching(names, ep.capture_clock):
-            r = self._rank(k, check, sig)
-            if r is not None and (best is None or r < best):
-                best = r
-        return None if best is None else self.exceptions[best[1]]
 
 
 def _check_all(an: Analysis) -> None:
@@ -889,50 +966,119 @@ def _check_all(an: Analysis) -> None:
                 t *= an.derate.check(int(g.node_inst[int(g.chk_pin[k])]), e,
                                      0 if kind == SETUP else 1)
             chk_time[(k, e)] = t
-    has_exc = bool(sdc.exceptions)
-    chooser = _ExceptionChooser(sdc.exceptions)
-    node_slack = an.node_slack
-    for r, launch in enumerate(an.launches):
-        result = _arrivals(g, an, launch)
-        if len(an.launches) <= _CACHED_RUNS:  # path reports reuse them
-            an.arrival_cache[r] = result
-        at_max, at_min, _, _, arc_on = result
-        req_max = np.full((g.n_nodes, 2), INF)
-        req_min = np.full((g.n_nodes, 2), -INF)
-        for ep in an.endpoints:
-            if sdc.clock_groups and sdc.exclusive(launch.clock, ep.capture_clock):
-                continue
-            d = g.source(ep.node)
-            names = {ep.name}
-            if ep.kind == "register":
-                names.add(insts[g.node_inst[ep.node]].name)
-            for check in (SETUP, HOLD):
-                exc = chooser.choose(launch, ep, names, check) if has_exc else None
-                if exc is not None and exc.kind == "false_path":
+    chooser = ExceptionChooser(sdc.exceptions) if sdc.exceptions else None
+    if any(x.thrus for x in sdc.exceptions):
+        an.thru = ThruMachine(g, sdc.exceptions)
+    bases, an.launches = an.launches, []
+    for launch in bases:
+        group = _group_arrivals(g, an, launch)
+        start = len(an.launches)
+        for k, res in enumerate(group):
+            an.launches.append(dataclasses.replace(launch, state=res.state, group=start,
+                                                   state_index=k))
+        for k, res in enumerate(group):
+            r = start + k
+            if r < _CACHED_RUNS:  # path reports reuse them
+                an.arrival_cache[r] = res.as_tuple(start)
+            res.req_max = np.full((g.n_nodes, 2), INF)
+            res.req_min = np.full((g.n_nodes, 2), -INF)
+            for ep in an.endpoints:
+                if sdc.clock_groups and sdc.exclusive(launch.clock, ep.capture_clock):
                     continue
-                exc_setup = exc if check == SETUP else (
-                    chooser.choose(launch, ep, names, SETUP) if has_exc else None)
-                exc_hold = exc if check == HOLD else None
+                names = {ep.name}
+                if ep.kind == "register":
+                    names.add(insts[g.node_inst[ep.node]].name)
+                ctx = _Ctx(chooser, launch.sig_set, names, an.thru, res.state)
+                d = g.source(ep.node)
                 for e in range(2):
-                    at = at_max[d, e] if check == SETUP else at_min[d, e]
-                    if not math.isfinite(at):
-                        continue
-                    w = an.pin_wire(ep.node, e, check)
-                    _one(an, ep, r, launch, check, e, at + w, d, exc, exc_setup, exc_hold,
-                         chk_time, req_max, req_min, w)
-        an.engine.required(g, arc_on, an.arc_dmax, an.arc_dmin, req_max, req_min)
+                    for check in (SETUP, HOLD):
+                        at = res.at_max[d, e] if check == SETUP else res.at_min[d, e]
+                        if not math.isfinite(at):
+                            continue
+                        w = an.pin_wire(ep.node, e, check)
+                        _one(an, ep, r, launch, check, e, at + w, d, ctx, chk_time,
+                             res.req_max, res.req_min, w)
+        _required(an, group)
+
+
+def _required(an: Analysis, group: list[_StateRun]) -> None:
+    """Required times and the worst slack through every node, per state: a state's
+    required times at the sources of its state-changing arcs come from the state they lead
+    to (processed first: states run in reverse order of progress)."""
+    g = an.graph
+    node_slack = an.node_slack
+    for res in reversed(group):
+        for a, eo, ei, c in res.trans:
+            f, o = int(g.arc_from[a]), int(g.arc_to[a])
+            res.req_max[f, ei] = min(res.req_max[f, ei], c.req_max[o, eo]
+                                     - an.arc_dmax[a, eo, ei])
+            res.req_min[f, ei] = max(res.req_min[f, ei], c.req_min[o, eo]
+                                     - an.arc_dmin[a, eo, ei])
+        an.engine.required(g, res.arc_on, an.arc_dmax, an.arc_dmin, res.req_max,
+                           res.req_min, mask=res.mask)
         with np.errstate(invalid="ignore"):
-            s_setup = np.min(req_max - at_max, axis=1)
-            s_hold = np.min(at_min - req_min, axis=1)
+            s_setup = np.min(res.req_max - res.at_max, axis=1)
+            s_hold = np.min(res.at_min - res.req_min, axis=1)
         s_setup[~np.isfinite(s_setup)] = INF
         s_hold[~np.isfinite(s_hold)] = INF
         np.minimum(node_slack[:, 0], s_setup, out=node_slack[:, 0])
         np.minimum(node_slack[:, 1], s_hold, out=node_slack[:, 1])
 
 
+@dataclass
+class _Ctx:
+    """What the exception choice at one endpoint needs from its launch run."""
+
+    chooser: ExceptionChooser | None
+    sig: frozenset
+    names: set[str]
+    thru: ThruMachine | None
+    state: frozenset
+
+    def done(self, node: int, e: int) -> frozenset:
+        """-through exceptions complete on the path, the endpoint pin itself passed."""
+        if self.thru is None:
+            return frozenset()
+        return self.thru.done(self.thru.advance(self.state, node, e))
+
+    def choose(self, ep: Endpoint, e: int, cap_edge: int, check: int, kind=None,
+               exact=False) -> Exception_ | None:
+        if self.chooser is None:
+            return None
+        return self.chooser.choose(self.sig, self.done(ep.node, e), self.names,
+                                   ep.capture_clock, e, cap_edge, check, kind, exact)
+
+
+def _mcp_adjust(sdc: Constraints, launch: Launch, clock: str, exc: Exception_ | None,
+                check: int, other) -> float:
+    """Multicycle shift of the capture edge (OpenSTA's checkMcpAdjustment): setup moves
+    (mult - 1) periods of the capture clock (-end) or launch clock (-start); hold takes the
+    setup shift less the hold multiplier's periods. `other(kind check)` finds the
+    multicycle path of the other check on the same path."""
+    if exc is None or exc.kind != "multicycle":
+        return 0.0
+    p_tgt = sdc.clocks[clock].period
+    p_src = sdc.clocks[launch.clock].period
+
+    def period(x):
+        return p_tgt if x.use_end_clk else p_src
+
+    if check == SETUP:
+        return (int(exc.value) - 1) * period(exc)
+    if exc.min_max in ("all", "min"):
+        hold_mcp, setup_mcp = exc, other(SETUP)
+    else:
+        setup_mcp, hold_mcp = exc, other(HOLD)
+    if setup_mcp is not None and hold_mcp is not None:
+        return (int(setup_mcp.value) - 1) * period(setup_mcp) \
+            - hold_multiplier(hold_mcp) * period(hold_mcp)
+    if hold_mcp is not None:
+        return -hold_multiplier(hold_mcp) * period(hold_mcp)
+    return (int(setup_mcp.value) - 1) * period(setup_mcp)
+
+
 def _one(an: Analysis, ep: Endpoint, r: int, launch: Launch, check: int, e: int, at: float,
-         d: int, exc, exc_setup, exc_hold, chk_time, req_max, req_min,
-         w: float = 0.0) -> None:
+         d: int, ctx: _Ctx, chk_time, req_max, req_min, w: float = 0.0) -> None:
     g, sdc = an.graph, an.sdc
     clk = sdc.clocks[ep.capture_clock]
     if ep.kind == "output":
@@ -959,8 +1105,15 @@ def _one(an: Analysis, ep: Endpoint, r: int, launch: Launch, check: int, e: int,
             cap_edge = parity ^ _check_clock_edge(g, k)
         else:
             cap_edge = ep.capture_edge
-        t_setup, t_hold = _capture_times(sdc, launch, ep.capture_clock, cap_edge,
-                                         exc_setup, exc_hold)
+        exc = ctx.choose(ep, e, cap_edge, check)
+        if exc is not None and exc.kind == "false_path":
+            continue
+        setup_sep, hold_sep = cycle_delays(launch.time, sdc.clocks[launch.clock].period,
+                                           clk.waveform[cap_edge], clk.period)
+        adj = _mcp_adjust(sdc, launch, ep.capture_clock, exc, check,
+                          lambda c: ctx.choose(ep, e, cap_edge, c, "multicycle", True))
+        t_setup = launch.time + setup_sep + adj
+        t_hold = launch.time - hold_sep + adj
         # the capture clock's arrival: early for setup, late for hold, less the pessimism
         # its path shares with the launching clock's
         mm_c = 1 if check == SETUP else 0
@@ -976,21 +1129,26 @@ def _one(an: Analysis, ep: Endpoint, r: int, launch: Launch, check: int, e: int,
                 lcn = launch.crpr_node
                 crpr = cl.crpr(lcn, launch.edge ^ g.clock_nodes[lcn][1], cn, pin_edge)
         else:
-            lat = cl.port_latency(ep.capture_clock, cap_edge, mm_c)
+            lat = cl.port_latency(ep.capture_clock, cap_edge, mm_c) if ep.ref_pin is None \
+                else cl.ref_latency(ep.capture_clock, cap_edge, mm_c, ep.ref_pin, True)
         t_setup += lat + crpr
         t_hold += lat - crpr
         # Setup: the data must arrive `margin` (setup time, output delay) before the capture
         # edge. Hold: after the hold time past the hold edge, or, at an output, no earlier
         # than the output's min delay before it.
+        unc = sdc.clock_uncertainty(launch.clock, launch.edge, ep.capture_clock, cap_edge,
+                                    check)
+        if exc is not None and exc.kind == ("max_delay" if check == SETUP else "min_delay"):
+            lat = crpr = unc = 0.0   # a path delay counts from the launch edge alone
         if check == SETUP:
             base = launch.time + exc.value if exc is not None and exc.kind == "max_delay" \
-                else t_setup - clk.uncertainty_setup
+                else t_setup - unc
             req = base - margin
             slack = req - at
             req_max[d, e] = min(req_max[d, e], req - w)
         else:
             base = launch.time + exc.value if exc is not None and exc.kind == "min_delay" \
-                else t_hold + clk.uncertainty_hold
+                else t_hold + unc
             req = base + margin if ep.kind == "register" else base - margin
             slack = at - req
             req_min[d, e] = max(req_min[d, e], req - w)
@@ -1004,6 +1162,7 @@ def _one(an: Analysis, ep: Endpoint, r: int, launch: Launch, check: int, e: int,
             ep.exception[check] = exc.kind if exc is not None else None
             ep.clock_latency[check] = lat
             ep.crpr[check] = crpr
+            ep.uncertainty[check] = unc
 
 
 def _check_clock_edge(g: TimingGraph, k: int) -> int:

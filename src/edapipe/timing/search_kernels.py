@@ -9,9 +9,9 @@ their target node, `in_start[v]:in_start[v+1]` are the arcs into node v.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from edapipe.timing.levels import VALUE_LIMIT  # (see there: lookups are clamped to it)
+from edapipe.util.jit import njit
 
 NEG_INF = -np.inf
 POS_INF = np.inf
@@ -184,9 +184,10 @@ def propagate_slews(order, in_start, arc_from, arc_mask, arc_tab, load, load_min
 
 @njit(cache=True)
 def propagate_arrivals(order, in_start, arc_from, arc_mask, arc_on, arc_dmax, arc_dmin,
-                       at_max, at_min, prev_max, prev_min):
+                       at_max, at_min, prev_max, prev_min, keep):
     """Latest (max) and earliest (min) arrivals; prev_* = 2*arc + input edge of the worst
-    fanin (-1 at sources). Arcs with arc_on == 0 do not propagate (masked startpoints)."""
+    fanin (-1 at sources). Arcs with arc_on == 0 do not propagate (masked startpoints).
+    keep: a node's initial arrival (and prev) stays unless a fanin beats it."""
     for k in range(len(order)):
         v = order[k]
         a0 = in_start[v]
@@ -218,10 +219,12 @@ def propagate_arrivals(order, in_start, arc_from, arc_mask, arc_on, arc_dmax, ar
                         if t < best_min:
                             best_min = t
                             p_min = 2 * a + ei
-            at_max[v, eo] = best_max
-            at_min[v, eo] = best_min
-            prev_max[v, eo] = p_max
-            prev_min[v, eo] = p_min
+            if not keep or best_max > at_max[v, eo]:
+                at_max[v, eo] = best_max
+                prev_max[v, eo] = p_max
+            if not keep or best_min < at_min[v, eo]:
+                at_min[v, eo] = best_min
+                prev_min[v, eo] = p_min
 
 
 @njit(cache=True)

@@ -38,12 +38,20 @@ def design_names(netlist: Netlist, libs: list[Library]) -> DesignNames:
         return {f"{i.name}/{p}": cells[i.cell].pins[p].direction
                 for i in netlist.instances for p in i.conns if p in cells[i.cell].pins}
 
+    def connections() -> tuple[dict[str, str], dict[str, str]]:
+        names = netlist.net_names
+        pin_net = {f"{i.name}/{p}": names[n] for i in netlist.instances
+                   for p, n in i.conns.items() if p in cells[i.cell].pins and n > 1}
+        port_net = {p.name: names[p.net] for p in netlist.ports if p.net > 1}
+        return pin_net, port_net
+
     return DesignNames(
         ports=[(p.name, p.direction) for p in netlist.ports],
         cells={i.name: i.cell for i in netlist.instances},
         nets=netlist.net_names[2:],
         register_cells={i.name for i in netlist.instances if cells[i.cell].sequential},
-        pin_table=pin_table, lib_cells=list(cells))
+        pin_table=pin_table, lib_cells=list(cells), connections=connections,
+        hierarchical=netlist.hierarchical, top=netlist.top)
 
 
 def merged_cells(libs: list[Library]) -> dict:

@@ -37,6 +37,8 @@ MAX_SUBSTITUTED = 16 << 20       # characters made by substitution in one script
 MAX_EXPR_NESTING = 64            # parentheses in one expr
 MAX_EXPR_OPERATORS = 256         # + - * / % in one expr (a chain is as deep as it is long)
 INT_LIMIT = 1 << 64              # larger integers in expr are an error (Tcl would go bignum)
+MAX_COMMANDS = 1_000_000         # commands run in loop and proc bodies (~5 s)
+MAX_PROC_DEPTH = 100             # procs calling procs (recursion)
 
 
 @dataclass(slots=True)
@@ -61,6 +63,7 @@ class TclError(Exception):
 _COMMAND_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_:]*\Z")
 _VAR = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z0-9_:]+))")
 _BRACKETS = re.compile(r"\\.|[\[\]]", re.DOTALL)  # what bracket matching looks at
+_BRACES = re.compile(r"\\.|[{}]", re.DOTALL)        # what brace matching looks at
 _HEAD = re.compile(r"\s*(\S+)")  # first word inside [...] (without copying the inside)
 
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -131,15 +134,29 @@ def _power(a, b, text: str, offset: int):
     return a ** b
 
 
-def safe_arith(text: str, offset: int) -> float | int:
-    """Value of an arithmetic expression given as text (after Tcl substitution).
+_CMPOPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
+           ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
+_TCL_OPS = re.compile(r'"(?:[^"\\]|\\.)*"|&&|\|\||!(?!=)|\beq\b|\bne\b')
+_TCL_TO_PY = {"&&": " and ", "||": " or ", "!": " not ", "eq": "==", "ne": "!="}
+_BOOL_WORDS = {"true": 1, "false": 0, "yes": 1, "no": 0, "on": 1, "off": 0}
+
+
+def _python_ops(text: str) -> str:
+    """Tcl's logical operators (&&, ||, !, eq, ne) as Python's, outside string literals."""
+    return _TCL_OPS.sub(lambda m: _TCL_TO_PY.get(m.group(0), m.group(0)), text)
+
+
+def safe_arith(text: str, offset: int) -> float | int | str:
+    """Value of a Tcl expression given as text (after Tcl substitution): numbers and
+    quoted strings, + - * / % **, comparisons (also eq/ne), &&, ||, !, parentheses,
+    min/max/abs/double/int/round. Parsed with Python's `ast` and walked, never evaluated.
 
     Every failure is a TclError at `offset`: syntax, depth, size, overflow, division by
     zero, domain errors. The tree is walked with an explicit stack.
     """
     _scan_expr(text, offset)
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(_python_ops(text).strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         # ValueError: NUL characters; the others cannot happen after _scan_expr, kept as
         # a second line of defence
@@ -159,13 +176,52 @@ def safe_arith(text: str, offset: int) -> float | int:
                 if isinstance(node.value, (int, float)):
                     values.append(_checked(node.value, text, offset))
                     continue
+                if isinstance(node.value, str):   # string operands of comparisons
+                    values.append(node.value)
+                    continue
                 raise unsupported()
+            if isinstance(node, ast.Name) and node.id in _BOOL_WORDS:
+                values.append(_BOOL_WORDS[node.id])
+                continue
+            if isinstance(node, ast.Compare) and len(node.ops) == 1 \
+                    and type(node.ops[0]) in _CMPOPS:
+                if not done:
+                    stack += [(node, True), (node.comparators[0], False), (node.left, False)]
+                    continue
+                right = values.pop()
+                left = values.pop()
+                if isinstance(left, str) != isinstance(right, str):
+                    left, right = str(format_number(left) if not isinstance(left, str)
+                                      else left), \
+                        str(format_number(right) if not isinstance(right, str) else right)
+                values.append(int(_CMPOPS[type(node.ops[0])](left, right)))
+                continue
+            if isinstance(node, ast.BoolOp):
+                if not done:
+                    stack.append((node, True))
+                    stack += [(v, False) for v in reversed(node.values)]
+                    continue
+                n = len(node.values)
+                args = values[len(values) - n:]
+                del values[len(values) - n:]
+                truth = [_truth(a, text, offset) for a in args]
+                values.append(int(all(truth) if isinstance(node.op, ast.And) else any(truth)))
+                continue
+            if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+                if not done:
+                    stack += [(node, True), (node.operand, False)]
+                    continue
+                values.append(int(not _truth(values.pop(), text, offset)))
+                continue
             if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
                 if not done:
                     stack += [(node, True), (node.right, False), (node.left, False)]
                     continue
                 right = values.pop()
                 left = values.pop()
+                if isinstance(left, str) or isinstance(right, str):
+                    raise TclError(f"expr: arithmetic on a string in {excerpt(text, 60)!r}",
+                                   offset)
                 if isinstance(node.op, ast.Div) and isinstance(left, int) \
                         and isinstance(right, int):
                     v = left // right  # Tcl integer division
@@ -180,6 +236,9 @@ def safe_arith(text: str, offset: int) -> float | int:
                     stack += [(node, True), (node.operand, False)]
                     continue
                 v = values.pop()
+                if isinstance(v, str):
+                    raise TclError(f"expr: arithmetic on a string in {excerpt(text, 60)!r}",
+                                   offset)
                 values.append(-v if isinstance(node.op, ast.USub) else v)
                 continue
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
@@ -192,6 +251,8 @@ def safe_arith(text: str, offset: int) -> float | int:
                 args = values[len(values) - n:]
                 del values[len(values) - n:]
                 try:
+                    if any(isinstance(a, str) for a in args):
+                        raise TypeError
                     v = _FUNCS[node.func.id](*args)
                 except TypeError:
                     raise TclError(f"expr: wrong arguments to {node.func.id}() in "
@@ -208,7 +269,33 @@ def safe_arith(text: str, offset: int) -> float | int:
     return values[0]
 
 
-def format_number(v: float | int) -> str:
+def _truth(v, text: str, offset: int) -> bool:
+    """Tcl's boolean reading of a value: numbers (non-zero), true/false/yes/no/on/off."""
+    if isinstance(v, str):
+        w = _BOOL_WORDS.get(v.lower())
+        if w is None:
+            raise TclError(f"expected a boolean value, found {excerpt(v, 40)!r} in "
+                           f"{excerpt(text, 60)!r}", offset)
+        return bool(w)
+    return v != 0
+
+
+def _is_num(v: str) -> bool:
+    try:
+        float(v)
+        return v.strip() != "" and v.strip().lower() not in ("nan", "inf", "-inf", "+inf",
+                                                             "infinity")
+    except ValueError:
+        return False
+
+
+def _quote(v: str) -> str:
+    return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def format_number(v: float | int | str) -> str:
+    if isinstance(v, str):
+        return v
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
         return repr(v)
     return repr(v) if isinstance(v, float) else str(v)
@@ -224,13 +311,20 @@ class Interp:
         self.filename = filename
         self.commands = commands
         self.unknown = unknown
-        self.vars: dict[str, str] = {}
+        self.globals: dict[str, Any] = {}
+        self.vars: dict[str, Any] = self.globals   # the current frame (a proc's own)
+        self.commands_run = 0    # loops and procs spend this budget (MAX_COMMANDS)
+        self.in_body = 0         # loop or proc bodies being run
+        self.proc_depth = 0
         self._depth = 0  # command substitutions being evaluated, one inside the other
         self._closes: dict[int, int] = {}  # `[` offset -> offset after its `]`
+        self._brace_closes: dict[int, int] = {}  # `{` offset -> offset after its `}`
         # characters substitution may still make in this script (see MAX_SUBSTITUTED)
         self._budget = MAX_SUBSTITUTED + 2 * len(text)
         self.commands.setdefault("set", self._set)
         self.commands.setdefault("expr", self._expr)
+        from edapipe.timing import tcl_cmds
+        tcl_cmds.install(self)
 
     def error(self, reason: str, offset: int) -> InputError:
         text = self.text
@@ -251,12 +345,51 @@ class Interp:
         return words[1].value
 
     def _expr(self, words: list[Word], offset: int):
+        return format_number(safe_arith(self.expr_text(words, offset), offset))
+
+    def expr_text(self, words: list[Word], offset: int) -> str:
+        """The text of an expression after substitution; in a braced expression variables
+        and command results become operands (a string operand quoted), as Tcl's expr."""
+        if len(words) == 1 and words[0].braced and self.is_source(words[0]):
+            w = words[0]
+            return self._expr_subst(self.text, w.offset + 1, w.offset + 1 + len(w.value),
+                                    offset)
         strs = [str(w.value) for w in words]
         self._charge(sum(map(len, strs)) + len(strs), offset)
         text = " ".join(strs)
-        if any(w.braced for w in words):  # braced expr: substitute variables now
+        if any(w.braced for w in words):  # braced parts: substitute variables now
             text = self._subst_vars(text, offset)
-        return format_number(safe_arith(text, offset))
+        return text
+
+    def is_source(self, w: Word) -> bool:
+        """Is a braced word's value the script's own text at its offset (so it can run in
+        place, with its errors located in the file)?"""
+        v = w.value
+        return isinstance(v, str) and self.text.startswith("{" + v + "}", w.offset)
+
+    def _expr_subst(self, text: str, start: int, end: int, offset: int) -> str:
+        parts: list[str] = []
+        i = start
+        while i < end:
+            c = text[i]
+            if c in "$[":
+                got: list[Any] = []
+                i = self._piece(text, i, end, got, in_quotes=True)
+                v = got[0] if got else ""
+                v = " ".join(o.name for o in v) if isinstance(v, list) else str(v)
+                parts.append(v if _is_num(v) else _quote(v))
+            elif c == "\\" and i + 1 < end:
+                parts.append(text[i:i + 2])
+                i += 2
+            else:
+                j = i + 1
+                while j < end and text[j] not in "$[\\":
+                    j += 1
+                parts.append(text[i:j])
+                i = j
+        out = "".join(parts)
+        self._charge(len(out), offset)
+        return out
 
     # -- parsing -----------------------------------------------------------------------------
     def _subst_vars(self, text: str, offset: int) -> str:
@@ -311,6 +444,11 @@ class Interp:
 
     def _call(self, words: list[Word]) -> Any:
         name = str(words[0].value)
+        if self.in_body:   # a script's own commands are bounded by its size; loops are not
+            self.commands_run += 1
+            if self.commands_run > MAX_COMMANDS:
+                raise TclError(f"more than {MAX_COMMANDS} commands run in loops and procs "
+                               "(the SDC reader's limit)", words[0].offset, resource=True)
         fn = self.commands.get(name)
         if fn is None:
             return self.unknown(name, words[1:], words[0].offset)
@@ -341,15 +479,7 @@ class Interp:
         start = pos
         c = text[pos]
         if c == "{":
-            depth, i = 1, pos + 1
-            while i < end and depth:
-                if text[i] == "\\":
-                    i += 2
-                    continue
-                depth += (text[i] == "{") - (text[i] == "}")
-                i += 1
-            if depth:
-                raise TclError("missing close-brace", start)
+            i = self._close_brace(text, pos, end)
             return Word(text[pos + 1:i - 1], start, braced=True), i
         if c == '"':
             i = pos + 1
@@ -374,6 +504,26 @@ class Interp:
         strs = [p if isinstance(p, str) else str(p) for p in parts]
         self._charge(sum(map(len, strs)), offset)  # `set a $a$a` doubling stops here
         return self._spend("".join(strs), offset)
+
+    def _close_brace(self, text: str, i: int, end: int) -> int:
+        """Position after the `}` matching the `{` at i (backslash escapes skipped); one
+        scan records where every brace inside closes, so nested blocks (`if` in `foreach`
+        ...) are not each rescanned to their end."""
+        j = self._brace_closes.get(i)
+        if j is not None and j <= end:
+            return j
+        opened = [i]
+        for m in _BRACES.finditer(text, i + 1, end):
+            k = m.start()
+            if text[k] == "\\":
+                continue
+            if text[k] == "{":
+                opened.append(k)
+            else:
+                self._brace_closes[opened.pop()] = k + 1
+                if not opened:
+                    return k + 1
+        raise TclError("missing close-brace", i)
 
     def _close_bracket(self, text: str, i: int, end: int) -> int:
         """Position after the `]` matching the `[` at i (backslash escapes skipped).
