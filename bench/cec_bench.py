@@ -1,8 +1,11 @@
 """Flow `cec`: each shared circuit against its ABC resyn2 result, ours beside ABC cec and &cec.
 
-    python -m bench cec [--circuits a,b] [--suite epfl|iscas85|all] [--no-gcec]
+    python -m bench cec [--circuits a,b] [--suite epfl|iscas85|divclass|all] [--no-gcec]
 
-The resyn2 results are made with berkeley-abc and cached in bench/.cache. Ours is the
+The resyn2 results are made with berkeley-abc and cached in bench/.cache. `divclass` is the
+issue 20 set (bench/divclass.py): wide dividers, a restoring division loop, square roots and
+modular multiplication written in Verilog, each against ABC's resyn2, dc2 and compress2rs
+results (--circuits then names e.g. div64 or div64.dc2). Ours is the
 in-process time of edapipe.verify.cec.check_equivalence (miter, simulation, sweeping, SAT) on
 designs already read, wall and CPU; ABC's are the times it prints for `cec A B` and
 `&r A; &cec B` (Abc_Clock: CPU time), which likewise leave out reading. On a loaded machine
@@ -49,37 +52,52 @@ def abc_time(abc: str, script: str, timeout: float) -> tuple[float, str]:
     return (float(m[-1]) if m else wall), verdict
 
 
+def _cases(abc: str, suite: str, wanted: set[str]):
+    """(name, original, optimized) of the chosen suite, filtered by name or circuit."""
+    files = []
+    if suite in ("epfl", "all"):
+        files += sorted(common.BENCHMARKS.glob("epfl/*.aig"))
+    if suite in ("iscas85", "all"):
+        files += sorted(common.BENCHMARKS.glob("iscas85/*.bench"))
+    for src in files:
+        if not wanted or src.stem in wanted:
+            yield src.stem, src, resyn2(abc, src, src.stem)
+    if suite in ("divclass", "all"):
+        from bench import divclass
+
+        names = [n for n in divclass.CIRCUITS
+                 if not wanted or n in wanted or any(w.startswith(n + ".") for w in wanted)]
+        for label, src, other in divclass.pairs(abc, names):
+            if not wanted or label in wanted or label.split(".")[0] in wanted:
+                yield label, src, other
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench cec", description=__doc__)
     ap.add_argument("--circuits", default="", help="comma-separated names (default: all)")
-    ap.add_argument("--suite", default="epfl", choices=["epfl", "iscas85", "all"])
+    ap.add_argument("--suite", default="epfl",
+                    choices=["epfl", "iscas85", "divclass", "all"])
     ap.add_argument("--no-gcec", action="store_true", help="skip ABC's &cec (slow on log2)")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per ABC run")
+    ap.add_argument("--time-limit", type=float, default=0.0,
+                    help="our time limit per pair (wall s; 0: none); past it: undecided")
     args = ap.parse_args(argv)
     abc = common.tool("berkeley-abc")
     if abc is None:
         print("berkeley-abc is not installed: nothing to compare with")
         return 1
-    files = []
-    if args.suite in ("epfl", "all"):
-        files += sorted(common.BENCHMARKS.glob("epfl/*.aig"))
-    if args.suite in ("iscas85", "all"):
-        files += sorted(common.BENCHMARKS.glob("iscas85/*.bench"))
     wanted = set(filter(None, args.circuits.split(",")))
-    if wanted:
-        files = [f for f in files if f.stem in wanted]
+    cases = list(_cases(abc, args.suite, wanted))
     from edapipe.aig import io
-    from edapipe.verify.cec import check_equivalence
+    from edapipe.verify.cec import CecParams, check_equivalence
     from edapipe.verify.warm import warm
 
     warm()  # load the cached kernels first, as ABC's times leave out its start-up too
     rows, table = [], []
-    for src in files:
-        name = src.stem
-        other = resyn2(abc, src, name)
+    for name, src, other in cases:
         a, b = io.read(src), io.read(other)
         t0, c0 = time.perf_counter(), time.process_time()
-        res = check_equivalence(a, b)
+        res = check_equivalence(a, b, CecParams(time_limit=args.time_limit))
         ours, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
         t_cec, v_cec = abc_time(abc, f"cec {src} {other}", args.timeout)
         t_gcec, v_gcec = ((float("nan"), "skipped") if args.no_gcec else
@@ -112,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                "geomean_cpu_ratio": common.geomean([r["ours_cpu_s"] / r["abc_cec_s"]
                                                     for r in rows if r["abc_cec_s"] > 0]),
                "not_proven": wrong}
-    path = common.write_json("cec", rows, summary)
+    flow = "cec" if args.suite == "epfl" else f"cec-{args.suite}"
+    path = common.write_json(flow, rows, summary)
     print(f"summary: {summary}\nwritten {path}")
     return 1 if wrong else 0

@@ -11,7 +11,7 @@ import pytest
 
 from edapipe.aig.builder import AigBuilder
 from edapipe.aig.io import read, write
-from tests.conftest import BENCHMARKS
+from tests.conftest import BENCHMARKS, need
 
 EDAPIPE = [sys.executable, "-m", "edapipe.cli.main"]
 CTRL = BENCHMARKS / "epfl" / "ctrl.aig"
@@ -29,7 +29,7 @@ def run(*args, rc: int | None = 0):
 def pair(tmp_path_factory):
     """ctrl as AIGER and as Verilog (written by edapipe), and a mutant with an output flipped."""
     folder = tmp_path_factory.mktemp("cec")
-    aig = read(CTRL)
+    aig = read(need(CTRL))
     verilog = folder / "ctrl.v"
     write(aig, verilog)
     outs = aig.outputs.copy()
@@ -46,7 +46,7 @@ def test_help():
 
 def test_equivalent_exit_0_across_formats(pair):
     _, verilog, _ = pair
-    proc = run("cec", CTRL, verilog)
+    proc = run("cec", need(CTRL), verilog)
     assert proc.stdout.decode().startswith("equivalent")
 
 
@@ -60,17 +60,17 @@ def test_not_equivalent_exit_1_and_cex_replays_on_both(pair, tmp_path):
     good = run("sim", verilog, "--vectors", cex).stdout.decode().split()
     wrong = run("sim", bad, "--vectors", cex).stdout.decode().split()
     assert good != wrong
-    names = [read(CTRL).output_name(k) for k in range(read(CTRL).num_outputs)]
+    names = [read(need(CTRL)).output_name(k) for k in range(read(need(CTRL)).num_outputs)]
     differ = [names[k] for k, (x, y) in enumerate(zip(good[0], wrong[0])) if x != y]
-    assert differ == [read(CTRL).output_name(3)]
-    assert read(CTRL).output_name(3) in text
+    assert differ == [read(need(CTRL)).output_name(3)]
+    assert read(need(CTRL)).output_name(3) in text
 
 
 def test_json(pair):
     _, verilog, bad = pair
-    good = json.loads(run("cec", CTRL, verilog, "--json").stdout)
+    good = json.loads(run("cec", need(CTRL), verilog, "--json").stdout)
     assert good["result"] == "equivalent" and good["pairs"] == 26
-    res = json.loads(run("cec", CTRL, bad, "--json", rc=1).stdout)
+    res = json.loads(run("cec", need(CTRL), bad, "--json", rc=1).stdout)
     assert res["result"] == "not equivalent" and len(res["failing"]) == 1
     assert len(res["counterexample"]["a_vector"]) == 7
 
@@ -125,4 +125,4 @@ def test_undecided_exit_4_names_outputs(tmp_path):
 
 
 def test_missing_file_exit_3(tmp_path):
-    run("cec", CTRL, tmp_path / "none.aig", rc=3)
+    run("cec", need(CTRL), tmp_path / "none.aig", rc=3)

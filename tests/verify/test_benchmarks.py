@@ -10,7 +10,7 @@ import pytest
 
 from edapipe.aig.io import read
 from edapipe.verify.cec import check_equivalence
-from tests.conftest import BENCHMARKS
+from tests.conftest import BENCHMARKS, need
 from tests.equivalence import EPFL_ALL, EPFL_SMALL, ISCAS_ALL, ISCAS_SMALL, source
 from tests.verify.helpers import mutant, replay_differs, replay_outputs_differ, resyn2_file
 
@@ -22,8 +22,7 @@ MUTANT_DEFAULT = ["ctrl", "c432", "int2float"]
 
 @pytest.fixture(scope="module")
 def r2_folder(tmp_path_factory):
-    if not BENCHMARKS.is_dir():
-        pytest.skip("../shared/benchmarks is not there")
+    need(BENCHMARKS)
     return tmp_path_factory.mktemp("resyn2")
 
 
@@ -85,8 +84,7 @@ def refute_mutants(name: str, base, n: int = 50, seed: int = 0,
 
 @pytest.mark.parametrize("name", MUTANT_DEFAULT)
 def test_mutants_of_some_circuits_are_refuted(name):
-    if not BENCHMARKS.is_dir():
-        pytest.skip("../shared/benchmarks is not there")
+    need(BENCHMARKS)
     refute_mutants(name, read(source(name)))
 
 
@@ -112,8 +110,7 @@ def check_against_own_opt(name: str, script: str = "resyn2") -> None:
 
 @pytest.mark.parametrize("name", ["c432", "ctrl"])
 def test_own_resyn2_results_are_equivalent(name):
-    if not BENCHMARKS.is_dir():
-        pytest.skip("../shared/benchmarks is not there")
+    need(BENCHMARKS)
     check_against_own_opt(name)
 
 

@@ -12,7 +12,7 @@ from edapipe.aig.io import read, write
 from edapipe.aig.sim import truth_tables
 from edapipe.verify import fraig
 from edapipe.verify.cec import check_equivalence
-from tests.conftest import BENCHMARKS, run_abc, tool
+from tests.conftest import BENCHMARKS, need, run_abc, tool
 from tests.strategies import aigs
 from tests.equivalence import source
 from tests.verify.helpers import restructure
@@ -58,8 +58,7 @@ def test_fraig_keeps_truth_tables(aig, seed):
 
 @pytest.mark.parametrize("name", ["c432", "c880", "int2float", "cavlc"])
 def test_fraig_of_shared_circuits_checks_with_own_cec_and_abc(name, tmp_path):
-    if not BENCHMARKS.is_dir():
-        pytest.skip("../shared/benchmarks is not there")
+    need(BENCHMARKS)
     aig = read(source(name))
     doubled = restructure(aig, np.random.default_rng(3))
     out, stats = fraig.run(doubled)

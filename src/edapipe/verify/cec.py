@@ -34,6 +34,9 @@ class CecParams:
     """Match inputs, outputs and latches by position instead of by name."""
     output_solver: str = "cadical195"
     """python-sat solver for the outputs left after sweeping (single hard calls)."""
+    first_output_budget: int = 10000
+    """Conflicts per output pair in the first round over the outputs left after sweeping;
+    the budget grows x4 per round (see _prove_outputs)."""
     sweep: SweepParams = field(default_factory=SweepParams)
     """SAT sweeping knobs."""
 
@@ -123,8 +126,7 @@ def _check_miter(m: Miter, params: CecParams, progress) -> CecResult:
             found.append(_bits_of(sw.last_words, w, bit))
         return k >= 0
 
-    sw.simulate(sw.random_words(params.sweep.sim_words))
-    if differs():
+    if sw.simulate_random(stop=differs):
         return _refuted(m, found[0], sw)
     na, nb = m.lits_a, m.lits_b
     open_pairs = np.flatnonzero(na != nb)
@@ -139,29 +141,55 @@ def _check_miter(m: Miter, params: CecParams, progress) -> CecResult:
             return CecResult(True, n_pairs, stats=sw.stats)
         if not more or deadline.passed():
             break
-    # What is left of the outputs: SAT on the reduced AIG with the output conflict limit.
+    # What is left of the outputs: SAT on the reduced AIG (merged nodes are shared cut points).
     nf0, nf1 = (sw.reduced[0], sw.reduced[1]) if sw.reduced is not None else \
         (m.fanin0, m.fanin1)
-    solver = ConeSolver(nf0, nf1, sw.base, deadline, params.output_solver)
-    undecided = []
     t1 = time.perf_counter()
     try:
-        for k in open_pairs.tolist():
-            if deadline.passed():
-                undecided.append(m.pair_names[k])
-                continue
-            sw.stats.sat_calls += 1
-            res, model = solver.prove_equal(int(na[k]), int(nb[k]), params.conflict_limit)
-            if res is False:
-                return _refuted(m, solver.ci_bits(model, m.num_ci, sw.rng), sw)
-            if res is None:
-                undecided.append(m.pair_names[k])
+        res, data = _prove_outputs(nf0, nf1, sw, na, nb, open_pairs, params, deadline)
+    finally:
+        sw.stats.time_sat += time.perf_counter() - t1
+    if res is False:
+        return _refuted(m, data, sw)
+    if data:
+        return CecResult(None, n_pairs, undecided=[m.pair_names[k] for k in data],
+                         stats=sw.stats)
+    return CecResult(True, n_pairs, stats=sw.stats)
+
+
+def _prove_outputs(nf0, nf1, sw: Sweeper, na, nb, open_pairs, params: CecParams,
+                   deadline: Deadline):
+    """Output pairs left after sweeping, round-robin with a conflict budget that grows x4 per
+    round (from `first_output_budget`, up to conflict_limit when that is set), so one hard
+    output never blocks the others and an easy refutation is found early. Returns
+    (False, counter-example bits) or (None, indices of the undecided pairs)."""
+    solver = ConeSolver(nf0, nf1, sw.base, deadline, params.output_solver)
+    cap = params.conflict_limit
+    budget = params.first_output_budget if not cap else min(cap, params.first_output_budget)
+    todo = open_pairs.tolist()
+    try:
+        while todo:
+            left = []
+            for k in todo:
+                if deadline.passed():
+                    left.append(k)
+                    continue
+                sw.stats.sat_calls += 1
+                res, model = solver.prove_equal(int(na[k]), int(nb[k]), budget)
+                if res is False:
+                    return False, solver.ci_bits(model, sw.num_ci, sw.rng)
+                if res is None:
+                    left.append(k)
+            todo = left
+            sw.stats.output_rounds += 1
+            if deadline.passed() or (cap and budget >= cap) or budget == 0:
+                break
+            budget = min(cap, budget * 4) if cap else budget * 4
+            if not cap and budget > 10**9:
+                budget = 0          # no limit: the last round runs each call to its end
     finally:
         solver.delete()
-        sw.stats.time_sat += time.perf_counter() - t1
-    if undecided:
-        return CecResult(None, n_pairs, undecided=undecided, stats=sw.stats)
-    return CecResult(True, n_pairs, stats=sw.stats)
+    return None, todo
 
 
 def _bits_of(words: np.ndarray, w: int, bit: int) -> np.ndarray:

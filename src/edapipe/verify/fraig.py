@@ -62,7 +62,7 @@ class Stats:
 
 def run(aig: Aig, params: Params = Params()) -> tuple[Aig, Stats]:
     from edapipe.aig import strash_kernels as SK
-    from edapipe.synth.common import rebuild
+    from edapipe.aig.builder import rebuild
     from edapipe.verify.sweep import Deadline, SweepParams, fraig_arrays
 
     t0 = time.perf_counter()

@@ -11,10 +11,10 @@ cannot prove is left to the SAT solver (edapipe.verify.sweep).
 """
 
 import numpy as np
-from numba import njit
 
 from edapipe.aig.sim_kernels import simulate
 from edapipe.aig.strash_kernels import strash_and, table_size
+from edapipe.util.jit import njit
 
 __all__ = ["simulate"]  # the sweep's simulator is the core's (callers use K.simulate)
 

@@ -1,0 +1,338 @@
+"""IC3 / property directed reachability (Bradley 2011; Een, Mishchenko, Brayton 2011).
+
+Frames F_0 = init, F_1 .. F_N over-approximate the states reachable in 0..k steps. A lemma is
+the negation of a cube of latch literals; lemmas are kept "delta encoded" (Een et al.): a
+lemma of level k belongs to F_1 .. F_k, and solver k holds every lemma of level >= k. Blocking
+a cube c at level k asks F_{k-1} & !c & C & T & c' (relative induction); a SAT answer gives a
+predecessor, lifted to a cube by a SAT call (the states that reach c' for those inputs,
+constraints held), and queued as a proof obligation one level down (a priority queue by
+level). An UNSAT answer gives a core, shrunk further by dropping literals one at a time
+(MIC with the core after every success) and pushed to the highest level it holds at.
+After each level is clear of bad states, lemmas are propagated forward; two equal levels
+make an inductive invariant. A predecessor cube that meets the initial states is a
+counter-example, replayed from the queue's chain of obligations.
+
+Cubes are tuples of sorted literals 2*j + neg over the COI latch indices j of the Problem
+(neg: latch j is 0 in the cube).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from edapipe.aig.core import LATCH_INIT_X
+from edapipe.verify.seq.model import Encoder, Problem, model_bits
+from edapipe.verify.seq.result import FAILS, HOLDS, UNDECIDED, Result, full_trace
+
+INF = 1 << 30
+RECYCLE = 800            # dead activation literals before a solver is rebuilt
+
+
+@dataclass
+class Obligation:
+    level: int
+    cube: tuple
+    inputs: np.ndarray           # input values (COI) in this state's frame
+    parent: "Obligation | None"  # the state this one leads to (None: bad in this frame)
+    depth: int                   # frames to the bad state
+
+
+class Undecided(Exception):
+    pass
+
+
+class _Solver:
+    """A pysat solver plus the count of its dead activation variables."""
+
+    def __init__(self, name: str, clauses: list):
+        from pysat.solvers import Solver
+
+        self.s = Solver(name=name, bootstrap_with=clauses)
+        self.dead = 0
+
+
+class Pdr:
+    def __init__(self, prob: Problem, solver_name: str = "cd195", deadline: float = 0.0,
+                 max_frames: int = 0):
+        self.p = prob
+        self.name = solver_name
+        self.deadline = deadline
+        self.max_frames = max_frames
+        enc = self.enc = Encoder(prob)
+        m = enc.frame()
+        self.s = enc.latch_lits(m)
+        self.i = enc.input_lits(m)
+        nxt = enc.next_lits(m)
+        self.sp = enc.new_vars(self.s.size)
+        for a, b in zip(self.sp.tolist(), nxt.tolist()):
+            enc.clauses += [[-a, b], [a, -b]]
+        self.trans = enc.clauses                 # T, with the constant and primed copies
+        enc.clauses = []
+        self.cons = enc.constraint_lits(m)
+        self.bad = enc.lit(m, prob.bad)
+        self.init = prob.init.astype(np.int64).tolist()
+        self.init_units = enc.init_units(self.s)
+        self.cur_of = {}                         # solver literal -> cube literal
+        self.pri_of = {}
+        for j, (a, b) in enumerate(zip(self.s.tolist(), self.sp.tolist())):
+            self.cur_of[a], self.cur_of[-a] = 2 * j, 2 * j + 1
+            self.pri_of[b], self.pri_of[-b] = 2 * j, 2 * j + 1
+        self.s_list, self.sp_list = self.s.tolist(), self.sp.tolist()
+        self.frames: list[list[tuple]] = []      # frames[k]: lemmas of level exactly k
+        self.inf: list[tuple] = []
+        self.solvers: list[_Solver] = []
+        self.lift_solver: _Solver | None = None
+        self.activity = [0.0] * self.s.size
+        self.stats = dict(sat_calls=0, lemmas=0, obligations=0, recycled=0)
+
+    # ---- solvers -----------------------------------------------------------------------
+    def _frame_clauses(self, k: int) -> list:
+        cls = self.trans + [[c] for c in self.cons]
+        if k == 0:
+            return cls + self.init_units
+        lemmas = [c for lev in range(k, len(self.frames)) for c in self.frames[lev]]
+        return cls + [self._neg(c) for c in lemmas + self.inf]
+
+    def _new_frame(self) -> None:
+        self.frames.append([])
+        self.solvers.append(_Solver(self.name, self._frame_clauses(len(self.solvers))))
+
+    def _recycle(self, k: int) -> None:
+        self.solvers[k].s.delete()
+        self.solvers[k] = _Solver(self.name, self._frame_clauses(k))
+        self.stats["recycled"] += 1
+
+    def _lift(self) -> _Solver:
+        if self.lift_solver is None or self.lift_solver.dead > RECYCLE:
+            if self.lift_solver is not None:
+                self.lift_solver.s.delete()
+            self.lift_solver = _Solver(self.name, self.trans)
+        return self.lift_solver
+
+    def _neg(self, cube) -> list[int]:
+        s = self.s_list
+        return [s[l >> 1] if l & 1 else -s[l >> 1] for l in cube]
+
+    def _cur(self, cube) -> list[int]:
+        s = self.s_list
+        return [-s[l >> 1] if l & 1 else s[l >> 1] for l in cube]
+
+    def _pri(self, cube) -> list[int]:
+        s = self.sp_list
+        return [-s[l >> 1] if l & 1 else s[l >> 1] for l in cube]
+
+    def _solve(self, sv: _Solver, assumptions) -> bool:
+        self.stats["sat_calls"] += 1
+        if self.deadline and time.monotonic() > self.deadline:
+            raise Undecided
+        return sv.s.solve(assumptions=assumptions)
+
+    # ---- cubes and init ----------------------------------------------------------------
+    def meets_init(self, cube) -> bool:
+        init = self.init
+        for l in cube:
+            v = init[l >> 1]
+            if v != LATCH_INIT_X and v == (l & 1):     # init 0 with a positive literal, ...
+                return False
+        return True
+
+    def _fix_init(self, core: tuple, full: tuple) -> tuple:
+        """`core` made disjoint from the initial states with a literal of `full`."""
+        if not self.meets_init(core):
+            return core
+        init = self.init
+        for l in full:
+            v = init[l >> 1]
+            if v != LATCH_INIT_X and v == (l & 1):
+                return tuple(sorted(core + (l,)))
+        raise AssertionError("a blocked cube meets the initial states")
+
+    # ---- queries -----------------------------------------------------------------------
+    def relative(self, cube: tuple, k: int, want_model: bool = False):
+        """Is !cube inductive relative to F_k? (True, core cube) or (False, model or None)."""
+        sv = self.solvers[k]
+        act = self.enc.new_var()
+        sv.s.add_clause([-act] + self._neg(cube))
+        ok = not self._solve(sv, [act] + self._pri(cube))
+        if ok:
+            core = sv.s.get_core() or []
+            pri = self.pri_of
+            got = tuple(sorted(pri[x] for x in core if x in pri))
+            out = (True, self._fix_init(got, cube))
+        else:
+            out = (False, sv.s.get_model() if want_model else None)
+        sv.s.add_clause([-act])
+        sv.dead += 1
+        if sv.dead > RECYCLE:
+            self._recycle(k)
+        return out
+
+    def lift(self, model, target: tuple | None) -> tuple[tuple, np.ndarray]:
+        """(cube, inputs) of the states that, with the model's inputs, reach target' (or a
+        bad state when target is None) with every constraint held."""
+        inputs = model_bits(model, self.i)
+        state = model_bits(model, self.s)
+        sv = self._lift()
+        act = self.enc.new_var()
+        tail = [-self.bad] if target is None else [-x for x in self._pri(target)]
+        sv.s.add_clause([-act] + tail + [-c for c in self.cons])
+        ilits = [x if v else -x for x, v in zip(self.i.tolist(), inputs.tolist())]
+        slits = [x if v else -x for x, v in zip(self.s_list, state.tolist())]
+        if self._solve(sv, [act] + ilits + slits):
+            raise AssertionError("lifting found no implication: the model is not a predecessor")
+        core = set(sv.s.get_core() or [])
+        cur = self.cur_of
+        cube = tuple(sorted(cur[x] for x in slits if x in core))
+        sv.s.add_clause([-act])
+        sv.dead += 1
+        return cube, inputs
+
+    # ---- lemmas ------------------------------------------------------------------------
+    def add_lemma(self, cube: tuple, level: int) -> None:
+        self.stats["lemmas"] += 1
+        cs = set(cube)
+        top = len(self.frames) - 1 if level >= INF else level
+        for k in range(1, top + 1):
+            self.frames[k] = [c for c in self.frames[k] if not cs.issubset(c)]
+        (self.inf if level >= INF else self.frames[level]).append(cube)
+        clause = self._neg(cube)
+        for k in range(1, min(top, len(self.solvers) - 1) + 1):
+            self.solvers[k].s.add_clause(clause)
+        for l in cube:
+            self.activity[l >> 1] += 1.0
+
+    def blocked(self, cube: tuple, level: int) -> bool:
+        cs = set(cube)
+        for k in range(level, len(self.frames)):
+            for c in self.frames[k]:
+                if len(c) <= len(cs) and cs.issuperset(c):
+                    return True
+        return any(cs.issuperset(c) for c in self.inf)
+
+    def generalize(self, cube: tuple, level: int) -> tuple:
+        """Drop literals while !cube stays inductive relative to F_{level-1} (MIC)."""
+        act = self.activity
+        order = sorted(cube, key=lambda l: act[l >> 1])
+        cur = cube
+        for l in order:
+            if l not in cur or len(cur) == 1:
+                continue
+            cand = tuple(x for x in cur if x != l)
+            if self.meets_init(cand):
+                continue
+            ok, core = self.relative(cand, level - 1)
+            if ok:
+                cur = core
+        return cur
+
+    # ---- main loop ---------------------------------------------------------------------
+    def run(self) -> Result:
+        start = time.process_time()
+        try:
+            res = self._run()
+        except Undecided:
+            res = Result(UNDECIDED, "pdr", len(self.frames) - 1)
+        finally:
+            for sv in self.solvers + ([self.lift_solver] if self.lift_solver else []):
+                sv.s.delete()
+        res.seconds = time.process_time() - start
+        res.stats = dict(self.stats, frames=len(self.frames) - 1)
+        return res
+
+    def _run(self) -> Result:
+        self._new_frame()                                  # F_0: the initial states
+        if self._solve(self.solvers[0], [self.bad]):
+            model = self.solvers[0].s.get_model()
+            return self._trace0(model)
+        self._new_frame()
+        while True:
+            n = len(self.frames) - 1
+            while self._solve(self.solvers[n], [self.bad]):
+                cube, inputs = self.lift(self.solvers[n].s.get_model(), None)
+                cex = self.block(Obligation(n, cube, inputs, None, 0))
+                if cex is not None:
+                    return cex
+            if self.max_frames and n >= self.max_frames:
+                return Result(UNDECIDED, "pdr", n)
+            self._new_frame()
+            inv = self.propagate()
+            if inv is not None:
+                return Result(HOLDS, "pdr", n, invariant=self._global(inv))
+
+    def block(self, first: Obligation) -> Result | None:
+        n = len(self.frames) - 1
+        seq = itertools.count()
+        heap = [(first.level, next(seq), first)]
+        while heap:
+            _, _, ob = heapq.heappop(heap)
+            self.stats["obligations"] += 1
+            if self.blocked(ob.cube, ob.level):
+                continue
+            ok, x = self.relative(ob.cube, ob.level - 1, want_model=True)
+            if ok:
+                g = self.generalize(x, ob.level)
+                j = ob.level
+                while j < n and self.relative(g, j)[0]:
+                    j += 1
+                self.add_lemma(g, j)
+                if j < n:
+                    heapq.heappush(heap, (j + 1, next(seq), Obligation(
+                        j + 1, ob.cube, ob.inputs, ob.parent, ob.depth)))
+                continue
+            cube, inputs = self.lift(x, ob.cube)
+            pred = Obligation(ob.level - 1, cube, inputs, ob, ob.depth + 1)
+            if self.meets_init(cube):
+                return self._trace(pred)
+            heapq.heappush(heap, (pred.level, next(seq), pred))
+            heapq.heappush(heap, (ob.level, next(seq), ob))
+        return None
+
+    def propagate(self) -> list[tuple] | None:
+        """Push lemmas forward; the lemmas of levels above an emptied level if one empties."""
+        n = len(self.frames) - 1
+        for k in range(1, n):
+            for cube in list(self.frames[k]):
+                if cube not in self.frames[k]:
+                    continue                              # subsumed meanwhile
+                ok, core = self.relative(cube, k)
+                if ok:
+                    self.frames[k].remove(cube)
+                    self.add_lemma(core, k + 1)
+            if not self.frames[k]:
+                return [c for lev in range(k + 1, n + 1) for c in self.frames[lev]] + self.inf
+        return None
+
+    # ---- answers -----------------------------------------------------------------------
+    def _global(self, cubes: list[tuple]) -> list[tuple]:
+        lat = self.p.latches.tolist()
+        return [tuple(2 * lat[l >> 1] + (l & 1) for l in c) for c in cubes]
+
+    def _init_values(self, cube: tuple) -> np.ndarray:
+        vals = np.array([0 if v == LATCH_INIT_X else v for v in self.init], dtype=np.uint8)
+        for l in cube:
+            vals[l >> 1] = 1 - (l & 1)
+        return vals
+
+    def _trace(self, ob: Obligation) -> Result:
+        init = self._init_values(ob.cube)
+        frames = []
+        node = ob
+        while node is not None:
+            frames.append(node.inputs)
+            node = node.parent
+        return Result(FAILS, "pdr", len(frames) - 1, trace=full_trace(self.p, init, frames))
+
+    def _trace0(self, model) -> Result:
+        init = model_bits(model, self.s)
+        return Result(FAILS, "pdr", 0,
+                      trace=full_trace(self.p, init, [model_bits(model, self.i)]))
+
+
+def pdr(prob: Problem, max_frames: int = 0, deadline: float = 0.0,
+        solver_name: str = "cd195") -> Result:
+    return Pdr(prob, solver_name, deadline, max_frames).run()
