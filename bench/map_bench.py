@@ -183,7 +183,11 @@ def part_flow(files) -> tuple[list, dict]:
                          "arrival_ns": rep["arrival"], "cpu": cpu, "rss": rss,
                          "yosys_area": float(peer.get("area_um2") or "nan"),
                          "yosys_arrival_ns": float(peer.get("sta_arrival_ns") or "nan"),
-                         "yosys_cpu": float(peer.get("proc_cpu_s") or "nan")})
+                         "yosys_cpu": float(peer.get("proc_cpu_s") or "nan"),
+                         # where the CPU goes, and which settings could have won
+                         "stages": {st["stage"]: st.get("cpu_seconds") for st in rep["stages"]},
+                         "tried": next((st["tried"] for st in rep["stages"]
+                                        if st["stage"] == "map" and "tried" in st), [])})
     common.print_table("edapipe flow (goal auto, no SDC) beside Yosys synth; abc -liberty "
                        "(peers' figures)",
                        ["circuit", "kept", "area", "Yosys", "ratio", "arrival", "Yosys", "ratio",

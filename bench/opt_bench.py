@@ -1,14 +1,17 @@
 """Flow `opt`: `edapipe opt SCRIPT` beside ABC's same script, per circuit, in the same run.
 
-    python -m bench opt [--script resyn2] [--circuits a,b] [--reps N] [--cec]
+    python -m bench opt [--script resyn2] [--circuits a,b] [--suites epfl,iscas85,divclass]
+                        [--reps N] [--cec]
 
-Every shared EPFL and ISCAS85 circuit goes through the script in this process (the time is
+Every shared EPFL and ISCAS85 circuit (and with `--suites divclass` the divider-class
+circuits of bench/divclass.py) goes through the script in this process (CPU time, user+sys,
 the best of N runs once numba's kernels are loaded: "warm"), and once through an
 `edapipe opt SCRIPT FILE --json` process (its whole time, its passes' own time, which
 includes loading the kernels from numba's cache, and its peak memory); and through ABC's
-same script spelled out (`b` -> `balance`, `rwz` -> `rewrite -z`, ...). ABC's time is its process with the script minus its process without it (read, strash,
-write), the best of N runs of each. The table gives ANDs, levels and time with our/ABC
-ratios and their geometric means, and both tools' peak memory; JSON goes to bench/results.
+same script spelled out (`b` -> `balance`, `rwz` -> `rewrite -z`, ...). ABC's time is the
+CPU time of its process with the script minus that without it (read, strash, write), the
+best of N runs of each. The table gives ANDs, levels and time with our/ABC ratios and their
+geometric means, and both tools' peak memory; JSON goes to bench/results.
 """
 
 from __future__ import annotations
@@ -50,10 +53,24 @@ def default_script() -> str:
     return "resyn2a" if missing else "resyn2"
 
 
-def circuits(wanted: set[str]) -> list[Path]:
-    files = (sorted(common.BENCHMARKS.glob("epfl/*.aig"))
-             + sorted(common.BENCHMARKS.glob("iscas85/*.bench")))
-    return [f for f in files if not wanted or f.stem in wanted]
+DIVCLASS = ("div32", "div64", "rdiv40", "isqrt32", "isqrt64", "modmul16")
+"""The project's divider-class circuits (bench/divclass.py) in `--suites divclass`; the
+128-bit divider (div128x64, 146k ANDs) only when named with --circuits."""
+
+
+def circuits(wanted: set[str], suites: set[str]) -> list[Path]:
+    files = []
+    if "epfl" in suites:
+        files += sorted(common.BENCHMARKS.glob("epfl/*.aig"))
+    if "iscas85" in suites:
+        files += sorted(common.BENCHMARKS.glob("iscas85/*.bench"))
+    files = [f for f in files if not wanted or f.stem in wanted]
+    if "divclass" in suites:
+        from bench import divclass
+
+        names = [n for n in divclass.CIRCUITS if n in wanted] if wanted else list(DIVCLASS)
+        files += [divclass.original(n) for n in names]
+    return files
 
 
 def run_ours(path: Path, script: str, out: Path, reps: int) -> dict:
@@ -68,9 +85,10 @@ def run_ours(path: Path, script: str, out: Path, reps: int) -> dict:
     aig = io.read(path)
     seconds = float("inf")
     for _ in range(reps):
-        t0 = time.perf_counter()
+        # CPU time: the steadier figure on the shared, loaded machine
+        t0 = time.process_time()
         result, _ = run_script(aig, script)
-        seconds = min(seconds, time.perf_counter() - t0)
+        seconds = min(seconds, time.process_time() - t0)
     wall, rss, stdout = common.run_measured(
         common.EDAPIPE + ["opt", script, str(path), "-o", str(out), "--json"])
     figures = json.loads(stdout)
@@ -83,13 +101,13 @@ def run_abc(abc: str, path: Path, script: str, out: Path, reps: int) -> dict:
     reader = "read_bench" if path.suffix == ".bench" else "read"
     base = f"{reader} {path}; strash; write {out}; print_stats"
     full = f"{reader} {path}; strash; {abc_script(script)}; write {out}; print_stats"
-    t_base = min(common.run_measured([abc, "-c", base])[0] for _ in range(reps))
-    runs = [common.run_measured([abc, "-c", full]) for _ in range(reps)]
-    wall, rss, stdout = min(runs, key=lambda r: r[0])
+    t_base = min(common.run_timed([abc, "-c", base])[1] for _ in range(reps))
+    runs = [common.run_timed([abc, "-c", full]) for _ in range(reps)]
+    _, cpu, rss, stdout = min(runs, key=lambda r: r[1])
     stats = stdout.strip().splitlines()[-1]
     ands = int(stats.split("and =")[1].split()[0])
     levels = int(stats.split("lev =")[1].split()[0])
-    return {"ands": ands, "levels": levels, "seconds": max(wall - t_base, 1e-4), "rss": rss}
+    return {"ands": ands, "levels": levels, "seconds": max(cpu - t_base, 1e-4), "rss": rss}
 
 
 def abc_cec(abc: str, a: Path, b: Path) -> bool:
@@ -103,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--script", default=None,
                     help="script for both tools (default resyn2, or resyn2a without refactor)")
     ap.add_argument("--circuits", default="", help="comma-separated names (default: all)")
+    ap.add_argument("--suites", default="epfl,iscas85",
+                    help="comma-separated: epfl, iscas85, divclass (default epfl,iscas85)")
     ap.add_argument("--reps", type=int, default=1, help="runs per tool; the best counts")
     ap.add_argument("--cec", action="store_true", help="check each result with ABC's cec")
     args = ap.parse_args(argv)
@@ -125,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     warmup_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         ours_out, abc_out = Path(tmp) / "ours.aig", Path(tmp) / "abc.aig"
-        for path in circuits(set(filter(None, args.circuits.split(",")))):
+        for path in circuits(set(filter(None, args.circuits.split(","))),
+                             set(filter(None, args.suites.split(",")))):
             aig = io.read(path)
             ours = run_ours(path, script, ours_out, args.reps)
             theirs = run_abc(abc, path, script, abc_out, args.reps)
@@ -159,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
         "script": script, "abc_script": abc_script(script),
         "ands_ratio_geomean": common.geomean([r["ands_ratio"] for r in rows]),
         "levels_ratio_geomean": common.geomean([r["levels_ratio"] for r in rows]),
+        "ands_ratio_max": max(r["ands_ratio"] for r in rows),
+        "ands_ratio_by_suite": {s: common.geomean([r["ands_ratio"] for r in rows
+                                                   if r["suite"] == s])
+                                for s in sorted({r["suite"] for r in rows})},
         "time_sum_s": sum(r["seconds"] for r in rows),
         "abc_time_sum_s": sum(r["abc_seconds"] for r in rows),
         "process_pass_sum_s": sum(r["process_pass_s"] for r in rows),
@@ -167,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     summary["time_sum_ratio"] = summary["time_sum_s"] / max(summary["abc_time_sum_s"], 1e-9)
     if args.cec:
         summary["all_equivalent"] = all(r["cec"] for r in rows)
-    path = common.write_json("opt", rows, summary)
+    # one file per script (and revision): runs of two scripts would overwrite each other
+    import re
+
+    tag = re.sub(r"[^A-Za-z0-9]+", "_", script).strip("_")[:40]
+    path = common.write_json(f"opt-{tag}", rows, summary)
     print(f"summary: {json.dumps(summary)}\nwritten {path}")
     return 0

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from edapipe.synth import passes, refactor
-from tests.conftest import BENCHMARKS
+from tests.conftest import BENCHMARKS, bench, need
 from tests.strategies import aigs
 from tests.equivalence import assert_equivalent, checked_levels, strashed
 
@@ -30,7 +30,7 @@ def test_random_aigs_stay_equivalent(aig):
 
 @pytest.mark.parametrize("name", SMALL)
 def test_small_benchmarks(name, tmp_path):
-    aig = strashed(BENCHMARKS / name)
+    aig = strashed(need(BENCHMARKS / name))
     for params in (refactor.Params(), refactor.Params(zero_gain=True, preserve_levels=False)):
         out, stats = refactor.run(aig, params)
         assert_equivalent(aig, out, tmp_path)
@@ -41,7 +41,7 @@ def test_small_benchmarks(name, tmp_path):
 
 def test_refactor_finds_factored_forms():
     """ctrl shrinks by more than 20% (ABC: 174 -> 143)."""
-    aig = strashed(BENCHMARKS / "epfl" / "ctrl.aig")
+    aig = strashed(bench("epfl", "ctrl.aig"))
     out, stats = refactor.run(aig)
     assert out.num_ands <= 145 and stats.nodes_replaced > 0
     assert "refactor: 174 ->" in stats.report() and stats.as_dict()["ands_after"] == out.num_ands
@@ -59,7 +59,7 @@ def test_flags_follow_abc():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ALL)
 def test_every_benchmark(name, tmp_path):
-    aig = strashed(BENCHMARKS / name)
+    aig = strashed(need(BENCHMARKS / name))
     for params in (refactor.Params(), refactor.Params(zero_gain=True)):
         out, _ = refactor.run(aig, params)
         assert_equivalent(aig, out, tmp_path)

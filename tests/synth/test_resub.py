@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 
 from edapipe.aig.builder import AigBuilder
 from edapipe.synth import passes, resub
-from tests.conftest import BENCHMARKS
+from tests.conftest import BENCHMARKS, need
 from tests.strategies import aigs
 from tests.equivalence import assert_equivalent, checked_levels, strashed
 from tests.synth.test_refactor import ALL, SMALL
@@ -23,7 +23,7 @@ def test_random_aigs_stay_equivalent(aig):
 
 @pytest.mark.parametrize("name", SMALL)
 def test_small_benchmarks(name, tmp_path):
-    aig = strashed(BENCHMARKS / name)
+    aig = strashed(need(BENCHMARKS / name))
     for params in (resub.Params(), resub.Params(cut_size=6, max_added=2),
                    resub.Params(cut_size=10, max_added=2, preserve_levels=False)):
         out, stats = resub.run(aig, params)
@@ -62,7 +62,7 @@ def test_flags_follow_abc():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ALL)
 def test_every_benchmark(name, tmp_path):
-    aig = strashed(BENCHMARKS / name)
+    aig = strashed(need(BENCHMARKS / name))
     for params in (resub.Params(), resub.Params(cut_size=12, max_added=2)):
         out, _ = resub.run(aig, params)
         assert_equivalent(aig, out, tmp_path)

@@ -1,9 +1,9 @@
 """Numba kernels of `balance`: supergate collection and level-ordered rebuilding in one sweep."""
 
 import numpy as np
-from numba import njit
 
 from edapipe.aig.strash_kernels import strash_and, strash_lookup, table_size
+from edapipe.util.jit import njit
 
 
 @njit(cache=True)

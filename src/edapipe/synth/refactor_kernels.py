@@ -2,12 +2,12 @@
 Abc_NtkRefactor). Working graph and windows: window_kernels."""
 
 import numpy as np
-from numba import njit
 
 from edapipe.synth.sop_kernels import num_words, truth_to_forms
 from edapipe.synth.window_kernels import (compact, cone_order, drop_orphans, find_cut, fold,
                                           init_graph, lookup, mffc, new_and, replace,
                                           resolve, simulate_cone)
+from edapipe.util.jit import njit
 
 MAX_CONE = 1000
 """Interior nodes a cut may span (the expansion stops there)."""
@@ -120,7 +120,7 @@ def refactor(num_ci, f0, f1, cos, max_leaves, zero_gain, preserve_levels, max_cu
         nw = num_words(nl)
         stats[3] += no
         stats[4] += nl
-        simulate_cone(nl, no, order, wf0, wf1, repl, loc, tts, nw)
+        simulate_cone(nl, no, order, leaves, wf0, wf1, repl, loc, tts, nw)
         saved = mffc(n, nl, leaves, num_ci, wf0, wf1, repl, refs, mmark, trav, members)
         limit = saved if zero_gain else saved - 1
         if limit < min_added:

@@ -2,71 +2,21 @@
 Abc_NtkResubstitute / Abc_ManResubEval). Working graph and windows: window_kernels."""
 
 import numpy as np
-from numba import njit
 
+from edapipe.synth.fanout_kernels import (MAX_FANOUTS, Graph, candidates, new_fanouts,
+                                          note_replaced, propagate, register_new)
+from edapipe.synth.fanout_kernels import tighten as _tighten
 from edapipe.synth.sop_kernels import ALL, num_words
 from edapipe.synth.window_kernels import (compact, cone_order, drop_orphans, find_cut,
                                           init_graph, mffc, new_and, replace,
                                           required_levels, resolve, simulate_cone)
+from edapipe.util.jit import njit
 
 MAX_CONE = 1000
 MAX_DIVS = 150
 """Divisors per window (ABC's ABC_RS_DIV1_MAX)."""
 MAX_DIVS2 = 500
 """Two-input divisor pairs per window (ABC's ABC_RS_DIV2_MAX)."""
-
-
-MAX_FANOUTS = 256
-"""Fanouts looked at per divisor."""
-
-
-@njit(cache=True)
-def _fanouts(d, n_orig, fo_off, fo_idx, dfo_head, dfo_next, dfo_node, rep_head, rep_next,
-             fstack, fouts):
-    """Candidate fanouts of d (some stale; callers check the resolved fanins): the input's
-    fanouts, fanouts made by this pass, and those of nodes replaced by d."""
-    nf = 0
-    sp = 1
-    fstack[0] = d
-    while sp > 0 and nf < MAX_FANOUTS:
-        sp -= 1
-        x = fstack[sp]
-        if x < n_orig:
-            for e in range(fo_off[x], fo_off[x + 1]):
-                if nf < MAX_FANOUTS:
-                    fouts[nf] = fo_idx[e]
-                    nf += 1
-        e = dfo_head[x]
-        while e >= 0 and nf < MAX_FANOUTS:
-            fouts[nf] = dfo_node[e]
-            nf += 1
-            e = dfo_next[e]
-        r = rep_head[x]
-        while r >= 0 and sp < MAX_FANOUTS:
-            fstack[sp] = r
-            sp += 1
-            r = rep_next[r]
-    return nf
-
-
-@njit(cache=True)
-def _tighten(z, r, n, n_orig, req, wf0, wf1, repl, stack):
-    """Lower the required level of an unvisited original node z (n < z < n_orig) to r and
-    push the bound down through its unvisited fanins."""
-    if not (n < z < n_orig) or req[z] <= r:
-        return
-    req[z] = r
-    sp = 1
-    stack[0] = z
-    while sp > 0:
-        sp -= 1
-        x = stack[sp]
-        for side in range(2):
-            y = resolve(wf0[x] if side == 0 else wf1[x], repl) >> 1
-            if n < y < n_orig and req[y] > req[x] - 1:
-                req[y] = req[x] - 1
-                stack[sp] = y
-                sp += 1
 
 
 @njit(cache=True)
@@ -150,15 +100,10 @@ def resub(num_ci, f0, f1, cos, fo_off, fo_idx, max_leaves, max_added, zero_gain,
     p2un = np.empty((MAX_DIVS2, 2), dtype=np.int64)   # OR pair
     f = np.empty(nw_max, dtype=np.uint64)
     pair = np.empty(nw_max, dtype=np.uint64)
-    stats = np.zeros(5, dtype=np.int64)
-    # fanouts beyond the input's CSR: of nodes made here, and inherited through replacements
-    dfo_head = np.full(cap, -1, dtype=np.int64)
-    dfo_next = np.empty(2 * (cap - n_orig) + 2, dtype=np.int64)
-    dfo_node = np.empty(2 * (cap - n_orig) + 2, dtype=np.int64)
-    ne = np.zeros(1, dtype=np.int64)
-    rep_head = np.full(cap, -1, dtype=np.int64)
-    rep_next = np.full(cap, -1, dtype=np.int64)
-    reg_from = n_orig
+    stats = np.zeros(8, dtype=np.int64)
+    g = Graph(wf0, wf1, repl, refs, dead, lev, head, nxt, count)
+    fo = new_fanouts(fo_off, fo_idx, cap)
+    work = np.empty(cap + 1, dtype=np.int64)
     fstack = np.empty(MAX_FANOUTS + 1, dtype=np.int64)
     fouts = np.empty(MAX_FANOUTS + 1, dtype=np.int64)
     trav = 0
@@ -177,8 +122,14 @@ def resub(num_ci, f0, f1, cos, fo_off, fo_idx, max_leaves, max_added, zero_gain,
                       mark, trav, leaves)
         no = cone_order(n, nl, leaves, wf0, wf1, repl, mark, trav, loc, order, stack, state)
         nw = num_words(nl)
-        simulate_cone(nl, no, order, wf0, wf1, repl, loc, tts, nw)
+        simulate_cone(nl, no, order, leaves, wf0, wf1, repl, loc, tts, nw)
         saved = mffc(n, nl, leaves, num_ci, wf0, wf1, repl, refs, mmark, trav, members)
+        # ABC's divisor budget (Abc_ManResubCollectDivs): the cone, MFFC included, must
+        # leave room for K leaves in MAX_DIVS rows, else the node is skipped; fanouts of
+        # divisors fill only what is left. It bounds the work on large windows.
+        if no >= MAX_DIVS - max_leaves:
+            continue
+        fan_limit = MAX_DIVS - max_leaves - no
         stats[0] += 1
         rq = req[n]
         # divisors: leaves, interior nodes outside the MFFC, then fanouts of divisors
@@ -197,14 +148,14 @@ def resub(num_ci, f0, f1, cos, fo_off, fo_idx, max_leaves, max_added, zero_gain,
                 dmark[v] = trav
                 nd += 1
         nrow = nl + no
+        nd_cone = nd
         i = 0
-        while i < nd and nd < MAX_DIVS and nrow < nrows:
+        while i < nd and nd - nd_cone < fan_limit and nrow < nrows:
             d = divs[i]
             i += 1
             if refs[d] > 100:
                 continue
-            nfo = _fanouts(d, n_orig, fo_off, fo_idx, dfo_head, dfo_next, dfo_node, rep_head,
-                           rep_next, fstack, fouts)
+            nfo = candidates(d, fo, fstack, fouts)
             for e in range(nfo):
                 z = fouts[e]
                 if (z == n or dead[z] or mark[z] == -trav or dmark[z] == trav
@@ -232,7 +183,7 @@ def resub(num_ci, f0, f1, cos, fo_off, fo_idx, max_leaves, max_added, zero_gain,
                 dmark[z] = trav
                 nd += 1
                 nrow += 1
-                if nd >= MAX_DIVS or nrow >= nrows:
+                if nd - nd_cone >= fan_limit or nrow >= nrows:
                     break
         f[:nw] = tts[loc[n], :nw]
         lit = -1
@@ -499,21 +450,15 @@ def resub(num_ci, f0, f1, cos, fo_off, fo_idx, max_leaves, max_added, zero_gain,
         start = count[0]
         replace(n, lit, num_ci, wf0, wf1, repl, refs, dead, delstack)
         drop_orphans(start, num_ci, wf0, wf1, repl, refs, dead, count, delstack)
-        # keep fanouts current: nodes made for this replacement, and n's fanouts now at lit
-        for v in range(reg_from, count[0]):
-            if dead[v]:
-                continue
-            for side in range(2):
-                u = (wf0[v] if side == 0 else wf1[v]) >> 1
-                if ne[0] < dfo_node.shape[0]:
-                    dfo_node[ne[0]] = v
-                    dfo_next[ne[0]] = dfo_head[u]
-                    dfo_head[u] = ne[0]
-                    ne[0] += 1
-        reg_from = count[0]
-        rep_next[n] = rep_head[lit >> 1]
-        rep_head[lit >> 1] = n
+        # keep fanouts current (nodes made for this replacement, n's fanouts now at lit),
+        # then fold and merge the fanouts the replacement made trivial, as ABC does
+        register_new(fo, g)
+        note_replaced(fo, n, lit >> 1)
+        stats[7] += propagate(n, g, fo, num_ci, req, n, lo, hi, work, fstack, fouts, delstack)
         stats[1 + added] += 1
         stats[4] += gain
+        if lit < 2:
+            stats[5] += 1
+            stats[6] += gain
     nf0, nf1, n_new, out = compact(num_ci, cos, wf0, wf1, repl, dead, count)
     return nf0, nf1, n_new, out, stats

@@ -12,9 +12,9 @@ finding the nodes a structure can share).
 """
 
 import numpy as np
-from numba import njit
 
 from edapipe.aig.cuts_kernels import node_cuts
+from edapipe.util.jit import njit
 
 K_LEAVES = 4
 TT_MASK = np.uint64(0xFFFF)
@@ -275,7 +275,7 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
                         continue
                     if olev > limit or gain < min_gain:
                         continue
-                    if gain > best_gain or (gain == best_gain and olev < best_lev):
+                    if gain > best_gain or (gain == best_gain and preserve_levels and olev < best_lev):
                         best_gain = gain
                         best_struct = s
                         best_t = t

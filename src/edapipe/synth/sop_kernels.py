@@ -14,7 +14,8 @@ quick-divisor algebraic factoring of SIS/ABC (Kit_SopFactor).
 """
 
 import numpy as np
-from numba import njit
+
+from edapipe.util.jit import njit
 
 ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 MASKS = np.array([0xAAAAAAAAAAAAAAAA, 0xCCCCCCCCCCCCCCCC, 0xF0F0F0F0F0F0F0F0,

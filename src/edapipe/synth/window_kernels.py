@@ -19,10 +19,10 @@ transitive fanin is exact and the required level from the input's reverse levels
 """
 
 import numpy as np
-from numba import njit
 
 from edapipe.aig.strash_kernels import strash_and, table_size
 from edapipe.synth.sop_kernels import ALL, projection
+from edapipe.util.jit import njit
 
 
 @njit(cache=True, inline="always")
@@ -218,13 +218,7 @@ def find_cut(n, max_leaves, fan_stop, max_cone, num_ci, wf0, wf1, repl, refs, le
     level); leaves with more than fan_stop fanouts are expanded only when it adds none or one.
     """
     mark[n] = trav
-    nl = 0
-    for side in range(2):
-        v = resolve(wf0[n] if side == 0 else wf1[n], repl) >> 1
-        if mark[v] != trav:
-            mark[v] = trav
-            leaves[nl] = v
-            nl += 1
+    nl = _push_fanins(n, 0, wf0, wf1, repl, mark, trav, leaves)
     cone = 1
     while cone < max_cone:
         best = -1
@@ -256,12 +250,27 @@ def find_cut(n, max_leaves, fan_stop, max_cone, num_ci, wf0, wf1, repl, refs, le
             leaves[i] = leaves[i + 1]
         nl -= 1
         cone += 1
-        for side in range(2):
-            u = resolve(wf0[v] if side == 0 else wf1[v], repl) >> 1
-            if mark[u] != trav:
-                mark[u] = trav
-                leaves[nl] = u
-                nl += 1
+        nl = _push_fanins(v, nl, wf0, wf1, repl, mark, trav, leaves)
+    return nl
+
+
+@njit(cache=True, inline="always")
+def _push_fanins(v, nl, wf0, wf1, repl, mark, trav, leaves):
+    """Append v's unmarked fanins to the leaves, the lower variable first: ABC's AIG keeps
+    the fanin of smaller id first, and the cut's ties go to the earlier leaf, so this order
+    gives ABC's windows (on a divider it changed which constant nodes resub could see)."""
+    a = resolve(wf0[v], repl) >> 1
+    b = resolve(wf1[v], repl) >> 1
+    if a > b:
+        a, b = b, a
+    if mark[a] != trav:
+        mark[a] = trav
+        leaves[nl] = a
+        nl += 1
+    if mark[b] != trav:
+        mark[b] = trav
+        leaves[nl] = b
+        nl += 1
     return nl
 
 
@@ -298,11 +307,16 @@ def cone_order(n, nl, leaves, wf0, wf1, repl, mark, trav, loc, order, stack, sta
 
 
 @njit(cache=True)
-def simulate_cone(nl, no, order, wf0, wf1, repl, loc, tts, nw):
+def simulate_cone(nl, no, order, leaves, wf0, wf1, repl, loc, tts, nw):
     """Truth tables over the nl leaves (nw words): tts[i] for local index i (leaves, then
-    the interior in order)."""
+    the interior in order). A leaf that is the constant (a fanin replaced by a constant
+    earlier in the pass) gets the constant table, not a variable's: so constants propagate
+    through the windows of its fanouts, as ABC's in-place replacement propagates them."""
     for i in range(nl):
-        tts[i, :nw] = projection(i, nl)
+        if leaves[i] == 0:
+            tts[i, :nw] = np.uint64(0)
+        else:
+            tts[i, :nw] = projection(i, nl)
     for k in range(no):
         v = order[k]
         a = resolve(wf0[v], repl)

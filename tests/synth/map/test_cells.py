@@ -23,7 +23,7 @@ from edapipe.synth.map.readback import read_mapped
 from edapipe.synth.map.timing import analyze_netlist, worst_arrival
 from edapipe.timing.liberty import read_liberty
 from edapipe.verify.cec import CecParams, check_equivalence
-from tests.conftest import BENCHMARKS, tool
+from tests.conftest import BENCHMARKS, bench, need, tool
 from tests.equivalence import ISCAS_ALL, ISCAS_SMALL, EPFL_SMALL, source, strashed
 from tests.strategies import aigs
 from tests.timing.conftest import DATA
@@ -40,9 +40,9 @@ def mini():
 
 @pytest.fixture(scope="module")
 def sky130():
-    if not SKY130.exists():
+    if not need(SKY130).exists():
         pytest.skip("shared timing libraries missing")
-    lib = read_liberty(SKY130)
+    lib = read_liberty(need(SKY130))
     return lib, library.build(lib)
 
 
@@ -123,7 +123,7 @@ def _check_benchmark(name, sky130, tmp_path, params):
         mapped = tmp_path / "mapped.v"
         mapped.write_text(text)
         plain = tmp_path / "lib.lib"
-        plain.write_bytes(gzip.decompress(SKY130.read_bytes()))
+        plain.write_bytes(gzip.decompress(need(SKY130).read_bytes()))
         script = tmp_path / "t.tcl"
         script.write_text(f"read_liberty {plain}\nread_verilog {mapped}\nlink_design top\n"
                           "create_clock -name vclk -period 1000\n"
@@ -135,8 +135,10 @@ def _check_benchmark(name, sky130, tmp_path, params):
                           # first (bar: result[126] before the later result[14])
                           "report_checks -path_delay max -digits 6 -format end "
                           "-group_count 1000000\nexit\n")
-        out = subprocess.run([sta, "-no_init", "-exit", str(script)], capture_output=True,
-                             text=True, timeout=600).stdout
+        proc = subprocess.run([sta, "-no_init", "-exit", str(script)], capture_output=True,
+                              text=True, timeout=600)
+        out = proc.stdout
+        assert proc.returncode == 0, out + proc.stderr
         assert "Warning" not in out and "Error" not in out, out
         arrivals = [float(x) for x in re.findall(r"\(output\)\s+[\d.]+\s+([\d.]+)", out)]
         assert arrivals, out
@@ -162,7 +164,7 @@ def test_sequential_circuit_gets_flip_flops(sky130):
     from edapipe.aig import io
 
     lib, mlib = sky130
-    aig = io.read(BENCHMARKS / "iscas89" / "s27.bench")
+    aig = io.read(bench("iscas89", "s27.bench"))
     net, text, back = roundtrip(aig, lib, mlib)
     assert sum(1 for i in net.instances if i.cell == mlib.flop.cell.name) == 3
     assert "clock" in net.inputs
@@ -192,17 +194,17 @@ def test_readback_errors_are_located(sky130):
 
 
 def test_map_read_and_cec_commands(tmp_path, sky130):
-    src = BENCHMARKS / "iscas85" / "c432.bench"
+    src = bench("iscas85", "c432.bench")
     out = tmp_path / "c432.v"
-    proc = subprocess.run([EDAPIPE, "map", str(src), "-l", str(SKY130), "-o", str(out),
+    proc = subprocess.run([EDAPIPE, "map", str(src), "-l", str(need(SKY130)), "-o", str(out),
                            "--json"], capture_output=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     figures = json.loads(proc.stdout)
     assert figures["cells"] > 50 and figures["area"] > 0 and figures["arrival"] > 0
-    proc = subprocess.run([EDAPIPE, "cec", str(src), str(out), "-l", str(SKY130)],
+    proc = subprocess.run([EDAPIPE, "cec", str(src), str(out), "-l", str(need(SKY130))],
                           capture_output=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
-    proc = subprocess.run([EDAPIPE, "read", str(out), "-l", str(SKY130), "-o",
+    proc = subprocess.run([EDAPIPE, "read", str(out), "-l", str(need(SKY130)), "-o",
                            str(tmp_path / "back.aag")], capture_output=True, timeout=600)
     assert proc.returncode == 0 and (tmp_path / "back.aag").read_text().startswith("aag")
 
@@ -219,7 +221,7 @@ def test_flow_reads_maps_proves_and_times(tmp_path, sky130, period, code):
     sdc.write_text(ADDER_SDC.format(period=period))
     out = tmp_path / "mapped.v"
     proc = subprocess.run([EDAPIPE, "flow", str(root / "examples" / "adder8.v"), "-l",
-                           str(SKY130), "--sdc", str(sdc), "-o", str(out), "--json",
+                           str(need(SKY130)), "--sdc", str(sdc), "-o", str(out), "--json",
                            "--max-violations", "0"], capture_output=True, timeout=900)
     assert proc.returncode == code, proc.stderr
     report = json.loads(proc.stdout)
@@ -228,8 +230,16 @@ def test_flow_reads_maps_proves_and_times(tmp_path, sky130, period, code):
     assert report["stages"][4]["mapping"] is True
     assert report["stages"][4]["optimization"] is True
     assert (report["setup_violations"] > 0) == (code == 1)
+    # every stage's CPU seconds, and every setting tried with the kept one among them
+    from edapipe.synth.map.explore import VARIANTS
+    assert all(s["cpu_seconds"] >= 0.0 for s in report["stages"])
+    tried = report["stages"][3]["tried"]
+    assert [t["setting"] for t in tried] == [name for name, _ in VARIANTS]
+    kept = next(t for t in tried if t["setting"] == report["setting"])
+    assert kept["area"] == pytest.approx(report["area"], abs=1e-3)
+    assert kept["arrival"] == pytest.approx(report["arrival"], abs=1e-5)
     # the written netlist is what `edapipe sta` times to the same numbers
-    proc = subprocess.run([EDAPIPE, "sta", str(out), "-l", str(SKY130), "--sdc", str(sdc),
+    proc = subprocess.run([EDAPIPE, "sta", str(out), "-l", str(need(SKY130)), "--sdc", str(sdc),
                            "--json"], capture_output=True, timeout=600)
     sta = json.loads(proc.stdout)
     assert sta["setup"]["wns"] == pytest.approx(report["wns"], abs=1e-5)

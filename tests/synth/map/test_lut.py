@@ -18,7 +18,7 @@ from edapipe.aig import io
 from edapipe.aig.io.blif import parse_blif
 from edapipe.synth.map.lut import LutParams, dump_blif, map_luts
 from edapipe.verify.cec import CecParams, check_equivalence
-from tests.conftest import BENCHMARKS, run_abc, tool
+from tests.conftest import bench, run_abc, tool
 from tests.equivalence import (EPFL_ALL, EPFL_SMALL, ISCAS_ALL, ISCAS_SMALL, assert_equivalent,
                                source, strashed)
 from tests.strategies import aigs
@@ -137,7 +137,7 @@ def test_every_shared_circuit_maps_to_an_equal_network(name, tmp_path, benchmark
 
 
 def test_map_command_pipes_and_proves(tmp_path, benchmarks):
-    src = BENCHMARKS / "iscas89" / "s27.bench"
+    src = bench("iscas89", "s27.bench")
     out = tmp_path / "s27.blif"
     read = subprocess.run([EDAPIPE, "read", str(src)], capture_output=True, check=True)
     proc = subprocess.run([EDAPIPE, "map", "-K", "4", "-o", str(out), "--json"],

@@ -17,9 +17,9 @@ inverter on phase 1 - p; CH_FREE is a combinational input's own phase 0.
 """
 
 import numpy as np
-from numba import njit
 
 from edapipe.synth.map.lut_kernels import _shrink
+from edapipe.util.jit import njit
 
 CH_INV = -1
 CH_FREE = -2

@@ -39,19 +39,23 @@ class Choice:
     analysis: object
     arrival: float
     wns: float
+    cpu: float = 0.0          # CPU seconds to map, size and time this setting
 
 
 def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = "<sdc>",
              variants=VARIANTS) -> tuple[Choice, list[Choice]]:
+    import time
+
     from edapipe.timing.search import SETUP
 
     tried = []
     for name, params in variants:
+        t = time.process_time()
         net = map_cells(aig, mlib, params, clock=clock)
         text = net.verilog()
         an = analyze_cells(net, libs, sdc_text, sdc_name, clock=clock)
         tried.append(Choice(name, net, text, an, worst_arrival(an),
-                            min(0.0, an.worst_slack(SETUP))))
+                            min(0.0, an.worst_slack(SETUP)), time.process_time() - t))
     if sdc_text is not None:
         meeting = [c for c in tried if c.wns >= 0.0]
         best = (min(meeting, key=lambda c: (c.net.area, c.arrival)) if meeting

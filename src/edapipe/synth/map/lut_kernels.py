@@ -19,10 +19,10 @@ Reference counting walks with explicit stacks (no recursion: depth is unbounded)
 """
 
 import numpy as np
-from numba import njit
 
 from edapipe.aig.cuts_kernels import (VAR_TT, _merge_leaves, _popcount, _sig, _subset,
                                       tt_swap_adjacent)
+from edapipe.util.jit import njit
 
 INF = 1 << 29
 MODE_DELAY = 0
