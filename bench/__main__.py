@@ -11,10 +11,14 @@ FLOWS = {
     "opt": ("bench.opt_bench", "`edapipe opt SCRIPT` beside ABC's same script: ANDs, levels, time"),
     "sta": ("bench.sta_bench", "static timing beside OpenSTA"),
     "spice": ("bench.spice_bench", "SPICE analyses beside ngspice"),
+    "fastload": ("bench.fastload_bench",
+                 "`edapipe spice` process CPU with and without numba's fast load"),
     "rtl": ("bench.rtl_bench", "Verilog RTL read to AIG beside Yosys's read-to-AIGER"),
     "rtl-designs": ("bench.rtl_designs_bench",
                     "the project's Verilog designs: ANDs after resyn2 and read CPU beside Yosys+ABC"),
+    "seq": ("bench.seq_bench", "prove on the mc set beside ABC pdr/dprove; sec beside ABC dsec"),
     "map": ("bench.map_bench", "LUT and cell mapping beside ABC; `edapipe flow` beside Yosys"),
+    "batch": ("bench.batch_bench", "run/batch/explore beside ABC; start-up CPU per command"),
 }
 
 

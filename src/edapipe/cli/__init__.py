@@ -16,6 +16,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "map": ("edapipe.cli.map", "map_cmd", "Map a circuit to K-input LUTs or to Liberty cells."),
     "flow": ("edapipe.cli.flow", "flow_cmd", "RTL to a mapped, proven, timed netlist."),
     "cec": ("edapipe.cli.cec", "cec_cmd", "Check combinational equivalence of two designs."),
+    "prove": ("edapipe.cli.prove", "prove_cmd", "Prove or refute safety properties (PDR, BMC, k-induction)."),
+    "check-certificate": ("edapipe.cli.prove", "check_certificate_cmd",
+                          "Check a proof certificate of `prove` with three SAT calls."),
+    "sec": ("edapipe.cli.sec", "sec_cmd", "Check sequential equivalence of two designs."),
     "sta": ("edapipe.cli.sta", "sta_cmd", "Static timing analysis with Liberty and SDC."),
     "spice": ("edapipe.cli.spice", "spice_cmd", "Simulate a SPICE netlist (op, dc, ac, tran)."),
+    "run": ("edapipe.cli.run", "run_cmd", "Run a script of stages in one process (read; opt; cec)."),
+    "batch": ("edapipe.cli.batch", "batch_cmd", "Run a script over many inputs on worker processes."),
+    "explore": ("edapipe.cli.explore", "explore_cmd", "Search pass sequences for the smallest circuit."),
 }
