@@ -50,8 +50,8 @@ def assert_same_interface(before: Aig, after: Aig) -> None:
 
 def assert_equivalent(before: Aig, after: Aig, tmp_path=None, words: int = 16) -> None:
     """Same interface and same combinational function: exhaustive up to TRUTH_TABLE_INPUTS
-    inputs; otherwise random simulation, then a proof (abc_cec with tmp_path, else our own
-    cec)."""
+    inputs; otherwise random simulation, then a proof (abc_cec: ABC when installed, else our
+    own cec; in tmp_path or a temporary folder)."""
     assert_same_interface(before, after)
     if before.num_cis <= TRUTH_TABLE_INPUTS:
         assert np.array_equal(truth_tables(before), truth_tables(after))
@@ -60,8 +60,12 @@ def assert_equivalent(before: Aig, after: Aig, tmp_path=None, words: int = 16) -
         assert np.array_equal(signatures(before, words, seed), signatures(after, words, seed))
     if tmp_path is not None:
         abc_cec(before, after, tmp_path)
-    else:
-        own_cec(before, after)
+        return
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        abc_cec(before, after, Path(folder))
 
 
 def own_cec(before: Aig, after: Aig) -> None:
