@@ -67,8 +67,13 @@ def abc_bin() -> str:
 
 
 def run_abc(abc: str, script: str, timeout: float = 300) -> str:
-    """Run an ABC command string; return its standard output."""
-    proc = subprocess.run([abc, "-c", script], capture_output=True, text=True, timeout=timeout)
+    """Run an ABC command string; return its standard output. ABC runs in a scratch folder:
+    some of its commands (dsec) drop files such as sm01.aig into the working folder."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        proc = subprocess.run([abc, "-c", script], capture_output=True, text=True,
+                              timeout=timeout, cwd=scratch)
     if proc.returncode != 0:
         raise AssertionError(f"abc failed on {script!r}: {proc.stderr}{proc.stdout}")
     return proc.stdout
