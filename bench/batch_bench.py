@@ -45,12 +45,6 @@ def circuits(wanted: set[str], sets=("iscas85", "epfl")) -> list[Path]:
     return [f for f in files if not wanted or f.stem in wanted]
 
 
-def abc_stats(stdout: str) -> tuple[int, int]:
-    lines = [ln for ln in stdout.splitlines() if "and =" in ln]
-    stats = lines[-1]
-    return (int(stats.split("and =")[1].split()[0]), int(stats.split("lev =")[1].split()[0]))
-
-
 def reader(path: Path) -> str:
     return "read_bench" if path.suffix == ".bench" else "read"
 
@@ -135,7 +129,7 @@ def run_section(files: list[Path], abc: str | None) -> tuple[list[dict], dict]:
         if abc:
             cmd = f"{reader(f)} {f}; strash; {abc_script('resyn2')}; print_stats; cec"
             _, acpu, arss, aout = common.run_timed([abc, "-c", cmd], timeout=3600)
-            row.update(abc_ands=abc_stats(aout)[0], abc_cpu=acpu,
+            row.update(abc_ands=common.abc_stats(aout)[0], abc_cpu=acpu,
                        abc_cec="Networks are equivalent" in aout)
         rows.append(row)
         print(f"  {f.stem:<12} ours {row['cpu']:.2f} s  abc {row.get('abc_cpu', 0):.2f} s",
@@ -214,7 +208,7 @@ def explore_section(files: list[Path], abc: str, budget: int, jobs: int) -> tupl
         for name, recipe in ABC_RECIPES.items():
             _, _, _, aout = common.run_timed(
                 [abc, "-c", f"{reader(f)} {f}; strash; {recipe()}; print_stats"], timeout=3600)
-            row[f"abc_{name}"] = abc_stats(aout)[0]
+            row[f"abc_{name}"] = common.abc_stats(aout)[0]
         row["abc_best"] = min(row[f"abc_{n}"] for n in ABC_RECIPES)
         rows.append(row)
         print(f"  {f.stem:<12} explore {row['ands']}  abc resyn2 {row['abc_resyn2']}  "

@@ -73,6 +73,15 @@ def geomean(values) -> float:
     return float(2 ** (sum(math.log2(v) for v in values) / len(values)))
 
 
+def abc_stats(stdout: str) -> tuple[int, int]:
+    """(ANDs, levels) from the last `print_stats` line of an ABC run."""
+    lines = [ln for ln in stdout.splitlines() if " and =" in ln]
+    if not lines:
+        raise RuntimeError(f"ABC printed no statistics: {stdout[-300:]}")
+    stats = lines[-1]
+    return int(stats.split("and =")[1].split()[0]), int(stats.split("lev =")[1].split()[0])
+
+
 def tool(name: str) -> str | None:
     return shutil.which(name)
 

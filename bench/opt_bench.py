@@ -104,9 +104,7 @@ def run_abc(abc: str, path: Path, script: str, out: Path, reps: int) -> dict:
     t_base = min(common.run_timed([abc, "-c", base])[1] for _ in range(reps))
     runs = [common.run_timed([abc, "-c", full]) for _ in range(reps)]
     _, cpu, rss, stdout = min(runs, key=lambda r: r[1])
-    stats = stdout.strip().splitlines()[-1]
-    ands = int(stats.split("and =")[1].split()[0])
-    levels = int(stats.split("lev =")[1].split()[0])
+    ands, levels = common.abc_stats(stdout)
     return {"ands": ands, "levels": levels, "seconds": max(cpu - t_base, 1e-4), "rss": rss}
 
 

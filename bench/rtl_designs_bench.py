@@ -24,11 +24,11 @@ import time
 from pathlib import Path
 
 from bench import common
+from bench.opt_bench import abc_script
 
 # Yosys's flow is the tests' (tests/synth/rtl/reference.py): read_verilog -sv; synth -flatten
 # -noabc -nofsm; async2sync; dffunmap; setundef -zero; aigmap; write_aiger -symbols.
-RESYN2 = ("balance; rewrite; refactor; balance; rewrite; rewrite -z; balance; refactor -z; "
-          "rewrite -z; balance")
+
 
 def _designs() -> list[Path]:
     sys.path.insert(0, str(common.ROOT))
@@ -40,10 +40,7 @@ def _designs() -> list[Path]:
 def _abc_ands(abc: str, path: Path, script: str) -> int:
     out = subprocess.run([abc, "-c", f"read {path}; strash; {script}; print_stats"],
                          capture_output=True, text=True, timeout=600).stdout
-    for line in out.splitlines():
-        if " and =" in line:
-            return int(line.split(" and =")[1].split()[0])
-    raise RuntimeError(f"ABC gave no statistics for {path}: {out[-300:]}")
+    return common.abc_stats(out)[0]
 
 
 def _children_cpu() -> float:
@@ -101,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 skipped.append(path.name)
                 continue
             ours_ands = _abc_ands(abc, t / "ours.aig", "")
-            ref_ands = _abc_ands(abc, ref, RESYN2)
+            ref_ands = _abc_ands(abc, ref, abc_script("resyn2"))
             ours_read += read_s
             yosys_cpu += cpu
             rows.append({"design": str(path.relative_to(common.ROOT)), "ours_ands": ours_ands,

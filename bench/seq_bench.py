@@ -88,8 +88,6 @@ def sim_replay(path: Path, wit: Path, folder: Path) -> bool:
     `sim` prints outputs, so an AIGER 1.9 design gets its B literals as outputs; and it
     reads no empty vector lines, so a design without inputs gets one unused input (every
     literal shifts by one variable) and the witness a 0 per frame."""
-    import numpy as np
-
     from edapipe.aig.io import read, write
 
     aig = read(path)

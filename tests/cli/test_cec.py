@@ -60,10 +60,11 @@ def test_not_equivalent_exit_1_and_cex_replays_on_both(pair, tmp_path):
     good = run("sim", verilog, "--vectors", cex).stdout.decode().split()
     wrong = run("sim", bad, "--vectors", cex).stdout.decode().split()
     assert good != wrong
-    names = [read(need(CTRL)).output_name(k) for k in range(read(need(CTRL)).num_outputs)]
+    ctrl = read(need(CTRL))
+    names = [ctrl.output_name(k) for k in range(ctrl.num_outputs)]
     differ = [names[k] for k, (x, y) in enumerate(zip(good[0], wrong[0])) if x != y]
-    assert differ == [read(need(CTRL)).output_name(3)]
-    assert read(need(CTRL)).output_name(3) in text
+    assert differ == [ctrl.output_name(3)]
+    assert ctrl.output_name(3) in text
 
 
 def test_json(pair):

@@ -51,7 +51,7 @@ def test_max_transition_against_opensta(case, tmp_path):
     graph, cons, libs = load(StaParams(str(v), (str(LIB),), str(sdc),
                                        spef=None if spef is None else str(spef)))
     an = analyze(graph, cons, libs)
-    ours = _rows(drc.format_max_transition(drc.max_transition(an, libs), 6))
+    ours = _rows(drc.format_checks(drc.max_transition(an, libs), 6))
     assert len(theirs) > 10 and set(ours) == set(theirs)
     for pin, (limit, trans, slack) in theirs.items():
         assert ours[pin][0] == pytest.approx(limit, rel=1e-6, abs=2e-6), pin

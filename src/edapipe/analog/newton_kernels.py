@@ -25,7 +25,8 @@ from edapipe.util.jit import njit
 from edapipe.analog.devices.bjt_kernels import bjt_load
 from edapipe.analog.devices.common_kernels import Group, Stamps
 from edapipe.analog.devices.diode_kernels import diode_load
-from edapipe.analog.devices.mos1_kernels import MS_C, MS_G, MS_I, MS_Q, MS_QA, _mos1_inc
+from edapipe.analog.devices.mos1_kernels import (
+    MS_C, MS_G, MS_I, MS_Q, MS_QA, _has_charge, _mos1_inc)
 from edapipe.analog.devices.mos_common_kernels import BYPASS_AT, _mos_terminals
 from edapipe.analog.devices.mos_kernels import mos_load
 from edapipe.analog.lu_kernels import LUFactors, lu_solve, refactor, refactor_cols
@@ -148,10 +149,8 @@ def _inc_qact(qact, inc, grp):
             d = inc.ndev[r]
             a = inc.nterm[r]
             if inc.byp[d]:
-                hasc = (st[d, o + kk] + st[d, o + kk + k + 1] + st[d, o + kk + 2 * k + 2]
-                        + st[d, o + kk + 3 * k + 3]) != 0.0
                 qa = st[d, o + 2 * kk + k + a]
-                if hasc:
+                if _has_charge(k, st, d):
                     vdx, vgx, vbx = _mos_terminals(inc.xin, grp.nodes, d)
                     for b in range(k):
                         vb = st[d, ov + b]

@@ -148,7 +148,7 @@ def _search(work: str, aig, params: ExploreParams, on_round) -> ExploreResult:
 
     best_path = os.path.join(work, "best.aig")
     io.write(aig, best_path, "aig")
-    figs = (aig.num_ands, depth(aig))
+    figs_in = figs = (aig.num_ands, depth(aig))
     best = cost(params.objective, *figs)
     rng = random.Random(params.seed)
     bandit = _Bandit(list(MACROS) + ["short", "long"])
@@ -194,7 +194,7 @@ def _search(work: str, aig, params: ExploreParams, on_round) -> ExploreResult:
                 _remove(os.path.join(work, f"cand_{task['id']}.aig"))
             if on_round is not None:
                 on_round(evaluated, params.budget, figs)
-    return ExploreResult(recipe, figs[0], figs[1], aig.num_ands, depth(aig), evaluated,
+    return ExploreResult(recipe, figs[0], figs[1], figs_in[0], figs_in[1], evaluated,
                          failed, best_path, history)
 
 

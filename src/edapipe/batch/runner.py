@@ -8,6 +8,7 @@ exit code the command itself would have had.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import sys
@@ -112,10 +113,7 @@ def run_stages(parsed: list[stg.Stage], state: stg.State | None = None, capture:
         failure = None
         cap = _Capture() if capture else None
         try:
-            if cap is not None:
-                with cap:
-                    stg.execute(stage, state, row)
-            else:
+            with cap if cap is not None else contextlib.nullcontext():
                 stg.execute(stage, state, row)
         except BaseException as exc:    # noqa: BLE001 - classified, bugs re-raised
             failure = _failure(exc)

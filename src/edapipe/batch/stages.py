@@ -23,7 +23,7 @@ from click.core import ParameterSource
 
 from edapipe.batch.script import RawStage
 from edapipe.cli import COMMANDS
-from edapipe.errors import CheckFailed, ResourceLimit, UsageError
+from edapipe.errors import UsageError
 
 CIRCUIT_STAGES = ("read", "write", "strash", "stats", "opt", "cec", "map")
 NOT_STAGES = ("run", "batch", "explore")
@@ -238,60 +238,40 @@ def _after(state: State, stage: Stage) -> str:
 
 def run_stats(stage: Stage, state: State, row: dict) -> None:
     import json
-    import os
+
+    from edapipe.cli.logic import stem, stats_figures, stats_line
 
     aig = state.aig
-    figures = _figures(aig)
-    name = aig.name or (os.path.basename(state.source).split(".")[0] if state.source
-                        not in (None, "-") else "stdin")
-    if aig.bad.size or aig.constraints.size:
-        figures.update(bad=int(aig.bad.size), constraints=int(aig.constraints.size))
+    figures = stats_figures(aig)
+    name = aig.name or stem(state.source if state.source is not None else "-")
     row.update(figures)
     if stage.params["as_json"]:
         click.echo(json.dumps({"name": name, **figures}))
         return
-    # the line of `edapipe stats`
-    line = (f"{name:<12} : i/o = {aig.num_inputs:>5}/{aig.num_outputs:>5}  "
-            f"lat = {aig.num_latches:>5}  and = {aig.num_ands:>7}  lev = {figures['levels']:>5}")
-    if "bad" in figures:
-        line += f"  bad = {figures['bad']}  cons = {figures['constraints']}"
-    click.echo(line)
+    click.echo(stats_line(name, figures))
 
 
 def run_opt(stage: Stage, state: State, row: dict) -> None:
     import json
 
+    from edapipe.cli.opt import input_step, opt_summary, print_step
     from edapipe.synth.script import run_script
 
     script = stage.words[0] if stage.words else "resyn2"
-    verbose = stage.params["verbose"]
-
-    def report(k, total, res):
-        if verbose:
-            from edapipe.util.console import console
-
-            console().print(f"[{k + 1:>2}/{total}] {res.text:<16} and = {res.ands:>8}  "
-                            f"lev = {res.levels:>6}  time = {res.seconds:8.3f} s")
-
-    before = _figures(state.aig)
-    state.aig, steps = run_script(state.aig, script, on_step=report)
+    start = input_step(state.aig)
+    state.aig, steps = run_script(state.aig, script,
+                                  on_step=print_step if stage.params["verbose"] else None)
     state.label = _after(state, stage)
     row.update(script=script, ands=state.aig.num_ands, levels=steps[-1].levels)
     if stage.params["as_json"]:
-        # the object `edapipe opt --json` prints
-        click.echo(json.dumps({"script": script,
-                               "input": {"pass": "input", "ands": before["ands"],
-                                         "levels": before["levels"], "seconds": 0.0},
-                               "steps": [s.as_dict() for s in steps],
-                               "ands": state.aig.num_ands, "levels": steps[-1].levels,
-                               "seconds": round(sum(s.seconds for s in steps), 6)}))
+        click.echo(json.dumps(opt_summary(script, start, steps, state.aig)))
     _write_if_asked(stage, state)
 
 
 def run_cec(stage: Stage, state: State, row: dict) -> None:
     import json
 
-    from edapipe.cli.cec import _text
+    from edapipe.cli.cec import raise_verdict, verdict_text
     from edapipe.cli.logic import guard, load
     from edapipe.util.files import display_name, is_stdio, write_bytes
     from edapipe.verify.cec import CecParams, check_equivalence, witness
@@ -338,20 +318,13 @@ def run_cec(stage: Stage, state: State, row: dict) -> None:
     if p["as_json"]:
         click.echo(json.dumps(res.as_dict()))
     else:
-        click.echo(_text(res, name_a, name_b), err=cex_on_stdout)
-    if res.equivalent is False:
-        raise CheckFailed(f"not equivalent: {len(res.failing)} of {res.pairs} outputs differ "
-                          f"under the counter-example")
-    if res.equivalent is None:
-        raise ResourceLimit(f"undecided: {len(res.undecided)} of {res.pairs} outputs within "
-                            "the limits")
+        click.echo(verdict_text(res, name_a, name_b), err=cex_on_stdout)
+    raise_verdict(res)
 
 
 def run_map(stage: Stage, state: State, row: dict) -> None:
-    import json
-
     from edapipe.cli.logic import guard
-    from edapipe.util.files import write_bytes
+    from edapipe.cli.map import map_to_cells, map_to_luts
 
     p = stage.params
     out = p["output"]
@@ -368,27 +341,12 @@ def run_map(stage: Stage, state: State, row: dict) -> None:
     if out != "-":
         state.outputs.append(out)
     if p["liberty"]:
-        from edapipe.cli.map import _map_cells
-
-        _map_cells(aig, out, p["liberty"], p["sdc"], p["exclude"], p["no_sizing"], p["delay"],
-                   p["cuts"], p["relax"], p["as_json"], p["quiet"])
+        map_to_cells(aig, out, p["liberty"], p["sdc"], p["exclude"], p["no_sizing"], p["delay"],
+                     p["cuts"], p["relax"], p["as_json"], p["quiet"])
         return
-    from edapipe.synth.map.lut import LutParams, dump_blif, map_luts
-
-    # as `edapipe map` does for LUTs
-    params = LutParams(k=p["k"], cuts=p["cuts"], area=not p["delay"], relax=p["relax"],
-                       **({} if p["delay"] else {"flow_passes": 3, "exact_passes": 3}))
-    net = map_luts(aig, params)
-    write_bytes(out, dump_blif(net), binary=False, option="-o")
-    figures = net.stats()
+    figures = map_to_luts(aig, out, p["k"], p["delay"], p["cuts"], p["relax"], p["as_json"],
+                          p["quiet"])
     row.update(luts=figures["luts"], lut_depth=figures["depth"])
-    if p["as_json"]:
-        click.echo(json.dumps(figures))
-    elif not p["quiet"]:
-        click.echo(f"{figures['name']:<12} : i/o = {figures['inputs']:>5}/"
-                   f"{figures['outputs']:>5}  lat = {figures['latches']:>5}  "
-                   f"lut{p['k']} = {figures['luts']:>7}  edge = {figures['edges']:>8}  "
-                   f"lev = {figures['depth']:>5}", err=True)
 
 
 def run_file_stage(stage: Stage, state: State, row: dict) -> None:

@@ -8,6 +8,12 @@ import click
 
 from edapipe.cli.logic import guard, input_format_option, load, verilog_options
 
+format_b_option = click.option(
+    "--format-b", "format_b", default=None, metavar="FMT",
+    type=click.Choice(["aig", "aag", "blif", "bench", "verilog"]),
+    help="Format of B (default: detected from the content).")
+"""--format-b of the two-design commands (cec, sec)."""
+
 
 @click.command("cec")
 @verilog_options
@@ -29,9 +35,7 @@ from edapipe.cli.logic import guard, input_format_option, load, verilog_options
 @click.option("--seed", default=0, show_default=True, type=int, help="Random simulation seed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @input_format_option("--format-a")
-@click.option("--format-b", "format_b", default=None, metavar="FMT",
-              type=click.Choice(["aig", "aag", "blif", "bench", "verilog"]),
-              help="Format of B (default: detected from the content).")
+@format_b_option
 @click.option("-v", "--verbose", is_flag=True, help="Print engine statistics to standard error.")
 def cec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | None,
             cex_b_path: str | None, conflict_limit: int, time_limit: float, seed: int,
@@ -52,7 +56,6 @@ def cec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | Non
     Exit codes: 0 equivalent, 1 not equivalent (failing outputs and a counter-example),
     2 usage, 3 bad input or interfaces that differ, 4 undecided within the limits.
     """
-    from edapipe.errors import CheckFailed, ResourceLimit
     from edapipe.util.console import console, stderr_is_terminal
     from edapipe.util.files import write_bytes
 
@@ -109,7 +112,14 @@ def cec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | Non
         click.echo(json.dumps(res.as_dict()))
     else:
         # a witness on standard output keeps it for data; the verdict goes to stderr then
-        click.echo(_text(res, design_a, design_b), err=bool(cex_on_stdout))
+        click.echo(verdict_text(res, design_a, design_b), err=bool(cex_on_stdout))
+    raise_verdict(res)
+
+
+def raise_verdict(res) -> None:
+    """Exit code 1 when the designs differ, 4 when undecided (nothing when equivalent)."""
+    from edapipe.errors import CheckFailed, ResourceLimit
+
     if res.equivalent is False:
         raise CheckFailed(f"not equivalent: {len(res.failing)} of {res.pairs} outputs differ "
                           f"under the counter-example")
@@ -118,7 +128,8 @@ def cec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | Non
                             "the limits")
 
 
-def _text(res, name_a: str, name_b: str) -> str:
+def verdict_text(res, name_a: str, name_b: str) -> str:
+    """The report `cec` prints without --json."""
     n = res.pairs
     if res.equivalent:
         return f"equivalent: {n} outputs of {name_a} and {name_b} match ({res.seconds:.2f} s)"

@@ -111,13 +111,13 @@ def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, path
     mlib = library.build(libs[0], exclude)
     variants = {"auto": VARIANTS, "delay": [v for v in VARIANTS if v[0] == "delay"],
                 "area": [v for v in VARIANTS if v[0] == "area"]}[goal]
-    best, _tried = map_best(opt, mlib, libs, sdc_text, clock,
-                            display_name(sdc) if sdc else "<sdc>", variants)
+    best, tried = map_best(opt, mlib, libs, sdc_text, clock,
+                           display_name(sdc) if sdc else "<sdc>", variants)
     net, text = best.net, best.text
     stage("map", setting=best.name, cells=len(net.instances), area=round(net.area, 4),
-          tried=[{"setting": c.name, "area": round(c.net.area, 4),
-                  "arrival": round(c.arrival / libs[0].time_unit, 6),
-                  "cpu_seconds": round(c.cpu, 3)} for c in _tried])
+          tried=[{"setting": ch.name, "area": round(ch.net.area, 4),
+                  "arrival": round(ch.arrival / libs[0].time_unit, 6),
+                  "cpu_seconds": round(ch.cpu, 3)} for ch in tried])
     if output is not None:
         write_bytes(output, text, binary=False, option="-o")
     name = display_name(output) if output else "<mapped>"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import click
 
+from edapipe.util.console import print_diagnostic
+
 INPUT = click.argument("input_file", metavar="[FILE]", required=False, default="-")
 OUTPUT = click.option("-o", "--output", "output", default="-", show_default=True,
                       metavar="FILE", help="Output file; '-' is standard output.")
@@ -111,12 +113,6 @@ def _read_rtl(*args, **kwargs):
     return read_rtl(*args, **kwargs)
 
 
-def print_diagnostic(diag) -> None:
-    from edapipe.util.console import print_diagnostic
-
-    print_diagnostic(diag)
-
-
 def _warn(message: str) -> None:
     # the RTL frontend still reports plain text that carries its own location
     from edapipe.errors import Diagnostic
@@ -211,24 +207,36 @@ def stats_cmd(input_file: str, input_format: str | None, as_json: bool) -> None:
         edapipe stats multiplier.aig
         edapipe read design.v | edapipe stats --json
     """
-    from edapipe.aig.analysis import depth
-
     aig = load(input_file, input_format)
-    name = aig.name or _stem(input_file)
-    figures = {"name": name, "inputs": aig.num_inputs, "outputs": aig.num_outputs,
-               "latches": aig.num_latches, "ands": aig.num_ands, "levels": depth(aig)}
-    if aig.bad.size or aig.constraints.size:
-        figures.update(bad=int(aig.bad.size), constraints=int(aig.constraints.size))
+    name = aig.name or stem(input_file)
+    figures = stats_figures(aig)
     if as_json:
         import json
 
-        click.echo(json.dumps(figures))
+        click.echo(json.dumps({"name": name, **figures}))
         return
-    line = (f"{name:<12} : i/o = {aig.num_inputs:>5}/{aig.num_outputs:>5}  "
-            f"lat = {aig.num_latches:>5}  and = {aig.num_ands:>7}  lev = {figures['levels']:>5}")
+    click.echo(stats_line(name, figures))
+
+
+def stats_figures(aig) -> dict:
+    """The figures `edapipe stats` prints (bad and constraints only when the circuit has any)."""
+    from edapipe.aig.analysis import depth
+
+    figures = {"inputs": aig.num_inputs, "outputs": aig.num_outputs,
+               "latches": aig.num_latches, "ands": aig.num_ands, "levels": depth(aig)}
+    if aig.bad.size or aig.constraints.size:
+        figures.update(bad=int(aig.bad.size), constraints=int(aig.constraints.size))
+    return figures
+
+
+def stats_line(name: str, figures: dict) -> str:
+    """The line of `edapipe stats` for stats_figures()."""
+    line = (f"{name:<12} : i/o = {figures['inputs']:>5}/{figures['outputs']:>5}  "
+            f"lat = {figures['latches']:>5}  and = {figures['ands']:>7}  "
+            f"lev = {figures['levels']:>5}")
     if "bad" in figures:
         line += f"  bad = {figures['bad']}  cons = {figures['constraints']}"
-    click.echo(line)
+    return line
 
 
 @click.command("strash")
@@ -306,7 +314,8 @@ def sim_cmd(input_file: str, input_format: str | None, vectors: str | None, word
             click.echo("".join(map(str, row)))
 
 
-def _stem(path: str) -> str:
+def stem(path: str) -> str:
+    """The name `stats` gives a circuit without one: its file name up to the first dot."""
     if path == "-":
         return "stdin"
     import os.path

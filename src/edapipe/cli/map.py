@@ -67,7 +67,6 @@ def map_cmd(input_file: str, output: str, k: int, liberty: tuple[str, ...], sdc:
         edapipe cec design.aig mapped.v -l sky130.lib.gz
     """
     from edapipe.errors import UsageError
-    from edapipe.util.files import write_bytes
 
     if as_json and output == "-":
         raise UsageError("--json prints figures on standard output; give -o FILE for the "
@@ -80,10 +79,16 @@ def map_cmd(input_file: str, output: str, k: int, liberty: tuple[str, ...], sdc:
         raise UsageError("the circuit has bad-state or constraint properties; a mapped "
                          "network has no place for them (drop them first)")
     if liberty:
-        _map_cells(aig, output, liberty, sdc, exclude, no_sizing, delay, cuts, relax, as_json,
-                   quiet)
+        map_to_cells(aig, output, liberty, sdc, exclude, no_sizing, delay, cuts, relax,
+                     as_json, quiet)
         return
+    map_to_luts(aig, output, k, delay, cuts, relax, as_json, quiet)
+
+
+def map_to_luts(aig, output, k, delay, cuts, relax, as_json, quiet) -> dict:
+    """`map` to K-input LUTs: write the BLIF, print the figures; returns them."""
     from edapipe.synth.map.lut import LutParams, dump_blif, map_luts
+    from edapipe.util.files import write_bytes
 
     params = LutParams(k=k, cuts=cuts, area=not delay, relax=relax,
                        **({} if delay else {"flow_passes": 3, "exact_passes": 3}))
@@ -97,10 +102,12 @@ def map_cmd(input_file: str, output: str, k: int, liberty: tuple[str, ...], sdc:
                    f"{figures['outputs']:>5}  lat = {figures['latches']:>5}  "
                    f"lut{k} = {figures['luts']:>7}  edge = {figures['edges']:>8}  "
                    f"lev = {figures['depth']:>5}", err=True)
+    return figures
 
 
-def _map_cells(aig, output, liberty, sdc, exclude, no_sizing, delay, cuts, relax, as_json,
-               quiet):
+def map_to_cells(aig, output, liberty, sdc, exclude, no_sizing, delay, cuts, relax, as_json,
+                 quiet) -> None:
+    """`map --liberty`: write the gate-level Verilog, print the figures."""
     from edapipe.synth.map import library
     from edapipe.synth.map.cells import CellParams, map_cells
     from edapipe.synth.map.timing import analyze_cells, worst_arrival

@@ -52,29 +52,38 @@ def opt_cmd(script: str, input_file: str, output: str, input_format: str | None,
         raise UsageError("--json prints figures on standard output; give -o FILE for the circuit")
     guard({"-o": output}, input_file)
     aig = load(input_file, input_format)
-    from edapipe.aig.analysis import depth
-
-    start = {"pass": "input", "ands": aig.num_ands, "levels": depth(aig), "seconds": 0.0}
-
-    def report(k, total, res):
-        if verbose:
-            from edapipe.util.console import console
-
-            console().print(f"[{k + 1:>2}/{total}] {res.text:<16} and = {res.ands:>8}  "
-                            f"lev = {res.levels:>6}  time = {res.seconds:8.3f} s")
-
+    start = input_step(aig)
     if verbose:
         from edapipe.util.console import console
 
         console().print(f"[ 0]   {'input':<16} and = {start['ands']:>8}  "
                         f"lev = {start['levels']:>6}")
-    result, steps = run_script(aig, script, on_step=report)
+    result, steps = run_script(aig, script, on_step=print_step if verbose else None)
     save(result, output, "aig" if output == "-" else None)
     if as_json:
-        click.echo(json.dumps({"script": script, "input": start,
-                               "steps": [s.as_dict() for s in steps],
-                               "ands": result.num_ands, "levels": steps[-1].levels,
-                               "seconds": round(sum(s.seconds for s in steps), 6)}))
+        click.echo(json.dumps(opt_summary(script, start, steps, result)))
+
+
+def input_step(aig) -> dict:
+    """The circuit before the passes, as the "input" entry of `opt --json`."""
+    from edapipe.aig.analysis import depth
+
+    return {"pass": "input", "ands": aig.num_ands, "levels": depth(aig), "seconds": 0.0}
+
+
+def print_step(k: int, total: int, res) -> None:
+    """`opt -v`'s line for a pass (run_script's on_step)."""
+    from edapipe.util.console import console
+
+    console().print(f"[{k + 1:>2}/{total}] {res.text:<16} and = {res.ands:>8}  "
+                    f"lev = {res.levels:>6}  time = {res.seconds:8.3f} s")
+
+
+def opt_summary(script: str, start: dict, steps, result) -> dict:
+    """The object `edapipe opt --json` prints: input_step(), the passes, the result."""
+    return {"script": script, "input": start, "steps": [s.as_dict() for s in steps],
+            "ands": result.num_ands, "levels": steps[-1].levels,
+            "seconds": round(sum(s.seconds for s in steps), 6)}
 
 
 def _is_script(text: str) -> bool:

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from edapipe.cli.cec import format_b_option
 from edapipe.cli.logic import guard, input_format_option, load, verilog_options
 
 
@@ -26,9 +27,7 @@ from edapipe.cli.logic import guard, input_format_option, load, verilog_options
 @click.option("--seed", default=0, show_default=True, type=int, help="Random simulation seed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @input_format_option("--format-a")
-@click.option("--format-b", "format_b", default=None, metavar="FMT",
-              type=click.Choice(["aig", "aag", "blif", "bench", "verilog"]),
-              help="Format of B (default: detected from the content).")
+@format_b_option
 def sec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | None,
             time_limit: float, engine: str, seed: int, as_json: bool,
             input_format: str | None, format_b: str | None) -> None:

@@ -107,7 +107,7 @@ def sta_cmd(netlist, liberty, corners, sdc, spef, top, paths, fmt, path_delay, n
     if as_json:
         text = report.dumps(an, rules, paths)
     else:
-        parts = [report.format_summary(an, digits) + report.format_drc_summary(rules, digits)]
+        parts = [report.format_summary(an, digits) + drc.format_summary(rules, digits)]
         if show_drc:
             parts.extend("\n" + drc.format_checks(c, digits) for c in rules.values())
         checks = {"max": [SETUP], "min": [HOLD], "min_max": [SETUP, HOLD]}[path_delay]

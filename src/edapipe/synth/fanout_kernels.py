@@ -156,12 +156,12 @@ def _rehash(z, a, b, g):
 
 
 @njit(cache=True)
-def propagate(x0, g, fo, num_ci, req, cur, lo, hi, work, fstack, fouts, delstack):
-    """After x0 was replaced: fold each fanout that became trivial, merge each that became a
-    copy of a live node (lookup skips lo < v < hi, as the pass's own lookups), re-hash the
-    others under their resolved fanins; then the same for the fanouts of what was folded or
-    merged. `cur` is the node being visited (required levels of unvisited nodes that gain
-    fanouts are tightened). Returns the number of nodes removed."""
+def propagate(x0, g, fo, num_ci, req, lo, hi, work, fstack, fouts, delstack):
+    """After x0, the node being visited, was replaced: fold each fanout that became trivial,
+    merge each that became a copy of a live node (lookup skips lo < v < hi, as the pass's own
+    lookups), re-hash the others under their resolved fanins; then the same for the fanouts
+    of what was folded or merged. Required levels of nodes not visited yet (above x0) that
+    gain fanouts are tightened. Returns the number of nodes removed."""
     n_orig = fo.off.shape[0] - 1
     removed = 0
     work[0] = x0
@@ -188,7 +188,7 @@ def propagate(x0, g, fo, num_ci, req, cur, lo, hi, work, fstack, fouts, delstack
                 _rehash(z, a, b, g)
                 continue
             r = req[z] if z < n_orig else g.lev[z]
-            tighten(t >> 1, r, cur, n_orig, req, g.f0, g.f1, g.repl, delstack)
+            tighten(t >> 1, r, x0, n_orig, req, g.f0, g.f1, g.repl, delstack)
             replace(z, t, num_ci, g.f0, g.f1, g.repl, g.refs, g.dead, delstack)
             note_replaced(fo, z, t >> 1)
             removed += 1

@@ -4,8 +4,7 @@ Abc_NtkResubstitute / Abc_ManResubEval). Working graph and windows: window_kerne
 import numpy as np
 
 from edapipe.synth.fanout_kernels import (MAX_FANOUTS, Graph, candidates, new_fanouts,
-                                          note_replaced, propagate, register_new)
-from edapipe.synth.fanout_kernels import tighten as _tighten
+                                          note_replaced, propagate, register_new, tighten)
 from edapipe.synth.sop_kernels import ALL, num_words
 from edapipe.synth.window_kernels import (compact, cone_order, drop_orphans, find_cut,
                                           init_graph, mffc, new_and, replace,
@@ -441,12 +440,12 @@ def resub(num_ci, f0, f1, cos, fo_off, fo_idx, max_leaves, max_added, zero_gain,
         if preserve_levels:
             # divisors not visited yet (fanouts of the window) get a new fanout path here:
             # tighten their required levels, and those of their unvisited fanins
-            _tighten(lit >> 1, rq - added, n, n_orig, req, wf0, wf1, repl, delstack)
+            tighten(lit >> 1, rq - added, n, n_orig, req, wf0, wf1, repl, delstack)
             if added:
-                _tighten(x0 >> 1, rq - added, n, n_orig, req, wf0, wf1, repl, delstack)
-                _tighten(x1 >> 1, rq - added, n, n_orig, req, wf0, wf1, repl, delstack)
+                tighten(x0 >> 1, rq - added, n, n_orig, req, wf0, wf1, repl, delstack)
+                tighten(x1 >> 1, rq - added, n, n_orig, req, wf0, wf1, repl, delstack)
             if added == 2:
-                _tighten(x2 >> 1, rq - added, n, n_orig, req, wf0, wf1, repl, delstack)
+                tighten(x2 >> 1, rq - added, n, n_orig, req, wf0, wf1, repl, delstack)
         start = count[0]
         replace(n, lit, num_ci, wf0, wf1, repl, refs, dead, delstack)
         drop_orphans(start, num_ci, wf0, wf1, repl, refs, dead, count, delstack)
@@ -454,7 +453,7 @@ def resub(num_ci, f0, f1, cos, fo_off, fo_idx, max_leaves, max_added, zero_gain,
         # then fold and merge the fanouts the replacement made trivial, as ABC does
         register_new(fo, g)
         note_replaced(fo, n, lit >> 1)
-        stats[7] += propagate(n, g, fo, num_ci, req, n, lo, hi, work, fstack, fouts, delstack)
+        stats[7] += propagate(n, g, fo, num_ci, req, lo, hi, work, fstack, fouts, delstack)
         stats[1 + added] += 1
         stats[4] += gain
         if lit < 2:

@@ -3,7 +3,8 @@
 The working graph holds the input AIG's nodes, then new nodes appended as passes create them
 (ABC's in-place Abc_Ntk update, in flat arrays):
 
-    f0, f1      fanin literals as created (never rewritten)
+    f0, f1      fanin literals as created (rewritten only by resub's propagation,
+                fanout_kernels, which re-hashes a node under its resolved fanins)
     repl        -1, or the literal a replaced node now stands for; fanins are read through
                 `resolve`, so a replacement redirects every fanout at once
     refs        references from live nodes and combinational outputs (by resolved fanins)

@@ -287,11 +287,6 @@ def format_checks(checks: Checks, digits: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_max_transition(checks: Checks, digits: int) -> str:
-    """OpenSTA's `report_check_types -max_transition -all_violators` table."""
-    return format_checks(checks, digits)
-
-
 def format_summary(rules: dict[str, Checks], digits: int) -> str:
     """One summary line per design rule: pins checked, violations, the worst slack."""
     lines = []

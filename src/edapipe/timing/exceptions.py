@@ -47,9 +47,7 @@ def priority(x: Exception_, check: int) -> int:
 
 def _tightness(x: Exception_) -> float:
     """Larger is tighter (OpenSTA's tighterThan among equal priorities)."""
-    if x.kind == "multicycle":
-        return -x.value
-    if x.kind == "max_delay":
+    if x.kind in ("multicycle", "max_delay"):
         return -x.value
     if x.kind == "min_delay":
         return x.value
@@ -201,11 +199,8 @@ class _Lookup:
 
 def node_by_name(g: TimingGraph, name: str) -> int | None:
     """The graph node of a port or `inst/pin` name (None when there is none)."""
-    v = g.port_node.get(name)
-    if v is not None:
-        return v
-    found = _nodes_of(g, Obj("pin", name), _Lookup(g))
-    return found[0] if found else None
+    from edapipe.timing.modes import _Pins
+    return _Pins(g).by_name(name)
 
 
 class ThruMachine:

@@ -1,7 +1,7 @@
-"""Object-query options of the SDC getters, as OpenSTA reads them: -of_objects (the pins of
-cells and nets, the nets of pins, ports and cells, the cells of pins and nets, the ports of
-nets, the library cells of cells), -filter expressions (`prop == value`, `!=`, `=~` and
-`!~` with wildcards, `&&`, `||`, parentheses) and the hierarchy rule of patterns.
+"""The -filter option of the SDC getters, as OpenSTA reads it: expressions `prop == value`,
+`!=`, `=~` and `!~` with wildcards, `&&`, `||`, parentheses, over the properties of
+PROPERTIES. (-of_objects and the hierarchy rule of patterns are sdc.py's _Reader.of_objects
+and _Reader.match.)
 
 Filter expressions are parsed here (a small recursive-descent parser with a depth limit),
 never evaluated as code. A property this reader does not know is an error, not a silent
@@ -142,8 +142,3 @@ def evaluate(tree, props: Callable[[str], str]) -> bool:
         op, a, b = t
         return (ev(a) and ev(b)) if op == "and" else (ev(a) or ev(b))
     return ev(tree)
-
-
-def local_levels(name: str) -> int:
-    """Hierarchy levels of a flattened name (its `/` separators)."""
-    return name.count("/")

@@ -284,16 +284,14 @@ def _path_json(an: Analysis, ep: Endpoint, check: int, num) -> dict:
 
 def dumps(an: Analysis, rules=None, paths: int = 0) -> str:
     """The JSON report; with `rules` (drc.check_all's {kind: Checks}) their violations."""
+    return json.dumps(_report_data(an, rules, paths), indent=1) + "\n"
+
+
+def _report_data(an: Analysis, rules, paths: int) -> dict:
     data = to_json(an, paths)
     if rules is not None:
         data["drc"] = {kind: c.as_dict() for kind, c in rules.items()}
-    return json.dumps(data, indent=1) + "\n"
-
-
-def format_drc_summary(rules, digits: int = 3) -> str:
-    from edapipe.timing import drc
-
-    return drc.format_summary(rules, digits)
+    return data
 
 
 def histogram_panels(an: Analysis) -> list[tuple[str, np.ndarray, str]]:
@@ -352,7 +350,7 @@ def format_corners(runs, checks, paths: int, n_endpoints: int, digits: int,
     parts = []
     for name, an, rules in runs:
         parts.append(f"corner {name}\n" + format_summary(an, digits)
-                     + format_drc_summary(rules, digits))
+                     + drc.format_summary(rules, digits))
         if show_drc:
             parts.extend("\n" + drc.format_checks(c, digits) for c in rules.values())
     for check in checks:
@@ -376,5 +374,5 @@ def dumps_corners(runs, paths: int) -> str:
     """JSON of several corners: each corner's report (as `dumps`) under its name."""
     data = {"corners": {}}
     for name, an, rules in runs:
-        data["corners"][name] = json.loads(dumps(an, rules, paths))
+        data["corners"][name] = _report_data(an, rules, paths)
     return json.dumps(data, indent=1) + "\n"

@@ -166,6 +166,15 @@ def safe_arith(text: str, offset: int) -> float | int | str:
     def unsupported():
         return TclError(f"expr: unsupported element in {excerpt(text, 60)!r}", offset)
 
+    def on_string():
+        return TclError(f"expr: arithmetic on a string in {excerpt(text, 60)!r}", offset)
+
+    def pop(n: int) -> list:
+        """The last n results (in order), removed from `values`."""
+        args = values[len(values) - n:]
+        del values[len(values) - n:]
+        return args
+
     # post-order walk: (node, children done?) on `stack`, results on `values`
     values: list = []
     stack: list = [(tree.body, False)]
@@ -191,9 +200,7 @@ def safe_arith(text: str, offset: int) -> float | int | str:
                 right = values.pop()
                 left = values.pop()
                 if isinstance(left, str) != isinstance(right, str):
-                    left, right = str(format_number(left) if not isinstance(left, str)
-                                      else left), \
-                        str(format_number(right) if not isinstance(right, str) else right)
+                    left, right = format_number(left), format_number(right)
                 values.append(int(_CMPOPS[type(node.ops[0])](left, right)))
                 continue
             if isinstance(node, ast.BoolOp):
@@ -201,10 +208,7 @@ def safe_arith(text: str, offset: int) -> float | int | str:
                     stack.append((node, True))
                     stack += [(v, False) for v in reversed(node.values)]
                     continue
-                n = len(node.values)
-                args = values[len(values) - n:]
-                del values[len(values) - n:]
-                truth = [_truth(a, text, offset) for a in args]
+                truth = [_truth(a, text, offset) for a in pop(len(node.values))]
                 values.append(int(all(truth) if isinstance(node.op, ast.And) else any(truth)))
                 continue
             if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
@@ -220,8 +224,7 @@ def safe_arith(text: str, offset: int) -> float | int | str:
                 right = values.pop()
                 left = values.pop()
                 if isinstance(left, str) or isinstance(right, str):
-                    raise TclError(f"expr: arithmetic on a string in {excerpt(text, 60)!r}",
-                                   offset)
+                    raise on_string()
                 if isinstance(node.op, ast.Div) and isinstance(left, int) \
                         and isinstance(right, int):
                     v = left // right  # Tcl integer division
@@ -237,8 +240,7 @@ def safe_arith(text: str, offset: int) -> float | int | str:
                     continue
                 v = values.pop()
                 if isinstance(v, str):
-                    raise TclError(f"expr: arithmetic on a string in {excerpt(text, 60)!r}",
-                                   offset)
+                    raise on_string()
                 values.append(-v if isinstance(node.op, ast.USub) else v)
                 continue
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
@@ -247,9 +249,7 @@ def safe_arith(text: str, offset: int) -> float | int | str:
                     stack.append((node, True))
                     stack += [(a, False) for a in reversed(node.args)]
                     continue
-                n = len(node.args)
-                args = values[len(values) - n:]
-                del values[len(values) - n:]
+                args = pop(len(node.args))
                 try:
                     if any(isinstance(a, str) for a in args):
                         raise TypeError
@@ -287,6 +287,11 @@ def _is_num(v: str) -> bool:
                                                              "infinity")
     except ValueError:
         return False
+
+
+def _text(v: Any) -> str:
+    """A Tcl value as text: an object list is its objects' names."""
+    return " ".join(o.name for o in v) if isinstance(v, list) else str(v)
 
 
 def _quote(v: str) -> str:
@@ -375,8 +380,7 @@ class Interp:
             if c in "$[":
                 got: list[Any] = []
                 i = self._piece(text, i, end, got, in_quotes=True)
-                v = got[0] if got else ""
-                v = " ".join(o.name for o in v) if isinstance(v, list) else str(v)
+                v = _text(got[0]) if got else ""
                 parts.append(v if _is_num(v) else _quote(v))
             elif c == "\\" and i + 1 < end:
                 parts.append(text[i:i + 2])

@@ -18,7 +18,7 @@ from typing import Any
 
 from edapipe.errors import excerpt
 from edapipe.timing.glob import compile_glob
-from edapipe.timing.tcl import MAX_NESTING, MAX_PROC_DEPTH, TclError, Word, _truth, \
+from edapipe.timing.tcl import MAX_NESTING, MAX_PROC_DEPTH, TclError, Word, _text, _truth, \
     safe_arith
 
 _SPECIAL = set(" \t\n\r{}[]\"$;\\")
@@ -124,12 +124,7 @@ def make_list(items: list[Any]) -> Any:
     if items and all(isinstance(x, list) for x in items):
         cls = type(items[0])
         return cls(o for x in items for o in x)
-    return " ".join(_element(" ".join(o.name for o in x) if isinstance(x, list) else x)
-                    for x in items)
-
-
-def _text(v: Any) -> str:
-    return " ".join(o.name for o in v) if isinstance(v, list) else str(v)
+    return " ".join(_element(_text(x)) for x in items)
 
 
 def _int(w: Word, what: str) -> int:
@@ -138,6 +133,16 @@ def _int(w: Word, what: str) -> int:
     except ValueError:
         raise TclError(f"{what}: expected an integer, found {excerpt(w.value, 40)!r}",
                        w.offset) from None
+
+
+def _list_index(w: Word, n: int, what: str) -> int:
+    """A list index word (`3`, `end`, `end-1`) for a list of n elements."""
+    s = str(w.value)
+    if s == "end":
+        return n - 1
+    if s.startswith("end-"):
+        return n - 1 - _int(Word(s[4:], w.offset), what)
+    return _int(w, what)
 
 
 class _Commands:
@@ -165,7 +170,6 @@ class _Commands:
         return _truth(safe_arith(text, w.offset), text, w.offset)
 
     def if_(self, words: list[Word], offset: int):
-        it = self.it
         i = 0
         while True:
             if i >= len(words):
@@ -269,7 +273,6 @@ class _Commands:
         return ""
 
     def return_(self, words, offset):
-        it = self.it
         raise _Flow("return", offset, words[0].value if words else "")
 
     def global_(self, words, offset):
@@ -317,33 +320,20 @@ class _Commands:
         return it.vars[name]
 
     def lindex(self, words, offset):
-        it = self.it
         if len(words) != 2:
             raise TclError("usage: lindex list index", offset)
         items = elements(words[0].value, offset)
-        idx = str(words[1].value)
-        k = len(items) - 1 if idx == "end" else \
-            len(items) - 1 - _int(Word(idx[4:], words[1].offset), "lindex") \
-            if idx.startswith("end-") else _int(words[1], "lindex")
+        k = _list_index(words[1], len(items), "lindex")
         return items[k] if 0 <= k < len(items) else ""
 
     def lrange(self, words, offset):
-        it = self.it
         if len(words) != 3:
             raise TclError("usage: lrange list first last", offset)
         items = elements(words[0].value, offset)
-
-        def index(w):
-            s = str(w.value)
-            if s == "end":
-                return len(items) - 1
-            if s.startswith("end-"):
-                return len(items) - 1 - _int(Word(s[4:], w.offset), "lrange")
-            return _int(w, "lrange")
-        return make_list(items[max(index(words[1]), 0):index(words[2]) + 1])
+        first, last = (_list_index(w, len(items), "lrange") for w in words[1:])
+        return make_list(items[max(first, 0):last + 1])
 
     def lsort(self, words, offset):
-        it = self.it
         flags = [str(w.value) for w in words[:-1]]
         bad = [f for f in flags if f not in ("-ascii", "-dictionary", "-integer", "-real",
                                              "-increasing", "-decreasing", "-unique")]
@@ -367,7 +357,6 @@ class _Commands:
         return make_list(out)
 
     def concat(self, words, offset):
-        it = self.it
         items = [x for w in words for x in elements(w.value, w.offset)]
         return make_list(items)
 
@@ -381,7 +370,6 @@ class _Commands:
         return it._spend(out, offset)
 
     def split(self, words, offset):
-        it = self.it
         if len(words) not in (1, 2):
             raise TclError("usage: split string ?chars?", offset)
         s = _text(words[0].value)
@@ -424,7 +412,6 @@ class _Commands:
         return ""
 
     def string(self, words, offset):
-        it = self.it
         if not words:
             raise TclError("usage: string subcommand ...", offset)
         sub = str(words[0].value)
@@ -453,11 +440,9 @@ class _Commands:
         return fn(vals)
 
     def list_(self, words, offset):
-        it = self.it
         return make_list([w.value for w in words])
 
     def llength(self, words, offset):
-        it = self.it
         if len(words) != 1:
             raise TclError("usage: llength list", offset)
         return str(len(elements(words[0].value, offset)))

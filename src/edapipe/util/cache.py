@@ -10,7 +10,8 @@ its modification time, so "unused" means unused by every checkout and version sh
 cache, and a process of another version still running keeps its folder.
 
 Nothing here changes the process's environment or any other module's state. The program
-imports this at every start (cli/main.py), so `re` and `shutil` are imported where used.
+imports this at every start (cli/main.py), so `shutil`, `tempfile` and `time` are
+imported where used.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def is_stamp(name: str) -> bool:
     """What a stamp folder is called (8 lowercase hex digits); anything else in a cache
     folder is never touched."""
     return len(name) == 8 and _HEX.issuperset(name)
+
 
 STALE_AFTER_S = 7 * 24 * 3600
 """A stamp folder unused for this long, and not the current one, is removed."""

@@ -4,25 +4,14 @@ witnesses replayed by `edapipe sim` and by the independent replayer, certificate
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from edapipe.aig.builder import AigBuilder
 from edapipe.aig.io import read, write
+from tests.cli.test_cec import run
 from tests.verify.seq.oracle import replay_witness
 from tests.verify.seq.test_engines import counter
-
-EDAPIPE = [sys.executable, "-m", "edapipe.cli.main"]
-
-
-def run(*args, rc: int | None = 0):
-    proc = subprocess.run(EDAPIPE + [str(a) for a in args], capture_output=True, timeout=300)
-    if rc is not None:
-        assert proc.returncode == rc, proc.stderr.decode() + proc.stdout.decode()
-    assert b"Traceback" not in proc.stderr, proc.stderr.decode()
-    return proc
 
 
 def old_style(tmp_path):

@@ -60,7 +60,10 @@ def abc_verdict(abc, a_path, b_path) -> bool | None:
     return None
 
 
-def judge(name: str, folder, abc):
+def judge(name: str, folder):
+    abc = tool("berkeley-abc")
+    if abc is None:
+        pytest.skip("berkeley-abc is not installed")
     a = read(need(ISCAS / f"{name}.bench"))
     pa, pb = folder / f"{name}.aig", folder / f"{name}.ret.aig"
     write(a, pa)
@@ -83,30 +86,20 @@ def judge(name: str, folder, abc):
 
 @pytest.mark.parametrize("name", QUICK)
 def test_iscas_retimed_and_mutants(name, tmp_path):
-    abc = tool("berkeley-abc")
-    if abc is None:
-        pytest.skip("berkeley-abc is not installed")
-    judge(name, tmp_path, abc)
+    judge(name, tmp_path)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ALL)
 def test_iscas_all(name, tmp_path):
-    abc = tool("berkeley-abc")
-    if abc is None:
-        pytest.skip("berkeley-abc is not installed")
-    judge(name, tmp_path, abc)
+    judge(name, tmp_path)
 
 
-def test_product_and_correspondence_on_itself():
+def test_product_and_correspondence_on_itself(tmp_path):
     """A design against itself: every output pair in one class, no PDR needed."""
     from tests.verify.seq.test_cli import two_counters
 
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as d:
-        pa, _ = two_counters(Path(d), bug=False)
-        a = read(pa)
+    pa, _ = two_counters(tmp_path, bug=False)
+    a = read(pa)
     res = check_sec(a, a)
     assert res.status == HOLDS and res.proven_by == "correspondence"

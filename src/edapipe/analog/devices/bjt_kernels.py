@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from edapipe.util.jit import njit
 
 from edapipe.analog.devices.common_kernels import (
-    _depletion, _junction, _stamp_at, _volt, pnjlim)
+    _branch, _depletion, _flip, _junction, _scratch, _stamp_at, _volt, pnjlim)
 
 (B_TYPE, B_IS, B_BF, B_NF, B_BR, B_NR, B_IVAF, B_IVAR, B_IIKF, B_IIKR, B_ISE, B_NE, B_ISC,
  B_NC, B_RB, B_RBM, B_IRB, B_CJE, B_VJE, B_MJE, B_CJC, B_VJC, B_MJC, B_XCJC, B_CJS, B_VJS,
@@ -22,19 +21,24 @@ B_OFF = 2
 
 
 @njit(cache=True)
+def _leakage(isat, v, vte, gmin):
+    """A base leakage junction (ISE/NE or ISC/NC; none when isat is 0) with gmin across
+    it: (i, g)."""
+    if isat != 0.0:
+        i, g = _junction(isat, v, vte, 0.0)
+    else:
+        i, g = 0.0, 0.0
+    return i + gmin * v, g + gmin
+
+
+@njit(cache=True)
 def bjt_load(x, grp, mode, gmin, out):
     """Gummel-Poon BJTs: terminals (c', b, b', e', s). state: vbe, vbc, off-flag."""
-    nodes, pos, par, state, qdev = grp
-    gdata, cdata, ieq, qeq, qact = out
-    ndev = nodes.shape[0]
+    nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
     k = 5
-    G = np.zeros((k, k))
-    C = np.zeros((k, k))
-    I = np.zeros(k)
-    Q = np.zeros(k)
-    v = np.zeros(k)
+    G, C, I, Q, v = _scratch(k)
     nlim = 0
-    for d in range(ndev):
+    for d in range(nodes.shape[0]):
         typ = par[d, B_TYPE]
         vt = par[d, B_VT]
         vcrit = par[d, B_VCRIT]
@@ -68,19 +72,9 @@ def bjt_load(x, grp, mode, gmin, out):
         csat = par[d, B_IS]
         vtn = par[d, B_NF] * vt
         cbe, gbe = _junction(csat, vbe, vtn, 0.0)
-        if par[d, B_ISE] != 0.0:
-            cben, gben = _junction(par[d, B_ISE], vbe, par[d, B_NE] * vt, 0.0)
-        else:
-            cben, gben = 0.0, 0.0
-        cben += gmin * vbe
-        gben += gmin
+        cben, gben = _leakage(par[d, B_ISE], vbe, par[d, B_NE] * vt, gmin)
         cbc, gbc = _junction(csat, vbc, par[d, B_NR] * vt, 0.0)
-        if par[d, B_ISC] != 0.0:
-            cbcn, gbcn = _junction(par[d, B_ISC], vbc, par[d, B_NC] * vt, 0.0)
-        else:
-            cbcn, gbcn = 0.0, 0.0
-        cbcn += gmin * vbc
-        gbcn += gmin
+        cbcn, gbcn = _leakage(par[d, B_ISC], vbc, par[d, B_NC] * vt, gmin)
         # base charge qb (Early effect and high injection)
         q1 = 1.0 / (1.0 - par[d, B_IVAF] * vbc - par[d, B_IVAR] * vbe)
         oik = par[d, B_IIKF]
@@ -205,10 +199,7 @@ def bjt_load(x, grp, mode, gmin, out):
         G[3, 2] -= dcc_be + dcc_bc + dcb_be + dcb_bc
         G[3, 3] += dcc_be + dcb_be
         G[3, 0] += dcc_bc + dcb_bc
-        G[1, 1] += gx
-        G[1, 2] -= gx
-        G[2, 1] -= gx
-        G[2, 2] += gx
+        _branch(G, 1, 2, gx)
         # charges: qbe between b'-e' (with cross term d qbe/d vbc), qbc b'-c',
         # qbx b-c', qsub s-c' (vertical) or s-b' (lateral)
         Q[0] = -qbc - qbx
@@ -222,26 +213,13 @@ def bjt_load(x, grp, mode, gmin, out):
         C[3, 2] -= capbe + geqcb
         C[3, 3] += capbe
         C[3, 0] += geqcb
-        C[2, 2] += capbc
-        C[2, 0] -= capbc
-        C[0, 2] -= capbc
-        C[0, 0] += capbc
-        C[1, 1] += capbx
-        C[1, 0] -= capbx
-        C[0, 1] -= capbx
-        C[0, 0] += capbx
+        _branch(C, 2, 0, capbc)
+        _branch(C, 1, 0, capbx)
         other = 2 if sublat else 0
         Q[4] += qsub
         Q[other] -= qsub
-        C[4, 4] += capsub
-        C[4, other] -= capsub
-        C[other, 4] -= capsub
-        C[other, other] += capsub
-        if typ < 0.0:
-            for a in range(k):
-                I[a] = -I[a]
-                Q[a] = -Q[a]
-                v[a] = -v[a]
+        _branch(C, 4, other, capsub)
+        _flip(k, typ, I, Q, v)
         _stamp_at(k, grp, d, G, C, I, Q, v, out)
         # the junction charges ngspice checks for truncation error (BJTtrunc)
         qdev[d, 0] = qbe

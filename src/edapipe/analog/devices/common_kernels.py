@@ -156,6 +156,32 @@ def _depletion(cj, vj, m, fc, v):
 
 
 @njit(cache=True)
+def _scratch(k):
+    """A load kernel's per-device work arrays for k terminals: (G, C, I, Q, v)."""
+    return np.zeros((k, k)), np.zeros((k, k)), np.zeros(k), np.zeros(k), np.zeros(k)
+
+
+@njit(cache=True)
+def _branch(A, a, b, x):
+    """Add x between terminals a and b: +x on the diagonal entries, -x across."""
+    A[a, a] += x
+    A[a, b] -= x
+    A[b, a] -= x
+    A[b, b] += x
+
+
+@njit(cache=True)
+def _flip(k, typ, I, Q, v):
+    """A P-type device (typ < 0): its equations were written for the N type in negated
+    voltages; negate the currents, charges and voltages back."""
+    if typ < 0.0:
+        for a in range(k):
+            I[a] = -I[a]
+            Q[a] = -Q[a]
+            v[a] = -v[a]
+
+
+@njit(cache=True)
 def _stamp_at(k, grp, d, G, C, I, Q, v, out):
     """Stamp device row d's companion model (G, C, I, Q at terminal voltages v), indexing
     the 2-D node and position arrays directly: a row view per device costs two atomic

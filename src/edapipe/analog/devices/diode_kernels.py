@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from edapipe.util.jit import njit
 
 from edapipe.analog.devices.common_kernels import (
-    MAX_EXP_ARG, _depletion, _junction, _stamp_at, _volt, pnjlim)
+    MAX_EXP_ARG, _branch, _depletion, _junction, _scratch, _stamp_at, _volt, pnjlim)
 
 D_IS, D_N, D_TT, D_CJ, D_VJ, D_M, D_FC, D_BV, D_IBVX, D_VT, D_VCRIT, D_AREA_UNUSED = range(12)
 
@@ -22,16 +21,10 @@ D_OFF = 1
 @njit(cache=True)
 def diode_load(x, grp, mode, gmin, out):
     """Diodes: terminals (anode', cathode). state[:,0] holds the last junction voltage."""
-    nodes, pos, par, state, qdev = grp
-    gdata, cdata, ieq, qeq, qact = out
-    ndev = nodes.shape[0]
-    G = np.zeros((2, 2))
-    C = np.zeros((2, 2))
-    I = np.zeros(2)
-    Q = np.zeros(2)
-    v = np.zeros(2)
+    nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
+    G, C, I, Q, v = _scratch(2)
     nlim = 0
-    for d in range(ndev):
+    for d in range(nodes.shape[0]):
         is_ = par[d, D_IS]
         vte = par[d, D_N] * par[d, D_VT]
         bv = par[d, D_BV]
@@ -61,16 +54,12 @@ def diode_load(x, grp, mode, gmin, out):
         cj += tt * gd
         I[0] = cd
         I[1] = -cd
-        G[0, 0] = gd
-        G[0, 1] = -gd
-        G[1, 0] = -gd
-        G[1, 1] = gd
         Q[0] = qd
         Q[1] = -qd
-        C[0, 0] = cj
-        C[0, 1] = -cj
-        C[1, 0] = -cj
-        C[1, 1] = cj
+        G[:, :] = 0.0
+        C[:, :] = 0.0
+        _branch(G, 0, 1, gd)
+        _branch(C, 0, 1, cj)
         v[0] = vd
         v[1] = 0.0
         _stamp_at(2, grp, d, G, C, I, Q, v, out)

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from edapipe.util.jit import njit
 
-from edapipe.analog.devices.common_kernels import _depletion, _stamp_at
+from edapipe.analog.devices.common_kernels import _depletion, _flip, _scratch, _stamp_at
 from edapipe.analog.devices.mos_common_kernels import (
     BYPASS_AT, BYPASS_OK, M_BETA, M_CBD, M_CBS, M_CGBO, M_CGDO, M_CGSO, M_COX, M_FC, M_GAMMA,
     M_ISD, M_ISS, M_LAMBDA, M_LEVEL, M_MJ, M_PB, M_PHI, M_TYPE, M_VBI, M_VCRITD, M_VCRITS,
-    M_VT, _flip, _meyer, _meyer_charges, _mos_bulk_charges, _mos_companion, _mos_junction,
+    M_VT, _meyer, _meyer_charges, _mos_bulk_charges, _mos_companion, _mos_junction,
     _mos_limit, _mos_start, _mos_terminals)
 
 
@@ -72,20 +71,12 @@ def _bypass(k, grp, d, out, vds, vgs, vbs):
     the 2-D state directly (no row views in the hot loop)."""
     nodes, pos, st = grp.nodes, grp.pos, grp.state
     gdata, cdata, ieq, qeq, qact = out
+    if not _bypass_test(k, st, d, vds, vgs, vbs):
+        return False
     o = BYPASS_AT
     kk = k * k
     ov = o + 2 * kk + 2 * k
-    dv0 = vds - st[d, ov]
-    dv1 = vgs - st[d, ov + 1]
-    dv3 = vbs - st[d, ov + 3]
-    for a in range(k):
-        di = (st[d, o + a * k] * dv0 + st[d, o + a * k + 1] * dv1
-              + st[d, o + a * k + 3] * dv3)
-        if abs(di) > 1e-3 * abs(st[d, o + 2 * kk + a]) + 1e-12:
-            return False
-    # capacitances are non-negative: an all-zero diagonal means no charge at all
-    hasc = (st[d, o + kk] + st[d, o + kk + k + 1] + st[d, o + kk + 2 * k + 2]
-            + st[d, o + kk + 3 * k + 3]) != 0.0
+    hasc = _has_charge(k, st, d)
     for a in range(k):
         na = nodes[d, a]
         if na >= 0:
@@ -124,8 +115,32 @@ MS_N = 44
 
 
 @njit(cache=True)
+def _unchanged(state, par, d, vbs, vgs, vds):
+    """ngspice's first bypass test: device d's (limited-frame) voltages moved by less than
+    the Newton tolerance since its last evaluation, which left a companion model to reuse.
+    Never with Meyer charges, whose integration state changes every point."""
+    vbs_o = state[d, 0]
+    vgs_o = state[d, 1]
+    vds_o = state[d, 2]
+    return (state[d, BYPASS_OK] != 0.0 and par[d, M_COX] == 0.0
+            and abs(vbs - vbs_o) <= 1e-3 * max(abs(vbs), abs(vbs_o)) + 1e-6
+            and abs(vgs - vgs_o) <= 1e-3 * max(abs(vgs), abs(vgs_o)) + 1e-6
+            and abs(vds - vds_o) <= 1e-3 * max(abs(vds), abs(vds_o)) + 1e-6)
+
+
+@njit(cache=True)
+def _has_charge(k, st, d):
+    """Whether device d's remembered companion model has charges: its capacitances are
+    non-negative, so an all-zero diagonal means none at all."""
+    o = BYPASS_AT + k * k
+    return (st[d, o] + st[d, o + k + 1] + st[d, o + 2 * k + 2] + st[d, o + 3 * k + 3]) != 0.0
+
+
+@njit(cache=True)
 def _bypass_test(k, st, d, vds, vgs, vbs):
-    """The current test of _bypass alone (nothing stamped)."""
+    """ngspice's second bypass test alone (nothing stamped): the currents the remembered
+    linearisation predicts at the present terminal voltages differ from the remembered
+    ones by less than RELTOL (+ ABSTOL)."""
     o = BYPASS_AT
     kk = k * k
     ov = o + 2 * kk + 2 * k
@@ -179,8 +194,7 @@ def _bypass_contrib(k, st, d, ms):
     o = BYPASS_AT
     kk = k * k
     ov = o + 2 * kk + 2 * k
-    hasc = (st[d, o + kk] + st[d, o + kk + k + 1] + st[d, o + kk + 2 * k + 2]
-            + st[d, o + kk + 3 * k + 3]) != 0.0
+    hasc = _has_charge(k, st, d)
     for a in range(k):
         s = st[d, o + 2 * kk + a]
         for b in range(k):
@@ -218,15 +232,10 @@ def _store_at(k, d, G, C, I, Q, v, ms):
 @njit(cache=True)
 def mos1_load(x, grp, mode, gmin, out):
     """MOS level 1: terminals (d', g, s', b). state: vbs, vgs, vds, von, off-flag."""
-    nodes, pos, par, state, qdev = grp
-    gdata, cdata, ieq, qeq, qact = out
+    nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
     ndev = nodes.shape[0]
     k = 4
-    G = np.zeros((k, k))
-    C = np.zeros((k, k))
-    I = np.zeros(k)
-    Q = np.zeros(k)
-    v = np.zeros(k)
+    G, C, I, Q, v = _scratch(k)
     nlim = 0
     for d in range(ndev):
         if par[d, M_LEVEL] == 2.0:
@@ -237,17 +246,10 @@ def mos1_load(x, grp, mode, gmin, out):
         # MODEINITJCT: ngspice starts at the threshold
         vbs, vgs, vds = _mos_start(typ, vdx, vgx, vbx, mode, state[d, 4], par[d, M_VBI])
         if mode == 0:
-            vbs_o = state[d, 0]
-            vgs_o = state[d, 1]
-            vds_o = state[d, 2]
             # bypass (as ngspice's MOS1 does by default): a device whose terminal
             # voltages moved by less than the Newton tolerance is not re-evaluated; its
-            # last companion model is stamped again. Never with Meyer charges, whose
-            # integration state changes every point.
-            if (state[d, BYPASS_OK] != 0.0 and par[d, M_COX] == 0.0
-                    and abs(vbs - vbs_o) <= 1e-3 * max(abs(vbs), abs(vbs_o)) + 1e-6
-                    and abs(vgs - vgs_o) <= 1e-3 * max(abs(vgs), abs(vgs_o)) + 1e-6
-                    and abs(vds - vds_o) <= 1e-3 * max(abs(vds), abs(vds_o)) + 1e-6
+            # last companion model is stamped again
+            if (_unchanged(state, par, d, vbs, vgs, vds)
                     and _bypass(k, grp, d, out, vdx, vgx, vbx)):
                 continue
             vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, vt, par[d, M_VCRITS],
@@ -284,9 +286,11 @@ def mos1_load(x, grp, mode, gmin, out):
             vgb = vgs - vbs
             vdsat = max(vgs - von if mode_n > 0.0 else vgs - vds - von, 0.0)
             if mode_n > 0.0:
-                cgs_h, cgd_h, cgb_h = _meyer(vgs, vgd, von, vdsat, par[d, M_PHI], par[d, M_COX])
+                cgs_h, cgd_h, cgb_h = _meyer(vgs, vgd, von, vdsat, par[d, M_PHI], par[d, M_COX],
+                                             False)
             else:
-                cgd_h, cgs_h, cgb_h = _meyer(vgd, vgs, von, vdsat, par[d, M_PHI], par[d, M_COX])
+                cgd_h, cgs_h, cgb_h = _meyer(vgd, vgs, von, vdsat, par[d, M_PHI], par[d, M_COX],
+                                             False)
             qgs, qgd, qgb = _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C)
         _flip(k, typ, I, Q, v)
         _stamp_at(k, grp, d, G, C, I, Q, v, out)
@@ -327,16 +331,11 @@ def _mos1_inc(x, grp, mode, gmin, out, first, inc):
     The device evaluation repeats mos1_load's on purpose: as one shared helper (plain or
     inline="always") the 500-stage inverter chain simulated in 0.70 s or 0.62 s instead of
     0.55 s (median of 5, in-process), and that circuit is where we race ngspice."""
-    nodes, pos, par, state, qdev = grp
-    gdata, cdata, ieq, qeq, qact = out
+    nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
     ndev = nodes.shape[0]
     ms, byp, evl, slack, absdx = inc.ms, inc.byp, inc.evl, inc.slack, inc.absdx
     k = 4
-    G = np.zeros((k, k))
-    C = np.zeros((k, k))
-    I = np.zeros(k)
-    Q = np.zeros(k)
-    v = np.zeros(k)
+    G, C, I, Q, v = _scratch(k)
     nlim = 0
     nev = 0
     for d in range(ndev):
@@ -360,25 +359,16 @@ def _mos1_inc(x, grp, mode, gmin, out, first, inc):
         # MODEINITJCT: ngspice starts at the threshold
         vbs, vgs, vds = _mos_start(typ, vdx, vgx, vbx, mode, state[d, 4], par[d, M_VBI])
         if mode == 0:
-            vbs_o = state[d, 0]
-            vgs_o = state[d, 1]
-            vds_o = state[d, 2]
-            # bypass (as ngspice's MOS1 does by default): a device whose terminal
-            # voltages moved by less than the Newton tolerance is not re-evaluated; its
-            # last companion model is stamped again. Never with Meyer charges, whose
-            # integration state changes every point.
-            if (state[d, BYPASS_OK] != 0.0 and par[d, M_COX] == 0.0
-                    and abs(vbs - vbs_o) <= 1e-3 * max(abs(vbs), abs(vbs_o)) + 1e-6
-                    and abs(vgs - vgs_o) <= 1e-3 * max(abs(vgs), abs(vgs_o)) + 1e-6
-                    and abs(vds - vds_o) <= 1e-3 * max(abs(vds), abs(vds_o)) + 1e-6):
-                if _bypass_test(k, state, d, vdx, vgx, vbx):
-                    if first:
-                        _bypass(k, grp, d, out, vdx, vgx, vbx)
-                        _bypass_contrib(k, state, d, ms)
-                    slack[d] = _bypass_slack(k, state, d, vdx, vgx, vbx, vbs, vgs, vds,
-                                             vbs_o, vgs_o, vds_o)
-                    byp[d] = 1
-                    continue
+            # bypass, as mos1_load
+            if (_unchanged(state, par, d, vbs, vgs, vds)
+                    and _bypass_test(k, state, d, vdx, vgx, vbx)):
+                if first:
+                    _bypass(k, grp, d, out, vdx, vgx, vbx)
+                    _bypass_contrib(k, state, d, ms)
+                slack[d] = _bypass_slack(k, state, d, vdx, vgx, vbx, vbs, vgs, vds,
+                                         state[d, 0], state[d, 1], state[d, 2])
+                byp[d] = 1
+                continue
             vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, vt, par[d, M_VCRITS],
                                             par[d, M_VCRITD])
             if lim:  # fetlim/limvds changes do not count (as in ngspice)
@@ -413,9 +403,11 @@ def _mos1_inc(x, grp, mode, gmin, out, first, inc):
             vgb = vgs - vbs
             vdsat = max(vgs - von if mode_n > 0.0 else vgs - vds - von, 0.0)
             if mode_n > 0.0:
-                cgs_h, cgd_h, cgb_h = _meyer(vgs, vgd, von, vdsat, par[d, M_PHI], par[d, M_COX])
+                cgs_h, cgd_h, cgb_h = _meyer(vgs, vgd, von, vdsat, par[d, M_PHI], par[d, M_COX],
+                                             False)
             else:
-                cgd_h, cgs_h, cgb_h = _meyer(vgd, vgs, von, vdsat, par[d, M_PHI], par[d, M_COX])
+                cgd_h, cgs_h, cgb_h = _meyer(vgd, vgs, von, vdsat, par[d, M_PHI], par[d, M_COX],
+                                             False)
             qgs, qgd, qgb = _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C)
         _flip(k, typ, I, Q, v)
         _store_at(k, d, G, C, I, Q, v, ms)

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from edapipe.util.jit import njit
 
-from edapipe.analog.devices.common_kernels import _depletion, _stamp_at
+from edapipe.analog.devices.common_kernels import _depletion, _flip, _scratch, _stamp_at
 from edapipe.analog.devices.mos_common_kernels import (
     BYPASS_OK, M2_FIRST, M_CBD, M_CBS, M_COX, M_FC, M_GAMMA, M_ISD, M_ISS, M_LAMBDA, M_LEVEL,
     M_MJ, M_PB, M_PHI, M_TYPE, M_VBI, M_VCRITD, M_VCRITS, M_VT, M_BETA, M_CGSO, M_CGDO,
-    M_CGBO, M_NPAR, _flip, _meyer_charges, _mos_bulk_charges,
+    M_CGBO, M_NPAR, _meyer, _meyer_charges, _mos_bulk_charges,
     _mos_companion, _mos_junction, _mos_limit, _mos_start, _mos_terminals)
 
 # level-2 parameter columns (after the level-1 ones)
@@ -40,29 +39,7 @@ MAGIC_VDS = 0.025   # DEVqmeyer's floor on vdsat
 def qmeyer(vgs, vgd, von, vdsat, phi, cox):
     """Meyer's half gate capacitances (cgs, cgd, cgb) as ngspice's DEVqmeyer (with its
     vdsat floor and the split of cgs/cgd in the transition region below threshold)."""
-    vgst = vgs - von
-    vdsat = max(vdsat, MAGIC_VDS)
-    if vgst <= -phi:
-        return 0.0, 0.0, cox / 2.0
-    if vgst <= -phi / 2.0:
-        return 0.0, 0.0, -vgst * cox / (2.0 * phi)
-    vds = vgs - vgd
-    if vgst <= 0.0:
-        cgb = -vgst * cox / (2.0 * phi)
-        cgs = vgst * cox / (1.5 * phi) + cox / 3.0
-        if vds >= vdsat:
-            return cgs, 0.0, cgb
-        vddif = 2.0 * vdsat - vds
-        vddif1 = vdsat - vds
-        vddif2 = vddif * vddif
-        return cgs * (1.0 - vddif1 * vddif1 / vddif2), cgs * (1.0 - vdsat * vdsat / vddif2), cgb
-    if vdsat <= vds:
-        return cox / 3.0, 0.0, 0.0
-    vddif = 2.0 * vdsat - vds
-    vddif1 = vdsat - vds
-    vddif2 = vddif * vddif
-    return (cox * (1.0 - vddif1 * vddif1 / vddif2) / 3.0,
-            cox * (1.0 - vdsat * vdsat / vddif2) / 3.0, 0.0)
+    return _meyer(vgs, vgd, von, max(vdsat, MAGIC_VDS), phi, cox, True)
 
 
 @njit(cache=True, error_model="numpy")
@@ -419,17 +396,11 @@ def mos2_load(x, grp, mode, gmin, out):
     """The level-2 rows of a MOS group: terminals (d', g, s', b), the state layout of
     mos1_load (vbs vgs vds von off | Meyer half capacitances, last point, phase). Returns
     the number of devices whose junction voltage was limited."""
-    nodes, pos, par, state, qdev = grp
-    gdata, cdata, ieq, qeq, qact = out
-    ndev = nodes.shape[0]
+    nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
     k = 4
-    G = np.zeros((k, k))
-    C = np.zeros((k, k))
-    I = np.zeros(k)
-    Q = np.zeros(k)
-    v = np.zeros(k)
+    G, C, I, Q, v = _scratch(k)
     nlim = 0
-    for d in range(ndev):
+    for d in range(nodes.shape[0]):
         p = par[d]
         if p[M_LEVEL] != 2.0:
             continue

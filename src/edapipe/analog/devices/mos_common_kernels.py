@@ -8,7 +8,8 @@ import math
 
 from edapipe.util.jit import njit
 
-from edapipe.analog.devices.common_kernels import MAX_EXP_ARG, _volt, fetlim, limvds, pnjlim
+from edapipe.analog.devices.common_kernels import (
+    MAX_EXP_ARG, _branch, _volt, fetlim, limvds, pnjlim)
 
 (M_TYPE, M_VBI, M_BETA, M_GAMMA, M_PHI, M_LAMBDA, M_ISS, M_ISD, M_CBD, M_CBS, M_PB, M_MJ,
  M_FC, M_VT, M_VCRITS, M_VCRITD, M_COX, M_CGSO, M_CGDO, M_CGBO) = range(20)
@@ -36,23 +37,38 @@ M_OFF = 4
 
 
 @njit(cache=True)
-def _meyer(vgs, vgd, von, vdsat, phi, cox):
-    """Meyer's half gate capacitances (cgs, cgd, cgb) as SPICE's DEVqmeyer."""
+def _meyer_split(vds, vdsat):
+    """The shares of the gate-channel capacitance that go to cgs and to cgd below
+    saturation (vds < vdsat)."""
+    vddif = 2.0 * vdsat - vds
+    vddif1 = vdsat - vds
+    vddif2 = vddif * vddif
+    return 1.0 - vddif1 * vddif1 / vddif2, 1.0 - vdsat * vdsat / vddif2
+
+
+@njit(cache=True)
+def _meyer(vgs, vgd, von, vdsat, phi, cox, split):
+    """Meyer's half gate capacitances (cgs, cgd, cgb) as SPICE's DEVqmeyer. `split`: the
+    capacitance of the transition region below threshold is shared between cgs and cgd
+    as above threshold (ngspice's DEVqmeyer, level 2: mos2_kernels.qmeyer); without it
+    (level 1 here) all of it is cgs."""
     vgst = vgs - von
     if vgst <= -phi:
         return 0.0, 0.0, cox / 2.0
     if vgst <= -phi / 2.0:
         return 0.0, 0.0, -vgst * cox / (2.0 * phi)
-    if vgst <= 0.0:
-        return vgst * cox / (1.5 * phi) + cox / 3.0, 0.0, -vgst * cox / (2.0 * phi)
     vds = vgs - vgd
+    if vgst <= 0.0:
+        cgs = vgst * cox / (1.5 * phi) + cox / 3.0
+        cgb = -vgst * cox / (2.0 * phi)
+        if not split or vds >= vdsat:
+            return cgs, 0.0, cgb
+        fs, fd = _meyer_split(vds, vdsat)
+        return cgs * fs, cgs * fd, cgb
     if vdsat <= vds:
         return cox / 3.0, 0.0, 0.0
-    vddif = 2.0 * vdsat - vds
-    vddif1 = vdsat - vds
-    vddif2 = vddif * vddif
-    return (cox * (1.0 - vddif1 * vddif1 / vddif2) / 3.0,
-            cox * (1.0 - vdsat * vdsat / vddif2) / 3.0, 0.0)
+    fs, fd = _meyer_split(vds, vdsat)
+    return cox * fs / 3.0, cox * fd / 3.0, 0.0
 
 
 @njit(cache=True)
@@ -158,7 +174,8 @@ def _mos_companion(normal, dc, bulk, volts, G, C, I, v):
 
 @njit(cache=True)
 def _mos_bulk_charges(qbs, cbs_c, qbd, cbd_c, Q, C):
-    """The bulk depletion charges and capacitances into Q (set) and C (added)."""
+    """The bulk depletion charges and capacitances into Q (set) and C (added to the C
+    that _mos_companion cleared)."""
     Q[0] = -qbd
     Q[1] = 0.0
     Q[2] = -qbs
@@ -204,27 +221,10 @@ def _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C):
     Q[2] -= qgs
     Q[0] -= qgd
     Q[3] -= qgb
-    C[1, 1] += capgs + capgd + capgb
-    C[1, 2] -= capgs
-    C[2, 1] -= capgs
-    C[2, 2] += capgs
-    C[1, 0] -= capgd
-    C[0, 1] -= capgd
-    C[0, 0] += capgd
-    C[1, 3] -= capgb
-    C[3, 1] -= capgb
-    C[3, 3] += capgb
+    _branch(C, 1, 2, capgs)
+    _branch(C, 1, 0, capgd)
+    _branch(C, 1, 3, capgb)
     return qgs, qgd, qgb
-
-
-@njit(cache=True)
-def _flip(k, typ, I, Q, v):
-    """PMOS: the N-type equations in negated voltages, currents and charges."""
-    if typ < 0.0:
-        for a in range(k):
-            I[a] = -I[a]
-            Q[a] = -Q[a]
-            v[a] = -v[a]
 
 
 def meyer_commit(state):

@@ -168,9 +168,7 @@ class AssignDriver(Driver):
         self.ctx, self.targets, self.rhs = ctx, targets, rhs
 
     def run(self, el):
-        fr = self.ctx.static
-        if fr is None:
-            fr = self.ctx.static = Frame(el, self.ctx, "static")
+        fr = el.static_frame(self.ctx)
         val = el.ev(self.rhs, fr)
         val = bv.extend(val, len(self.targets), self.rhs.type.isSigned)
         for (sig, i), lit in zip(self.targets, val):
@@ -1143,6 +1141,12 @@ class Elaborator:
         return self.b.or_n(vec)
 
     # ---- frames ---------------------------------------------------------------------------
+    def static_frame(self, ctx):
+        """The frame continuous assignments of ctx evaluate in (one per module instance)."""
+        if ctx.static is None:
+            ctx.static = Frame(self, ctx, "static")
+        return ctx.static
+
     def module_sig(self, ctx, sym):
         """The signal of a module-level symbol seen from ctx (hierarchical names too)."""
         if sym.kind == self.A.SymbolKind.ModportPort:
@@ -1485,9 +1489,9 @@ class Elaborator:
         if not t.isUnpackedArray or not t.hasFixedRange:
             raise self.error(f"{name}: the second argument must be an unpacked array", mem)
         pieces = self.lv_pieces(mem, fr)
-        sig, off, width, dyn = pieces[0][:4]
-        if len(pieces) != 1 or dyn is not None:
+        if len(pieces) != 1 or pieces[0][3] is not None:
             raise self.error(f"{name}: the memory must be a whole array", mem)
+        sig, off, width = pieces[0][:3]
         left, right = t.fixedRange.left, t.fixedRange.right
         low, high = min(left, right), max(left, right)
         ew = width // (high - low + 1)
@@ -1639,11 +1643,10 @@ class Elaborator:
 
     def function_writes(self, ctx, sub):
         """The module signals a function (or the functions it calls) assigns: cached."""
-        cache = self.fn_writes
         key = (id(ctx), sub)
-        if key in cache:
-            return cache[key]
-        cache[key] = ()                      # a recursive call adds nothing new
+        if key in self.fn_writes:
+            return self.fn_writes[key]
+        self.fn_writes[key] = ()                 # a recursive call adds nothing new
         A = self.A
         EK = A.ExpressionKind
         found = {}
@@ -1651,16 +1654,10 @@ class Elaborator:
         def visit(x):
             if not isinstance(x, A.Expression):
                 return
-            k = x.kind
-            if k == EK.Assignment:
+            if x.kind == EK.Assignment:
                 target = x.left
-            elif k == EK.UnaryOp:
+            elif x.kind == EK.UnaryOp:
                 target = x.operand
-            elif k == EK.Call and not x.isSystemCall and \
-                    x.subroutine.subroutineKind == A.SubroutineKind.Function:
-                for sig in self.function_writes(ctx, x.subroutine):
-                    found[sig] = None
-                return
             else:
                 return
             for sym in _lvalue_roots(A, target):
@@ -1669,11 +1666,12 @@ class Elaborator:
                     found[sig] = None
 
         sub.body.visit(visit)
-        cache[key] = tuple(found)
-        return cache[key]
+        found.update(dict.fromkeys(self.called_function_writes(ctx, sub.body)))
+        self.fn_writes[key] = tuple(found)
+        return self.fn_writes[key]
 
-    def called_function_writes(self, ctx, stmt):
-        """Module signals written by the functions a statement calls (anywhere in it)."""
+    def called_function_writes(self, ctx, node):
+        """Module signals written by the functions a statement (or body) calls."""
         A = self.A
         found = {}
 
@@ -1681,10 +1679,9 @@ class Elaborator:
             if isinstance(x, A.Expression) and x.kind == A.ExpressionKind.Call and \
                     not x.isSystemCall and \
                     x.subroutine.subroutineKind == A.SubroutineKind.Function:
-                for sig in self.function_writes(ctx, x.subroutine):
-                    found[sig] = None
+                found.update(dict.fromkeys(self.function_writes(ctx, x.subroutine)))
 
-        stmt.visit(visit)
+        node.visit(visit)
         return list(found)
 
     def do_assign(self, e, fr):

@@ -98,12 +98,7 @@ class TriAssignDriver(Driver):
         self.values.bits = [self] * width
 
     def run(self, el):
-        from edapipe.synth.rtl.elaborate import Frame
-
-        fr = self.ctx.static
-        if fr is None:
-            fr = self.ctx.static = Frame(el, self.ctx, "static")
-        en, val = tri_ev(el, self.rhs, fr)
+        en, val = tri_ev(el, self.rhs, el.static_frame(self.ctx))
         n = self.values.width
         signed = self.rhs.type.isSigned
         self.values.bits = bv.extend(val, n, signed)

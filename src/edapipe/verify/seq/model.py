@@ -92,7 +92,7 @@ class Encoder:
     ANDs once more over fresh variables and returns the map.
     """
 
-    def __init__(self, prob: Problem, solver=None):
+    def __init__(self, prob: Problem):
         self.p = prob
         self.top = 0
         self.false = self.new_var()

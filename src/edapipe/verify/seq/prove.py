@@ -23,7 +23,6 @@ from edapipe.aig.core import Aig
 from edapipe.verify.seq.model import problem, property_literals, property_names
 from edapipe.verify.seq.result import FAILS, HOLDS, UNDECIDED, Result
 
-ENGINES = ("pdr", "bmc", "kind")
 PORTFOLIO = ("pdr", "bmc", "kind")
 # CPU shares of a --cpu-limit: PDR answers most problems that hold and is the slow one
 SHARE = {"pdr": 0.5, "bmc": 0.3, "kind": 0.2}
@@ -183,7 +182,7 @@ def validate(aig: Aig, index: int, res: Result) -> None:
             raise EngineError(f"{res.engine}: its invariant fails the {chk.failed} check")
 
 
-def prove(aig: Aig, params: ProveParams = ProveParams(), progress=None) -> list[PropertyResult]:
+def prove(aig: Aig, params: ProveParams = ProveParams()) -> list[PropertyResult]:
     names = property_names(aig)
     which = params.properties or tuple(range(len(names)))
     out = []
@@ -192,6 +191,4 @@ def prove(aig: Aig, params: ProveParams = ProveParams(), progress=None) -> list[
         res = check_property(aig, j, params)
         validate(aig, j, res)
         out.append(PropertyResult(j, names[j], res, time.monotonic() - t0))
-        if progress is not None:
-            progress(out[-1])
     return out

@@ -52,7 +52,7 @@ def full_trace(prob, init_coi: np.ndarray, input_frames: list[np.ndarray]) -> Tr
     from edapipe.verify.seq.simulate import initial_state
 
     aig = prob.aig
-    init = initial_state(aig).copy()
+    init = initial_state(aig)
     init[prob.latches] = init_coi
     inputs = np.zeros((len(input_frames), aig.num_inputs), dtype=np.uint8)
     for t, row in enumerate(input_frames):

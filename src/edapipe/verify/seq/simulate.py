@@ -59,10 +59,8 @@ class Simulator:
         return out
 
 
-def initial_state(aig: Aig, given: np.ndarray | None = None) -> np.ndarray:
-    """0/1 latch values: `given` where the witness gives them, else the reset value (X: 0)."""
-    if given is not None:
-        return np.asarray(given, dtype=np.uint8)
+def initial_state(aig: Aig) -> np.ndarray:
+    """0/1 latch values: the reset values (X: 0), in a new array."""
     return np.where(aig.latch_init == LATCH_INIT_X, 0, aig.latch_init).astype(np.uint8)
 
 
