@@ -225,7 +225,55 @@ def test_format_end_and_summary(small, capsys):
     tmp, v, sdc = small
     args = ["sta", str(v), "-l", str(DATA / "mini.lib"), "--sdc", str(sdc)]
     code, out, _ = call(args + ["--format", "end", "--group-count", "5"], capsys)
-    assert code == 0 and "max_delay/setup endpoints" in out and "y (output)" in out
+    assert code == 0 and "max_delay/setup group v" in out and "y (output)" in out
     assert "Startpoint" not in out
     code, out, _ = call(args + ["--format", "summary", "--path-delay", "min_max"], capsys)
     assert code == 0 and "WNS" in out and "Startpoint" not in out and "endpoints\n" not in out
+
+
+RECONVERGE_V = ("module top(a, b, y);\n  input a, b; output y; wire n, m;\n"
+                "  INV u1 (.A(a), .Y(n));\n  NAND2 u2 (.A(n), .B(b), .Y(m));\n"
+                "  NAND2 u3 (.A(m), .B(a), .Y(y));\nendmodule\n")
+
+
+@pytest.fixture
+def reconverge(small):
+    tmp, v, sdc = small
+    lib = DATA / "mini.lib"
+    if "NAND2" not in lib.read_text():
+        pytest.skip("mini.lib has no NAND2")
+    v.write_text(RECONVERGE_V)
+    return ["sta", str(v), "-l", str(lib), "--sdc", str(sdc)]
+
+
+def test_path_selection_options(reconverge, capsys):
+    """--from/--through/--to pick the worst path through the points; the JSON's paths and
+    --format end follow them; --endpoint-count gives several paths to one endpoint."""
+    code, out, _ = call(reconverge + ["--through", "u1/Y", "--path-delay", "min"], capsys)
+    assert code == 0 and "u1/Y (INV)" in out and out.count("Startpoint:") == 1
+    code, out, _ = call(reconverge + ["--from", "b", "--json"], capsys)
+    data = json.loads(out)
+    assert [p["startpoint"] for p in data["paths"]] == ["b (input port clocked by v)"] * 2
+    code, out, _ = call(reconverge + ["--endpoint-count", "4", "-n", "9", "--json"], capsys)
+    setup = [p for p in json.loads(out)["paths"] if p["check"] == "setup"]
+    slacks = [p["slack"] for p in setup]
+    assert len(setup) == 4 and slacks == sorted(slacks)   # a->u3, a->u1->u2->u3, b->u2->u3
+    code, out, _ = call(reconverge + ["--endpoint-count", "4", "-n", "9", "--unique-paths",
+                                      "--format", "end"], capsys)
+    assert code == 0 and out.count("y (output)") == 3
+    code, out, _ = call(reconverge + ["--to", "y", "--fields", "nets,cap,slew",
+                                      "--from", "a", "--through", "u1"], capsys)
+    assert "Fanout" in out and "n (net)" in out and "u1/Y (INV)" in out
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--fields", "slew,slwe"], "--fields: unknown field 'slwe'"),
+    (["--from", "nosuch"], "--from nosuch: no port, pin, instance or clock"),
+    (["--through", "u9/Y"], "--through u9/Y: no port, pin, instance or net"),
+    (["--to", "y*", "--to", "zz?"], "--to zz?: no port, pin, instance or clock"),
+    (["--from", "a", "--rise-from", "b"], "give one of --from, --rise-from and --fall-from"),
+    (["--endpoint-count", "0"], "--endpoint-count"),
+])
+def test_bad_selection_is_a_usage_error(reconverge, capsys, args, words):
+    code, _, err = call(reconverge + args, capsys)
+    assert code == 2 and words in err and "Traceback" not in err

@@ -1,10 +1,9 @@
-"""Path report text against live OpenSTA: the Cap column in the library's unit (fF on
-ASAP7, whose capacitive_load_unit is 1 fF)."""
+"""Path report text against live OpenSTA: times and the Cap column in the library's units
+(ps and fF on ASAP7), endpoint counts, the slack histogram."""
 
 from __future__ import annotations
 
 import gzip
-import re
 import subprocess
 
 import pytest
@@ -12,20 +11,12 @@ import pytest
 from tests.conftest import require_tool
 from tests.timing.conftest import TIMING, need_shared
 
-# a row with all four columns (cap, slew, delay, time): driver pins
-_ROW = re.compile(r"^\s+(-?\d+\.\d+)\s+-?\d+\.\d+\s+-?\d+\.\d+\s+-?\d+\.\d+ [v^] (\S+) \(")
-
-
-def _caps(text: str) -> dict[str, str]:
-    """{pin: its Cap column} of a `report_checks -fields {cap slew}` path."""
-    return {m.group(2): m.group(1) for m in map(_ROW.match, text.splitlines()) if m}
-
-
-def test_path_cap_column_in_library_unit_against_opensta(tmp_path, capsys):
-    from edapipe.cli.main import run
+def test_path_units_are_the_library_units_against_opensta(tmp_path, capsys):
+    """ASAP7's units are 1 ps and 1 fF: every time column (and the summary) in ps, the Cap
+    column in fF, as OpenSTA prints them (r2/Q 0.5770 fF, not 0.0006 pF)."""
+    from tests.timing.test_paths_opensta import assert_same_paths, ours, sta_report
 
     need_shared()
-    sta = require_tool("sta")
     v = TIMING / "designs" / "reg1_asap7" / "reg1_asap7.v"
     lib_gz = TIMING / "liberty" / "asap7_small_ff.lib.gz"
     lib = tmp_path / "asap7.lib"
@@ -35,16 +26,14 @@ def test_path_cap_column_in_library_unit_against_opensta(tmp_path, capsys):
                    "set_input_delay -clock clk 10 {in1 in2}\n"
                    "set_output_delay -clock clk 20 out\nset_input_transition 10 {in1 in2}\n"
                    "set_load 3 [get_ports out]\n")
-    script = tmp_path / "r.tcl"
-    script.write_text(f"read_liberty {lib}\nread_verilog {v}\nlink_design top\n"
-                      f"set_load 0 [get_nets *]\nread_sdc {sdc}\n"
-                      "report_checks -fields {cap slew} -digits 4\n")
-    theirs = _caps(subprocess.run([sta, "-no_init", "-no_splash", "-exit", str(script)],
-                                  capture_output=True, text=True, timeout=300).stdout)
-    with pytest.raises(SystemExit):
-        run(["sta", str(v), "-l", str(lib_gz), "--sdc", str(sdc), "--digits", "4"])
-    ours = _caps(capsys.readouterr().out)
-    assert len(theirs) >= 3 and theirs == ours   # e.g. r2/Q 0.5770 (fF, not 0.0006 pF)
+    for theirs_fields, our_fields in (("{cap slew}", "cap,slew"),
+                                      ("{slew cap nets}", "nets,cap,slew")):
+        theirs = sta_report(tmp_path, v, "top", lib, sdc,
+                            f"report_checks -digits 7 -group_count 5 -fields {theirs_fields}")
+        got = ours(capsys, ["sta", str(v), "-l", str(lib_gz), "--sdc", str(sdc), "--digits",
+                            "7", "-n", "5", "--fields", our_fields])
+        assert assert_same_paths(got, theirs, tol=1e-5) == 4   # ps: 1e-8 ns
+        assert " ps " in got and "0.5770" in got
 
 
 def test_endpoint_counts_and_tns_per_pin_against_opensta(tmp_path):

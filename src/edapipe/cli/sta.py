@@ -5,6 +5,17 @@ from __future__ import annotations
 import click
 
 
+def _points(name: str, text: str, whose: str):
+    """--NAME, --rise-NAME and --fall-NAME (report_checks -NAME, -rise_NAME, -fall_NAME)."""
+    def wrap(f):
+        for rf in ("fall", "rise"):
+            f = click.option(f"--{rf}-{name}", multiple=True, metavar="POINTS",
+                             help=f"As --{name}, {whose} {rf} transition (-{rf}_{name}).")(f)
+        return click.option(f"--{name}", f"{name}_", multiple=True, metavar="POINTS",
+                            help=text + ".")(f)
+    return wrap
+
+
 @click.command("sta")
 @click.argument("netlist")
 @click.option("-l", "--liberty", "liberty", multiple=True, metavar="FILE",
@@ -22,7 +33,25 @@ import click
 @click.option("--top", help="Top module (default: the one module nobody instantiates).")
 @click.option("-n", "--paths", "--group-count", "paths", default=1, show_default=True,
               type=click.IntRange(0),
-              help="Number of worst paths (endpoints, one path each) to print per check.")
+              help="Number of worst paths to print per check (OpenSTA's -group_count; one "
+                   "per endpoint unless --endpoint-count).")
+@click.option("--endpoint-count", type=click.IntRange(1), default=1, show_default=True,
+              help="Paths per endpoint (OpenSTA's -endpoint_count): the N worst paths to "
+                   "each endpoint, all within the -n paths of each check.")
+@click.option("--unique-paths", is_flag=True,
+              help="With --endpoint-count: no path that differs from another only in "
+                   "rise/fall, as OpenSTA's -unique_paths_to_endpoint (same paths).")
+@_points("from", "Only paths from these ports, pins, instances or clocks (names or "
+                 "wildcards, comma-separated), as report_checks -from", "the startpoint's")
+@click.option("--through", multiple=True, metavar="POINTS",
+              help="Only paths through one of these pins, ports, instances or nets; repeat "
+                   "for points passed in that order (-through).")
+@_points("to", "Only paths to these endpoints: ports, pins, instances or capture clocks "
+               "(-to)", "the endpoint's")
+@click.option("--fields", default="", metavar="LIST",
+              help="Extra path report columns and rows, as report_checks -fields: any of "
+                   "slew, cap, input_pins, nets, fanout (comma-separated; the Fanout column "
+                   "comes with the net rows of nets).")
 @click.option("--format", "fmt", type=click.Choice(["full", "end", "summary"]),
               default="full", show_default=True,
               help="full: the paths; end: one line per endpoint (OpenSTA's -format end); "
@@ -54,9 +83,10 @@ import click
               help="Exit 1 when more than N design-rule violations (max_transition, "
                    "max_capacitance, max_fanout together).")
 @click.option("--no-cache", is_flag=True, help="Do not use or write the Liberty cache.")
-def sta_cmd(netlist, liberty, corners, sdc, spef, top, paths, fmt, path_delay, n_endpoints,
-            as_json, output, max_violations, plot, wire_load, digits, show_drc,
-            max_drc_violations, no_cache):
+def sta_cmd(netlist, liberty, corners, sdc, spef, top, paths, endpoint_count, unique_paths,
+            from_, rise_from, fall_from, through, to_, rise_to, fall_to, fields, fmt,
+            path_delay, n_endpoints, as_json, output, max_violations, plot, wire_load, digits,
+            show_drc, max_drc_violations, no_cache):
     """Static timing analysis: WNS, TNS, violations and the worst paths.
 
     Same timing model as OpenSTA without parasitics: NLDM table lookup with
@@ -85,13 +115,18 @@ def sta_cmd(netlist, liberty, corners, sdc, spef, top, paths, fmt, path_delay, n
     if plot is not None and is_stdio(plot) and is_stdio(output):
         raise UsageError("--plot - and the report cannot share standard output; give -o FILE")
     specs = _corner_specs(corners, liberty)
+    select = _path_spec(from_, rise_from, fall_from, through, to_, rise_to, fall_to)
+    fields = report.parse_fields(fields)
+    if corners and (select or endpoint_count > 1 or unique_paths):
+        raise UsageError("--from/--through/--to, --endpoint-count and --unique-paths are "
+                         "not available with --corner yet")
     guard({"-o": output, "--plot": plot}, netlist, *[f for _, libs in specs for f in libs],
           sdc, spef)
     if corners:
         paths = paths if fmt == "full" else 0
         _run_corners(specs, netlist, sdc, spef, top, wire_load, not no_cache, paths,
                      path_delay, n_endpoints, as_json, output, max_violations, digits,
-                     show_drc, max_drc_violations)
+                     show_drc, max_drc_violations, fields)
         return
     params = StaParams(netlist, tuple(liberty), sdc, top, wire_load, not no_cache,
                        spef=spef)
@@ -101,25 +136,21 @@ def sta_cmd(netlist, liberty, corners, sdc, spef, top, paths, fmt, path_delay, n
     for w in graph.warnings:
         console().print(f"edapipe: warning: {w}", markup=False, highlight=False,
                         soft_wrap=True)
-    an = analyze(graph, constraints, libs)
     from edapipe.timing import drc
+    from edapipe.timing.paths import Selection, needs_ends
+    sel = Selection(paths, endpoint_count, unique_paths)
+    keep = needs_ends(constraints, sel)   # every path end kept for the report
+    an = analyze(graph, constraints, libs, keep_ends=keep and not select)
     rules = drc.check_all(an, libs)
+    shown = an   # the analysis the paths and endpoint lists come from
+    if select:
+        from edapipe.timing.pathfilter import filtered
+        shown = analyze(graph, filtered(constraints, graph, select), libs, keep_ends=keep)
     if as_json:
-        text = report.dumps(an, rules, paths)
+        text = report.dumps(an, rules, sel, shown)
     else:
-        parts = [report.format_summary(an, digits) + drc.format_summary(rules, digits)]
-        if show_drc:
-            parts.extend("\n" + drc.format_checks(c, digits) for c in rules.values())
-        checks = {"max": [SETUP], "min": [HOLD], "min_max": [SETUP, HOLD]}[path_delay]
-        for check in checks:
-            if fmt == "end":
-                parts.append("\n" + report.format_endpoints(an, check, paths, digits))
-            elif fmt == "full":
-                for ep in report.sorted_endpoints(an, check)[:paths]:
-                    parts.append("\n" + report.format_path(an, ep, check, digits))
-            if n_endpoints:
-                parts.append("\n" + report.format_endpoints(an, check, n_endpoints, digits))
-        text = "".join(parts)
+        text = _text(an, shown, rules, sel, fmt, path_delay, n_endpoints, digits, fields,
+                     show_drc)
     write_bytes(output, text.encode(), binary=False, option="-o")
     if plot:
         report.plot_histogram(an, plot)
@@ -134,6 +165,40 @@ def sta_cmd(netlist, liberty, corners, sdc, spef, top, paths, fmt, path_delay, n
             raise CheckFailed(f"timing violated: {an.violations(SETUP)} setup and "
                               f"{an.violations(HOLD)} hold violations "
                               f"(more than --max-violations {max_violations})")
+
+
+def _text(an, shown, rules, sel, fmt, path_delay, n_endpoints, digits, fields,
+          show_drc) -> str:
+    """The text report: summary and design rules of the whole design (`an`), then each
+    check's paths or endpoints from `shown` (the analysis of a path selection, or an)."""
+    from edapipe.timing import drc, report
+    from edapipe.timing.search import HOLD, SETUP
+
+    parts = [report.format_summary(an, digits) + drc.format_summary(rules, digits)]
+    if show_drc:
+        parts.extend("\n" + drc.format_checks(c, digits) for c in rules.values())
+    for check in {"max": [SETUP], "min": [HOLD], "min_max": [HOLD, SETUP]}[path_delay]:
+        parts += report.format_check(shown, check, fmt, sel, digits, fields)
+        if n_endpoints:
+            parts.append("\n" + report.format_endpoints(shown, check, n_endpoints, digits))
+    return "".join(parts)
+
+
+def _path_spec(from_, rise_from, fall_from, through, to, rise_to, fall_to):
+    """The report filter of the --from/--through/--to options (OpenSTA allows one of
+    -from, -rise_from, -fall_from, and one of the -to forms)."""
+    from edapipe.errors import UsageError
+    from edapipe.timing.pathfilter import PathSpec
+
+    def one(plain, rise, fall, what):
+        given = [(v, rf) for v, rf in ((plain, None), (rise, 0), (fall, 1)) if v]
+        if len(given) > 1:
+            raise UsageError(f"give one of --{what}, --rise-{what} and --fall-{what}")
+        return given[0] if given else ((), None)
+
+    f, f_rf = one(from_, rise_from, fall_from, "from")
+    t, t_rf = one(to, rise_to, fall_to, "to")
+    return PathSpec(tuple(f), f_rf, tuple((p, None) for p in through), tuple(t), t_rf)
 
 
 def _corner_specs(corners, liberty) -> list[tuple[str | None, tuple[str, ...]]]:
@@ -160,7 +225,7 @@ def _corner_specs(corners, liberty) -> list[tuple[str | None, tuple[str, ...]]]:
 
 def _run_corners(specs, netlist, sdc, spef, top, wire_load, use_cache, paths, path_delay,
                  n_endpoints, as_json, output, max_violations, digits, show_drc,
-                 max_drc_violations) -> None:
+                 max_drc_violations, fields) -> None:
     """Every corner analysed on its own libraries; the report takes each endpoint's worst
     corner (OpenSTA's define_corners), the gates count over all corners."""
     from edapipe.errors import CheckFailed
@@ -188,7 +253,8 @@ def _run_corners(specs, netlist, sdc, spef, top, wire_load, use_cache, paths, pa
     if as_json:
         text = report.dumps_corners(runs, paths)
     else:
-        text = report.format_corners(runs, checks, paths, n_endpoints, digits, show_drc)
+        text = report.format_corners(runs, checks, paths, n_endpoints, digits, show_drc,
+                                     fields)
     write_bytes(output, text.encode(), binary=False, option="-o")
     if max_drc_violations is not None:
         bad = sum(drc.count(rules) for _, _, rules in runs)

@@ -77,18 +77,22 @@ class Checks:
     worst: Violation | None
     kind: str = "max_transition"
     cap_unit: float = 1e-12   # F per unit of the first library (capacitive_load_unit)
+    time_unit: float = 1e-9   # s per unit of the first library (time_unit)
 
-    def unit(self) -> tuple[float, str]:
-        """(scale from SI, name) of the values in reports: ns, the library's capacitance
-        unit, fanout-load units."""
+    def unit(self, text: bool = True) -> tuple[float, str]:
+        """(scale from SI, name) of the values in reports: the library's time unit (ns in
+        the JSON), its capacitance unit, fanout-load units."""
         if self.kind == "max_transition":
-            return 1e9, "ns"
+            if not text:
+                return 1e9, "ns"
+            from edapipe.timing.report import unit_name
+            return 1.0 / self.time_unit, unit_name(self.time_unit)
         if self.kind == "max_fanout":
             return 1.0, ""
         return 1.0 / self.cap_unit, cap_unit_name(self.cap_unit)
 
     def as_dict(self) -> dict:
-        scale, name = self.unit()
+        scale, name = self.unit(text=False)
         out = {"checked_pins": self.checked, "violations": len(self.violators),
                ("worst_slack_ns" if self.kind == "max_transition" else "worst_slack"):
                    self.worst.slack * scale if self.worst else None,
@@ -174,7 +178,7 @@ def _result(g, kind, nodes, limit, value, edge) -> Checks:
     out = [violation(k) for k in np.flatnonzero(slack < 0)]
     out.sort(key=lambda x: (x.slack, x.pin))
     first = out[0] if out else (violation(int(np.argmin(slack))) if len(nodes) else None)
-    return Checks(len(nodes), out, first, kind)
+    return Checks(len(nodes), out, first, kind, g.cap_unit, g.time_unit)
 
 
 def max_transition(an: Analysis, libs) -> Checks:

@@ -104,6 +104,27 @@ def from_signature(index: PointIndex, exceptions: list[Exception_], names, clock
     return tuple(sorted(ks))
 
 
+def filter_passes(x: Exception_, k: int, sig: frozenset, done: frozenset, names,
+                  clock: str, data_edge: int, clock_edge: int) -> bool:
+    """Whether a path passes a report's -from/-through/-to filter (exception k, of kind
+    "filter", which takes no part in choosing exceptions): its startpoint matched the
+    -from, it passed every -through in order and its endpoint matches the -to."""
+    if x.thrus:
+        if k not in done:
+            return False
+    elif x.from_objs is not None and k not in sig:
+        return False
+    if x.to_objs is None:
+        return rf_ok(x.to_rf, data_edge)
+    for o in x.to_objs:
+        if o.kind == "clock":
+            if o.name == clock and rf_ok(x.to_rf, clock_edge):
+                return True
+        elif o.name in names and rf_ok(x.to_rf, data_edge):
+            return True
+    return False
+
+
 class ExceptionChooser:
     """The exception a path to an endpoint takes (module docstring)."""
 
@@ -115,7 +136,7 @@ class ExceptionChooser:
     def _rank(self, k: int, check: int, sig: frozenset, done: frozenset, kind: str | None,
               exact: bool) -> tuple | None:
         x = self.exceptions[k]
-        if kind is not None and x.kind != kind:
+        if x.kind == "filter" or (kind is not None and x.kind != kind):
             return None
         if not applies(x, check, exact):
             return None

@@ -201,6 +201,7 @@ class TimingGraph:
     # (pins + ports,) bool: on an ideal clock's network (drc.py skips its cap/fanout checks)
     ideal_clock_nodes: np.ndarray | None = None
     cap_unit: float = 1e-12   # F per capacitance unit of the first library (reports' unit)
+    time_unit: float = 1e-9   # s per time unit of the first library (reports' unit)
     # arc masks for path search where constants make a function unate (None: arc_mask)
     arc_mask_search: np.ndarray | None = None
 
@@ -441,6 +442,7 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         [i.cell for i in insts], load_min, caps, port_cap, None,
         np.array(clock_pin_node, np.int64), clock_sources)
     graph.cap_unit = libs[0].cap_unit if libs else 1e-12
+    graph.time_unit = libs[0].time_unit if libs else 1e-9
     graph.ideal_clock_nodes = np.zeros(n_all, bool)
     graph.ideal_clock_nodes[np.fromiter(ideal_net, np.int64, len(ideal_net))] = True
     from edapipe.timing.modes import apply_modes

@@ -1,19 +1,23 @@
 """Timing reports: summary, OpenSTA-style path reports, endpoint tables, JSON, slack plot.
 
-Times print in nanoseconds; capacitances in the text in the first library's unit
-(`capacitive_load_unit`: pF for sky130, fF for Nangate45 and ASAP7, as OpenSTA prints them),
-in the JSON in picofarads; the engine keeps SI units.
+Text reports print times in the first library's `time_unit` (ns for sky130 and Nangate45,
+ps for ASAP7) and capacitances in its `capacitive_load_unit` (pF for sky130, fF for
+Nangate45 and ASAP7), as OpenSTA prints them; the JSON keeps nanoseconds and picofarads
+(its `time_unit` says so); the engine keeps SI units.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from edapipe.errors import excerpt
 from edapipe.timing.graph import HOLD, SETUP
+from edapipe.timing.paths import PATH_DELAYS
 from edapipe.timing.search import Analysis, Endpoint
 
 NS = 1e9
@@ -23,14 +27,48 @@ _EDGE_NAME = ("rise", "fall")
 _RULE = "-" * 87
 
 
+# the columns `report_checks -fields` adds, in OpenSTA's names
+FIELDS = ("slew", "cap", "input_pins", "nets", "fanout")
+
+
 @dataclass
 class Point:
     name: str          # description column
-    edge: int | None   # 0 rise, 1 fall, None for clock/summary lines
+    edge: int | None   # 0 rise, 1 fall; None: no edge printed (clock and summary lines)
     cap: float | None  # F (driver pins)
     slew: float | None
     incr: float | None
     time: float
+    node: int = -1     # the graph node of a pin row (drivers: their net's row)
+    input_pin: bool = False   # a cell's input pin on the path (-fields input_pins)
+
+
+def parse_fields(text: str) -> frozenset[str]:
+    """`--fields slew,cap,...` (commas or spaces) -> the set; an unknown name is a
+    UsageError naming it."""
+    from edapipe.errors import UsageError
+
+    names = [f for f in re.split(r"[\s,]+", text.strip()) if f]
+    bad = [f for f in names if f not in FIELDS]
+    if bad:
+        raise UsageError(f"--fields: unknown field {excerpt(bad[0], 40)!r} "
+                         f"(known: {', '.join(FIELDS)})")
+    return frozenset(names)
+
+
+def time_scale(an: Analysis) -> tuple[float, str]:
+    """(seconds -> report unit factor, unit name) of the first library's time_unit."""
+    return 1.0 / an.graph.time_unit, unit_name(an.graph.time_unit)
+
+
+def unit_name(unit: float) -> str:
+    """'ns', 'ps', ... for a time unit in seconds ('10ps' for 1e-11)."""
+    for name, val in (("fs", 1e-15), ("ps", 1e-12), ("ns", 1e-9), ("us", 1e-6),
+                      ("ms", 1e-3), ("s", 1.0)):
+        for mult in (1, 10, 100):
+            if abs(unit - mult * val) <= 1e-9 * mult * val:
+                return f"{mult if mult > 1 else ''}{name}"
+    return f"{unit:g}s"
 
 
 def _pin_label(an: Analysis, v: int) -> str:
@@ -42,38 +80,21 @@ def _pin_label(an: Analysis, v: int) -> str:
     return f"{g.node_name(v)} ({g.inst_cell[i]})"
 
 
-def trace(an: Analysis, ep: Endpoint, check: int) -> tuple[list[Point], list[Point], dict]:
-    """Data arrival points and required-time points of the worst path to `ep`."""
+def trace(an: Analysis, ep: Endpoint, check: int, path=None
+          ) -> tuple[list[Point], list[Point], dict]:
+    """Data arrival points and required-time points of the worst path to `ep` (or of
+    `path`, a paths.Path to it); info names start, end, group, type and the path's End."""
+    from edapipe.timing.paths import End, worst_steps
+
     g = an.graph
     sdc = an.sdc
-    run = ep.run[check]
-    launch = an.launches[run]
     mm = 0 if check == SETUP else 1
-
-    def arrays(run):
-        got = an.arrivals(run)
-        return got[mm], got[2 + mm], an.seeds(run)[mm]
-
-    at, prev, seeds = arrays(run)
-    at_end = at
+    steps = worst_steps(an, ep, check) if path is None else path.steps
+    end = End.of(ep, check) if path is None else path.end
+    launch = an.launches[steps.run]
     slew = an.slew_max if check == SETUP else an.slew_min
-    v = g.source(ep.node)
-    e = ep.edge[check]
-    steps = []  # (arc, to node, out edge, in edge, arrivals at `to`, at the arc's source)
-    while True:
-        p = int(prev[v, e])
-        if p >= 0:
-            a, ei = divmod(p, 2)
-            steps.append((a, v, e, ei, at, at))
-        elif p <= -2:   # the arc that advanced a -through state: its source is in another run
-            run, a, ei = seeds[-2 - p]
-            at_to = at
-            at, prev, seeds = arrays(run)
-            steps.append((a, v, e, ei, at_to, at))
-        else:
-            break
-        v, e = int(g.arc_from[a]), ei
-    steps.reverse()
+    load = g.load if check == SETUP else g.load_min
+    v, e, t_start = steps.start, steps.start_edge, steps.start_time
     pts: list[Point] = []
     clk = launch.clock
     pts.append(Point(f"clock {clk} ({_EDGE_NAME[launch.edge]} edge)", None, None, 0.0,
@@ -81,9 +102,9 @@ def trace(an: Analysis, ep: Endpoint, check: int) -> tuple[list[Point], list[Poi
     start = v
     kind = "propagated" if sdc.clocks[clk].propagated else "ideal"
     if start >= g.clock_node_base:
-        first = steps[0]
+        first = steps.steps[0]
         ck = int(g.arc_pin[first[0]])
-        t_ck = float(at[start, first[3]])
+        t_ck = t_start
         pts.append(Point(f"clock network delay ({kind})", None, None, None,
                          t_ck - launch.time, t_ck))
         pts.append(Point(_pin_label(an, ck), first[3], None, slew[start, first[3]], 0.0,
@@ -95,109 +116,214 @@ def trace(an: Analysis, ep: Endpoint, check: int) -> tuple[list[Point], list[Poi
     else:
         pts.append(Point(f"clock network delay ({kind})", None, None, None, 0.0,
                          launch.time))
-        ext = at[start, e] - launch.time
-        pts.append(Point("input external delay", e, None, None, ext, at[start, e]))
-        pts.append(Point(_pin_label(an, start), e, g.load[start, e], slew[start, e], 0.0,
-                         at[start, e]))
+        pts.append(Point("input external delay", e, None, None, t_start - launch.time,
+                         t_start))
+        pts.append(Point(_pin_label(an, start), e, load[start, e], slew[start, e], 0.0,
+                         t_start, start))
         startpoint = g.node_pin[start]
         start_desc = f"{startpoint} (input port clocked by {clk})"
-    for a, to, eo, ei, at_to, at_from in steps:
+    t_end = t_start
+    for a, to, eo, ei, t_from, t_end in steps.steps:
         f = int(g.arc_from[a])
         pin = int(g.arc_pin[a])
-        t_pin = at_from[f, ei]
+        t_pin = t_from
         if f < g.clock_node_base:
             w = an.pin_wire(pin, ei, mm)   # wire delay (with parasitics)
             t_pin += w
             pts.append(Point(_pin_label(an, pin), ei, None, an.slew_at(pin, ei, mm), w,
-                             t_pin))
-        pts.append(Point(_pin_label(an, to), eo, g.load[to, eo], slew[to, eo],
-                         at_to[to, eo] - t_pin, at_to[to, eo]))
+                             t_pin, pin, input_pin=True))
+        pts.append(Point(_pin_label(an, to), eo, load[to, eo], slew[to, eo],
+                         t_end - t_pin, t_end, to))
     d = g.source(ep.node)
     if ep.node != d:
-        e = ep.edge[check]
+        e = end.edge
         w = an.pin_wire(ep.node, e, mm)
         pts.append(Point(_pin_label(an, ep.node), e, None, an.slew_at(ep.node, e, mm), w,
-                         at_end[d, e] + w))
-    # required side
+                         t_end + w, ep.node))
+    path_delay = end.exception in PATH_DELAYS
+    if path_delay:   # a path delay counts from the data's launch: no clock lines
+        del pts[:2]
+    req, end_desc = _required_points(an, ep, end, check)
+    shift = 0.0 if path_delay else _cycle_shift(an, ep, launch, check)
+    if shift:   # OpenSTA prints the edges of the critical cycle pair
+        for p in pts + req:
+            p.time += shift
+        pts[0].incr += shift
+        req[0].incr += shift
+        end = replace(end, arrival=end.arrival + shift, required=end.required + shift)
+    # OpenSTA's group of a set_max_delay / set_min_delay path to an output is **default**
+    group = "**default**" if path_delay and ep.kind == "output" else ep.capture_clock
+    info = {"startpoint": start_desc, "endpoint": end_desc, "group": group,
+            "type": "max" if check == SETUP else "min", "end": end}
+    return pts, req, info
+
+
+def _required_points(an: Analysis, ep: Endpoint, end, check: int
+                     ) -> tuple[list[Point], str]:
+    """The required-time points of a path end and the endpoint's description."""
+    g, sdc = an.graph, an.sdc
     req: list[Point] = []
     cap_clock = ep.capture_clock
-    margin = ep.margin[check]
-    if ep.kind == "output":
-        t_edge = ep.required[check] + margin if check == SETUP else ep.required[check] + margin
+    margin = end.margin
+    if ep.kind == "output" or check == SETUP:
+        t_edge = end.required + margin
     else:
-        t_edge = ep.required[check] + margin if check == SETUP else ep.required[check] - margin
-    unc = ep.uncertainty[check]
+        t_edge = end.required - margin
+    unc = end.uncertainty
     t_clock = t_edge + unc if check == SETUP else t_edge - unc
-    lat, crpr = ep.clock_latency[check], ep.crpr[check]
+    lat, crpr = end.clock_latency, end.crpr
     sign_crpr = 1 if check == SETUP else -1
     t_base = t_clock - lat - sign_crpr * crpr
     kind = "propagated" if sdc.clocks[cap_clock].propagated else "ideal"
-    if ep.exception[check] in ("max_delay", "min_delay"):   # set_max_delay / set_min_delay
-        req.append(Point(ep.exception[check], None, None, None, t_base, t_base))
+    path_delay = end.exception in PATH_DELAYS
+    crpr_row = Point("clock reconvergence pessimism", None, None, None, sign_crpr * crpr,
+                     t_clock)
+    if path_delay:   # set_max_delay / set_min_delay
+        req.append(Point(end.exception, None, None, None, t_base, t_base))
+        if ep.kind != "output":
+            req.append(crpr_row)
     else:
-        req.append(Point(f"clock {cap_clock} ({_EDGE_NAME[ep.capture_edge]} edge)", None,
-                         None, 0.0, t_base, t_base))
+        req.append(Point(f"clock {cap_clock} ({_EDGE_NAME[_capture_edge(an, ep)]} edge)",
+                         None, None, 0.0, t_base, t_base))
         req.append(Point(f"clock network delay ({kind})", None, None, None, lat,
                          t_base + lat))
-        req.append(Point("clock reconvergence pessimism", None, None, None, sign_crpr * crpr,
-                         t_clock))
+        req.append(crpr_row)
         if unc:
             req.append(Point("clock uncertainty", None, None, None, t_edge - t_clock, t_edge))
     if ep.kind == "output":
         req.append(Point("output external delay", None, None, None, -margin,
                          t_edge - margin))
-        end_desc = f"{ep.name} (output port clocked by {cap_clock})"
-    else:
-        ck_pin = int(g.chk_clock_pin[ep.checks[0]])
-        req.append(Point(_pin_label(an, ck_pin), None, None, None, None, t_edge))
-        sign = -1 if check == SETUP else 1
-        req.append(Point(f"library {'setup' if check == SETUP else 'hold'} time", None, None,
-                         None, sign * margin, t_edge + sign * margin))
-        inst = ep.name.rsplit("/", 1)[0]
-        edge_word = "falling" if int(g.chk_edge[ep.checks[0]]) else "rising"
-        end_desc = f"{inst} ({edge_word} edge-triggered flip-flop clocked by {cap_clock})"
-    # OpenSTA reports set_max_delay / set_min_delay paths in the **default** group
-    group = "**default**" if ep.exception[check] in ("max_delay", "min_delay") else cap_clock
-    info = {"startpoint": start_desc, "endpoint": end_desc, "group": group,
-            "type": "max" if check == SETUP else "min"}
-    return pts, req, info
+        return req, (f"{ep.name} (output port)" if path_delay
+                     else f"{ep.name} (output port clocked by {cap_clock})")
+    ck_pin = int(g.chk_clock_pin[ep.checks[0]])
+    if not path_delay:
+        req.append(Point(_pin_label(an, ck_pin), int(g.chk_edge[ep.checks[0]]), None, None,
+                         None, t_edge, ck_pin))
+    sign = -1 if check == SETUP else 1
+    req.append(Point(f"library {'setup' if check == SETUP else 'hold'} time", None, None,
+                     None, sign * margin, t_edge + sign * margin))
+    inst = ep.name.rsplit("/", 1)[0]
+    edge_word = "falling" if int(g.chk_edge[ep.checks[0]]) else "rising"
+    return req, f"{inst} ({edge_word} edge-triggered flip-flop clocked by {cap_clock})"
+
+
+def _capture_edge(an: Analysis, ep: Endpoint) -> int:
+    """The capture clock's own edge (0 rise, 1 fall) that the endpoint checks against."""
+    if ep.kind == "output":
+        return ep.capture_edge
+    g = an.graph
+    k = ep.checks[0]
+    return g.clock_nodes[int(g.chk_clock[k]) - g.clock_node_base][1] ^ int(g.chk_edge[k])
+
+
+def _cycle_shift(an: Analysis, ep: Endpoint, launch, check: int) -> float:
+    """How many launch-clock periods after the launch run's edge the critical launch edge
+    lies (search.cycle_accounting): 0 for paths within one clock."""
+    from edapipe.timing.search import cycle_accounting
+
+    if launch.clock == ep.capture_clock:
+        return 0.0
+    src, tgt = an.sdc.clocks[launch.clock], an.sdc.clocks[ep.capture_clock]
+    got = cycle_accounting(launch.time, src.period, tgt.waveform[_capture_edge(an, ep)],
+                           tgt.period)
+    return got[2] if check == SETUP else got[3]
 
 
 def _f(x: float | None, scale: float, digits: int, width: int = 11) -> str:
     if x is None:
         return " " * width
-    return f"{x * scale:{width}.{digits}f}"
+    return f"{x * scale + 0.0:{width}.{digits}f}"   # + 0.0: no -0.000
 
 
-def format_path(an: Analysis, ep: Endpoint, check: int, digits: int = 3) -> str:
-    pts, req, info = trace(an, ep, check)
-    cap_scale = 1.0 / an.graph.cap_unit
+def format_path(an: Analysis, ep: Endpoint, check: int, digits: int = 3,
+                fields: frozenset[str] = frozenset(), path=None) -> str:
+    """One path as OpenSTA's `report_checks -fields ...`: its columns (Fanout with nets,
+    then Cap, Slew, Delay, Time, each digits + 5 wide), rows and rules. `path` (paths.py's
+    enumerated path) reports that path instead of the endpoint's worst."""
+    pts, req, info = trace(an, ep, check, path)
+    end = info["end"]
+    t_scale, _ = time_scale(an)
+    c_scale = 1.0 / an.graph.cap_unit
+    w = digits + 5
+    nets = "nets" in fields
+    cols = ["Cap"] * ("cap" in fields) + ["Slew"] * ("slew" in fields) + ["Delay", "Time"]
+    head = ("Fanout " if nets else "") + " ".join(f"{c:>{w}}" for c in cols)
+    rule = "-" * (5 * nets + w * len(cols) + 43)
+
+    def line(time, text, incr=None, edge=None, cap=None, slew=None, fanout=None) -> str:
+        vals = []
+        if nets:
+            vals.append(" " * 5 if fanout is None else f"{fanout:>5}")
+        if "cap" in fields:
+            vals.append(_f(cap, c_scale, digits, w))
+        if "slew" in fields:
+            vals.append(_f(slew, t_scale, digits, w))
+        vals += [_f(incr, t_scale, digits, w), _f(time, t_scale, digits, w)]
+        mark = " " if edge is None else _EDGE[edge]
+        return f"{' '.join(vals)} {mark} {text}".rstrip()
+
+    def rows(points: list[Point]) -> list[str]:
+        out = []
+        hidden = 0.0   # a hidden input pin's wire delay counts in the next row's delay
+        for p in points:
+            if p.input_pin and "input_pins" not in fields:
+                hidden += p.incr or 0.0
+                continue
+            incr = p.incr + hidden if p.incr is not None and hidden else p.incr
+            hidden = 0.0
+            out.append(line(p.time, p.name, incr, p.edge, None if nets else p.cap, p.slew))
+            if nets and p.cap is not None and p.node >= 0:
+                net, fanout = net_of(an.graph, p.node)
+                out.append(line(None, f"{net} (net)", cap=p.cap, fanout=fanout))
+        return out
+
     out = [f"Startpoint: {info['startpoint']}", f"Endpoint: {info['endpoint']}",
            f"Path Group: {info['group']}", f"Path Type: {info['type']}", "",
-           f"{'Cap':>11}{'Slew':>12}{'Delay':>12}{'Time':>12}   Description", _RULE]
-
-    def row(p: Point) -> str:
-        edge = " " if p.edge is None or p.incr is None else _EDGE[p.edge]
-        if p.name.startswith(("input external", "clock ")):
-            edge = _EDGE[p.edge] if p.edge is not None and p.name.startswith("input") else " "
-        return (f"{_f(p.cap, cap_scale, digits)} {_f(p.slew, NS, digits)} "
-                f"{_f(p.incr, NS, digits)} {_f(p.time, NS, digits)} {edge} {p.name}").rstrip()
-
-    out += [row(p) for p in pts]
-    arrival = ep.arrival[check]
-    out.append(f"{'':36}{_f(arrival, NS, digits)}   data arrival time")
+           f"{head}   Description", rule]
+    out += rows(pts)
+    out.append(line(end.arrival, "data arrival time"))
     out.append("")
-    out += [row(p) for p in req]
-    required = ep.required[check]
-    out.append(f"{'':36}{_f(required, NS, digits)}   data required time")
-    out.append(_RULE)
-    out.append(f"{'':36}{_f(required, NS, digits)}   data required time")
-    out.append(f"{'':36}{_f(-arrival, NS, digits)}   data arrival time")
-    out.append(_RULE)
-    slack = ep.slack[check]
-    out.append(f"{'':36}{_f(slack, NS, digits)}   slack "
-               f"({'VIOLATED' if slack < 0 else 'MET'})")
+    out += rows(req)
+    out += [line(end.required, "data required time"), rule,
+            line(end.required, "data required time"),
+            line(-end.arrival, "data arrival time"), rule,
+            line(end.slack, f"slack ({'VIOLATED' if end.slack < 0 else 'MET'})")]
     return "\n".join(out) + "\n"
+
+
+def net_of(g, v: int) -> tuple[str, int]:
+    """(name, fanout) of the net a driver node drives: its load pins and output ports."""
+    k = int(g.node_net[v])
+    if k < 0:
+        return g.node_name(v), 0
+    return g.netlist.net_names[k], int(np.count_nonzero(g.node_net == k)) - 1
+
+
+def format_check(an: Analysis, check: int, fmt: str, sel, digits: int = 3,
+                 fields: frozenset[str] = frozenset()) -> list[str]:
+    """The report parts of one check: per path group (by name, as OpenSTA) its paths
+    (full) or a table of them (end), nothing for summary; `sel` a paths.Selection. With no
+    path at all, OpenSTA's 'No paths found.'"""
+    from edapipe.timing.paths import select_groups
+
+    if fmt not in ("full", "end") or not sel.count:
+        return []
+    groups = select_groups(an, check, sel, sorted_endpoints(an, check))
+    out = []
+    for name, chosen in groups:
+        if fmt == "end":   # -format end: a row per path (per endpoint unless -endpoint_count)
+            out.append("\n" + format_endpoints(an, check, None, digits, chosen, name))
+        else:
+            out += ["\n" + format_path(an, p.ep, check, digits, fields, p) for p in chosen]
+        if chosen.truncated:
+            out.append("\n" + _truncated() + ".\n")
+    return out or ["\nNo paths found.\n"]
+
+
+def _truncated() -> str:
+    from edapipe.timing.paths import MAX_DEVIATIONS
+    return (f"Path enumeration stopped after {MAX_DEVIATIONS} deviations: some of the paths "
+            "asked for may be missing")
 
 
 def sorted_endpoints(an: Analysis, check: int) -> list[Endpoint]:
@@ -209,41 +335,62 @@ def format_summary(an: Analysis, digits: int = 3) -> str:
     g = an.graph
     lines = [f"design {g.netlist.top}: {len(g.netlist.instances)} cells, "
              f"{an.n_endpoints()} endpoints, {an.levels} levels"]
+    ts, unit = time_scale(an)
     for check, label in ((SETUP, "setup"), (HOLD, "hold")):
         ws = an.worst_slack(check)
         if ws == math.inf:
             lines.append(f"{label:5}  no constrained paths")
             continue
-        lines.append(f"{label:5}  WNS {min(0.0, ws) * NS:.{digits}f} ns  "
-                     f"TNS {an.tns(check) * NS:.{digits}f} ns  worst slack {ws * NS:.{digits}f} ns"
-                     f"  violations {an.violations(check)}")
+        lines.append(f"{label:5}  WNS {min(0.0, ws) * ts:.{digits}f} {unit}  "
+                     f"TNS {an.tns(check) * ts:.{digits}f} {unit}  "
+                     f"worst slack {ws * ts:.{digits}f} {unit}  "
+                     f"violations {an.violations(check)}")
     return "\n".join(lines) + "\n"
 
 
-def format_endpoints(an: Analysis, check: int, limit: int | None, digits: int = 3) -> str:
-    eps = sorted_endpoints(an, check)
-    if limit is not None:
-        eps = eps[:limit]
-    w = max([len(e.name) + 11 for e in eps] + [39])
-    out = [f"{'max_delay/setup' if check == SETUP else 'min_delay/hold'} endpoints", "",
+def format_endpoints(an: Analysis, check: int, limit: int | None, digits: int = 3,
+                     paths=None, group: str | None = None) -> str:
+    """One row per endpoint (its worst path), or per path of `paths` (paths.Path, of path
+    group `group`)."""
+    from edapipe.timing.paths import End
+
+    if paths is None:
+        eps = sorted_endpoints(an, check)
+        if limit is not None:
+            eps = eps[:limit]
+        rows = [(e, End.of(e, check)) for e in eps]
+    else:
+        rows = [(p.ep, p.end) for p in paths]
+    ts, _ = time_scale(an)
+    w = max([len(e.name) + 11 for e, _ in rows] + [39])
+    kind = "max_delay/setup" if check == SETUP else "min_delay/hold"
+    out = [f"{kind} endpoints" if group is None else f"{kind} group {group}", "",
            f"{'Endpoint':<{w}}{'Required':>12}{'Actual':>12}{'Slack':>12}", "-" * (w + 36)]
-    for e in eps:
+    for e, end in rows:
         label = f"{e.name} ({'output' if e.kind == 'output' else 'register'})"
-        out.append(f"{label:<{w}}{_f(e.required[check], NS, digits, 12)}"
-                   f"{_f(e.arrival[check], NS, digits, 12)}{_f(e.slack[check], NS, digits, 12)}"
-                   f" ({'VIOLATED' if e.slack[check] < 0 else 'MET'})")
+        out.append(f"{label:<{w}}{_f(end.required, ts, digits, 12)}"
+                   f"{_f(end.arrival, ts, digits, 12)}{_f(end.slack, ts, digits, 12)}"
+                   f" ({'VIOLATED' if end.slack < 0 else 'MET'})")
     return "\n".join(out) + "\n"
 
 
-def to_json(an: Analysis, paths: int = 0) -> dict:
+def to_json(an: Analysis, paths=0, shown: Analysis | None = None) -> dict:
     """The summary, every endpoint's setup and hold arrival, required and slack, and the
-    `paths` worst setup and hold paths stage by stage."""
+    worst setup and hold paths stage by stage: `paths` a count or a paths.Selection, taken
+    from `shown` (the analysis of a -from/-through/-to filter) when given."""
+    from edapipe.timing.paths import Selection, select_groups
+
+    sel = paths if isinstance(paths, Selection) else Selection(paths)
+    shown = an if shown is None else shown
     def num(x):
         # scaled first: a finite 1e300 s (absurd but readable input) overflows in ns, and
         # JSON has no Infinity
         v = None if x is None else float(x) * NS
         return None if v is None or not math.isfinite(v) else round(v, 9)
 
+    picked = [chosen for check in (SETUP, HOLD) if sel.count
+              for _, chosen in select_groups(shown, check, sel,
+                                             sorted_endpoints(shown, check))]
     summary = {}
     for check, label in ((SETUP, "setup"), (HOLD, "hold")):
         ws = an.worst_slack(check)
@@ -263,32 +410,35 @@ def to_json(an: Analysis, paths: int = 0) -> dict:
                                             ("required", e.required))}}
                       for e in sorted_endpoints(an, SETUP)
                       + [e for e in an.endpoints if e.slack[SETUP] == math.inf]],
-        "paths": [_path_json(an, ep, check, num)
-                  for check in (SETUP, HOLD) for ep in sorted_endpoints(an, check)[:paths]],
-        "warnings": list(an.graph.warnings),
+        "paths": [_path_json(shown, p, num) for chosen in picked for p in chosen],
+        "warnings": list(an.graph.warnings) + [
+            _truncated() for chosen in picked if chosen.truncated],
     }
 
 
-def _path_json(an: Analysis, ep: Endpoint, check: int, num) -> dict:
-    pts, req, info = trace(an, ep, check)
+def _path_json(an: Analysis, path, num) -> dict:
+    ep, check = path.ep, path.check
+    pts, req, info = trace(an, ep, check, path)
+    end = info["end"]
 
     def stage(p: Point) -> dict:
         return {"point": p.name, "edge": None if p.edge is None else _EDGE_NAME[p.edge],
                 "load_pf": None if p.cap is None else round(float(p.cap) * PF, 9),
                 "slew": num(p.slew), "delay": num(p.incr), "time": num(p.time)}
     return {"check": "setup" if check == SETUP else "hold", "endpoint": ep.name,
-            "startpoint": info["startpoint"], "slack": num(ep.slack[check]),
-            "arrival": num(ep.arrival[check]), "required": num(ep.required[check]),
+            "startpoint": info["startpoint"], "slack": num(end.slack),
+            "arrival": num(end.arrival), "required": num(end.required),
             "data": [stage(p) for p in pts], "clock": [stage(p) for p in req]}
 
 
-def dumps(an: Analysis, rules=None, paths: int = 0) -> str:
-    """The JSON report; with `rules` (drc.check_all's {kind: Checks}) their violations."""
-    return json.dumps(_report_data(an, rules, paths), indent=1) + "\n"
+def dumps(an: Analysis, rules=None, paths=0, shown: Analysis | None = None) -> str:
+    """The JSON report; with `rules` (drc.check_all's {kind: Checks}) their violations;
+    paths and shown as to_json's."""
+    return json.dumps(_report_data(an, rules, paths, shown), indent=1) + "\n"
 
 
-def _report_data(an: Analysis, rules, paths: int) -> dict:
-    data = to_json(an, paths)
+def _report_data(an: Analysis, rules, paths, shown: Analysis | None = None) -> dict:
+    data = to_json(an, paths, shown)
     if rules is not None:
         data["drc"] = {kind: c.as_dict() for kind, c in rules.items()}
     return data
@@ -342,7 +492,7 @@ def plot_histogram(an: Analysis, path: str) -> None:
 
 
 def format_corners(runs, checks, paths: int, n_endpoints: int, digits: int,
-                   show_drc: bool) -> str:
+                   show_drc: bool, fields: frozenset[str] = frozenset()) -> str:
     """Several corners: each one's summary, then the worst paths over all corners (each
     endpoint at its worst corner, as OpenSTA's report_checks with define_corners)."""
     from edapipe.timing import drc
@@ -362,7 +512,7 @@ def format_corners(runs, checks, paths: int, n_endpoints: int, digits: int,
                     worst[ep.name] = (s, k, ep)
         for s, k, ep in sorted(worst.values(), key=lambda x: (x[0], x[2].name))[:paths]:
             name, an, _ = runs[k]
-            parts.append(f"\nCorner: {name}\n" + format_path(an, ep, check, digits))
+            parts.append(f"\nCorner: {name}\n" + format_path(an, ep, check, digits, fields))
         if n_endpoints:
             for name, an, _ in runs:
                 parts.append(f"\ncorner {name}: "

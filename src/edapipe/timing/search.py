@@ -20,8 +20,8 @@ from edapipe.errors import InputError, excerpt
 from edapipe.timing import levels as L
 from edapipe.timing.graph import EDGE, HOLD, SETUP, TimingGraph
 from edapipe.timing.exceptions import (MAX_STATES, ExceptionChooser, PointIndex,
-                                       ThruMachine, from_signature, hold_multiplier,
-                                       state_order_key, too_many_states)
+                                       ThruMachine, filter_passes, from_signature,
+                                       hold_multiplier, state_order_key, too_many_states)
 from edapipe.timing.sdc import Constraints, Exception_
 
 INF = math.inf
@@ -150,6 +150,9 @@ class Endpoint:
     uncertainty: list[float] = field(default_factory=lambda: [0.0, 0.0])  # clock uncertainty
     #                                                                 of the worst path
     ref_pin: str | None = None   # outputs: set_output_delay -reference_pin
+    # with Analysis.keep_ends: every path end found, (check, run, data edge, slack, arrival,
+    # required, margin, exception kind, clock latency, crpr, uncertainty), for paths.py
+    ends: list = field(default_factory=list)
 
 
 @dataclass
@@ -175,6 +178,7 @@ class Analysis:
     clocks: ClockArrivals | None = None  # clock latencies and CRPR (clock network)
     derate: Derates | None = None        # set_timing_derate factors (None: none)
     thru: ThruMachine | None = None      # -through exception states (None: no -through)
+    keep_ends: bool = False              # record every path end (Endpoint.ends)
 
     def pin_wire(self, v: int, e: int, mm: int) -> float:
         """Wire delay from the driver of v's net to v (0 without parasitics)."""
@@ -215,6 +219,12 @@ class Analysis:
         """Arrival arrays and back pointers of one launch run (kept from the analysis when
         there are few runs, else recomputed on demand)."""
         return self._run(run)[:5]
+
+    def run_paths(self, run: int):
+        """(search mask or None, state-changing arcs (arc, eo, ei, child run)) of a run:
+        what paths.py needs beyond arrivals to enumerate paths."""
+        got = self._run(run)
+        return got[7], got[8]
 
     def seeds(self, run: int):
         """Where a run's arrivals came from another run of its launch (-through states):
@@ -277,18 +287,27 @@ def _fuzzy_eq(a: float, b: float) -> bool:
     return a == b or abs(a - b) <= 1e-6 * max(abs(a), abs(b)) or abs(a - b) < 1e-21
 
 
-@functools.lru_cache(maxsize=4096)
 def cycle_delays(src_time: float, src_period: float, tgt_time: float,
                  tgt_period: float) -> tuple[float, float]:
+    """(setup, hold) separations of cycle_accounting."""
+    return cycle_accounting(src_time, src_period, tgt_time, tgt_period)[:2]
+
+
+@functools.lru_cache(maxsize=4096)
+def cycle_accounting(src_time: float, src_period: float, tgt_time: float,
+                     tgt_period: float) -> tuple[float, float, float, float]:
     """(setup, hold) separation of a launch edge at src_time (every src_period) and a
     capture edge at tgt_time (every tgt_period), as OpenSTA's cycle accounting finds them
     (sdc/CycleAccting.cc): setup is the smallest positive capture-minus-launch distance,
     hold the smallest launch-minus-capture distance >= 0, over the cycles until both repeat
     (the clocks' common period, at most 1000 capture cycles). The capture edges for data
-    launched at src_time are src_time + setup and src_time - hold."""
+    launched at src_time are src_time + setup and src_time - hold. Also, for reports,
+    how far after src_time the launch edge of the setup and of the hold pair lies (a
+    multiple of src_period: OpenSTA prints the pair's own edge times)."""
     tgt_max = 100 if tgt_period > src_period else max(math.ceil(src_period / tgt_period), 1000)
     i_min = 0 if src_time < src_period else -1
     setup = hold = INF
+    setup_at = hold_at = src_time
     for j in range(0 if tgt_time < tgt_period else -1, tgt_max + 1):
         start = j * tgt_period
         t = start + tgt_time
@@ -299,21 +318,26 @@ def cycle_delays(src_time: float, src_period: float, tgt_time: float,
                 continue
             s = i * src_period + src_time
             if t > s and not _fuzzy_eq(t, s):
-                setup = min(setup, t - s)
+                if t - s < setup:
+                    setup, setup_at = t - s, s
             elif s >= t or _fuzzy_eq(t, s):
-                hold = min(hold, max(s - t, 0.0))
+                if max(s - t, 0.0) < hold:
+                    hold, hold_at = max(s - t, 0.0), s
         if setup < INF and hold < INF:
             ratio = start / src_period
             if _fuzzy_eq(round(ratio) * src_period, start):  # the edges repeat from here
                 break
     if setup == INF:
-        setup = tgt_period
+        setup, setup_at = tgt_period, src_time
     if hold == INF:
-        hold = 0.0
-    return setup, hold
+        hold, hold_at = 0.0, src_time
+    return setup, hold, setup_at - src_time, hold_at - src_time
 
 
-def analyze(g: TimingGraph, sdc: Constraints, libs, engine: str = "auto") -> Analysis:
+def analyze(g: TimingGraph, sdc: Constraints, libs, engine: str = "auto",
+            keep_ends: bool = False) -> Analysis:
+    """The timing analysis; keep_ends records every path end at each endpoint (for reports
+    of several paths per endpoint)."""
     eng, order, level = _engine(g, engine)
     slew_max = np.zeros((g.n_nodes, 2))
     slew_min = np.zeros((g.n_nodes, 2))
@@ -359,6 +383,7 @@ def analyze(g: TimingGraph, sdc: Constraints, libs, engine: str = "auto") -> Ana
                   np.full((g.n_nodes, 2), INF), int(level.max()) if len(level) else 0, eng,
                   wire=wire, pin_slew=pin_slew, has_pin=has_pin, clocks=clocks)
     an.derate = derate
+    an.keep_ends = keep_ends
     _check_all(an)
     return an
 
@@ -830,9 +855,12 @@ class _StateRun:
     req_min: np.ndarray | None = None
 
     def as_tuple(self, start: int):
+        """Arrivals, back pointers, arcs on, seeds (max, min), the search mask (None: the
+        graph's) and the state-changing arcs taken as (arc, eo, ei, child run)."""
         return (self.at_max, self.at_min, self.prev_max, self.prev_min, self.arc_on,
                 [(start + p.index, a, ei) for p, a, ei in self.seeds_max],
-                [(start + p.index, a, ei) for p, a, ei in self.seeds_min])
+                [(start + p.index, a, ei) for p, a, ei in self.seeds_min], self.mask,
+                [(a, eo, ei, start + c.index) for a, eo, ei, c in self.trans])
 
 
 def _group_arrivals(g: TimingGraph, an: Analysis, launch: Launch) -> list[_StateRun]:
@@ -967,6 +995,8 @@ def _check_all(an: Analysis) -> None:
                                      0 if kind == SETUP else 1)
             chk_time[(k, e)] = t
     chooser = ExceptionChooser(sdc.exceptions) if sdc.exceptions else None
+    # a report's -from/-through/-to (pathfilter.py): only the paths it passes are timed
+    filt = next((k for k, x in enumerate(sdc.exceptions) if x.kind == "filter"), None)
     if any(x.thrus for x in sdc.exceptions):
         an.thru = ThruMachine(g, sdc.exceptions)
     bases, an.launches = an.launches, []
@@ -988,7 +1018,7 @@ def _check_all(an: Analysis) -> None:
                 names = {ep.name}
                 if ep.kind == "register":
                     names.add(insts[g.node_inst[ep.node]].name)
-                ctx = _Ctx(chooser, launch.sig_set, names, an.thru, res.state)
+                ctx = _Ctx(chooser, launch.sig_set, names, an.thru, res.state, filt)
                 d = g.source(ep.node)
                 for e in range(2):
                     for check in (SETUP, HOLD):
@@ -1034,6 +1064,15 @@ class _Ctx:
     names: set[str]
     thru: ThruMachine | None
     state: frozenset
+    filt: int | None = None   # index of a report's path filter (pathfilter.py)
+
+    def passes(self, ep: Endpoint, e: int, cap_edge: int) -> bool:
+        """Whether paths of this run ending at ep (data edge e) pass the report filter."""
+        if self.filt is None:
+            return True
+        x = self.chooser.exceptions[self.filt]
+        return filter_passes(x, self.filt, self.sig, self.done(ep.node, e), self.names,
+                             ep.capture_clock, e, cap_edge)
 
     def done(self, node: int, e: int) -> frozenset:
         """-through exceptions complete on the path, the endpoint pin itself passed."""
@@ -1105,6 +1144,8 @@ def _one(an: Analysis, ep: Endpoint, r: int, launch: Launch, check: int, e: int,
             cap_edge = parity ^ _check_clock_edge(g, k)
         else:
             cap_edge = ep.capture_edge
+        if not ctx.passes(ep, e, cap_edge):
+            continue
         exc = ctx.choose(ep, e, cap_edge, check)
         if exc is not None and exc.kind == "false_path":
             continue
@@ -1152,6 +1193,9 @@ def _one(an: Analysis, ep: Endpoint, r: int, launch: Launch, check: int, e: int,
             req = base + margin if ep.kind == "register" else base - margin
             slack = at - req
             req_min[d, e] = max(req_min[d, e], req - w)
+        if an.keep_ends:
+            ep.ends.append((check, r, e, slack, at, req, margin,
+                            exc.kind if exc is not None else None, lat, crpr, unc))
         if slack < ep.slack[check]:
             ep.slack[check] = slack
             ep.arrival[check] = at

@@ -1,0 +1,225 @@
+"""Path reports against live Debian OpenSTA (`sta`): -fields columns, -from/-through/-to
+selection, -endpoint_count with -unique_paths_to_endpoint, and times in the library's unit.
+Each compares every row of every reported path (description, transition, numbers within
+2e-6 of the library's time unit at 7 digits, or 1e-6 relative: OpenSTA computes in
+floats) and the number of paths."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from edapipe.cli.main import run
+from tests.conftest import require_tool
+from tests.timing.conftest import LIB, design_files, need_shared, plain_liberty
+
+_NUM = re.compile(r"-?\d+\.\d+|\d+")
+
+
+def parse_paths(text: str) -> list[dict]:
+    """Every path of a `report_checks` text: header lines and rows (description, edge
+    mark, the numbers left of it)."""
+    paths: list[dict] = []
+    cur = None
+    for line in text.splitlines():
+        if line.startswith("Startpoint: "):
+            cur = {"head": [line], "rows": []}
+            paths.append(cur)
+        elif cur is None or not line.strip() or line.startswith("---"):
+            continue
+        elif line.startswith(("Endpoint: ", "Path Group: ", "Path Type: ")):
+            cur["head"].append(line)
+        elif "Description" in line:
+            cur["columns"] = line.split()
+        else:
+            m = re.match(r"^([\s\d.\-]*)\s([v^ ])\s(\S.*)$", line)
+            assert m, line
+            nums = [float(x) for x in _NUM.findall(m.group(1))]
+            # the column each number sits in: its right edge
+            ends = [k.end() for k in _NUM.finditer(m.group(1))]
+            cur["rows"].append((m.group(3), m.group(2), tuple(zip(ends, nums))))
+    return paths
+
+
+def assert_same_paths(ours: str, theirs: str, tol: float = 2e-6) -> int:
+    a, b = parse_paths(ours), parse_paths(theirs)
+    assert len(a) == len(b), (len(a), len(b))
+    for pa, pb in zip(a, b):
+        assert pa["head"] == pb["head"]
+        assert pa["columns"] == pb["columns"]
+        assert [r[:2] for r in pa["rows"]] == [r[:2] for r in pb["rows"]], pa["head"]
+        for ra, rb in zip(pa["rows"], pb["rows"]):
+            assert [e for e, _ in ra[2]] == [e for e, _ in rb[2]], (ra, rb)
+            for (_, x), (_, y) in zip(ra[2], rb[2]):
+                assert x == pytest.approx(y, rel=1e-6, abs=tol), (ra, rb)
+    return len(a)
+
+
+def sta_report(tmp_path, v, top, lib, sdc, commands: str, hierarchical: bool = False,
+               spef=None) -> str:
+    """`sta`'s output for `commands` on a design with zero wire load on every net (as
+    edapipe's default; -hierarchical for designs with submodules), or with its SPEF."""
+    sta = require_tool("sta")
+    script = tmp_path / "r.tcl"
+    nets = "-hierarchical *" if hierarchical else "*"
+    script.write_text(f"read_liberty {lib}\nread_verilog {v}\nlink_design {top}\n"
+                      + (f"set_load 0 [get_nets {nets}]\n" if spef is None else "")
+                      + f"read_sdc {sdc}\n"
+                      + ("" if spef is None else f"read_spef {spef}\n") + f"{commands}\n")
+    proc = subprocess.run([sta, "-no_init", "-no_splash", "-exit", str(script)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "Error" not in proc.stdout, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def gcd_reports(tmp_path, capsys, extra_sdc: str, theirs_opts: str, our_opts: list[str]
+                ) -> tuple[str, str]:
+    """(edapipe's, sta's) report at 7 digits on gcd with its SDC plus `extra_sdc`."""
+    need_shared()
+    v, base = design_files("gcd_sky130hd")
+    sdc = tmp_path / "extra.sdc"
+    sdc.write_text(base.read_text() + extra_sdc)
+    theirs = sta_report(tmp_path, v, "gcd", plain_liberty(), sdc,
+                        f"report_checks -digits 7 {theirs_opts}")
+    got = ours(capsys, ["sta", str(v), "-l", str(LIB), "--sdc", str(sdc), "--digits", "7",
+                        *our_opts])
+    return got, theirs
+
+
+def ours(capsys, argv) -> str:
+    with pytest.raises(SystemExit) as exc:
+        run(argv)
+    out = capsys.readouterr().out
+    assert exc.value.code in (0, None), out
+    return out
+
+
+GCD_CASES = [
+    # (report_checks options, edapipe options)
+    ("-fields {slew cap input_pins nets fanout}", ["--fields", "slew,cap,input_pins,nets,fanout"]),
+    ("-fields {cap}", ["--fields", "cap"]),
+    ("-fields {slew nets}", ["--fields", "slew nets"]),
+    ("-from [get_ports req_msg[3]]", ["--from", "req_msg[3]"]),
+    ("-rise_from [get_ports req_msg[3]] -fields {input_pins}",
+     ["--rise-from", "req_msg[3]", "--fields", "input_pins"]),
+    ("-to [get_ports resp_msg[3]] -group_count 4 -endpoint_count 4",
+     ["--to", "resp_msg[3]", "-n", "4", "--endpoint-count", "4"]),
+    ("-fall_to [get_ports resp_msg[3]]", ["--fall-to", "resp_msg[3]"]),
+    ("-from [get_cells _414_] -through [get_pins _222_/Y] -to [get_ports resp_msg[15]]",
+     ["--from", "_414_", "--through", "_222_/Y", "--to", "resp_msg[15]"]),
+    ("-through [get_nets _057_] -through [get_pins _231_/Y]",
+     ["--through", "_057_", "--through", "_231_/Y"]),
+    ("-through [get_pins _222_/Y] -group_count 6 -endpoint_count 3",
+     ["--through", "_222_/Y", "-n", "6", "--endpoint-count", "3"]),
+    ("-group_count 12 -endpoint_count 4", ["-n", "12", "--endpoint-count", "4"]),
+    ("-group_count 12 -endpoint_count 4 -unique_paths_to_endpoint",
+     ["-n", "12", "--endpoint-count", "4", "--unique-paths"]),
+]
+
+
+# the default suite runs one case per feature (each runs `sta`, ~1.5 s), the rest are slow
+_DEFAULT = {("max", 0), ("min", 4), ("max", 7), ("min", 9), ("min", 11)}
+
+
+def _cases():
+    for delay in ("max", "min"):
+        for k, (theirs, mine) in enumerate(GCD_CASES):
+            marks = () if (delay, k) in _DEFAULT else (pytest.mark.slow,)
+            yield pytest.param(delay, theirs, mine, marks=marks, id=f"{delay}-{theirs[:40]}")
+
+
+@pytest.mark.parametrize("delay,theirs_opts,our_opts", list(_cases()))
+def test_gcd_path_reports_against_opensta(tmp_path, capsys, delay, theirs_opts, our_opts):
+    got, theirs = gcd_reports(tmp_path, capsys, "", f"-path_delay {delay} {theirs_opts}",
+                              ["--path-delay", delay, *our_opts])
+    assert assert_same_paths(got, theirs) >= 1
+
+
+EXCEPTION_SDC = ("set_false_path -through [get_pins _222_/Y]\n"
+                 "set_multicycle_path 2 -setup -through [get_pins _225_/Y]\n")
+
+
+@pytest.mark.parametrize("theirs_opts,our_opts,found", [
+    pytest.param("-through [get_pins _222_/Y]", ["--through", "_222_/Y"], False,
+                 marks=pytest.mark.slow),
+    ("-through [get_pins _225_/Y] -group_count 5 -endpoint_count 3",
+     ["--through", "_225_/Y", "-n", "5", "--endpoint-count", "3"], True),
+    pytest.param("-group_count 30 -endpoint_count 8 -unique_paths_to_endpoint",
+                 ["-n", "30", "--endpoint-count", "8", "--unique-paths"], True,
+                 marks=pytest.mark.slow),
+    ("-from [get_ports req_msg[3]] -to [get_ports resp_msg[0]]",
+     ["--from", "req_msg[3]", "--to", "resp_msg[0]"], False),
+])
+def test_selection_under_sdc_exceptions_against_opensta(tmp_path, capsys, theirs_opts,
+                                                        our_opts, found):
+    """The SDC's false path and -through multicycle path still apply to selected paths
+    (-through states of the SDC and of the selection together); no path: OpenSTA's
+    'No paths found.'"""
+    got, theirs = gcd_reports(tmp_path, capsys, EXCEPTION_SDC, theirs_opts, our_opts)
+    if found:
+        assert assert_same_paths(got, theirs) >= 1
+    else:
+        assert "No paths found." in theirs and "No paths found." in got
+        assert not parse_paths(got)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("unique", [False, True])
+def test_multiplier_paths_per_endpoint_against_opensta(tmp_path, capsys, unique):
+    """The 20k-cell multiplier (156 levels): 20 paths, at most 5 per endpoint, every row
+    within 1e-5 ns (float sums over 156 stages)."""
+    need_shared()
+    v, sdc = design_files("multiplier")
+    extra = " -unique_paths_to_endpoint" if unique else ""
+    theirs = sta_report(tmp_path, v, "multiplier", plain_liberty(), sdc,
+                        "report_checks -group_count 20 -endpoint_count 5 -digits 7 "
+                        f"-fields {{slew cap}}{extra}", hierarchical=True)
+    got = ours(capsys, ["sta", str(v), "-l", str(LIB), "--sdc", str(sdc), "--digits", "7",
+                        "-n", "20", "--endpoint-count", "5", "--fields", "slew,cap"]
+               + ["--unique-paths"] * unique)
+    assert assert_same_paths(got, theirs, tol=1e-5) == 20
+
+
+@pytest.mark.parametrize("fields", ["", "input_pins slew"])
+def test_wire_delays_with_spef_against_opensta(tmp_path, capsys, fields):
+    """With parasitics the wire delay to each load pin is its input pin row's delay, or,
+    without input_pins, part of the next row's."""
+    from tests.timing.conftest import TIMING
+
+    need_shared()
+    v, sdc = design_files("gcd_sky130hd")
+    spef = TIMING / "designs" / "gcd_sky130hd" / "gcd_sky130hd.spef"
+    theirs = sta_report(tmp_path, v, "gcd", plain_liberty(), sdc,
+                        f"report_checks -digits 7 -group_count 3 -fields {{{fields}}}",
+                        spef=spef)
+    got = ours(capsys, ["sta", str(v), "-l", str(LIB), "--sdc", str(sdc), "--digits", "7",
+                        "--spef", str(spef), "-n", "3", "--fields", fields.replace(" ", ",")])
+    assert assert_same_paths(got, theirs, tol=2e-6) == 3
+
+
+GROUPS_SDC = ("create_clock -name aclk2 -period 3 -waveform {0.5 2} -add [get_ports clk]\n"
+              "set_input_delay 0.3 -clock aclk2 -add_delay [get_ports req_val]\n"
+              "set_max_delay 2 -to [get_ports resp_msg[15]]\n"
+              "set_max_delay 0.5 -from [get_ports req_msg[3]]\n"
+              "set_min_delay 0.2 -from [get_ports req_msg[4]]\n")
+
+
+@pytest.mark.parametrize("theirs_opts,our_opts", [
+    ("-path_delay max", []),
+    ("-path_delay min", ["--path-delay", "min"]),
+    ("-group_count 2 -endpoint_count 2 -from [get_ports req_val]",
+     ["-n", "2", "--endpoint-count", "2", "--from", "req_val"]),
+    ("-path_delay min -group_count 2 -from [get_ports req_val] -to [get_cells _413_]",
+     ["--path-delay", "min", "-n", "2", "--from", "req_val", "--to", "_413_"]),
+    ("-from [get_ports req_msg[3]] -group_count 3", ["--from", "req_msg[3]", "-n", "3"]),
+    ("-from [get_ports req_msg[4]] -path_delay min", ["--from", "req_msg[4]",
+                                                      "--path-delay", "min"]),
+])
+def test_path_groups_against_opensta(tmp_path, capsys, theirs_opts, our_opts):
+    """Two clocks on one port and path delays: -n paths per path group (each clock, and
+    **default** for a path delay to an output), groups by name; paths between the clocks
+    shown at their critical cycle's edges; path delays without clock lines, as OpenSTA."""
+    got, theirs = gcd_reports(tmp_path, capsys, GROUPS_SDC, theirs_opts, our_opts)
+    assert assert_same_paths(got, theirs) >= 2
