@@ -101,7 +101,8 @@ def test_conditionals_and_subckt_params_match_ngspice(tmp_path, sel):
     ("t\nv1 1 0 1\nr1 1 0 1\n.tf v(1) r1\n.end\n", 4, "no independent source 'r1'"),
     ("t\nv1 1 0 1\nr1 1 0 1\ne1 2 0 laplace {v(1)} = {1/(1+s)}\nr2 2 0 1\n.op\n.end\n",
      4, "the LAPLACE form of E sources is not supported"),
-    ("t\nv1 1 0 1\nr1 1 0 1\nj1 1 2 0 jm\n.op\n.end\n", 4, "JFETs (J) are not supported"),
+    ("t\nv1 1 0 1\nr1 1 0 1\nj1 1 2 0 jm\n.op\n.end\n", 4, "unknown model 'jm'"),
+    ("t\nv1 1 0 1\nr1 1 0 1\nz1 1 2 0 zm\n.op\n.end\n", 4, "MESFETs (Z) are not supported"),
     ("t\nv1 1 0 1\nr1 1 0 1\na1 1 2 lc\n.op\n.end\n", 4, "XSPICE code-model instances"),
     ("t\nv1 1 0 1\nr1 1 0 1\ne1 2 0 poly(2) 1 0\nr2 2 0 1\n.op\n.end\n", 4,
      "POLY(2) needs 4 controlling nodes"),
@@ -299,11 +300,48 @@ def test_noise_matches_ngspice(tmp_path, deck, sweep):
     assert res.extra["onoise_total"] == pytest.approx(otot, rel=2e-6)
 
 
-def test_noise_with_semiconductors_is_a_located_error():
+# semiconductors: a diode (RS, flicker) biasing a common-emitter BJT stage (RB with IRB/RBM,
+# so its conductance depends on the bias; RC, RE; flicker; m=2), then MOS level-1 and
+# level-2 stages (RD, RS; channel thermal noise)
+NOISE3 = """noise semiconductors
+vcc vcc 0 12
+vin in 0 dc 0 ac 1
+cin in bs 10u
+rs bs b1 1k
+rb1 vcc b1 100k
+rb2 b1 0 22k
+d1 b1 dx dm
+rdx dx 0 100k
+q1 c1 b1 e1 qn m=2
+rc1 vcc c1 4.7k
+re1 e1 0 1k
+cc c1 g2 1u
+rg g2 0 1meg
+rg2 vcc g2 10meg
+m1 d2 g2 0 0 nm w=20u l=2u
+rd2 vcc d2 200k
+m2 d3 d2 0 0 nm2 w=2u l=10u
+rd3 vcc d3 100k
+.model dm d(is=1e-14 rs=50 kf=1e-14 af=1.2)
+.model qn npn(is=1e-15 bf=150 rb=200 irb=1m rbm=20 rc=10 re=2 kf=2e-15 af=1.1 cje=1p cjc=0.5p)
+.model nm nmos(level=1 vto=0.8 kp=100u lambda=0.02 rd=30 rs=20)
+.model nm2 nmos(level=2 vto=0.7 kp=60u tox=20n nsub=1e16 rd=15 rs=15)
+.noise v(d3) vin {sweep}
+.print noise all
+.end
+"""
+
+
+@pytest.mark.parametrize("sweep", ["dec 5 10 100meg", "lin 5 1k 1meg"])
+def test_semiconductor_noise_matches_ngspice(tmp_path, sweep):
+    test_noise_matches_ngspice(tmp_path, NOISE3, sweep)
+
+
+def test_mos_flicker_noise_is_a_located_error():
     with pytest.raises(InputError) as err:
-        ours("t\nv1 1 0 dc 1 ac 1\nr1 1 2 1k\nd1 2 0 dm\n.model dm d\n"
+        ours("t\nv1 1 0 dc 2 ac 1\nr1 1 2 1k\nm1 2 1 0 0 nm\n.model nm nmos(kf=1e-25)\n"
              ".noise v(2) v1 dec 5 1 1k\n.end\n")
-    assert err.value.line == 6 and "noise of D devices (d1) is not modelled yet" in str(err.value)
+    assert err.value.line == 4 and "MOS flicker noise" in str(err.value)
 
 
 def test_noise_cli_and_json(tmp_path):

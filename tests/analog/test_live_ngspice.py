@@ -47,7 +47,8 @@ def read_ascii_raw(path: Path, complex_values: bool = False) -> dict[str, np.nda
     return {n: data[:, k] for k, n in enumerate(names)}
 
 
-def ngspice_run(tmp_path: Path, deck_text: str, name: str = "deck.cir"):
+def ngspice_run(tmp_path: Path, deck_text: str, name: str = "deck.cir",
+                complex_values: bool = False):
     ng = require_tool("ngspice")
     deck = tmp_path / name
     deck.write_text(deck_text)
@@ -55,7 +56,7 @@ def ngspice_run(tmp_path: Path, deck_text: str, name: str = "deck.cir"):
     env = dict(os.environ, SPICE_ASCIIRAWFILE="1")
     subprocess.run([ng, "-b", "-r", str(raw), str(deck)], cwd=tmp_path, env=env,
                    capture_output=True, timeout=300, check=True)
-    return read_ascii_raw(raw)
+    return read_ascii_raw(raw, complex_values)
 
 
 def ours(name: str, kind: str, text: str | None = None):
@@ -188,3 +189,49 @@ def test_resistor_model_and_temperature(tmp_path, temp):
         got = res.data[0, res.names.index(f"i(vr{k})")]
         want = ref[f"i(vr{k})"][0]
         assert abs(got - want) <= 1e-6 * abs(want) + 1e-15, (R_CASES[k], got, want)
+
+
+# a saturated NPN with area factors: the base-collector saturation current carries the
+# area twice in ngspice (AREA * AREAB), once in the textbook model
+BJT_AREA = """saturated npn with area
+VCC vcc 0 5
+RC vcc c 1k
+RB vcc b 10k
+Q1 c b 0 qn {inst}
+.model qn NPN (IS=1e-15 BF=100 BR=2 VAF=50 CJC=1p ISC=1e-14 RB=20 RC=2)
+.options reltol=1e-7 vntol=1e-12 abstol=1e-18
+.op
+.end
+"""
+
+
+@pytest.mark.parametrize("inst", ["area=3", "3", "area=2 m=2", "area=2 areab=5", "m=3"])
+def test_bjt_area_rule_matches_ngspice(tmp_path, inst):
+    deck = BJT_AREA.format(inst=inst)
+    ref = ngspice_run(tmp_path, deck)
+    circ = flatten(parse_deck(deck, str(tmp_path / "q.cir")))
+    res = run_analysis(Simulator(circ), parse_analysis(circ.analyses[0]))
+    for vname in ("v(c)", "v(b)", "i(vcc)"):
+        r = ref[vname][0]
+        assert abs(res.data[0, res.names.index(vname)] - r) <= max(1e-6 * abs(r), 1e-9), vname
+
+
+def test_bjt_textbook_area_rule_is_area_once():
+    """The textbook rule (`--bjt-area textbook`) scales both junctions' IS by AREA once: the
+    same transistor as AREA=1 with every area-scaled parameter multiplied by hand."""
+    from edapipe.analog.devices.bjt import BC_AREA_OPTION
+
+    def vc(deck, rule=None):
+        circ = flatten(parse_deck(deck, "q.cir"))
+        if rule:
+            circ.options[BC_AREA_OPTION] = rule
+        res = run_analysis(Simulator(circ), parse_analysis(circ.analyses[0]))
+        return res.data[0, res.names.index("v(c)")]
+
+    by_hand = BJT_AREA.format(inst="").replace(
+        "IS=1e-15 BF=100 BR=2 VAF=50 CJC=1p ISC=1e-14 RB=20 RC=2",
+        "IS=3e-15 BF=100 BR=2 VAF=50 CJC=3p ISC=3e-14 RB=6.666666666666667 "
+        "RC=0.6666666666666666")
+    with_area = BJT_AREA.format(inst="area=3")
+    assert abs(vc(with_area, "textbook") - vc(by_hand)) <= 1e-9
+    assert abs(vc(with_area) - vc(by_hand)) > 1e-4     # ngspice's rule: another transistor

@@ -22,9 +22,9 @@ MAX_SUBCKT_DEPTH = 1000        # subcircuit instances nested in one another
 MAX_NAME_CHARS = 1 << 28       # characters of all flattened element and node names
 
 GROUND_NAMES = ("0", "gnd")
-SUPPORTED = "RCLKVIEFGHDQMXB"
+SUPPORTED = "RCLKVIEFGHDQMJXB"
 _NODE_COUNT = {"R": 2, "C": 2, "L": 2, "V": 2, "I": 2, "E": 4, "G": 4, "F": 2, "H": 2,
-               "D": 2, "M": 4}
+               "D": 2, "M": 4, "J": 3}
 
 
 @dataclass
@@ -119,6 +119,28 @@ def _value(tok: str, env, funcs: dict, card: Card, what: str) -> float:
         return _value_raw(tok, env, funcs)
     except ExprError as exc:
         raise card.error(f"{what}: {exc}") from None
+
+
+# the instance parameters each semiconductor family reads (devices/diode.py, bjt.py, mos.py);
+# any other key would change nothing here while it changes ngspice's answer
+_INSTANCE_KEYS = {
+    "D": {"area", "m", "off"},
+    "Q": {"area", "areab", "areac", "m", "off"},
+    "M": {"l", "w", "ad", "as", "pd", "ps", "nrd", "nrs", "m", "off"},
+    "J": {"area", "m", "off"},
+}
+_NGSPICE_ONLY_KEYS = {"ic", "temp", "dtemp", "pj", "lm", "lp", "wm", "wp", "sens_l",
+                      "sens_w", "icvds", "icvgs", "icvbs", "icvbe", "icvce"}
+
+
+def _check_instance_keys(letter: str, kw: dict[str, str]) -> None:
+    known = _INSTANCE_KEYS[letter]
+    for key in kw:
+        if key in known:
+            continue
+        what = "is not supported" if key in _NGSPICE_ONLY_KEYS else "is unknown"
+        raise ValueError(f"instance parameter '{key}' {what} (this device reads "
+                         f"{', '.join(sorted(known))})")
 
 
 def _split_kw(toks: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -611,7 +633,7 @@ class _Flattener:
                 raise ValueError("needs a controlling source and a gain")
             el.control = prefix + pos[0].lower()
             el.value = val(pos[1])
-        elif letter in "DQM":
+        elif letter in "DQMJ":
             if letter == "Q":
                 # optional substrate node: the 4th token is a node unless it names a model
                 if len(toks) > 5 and self.lookup_model(scope, toks[4], env) is None:
@@ -625,11 +647,13 @@ class _Flattener:
             model = self.lookup_model(scope, pos[0], env)
             if model is None:
                 raise ValueError(f"unknown model '{pos[0]}'")
-            want = {"D": ("d",), "Q": ("npn", "pnp"), "M": ("nmos", "pmos")}[letter]
+            want = {"D": ("d",), "Q": ("npn", "pnp"), "M": ("nmos", "pmos"),
+                    "J": ("njf", "pjf")}[letter]
             if model.kind not in want:
                 raise ValueError(f"model '{model.name}' is {model.kind}, not {'/'.join(want)}")
             el.model = model
             flags = [p.lower() for p in pos[1:]]
+            _check_instance_keys(letter, kw)
             el.params = {k: val(v, k) for k, v in kw.items()}
             for f in flags:
                 if f == "off":
@@ -894,7 +918,7 @@ def _model_rc_value(letter, model, kw, val) -> float:
 
 # element letters ngspice knows and we do not run: said by name, not "unknown"
 _UNSUPPORTED = {"A": "XSPICE code-model instances (A devices: lcouple, core, adc, ...)",
-                "J": "JFETs (J)", "Z": "MESFETs (Z)", "S": "voltage-controlled switches (S)",
+                "Z": "MESFETs (Z)", "S": "voltage-controlled switches (S)",
                 "W": "current-controlled switches (W)", "T": "lossless transmission lines (T)",
                 "O": "lossy transmission lines (O)", "U": "uniform RC lines (U)",
                 "Y": "transmission lines (Y)", "N": "OSDI / Verilog-A devices (N)",

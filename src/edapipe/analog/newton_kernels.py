@@ -25,6 +25,7 @@ from edapipe.util.jit import njit
 from edapipe.analog.devices.bjt_kernels import bjt_load
 from edapipe.analog.devices.common_kernels import Group, Stamps
 from edapipe.analog.devices.diode_kernels import diode_load
+from edapipe.analog.devices.jfet_kernels import jfet_load
 from edapipe.analog.devices.mos1_kernels import (
     MS_C, MS_G, MS_I, MS_Q, MS_QA, _has_charge, _mos1_inc)
 from edapipe.analog.devices.mos_common_kernels import BYPASS_AT, _mos_terminals
@@ -67,6 +68,7 @@ class Devices(NamedTuple):
     d: Group     # diodes
     q: Group     # BJTs
     m: Group     # MOSFETs, levels 1 and 2
+    j: Group     # JFETs
 
 
 class Incremental(NamedTuple):
@@ -98,7 +100,7 @@ class Incremental(NamedTuple):
 
 @njit(cache=True)
 def _named_devices(dev):
-    return Devices(Group(*dev[0]), Group(*dev[1]), Group(*dev[2]))
+    return Devices(Group(*dev[0]), Group(*dev[1]), Group(*dev[2]), Group(*dev[3]))
 
 
 @njit(cache=True)
@@ -181,6 +183,8 @@ def _assemble_full(x, step, lin, out, dev, inc, mode):
         nlim += diode_load(x, dev.d, mode, step.gmin, out)
     if dev.q.nodes.shape[0]:
         nlim += bjt_load(x, dev.q, mode, step.gmin, out)
+    if dev.j.nodes.shape[0]:
+        nlim += jfet_load(x, dev.j, mode, step.gmin, out)
     if inc.on:
         for i in range(x.shape[0]):
             inc.xin[i] = x[i]

@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 
+from edapipe.analog.devices.physics import BOLTZ
 from edapipe.errors import excerpt
 
 _OUT_RE = re.compile(r"^([vi])\(\s*([^,()\s]+)\s*(?:,\s*([^,()\s]+)\s*)?\)$", re.I)
@@ -55,7 +56,7 @@ def run_tf(sim, args: dict, card=None):
     if insrc is None:
         raise error(f".tf: no independent source '{excerpt(args['src'], 40)}'")
     x = sim.operating_point()
-    g = _jacobian(sim, x)
+    g, _ = _jacobian(sim, x)
     try:
         lu = sim._factor(g.astype(complex), dtype=complex)
     except _Singular:
@@ -129,10 +130,11 @@ def run_tf(sim, args: dict, card=None):
     return Result("tf", "", np.zeros(1), names, data, "Transfer Function")
 
 
-def _jacobian(sim, x, ac: bool = False) -> np.ndarray:
+def _jacobian(sim, x, ac: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The DC equations linearised at x (the matrix of Simulator.ac at f=0, with the DC
     values of the resistors, or with `ac` their ac= values): the device kernels in their
-    small-signal mode."""
+    small-signal mode. Returns the conductances and the devices' capacitances (over the
+    CSC pattern; the linear ones are the system's cdata)."""
     from edapipe.analog.devices.behavioural import stamp_behavioural
     from edapipe.analog.devices.common_kernels import Stamps
 
@@ -145,7 +147,7 @@ def _jacobian(sim, x, ac: bool = False) -> np.ndarray:
                    Stamps(g, cdev, sim._ieq, sim._qeq, sim._qact))
     if s.bsrc:
         stamp_behavioural(s, x, 0.0, g, np.zeros(s.size))
-    return g
+    return g, cdev
 
 
 def tf_table(res) -> str:
@@ -161,9 +163,8 @@ def tf_table(res) -> str:
 
 # --- .noise ---------------------------------------------------------------------------------
 
-BOLTZ = 1.38064852e-23          # ngspice's CONSTboltz
 CTOK = 273.15
-NOISY = "RCLKVIEFGHB"           # elements whose noise we know (R thermal; the rest is quiet)
+QUIET = "CLKVIEFGHB"            # elements without noise of their own (ideal, as in ngspice)
 
 
 def parse_noise(card, toks: list[str], num) -> dict:
@@ -184,11 +185,14 @@ def parse_noise(card, toks: list[str], num) -> dict:
 
 
 def run_noise(sim, args: dict, card=None):
-    """Output and input-referred noise densities (V/sqrt(Hz)) from the thermal noise of
-    the resistors (4kT/R, T the circuit's temperature), as ngspice's NOISEan: for each
-    frequency the adjoint solve A^T y = e_out gives every source's transfer to the output;
-    the input noise is the output noise over the gain from the input source. The totals
-    integrate the densities' squares over the band with ngspice's power-law rule."""
+    """Output and input-referred noise densities (V/sqrt(Hz)) from the resistors' thermal
+    and flicker noise (4kT/R, KF |I|^AF / f; T the circuit's temperature) and the device
+    families' generators (diode, BJT and MOS: devices/*.noise), as ngspice's NOISEan: for
+    each frequency the adjoint solve A^T y = e_out gives every source's transfer to the
+    output; the input noise is the output noise over the gain from the input source. The
+    totals integrate the densities' squares over the band with ngspice's power-law
+    rule."""
+    from edapipe.analog.devices import BY_LETTER
     from edapipe.analog.results import Result, ac_frequencies
     from edapipe.analog.results import Singular as _Singular
 
@@ -198,10 +202,11 @@ def run_noise(sim, args: dict, card=None):
     def error(reason):
         return card.error(reason) if card is not None else ValueError(reason)
 
-    loud = next((e for e in circ.elements if e.letter not in NOISY), None)
+    loud = next((e for e in circ.elements if e.letter not in QUIET + "R"
+                 and BY_LETTER[e.letter].noise is None), None)
     if loud is not None:
         raise error(f".noise: the noise of {loud.letter} devices ({loud.name}) is not "
-                    f"modelled yet; only resistors' thermal noise is")
+                    f"modelled")
     insrc = next((e for e in circ.elements if e.name == args["src"] and e.letter in "VI"),
                  None)
     if insrc is None:
@@ -224,24 +229,13 @@ def run_noise(sim, args: dict, card=None):
 
     pos, neg = row(args["a"]), row(args["b"])
     x = sim.operating_point()
-    g = _jacobian(sim, x, ac=True)
-    c = s.cdata.copy()
-    temp = circ.temp + CTOK
-    # per resistor: terminals, thermal density 4kT g m (with its dtemp), flicker KF |I|^AF
-    rows, therm, flick = [], [], []
-    for e in circ.elements:
-        if e.letter != "R" or e.params.get("noisy", 1.0) == 0.0:
-            continue
-        a, b = e.nodes[0] - 1, e.nodes[1] - 1
-        rows.append((a, b))
-        therm.append(4.0 * BOLTZ * (temp + e.params.get("dtemp", 0.0)) / e.value)
-        mp = e.model.params if e.model is not None else {}
-        kf, af = mp.get("kf", 0.0), mp.get("af", 1.0)
-        cur = abs(((x[a] if a >= 0 else 0.0) - (x[b] if b >= 0 else 0.0)) / e.value)
-        flick.append(kf * max(cur, N_MINLOG) ** af if kf else 0.0)
-    ra = np.array([r[0] for r in rows], dtype=np.int64)
-    rb = np.array([r[1] for r in rows], dtype=np.int64)
-    therm, flick = np.array(therm), np.array(flick)
+    g, cdev = _jacobian(sim, x, ac=True)
+    c = s.cdata + cdev
+    sources = _resistor_noise(circ, x) + _device_noise(sim, x)
+    ra = np.array([src.a for src in sources], dtype=np.int64)
+    rb = np.array([src.b for src in sources], dtype=np.int64)
+    therm = np.array([src.white for src in sources])
+    flick = np.array([src.flicker for src in sources])
     b_in = _excitation(s, insrc)
     e_out = np.zeros(s.size, dtype=complex)
     if pos >= 0:
@@ -276,6 +270,36 @@ def run_noise(sim, args: dict, card=None):
                  np.column_stack([inoise, onoise]), "Noise Spectral Density Curves")
     res.extra = {"onoise_total": math.sqrt(out_total), "inoise_total": math.sqrt(in_total)}
     return res
+
+
+def _resistor_noise(circ, x) -> list:
+    """Each noisy resistor's thermal noise 4kT g (with its dtemp) and flicker KF |I|^AF."""
+    from edapipe.analog.devices.noise import NoiseSource, flicker
+
+    temp = circ.temp + CTOK
+    out = []
+    for e in circ.elements:
+        if e.letter != "R" or e.params.get("noisy", 1.0) == 0.0:
+            continue
+        a, b = e.nodes[0] - 1, e.nodes[1] - 1
+        white = 4.0 * BOLTZ * (temp + e.params.get("dtemp", 0.0)) / e.value
+        mp = e.model.params if e.model is not None else {}
+        kf = mp.get("kf", 0.0)
+        cur = ((x[a] if a >= 0 else 0.0) - (x[b] if b >= 0 else 0.0)) / e.value
+        fl = flicker(e.name, a, b, kf, mp.get("af", 1.0), cur).flicker if kf else 0.0
+        out.append(NoiseSource(e.name, a, b, white, fl))
+    return out
+
+
+def _device_noise(sim, x) -> list:
+    """The nonlinear families' generators at the operating point x."""
+    from edapipe.analog.devices import BY_KIND
+
+    temp = sim.circ.temp + CTOK
+    out = []
+    for grp in sim.sys.groups:
+        out += BY_KIND[grp.kind].noise(grp, x, temp, sim.opts.gmin)
+    return out
 
 
 N_MINLOG = 1e-38              # ngspice's noisedef.h

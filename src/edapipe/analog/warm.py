@@ -1,4 +1,4 @@
-"""Compile the analog kernels on a tiny circuit (diode, BJT, MOS; op, ac and tran)."""
+"""Compile the analog kernels on a tiny circuit (diode, BJT, MOS, JFET; op, ac and tran)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ VDD vdd 0 3
 M1 d a 0 0 nm W=2u L=1u
 RD vdd d 10k
 C1 d 0 1p
+J1 dj a 0 jm
+RJ vdd dj 1k
 .model dm D(IS=1e-14 CJO=1p)
 .model qm NPN(BF=100 CJE=1p TF=1n)
 .model nm NMOS(LEVEL=1 VTO=0.5 KP=1e-4 CBD=1f CBS=1f)
+.model jm NJF(VTO=-1 CGS=1p CGD=1p)
 .op
 .ac dec 2 1k 1meg
 .tran 1n 4n

@@ -30,8 +30,13 @@ import click
 @click.option("--json", "as_json", is_flag=True,
               help="Print all results as JSON on standard output instead of the op and "
                    ".print tables.")
+@click.option("--bjt-area", type=click.Choice(["ngspice", "textbook"]), default="ngspice",
+              show_default=True,
+              help="How a BJT's AREA scales its base-collector saturation current: as "
+                   "ngspice does (IS*AREA*AREAB, area squared) or as the Gummel-Poon model "
+                   "defines it (IS*AREAB).")
 def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, raw_format,
-              plot_path, as_json):
+              plot_path, as_json, bjt_area):
     """Simulate a SPICE netlist the way ngspice does.
 
     Runs the analyses of the deck (.op, .dc, .ac, .tran, .tf, .noise) unless some
@@ -61,6 +66,7 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     from edapipe.analog import fastload
     fastload.install()     # before any kernel loads: see analog/fastload.py
     from edapipe.analog import output
+    from edapipe.analog.devices.bjt import BC_AREA_OPTION
     from edapipe.analog.spice import analysis_from_text, load_circuit, simulate
     from edapipe.util.console import console, stderr_is_terminal
     from edapipe.cli.logic import guard
@@ -78,6 +84,7 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     data = read_bytes(netlist)
     path = "<stdin>" if is_stdio(netlist) else netlist
     circ = load_circuit(path, data.decode("utf-8", errors="replace"))
+    circ.options[BC_AREA_OPTION] = bjt_area
     deck = getattr(circ, "deck", None)
     outs = output.parse_outputs(deck.outputs if deck is not None else [])
     specs = []

@@ -9,15 +9,17 @@ order of FAMILIES (which fixes the order of floating-point sums in the matrix).
     diode        D                   diode_kernels.diode_load           diode.py
     bjt          Q                   bjt_kernels.bjt_load               bjt.py
     mos          M (levels 1, 2)     mos_kernels.mos_load               mos.py
+    jfet         J (level 1)         jfet_kernels.jfet_load             jfet.py
 
 Adding a family: docs/architecture.md ("Adding a device").
 """
 
 from __future__ import annotations
 
-from edapipe.analog.devices import behavioural, bjt, diode, mos, mutual, passive
+from edapipe.analog.devices import behavioural, bjt, diode, jfet, mos, mutual, passive
 
 FAMILIES = (passive.FAMILY, behavioural.FAMILY, mutual.FAMILY, diode.FAMILY, bjt.FAMILY,
-            mos.FAMILY)
+            mos.FAMILY, jfet.FAMILY)
 BY_LETTER = {letter: fam for fam in FAMILIES for letter in fam.letters}
+BY_KIND = {fam.kind: fam for fam in FAMILIES if fam.kind}
 NONLINEAR = tuple(fam for fam in FAMILIES if fam.load is not None)

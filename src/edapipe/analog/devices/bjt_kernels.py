@@ -12,10 +12,11 @@ from edapipe.analog.devices.common_kernels import (
 
 (B_TYPE, B_IS, B_BF, B_NF, B_BR, B_NR, B_IVAF, B_IVAR, B_IIKF, B_IIKR, B_ISE, B_NE, B_ISC,
  B_NC, B_RB, B_RBM, B_IRB, B_CJE, B_VJE, B_MJE, B_CJC, B_VJC, B_MJC, B_XCJC, B_CJS, B_VJS,
- B_MJS, B_FC, B_TF, B_XTF, B_VTF, B_ITF, B_TR, B_VT, B_VCRIT, B_NKF, B_SUBLAT) = range(37)
+ B_MJS, B_FC, B_TF, B_XTF, B_VTF, B_ITF, B_TR, B_VT, B_VCRIT, B_NKF, B_SUBLAT,
+ B_ISBC) = range(38)
 
 
-B_NPAR = 37
+B_NPAR = 38
 B_NSTATE = 3     # vbe, vbc, off flag
 B_OFF = 2
 
@@ -73,7 +74,9 @@ def bjt_load(x, grp, mode, gmin, out):
         vtn = par[d, B_NF] * vt
         cbe, gbe = _junction(csat, vbe, vtn, 0.0)
         cben, gben = _leakage(par[d, B_ISE], vbe, par[d, B_NE] * vt, gmin)
-        cbc, gbc = _junction(csat, vbc, par[d, B_NR] * vt, 0.0)
+        # the base-collector junction has its own saturation current: the area rule
+        # differs from the base-emitter one (bjt.bjt_row)
+        cbc, gbc = _junction(par[d, B_ISBC], vbc, par[d, B_NR] * vt, 0.0)
         cbcn, gbcn = _leakage(par[d, B_ISC], vbc, par[d, B_NC] * vt, gmin)
         # base charge qb (Early effect and high injection)
         q1 = 1.0 / (1.0 - par[d, B_IVAF] * vbc - par[d, B_IVAR] * vbe)

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from edapipe.analog.devices import diode_kernels as K
+from edapipe.analog.devices.noise import flicker, shot, terminal_currents, thermal
 from edapipe.analog.devices.physics import BOLTZ, CHARGE, CTOK, _get, _scale_is, norm_model
 from edapipe.analog.devices.table import (
     PARAM_ERRORS, Family, no_branch, nonlinear_group, param_error)
@@ -79,5 +80,24 @@ def stamp(items, bld, sysm):
     return nonlinear_group(FAMILY, items, bld, _series)
 
 
+def noise(grp, x, temp_k, gmin):
+    """ngspice's dionoise.c: RS thermal, junction shot 2q|Id| and flicker KF |Id|^AF / f
+    (per parallel device, times M)."""
+    out = []
+    for d, (e, term, _, rs, ext) in enumerate(grp.items):
+        cd = terminal_currents(grp, d, x, gmin)[0][0]
+        if rs > 0:
+            out.append(thermal(f"{e.name}_rs", term[0], ext[0], 1.0 / rs, temp_k))
+        out.append(shot(f"{e.name}_id", term[0], term[1], cd))
+        p = norm_model(e.model.params, "d")
+        kf = _get(p, "kf", 0.0)
+        if kf:
+            m = e.params.get("m", 1.0)
+            out.append(flicker(f"{e.name}_1overf", term[0], term[1], kf, _get(p, "af", 1.0),
+                               cd / m, m))
+    return out
+
+
 FAMILY = Family("diode", "D", setup, no_branch, stamp, kind="d", load=K.diode_load,
-                terminals=2, npar=K.D_NPAR, nstate=K.D_NSTATE, off_col=K.D_OFF)
+                terminals=2, npar=K.D_NPAR, nstate=K.D_NSTATE, off_col=K.D_OFF,
+                noise=noise)

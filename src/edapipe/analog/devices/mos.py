@@ -12,6 +12,7 @@ import numpy as np
 from edapipe.analog.devices import mos2_kernels as K2
 from edapipe.analog.devices import mos_common_kernels as K
 from edapipe.analog.devices.mos_kernels import mos_load
+from edapipe.analog.devices.noise import terminal_currents, thermal
 from edapipe.analog.devices.physics import (
     BOLTZ, CHARGE, CTOK, EPS_OX, EPS_SI, NI, _egap, _get, norm_model)
 from edapipe.analog.devices.table import (
@@ -299,5 +300,29 @@ def stamp(items, bld, sysm):
     return nonlinear_group(FAMILY, items, bld, _series)
 
 
+def noise(grp, x, temp_k, gmin):
+    """ngspice's mos1noi.c/mos2noi.c with their default noise level: RD and RS thermal,
+    channel thermal noise 4kT (2/3)|gm| between d' and s'. The flicker term depends on
+    the noise level and the compatibility mode in ngspice; a model that asks for it (KF,
+    or NLEV >= 3) is refused rather than answered differently."""
+    out = []
+    for d, (e, term, _, (rd, rs, _overlap), ext) in enumerate(grp.items):
+        p = e.model.params
+        if p.get("kf", 0.0) or p.get("nlev", 0.0) >= 3:
+            raise e.card.error(f".noise: element {e.name} (model {e.model.name}): MOS "
+                               f"flicker noise (KF) and NLEV >= 3 are not modelled")
+        _, g = terminal_currents(grp, d, x, gmin)
+        if rd > 0:
+            out.append(thermal(f"{e.name}_rd", term[0], ext[0], 1.0 / rd, temp_k))
+        if rs > 0:
+            out.append(thermal(f"{e.name}_rs", term[2], ext[2], 1.0 / rs, temp_k))
+        # d I(d') / d V(g) is gm in either orientation of the channel (the junctions do
+        # not depend on the gate)
+        out.append(thermal(f"{e.name}_id", term[0], term[2], 2.0 / 3.0 * abs(g[0, 1]),
+                           temp_k))
+    return out
+
+
 FAMILY = Family("mos", "M", setup, no_branch, stamp, kind="m", load=mos_load,
-                terminals=4, npar=K.M_NPAR, nstate=K.M_NSTATE, off_col=K.M_OFF)
+                terminals=4, npar=K.M_NPAR, nstate=K.M_NSTATE, off_col=K.M_OFF,
+                noise=noise)

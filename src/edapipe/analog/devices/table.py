@@ -26,9 +26,9 @@ class Family(NamedTuple):
     load: nonlinear families: the numba kernel load(x, grp, mode, gmin, out) that
         evaluates every row and stamps it for DC and transient (common_kernels.py). AC
         takes its mode-2 linearisation (G + jwC), as ngspice's ACload stamps G and C.
-    noise: None for every family so far: .noise (smallsignal.py) knows the resistors'
-        thermal noise itself and refuses circuits with other noisy devices, by letter; a
-        family's noise sources belong here when a second one is added.
+    noise: nonlinear families: noise(group, x, temp, gmin) -> list of noise.NoiseSource,
+        the device's noise current generators at the operating point x (ngspice's
+        DEVnoise); .noise (smallsignal.py) refuses a circuit with a family that has none.
     """
 
     name: str
@@ -66,6 +66,7 @@ class DeviceGroup:
     state: np.ndarray
     pos: np.ndarray = None  # (n, k*k) positions in the CSC data
     qdev: np.ndarray = None  # (n, k) terminal charges from the last evaluation
+    items: list = None       # the set-up items (element, terminals, row, extra, external)
 
     def arrays(self) -> Group:
         return Group(self.nodes, self.pos, self.par, self.state, self.qdev)
@@ -112,4 +113,4 @@ def nonlinear_group(fam: Family, items: list, bld, series: Callable) -> DeviceGr
         if it[0].params.get("off"):
             state[i, fam.off_col] = 1.0
     return DeviceGroup(fam.kind, fam.load, [it[0].name for it in items], nodes, par, state,
-                       qdev=np.zeros((len(items), k)))
+                       qdev=np.zeros((len(items), k)), items=items)
