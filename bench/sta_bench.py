@@ -1,11 +1,18 @@
 """Static timing beside OpenSTA: `python -m bench.sta_bench` (or `python -m bench sta`).
 
-1. Whole-process time of `edapipe sta` and of Debian's `sta` on the shared multiplier netlist
-   (same run, alternating, median of --repeat), with the worst slack of both as a sanity check.
-   Both do the same work: read the library, netlist and SDC, report the worst setup and hold
-   path, WNS and TNS. `sta` gets the unpacked library (it cannot read .gz) and
-   `set_load 0 [get_nets *]` (no wire load, our default; see ../shared/peers/timing/NOTES.md).
-   Then gcd with its SPEF (`--spef` / `read_spef`), both tools the same way.
+1. Whole-process CPU time and peak memory of `edapipe sta` and of Debian's `sta`, same run,
+   alternating, median of --repeat, with the worst setup slack of both as a sanity check and
+   the ratios OpenSTA / edapipe. Both do the same work: read the library, netlist, SDC (and
+   SPEF), report the worst setup and hold path, WNS and TNS. `sta` gets the unpacked library
+   (it cannot read .gz) and, without SPEF, `set_load 0 [get_nets *]` (no wire load, our
+   default; see ../shared/peers/timing/NOTES.md). The cases:
+   - the shared multiplier netlist (20k cells);
+   - gcd with its SPEF (`--spef` / `read_spef`: RC delay calculation on every net);
+   - gcd with its SPEF at three corners (`--corner` x3 / `define_corners` and
+     `read_liberty -corner`); the sky130 library is the only one shared for gcd, so the three
+     corners read the same file (both tools still time every corner);
+   - reg1 with the two ASAP7 corners of the `--corner` tests (ff, ss) and its SPEF;
+   - the multiplier at three corners (same library, as for gcd).
 2. A scaling table from 1k to 200k cells: EPFL circuits mapped with yosys + ABC onto sky130
    (cached under bench/.cache), the largest made of N copies of the mapped multiplier side by
    side, with time and peak memory of both tools.
@@ -19,8 +26,8 @@ import argparse
 import gzip
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
-
 
 from bench.common import BENCHMARKS, CACHE, EDAPIPE, median, print_table, tool, write_json
 from bench.common import run_timed as run_measured
@@ -132,23 +139,91 @@ def replicated(circuit: str, copies: int) -> tuple[Path, str]:
     return out, top
 
 
-def run_edapipe(netlist: Path, sdc: Path, top: str | None, spef: Path | None = None):
-    cmd = EDAPIPE + ["sta", str(netlist), "-l", str(LIB_GZ), "--sdc", str(sdc),
-                     "--path-delay", "min_max", "--digits", "6"]
+TIMING = BENCHMARKS / "timing"
+GCD = TIMING / "designs" / "gcd_sky130hd"
+REG1 = TIMING / "designs" / "reg1_asap7"
+# the constraints of the --corner test on reg1 (tests/timing/test_sdc_opensta.py)
+REG1_SDC = """create_clock -name clk -period 500 {clk1 clk2 clk3}
+set_input_delay -clock clk 10 {in1 in2}
+set_output_delay -clock clk 20 out
+set_input_transition 10 {in1 in2}
+"""
+THREE = {c: LIB_GZ for c in ("ff", "tt", "ss")}
+
+
+@dataclass
+class Case:
+    key: str
+    label: str
+    netlist: Path
+    sdc: Path
+    top: str                               # OpenSTA's link_design
+    corners: dict[str, Path] | None = None  # corner -> library (.gz); None: LIB_GZ alone
+    spef: Path | None = None
+
+
+def cases(work: Path) -> list[Case]:
+    reg1_sdc = work / "reg1.sdc"
+    reg1_sdc.write_text(REG1_SDC)
+    return [
+        Case("multiplier", "multiplier (20k cells)", MULT / "multiplier.v",
+             MULT / "multiplier.sdc", "multiplier"),
+        Case("gcd_spef", "gcd + SPEF (every net RC)", GCD / "gcd_sky130hd.v",
+             GCD / "gcd_sky130hd.sdc", "gcd", spef=GCD / "gcd_sky130hd.spef"),
+        Case("gcd_spef_3corners", "gcd + SPEF, 3 corners", GCD / "gcd_sky130hd.v",
+             GCD / "gcd_sky130hd.sdc", "gcd", THREE, GCD / "gcd_sky130hd.spef"),
+        Case("reg1_asap7_corners", "reg1 + SPEF, ASAP7 ff/ss corners", REG1 / "reg1_asap7.v",
+             reg1_sdc, "top", {c: TIMING / "liberty" / f"asap7_small_{c}.lib.gz"
+                               for c in ("ff", "ss")}, REG1 / "reg1_asap7.spef"),
+        Case("multiplier_3corners", "multiplier, 3 corners", MULT / "multiplier.v",
+             MULT / "multiplier.sdc", "multiplier", THREE),
+    ]
+
+
+def unpacked(lib_gz: Path) -> Path:
+    """A gzip Liberty file unpacked into the cache (Debian's sta cannot read .gz)."""
+    if lib_gz == LIB_GZ:
+        return plain_lib()
+    path = CACHE / lib_gz.name.removesuffix(".gz")
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(gzip.decompress(lib_gz.read_bytes()))
+        tmp.replace(path)
+    return path
+
+
+def worst_setup(out: str) -> float:
+    """The worst setup slack over the corners of an `edapipe sta` report."""
+    found = re.findall(r"setup\s+WNS \S+ \w+\s+TNS \S+ \w+\s+worst slack (\S+)", out)
+    return min(float(x) for x in found) if found else float("nan")
+
+
+def run_edapipe(netlist: Path, sdc: Path, top: str | None, spef: Path | None = None,
+                corners: dict[str, Path] | None = None):
+    cmd = EDAPIPE + ["sta", str(netlist), "--sdc", str(sdc), "--path-delay", "min_max",
+                     "--digits", "6"]
+    if corners:
+        cmd += [f"--corner={name}={lib}" for name, lib in corners.items()]
+    else:
+        cmd += ["-l", str(LIB_GZ)]
     if top:
         cmd += ["--top", top]
     if spef:
         cmd += ["--spef", str(spef)]
     wall, cpu, rss, out = run_measured(cmd)
-    m = re.search(r"setup\s+WNS \S+ ns\s+TNS \S+ ns\s+worst slack (\S+) ns", out)
-    return wall, cpu, rss, float(m.group(1)) if m else float("nan")
+    return wall, cpu, rss, worst_setup(out)
 
 
 def run_sta(sta: str, netlist: Path, sdc: Path, top: str, work: Path, timeout: float = 600,
-            spef: Path | None = None):
+            spef: Path | None = None, corners: dict[str, Path] | None = None):
+    if corners:
+        libs = f"define_corners {' '.join(corners)}\n" + "".join(
+            f"read_liberty -corner {name} {unpacked(lib)}\n" for name, lib in corners.items())
+    else:
+        libs = f"read_liberty {plain_lib()}\n"
     script = work / f"{top}.tcl"
     script.write_text(
-        f"read_liberty {plain_lib()}\nread_verilog {netlist}\nlink_design {top}\n"
+        f"{libs}read_verilog {netlist}\nlink_design {top}\n"
         f"read_sdc {sdc}\n"
         + (f"read_spef {spef}\n" if spef else "set_load 0 [get_nets -hierarchical *]\n") +
         "report_checks -path_delay max -digits 6\nreport_checks -path_delay min -digits 6\n"
@@ -159,11 +234,44 @@ def run_sta(sta: str, netlist: Path, sdc: Path, top: str, work: Path, timeout: f
     return wall, cpu, rss, float(m.group(1)) if m else float("nan")
 
 
+def stats(runs) -> tuple[float, float, float, float]:
+    """(median wall s, median CPU s, peak MB over the runs, worst slack of the first)."""
+    return (median([r[0] for r in runs]), median([r[1] for r in runs]),
+            max(r[2] for r in runs) / 2**20, runs[0][3])
+
+
+def compare(case: Case, sta: str | None, work: Path, repeat: int, summary: dict) -> dict:
+    """Both tools on one case, alternating; fills summary with medians and ratios."""
+    runs: dict[str, list] = {"edapipe": [], "sta": []}
+    for _ in range(repeat):
+        runs["edapipe"].append(run_edapipe(case.netlist, case.sdc, None, case.spef,
+                                           case.corners))
+        if sta:
+            runs["sta"].append(run_sta(sta, case.netlist, case.sdc, case.top, work,
+                                       spef=case.spef, corners=case.corners))
+    for name, got in runs.items():
+        if got:
+            wall, cpu, mb, ws = stats(got)
+            summary.update({f"{case.key}_{name}_wall_s": wall, f"{case.key}_{name}_cpu_s": cpu,
+                            f"{case.key}_{name}_rss_mb": mb,
+                            f"{case.key}_{name}_worst_slack": ws})
+    if runs["sta"]:
+        k = case.key
+        summary[f"{k}_cpu_ratio_edapipe_over_sta"] = summary[f"{k}_edapipe_cpu_s"] / \
+            summary[f"{k}_sta_cpu_s"]
+        summary[f"{k}_rss_ratio_edapipe_over_sta"] = summary[f"{k}_edapipe_rss_mb"] / \
+            summary[f"{k}_sta_rss_mb"]
+    return {"case": case.key, **{f"{k}_runs": v for k, v in runs.items()}}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.sta_bench", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeat", type=int, default=3, help="runs per tool on multiplier")
-    ap.add_argument("--no-scaling", action="store_true", help="only the multiplier comparison")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per tool and case")
+    ap.add_argument("--no-scaling", action="store_true", help="only the same-run comparisons")
+    ap.add_argument("--case", action="append", metavar="KEY",
+                    help="only these comparison cases (repeatable): multiplier, gcd_spef, "
+                         "gcd_spef_3corners, reg1_asap7_corners, multiplier_3corners")
     ap.add_argument("--max-sta-cells", type=int, default=250_000,
                     help="skip OpenSTA above this many cells in the scaling table")
     args = ap.parse_args(argv)
@@ -172,58 +280,26 @@ def main(argv: list[str] | None = None) -> int:
     work = CACHE / "work"
     work.mkdir(exist_ok=True)
     rows: list[dict] = []
-    # 1. multiplier, both tools, alternating
-    netlist, sdc = MULT / "multiplier.v", MULT / "multiplier.sdc"
-    ours, theirs = [], []
-    for _ in range(args.repeat):
-        ours.append(run_edapipe(netlist, sdc, None))
-        if sta:
-            theirs.append(run_sta(sta, netlist, sdc, "multiplier", work))
-
-    def stats(runs):
-        return (median([r[0] for r in runs]), median([r[1] for r in runs]),
-                max(r[2] for r in runs) / 2**20, runs[0][3])
-
-    o_wall, o_cpu, o_mb, o_ws = stats(ours)
-    summary = {"multiplier_edapipe_wall_s": o_wall, "multiplier_edapipe_cpu_s": o_cpu,
-               "multiplier_edapipe_rss_mb": o_mb, "multiplier_edapipe_worst_slack_ns": o_ws}
-    table = [["edapipe sta", o_wall, o_cpu, o_mb, o_ws, 1.0, 1.0]]
-    if theirs:
-        s_wall, s_cpu, s_mb, s_ws = stats(theirs)
-        summary.update({"multiplier_sta_wall_s": s_wall, "multiplier_sta_cpu_s": s_cpu,
-                        "multiplier_sta_rss_mb": s_mb, "multiplier_sta_worst_slack_ns": s_ws,
-                        "multiplier_wall_ratio_edapipe_over_sta": o_wall / s_wall,
-                        "multiplier_cpu_ratio_edapipe_over_sta": o_cpu / s_cpu})
-        table.append(["OpenSTA (Debian sta)", s_wall, s_cpu, s_mb, s_ws, s_wall / o_wall,
-                      s_cpu / o_cpu])
+    summary: dict = {}
+    # 1. the same-run comparisons
+    chosen = [c for c in cases(work) if not args.case or c.key in args.case]
+    for case in chosen:
+        rows.append(compare(case, sta, work, args.repeat, summary))
     load = open("/proc/loadavg").read().split()[0] if Path("/proc/loadavg").exists() else "?"
     summary["loadavg_1min_at_end"] = load
-    print_table(f"multiplier (20k cells), whole process, median of {args.repeat} "
-                f"(load average {load})",
-                ["tool", "wall s", "cpu s", "peak MB", "worst slack ns", "wall / edapipe",
-                 "cpu / edapipe"], table)
-    rows.append({"case": "multiplier", "edapipe_runs": ours, "sta_runs": theirs})
-    # 1b. gcd with its SPEF (RC delay calculation on every net), both tools, alternating
-    gcd = BENCHMARKS / "timing" / "designs" / "gcd_sky130hd"
-    spef_runs: dict[str, list] = {"edapipe": [], "sta": []}
-    for _ in range(args.repeat):
-        spef_runs["edapipe"].append(run_edapipe(gcd / "gcd_sky130hd.v",
-                                                gcd / "gcd_sky130hd.sdc", None,
-                                                gcd / "gcd_sky130hd.spef"))
-        if sta:
-            spef_runs["sta"].append(run_sta(sta, gcd / "gcd_sky130hd.v",
-                                            gcd / "gcd_sky130hd.sdc", "gcd", work,
-                                            spef=gcd / "gcd_sky130hd.spef"))
+    nan = float("nan")
     table = []
-    for name, runs in spef_runs.items():
-        if runs:
-            wall, cpu, mb, ws = stats(runs)
-            summary.update({f"gcd_spef_{name}_cpu_s": cpu, f"gcd_spef_{name}_rss_mb": mb,
-                            f"gcd_spef_{name}_worst_slack_ns": ws})
-            table.append([name, wall, cpu, mb, ws])
-    print_table(f"gcd with SPEF (252 cells, every net RC), median of {args.repeat}",
-                ["tool", "wall s", "cpu s", "peak MB", "worst slack ns"], table)
-    rows.append({"case": "gcd_spef", **{f"{k}_runs": v for k, v in spef_runs.items()}})
+    for case in chosen:
+        g = {k.removeprefix(case.key + "_"): v for k, v in summary.items()
+             if k.startswith(case.key + "_")}
+        table.append([case.label, g["edapipe_cpu_s"], g.get("sta_cpu_s", nan),
+                      g.get("cpu_ratio_edapipe_over_sta", nan), g["edapipe_rss_mb"],
+                      g.get("sta_rss_mb", nan), g.get("rss_ratio_edapipe_over_sta", nan),
+                      g["edapipe_worst_slack"], g.get("sta_worst_slack", nan)])
+    print_table(f"whole process, same run, alternating, median of {args.repeat} "
+                f"(load average {load})",
+                ["case", "edapipe cpu s", "sta cpu s", "cpu edapipe/sta", "edapipe MB",
+                 "sta MB", "MB edapipe/sta", "edapipe slack", "sta slack"], table)
     # 2. scaling
     if not args.no_scaling:
         scale_rows = []

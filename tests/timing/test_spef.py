@@ -3,6 +3,7 @@ reduction on hand-checkable trees."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from edapipe.errors import InputError
@@ -105,3 +106,87 @@ def test_resistor_loop_is_cut():
     c2, rpi, c1, elmore = rc.reduce_pi_elmore(3, [(0, 1, 1.0), (1, 2, 1.0), (2, 0, 1.0)],
                                               [0.0, 1e-15, 1e-15], 0)
     assert c1 + c2 == pytest.approx(2e-15, rel=1e-6)
+
+
+def test_errors_give_the_column():
+    with pytest.raises(InputError) as err:
+        read_spef_text(HEAD + "*D_NET n 1\n*CONN\n*I u:A I\n*CAP\n1 u:A  nan\n*END\n", "t.spef")
+    assert (err.value.line, err.value.column) == (13, 8)
+    with pytest.raises(InputError) as err:   # past the last token: the end of the text
+        read_spef_text(HEAD + "*D_NET n 1\n*CONN\n  *I u:A", "t.spef")
+    assert (err.value.line, err.value.column) == (11, 9)
+
+
+def test_name_map_read_after_a_net_applies_to_later_names():
+    spef = read_spef_text(HEAD + """*D_NET *1 1
+*CONN
+*I u1:Y O
+*END
+*NAME_MAP
+*1 n1
+*D_NET *1 1
+*CONN
+*I u1:Y O
+*END
+""", "t.spef")
+    assert [n.name for n in spef.nets] == ["*1", "n1"]
+
+
+def _random_tables(rng, count):
+    """count random Liberty tables in the graph's layout (g.tables): axes of 1 to 5
+    points, each axis the input slew (0), the load (1) or another variable (2)."""
+    tab_n, tab_var, tab_off, axes, vals = [], [], [], [], []
+    for _ in range(count):
+        n = [int(rng.integers(1, 6)), int(rng.integers(1, 6))]
+        var = [int(rng.integers(0, 3)), int(rng.integers(0, 3))]
+        offs = []
+        for k in range(2):
+            offs.append(len(axes))
+            axes.extend(np.cumsum(rng.uniform(0.1, 1.0, n[k])) - 0.5)
+        offs.append(len(vals))
+        vals.extend(rng.uniform(-1.0, 2.0, n[0] * n[1]))
+        tab_n.append(n)
+        tab_var.append(var)
+        tab_off.append(offs)
+    return (np.array(tab_n), np.array(tab_var), np.array(tab_off), np.array(axes),
+            np.array(vals))
+
+
+def test_scalar_table_lookup_matches_the_vectorised_one():
+    """rc's per-arc lookups (at a fixed slew, as a function of the load) against the
+    numpy lookup of the lumped delay calculation, inside and beyond the axes."""
+    from edapipe.timing.levels import table_values
+
+    rng = np.random.default_rng(7)
+    tables = _random_tables(rng, 40)
+    scalar = rc._Tables(tables)
+    for t in range(40):
+        for x_slew in (-1.0, 0.0, 0.37, 1.2, 9.0):
+            at = scalar.at_slew(t, x_slew)
+            caps = np.array([-2.0, 0.0, 0.11, 0.5, 1.7, 30.0])
+            want = table_values(np.full(len(caps), t), np.full(len(caps), x_slew), caps,
+                                np.zeros(len(caps)), *tables)
+            got = [at(c) for c in caps]
+            assert got == pytest.approx(want, rel=1e-12, abs=1e-12), (t, x_slew)
+
+
+@pytest.mark.parametrize("c2, rpi, c1, drive, slew, slew_slope", [
+    (0.0, 0.0, 0.0, 2e3, 1e-11, 4e3),                # no capacitance at all
+    (1e-18, 500.0, 1e-14, 2e3, 0.0, 0.0),            # c2 negligible, the table's slew zero
+    (4.8e-16, 3.4e17, 1.2e-15, 0.044, 5e-18, 3e-10),  # poles beyond the float range
+])
+def test_degenerate_pi_models_fall_back_without_error(c2, rpi, c1, drive, slew, slew_slope):
+    def table(c):
+        return drive * c, slew + slew_slope * c
+
+    dmp = rc.Dmp(table, rc.Thresholds(), 0.0, c2, rpi, c1)
+    delay, drvr_slew = dmp.gate_delay_slew()
+    assert np.isfinite(delay) and np.isfinite(drvr_slew)
+    wire, load_slew = dmp.load_delay_slew(1e-12)
+    assert np.isfinite(wire) and load_slew >= drvr_slew
+
+
+def test_vanishing_moments_are_a_lumped_load():
+    # moments below the float range (hostile SPEF values): the total capacitance, no pi
+    c2, rpi, c1, elmore = rc.reduce_pi_elmore(2, [(0, 1, 1.0)], [0.0, 1e-160], 0)
+    assert (c2, rpi) == (0.0, 0.0) and elmore[1] == pytest.approx(1e-160)

@@ -15,12 +15,24 @@
 
 The equations are the papers'; the iteration (starting points, tolerances, fall-backs and
 the exp() approximation) follows OpenSTA's so the numbers agree to well under a picosecond.
-Plain Python over scalars: called once per driver arc, edge and min/max.
+
+Plain Python over scalars, once per driver arc, edge and min/max (the min and max
+analyses share a solution when arc, slew and pi model agree). Not numpy: each solve is a
+short chain of dependent scalar steps (Newton on 3 unknowns, then threshold crossings),
+and the arcs of a net wait for the slews of the nets before it. Not numba (yet): its
+import alone (about 0.25 s CPU and 80 MB here) costs more than the whole RC pass of gcd
+(288 RC nets, 0.17 s); from some thousands of RC nets on, a kernel would pay for itself.
+What keeps it fast: waveforms are closures over floats returning value and slope from one
+set of exp() calls, a table is specialised to the arc's input slew once per solve, and
+the three crossings of a waveform share their bounds. Numerical failures of hostile
+parasitics (zero or out-of-range moments) fall back to the lumped load.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +47,13 @@ class DmpError(Exception):
     """The effective-capacitance iteration failed; the caller falls back."""
 
 
+# the iteration failed, or the model's numbers left the float range (hostile parasitics):
+# the caller falls back to the lumped load
+FAILED = (DmpError, ArithmeticError, ValueError)
+
 _exp = math.exp   # (OpenSTA after 2023 approximates it; Debian's 2019 build does not)
+_F32_1_1 = np.float32(1.1)
+_F32 = struct.Struct("f")
 
 
 # -- pi model reduction ----------------------------------------------------------------------
@@ -78,7 +96,7 @@ def reduce_pi_elmore(n_nodes: int, res: list[tuple[int, int, float]], cap: list[
         y2[p] += a2 - r * a1 * a1
         y3[p] += a3 - 2 * r * a1 * a2 + r * r * a1 * a1 * a1
     Y1, Y2, Y3 = y1[driver], y2[driver], y3[driver]
-    if Y2 == 0.0 and Y3 == 0.0:
+    if Y2 == 0.0 or Y3 == 0.0:   # no resistance (or moments below the float range): lumped
         c2, rpi, c1 = 0.0, 0.0, Y1
     else:
         c1 = Y2 * Y2 / Y3
@@ -94,7 +112,12 @@ def reduce_pi_elmore(n_nodes: int, res: list[tuple[int, int, float]], cap: list[
 
 
 def _f32(x: float) -> float:
-    return float(np.float32(x))
+    """x rounded to single precision (as OpenSTA keeps it); struct is twice numpy's speed
+    on one scalar, numpy takes what struct refuses (beyond the float32 range: inf)."""
+    try:
+        return _F32.unpack(_F32.pack(x))[0]
+    except (OverflowError, struct.error):
+        return float(np.float32(x))
 
 
 # -- Dartu / Menezes / Pileggi ----------------------------------------------------------------
@@ -110,24 +133,32 @@ class Dmp:
     """One driver arc into one pi model: gate_delay_slew(), then load_delay_slew() per load.
 
     `table(ceff)` returns the Liberty (delay, slew) of the arc at the input slew, for load
-    capacitance ceff (F)."""
+    capacitance ceff (F); `delay(ceff)`, if given, the delay alone.
+
+    Speed: every waveform is a closure over plain floats that returns the value and its
+    time derivative from one set of exp() calls (the root finder needs both), so a
+    threshold crossing costs a handful of function calls, not dozens of method calls."""
 
     def __init__(self, table, th: Thresholds, in_slew: float, c2: float, rpi: float,
-                 c1: float):
+                 c1: float, delay=None):
         self.table = table
         self.vth, self.vl, self.vh, self.derate = th.vth, th.vl, th.vh, th.derate
         self.c2, self.rpi, self.c1 = c2, rpi, c1
         self.valid = False
         self.drvr_slew = 0.0
         self.vo_delay = 0.0
+        self.t0 = self.dt = 0.0
         # drive resistance: the table's delay slope between 75 % and 82.5 % of the total
         # capacitance (Debian's 2019 OpenSTA; current OpenSTA uses the slope at the total
         # capacitance, times -ln(vth))
         cap1 = _f32((c1 + c2) * 0.75)
-        cap2 = _f32(cap1 * np.float32(1.1))
-        d1 = table(cap1)[0]
-        d2 = table(cap2)[0]
-        self.rd = abs(d1 - d2) / (cap2 - cap1)
+        cap2 = _f32(cap1 * _F32_1_1)
+        if delay is None:
+            d1, d2 = table(cap1)[0], table(cap2)[0]
+        else:
+            d1, d2 = delay(cap1), delay(cap2)
+        # (no capacitance: no slope, and the table at zero load below)
+        self.rd = abs(d1 - d2) / (cap2 - cap1) if cap2 != cap1 else 0.0
         rd = self.rd
         if rd < 1e-2 or rpi < rd * 1e-3 or c1 == 0.0 or c1 < c2 * 1e-3 or rpi == 0.0:
             self.kind = "cap"
@@ -164,91 +195,59 @@ class Dmp:
         self.k2 = 1.0 / self.k0
         self.k1 = (self.p1 - self.z1) / (self.p1 * self.p1)
         self.k3 = -self.k1
+        self.k4 = 0.0
+        self.p2 = 1.0
 
-    def v0(self, t):
-        if self.kind == "pi":
-            return self.k0 * (self.k1 + self.k2 * t + self.k3 * _exp(-self.p1 * t)
-                              + self.k4 * _exp(-self.p2 * t))
-        return self.k0 * (self.k1 + self.k2 * t + self.k3 * _exp(-self.p1 * t))
+    def _driver_unit(self):
+        """The driver node's response to a unit ramp: t -> (v, dv/dt)."""
+        k0, k1, k2, k3, k4, p1, p2 = self.k0, self.k1, self.k2, self.k3, self.k4, self.p1, \
+            self.p2
+        if self.kind != "pi":
+            def unit(t):
+                e1 = _exp(-p1 * t)
+                return k0 * (k1 + k2 * t + k3 * e1), k0 * (k2 - k3 * p1 * e1)
+            return unit
 
-    def dv0(self, t):
-        if self.kind == "pi":
-            return self.k0 * (self.k2 - self.k3 * self.p1 * _exp(-self.p1 * t)
-                              - self.k4 * self.p2 * _exp(-self.p2 * t))
-        return self.k0 * (self.k2 - self.k3 * self.p1 * _exp(-self.p1 * t))
+        def unit_pi(t):
+            e1 = _exp(-p1 * t)
+            e2 = _exp(-p2 * t)
+            return (k0 * (k1 + k2 * t + k3 * e1 + k4 * e2),
+                    k0 * (k2 - k3 * p1 * e1 - k4 * p2 * e2))
+        return unit_pi
 
-    def _vl_terms(self):
-        p3, k0, k1, k2, k3 = self.p3, self.k0, self.k1, self.k2, self.k3
+    def _load_unit(self, p3: float):
+        """A load's response to a unit ramp at the driver, through the one pole p3 (its
+        Elmore delay's inverse): t -> (v, dv/dt)."""
+        k0, k1, k2, k3, k4, p1, p2 = self.k0, self.k1, self.k2, self.k3, self.k4, self.p1, \
+            self.p2
         d1 = k0 * (k1 - k2 / p3)
-        d3 = -p3 * k0 * k3 / (self.p1 - p3)
-        if self.kind == "pi":
-            d4 = -p3 * k0 * self.k4 / (self.p2 - p3)
-            d5 = k0 * (k2 / p3 - k1 + p3 * k3 / (self.p1 - p3)
-                       + p3 * self.k4 / (self.p2 - p3))
-        else:
-            d4 = 0.0
-            d5 = k0 * (k2 / p3 - k1 + p3 * k3 / (self.p1 - p3))
-        return d1, d3, d4, d5
+        d3 = -p3 * k0 * k3 / (p1 - p3)
+        if self.kind != "pi":
+            d5 = k0 * (k2 / p3 - k1 + p3 * k3 / (p1 - p3))
 
-    def vl0(self, t):
-        d1, d3, d4, d5 = self._vl_terms()
-        v = d1 + t + d3 * _exp(-self.p1 * t) + d5 * _exp(-self.p3 * t)
-        if self.kind == "pi":
-            v += d4 * _exp(-self.p2 * t)
-        return v
+            def unit(t):
+                e1 = _exp(-p1 * t)
+                e3 = _exp(-p3 * t)
+                return d1 + t + d3 * e1 + d5 * e3, 1.0 - d3 * p1 * e1 - d5 * p3 * e3
+            return unit
+        d4 = -p3 * k0 * k4 / (p2 - p3)
+        d5 = k0 * (k2 / p3 - k1 + p3 * k3 / (p1 - p3) + p3 * k4 / (p2 - p3))
 
-    def dvl0(self, t):
-        _, d3, d4, d5 = self._vl_terms()
-        v = 1.0 - d3 * self.p1 * _exp(-self.p1 * t) - d5 * self.p3 * _exp(-self.p3 * t)
-        if self.kind == "pi":
-            v -= d4 * self.p2 * _exp(-self.p2 * t)
-        return v
-
-    def _ramp(self, f, t):
-        """Response to a ramp from t0 over dt, from the unit-ramp response f."""
-        t1 = t - self.t0
-        if t1 <= 0.0:
-            return 0.0
-        if t1 <= self.dt:
-            return f(t1) / self.dt
-        return (f(t1) - f(t1 - self.dt)) / self.dt
+        def unit_pi(t):
+            e1 = _exp(-p1 * t)
+            e3 = _exp(-p3 * t)
+            e2 = _exp(-p2 * t)
+            v = d1 + t + d3 * e1 + d5 * e3
+            v += d4 * e2
+            dv = 1.0 - d3 * p1 * e1 - d5 * p3 * e3
+            dv -= d4 * p2 * e2
+            return v, dv
+        return unit_pi
 
     def vo_ub(self):
         if self.kind == "pi":
             return self.t0 + self.dt + (self.c1 + self.c2) * (self.rd + self.rpi) * 2.0
         return self.t0 + self.dt + self.c1 * (self.rd + self.rpi) * 2.0
-
-    # capacitive-load ramp y(t) and its partial derivatives --------------------------------
-    def _y0(self, t, cl):
-        rc = self.rd * cl
-        return t - rc * (1.0 - _exp(-t / rc))
-
-    def _y0dt(self, t, cl):
-        return 1.0 - _exp(-t / (self.rd * cl))
-
-    def _y0dcl(self, t, cl):
-        rc = self.rd * cl
-        return self.rd * ((1.0 + t / rc) * _exp(-t / rc) - 1)
-
-    def _y(self, t, t0, dt, cl):
-        t1 = t - t0
-        if t1 <= 0.0:
-            return 0.0
-        if t1 <= dt:
-            return self._y0(t1, cl) / dt
-        return (self._y0(t1, cl) - self._y0(t1 - dt, cl)) / dt
-
-    def _dy(self, t, t0, dt, cl):
-        t1 = t - t0
-        if t1 <= 0.0:
-            return 0.0, 0.0, 0.0
-        if t1 <= dt:
-            return (-self._y0dt(t1, cl) / dt, -self._y0(t1, cl) / (dt * dt),
-                    self._y0dcl(t1, cl) / dt)
-        return (-(self._y0dt(t1, cl) - self._y0dt(t1 - dt, cl)) / dt,
-                -(self._y0(t1, cl) + self._y0(t1 - dt, cl)) / (dt * dt)
-                + self._y0dt(t1 - dt, cl) / dt,
-                (self._y0dcl(t1, cl) - self._y0dcl(t1 - dt, cl)) / dt)
 
     def _gate_delays(self, ceff):
         delay, table_slew = self.table(ceff)
@@ -256,57 +255,58 @@ class Dmp:
         return delay, delay - slew * (self.vth - self.vl) / (self.vh - self.vl), slew
 
     # the Newton iteration --------------------------------------------------------------------
-    def _eqns(self, x):
-        """Residuals and Jacobian of the three (pi) or two (c2 = 0) driver equations."""
+    def _eqns_pi(self, x):
+        """Residuals and Jacobian of the three driver equations (full pi model)."""
         vth, vl = self.vth, self.vl
-        if self.kind == "pi":
-            t0, dt, ceff = x
-            if ceff < 0.0:
-                raise DmpError("ceff < 0")
-            if ceff > self.c1 + self.c2:
-                raise DmpError("ceff > c1 + c2")
-            t_vth, t_vl, slew = self._gate_delays(ceff)
-            if slew == 0.0:
-                raise DmpError("slew = 0")
-            ct = slew / (self.vh - vl)
-            if ct > 1.4 * dt:
-                ct = 1.4 * dt
-            if dt <= 0.0:
-                raise DmpError("dt <= 0")
-            rd, A, B, D, p1, p2 = self.rd, self.A, self.B, self.D, self.p1, self.p2
-            e1, e2, er = _exp(-p1 * dt), _exp(-p2 * dt), _exp(-dt / (rd * ceff))
-            c1e, c2e, cre = _exp(-p1 * ct), _exp(-p2 * ct), _exp(-ct / (rd * ceff))
-            ipi = (A * ct + (B / p1) * (1.0 - c1e) + (D / p2) * (1.0 - c2e)) / (rd * ct * dt)
-            iceff = (rd * ceff * ct - (rd * ceff) ** 2 * (1.0 - cre)) / (rd * ct * dt)
-            f = [self._y(t_vl, t0, dt, ceff) - vl, self._y(t_vth, t0, dt, ceff) - vth,
-                 ipi - iceff]
-            j_ipi = [0.0,
-                     (-A * dt + B * dt * e1 - (2 * B / p1) * (1.0 - e1) + D * dt * e2
-                      - (2 * D / p2) * (1.0 - e2)
-                      + rd * ceff * (dt + dt * er - 2 * rd * ceff * (1.0 - er)))
-                     / (rd * dt * dt * dt),
-                     (2 * rd * ceff - dt - (2 * rd * ceff + dt) * _exp(-dt / (rd * ceff)))
-                     / (dt * dt)]
-            jac = [list(self._dy(t_vl, t0, dt, ceff)), list(self._dy(t_vth, t0, dt, ceff)),
-                   j_ipi]
-            return f, jac
+        t0, dt, ceff = x
+        if ceff < 0.0:
+            raise DmpError("ceff < 0")
+        if ceff > self.c1 + self.c2:
+            raise DmpError("ceff > c1 + c2")
+        t_vth, t_vl, slew = self._gate_delays(ceff)
+        if slew == 0.0:
+            raise DmpError("slew = 0")
+        ct = slew / (self.vh - vl)
+        if ct > 1.4 * dt:
+            ct = 1.4 * dt
+        if dt <= 0.0:
+            raise DmpError("dt <= 0")
+        rd, A, B, D, p1, p2 = self.rd, self.A, self.B, self.D, self.p1, self.p2
+        e1, e2, er = _exp(-p1 * dt), _exp(-p2 * dt), _exp(-dt / (rd * ceff))
+        c1e, c2e, cre = _exp(-p1 * ct), _exp(-p2 * ct), _exp(-ct / (rd * ceff))
+        ipi = (A * ct + (B / p1) * (1.0 - c1e) + (D / p2) * (1.0 - c2e)) / (rd * ct * dt)
+        iceff = (rd * ceff * ct - (rd * ceff) ** 2 * (1.0 - cre)) / (rd * ct * dt)
+        y_vl, *j_vl = _ramp_rc(t_vl, t0, dt, rd, ceff)
+        y_vth, *j_vth = _ramp_rc(t_vth, t0, dt, rd, ceff)
+        j_ipi = [0.0,
+                 (-A * dt + B * dt * e1 - (2 * B / p1) * (1.0 - e1) + D * dt * e2
+                  - (2 * D / p2) * (1.0 - e2)
+                  + rd * ceff * (dt + dt * er - 2 * rd * ceff * (1.0 - er)))
+                 / (rd * dt * dt * dt),
+                 (2 * rd * ceff - dt - (2 * rd * ceff + dt) * er) / (dt * dt)]
+        return [y_vl - vl, y_vth - vth, ipi - iceff], [j_vl, j_vth, j_ipi]
+
+    def _eqns_c2zero(self, x, t_vth, t_vl):
+        """Residuals and Jacobian of the two driver equations (c2 = 0, Ceff = c1)."""
         t0, dt = x
         ceff = self.ceff
-        t_vth, t_vl, _ = self._gate_delays(ceff)
         if dt <= 0.0:
             dt = x[1] = (t_vl - t_vth) / 100
-        f = [self._y(t_vl, t0, dt, ceff) - vl, self._y(t_vth, t0, dt, ceff) - vth]
-        jac = [list(self._dy(t_vl, t0, dt, ceff)[:2]), list(self._dy(t_vth, t0, dt, ceff)[:2])]
-        return f, jac
+            if dt <= 0.0:   # a zero table slew: no ramp to fit
+                raise DmpError("dt <= 0")
+        y_vl, j0, j1, _ = _ramp_rc(t_vl, t0, dt, self.rd, ceff)
+        y_vth, k0, k1, _ = _ramp_rc(t_vth, t0, dt, self.rd, ceff)
+        return [y_vl - self.vl, y_vth - self.vth], [[j0, j1], [k0, k1]]
 
     def _driver_params(self, ceff):
-        n = 3 if self.kind == "pi" else 2
-        t_vth, _, slew = self._gate_delays(ceff)
+        pi = self.kind == "pi"
+        n = 3 if pi else 2
+        t_vth, t_vl, slew = self._gate_delays(ceff)
         dt = slew / (self.vh - self.vl)
         t0 = t_vth + math.log(1.0 - self.vth) * self.rd * ceff - self.vth * dt
         x = [t0, dt, ceff][:n]
         for _ in range(MAX_NEWTON):
-            f, jac = self._eqns(x)
+            f, jac = self._eqns_pi(x) if pi else self._eqns_c2zero(x, t_vth, t_vl)
             p = _lu_solve(jac, [-v for v in f])
             done = True
             for i in range(n):
@@ -321,14 +321,9 @@ class Dmp:
         if n == 3:
             self.ceff = x[2]
 
-    def _cross(self, f, df, v, ub):
-        return _find_root(lambda t: (self._ramp(f, t) - v, self._ramp(df, t)), self.t0, ub)
-
     def _driver_delay_slew(self):
-        ub = self.vo_ub()
-        delay = self._cross(self.v0, self.dv0, self.vth, ub)
-        tl = self._cross(self.v0, self.dv0, self.vl, ub)
-        th = self._cross(self.v0, self.dv0, self.vh, ub)
+        delay, tl, th = _crossings(_ramped(self._driver_unit(), self.t0, self.dt),
+                                   (self.vth, self.vl, self.vh), self.t0, self.vo_ub())
         return delay, (th - tl) / self.derate
 
     def gate_delay_slew(self) -> tuple[float, float]:
@@ -337,29 +332,26 @@ class Dmp:
             self.ceff = c1 + c2
             delay, slew = self.table(self.ceff)
         elif self.kind == "pi":
-            self._init_pi()
             try:
+                self._init_pi()
                 self._driver_params(c2 + c1)
                 delay, table_slew = self.table(self.ceff)
                 try:
                     self.vo_delay, slew = self._driver_delay_slew()
                     self.valid = True
-                except DmpError:
+                except FAILED:
                     slew = table_slew
-            except DmpError:
+            except FAILED:
                 self.ceff = c1 + c2
                 delay, slew = self.table(self.ceff)
         else:
-            self._init_c2zero()
             self.ceff = c1
             try:
+                self._init_c2zero()
                 self._driver_params(c1)
                 self.valid = True
-            except DmpError:
-                self.valid = False
-            try:
                 delay, slew = self._driver_delay_slew()
-            except DmpError:
+            except FAILED:   # (no driver waveform without its parameters)
                 delay, slew = self.table(c1)
             self.vo_delay = delay
         self.drvr_slew = slew
@@ -371,12 +363,10 @@ class Dmp:
         if self.kind == "cap" or not self.valid or elmore < self.drvr_slew * 1e-3:
             return elmore, self.drvr_slew
         try:
-            self.p3 = 1.0 / elmore
-            ub = self.vo_ub() + elmore
-            t = self._cross(self.vl0, self.dvl0, self.vth, ub)
-            tl = self._cross(self.vl0, self.dvl0, self.vl, ub)
-            th = self._cross(self.vl0, self.dvl0, self.vh, ub)
-        except DmpError:
+            t, tl, th = _crossings(_ramped(self._load_unit(1.0 / elmore), self.t0, self.dt),
+                                   (self.vth, self.vl, self.vh), self.t0,
+                                   self.vo_ub() + elmore)
+        except FAILED:
             return elmore, self.drvr_slew
         delay = t - self.vo_delay
         slew = (th - tl) / self.derate
@@ -387,10 +377,55 @@ class Dmp:
         return _f32(delay), _f32(slew)
 
 
-def _find_root(func, x1: float, x2: float) -> float:
-    """Newton-Raphson safeguarded by bisection between x1 and x2."""
-    y1, _ = func(x1)
-    y2, _ = func(x2)
+def _ramped(unit, t0: float, dt: float):
+    """The response to a ramp from t0 over dt, from the unit-ramp response `unit`:
+    t -> (v, dv/dt)."""
+    def wave(t):
+        t1 = t - t0
+        if t1 <= 0.0:
+            return 0.0, 0.0
+        f, df = unit(t1)
+        if t1 <= dt:
+            return f / dt, df / dt
+        f2, df2 = unit(t1 - dt)
+        return (f - f2) / dt, (df - df2) / dt
+    return wave
+
+
+def _ramp_rc(t: float, t0: float, dt: float, rd: float, cl: float):
+    """A ramp from t0 over dt through rd into the capacitance cl: its value at t and the
+    value's derivatives by t0, dt and cl (the Newton iteration's Jacobian row)."""
+    t1 = t - t0
+    if t1 <= 0.0:
+        return 0.0, 0.0, 0.0, 0.0
+    rc = rd * cl
+    e = _exp(-t1 / rc)
+    y0 = t1 - rc * (1.0 - e)
+    y0dcl = rd * ((1.0 + t1 / rc) * e - 1)
+    if t1 <= dt:
+        return y0 / dt, -(1.0 - e) / dt, -y0 / (dt * dt), y0dcl / dt
+    t2 = t1 - dt
+    e2 = _exp(-t2 / rc)
+    z0 = t2 - rc * (1.0 - e2)
+    z0dcl = rd * ((1.0 + t2 / rc) * e2 - 1)
+    # (y0 + z0 in the dt derivative, as OpenSTA's dy/ddt)
+    return ((y0 - z0) / dt, -((1.0 - e) - (1.0 - e2)) / dt,
+            -(y0 + z0) / (dt * dt) + (1.0 - e2) / dt, (y0dcl - z0dcl) / dt)
+
+
+def _crossings(wave, levels, x1: float, x2: float) -> list[float]:
+    """When wave(t)[0] crosses each level between x1 and x2."""
+    w1 = wave(x1)[0]
+    w2 = wave(x2)[0]
+    return [_find_root(wave, v, x1, x2, w1, w2) for v in levels]
+
+
+def _find_root(wave, v: float, x1: float, x2: float, w1: float, w2: float) -> float:
+    """Where wave(t)[0] crosses v between x1 and x2 (where it is w1 and w2):
+    Newton-Raphson safeguarded by bisection (wave returns the value and its
+    derivative)."""
+    y1 = w1 - v
+    y2 = w2 - v
     if (y1 > 0.0 and y2 > 0.0) or (y1 < 0.0 and y2 < 0.0):
         raise DmpError("the bounds do not surround a root")
     if y1 == 0.0:
@@ -402,7 +437,8 @@ def _find_root(func, x1: float, x2: float) -> float:
     root = (x1 + x2) * 0.5
     dx_prev = abs(x2 - x1)
     dx = dx_prev
-    y, dy = func(root)
+    y, dy = wave(root)
+    y -= v
     for _ in range(MAX_ROOT):
         if (((root - x2) * dy - y) * ((root - x1) * dy - y) > 0.0
                 or abs(2.0 * y) > abs(dx_prev * dy)):
@@ -415,7 +451,8 @@ def _find_root(func, x1: float, x2: float) -> float:
             root -= dx
         if abs(dx) <= CROSS_TOL * abs(root):
             return root
-        y, dy = func(root)
+        y, dy = wave(root)
+        y -= v
         if y < 0.0:
             x1 = root
         else:
@@ -424,58 +461,110 @@ def _find_root(func, x1: float, x2: float) -> float:
 
 
 def _lu_solve(a: list[list[float]], b: list[float]) -> list[float]:
-    """Solve a x = b (n <= 3) by Crout LU with implicit row scaling and partial pivoting."""
-    n = len(b)
-    a = [row[:] for row in a]
+    """Solve a x = b (n <= 3) by Crout LU with implicit row scaling and partial pivoting.
+    Overwrites a and b (the caller's fresh Jacobian and residuals)."""
     scale = []
-    for i in range(n):
-        big = max(abs(v) for v in a[i])
+    for row in a:
+        big = max(map(abs, row))
         if big == 0.0:
             raise DmpError("singular Jacobian")
         scale.append(1.0 / big)
+    index = _crout3(a, scale) if len(b) == 3 else _crout(a, scale)
+    return _substitute(a, index, b)
+
+
+def _crout(a: list[list[float]], scale: list[float]) -> list[int]:
+    """LU-decompose a in place (any n); returns the row permutation."""
+    n = len(a)
     index = [0] * n
     for j in range(n):
-        for i in range(j):
-            s = a[i][j]
+        for i in range(1, j):   # (row 0 has nothing to subtract)
+            ai = a[i]
+            s = ai[j]
             for k in range(i):
-                s -= a[i][k] * a[k][j]
-            a[i][j] = s
+                s -= ai[k] * a[k][j]
+            ai[j] = s
         big, imax = 0.0, 0
         for i in range(j, n):
-            s = a[i][j]
+            ai = a[i]
+            s = ai[j]
             for k in range(j):
-                s -= a[i][k] * a[k][j]
-            a[i][j] = s
+                s -= ai[k] * a[k][j]
+            ai[j] = s
             d = scale[i] * abs(s)
             if d >= big:
                 big, imax = d, i
-        if j != imax:
-            a[imax], a[j] = a[j], a[imax]
-            scale[imax] = scale[j]
-        index[j] = imax
-        if a[j][j] == 0.0:
-            a[j][j] = 1e-20
-        if j != n - 1:
-            pivot = 1.0 / a[j][j]
-            for i in range(j + 1, n):
-                a[i][j] *= pivot
-    x = b[:]
+        _pivot(a, scale, index, j, imax)
+    return index
+
+
+def _crout3(a: list[list[float]], scale: list[float]) -> list[int]:
+    """_crout for n = 3 unrolled (the pi model's Jacobian: most of the solves), the same
+    operations in the same order."""
+    index = [0, 0, 0]
+    big, imax = 0.0, 0
+    for i in range(3):
+        d = scale[i] * abs(a[i][0])
+        if d >= big:
+            big, imax = d, i
+    _pivot(a, scale, index, 0, imax)
+    r0 = a[0]
+    big, imax = 0.0, 0
+    for i in (1, 2):
+        ri = a[i]
+        s = ri[1] - ri[0] * r0[1]
+        ri[1] = s
+        d = scale[i] * abs(s)
+        if d >= big:
+            big, imax = d, i
+    _pivot(a, scale, index, 1, imax)
+    r0, r1, r2 = a
+    r1[2] = r1[2] - r1[0] * r0[2]
+    s = r2[2] - r2[0] * r0[2]
+    s -= r2[1] * r1[2]
+    r2[2] = s
+    # (row 2 alone is searched: it is the pivot unless its scaled value is nan)
+    _pivot(a, scale, index, 2, 2 if scale[2] * abs(s) >= 0.0 else 0)
+    return index
+
+
+def _pivot(a, scale, index, j: int, imax: int) -> None:
+    """Swap the pivot row imax into place j, guard a zero pivot, scale the column below."""
+    if j != imax:
+        a[imax], a[j] = a[j], a[imax]
+        scale[imax] = scale[j]
+    index[j] = imax
+    aj = a[j]
+    if aj[j] == 0.0:
+        aj[j] = 1e-20
+    n = len(a)
+    if j != n - 1:
+        pivot = 1.0 / aj[j]
+        for i in range(j + 1, n):
+            a[i][j] *= pivot
+
+
+def _substitute(a, index, x: list[float]) -> list[float]:
+    """Forward and back substitution through the LU factors (x is overwritten)."""
+    n = len(x)
     nz = -1
     for i in range(n):
         ip = index[i]
         s = x[ip]
         x[ip] = x[i]
         if nz != -1:
+            ai = a[i]
             for j in range(nz, i):
-                s -= a[i][j] * x[j]
+                s -= ai[j] * x[j]
         elif s != 0.0:
             nz = i
         x[i] = s
     for i in range(n - 1, -1, -1):
+        ai = a[i]
         s = x[i]
         for j in range(i + 1, n):
-            s -= a[i][j] * x[j]
-        x[i] = s / a[i][i]
+            s -= ai[j] * x[j]
+        x[i] = s / ai[i]
     return x
 
 
@@ -585,15 +674,88 @@ def thresholds(lib) -> Thresholds:
                       pct("slew_upper_threshold_pct_rise", 0.8), derate)
 
 
-def _dmp_solve(lookup, td, ts, s_in, th, pi, elmore, eo, mm):
+def _dmp_solve(tables, td, ts, s_in, th, pi, elmore, eo, mm):
     """(gate delay, gate slew, [(load, (wire delay, load slew))]) of one driver arc at
     input slew s_in into the pi model `pi` (the Dmp iteration)."""
-    def table(c):
-        return (lookup(td, s_in, c), max(lookup(ts, s_in, c), 0.0) if ts >= 0 else 0.0)
+    delay_at = tables.at_slew(td, s_in)
+    if ts >= 0:
+        slew_at = tables.at_slew(ts, s_in)
 
-    dmp = Dmp(table, th, s_in, *pi)
+        def table(c):
+            return delay_at(c), max(slew_at(c), 0.0)
+    else:
+        def table(c):
+            return delay_at(c), 0.0
+
+    dmp = Dmp(table, th, s_in, *pi, delay=delay_at)
     d, s = dmp.gate_delay_slew()
     return d, s, [(load, dmp.load_delay_slew(el[(eo, mm)])) for load, el in elmore.items()]
+
+
+class _Tables:
+    """The graph's Liberty tables (g.tables) for scalar lookups: bilinear interpolation,
+    extrapolated beyond the axes, as the kernels."""
+
+    def __init__(self, tables):
+        tab_n, tab_var, tab_off, axes, vals = tables
+        self.n = tab_n.tolist()
+        self.var = tab_var.tolist()
+        self.off = tab_off.tolist()
+        self.ax = axes.tolist()
+        self.vs = vals.tolist()
+
+    def seg(self, off: int, n: int, x: float) -> tuple[int, float]:
+        """(segment, fraction along it) of x on the axis at `off` with n points."""
+        ax = self.ax
+        if n == 1:
+            return 0, 0.0
+        if x <= ax[off]:
+            i = 0
+        elif x >= ax[off + n - 1]:
+            i = n - 2
+        else:
+            i = bisect.bisect_right(ax, x, off, off + n) - off - 1
+        a0 = ax[off + i]
+        return i, (x - a0) / (ax[off + i + 1] - a0)
+
+    def lookup(self, t: int, x_slew: float, x_cap: float) -> float:
+        return self.at_slew(t, x_slew)(x_cap)
+
+    def at_slew(self, t: int, x_slew: float):
+        """Table t at input slew x_slew as a function of the load capacitance (the DMP
+        iteration evaluates one arc at one slew for many capacitances)."""
+        n1, n2 = self.n[t]
+        v1, v2 = self.var[t]
+        o1, o2, b = self.off[t]
+        vs, seg = self.vs, self.seg
+        if n1 == 1 and n2 == 1:
+            return lambda c: vs[b]
+        fix1 = None if v1 == 1 else seg(o1, n1, x_slew if v1 == 0 else 0.0)
+        fix2 = None if v2 == 1 else seg(o2, n2, x_slew if v2 == 0 else 0.0)
+        if n2 > 1 and n1 > 1 and fix1 is not None and fix2 is None:   # (slew, cap): usual
+            i, d1 = fix1
+            e1 = 1.0 - d1
+            r0, r1 = b + i * n2, b + (i + 1) * n2
+
+            def by_cap(c):
+                j, d2 = seg(o2, n2, c)
+                e2 = 1.0 - d2
+                return (e1 * e2 * vs[r0 + j] + d1 * e2 * vs[r1 + j]
+                        + d1 * d2 * vs[r1 + j + 1] + e1 * d2 * vs[r0 + j + 1])
+            return by_cap
+
+        def general(c):
+            i, d1 = fix1 if fix1 is not None else seg(o1, n1, c)
+            j, d2 = fix2 if fix2 is not None else seg(o2, n2, c)
+            if n2 == 1:
+                return (1.0 - d1) * vs[b + i] + d1 * vs[b + i + 1]
+            if n1 == 1:
+                return (1.0 - d2) * vs[b + j] + d2 * vs[b + j + 1]
+            return ((1.0 - d1) * (1.0 - d2) * vs[b + i * n2 + j]
+                    + d1 * (1.0 - d2) * vs[b + (i + 1) * n2 + j]
+                    + d1 * d2 * vs[b + (i + 1) * n2 + j + 1]
+                    + (1.0 - d1) * d2 * vs[b + i * n2 + j + 1])
+        return general
 
 
 def delay_calc(g, order, th: Thresholds, slew_max, slew_min, arc_dmax, arc_dmin):
@@ -603,46 +765,8 @@ def delay_calc(g, order, th: Thresholds, slew_max, slew_min, arc_dmax, arc_dmin)
     the load pins of RC nets (elsewhere the pin's slew is its driver's)."""
     from edapipe.timing.graph import EDGE
 
-    tab_n, tab_var, tab_off, axes, vals = g.tables
-    tn = tab_n.tolist()
-    tv = tab_var.tolist()
-    to = tab_off.tolist()
-    ax = axes.tolist()
-    vs = vals.tolist()
-
-    def seg(off, n, x):
-        if n == 1:
-            return 0, 0.0
-        if x <= ax[off]:
-            i = 0
-        elif x >= ax[off + n - 1]:
-            i = n - 2
-        else:
-            i = 0
-            while ax[off + i + 1] <= x:
-                i += 1
-        a0 = ax[off + i]
-        return i, (x - a0) / (ax[off + i + 1] - a0)
-
-    def lookup(t, x_slew, x_cap):
-        n1, n2 = tn[t]
-        v1, v2 = tv[t]
-        x1 = x_slew if v1 == 0 else (x_cap if v1 == 1 else 0.0)
-        x2 = x_slew if v2 == 0 else (x_cap if v2 == 1 else 0.0)
-        i, d1 = seg(to[t][0], n1, x1)
-        j, d2 = seg(to[t][1], n2, x2)
-        b = to[t][2]
-        if n1 == 1 and n2 == 1:
-            return vs[b]
-        if n2 == 1:
-            return (1.0 - d1) * vs[b + i] + d1 * vs[b + i + 1]
-        if n1 == 1:
-            return (1.0 - d2) * vs[b + j] + d2 * vs[b + j + 1]
-        return ((1.0 - d1) * (1.0 - d2) * vs[b + i * n2 + j]
-                + d1 * (1.0 - d2) * vs[b + (i + 1) * n2 + j]
-                + d1 * d2 * vs[b + (i + 1) * n2 + j + 1]
-                + (1.0 - d1) * d2 * vs[b + i * n2 + j + 1])
-
+    tables = _Tables(g.tables)
+    lookup = tables.lookup
     n = g.n_nodes
     wire = np.zeros((n, 2, 2))
     pin_slew = np.zeros((n, 2, 2))
@@ -706,7 +830,7 @@ def delay_calc(g, order, th: Thresholds, slew_max, slew_min, arc_dmax, arc_dmin)
                             key = (td, ts, s_in, pi, elm[eo][mm])
                             got = memo.get(key)
                             if got is None:
-                                got = memo[key] = _dmp_solve(lookup, td, ts, s_in, th, pi,
+                                got = memo[key] = _dmp_solve(tables, td, ts, s_in, th, pi,
                                                              info.elmore, eo, mm)
                             d, s, per_load = got
                             for load, (wd, ls) in per_load:

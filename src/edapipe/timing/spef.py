@@ -6,16 +6,19 @@ Read: the header units (`*T_UNIT`, `*C_UNIT`, `*R_UNIT`), `*DIVIDER`, `*DELIMITE
 coupling `id node other value`, grounded with factor 1 at its end in this net, as
 OpenSTA's `read_spef` does by default), `*RES` (`id node node value`), `*END`; and the
 reduced form `*R_NET name total` with `*DRIVER pin`, `*C2_R1_C1 c2 r1 c1` and `*LOADS` /
-`*RC pin elmore` (a pi model and Elmore delays given directly). `*INDUC` sections are skipped (OpenSTA ignores
-inductance too). Names are unescaped (`\\[` is `[`).
+`*RC pin elmore` (a pi model and Elmore delays given directly). `*INDUC` sections are
+skipped (OpenSTA ignores inductance too). Names are unescaped (`\\[` is `[`).
 
 Hostile input: the reader is one loop over tokens (no recursion), every count is bounded by
 the text's size, numbers must be finite, and every error is located (file:line:column).
+
+Speed: the text is split into words line by line (str.split, no regex match objects), each
+word keeping only its line; a column is worked out again only for an error. Node names
+repeat across `*CONN`, `*CAP` and `*RES`, so each raw name is resolved once.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from dataclasses import dataclass, field
@@ -63,41 +66,54 @@ class Spef:
 
 
 class _Reader:
+    """Tokens are whitespace-separated words, kept with their line index; a token's column
+    is worked out again only for an error (the reader stays one pass of str.split)."""
+
     def __init__(self, text: str, filename: str):
         self.text = text
         self.filename = filename
-        self.tokens = [(m.group(), m.start()) for m in _TOKEN.finditer(text)]
-        self.line_starts = [m.end() for m in re.finditer("\n", text)]
+        self.tokens: list[str] = []
+        self.tok_line: list[int] = []
+        for ln, line in enumerate(text.split("\n")):
+            words = line.split()
+            if words:
+                self.tokens += words
+                self.tok_line += [ln] * len(words)
         self.k = 0
         self.units = {"T": 1e-9, "C": 1e-12, "R": 1.0}
         self.names: dict[str, str] = {}
+        self.resolved: dict[str, str] = {}   # raw name -> name (nets repeat their nodes)
         self.divider = "/"
         self.delimiter = ":"
         self.bus = "[]"
 
-    def error(self, reason: str, offset: int | None = None) -> InputError:
-        if offset is None:
-            offset = self.tokens[min(self.k, len(self.tokens) - 1)][1] if self.tokens else 0
-        line = self.text.count("\n", 0, offset) + 1
-        col = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
-        return InputError(reason, file=self.filename, line=line, column=col)
-
-    def line_of(self, offset: int) -> int:
-        return self.text.count("\n", 0, offset) + 1
-
-    def line_at(self, offset: int) -> int:
-        """Line index of an offset (binary search over the line starts: no rescans)."""
-        return bisect.bisect_right(self.line_starts, offset)
+    def error(self, reason: str, at: int | None = None) -> InputError:
+        """An error at token `at` (default: the current one; past the end: the end)."""
+        if at is None:
+            at = min(self.k, len(self.tokens) - 1)
+        if not 0 <= at < len(self.tokens):
+            line = self.text.count("\n") + 1
+            col = len(self.text) - (self.text.rfind("\n") + 1) + 1
+            return InputError(reason, file=self.filename, line=line, column=col)
+        ln = self.tok_line[at]
+        first = at
+        while first > 0 and self.tok_line[first - 1] == ln:
+            first -= 1
+        text = self.text.split("\n", ln + 1)[ln]
+        words = list(_TOKEN.finditer(text))
+        col = words[at - first].start() + 1 if at - first < len(words) else 1
+        return InputError(reason, file=self.filename, line=ln + 1, column=col)
 
     def peek(self) -> str | None:
-        return self.tokens[self.k][0] if self.k < len(self.tokens) else None
+        return self.tokens[self.k] if self.k < len(self.tokens) else None
 
     def next(self, what: str) -> tuple[str, int]:
-        if self.k >= len(self.tokens):
-            raise self.error(f"SPEF ends early: expected {what}", len(self.text))
-        tok = self.tokens[self.k]
-        self.k += 1
-        return tok
+        """The next token and its index."""
+        k = self.k
+        if k >= len(self.tokens):
+            raise self.error(f"SPEF ends early: expected {what}", len(self.tokens))
+        self.k = k + 1
+        return self.tokens[k], k
 
     def string(self, what: str) -> str:
         tok, off = self.next(what)
@@ -123,6 +139,12 @@ class _Reader:
     def name(self, tok: str) -> str:
         """A SPEF name: `*N` references resolved, escapes removed, the pin delimiter turned
         into the netlist's `/`."""
+        got = self.resolved.get(tok)
+        if got is None:
+            got = self.resolved[tok] = self._resolve(tok)
+        return got
+
+    def _resolve(self, tok: str) -> str:
         if tok.startswith("*") and len(tok) > 1:
             head, sep, rest = tok.partition(self.delimiter)
             mapped = self.names.get(head)
@@ -145,8 +167,10 @@ class _Reader:
         design = ""
         nets: list[SpefNet] = []
         warnings: list[str] = []
-        if not self.tokens or self.tokens[0][0] != "*SPEF":
-            raise self.error("not a SPEF file (it does not start with *SPEF)", 0)
+        if not self.tokens or self.tokens[0] != "*SPEF":
+            raise InputError("not a SPEF file (it does not start with *SPEF)",
+                             file=self.filename, line=1 + (self.tok_line[0] if self.tokens
+                                                           else 0), column=1)
         while self.k < len(self.tokens):
             tok, off = self.next("a keyword")
             if tok == "*DESIGN":
@@ -164,6 +188,7 @@ class _Reader:
                 self.divider = self.next("the divider")[0]
             elif tok == "*DELIMITER":
                 self.delimiter = self.next("the delimiter")[0]
+                self.resolved.clear()
             elif tok == "*BUS_DELIMITER":
                 self.bus = self.next("the bus delimiter")[0]
                 if self.peek() is not None and not self.peek().startswith("*"):
@@ -177,6 +202,7 @@ class _Reader:
                 while self.peek() is not None and _is_index(self.peek()):
                     key, _ = self.next("a name map index")
                     self.names[key] = self.next("a name map name")[0]
+                self.resolved.clear()
             elif tok in ("*PORTS", "*PHYSICAL_PORTS"):
                 while self.peek() is not None and not _is_section(self.peek()):
                     self.next("a port")
@@ -195,7 +221,7 @@ class _Reader:
         return Spef(design, nets, self.divider, self.delimiter, warnings)
 
     def d_net(self, start: int) -> SpefNet:
-        net = SpefNet(self.name(self.next("the net name")[0]), self.line_of(start))
+        net = SpefNet(self.name(self.next("the net name")[0]), self.tok_line[start] + 1)
         self.number("the net's total capacitance", 1.0)
         cu, ru = self.units["C"], self.units["R"]
         section = None
@@ -220,11 +246,11 @@ class _Reader:
             elif section == "*CAP":
                 # `id node value` or, coupling, `id node other value`: the entry ends
                 # with its line; a coupling capacitor is grounded at the first node
-                line = self.line_at(off)
+                line = self.tok_line[off]
                 a = self.name(self.next("a node name")[0])
                 count = 1
                 while self.k + count < len(self.tokens) and \
-                        self.line_at(self.tokens[self.k + count][1]) == line:
+                        self.tok_line[self.k + count] == line:
                     count += 1
                 b = None
                 if count == 2:
@@ -261,7 +287,7 @@ class _Reader:
             self.next("an attribute value")
 
     def r_net(self, start: int) -> SpefNet:
-        net = SpefNet(self.name(self.next("the net name")[0]), self.line_of(start))
+        net = SpefNet(self.name(self.next("the net name")[0]), self.tok_line[start] + 1)
         self.number("the net's total capacitance", 1.0)
         cu, ru, tu = self.units["C"], self.units["R"], self.units["T"]
         driver = None
