@@ -33,6 +33,8 @@ PASSES: tuple[PassSpec, ...] = (
     PassSpec("refactor", "edapipe.synth.refactor", "cut refactoring by factored forms", ("rf",)),
     PassSpec("resub", "edapipe.synth.resub", "windowed resubstitution", ("rs",)),
     PassSpec("fraig", "edapipe.verify.fraig", "SAT sweeping: merge equivalent nodes", ()),
+    PassSpec("dch", "edapipe.synth.dch",
+             "structural choices of script snapshots (SAT-proven); writes them merged", ()),
 )
 
 # Aliases that carry flags, as ABC's abc.rc does (rwz = rewrite -z).
