@@ -216,9 +216,29 @@ def test_corner_options(small, capsys):
                          "--corner", f"b={lib},{lib}"], capsys)
     assert code == 0 and "corner a" in out and "corner b" in out and "Corner: a" in out
     for bad in (["--corner", "a"], ["--corner", f"a={lib}", "--corner", f"a={lib}"],
-                ["--corner", f"a={lib}", "-l", lib], []):
+                ["--corner", f"a={lib}", "-l", lib], [],
+                ["--corner", f"a={lib}", "--report-corner", "b"],
+                ["--corner", f"a={lib}", "--plot", str(tmp / "h.png")]):
         code, _, err = call(["sta", str(v), "--sdc", str(sdc)] + bad, capsys)
         assert code == 2, bad
+
+
+def test_corner_path_options(small, capsys):
+    """With --corner: --format end tables, --endpoint-count over both corners (the same
+    worst path in each), --report-corner's paths only, the JSON's paths per corner."""
+    tmp, v, sdc = small
+    lib = str(DATA / "mini.lib")
+    args = ["sta", str(v), "--sdc", str(sdc), "--corner", f"a={lib}", "--corner", f"b={lib}"]
+    code, out, _ = call(args + ["--format", "end", "--endpoint-count", "2"], capsys)
+    assert code == 0 and "max_delay/setup group v" in out and "Startpoint" not in out
+    code, out, _ = call(args + ["--endpoint-count", "2", "-n", "2"], capsys)
+    assert out.count("Corner: a") == 1 and out.count("Corner: b") == 1
+    code, out, _ = call(args + ["--report-corner", "b", "--to", "y"], capsys)
+    assert code == 0 and "Corner: b" in out and "Corner: a" not in out
+    code, out, _ = call(args + ["--json", "--to", "y"], capsys)
+    data = json.loads(out)["corners"]
+    assert [p["endpoint"] for p in data["a"]["paths"]] == ["y", "y"]
+    assert data["a"]["paths"][0]["group"] == "v"
 
 
 def test_format_end_and_summary(small, capsys):
@@ -266,6 +286,20 @@ def test_path_selection_options(reconverge, capsys):
     assert "Fanout" in out and "n (net)" in out and "u1/Y (INV)" in out
 
 
+def test_through_transitions_keep_their_order(reconverge, capsys):
+    """'rise:'/'fall:' values of --through keep their place among plain points: a falls
+    at u1/Y only when a rises, and then y falls at u3 (NAND2 of m and a rising)."""
+    code, out, _ = call(reconverge + ["--from", "a", "--through", "fall:u1/Y",
+                                      "--through", "u2/Y", "--to", "y"], capsys)
+    assert code == 0 and "^ a (in)" in out and "v u1/Y (INV)" in out
+    code, out, _ = call(reconverge + ["--through", "rise:u1/Y", "--through", "rise:u2/Y"],
+                        capsys)
+    assert code == 0 and "No paths found." in out   # rising n makes m fall (NAND2)
+    code, alone, _ = call(reconverge + ["--rise-through", "u1/Y"], capsys)
+    code, prefixed, _ = call(reconverge + ["--through", "rise:u1/Y"], capsys)
+    assert "^ u1/Y (INV)" in alone and alone == prefixed
+
+
 @pytest.mark.parametrize("args,words", [
     (["--fields", "slew,slwe"], "--fields: unknown field 'slwe'"),
     (["--from", "nosuch"], "--from nosuch: no port, pin, instance or clock"),
@@ -273,6 +307,8 @@ def test_path_selection_options(reconverge, capsys):
     (["--to", "y*", "--to", "zz?"], "--to zz?: no port, pin, instance or clock"),
     (["--from", "a", "--rise-from", "b"], "give one of --from, --rise-from and --fall-from"),
     (["--endpoint-count", "0"], "--endpoint-count"),
+    (["--through", "u1/Y", "--rise-through", "u2/Y"], "cannot be mixed"),
+    (["--through", "fall:"], "no points after fall:"),
 ])
 def test_bad_selection_is_a_usage_error(reconverge, capsys, args, words):
     code, _, err = call(reconverge + args, capsys)

@@ -155,3 +155,20 @@ def max_slack_difference(name: str, sdc_text: str, tmp: Path, spef: Path | None 
         for k in b:
             worst = max(worst, abs(a[k] - b[k]))
     return worst
+
+
+def asap7_corners(tmp_path: Path, sdc: Path) -> tuple[Path, dict[str, Path], str]:
+    """reg1 at the two shared ASAP7 corners: (netlist, {corner: gzipped library}, the head
+    of an `sta` script that defines the corners ff and ss and reads the design and `sdc`
+    with zero wire load)."""
+    import gzip
+
+    v = TIMING / "designs" / "reg1_asap7" / "reg1_asap7.v"
+    libs = {c: TIMING / "liberty" / f"asap7_small_{c}.lib.gz" for c in ("ff", "ss")}
+    script = "define_corners ff ss\n"
+    for c, path in libs.items():
+        plain = tmp_path / f"{c}.lib"
+        plain.write_bytes(gzip.decompress(path.read_bytes()))
+        script += f"read_liberty -corner {c} {plain}\n"
+    script += f"read_verilog {v}\nlink_design top\nset_load 0 [get_nets *]\nread_sdc {sdc}\n"
+    return v, libs, script

@@ -631,6 +631,8 @@ endmodule"""
                              + rnd.choice(froms))
             if rnd.random() < 0.7:
                 parts.append(rnd.choice(["-to ", "-rise_to ", "-fall_to "]) + rnd.choice(tos))
+            if len(parts) == 1:   # an exception needs a point
+                parts.append("-to " + rnd.choice(tos))
             lines.append(" ".join(parts))
         cons = read_sdc_text("\n".join(lines) + "\n", "t.sdc", names, lib.time_unit,
                              lib.cap_unit)

@@ -29,7 +29,7 @@ def parse_paths(text: str) -> list[dict]:
             paths.append(cur)
         elif cur is None or not line.strip() or line.startswith("---"):
             continue
-        elif line.startswith(("Endpoint: ", "Path Group: ", "Path Type: ")):
+        elif line.startswith(("Endpoint: ", "Path Group: ", "Path Type: ", "Corner: ")):
             cur["head"].append(line)
         elif "Description" in line:
             cur["columns"] = line.split()
@@ -116,11 +116,17 @@ GCD_CASES = [
     ("-group_count 12 -endpoint_count 4", ["-n", "12", "--endpoint-count", "4"]),
     ("-group_count 12 -endpoint_count 4 -unique_paths_to_endpoint",
      ["-n", "12", "--endpoint-count", "4", "--unique-paths"]),
+    ("-fall_through [get_pins _222_/Y] -through [get_pins _228_/Y] "
+     "-fall_through [get_pins _232_/Y] -group_count 3",
+     ["--through", "fall:_222_/Y", "--through", "_228_/Y", "--through", "fall:_232_/Y",
+      "-n", "3"]),
+    ("-rise_through [get_nets _057_] -group_count 2 -endpoint_count 2",
+     ["--rise-through", "_057_", "-n", "2", "--endpoint-count", "2"]),
 ]
 
 
 # the default suite runs one case per feature (each runs `sta`, ~1.5 s), the rest are slow
-_DEFAULT = {("max", 0), ("min", 4), ("max", 7), ("min", 9), ("min", 11)}
+_DEFAULT = {("max", 0), ("min", 4), ("max", 7), ("min", 9), ("min", 11), ("max", 12)}
 
 
 def _cases():
@@ -223,3 +229,72 @@ def test_path_groups_against_opensta(tmp_path, capsys, theirs_opts, our_opts):
     shown at their critical cycle's edges; path delays without clock lines, as OpenSTA."""
     got, theirs = gcd_reports(tmp_path, capsys, GROUPS_SDC, theirs_opts, our_opts)
     assert assert_same_paths(got, theirs) >= 2
+
+
+GROUP_PATH_SDC = ("group_path -name zin -from [get_ports req_msg*]\n"
+                  "group_path -name aout -weight 2 -to [get_ports resp_msg[3]]\n"
+                  "group_path -name thr -through [get_pins _222_/Y]\n"
+                  # same priority as zin, later: zin takes its paths (OpenSTA)
+                  "group_path -name rise_a -rise_from [get_ports {req_msg[1*]}]\n"
+                  "group_path -name tocell -to [get_cells _43*_]\n"
+                  "group_path -name fallto -fall_to [get_ports {resp_msg[1*]}]\n"
+                  "group_path -default -to [get_ports resp_msg[5]]\n"
+                  "set_max_delay 2 -to [get_ports resp_msg[1]]\n")
+
+
+@pytest.mark.parametrize("theirs_opts,our_opts", [
+    ("-group_count 3", ["-n", "3"]),
+    ("-path_delay min -group_count 2", ["--path-delay", "min", "-n", "2"]),
+    pytest.param("-group_count 4 -endpoint_count 2", ["-n", "4", "--endpoint-count", "2"],
+                 marks=pytest.mark.slow),
+    pytest.param("-through [get_pins _222_/Y] -group_count 2",
+                 ["--through", "_222_/Y", "-n", "2"], marks=pytest.mark.slow),
+])
+def test_group_path_against_opensta(tmp_path, capsys, theirs_opts, our_opts):
+    """group_path: the paths each matches (-from/-through/-to, rise/fall forms) reported in
+    its group, -default ones in **default**, the named groups first (by name), then
+    **default** and the clocks; the other paths to the same endpoints stay in their clock's
+    group."""
+    got, theirs = gcd_reports(tmp_path, capsys, GROUP_PATH_SDC, theirs_opts, our_opts)
+    assert "Path Group: fallto" in theirs and "Path Group: rise_a" not in theirs
+    assert assert_same_paths(got, theirs) >= 6
+
+
+CORNER_SDC = ("create_clock -name clk -period 500 {clk1 clk2 clk3}\n"
+              "set_input_delay -clock clk 10 {in1 in2}\n"
+              "set_output_delay -clock clk 20 out\nset_input_transition 10 {in1 in2}\n"
+              "group_path -name gin -from [get_ports in1]\n")
+
+
+@pytest.mark.parametrize("theirs_opts,our_opts", [
+    ("-group_count 3 -endpoint_count 2", ["-n", "3", "--endpoint-count", "2"]),
+    ("-path_delay min -group_count 2 -fields {slew cap}",
+     ["--path-delay", "min", "-n", "2", "--fields", "slew,cap"]),
+    ("-corner ss -through [get_pins u1/Y]", ["--report-corner", "ss", "--through", "u1/Y"]),
+    pytest.param("-corner ff -path_delay min -group_count 3 -endpoint_count 2 "
+                 "-unique_paths_to_endpoint",
+                 ["--report-corner", "ff", "--path-delay", "min", "-n", "3",
+                  "--endpoint-count", "2", "--unique-paths"], marks=pytest.mark.slow),
+    pytest.param("-rise_to [get_pins r3/D] -group_count 2 -endpoint_count 2",
+                 ["--rise-to", "r3/D", "-n", "2", "--endpoint-count", "2"],
+                 marks=pytest.mark.slow),
+])
+def test_corner_paths_against_opensta(tmp_path, capsys, theirs_opts, our_opts):
+    """Two ASAP7 corners (define_corners ff ss): the path ends of both corners compete in
+    each group (the -n worst, at most --endpoint-count per endpoint over the corners),
+    each path marked with its corner; --report-corner as -corner."""
+    from tests.timing.conftest import asap7_corners
+
+    need_shared()
+    sta = require_tool("sta")
+    sdc = tmp_path / "c.sdc"
+    sdc.write_text(CORNER_SDC)
+    v, libs, head = asap7_corners(tmp_path, sdc)
+    script = tmp_path / "r.tcl"
+    script.write_text(head + f"report_checks -digits 7 {theirs_opts}\n")
+    proc = subprocess.run([sta, "-no_init", "-no_splash", "-exit", str(script)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "Error" not in proc.stdout, proc.stdout + proc.stderr
+    got = ours(capsys, ["sta", str(v), "--sdc", str(sdc), "--digits", "7", *our_opts]
+               + [f"--corner={c}={p}" for c, p in libs.items()])
+    assert assert_same_paths(got, proc.stdout) >= 1

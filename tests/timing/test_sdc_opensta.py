@@ -385,35 +385,25 @@ def test_asap7_capacitance_ranges_against_opensta(corner, tmp_path):
 def test_corners_against_opensta_define_corners(tmp_path, capsys):
     """`--corner ff=... --corner ss=...` against `define_corners ff ss` with
     `read_liberty -corner`: every endpoint's worst setup and hold slack over the corners."""
-    import gzip
     import json
     import subprocess
 
     from edapipe.cli.main import run
     from tests.conftest import require_tool
-    from tests.timing.conftest import parse_endpoints
+    from tests.timing.conftest import asap7_corners, parse_endpoints
 
     need_shared()
     sta = require_tool("sta")
-    v = TIMING / "designs" / "reg1_asap7" / "reg1_asap7.v"
-    libs = {c: TIMING / "liberty" / f"asap7_small_{c}.lib.gz" for c in ("ff", "ss")}
-    plain = {}
-    for c, path in libs.items():
-        plain[c] = tmp_path / f"{c}.lib"
-        plain[c].write_bytes(gzip.decompress(path.read_bytes()))
     sdc = tmp_path / "c.sdc"
     sdc.write_text("create_clock -name clk -period 500 {clk1 clk2 clk3}\n"
                    "set_input_delay -clock clk 10 {in1 in2}\n"
                    "set_output_delay -clock clk 20 out\nset_input_transition 10 {in1 in2}\n")
+    v, libs, head = asap7_corners(tmp_path, sdc)
     out = {k: tmp_path / f"{k}.txt" for k in ("max", "min")}
     script = tmp_path / "r.tcl"
-    script.write_text("define_corners ff ss\n"
-                      + "".join(f"read_liberty -corner {c} {plain[c]}\n" for c in plain)
-                      + f"read_verilog {v}\nlink_design top\nset_load 0 [get_nets *]\n"
-                      f"read_sdc {sdc}\n"
-                      + "".join(f"report_checks -path_delay {k} -format end -group_count 100 "
-                                f"-endpoint_count 1 -unique_paths_to_endpoint -digits 6 "
-                                f"> {out[k]}\n" for k in out))
+    script.write_text(head + "".join(
+        f"report_checks -path_delay {k} -format end -group_count 100 -endpoint_count 1 "
+        f"-unique_paths_to_endpoint -digits 6 > {out[k]}\n" for k in out))
     subprocess.run([sta, "-no_init", "-no_splash", "-exit", str(script)], check=True,
                    capture_output=True, timeout=300)
     with pytest.raises(SystemExit) as exc:

@@ -152,3 +152,27 @@ def test_no_command_is_accepted_silently(cmd):
     with pytest.raises(InputError) as err:
         run(f"\n{cmd} 1 [get_ports a]\n")
     assert "t.sdc:2:1" in str(err.value)
+
+
+def test_group_path_is_read_as_a_report_group():
+    c, _ = run("group_path -name g1 -weight 2 -from [get_ports a] -through [get_cells u1]\n"
+               "group_path -default -rise_to [get_ports y]\n")
+    g1, dflt = c.exceptions
+    assert (g1.kind, g1.group, [o.name for o in g1.from_objs]) == ("group_path", "g1", ["a"])
+    assert (dflt.group, dflt.to_rf, dflt.min_max) == ("**default**", 0, "all")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("group_path -from [get_ports a]\n", "give -name NAME or -default"),
+    ("group_path -name g -default -to [get_ports y]\n", "give -name NAME or -default"),
+    ("group_path -name g -setup -to [get_ports y]\n", "unknown option -setup"),
+    ("group_path -name g -weight x\n", "group_path -weight must be a number"),
+    ("group_path -name\n", "-name needs a value"),
+    ("group_path -name g\n", "-from, -through or -to required"),
+    ("set_false_path -setup\n", "-from, -through or -to required"),
+    ("set_max_delay 2\n", "-from, -through or -to required"),
+])
+def test_group_path_errors_are_located(text, message):
+    with pytest.raises(InputError) as err:
+        run(text)
+    assert message in str(err.value) and "t.sdc:1" in str(err.value)

@@ -25,6 +25,9 @@ def _points(name: str, text: str, whose: str):
               help="Analyze a corner with its own libraries (instead of -l); repeat for "
                    "several, as OpenSTA's define_corners: each endpoint reports its worst "
                    "corner.")
+@click.option("--report-corner", metavar="NAME",
+              help="With --corner: paths and endpoint lists of this corner only "
+                   "(report_checks -corner NAME); default: the worst over all corners.")
 @click.option("--sdc", metavar="FILE", help="SDC constraints.")
 @click.option("--spef", metavar="FILE",
               help="SPEF parasitics: RC delay calculation (effective capacitance, Elmore "
@@ -43,9 +46,10 @@ def _points(name: str, text: str, whose: str):
                    "rise/fall, as OpenSTA's -unique_paths_to_endpoint (same paths).")
 @_points("from", "Only paths from these ports, pins, instances or clocks (names or "
                  "wildcards, comma-separated), as report_checks -from", "the startpoint's")
-@click.option("--through", multiple=True, metavar="POINTS",
-              help="Only paths through one of these pins, ports, instances or nets; repeat "
-                   "for points passed in that order (-through).")
+@_points("through", "Only paths through one of these pins, ports, instances or nets; repeat "
+                    "for points passed in that order (-through); a 'rise:' or 'fall:' "
+                    "prefix takes one transition at the point (-rise_through, "
+                    "-fall_through), in any order with the others", "the pin's")
 @_points("to", "Only paths to these endpoints: ports, pins, instances or capture clocks "
                "(-to)", "the endpoint's")
 @click.option("--fields", default="", metavar="LIST",
@@ -83,15 +87,19 @@ def _points(name: str, text: str, whose: str):
               help="Exit 1 when more than N design-rule violations (max_transition, "
                    "max_capacitance, max_fanout together).")
 @click.option("--no-cache", is_flag=True, help="Do not use or write the Liberty cache.")
-def sta_cmd(netlist, liberty, corners, sdc, spef, top, paths, endpoint_count, unique_paths,
-            from_, rise_from, fall_from, through, to_, rise_to, fall_to, fields, fmt,
+def sta_cmd(netlist, liberty, corners, report_corner, sdc, spef, top, paths, endpoint_count,
+            unique_paths, from_, rise_from, fall_from, through_, rise_through, fall_through,
+            to_, rise_to, fall_to, fields, fmt,
             path_delay, n_endpoints, as_json, output, max_violations, plot, wire_load, digits,
             show_drc, max_drc_violations, no_cache):
     """Static timing analysis: WNS, TNS, violations and the worst paths.
 
-    Same timing model as OpenSTA without parasitics: NLDM table lookup with
-    extrapolation, worst-slew propagation, ideal clocks, setup and hold checks at
-    registers and output ports. SDC numbers are in the first library's units.
+    Same timing model as OpenSTA: NLDM table lookup with extrapolation, worst-slew
+    propagation, ideal or propagated clocks, setup and hold checks at registers and
+    output ports; with --spef, effective capacitance at each driver and Elmore wire
+    delays (OpenSTA's default); several corners with --corner. Reports as
+    report_checks: path selection (--from/--through/--to), --endpoint-count, groups,
+    --fields. SDC numbers are in the first library's units.
 
     \b
         edapipe sta design.v -l sky130.lib.gz --sdc design.sdc
@@ -106,7 +114,6 @@ def sta_cmd(netlist, liberty, corners, sdc, spef, top, paths, endpoint_count, un
     from edapipe.timing import report
     from edapipe.timing.search import HOLD, SETUP
     from edapipe.timing.sta import StaParams, load
-    from edapipe.timing.search import analyze
     from edapipe.util.console import console
     from edapipe.cli.logic import guard
     from edapipe.errors import UsageError
@@ -115,18 +122,23 @@ def sta_cmd(netlist, liberty, corners, sdc, spef, top, paths, endpoint_count, un
     if plot is not None and is_stdio(plot) and is_stdio(output):
         raise UsageError("--plot - and the report cannot share standard output; give -o FILE")
     specs = _corner_specs(corners, liberty)
-    select = _path_spec(from_, rise_from, fall_from, through, to_, rise_to, fall_to)
+    select = _path_spec(from_, rise_from, fall_from, (through_, rise_through, fall_through),
+                        to_, rise_to, fall_to)
     fields = report.parse_fields(fields)
-    if corners and (select or endpoint_count > 1 or unique_paths):
-        raise UsageError("--from/--through/--to, --endpoint-count and --unique-paths are "
-                         "not available with --corner yet")
+    if corners and plot is not None:
+        raise UsageError("--plot draws one analysis; it is not available with --corner")
+    if report_corner is not None and all(name != report_corner for name, _ in specs):
+        raise UsageError(f"--report-corner {report_corner!r}: no --corner of that name")
     guard({"-o": output, "--plot": plot}, netlist, *[f for _, libs in specs for f in libs],
           sdc, spef)
+    from edapipe.timing.paths import Selection
+    sel = Selection(paths, endpoint_count, unique_paths)
     if corners:
-        paths = paths if fmt == "full" else 0
-        _run_corners(specs, netlist, sdc, spef, top, wire_load, not no_cache, paths,
-                     path_delay, n_endpoints, as_json, output, max_violations, digits,
-                     show_drc, max_drc_violations, fields)
+        runs = _corner_runs(specs, StaParams(netlist, (), sdc, top, wire_load, not no_cache,
+                                             spef=spef), sel, select)
+        _report_corners(runs, report_corner, sel, fmt, path_delay, n_endpoints, as_json,
+                        output, digits, show_drc, fields)
+        _corner_exit(runs, max_violations, max_drc_violations)
         return
     params = StaParams(netlist, tuple(liberty), sdc, top, wire_load, not no_cache,
                        spef=spef)
@@ -137,15 +149,8 @@ def sta_cmd(netlist, liberty, corners, sdc, spef, top, paths, endpoint_count, un
         console().print(f"edapipe: warning: {w}", markup=False, highlight=False,
                         soft_wrap=True)
     from edapipe.timing import drc
-    from edapipe.timing.paths import Selection, needs_ends
-    sel = Selection(paths, endpoint_count, unique_paths)
-    keep = needs_ends(constraints, sel)   # every path end kept for the report
-    an = analyze(graph, constraints, libs, keep_ends=keep and not select)
+    an, shown = _analyses(graph, constraints, libs, sel, select)
     rules = drc.check_all(an, libs)
-    shown = an   # the analysis the paths and endpoint lists come from
-    if select:
-        from edapipe.timing.pathfilter import filtered
-        shown = analyze(graph, filtered(constraints, graph, select), libs, keep_ends=keep)
     if as_json:
         text = report.dumps(an, rules, sel, shown)
     else:
@@ -184,9 +189,10 @@ def _text(an, shown, rules, sel, fmt, path_delay, n_endpoints, digits, fields,
     return "".join(parts)
 
 
-def _path_spec(from_, rise_from, fall_from, through, to, rise_to, fall_to):
+def _path_spec(from_, rise_from, fall_from, throughs, to, rise_to, fall_to):
     """The report filter of the --from/--through/--to options (OpenSTA allows one of
-    -from, -rise_from, -fall_from, and one of the -to forms)."""
+    -from, -rise_from, -fall_from, and one of the -to forms). `throughs`: the values of
+    --through, --rise-through and --fall-through."""
     from edapipe.errors import UsageError
     from edapipe.timing.pathfilter import PathSpec
 
@@ -198,7 +204,34 @@ def _path_spec(from_, rise_from, fall_from, through, to, rise_to, fall_to):
 
     f, f_rf = one(from_, rise_from, fall_from, "from")
     t, t_rf = one(to, rise_to, fall_to, "to")
-    return PathSpec(tuple(f), f_rf, tuple((p, None) for p in through), tuple(t), t_rf)
+    return PathSpec(tuple(f), f_rf, _throughs(*throughs), tuple(t), t_rf)
+
+
+_TRANSITION = {"rise": 0, "fall": 1}
+
+
+def _throughs(through, rise, fall) -> tuple[tuple[str, int | None], ...]:
+    """The -through points in order, each with its transition. Click keeps the order
+    within one option but not between options, so interleaved transitions are given as
+    'rise:POINTS' / 'fall:POINTS' values of --through; --rise-through and --fall-through
+    stand alone (all points of one transition)."""
+    from edapipe.errors import UsageError
+
+    if sum(map(bool, (through, rise, fall))) > 1:
+        raise UsageError("--through, --rise-through and --fall-through cannot be mixed (their "
+                         "order is lost); give --through rise:POINTS / fall:POINTS instead")
+    if rise or fall:
+        return tuple((p, 0 if rise else 1) for p in rise or fall)
+    out = []
+    for p in through:
+        word, colon, rest = p.partition(":")
+        if colon and word in _TRANSITION:
+            if not rest.strip():
+                raise UsageError(f"--through {p!r}: no points after {word}:")
+            out.append((rest, _TRANSITION[word]))
+        else:
+            out.append((p, None))
+    return tuple(out)
 
 
 def _corner_specs(corners, liberty) -> list[tuple[str | None, tuple[str, ...]]]:
@@ -223,23 +256,34 @@ def _corner_specs(corners, liberty) -> list[tuple[str | None, tuple[str, ...]]]:
     return out
 
 
-def _run_corners(specs, netlist, sdc, spef, top, wire_load, use_cache, paths, path_delay,
-                 n_endpoints, as_json, output, max_violations, digits, show_drc,
-                 max_drc_violations, fields) -> None:
-    """Every corner analysed on its own libraries; the report takes each endpoint's worst
-    corner (OpenSTA's define_corners), the gates count over all corners."""
-    from edapipe.errors import CheckFailed
-    from edapipe.timing import drc, report
-    from edapipe.timing.search import HOLD, SETUP, analyze
-    from edapipe.timing.sta import StaParams, load
+def _analyses(graph, constraints, libs, sel, select):
+    """(analysis of the design, analysis the paths and endpoint lists come from: that of
+    the --from/--through/--to filter, or the same), keeping the path ends `sel` needs."""
+    from edapipe.timing.paths import needs_ends
+    from edapipe.timing.search import analyze
+
+    keep = needs_ends(constraints, sel)   # every path end kept for the report
+    an = analyze(graph, constraints, libs, keep_ends=keep and not select)
+    if not select:
+        return an, an
+    from edapipe.timing.pathfilter import filtered
+    return an, analyze(graph, filtered(constraints, graph, select), libs, keep_ends=keep)
+
+
+def _corner_runs(specs, params, sel, select):
+    """Every corner analysed on its own libraries (netlist and SDC read again for each);
+    the SDC's `puts` output and each distinct warning printed once."""
+    import dataclasses
+
+    from edapipe.timing import drc
+    from edapipe.timing.corners import CornerRun
+    from edapipe.timing.sta import load
     from edapipe.util.console import console
-    from edapipe.util.files import write_bytes
 
     runs = []
     shown: set[str] = set()
     for name, libs in specs:
-        graph, cons, lib_objs = load(StaParams(netlist, libs, sdc, top, wire_load, use_cache,
-                                               spef=spef))
+        graph, cons, lib_objs = load(dataclasses.replace(params, liberty=libs))
         for m in ([] if runs else cons.messages):
             console().print(m, markup=False, highlight=False, soft_wrap=True)
         for w in graph.warnings:
@@ -247,23 +291,45 @@ def _run_corners(specs, netlist, sdc, spef, top, wire_load, use_cache, paths, pa
                 shown.add(w)
                 console().print(f"edapipe: warning: {w}", markup=False, highlight=False,
                                 soft_wrap=True)
-        an = analyze(graph, cons, lib_objs)
-        runs.append((name, an, drc.check_all(an, lib_objs)))
-    checks = {"max": [SETUP], "min": [HOLD], "min_max": [SETUP, HOLD]}[path_delay]
+        an, paths_an = _analyses(graph, cons, lib_objs, sel, select)
+        runs.append(CornerRun(name, an, paths_an, drc.check_all(an, lib_objs)))
+    return runs
+
+
+def _report_corners(runs, report_corner, sel, fmt, path_delay, n_endpoints, as_json,
+                    output, digits, show_drc, fields) -> None:
+    """The report of several corners: every corner's summary, then the paths of all
+    corners (as report_checks after define_corners) or of --report-corner's."""
+    from edapipe.timing import report
+    from edapipe.timing.corners import format_corners
+    from edapipe.timing.search import HOLD, SETUP
+    from edapipe.util.files import write_bytes
+
     if as_json:
-        text = report.dumps_corners(runs, paths)
+        text = report.dumps_corners(runs, sel)
     else:
-        text = report.format_corners(runs, checks, paths, n_endpoints, digits, show_drc,
-                                     fields)
+        checks = {"max": [SETUP], "min": [HOLD], "min_max": [HOLD, SETUP]}[path_delay]
+        paths_of = [r for r in runs if report_corner in (None, r.name)]
+        text = format_corners(runs, checks, sel, fmt, n_endpoints, digits, show_drc, fields,
+                              paths_of)
     write_bytes(output, text.encode(), binary=False, option="-o")
+
+
+def _corner_exit(runs, max_violations, max_drc_violations) -> None:
+    """Exit 1 past --max-drc-violations (violators of all corners) or --max-violations
+    ((endpoint, check) pairs violating in any corner)."""
+    from edapipe.errors import CheckFailed
+    from edapipe.timing import drc
+    from edapipe.timing.search import HOLD, SETUP
+
     if max_drc_violations is not None:
-        bad = sum(drc.count(rules) for _, _, rules in runs)
+        bad = sum(drc.count(r.rules) for r in runs)
         if bad > max_drc_violations:
             raise CheckFailed(f"design rules violated: {bad} violations over "
                               f"the corners (more than --max-drc-violations "
                               f"{max_drc_violations})")
     if max_violations is not None:
-        bad = {(e.name, c) for _, an, _ in runs for e in an.endpoints for c in (SETUP, HOLD)
+        bad = {(e.name, c) for r in runs for e in r.an.endpoints for c in (SETUP, HOLD)
                if e.slack[c] < 0}
         if len(bad) > max_violations:
             raise CheckFailed(f"timing violated: {len(bad)} violating endpoint checks over "

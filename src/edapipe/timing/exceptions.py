@@ -9,6 +9,8 @@
   max delay, larger min delay), then the first in the file. A hold path also sees the setup
   multicycle paths (OpenSTA's `MultiCyclePath::matches` with `exactly` false): they set its
   cycle accounting.
+- `group_path` exceptions (priority 0) take no part in that choice: the highest of them
+  names the report group of a path (chosen on their own, kind "group_path").
 - -through points are tracked along the path as OpenSTA's exception states: a state is a
   set of (exception, points passed); passing a pin (or a pin of a net or cell) that the next
   point names, with its transition, advances it. Exceptions without -from start at their
@@ -25,7 +27,8 @@ from edapipe.errors import ResourceLimit
 from edapipe.timing.graph import EDGE, SETUP, TimingGraph
 from edapipe.timing.sdc import Exception_, Obj
 
-_TYPE_PRIORITY = {"false_path": 4000, "max_delay": 3000, "min_delay": 3000, "multicycle": 2000}
+_TYPE_PRIORITY = {"false_path": 4000, "max_delay": 3000, "min_delay": 3000, "multicycle": 2000,
+                  "group_path": 0}
 # exception states of one launch beyond which the analysis stops (exit 4): each state is a
 # full propagation
 MAX_STATES = 256
@@ -136,7 +139,9 @@ class ExceptionChooser:
     def _rank(self, k: int, check: int, sig: frozenset, done: frozenset, kind: str | None,
               exact: bool) -> tuple | None:
         x = self.exceptions[k]
-        if x.kind == "filter" or (kind is not None and x.kind != kind):
+        # group paths only name report groups: chosen on their own (kind "group_path")
+        wanted = x.kind == kind if kind is not None else x.kind != "group_path"
+        if x.kind == "filter" or not wanted:
             return None
         if not applies(x, check, exact):
             return None

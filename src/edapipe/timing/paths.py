@@ -39,6 +39,7 @@ class End:
     clock_latency: float
     crpr: float
     uncertainty: float
+    group: str | None = None   # the group of the group_path it matches
 
     @staticmethod
     def of(ep: Endpoint, check: int) -> End:
@@ -144,8 +145,11 @@ PATH_DELAYS = ("max_delay", "min_delay")
 
 
 def group_of(ep: Endpoint, end: End) -> str:
-    """A path's group as OpenSTA's default path groups: its capture clock, or
-    **default** for a set_max_delay / set_min_delay path to an output port."""
+    """A path's group as OpenSTA's PathGroups: the group_path it matches, else its
+    capture clock, or **default** for a set_max_delay / set_min_delay path to an output
+    port."""
+    if end.group is not None:
+        return end.group
     if end.exception in PATH_DELAYS and ep.kind == "output":
         return "**default**"
     return ep.capture_clock
@@ -153,8 +157,9 @@ def group_of(ep: Endpoint, end: End) -> str:
 
 def needs_ends(an_sdc, sel: Selection) -> bool:
     """Whether a report needs every path end kept (analyze's keep_ends): several paths per
-    endpoint, or path delay exceptions (their paths form a group of their own)."""
-    return sel.per_endpoint > 1 or any(x.kind in PATH_DELAYS for x in an_sdc.exceptions)
+    endpoint, or path delays and group paths (their paths form groups of their own)."""
+    return sel.per_endpoint > 1 or any(x.kind in PATH_DELAYS or x.kind == "group_path"
+                                       for x in an_sdc.exceptions)
 
 
 def select_groups(an: Analysis, check: int, sel: Selection, endpoints: list[Endpoint]
@@ -173,7 +178,7 @@ def select_groups(an: Analysis, check: int, sel: Selection, endpoints: list[Endp
         for end in _ends(ep, check):
             groups.setdefault(group_of(ep, end), []).append((ep, end))
     out = []
-    for name, ends in sorted(groups.items()):
+    for name, ends in sorted(groups.items(), key=lambda kv: group_order(an.sdc, kv[0])):
         if sel.per_endpoint > 1:
             enum = _Enumeration(an, check, sel)
             got = Selected(enum.run(ends))
@@ -182,6 +187,13 @@ def select_groups(an: Analysis, check: int, sel: Selection, endpoints: list[Endp
             got = Selected(_worst_per_pin(an, check, ends)[:sel.count])
         out.append((name, got))
     return out
+
+
+def group_order(sdc, name: str) -> tuple[bool, str]:
+    """OpenSTA's order of path groups: the group_path groups by name, then the others
+    (**default**, the clocks) by name."""
+    named = {x.group for x in sdc.exceptions if x.kind == "group_path"} - {"**default**"}
+    return (name not in named, name)
 
 
 def _worst_per_pin(an: Analysis, check: int, ends) -> list[Path]:
@@ -198,10 +210,10 @@ def _worst_per_pin(an: Analysis, check: int, ends) -> list[Path]:
 
 def _ends(ep: Endpoint, check: int) -> list[End]:
     """The endpoint's path ends of a check (kept by analyze's keep_ends): the worst per
-    launch run and data edge."""
-    best: dict[tuple[int, int], tuple] = {}
+    launch run, data edge and group."""
+    best: dict[tuple, tuple] = {}
     for rec in ep.ends:
-        key = (rec[1], rec[2])
+        key = (rec[1], rec[2], rec[11])   # run, data edge, group
         if rec[0] == check and (key not in best or rec[3] < best[key][3]):
             best[key] = rec
     return [End(*rec[1:]) for rec in best.values()]

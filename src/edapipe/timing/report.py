@@ -17,7 +17,7 @@ import numpy as np
 
 from edapipe.errors import excerpt
 from edapipe.timing.graph import HOLD, SETUP
-from edapipe.timing.paths import PATH_DELAYS
+from edapipe.timing.paths import PATH_DELAYS, group_of
 from edapipe.timing.search import Analysis, Endpoint
 
 NS = 1e9
@@ -151,9 +151,7 @@ def trace(an: Analysis, ep: Endpoint, check: int, path=None
         pts[0].incr += shift
         req[0].incr += shift
         end = replace(end, arrival=end.arrival + shift, required=end.required + shift)
-    # OpenSTA's group of a set_max_delay / set_min_delay path to an output is **default**
-    group = "**default**" if path_delay and ep.kind == "output" else ep.capture_clock
-    info = {"startpoint": start_desc, "endpoint": end_desc, "group": group,
+    info = {"startpoint": start_desc, "endpoint": end_desc, "group": group_of(ep, end),
             "type": "max" if check == SETUP else "min", "end": end}
     return pts, req, info
 
@@ -236,10 +234,12 @@ def _f(x: float | None, scale: float, digits: int, width: int = 11) -> str:
 
 
 def format_path(an: Analysis, ep: Endpoint, check: int, digits: int = 3,
-                fields: frozenset[str] = frozenset(), path=None) -> str:
+                fields: frozenset[str] = frozenset(), path=None,
+                corner: str | None = None) -> str:
     """One path as OpenSTA's `report_checks -fields ...`: its columns (Fanout with nets,
     then Cap, Slew, Delay, Time, each digits + 5 wide), rows and rules. `path` (paths.py's
-    enumerated path) reports that path instead of the endpoint's worst."""
+    enumerated path) reports that path instead of the endpoint's worst; `corner` names
+    its corner (a `Corner:` line, as OpenSTA with several corners)."""
     pts, req, info = trace(an, ep, check, path)
     end = info["end"]
     t_scale, _ = time_scale(an)
@@ -278,8 +278,9 @@ def format_path(an: Analysis, ep: Endpoint, check: int, digits: int = 3,
         return out
 
     out = [f"Startpoint: {info['startpoint']}", f"Endpoint: {info['endpoint']}",
-           f"Path Group: {info['group']}", f"Path Type: {info['type']}", "",
-           f"{head}   Description", rule]
+           f"Path Group: {info['group']}", f"Path Type: {info['type']}"]
+    out += [f"Corner: {corner}"] * (corner is not None)
+    out += ["", f"{head}   Description", rule]
     out += rows(pts)
     out.append(line(end.arrival, "data arrival time"))
     out.append("")
@@ -316,11 +317,11 @@ def format_check(an: Analysis, check: int, fmt: str, sel, digits: int = 3,
         else:
             out += ["\n" + format_path(an, p.ep, check, digits, fields, p) for p in chosen]
         if chosen.truncated:
-            out.append("\n" + _truncated() + ".\n")
+            out.append("\n" + truncation_note() + ".\n")
     return out or ["\nNo paths found.\n"]
 
 
-def _truncated() -> str:
+def truncation_note() -> str:
     from edapipe.timing.paths import MAX_DEVIATIONS
     return (f"Path enumeration stopped after {MAX_DEVIATIONS} deviations: some of the paths "
             "asked for may be missing")
@@ -412,7 +413,7 @@ def to_json(an: Analysis, paths=0, shown: Analysis | None = None) -> dict:
                       + [e for e in an.endpoints if e.slack[SETUP] == math.inf]],
         "paths": [_path_json(shown, p, num) for chosen in picked for p in chosen],
         "warnings": list(an.graph.warnings) + [
-            _truncated() for chosen in picked if chosen.truncated],
+            truncation_note() for chosen in picked if chosen.truncated],
     }
 
 
@@ -425,7 +426,8 @@ def _path_json(an: Analysis, path, num) -> dict:
         return {"point": p.name, "edge": None if p.edge is None else _EDGE_NAME[p.edge],
                 "load_pf": None if p.cap is None else round(float(p.cap) * PF, 9),
                 "slew": num(p.slew), "delay": num(p.incr), "time": num(p.time)}
-    return {"check": "setup" if check == SETUP else "hold", "endpoint": ep.name,
+    return {"check": "setup" if check == SETUP else "hold", "group": info["group"],
+            "endpoint": ep.name,
             "startpoint": info["startpoint"], "slack": num(end.slack),
             "arrival": num(end.arrival), "required": num(end.required),
             "data": [stage(p) for p in pts], "clock": [stage(p) for p in req]}
@@ -491,38 +493,10 @@ def plot_histogram(an: Analysis, path: str) -> None:
     atomic_write(path, buf.getvalue())
 
 
-def format_corners(runs, checks, paths: int, n_endpoints: int, digits: int,
-                   show_drc: bool, fields: frozenset[str] = frozenset()) -> str:
-    """Several corners: each one's summary, then the worst paths over all corners (each
-    endpoint at its worst corner, as OpenSTA's report_checks with define_corners)."""
-    from edapipe.timing import drc
-
-    parts = []
-    for name, an, rules in runs:
-        parts.append(f"corner {name}\n" + format_summary(an, digits)
-                     + drc.format_summary(rules, digits))
-        if show_drc:
-            parts.extend("\n" + drc.format_checks(c, digits) for c in rules.values())
-    for check in checks:
-        worst: dict[str, tuple] = {}
-        for k, (name, an, _) in enumerate(runs):
-            for ep in an.endpoints:
-                s = ep.slack[check]
-                if s < math.inf and (ep.name not in worst or s < worst[ep.name][0]):
-                    worst[ep.name] = (s, k, ep)
-        for s, k, ep in sorted(worst.values(), key=lambda x: (x[0], x[2].name))[:paths]:
-            name, an, _ = runs[k]
-            parts.append(f"\nCorner: {name}\n" + format_path(an, ep, check, digits, fields))
-        if n_endpoints:
-            for name, an, _ in runs:
-                parts.append(f"\ncorner {name}: "
-                             + format_endpoints(an, check, n_endpoints, digits))
-    return "".join(parts)
-
-
-def dumps_corners(runs, paths: int) -> str:
-    """JSON of several corners: each corner's report (as `dumps`) under its name."""
+def dumps_corners(runs, sel) -> str:
+    """JSON of several corners (corners.CornerRun): each corner's report (as `dumps`, its
+    own paths of the selection `sel`) under its name."""
     data = {"corners": {}}
-    for name, an, rules in runs:
-        data["corners"][name] = _report_data(an, rules, paths)
+    for run in runs:
+        data["corners"][run.name] = _report_data(run.an, run.rules, sel, run.shown)
     return json.dumps(data, indent=1) + "\n"

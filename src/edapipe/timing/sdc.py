@@ -31,7 +31,7 @@ MAX_MAGNITUDE = 1e15
 _HARMLESS = frozenset({
     "set_min_capacitance", "set_fanout_load", "set_max_area", "set_dont_touch",
     "set_dont_touch_network",
-    "set_dont_use", "set_max_dynamic_power", "set_max_leakage_power", "group_path",
+    "set_dont_use", "set_max_dynamic_power", "set_max_leakage_power",
     "set_min_pulse_width", "set_voltage", "create_voltage_area", "set_level_shifter_strategy",
     "set_level_shifter_threshold", "set_min_porosity",
 })
@@ -109,14 +109,15 @@ class PortDelay:
 
 @dataclass
 class Exception_:
-    """set_false_path / set_multicycle_path / set_max_delay / set_min_delay.
+    """set_false_path / set_multicycle_path / set_max_delay / set_min_delay, and
+    group_path (kind "group_path", which only names the report group of its paths).
 
     Transitions (rf) are 0 rise, 1 fall, None both: `from_rf` of the startpoint (-rise_from;
     a register's clock pin edge, a clock's edge), `thrus` each a list of objects with the
     transition at the pin passed (-rise_through), `to_rf` of the endpoint's data or of the
     capture clock's edge (-rise_to), `end_rf` of the endpoint's data (-rise / -fall)."""
 
-    kind: str                    # false_path, multicycle, max_delay, min_delay
+    kind: str                    # false_path, multicycle, max_delay, min_delay, group_path
     from_objs: list[Obj] | None
     to_objs: list[Obj] | None
     setup: bool                  # applies to setup (max) analysis
@@ -131,6 +132,8 @@ class Exception_:
     # periods; default -end for setup, -start for hold (OpenSTA's use_end_clk)
     use_end_clk: bool = True
     min_max: str = "all"         # all, max (-setup), min (-hold): OpenSTA's MinMaxAll
+    # group_path: the report group of its paths (-name; "**default**" for -default)
+    group: str | None = None
 
     @property
     def specificity(self) -> int:
@@ -155,7 +158,7 @@ class Exception_:
         def names(objs):
             return None if objs is None else frozenset((o.kind, o.name) for o in objs)
         family = "path_delay_" + self.kind if self.kind.endswith("delay") else self.kind
-        return (family, self.min_max, names(self.from_objs), self.from_rf,
+        return (family, self.group, self.min_max, names(self.from_objs), self.from_rf,
                 tuple((names(o), rf) for o, rf in self.thrus), names(self.to_objs),
                 self.to_rf, self.end_rf)
 
@@ -352,6 +355,7 @@ class _Reader:
             "set_multicycle_path": lambda w, o: self.exception(w, o, "multicycle"),
             "set_max_delay": lambda w, o: self.exception(w, o, "max_delay"),
             "set_min_delay": lambda w, o: self.exception(w, o, "min_delay"),
+            "group_path": self.group_path,
             "current_design": lambda w, o: self.design_name,
             "set_units": self.set_units,
             "set_hierarchy_separator": self.set_hierarchy_separator,
@@ -1244,13 +1248,46 @@ class _Reader:
                "-through": ("thru", None), "-rise_through": ("thru", 0),
                "-fall_through": ("thru", 1), "-thru": ("thru", None)}
 
-    def exception(self, words: list[Word], offset: int, kind: str):
+    def group_path(self, words: list[Word], offset: int):
+        """group_path -name NAME | -default, with -from/-through/-to points: the paths it
+        matches are reported in that group (-default: OpenSTA's **default** group).
+        -weight and -critical_range change no report of OpenSTA's: accepted."""
+        rest: list[Word] = []
+        name = None
+        default = False
+        i = 0
+        while i < len(words):
+            v = words[i].value if isinstance(words[i].value, str) else None
+            if v in ("-name", "-weight", "-critical_range"):
+                if i + 1 >= len(words):
+                    raise TclError(f"group_path: option {v} needs a value", words[i].offset)
+                if v == "-name":
+                    name = str(words[i + 1].value)
+                else:
+                    self.number(words[i + 1], f"group_path {v}")
+                i += 2
+                continue
+            if v == "-default":
+                default = True
+            else:
+                rest.append(words[i])
+            i += 1
+        if (name is None) == (not default):
+            raise TclError("group_path: give -name NAME or -default (one of them)", offset)
+        if not name and not default:
+            raise TclError("group_path: -name needs a group name", offset)
+        return self.exception(rest, offset, "group_path",
+                              "**default**" if default else name)
+
+    def exception(self, words: list[Word], offset: int, kind: str, group: str | None = None):
         """OpenSTA's exception commands: -from/-to (and -rise_/-fall_ forms) once each,
         -through (and forms) repeatable and ordered, -rise/-fall of the endpoint's data,
         -setup/-hold, and for multicycle paths -start/-end."""
         cmd = {"false_path": "set_false_path", "multicycle": "set_multicycle_path",
-               "max_delay": "set_max_delay", "min_delay": "set_min_delay"}[kind]
-        simple = {"-setup", "-hold", "-start", "-end", "-rise", "-fall"}
+               "max_delay": "set_max_delay", "min_delay": "set_min_delay",
+               "group_path": "group_path"}[kind]
+        simple = set() if kind == "group_path" else \
+            {"-setup", "-hold", "-start", "-end", "-rise", "-fall"}
         frm = to = None
         from_rf = to_rf = None
         thrus: list[tuple[list[Obj], int | None]] = []
@@ -1294,8 +1331,12 @@ class _Reader:
             if bad is not None:
                 raise TclError(f"{cmd}: -through {excerpt(bad.name, 60)} is a {bad.kind}; "
                                "give pins, ports, nets or cells", offset)
+        if frm is None and to is None and not thrus:
+            # OpenSTA: an error for set_false_path and group_path; Debian's sta accepts the
+            # others but they change no slack there, so none is guessed at here
+            raise TclError(f"{cmd}: -from, -through or -to required", offset)
         value = 0.0
-        if kind != "false_path":
+        if kind not in ("false_path", "group_path"):
             if len(pos) != 1:
                 raise TclError(f"usage: {cmd} value [-from ...] [-through ...] [-to ...]",
                                offset)
@@ -1339,7 +1380,7 @@ class _Reader:
                 self.warn(f"{cmd}: -to {excerpt(o.name, 60)} is not a timing endpoint; no "
                           "path ends there (as OpenSTA)", offset)
         x = Exception_(kind, frm, to, min_max in ("all", "max"), min_max in ("all", "min"),
-                       value, offset, from_rf, thrus, to_rf, end_rf, use_end, min_max)
+                       value, offset, from_rf, thrus, to_rf, end_rf, use_end, min_max, group)
         key = x.key()
         old = self._exception_keys.get(key)
         if old is not None:   # the same points again: the later one replaces it (OpenSTA)

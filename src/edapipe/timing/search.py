@@ -151,7 +151,8 @@ class Endpoint:
     #                                                                 of the worst path
     ref_pin: str | None = None   # outputs: set_output_delay -reference_pin
     # with Analysis.keep_ends: every path end found, (check, run, data edge, slack, arrival,
-    # required, margin, exception kind, clock latency, crpr, uncertainty), for paths.py
+    # required, margin, exception kind, clock latency, crpr, uncertainty, group_path
+    # group or None), for paths.py
     ends: list = field(default_factory=list)
 
 
@@ -1194,8 +1195,10 @@ def _one(an: Analysis, ep: Endpoint, r: int, launch: Launch, check: int, e: int,
             slack = at - req
             req_min[d, e] = max(req_min[d, e], req - w)
         if an.keep_ends:
+            grp = ctx.choose(ep, e, cap_edge, check, "group_path")
             ep.ends.append((check, r, e, slack, at, req, margin,
-                            exc.kind if exc is not None else None, lat, crpr, unc))
+                            exc.kind if exc is not None else None, lat, crpr, unc,
+                            grp.group if grp is not None else None))
         if slack < ep.slack[check]:
             ep.slack[check] = slack
             ep.arrival[check] = at
