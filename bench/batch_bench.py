@@ -153,7 +153,8 @@ def run_section(files: list[Path], abc: str | None) -> tuple[list[dict], dict]:
 
 # ----------------------------------------------------------------------------- batch
 
-def batch_once(files: list[Path], extra: list[str]) -> tuple[float, float, list[dict]]:
+def batch_once(files: list[Path], extra: list[str]) -> tuple[float, float, list[dict], list]:
+    """(wall, CPU of the whole batch, rows without times, each input's worker CPU)."""
     from edapipe.batch.rows import without_times
 
     cmd = common.EDAPIPE + ["batch", *extra, "--", "opt resyn2; cec", *map(str, files)]
@@ -165,25 +166,48 @@ def batch_once(files: list[Path], extra: list[str]) -> tuple[float, float, list[
         user, sys_ = Path(fh.name).read_text().split()[-2:]
     if proc.returncode not in (0, 1, 4):
         raise RuntimeError(f"batch failed ({proc.returncode}): {proc.stderr[-500:]}")
-    rows = [without_times(json.loads(line)) for line in proc.stdout.splitlines()]
-    return wall, float(user) + float(sys_), rows
+    full = [json.loads(line) for line in proc.stdout.splitlines()]
+    return (wall, float(user) + float(sys_), [without_times(r) for r in full],
+            [r.get("cpu") or 0.0 for r in full])
 
 
-def batch_section(files: list[Path], dask: bool) -> dict:
+def batch_section(files: list[Path], dask: bool, reps: int = 1) -> dict:
+    """jobs 1 and jobs 2 (and Dask) alternated `reps` times; wall, CPU and the load average.
+
+    The bound: no schedule of whole inputs on 2 workers beats total / max(largest, total/2)
+    (the largest input's CPU against the rest); it is printed beside the speed-up.
+    """
+    import os
+
     runs = {"jobs 1": ["--jobs", "1"], "jobs 2": ["--jobs", "2"]}
     if dask:
         runs["dask local:2"] = ["--dask", "local:2"]
-    results = {}
-    for name, extra in runs.items():
-        results[name] = batch_once(files, extra)
-        print(f"  batch {name}: {results[name][0]:.1f} s wall", file=sys.stderr)
-    base = results["jobs 1"]
-    summary = {name: {"wall": w, "cpu": c, "speedup": base[0] / w,
-                      "same_rows": rows == base[2]} for name, (w, c, rows) in results.items()}
-    common.print_table(f"batch 'opt resyn2; cec' over {len(files)} files",
-                       ["run", "wall s", "CPU s", "speed-up vs jobs 1", "same rows"],
-                       [[n, s["wall"], s["cpu"], s["speedup"], s["same_rows"]]
-                        for n, s in summary.items()])
+    results: dict = {name: [] for name in runs}
+    for _ in range(max(1, reps)):
+        for name, extra in runs.items():
+            load = os.getloadavg()[0]
+            results[name].append(batch_once(files, extra) + (load,))
+            print(f"  batch {name}: {results[name][-1][0]:.1f} s wall, load {load:.1f}",
+                  file=sys.stderr)
+    base_rows = results["jobs 1"][0][2]
+    per_input = results["jobs 1"][-1][3]          # the last round: caches surely warm
+    total = sum(per_input)
+    bound = total / max(max(per_input, default=0.0), total / 2) if total else float("nan")
+    summary = {}
+    for name, runs_ in results.items():
+        wall = common.median([r[0] for r in runs_])
+        summary[name] = {"wall": wall, "cpu": common.median([r[1] for r in runs_]),
+                         "load": common.median([r[4] for r in runs_]),
+                         "speedup": common.median([b[0] / r[0] for b, r in
+                                                   zip(results["jobs 1"], runs_)]),
+                         "same_rows": all(r[2] == base_rows for r in runs_)}
+    summary["bound_2_workers"] = bound
+    common.print_table(f"batch 'opt resyn2; cec' over {len(files)} files (median of {reps}; "
+                       f"2-worker bound from the largest input: {bound:.2f}x)",
+                       ["run", "wall s", "CPU s", "load avg", "speed-up vs jobs 1",
+                        "same rows"],
+                       [[n, s["wall"], s["cpu"], s["load"], s["speedup"], s["same_rows"]]
+                        for n, s in summary.items() if isinstance(s, dict)])
     return summary
 
 
@@ -237,6 +261,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--budget", type=int, default=20, help="explore: scripts per circuit")
     ap.add_argument("--jobs", type=int, default=2, help="explore: worker processes")
     ap.add_argument("--reps", type=int, default=5, help="startup: runs per command")
+    ap.add_argument("--batch-reps", type=int, default=1,
+                    help="batch: alternated runs of each setting (medians)")
     args = ap.parse_args(argv)
     sections = [s for s in args.sections.split(",") if s]
     bad = [s for s in sections if s not in SECTIONS]
@@ -257,7 +283,7 @@ def main(argv: list[str]) -> int:
         if "run" in sections:
             rows["run"], summary["run"] = run_section(files, abc)
         if "batch" in sections or "dask" in sections:
-            summary["batch"] = batch_section(files, "dask" in sections)
+            summary["batch"] = batch_section(files, "dask" in sections, args.batch_reps)
         if "explore" in sections:
             if abc is None:
                 print("berkeley-abc is not installed: explore has nothing to compare with")

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from edapipe.batch.pool import LocalPool, WorkerProcess
+from edapipe.batch.pool import LocalPool, WorkerProcess, estimated_gates, longest_first
 from tests.conftest import BENCHMARKS
 
 SLOW = BENCHMARKS / "epfl" / "multiplier.aig"
@@ -59,3 +59,17 @@ def test_memory_limit_is_per_input(c17, tmp_path):
     assert (big["status"], big["exit"]) == ("memory", 4)
     assert big["error"].endswith("out of memory") and big["ands_in"] == 6
     assert small["status"] == "ok" and small["equivalent"] is True
+
+
+def test_inputs_are_ordered_by_estimated_gates_across_formats(c17, tmp_path):
+    big_aig = tmp_path / "big.aig"
+    big_aig.write_bytes(b"aig 5000 10 2 3 4988\n" + b"\0" * 100)   # small file, many ANDs
+    bench = tmp_path / "wide.bench"
+    bench.write_text("INPUT(a)\nOUTPUT(y)\n" + "".join(f"g{k} = NOT(a)\n" for k in range(300))
+                     + "y = BUFF(g0)\n")
+    assert estimated_gates(str(big_aig)) == 4990
+    assert estimated_gates(str(bench)) == pytest.approx(301)
+    assert estimated_gates(str(c17)) == pytest.approx(6)
+    assert estimated_gates(str(tmp_path / "missing.aig")) == 0
+    tasks = [task(k, p.name, "opt", tmp_path) for k, p in enumerate([c17, big_aig, bench])]
+    assert [t["id"] for t in longest_first(tasks)] == [1, 2, 0]

@@ -82,3 +82,40 @@ def test_program_exit_skips_teardown_but_loses_no_output(tmp_path):
     missing = subprocess.run(EDAPIPE + ["stats", str(tmp_path / "none.aig")],
                              capture_output=True, text=True, timeout=120)
     assert missing.returncode == 3 and "none.aig" in missing.stderr
+
+
+_LIGHT = """import json, sys
+from edapipe.cli.main import configure_process, run
+configure_process()
+try:
+    run(sys.argv[1:])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+fastload = sys.modules.get("edapipe.analog.fastload")
+print(json.dumps({"numba": "numba" in sys.modules,
+                  "light": bool(fastload and fastload.status["installed"]),
+                  "fallback": fastload.status["fallback"] if fastload else None}),
+      file=sys.stderr)
+"""
+
+
+def _light_run(argv: list[str], **env) -> tuple[bytes, dict]:
+    import json
+    import os
+
+    full = {k: v for k, v in os.environ.items() if k != "EDAPIPE_NUMBA_FASTLOAD"}
+    proc = subprocess.run([sys.executable, "-c", _LIGHT, *argv], capture_output=True,
+                          env=dict(full, **env), timeout=600)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
+    return proc.stdout, json.loads(proc.stderr.decode().strip().splitlines()[-1])
+
+
+def test_light_kernel_load_only_where_kernels_run_and_same_answers():
+    c432 = str(bench("iscas85", "c432.bench"))
+    out, light = _light_run(["strash", c432])
+    assert light == {"numba": True, "light": True, "fallback": None}
+    plain, off = _light_run(["strash", c432], EDAPIPE_NUMBA_FASTLOAD="0")
+    assert off["numba"] and not off["light"]
+    assert out == plain and out.startswith(b"aig ")
+    _, stats = _light_run(["stats", c432])
+    assert stats == {"numba": False, "light": False, "fallback": None}

@@ -6,12 +6,9 @@ import click
 
 
 def _default_jobs() -> int:
-    import os
+    from edapipe.util.budgets import usable_cores
 
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+    return usable_cores()
 
 
 @click.command("batch")
@@ -98,16 +95,10 @@ def _run(tasks, script, jobs, timeout, memory, dask_address, results, journal, t
     import os
     import time
 
+    from edapipe.batch.pool import longest_first
     from edapipe.util.console import console, stderr_is_terminal
 
-    # largest first: the long inputs start early, so the workers finish together
-    def size(task):
-        try:
-            return os.path.getsize(os.path.join(task["cwd"], task["input"]))
-        except OSError:
-            return 0
-
-    tasks = sorted(tasks, key=size, reverse=True)
+    tasks = longest_first(tasks)
     bar = task_id = None
     if stderr_is_terminal() and tasks:
         from rich.progress import Progress

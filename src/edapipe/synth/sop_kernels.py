@@ -443,7 +443,12 @@ def _divide(cover, div):
             for c in range(n):
                 if cover[c] == prod:
                     used[c] = True
-    nr = n - used.sum()
+    # counted in a loop: a cached kernel that calls array.sum() makes numba import its
+    # numba.np.arraymath (and scipy.linalg) at every load, 0.15 s of CPU per `opt` process
+    nr = 0
+    for c in range(n):
+        if not used[c]:
+            nr += 1
     r = np.empty(nr, dtype=np.int64)
     ir = 0
     for c in range(n):

@@ -29,6 +29,19 @@ from edapipe.util import cache
 
 _chosen: tuple[str, str | None] | None = None
 _warned = False
+_before_first_kernel: list = []
+
+
+def before_first_kernel(hook) -> None:
+    """Run `hook()` once, just before numba defines the first kernel of this process (and so
+    before any kernel loads). The program entry registers numba's light load here
+    (cli/main.py), so that only processes that use a kernel import numba for it."""
+    _before_first_kernel.append(hook)
+
+
+def _run_hooks() -> None:
+    while _before_first_kernel:
+        _before_first_kernel.pop(0)()
 
 
 def kernel_sources_stamp() -> str:
@@ -92,6 +105,8 @@ def _library_cache_dir() -> str:
 def njit(*args, **kwargs):
     """numba.njit; with cache=True, the kernel's machine code goes to edapipe's folder
     unless the program chose numba's cache folder itself (see the module's docstring)."""
+    if _before_first_kernel:
+        _run_hooks()
     import numba
 
     if not kwargs.get("cache"):

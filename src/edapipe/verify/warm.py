@@ -7,7 +7,7 @@ def warm() -> None:
     from edapipe.aig.builder import AigBuilder
     from edapipe.verify import fraig
     from edapipe.verify.cec import check_equivalence
-    from edapipe.verify.sweep import SweepParams, Sweeper
+    from edapipe.verify.sweep import ConeSolver, SweepParams, Sweeper
 
     def xor(style: int):
         b = AigBuilder()
@@ -29,3 +29,9 @@ def warm() -> None:
     sw.simulate(sw.random_words(1))
     for _ in sw.sweep_passes():
         pass
+    # CaDiCaL over cones (its CNF kernel): cec's output rounds and proofs the circuit solver
+    # gives up on, as `flow` meets on c432; a tiny circuit never gets there by itself
+    # (writable copies: an Aig's arrays are read-only, another signature for numba)
+    solver = ConeSolver(a.fanin0.copy(), a.fanin1.copy(), a.num_cis + 1)
+    solver.prove_equal(int(a.outputs[0]), int(a.outputs[1]), 100)
+    solver.delete()
