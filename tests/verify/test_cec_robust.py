@@ -184,3 +184,85 @@ def test_random_pairs_right_with_tiny_budgets_everywhere(a, seed, mutate, first_
     assert res.equivalent is same
     if not same:
         assert replay_differs(a, b, res.cex_a(), res.cex_b())
+
+
+def _isqrt_against_own_resyn2():
+    import edapipe.synth.rtl  # noqa: F401  (registers the RTL frontend)
+    from edapipe.synth.script import run_script
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "isqrt.v"
+        path.write_bytes(ISQRT)
+        a = read(path)
+    b, _ = run_script(a, "resyn2")
+    return a, b
+
+
+@pytest.mark.parametrize("between", [True, False])
+def test_outputs_are_tried_between_passes(between):
+    """A pass with tiny budgets leaves the outputs open; tried right after it they close, so
+    no costlier pass runs (pass_output_budget=0 turns the tries off: more passes then)."""
+    a, b = _isqrt_against_own_resyn2()
+    sp = SweepParams(first_conflict_limit=1, conflict_limit=1000, backtrack_limit=1,
+                     cut_size=2, alternatives=0, max_passes=3)
+    res = check_equivalence(a, b, CecParams(pass_output_budget=100000 if between else 0,
+                                            sweep=sp))
+    assert res.equivalent is True
+    if between:
+        assert res.stats.rounds == 1 and res.stats.output_rounds == 1
+    else:
+        assert res.stats.rounds > 1
+
+
+def test_a_difference_found_between_passes_is_replayable():
+    a, b = _isqrt_against_own_resyn2()
+    rng = np.random.default_rng(11)
+    sp = SweepParams(first_conflict_limit=1, backtrack_limit=1, cut_size=2, alternatives=0,
+                     max_passes=3, sim_words=1, max_sim_words=1, neighbours=0)
+    for _ in range(4):
+        bad, what = mutant(b, rng, "complement")
+        same = np.array_equal(truth_tables(bad), truth_tables(a))
+        res = check_equivalence(a, bad, CecParams(sweep=sp))
+        assert res.equivalent is same, what
+        if not same:
+            assert replay_differs(a, bad, res.cex_a(), res.cex_b())
+
+
+def _cone(m, lits) -> set[int]:
+    base = m.num_ci + 1
+    seen, stack = set(), [int(lit) >> 1 for lit in lits]
+    while stack:
+        v = stack.pop()
+        if v < base or v in seen:
+            continue
+        seen.add(v)
+        stack += [int(m.fanin0[v - base]) >> 1, int(m.fanin1[v - base]) >> 1]
+    return seen
+
+
+def test_miter_origin_and_which_candidates_cross_the_designs():
+    """origin: 1 for ANDs of A only, 2 of B only, 3 shared (dangling ANDs included); pairs
+    across the two designs get the cross-design limit, pairs inside one design or against a
+    constant the inner one."""
+    from edapipe.verify.miter import build_miter
+
+    a, b = _hard_and_easy(4, equal_second=True)
+    m = build_miter(a, b)
+    in_a, in_b = _cone(m, m.lits_a), _cone(m, m.lits_b)
+    assert all(m.origin[v] & 1 for v in in_a) and all(m.origin[v] & 2 for v in in_b)
+    assert not in_b & set(np.flatnonzero(m.origin == 1).tolist())
+    assert not in_a & set(np.flatnonzero(m.origin == 2).tolist())
+    assert not m.origin[:m.num_ci + 1].any()
+    assert (m.origin == 1).any() and (m.origin == 2).any() and (m.origin == 3).any()
+    sw = Sweeper(m.num_ci, m.fanin0, m.fanin1, origin=m.origin)
+    va, vb = (int(np.flatnonzero(m.origin == k)[0]) for k in (1, 2))
+    wa = int(np.flatnonzero(m.origin == 1)[1])
+    sw.leader[vb] = va
+    sw.leader[wa] = va
+    assert sw.crosses(vb) and not sw.crosses(wa)
+    sw.leader[vb] = 0
+    assert not sw.crosses(vb)
+    assert Sweeper(m.num_ci, m.fanin0, m.fanin1).crosses(wa)  # no origin: all at full limit

@@ -37,6 +37,11 @@ class CecParams:
     first_output_budget: int = 10000
     """Conflicts per output pair in the first round over the outputs left after sweeping;
     the budget grows x4 per round (see _prove_outputs)."""
+    pass_output_budget: int = 10000
+    """Conflicts per open output pair tried after each sweep pass that leaves outputs open
+    and would go on (x4 per pass; 0: none). A cheap first pass often merges enough for the
+    outputs, and the costlier passes after it would only retry hard internal candidates the
+    outputs do not need (docs/cec.md, Outputs)."""
     sweep: SweepParams = field(default_factory=SweepParams)
     """SAT sweeping knobs."""
 
@@ -115,7 +120,7 @@ def _refuted(m: Miter, ci_bits: np.ndarray, sw: Sweeper) -> CecResult:
 def _check_miter(m: Miter, params: CecParams, progress) -> CecResult:
     n_pairs = len(m.lits_a)
     deadline = Deadline(params.time_limit or None)
-    sw = Sweeper(m.num_ci, m.fanin0, m.fanin1, params.sweep, deadline)
+    sw = Sweeper(m.num_ci, m.fanin0, m.fanin1, params.sweep, deadline, origin=m.origin)
     if np.array_equal(m.lits_a, m.lits_b):
         return CecResult(True, n_pairs, stats=sw.stats)
     found: list[np.ndarray] = []
@@ -130,25 +135,33 @@ def _check_miter(m: Miter, params: CecParams, progress) -> CecResult:
         return _refuted(m, found[0], sw)
     na, nb = m.lits_a, m.lits_b
     open_pairs = np.flatnonzero(na != nb)
-    for more in ([] if deadline.passed() else sw.sweep_passes(stop=differs, progress=progress)):
+    proven = np.zeros(n_pairs, dtype=bool)
+    passes = [] if deadline.passed() else sw.sweep_passes(stop=differs, progress=progress)
+    for k, more in enumerate(passes):
         if found or differs():
             return _refuted(m, found[0], sw)
-        lit_map = sw.lit_map()
-        na = lit_map[m.lits_a >> 1] ^ (m.lits_a & 1)
-        nb = lit_map[m.lits_b >> 1] ^ (m.lits_b & 1)
-        open_pairs = np.flatnonzero(na != nb)
+        na, nb, open_pairs = _open_pairs(m, sw, proven)
         if len(open_pairs) == 0:
             return CecResult(True, n_pairs, stats=sw.stats)
         if not more or deadline.passed():
             break
+        if params.pass_output_budget <= 0:
+            continue
+        # Before a costlier pass, the outputs get a bounded try on what is merged so far:
+        # cheap passes often merge enough for them (ABC's iprove alternates the same way).
+        budget = params.pass_output_budget * 4 ** k
+        if params.conflict_limit:
+            budget = min(budget, params.conflict_limit)
+        res, data = _timed_outputs(sw, na, nb, open_pairs, params, deadline, budget, True)
+        if res is False:
+            return _refuted(m, data, sw)
+        proven[np.setdiff1d(open_pairs, data)] = True
+        open_pairs = np.asarray(data, dtype=np.int64)
+        if len(open_pairs) == 0:
+            return CecResult(True, n_pairs, stats=sw.stats)
     # What is left of the outputs: SAT on the reduced AIG (merged nodes are shared cut points).
-    nf0, nf1 = (sw.reduced[0], sw.reduced[1]) if sw.reduced is not None else \
-        (m.fanin0, m.fanin1)
-    t1 = time.perf_counter()
-    try:
-        res, data = _prove_outputs(nf0, nf1, sw, na, nb, open_pairs, params, deadline)
-    finally:
-        sw.stats.time_sat += time.perf_counter() - t1
+    res, data = _timed_outputs(sw, na, nb, open_pairs, params, deadline,
+                               params.first_output_budget, False)
     if res is False:
         return _refuted(m, data, sw)
     if data:
@@ -157,21 +170,43 @@ def _check_miter(m: Miter, params: CecParams, progress) -> CecResult:
     return CecResult(True, n_pairs, stats=sw.stats)
 
 
+def _open_pairs(m: Miter, sw: Sweeper, proven: np.ndarray):
+    """Output literals in the last reduced AIG and the pairs not merged nor proven yet."""
+    lit_map = sw.lit_map()
+    na = lit_map[m.lits_a >> 1] ^ (m.lits_a & 1)
+    nb = lit_map[m.lits_b >> 1] ^ (m.lits_b & 1)
+    return na, nb, np.flatnonzero((na != nb) & ~proven)
+
+
+def _timed_outputs(sw: Sweeper, na, nb, open_pairs, params: CecParams, deadline: Deadline,
+                   budget: int, probe: bool):
+    nf0, nf1 = (sw.reduced[0], sw.reduced[1]) if sw.reduced is not None else \
+        (sw.fanin0, sw.fanin1)
+    t1 = time.perf_counter()
+    try:
+        return _prove_outputs(nf0, nf1, sw, na, nb, open_pairs, params, deadline, budget,
+                              probe)
+    finally:
+        sw.stats.time_sat += time.perf_counter() - t1
+
+
 def _prove_outputs(nf0, nf1, sw: Sweeper, na, nb, open_pairs, params: CecParams,
-                   deadline: Deadline):
+                   deadline: Deadline, budget: int, probe: bool = False):
     """Output pairs left after sweeping, round-robin with a conflict budget that grows x4 per
-    round (from `first_output_budget`, up to conflict_limit when that is set), so one hard
-    output never blocks the others and an easy refutation is found early. Returns
-    (False, counter-example bits) or (None, indices of the undecided pairs)."""
+    round (from `budget`, up to conflict_limit when that is set), so one hard output never
+    blocks the others and an easy refutation is found early. A `probe` (between passes) is
+    one round that ends at the first pair given up: the merges are not enough yet, and
+    another pass costs less than every open pair's budget. Returns (False, counter-example
+    bits) or (None, indices of the undecided pairs)."""
     solver = ConeSolver(nf0, nf1, sw.base, deadline, params.output_solver)
     cap = params.conflict_limit
-    budget = params.first_output_budget if not cap else min(cap, params.first_output_budget)
+    budget = budget if not cap else min(cap, budget)
     todo = open_pairs.tolist()
     try:
         while todo:
             left = []
             for k in todo:
-                if deadline.passed():
+                if deadline.passed() or (probe and left):
                     left.append(k)
                     continue
                 sw.stats.sat_calls += 1
@@ -182,7 +217,7 @@ def _prove_outputs(nf0, nf1, sw: Sweeper, na, nb, open_pairs, params: CecParams,
                     left.append(k)
             todo = left
             sw.stats.output_rounds += 1
-            if deadline.passed() or (cap and budget >= cap) or budget == 0:
+            if deadline.passed() or (cap and budget >= cap) or budget == 0 or probe:
                 break
             budget = min(cap, budget * 4) if cap else budget * 4
             if not cap and budget > 10**9:

@@ -31,6 +31,8 @@ class Miter:
     ci_names: tuple[str, ...]
     b_ci: np.ndarray
     """Shared input variable (1-based) of each combinational input of B."""
+    origin: np.ndarray
+    """Per miter variable: 1 an AND of A only, 2 of B only, 3 of both (0: inputs, constant)."""
 
     def a_bits(self, ci_bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(input bits, latch bits) of A for shared input bits."""
@@ -110,6 +112,10 @@ def build_miter(a: Aig, b: Aig, by_position: bool = False) -> Miter:
         lits = np.asarray(lits, dtype=np.int64)
         return mp[lits >> 1] ^ (lits & 1)
 
+    origin = np.zeros(num_ci + 1 + n_and, dtype=np.uint8)
+    origin[map_a[a.num_cis + 1:] >> 1] |= 1
+    origin[map_b[b.num_cis + 1:] >> 1] |= 2
+    origin[:num_ci + 1] = 0
     lits_a = np.concatenate([remap(map_a, a.outputs), remap(map_a, a.latch_next),
                              remap(map_a, a.bad), remap(map_a, a.constraints)])
     lits_b = np.concatenate([remap(map_b, b.outputs[perm_out]),
@@ -123,4 +129,4 @@ def build_miter(a: Aig, b: Aig, by_position: bool = False) -> Miter:
                      + [a.latch_name(k) for k in range(a.num_latches)])
     return Miter(a=a, b=b, num_ci=num_ci, fanin0=nf0[:n_and].copy(), fanin1=nf1[:n_and].copy(),
                  lits_a=lits_a, lits_b=lits_b, pair_names=tuple(pair_names), ci_names=ci_names,
-                 b_ci=b_ci)
+                 b_ci=b_ci, origin=origin)

@@ -57,17 +57,31 @@ class SweepParams:
     """Other class members tried by cuts when the leader fails."""
     conflict_limit: int = 1000
     """SAT conflicts allowed per internal candidate pair before it is given up (last pass)."""
-    first_conflict_limit: int = 1000
+    first_conflict_limit: int = 100
     """Conflict limit of the first CDCL pass; each later pass multiplies it by 10 up to
-    conflict_limit, retrying what was given up. Measured on log2: starting at 10 or 100
-    wastes the work of calls that a few more conflicts (and the clauses they learn) would
-    have finished: 10 -> 80 s, 100 -> 33 s, 1000 -> 26 s, 10000 -> 143 s."""
+    conflict_limit, retrying what was given up. div64 against its dc2 result (MiniSat, with
+    inner_conflict_limit 16): 16 -> undecided after 120 s, 100 -> 2.2 s CPU, 1000 -> 2.1 s;
+    isqrt32/resyn2: 100 -> 1.5 s, 1000 -> 6.1 s. (With Glucose and before the inner limit,
+    log2 had measured 10 -> 80 s, 100 -> 33 s, 1000 -> 26 s.)"""
+    inner_conflict_limit: int = 16
+    """First-pass limit instead of first_conflict_limit for a candidate pair inside one
+    design (or against a constant) when the sweeper knows where nodes come from (`origin`,
+    set by cec); x10 per pass likewise. Such pairs only help the check indirectly, and deep
+    arithmetic against a rewrite of it has many that are true but hard (redundancy inside
+    the original, remainder bits that are 0 only by an invariant): each costs the whole
+    limit and the clauses learnt in failing calls slow every later call. isqrt32 against
+    its resyn2 result, one pass with MiniSat, every pair at 16 conflicts -> 1.4 s CPU,
+    100 -> 7.8 s, 1000 -> 17.2 s (docs/cec.md)."""
     batch_cex: int = 64
     """Counter-examples gathered before classes are refined and the AIG swept again."""
     seed: int = 0
     """Random seed of the simulation patterns."""
-    solver: str = "glucose4"
-    """python-sat solver of the sweep (docs/cec.md: why not CaDiCaL here)."""
+    solver: str = "minisat22"
+    """python-sat solver of the sweep (docs/cec.md: why MiniSat 2.2, not Glucose or
+    CaDiCaL: with budgets of 16 conflicts it wastes least per call)."""
+    defer_dirty: bool = True
+    """Defer candidates above a node whose CDCL call gave up in the same pass (a candidate
+    whose one side is above such a node and the other not)."""
     max_passes: int = 12
     """Sweeps over the whole AIG at most."""
     first_pass_sat: bool = True
@@ -209,6 +223,9 @@ class Sweeper:
     params: SweepParams = field(default_factory=SweepParams)
     deadline: Deadline = field(default_factory=lambda: Deadline(None))
     stats: SweepStats = field(default_factory=SweepStats)
+    origin: np.ndarray | None = None
+    """Per variable: 1 in the first design only, 2 in the second only, 3 in both (cec's
+    miter); None when there are no two designs (fraig)."""
 
     def __post_init__(self) -> None:
         self.fanin0 = np.ascontiguousarray(self.fanin0, dtype=np.int32)
@@ -316,7 +333,7 @@ class Sweeper:
 
     # ---- sweeping ----------------------------------------------------------------------
     def run_pass(self, stop=None, progress=None, conflict_limit: int | None = None,
-                 use_sat: bool = True) -> bool:
+                 use_sat: bool = True, inner_limit: int | None = None) -> bool:
         """One sweep over the AIG, proving candidates by cuts, then SAT, as they come.
 
         Counter-examples are gathered and refine the classes every `batch_cex` of them.
@@ -325,6 +342,7 @@ class Sweeper:
         """
         p = self.params
         limit = p.conflict_limit if conflict_limit is None else conflict_limit
+        inner = limit if inner_limit is None else inner_limit
         n = len(self.fanin0)
         base = self.base
         t0 = time.perf_counter()
@@ -382,7 +400,8 @@ class Sweeper:
                     bits = bits.astype(np.uint8)
                 else:
                     self.stats.sat_calls += 1
-                    res, sat_model = solver.prove_equal(int(x), int(y), limit)
+                    budget = limit if self.crosses(v) else inner
+                    res, sat_model = solver.prove_equal(int(x), int(y), budget)
                     if res is False:
                         bits = solver.ci_bits(sat_model, self.num_ci, self.rng)
                 if res is True:
@@ -393,7 +412,8 @@ class Sweeper:
                 elif res is None:
                     self.state[v] = STATE_GAVE_UP
                     self.stats.sat_undecided += 1
-                    dirty[int(x) >> 1] = 1
+                    if p.defer_dirty:
+                        dirty[int(x) >> 1] = 1
                 else:
                     self.stats.sat_cex += 1
                     cex.append(bits)
@@ -430,14 +450,21 @@ class Sweeper:
                                   + self.stats.cbs_proofs)
         return bool(kstats[1]) or refined
 
+    def crosses(self, v: int) -> bool:
+        """Does candidate v pair nodes of the two designs (True when origins are unknown)?"""
+        if self.origin is None:
+            return True
+        r = int(self.leader[v])
+        return r > 0 and (int(self.origin[v]) | int(self.origin[r])) == 3
+
     def lit_map(self) -> np.ndarray:
         return self.reduced[3]
 
-    def limits(self):
-        """Conflict limits of successive passes: first_conflict_limit, x10, ... then the last
-        one repeated while passes still change something."""
+    def limits(self, first: int):
+        """Conflict limits of successive passes: first, x10, ... up to conflict_limit, then
+        that one repeated while passes still change something."""
         p = self.params
-        limit = max(1, min(p.first_conflict_limit, p.conflict_limit))
+        limit = max(1, min(first, p.conflict_limit))
         while True:
             yield limit
             if limit < p.conflict_limit:
@@ -449,14 +476,16 @@ class Sweeper:
         Every pass uses cuts, the circuit solver, then CDCL with growing conflict limits
         (the first pass without CDCL when `first_pass_sat` is off).
         """
-        limits = self.limits()
+        limits = self.limits(self.params.first_conflict_limit)
+        inner = self.limits(self.params.inner_conflict_limit)
         for k in range(self.params.max_passes):
             use_sat = k > 0 or self.params.first_pass_sat
             limit = next(limits) if use_sat else 0
+            inner_limit = next(inner) if use_sat else 0
             if k:
                 self.state[self.state == STATE_GAVE_UP] = STATE_UNKNOWN
             again = self.run_pass(stop=stop, progress=progress, conflict_limit=limit,
-                                  use_sat=use_sat)
+                                  use_sat=use_sat, inner_limit=inner_limit)
             gave_up = bool(np.any(self.state == STATE_GAVE_UP))
             more = again or (gave_up and (not use_sat or limit < self.params.conflict_limit
                                           or self.last_progress))
