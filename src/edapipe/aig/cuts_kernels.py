@@ -101,11 +101,13 @@ def _popcount(x):
 
 @njit(cache=True)
 def node_cuts(v, lit0, lit1, leaves, sizes, tts, ncuts, k, max_cuts, is_and0, is_and1,
-              buf_leaves, buf_sizes, buf_tts):
+              buf_leaves, buf_sizes, buf_tts, keep_dominated=False):
     """Compute the cut set of AND v = lit0 & lit1 from its fanins' stored cuts.
 
     is_and0/1 say whether the fanin variables carry cut sets (ANDs) or only the trivial cut
-    (inputs). The best max_cuts non-dominated cuts (fewest leaves first) are stored for v.
+    (inputs). The best max_cuts non-dominated cuts (fewest leaves first) are stored for v;
+    with keep_dominated, a cut with a sub-cut is kept too (cell matching: the extra leaf is
+    logic a gate can share, as the AND inside an XOR shared with a carry).
     buf_* are scratch arrays of at least (max_cuts + 1)^2 rows.
     """
     v0 = lit0 >> 1
@@ -153,11 +155,12 @@ def node_cuts(v, lit0, lit1, leaves, sizes, tts, ncuts, k, max_cuts, is_and0, is
             m = 0
             while m < nb:
                 sm = buf_sigs[m]
-                if (buf_sizes[m] <= n and (sm & ~sig) == 0
+                if ((buf_sizes[m] == n or (buf_sizes[m] < n and not keep_dominated))
+                        and (sm & ~sig) == 0
                         and _subset(buf_leaves[m], buf_sizes[m], buf_leaves[nb], n)):
                     skip = True
                     break
-                if (n < buf_sizes[m] and (sig & ~sm) == 0
+                if (n < buf_sizes[m] and not keep_dominated and (sig & ~sm) == 0
                         and _subset(buf_leaves[nb], n, buf_leaves[m], buf_sizes[m])):
                     # the new cut dominates m: remove m by moving the last one into its place
                     last = nb - 1
@@ -190,7 +193,7 @@ def node_cuts(v, lit0, lit1, leaves, sizes, tts, ncuts, k, max_cuts, is_and0, is
 
 
 @njit(cache=True)
-def enumerate_cuts(num_ci, f0, f1, k, max_cuts):
+def enumerate_cuts(num_ci, f0, f1, k, max_cuts, keep_dominated=False):
     """Cut sets of every variable of a static AIG: (leaves, sizes, tts, ncuts)."""
     n_vars = num_ci + 1 + f0.shape[0]
     base = num_ci + 1
@@ -206,5 +209,6 @@ def enumerate_cuts(num_ci, f0, f1, k, max_cuts):
         a = f0[g]
         b = f1[g]
         node_cuts(base + g, a, b, leaves, sizes, tts, ncuts, k, max_cuts,
-                  (a >> 1) >= base, (b >> 1) >= base, buf_leaves, buf_sizes, buf_tts)
+                  (a >> 1) >= base, (b >> 1) >= base, buf_leaves, buf_sizes, buf_tts,
+                  keep_dominated)
     return leaves, sizes, tts, ncuts

@@ -6,11 +6,13 @@ are leaves in either phase (a negated leaf uses that leaf's phase 1), or an inve
 other phase of the same node. Combinational inputs have phase 0 for free and phase 1 by an
 inverter.
 
-Delays are load-dependent straight lines per cell input (intercept + slope * load), the load of
-a node's phase being its estimated fanout times a nominal pin capacitance; the netlist's real
-timing is the timing engine's business. Passes: one delay pass (arrival, then area flow),
-then area-flow passes under the required times of the delay mapping, then exact-area passes
-(the area a choice adds to the current mapping, by reference counting), as lut_kernels.py.
+Delays are the timing engine's: the NLDM tables of each group's smallest cell, rise and
+fall by each arc's sense, slews propagated (or fixed at slew0), the load of a phase the
+rise/fall capacitance of the pins the mapping makes it drive (a nominal pin per structural
+fanout before the first mapping). Passes: delay passes (each under the loads of the
+previous mapping; the best kept and its loads frozen), then area-flow passes under the
+required times of the delay mapping, then exact-area passes (the area a choice adds to the
+current mapping, by reference counting), as lut_kernels.py.
 
 Choice codes: ch[v, p] >= 0 is a match-table entry over cut ch_cut[v, p]; CH_INV is an
 inverter on phase 1 - p; CH_FREE is a combinational input's own phase 0.
@@ -19,6 +21,7 @@ inverter on phase 1 - p; CH_FREE is a combinational input's own phase 0.
 import numpy as np
 
 from edapipe.synth.map.lut_kernels import _shrink
+from edapipe.timing.search_kernels import table_value
 from edapipe.util.jit import njit
 
 CH_INV = -1
@@ -28,32 +31,61 @@ BIG = 1e30
 
 
 @njit(cache=True)
-def expand_group(truth, n, perms):
-    """Every function of a cell over n cut leaves: for each pin permutation (pin i reads leaf
-    perms[k, i]) and each negated-leaf mask, the table; returns (tables, masks, perm index)."""
-    n_perm = perms.shape[0]
+def expand_group(truth, n, assign, m):
+    """Every function of a cell over m cut leaves: for each assignment of the cell's pins to
+    the leaves (pin i reads leaf assign[k, i]; with m < n a leaf feeds several pins) and each
+    set of negated pins, the table over the leaves. Returns (tables, pin masks, assignment
+    index, leaf usage: bit 2j for leaf j read positive, 2j + 1 negative, -1 where two pins
+    read the same leaf in the same phase or the function ignores a leaf: never a match)."""
+    n_assign = assign.shape[0]
     size = 1 << n
-    total = n_perm * size
+    total = n_assign * size
     out = np.zeros(total, dtype=np.uint64)
     masks = np.zeros(total, dtype=np.int32)
-    pidx = np.zeros(total, dtype=np.int32)
+    aidx = np.zeros(total, dtype=np.int32)
+    usage = np.zeros(total, dtype=np.int64)
     r = 0
-    for k in range(n_perm):
-        for m in range(size):
+    for k in range(n_assign):
+        for mask in range(size):
+            use = 0
+            for i in range(n):
+                b = 1 << (2 * assign[k, i] + ((mask >> i) & 1))
+                if use & b:
+                    use = -1
+                    break
+                use |= b
             t = np.uint64(0)
-            for x in range(size):
+            for x in range(1 << m):
                 y = 0
                 for i in range(n):
-                    j = perms[k, i]
-                    bit = ((x >> j) & 1) ^ ((m >> j) & 1)
+                    bit = ((x >> assign[k, i]) & 1) ^ ((mask >> i) & 1)
                     y |= bit << i
                 if (truth >> np.uint64(y)) & np.uint64(1):
                     t |= np.uint64(1) << np.uint64(x)
+            if use >= 0 and not _depends_on_all(t, m):
+                use = -1
             out[r] = t
-            masks[r] = m
-            pidx[r] = k
+            masks[r] = mask
+            aidx[r] = k
+            usage[r] = use
             r += 1
-    return out, masks, pidx
+    return out, masks, aidx, usage
+
+
+@njit(cache=True)
+def _depends_on_all(t, m):
+    for j in range(m):
+        depends = False
+        for x in range(1 << m):
+            if not (x >> j) & 1:
+                a = (t >> np.uint64(x)) & np.uint64(1)
+                b = (t >> np.uint64(x | (1 << j))) & np.uint64(1)
+                if a != b:
+                    depends = True
+                    break
+        if not depends:
+            return False
+    return True
 
 
 @njit(cache=True)
@@ -119,22 +151,103 @@ def _walk(v, p, delta, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n, g_a
             for i in range(g_n[g]):
                 j = e_perm[c, i]
                 stack[top] = cut_leaves[u, ch_cut[u, q], j]
-                stack[top + 1] = (m >> j) & 1
+                stack[top + 1] = (m >> i) & 1
                 top += 2
     return area
 
 
 @njit(cache=True)
+def _through(nl, g, i, eo, a_r, a_f, s_r, s_f, load):
+    """Arrival and slew of output edge eo (0 rise, 1 fall) through pin i of group g, its
+    input's edges arriving at a_r / a_f with slews s_r / s_f (the timing engine's rule: the
+    latest arrival and the largest slew over the arcs and input edges that make eo)."""
+    a = -BIG
+    s = 0.0
+    for k in range(nl.tab.shape[2]):
+        td = nl.tab[g, i, k, eo]
+        ts = nl.tab[g, i, k, 2 + eo]
+        m = nl.msk[g, i, k, eo]
+        if td < 0:
+            continue
+        for ei in range(2):
+            if not (m >> ei) & 1:
+                continue
+            s_in = s_r if ei == 0 else s_f
+            t = (a_r if ei == 0 else a_f) + table_value(td, s_in, load[eo], 0.0, nl.tab_n,
+                                                        nl.tab_var, nl.tab_off, nl.axes,
+                                                        nl.vals)
+            if t > a:
+                a = t
+            if ts >= 0:
+                x = table_value(ts, s_in, load[eo], 0.0, nl.tab_n, nl.tab_var, nl.tab_off,
+                                nl.axes, nl.vals)
+                if x > s:
+                    s = x
+    return a, s
+
+
+@njit(cache=True)
+def _gate(nl, g, n_pins, pin_u, pin_q, at, sl, load, out):
+    """Arrivals and slews (out: rise, fall arrival; rise, fall slew) of group g whose pin i
+    reads phase pin_q[i] of pin_u[i], driving `load`; returns the later arrival."""
+    out[0] = 0.0
+    out[1] = 0.0
+    out[2] = 0.0
+    out[3] = 0.0
+    for i in range(n_pins):
+        u = pin_u[i]
+        q = pin_q[i]
+        for eo in range(2):
+            a, s = _through(nl, g, i, eo, at[u, q, 0], at[u, q, 1], sl[u, q, 0], sl[u, q, 1],
+                            load)
+            if a > out[eo]:
+                out[eo] = a
+            if s > out[2 + eo]:
+                out[2 + eo] = s
+    return max(out[0], out[1])
+
+
+@njit(cache=True)
+def _pin_delay(nl, g, i, s_r, s_f, load):
+    """The longest delay through pin i of group g (for required times)."""
+    d = 0.0
+    for eo in range(2):
+        a, _ = _through(nl, g, i, eo, 0.0, 0.0, s_r, s_f, load)
+        if a > d:
+            d = a
+    return d
+
+
+@njit(cache=True)
+def _match_pins(e, leaves_row, g_n_e, e_mask, e_perm, pin_u, pin_q):
+    m = e_mask[e]
+    for i in range(g_n_e):
+        pin_u[i] = leaves_row[e_perm[e, i]]
+        pin_q[i] = (m >> i) & 1
+
+
+@njit(cache=True)
+def _set_timing(v, p, out, at, sl, arr, slew0):
+    at[v, p, 0] = out[0]
+    at[v, p, 1] = out[1]
+    sl[v, p, 0] = out[2] if slew0 <= 0.0 else slew0
+    sl[v, p, 1] = out[3] if slew0 <= 0.0 else slew0
+    arr[v, p] = max(out[0], out[1])
+
+
+@njit(cache=True)
 def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, ncut,
               e_truth, e_group, e_mask, e_perm, n_start,
-              g_area, g_n, g_d0, g_slope, inv_group, nominal_cin,
-              n_flow, n_exact, delay_mode, relax):
+              g_area, g_n, g_cin, nl, inv_group, nominal_cin,
+              n_delay, n_flow, n_exact, delay_mode, relax, slew0, co_load):
     n_and = fanin0.shape[0]
     first = 1 + num_cis
     nv = first + n_and
     ch = np.full((nv, 2), CH_NONE, dtype=np.int32)
     ch_cut = np.zeros((nv, 2), dtype=np.int32)
     arr = np.zeros((nv, 2), dtype=np.float64)
+    at = np.zeros((nv, 2, 2), dtype=np.float64)
+    sl = np.zeros((nv, 2, 2), dtype=np.float64)
     af = np.zeros((nv, 2), dtype=np.float64)
     refs = np.zeros((nv, 2), dtype=np.int32)
     req = np.full((nv, 2), BIG, dtype=np.float64)
@@ -149,23 +262,38 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
         est[v, 1] = est[v, 0]
     # fanout for loads: structural in the delay pass, then the delay mapping's own, frozen so
     # the delays behind the required times do not move under area recovery
-    fan = est.copy()
-    inv_d0 = g_d0[inv_group, 0]
-    inv_slope = g_slope[inv_group, 0]
+    fan = np.empty((nv, 2, 2))
+    fan[:, :, 0] = est * nominal_cin
+    fan[:, :, 1] = est * nominal_cin
     inv_area = g_area[inv_group]
     stack = np.zeros(4 * (nv * 8 + 16), dtype=np.int32)
+    pin_u = np.zeros(8, dtype=np.int64)
+    pin_q = np.zeros(8, dtype=np.int64)
+    out = np.zeros(4)
+    best_out = np.zeros(4)
     target = BIG
-    n_passes = 1 + n_flow + n_exact
+    if not delay_mode:
+        n_delay = 1
+    best_ch = ch.copy()
+    best_cut = ch_cut.copy()
+    best_worst = BIG
+    if slew0 > 0.0:
+        sl[:, :, :] = slew0
+    n_passes = n_delay + n_flow + n_exact
     for pas in range(n_passes):
-        exact = pas > n_flow
-        use_delay = delay_mode and pas == 0
+        exact = pas >= n_delay + n_flow
+        use_delay = delay_mode and pas < n_delay
+        if use_delay:
+            req[:, :] = BIG
         for v in range(1, first):
             ch[v, 0] = CH_FREE
             ch[v, 1] = CH_INV
-            arr[v, 0] = 0.0
             af[v, 0] = 0.0
-            arr[v, 1] = inv_d0 + inv_slope * fan[v, 1] * nominal_cin
             af[v, 1] = inv_area / est[v, 1]
+            pin_u[0] = v
+            pin_q[0] = 0
+            _gate(nl, inv_group, 1, pin_u, pin_q, at, sl, fan[v, 1], out)
+            _set_timing(v, 1, out, at, sl, arr, slew0)
         for g in range(n_and):
             v = first + g
             if exact:
@@ -174,7 +302,7 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                         _walk(v, p, -1, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
                               g_area, refs, stack, first, inv_area)
             for p in range(2):
-                load = fan[v, p] * nominal_cin
+                load = fan[v, p]
                 best = -1
                 best_c = 0
                 best_a = BIG
@@ -195,17 +323,12 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                     e = _lower_bound(e_truth, n_start[n], n_start[n + 1], f)
                     while e < n_start[n + 1] and e_truth[e] == f:
                         grp = e_group[e]
-                        m = e_mask[e]
-                        a = 0.0
+                        _match_pins(e, cut_leaves[v, c], g_n[grp], e_mask, e_perm, pin_u,
+                                    pin_q)
+                        a = _gate(nl, grp, g_n[grp], pin_u, pin_q, at, sl, load, out)
                         fl = g_area[grp]
                         for i in range(g_n[grp]):
-                            j = e_perm[e, i]
-                            u = cut_leaves[v, c, j]
-                            q = (m >> j) & 1
-                            t = arr[u, q] + g_d0[grp, i] + g_slope[grp, i] * load
-                            if t > a:
-                                a = t
-                            fl += af[u, q]
+                            fl += af[pin_u[i], pin_q[i]]
                         if exact:
                             ch[v, p] = e
                             ch_cut[v, p] = c
@@ -218,20 +341,26 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                         if a <= req[v, p] + 1e-15 and (best < 0 or _better(
                                 use_delay, a, fl, best_a, best_f)):
                             best, best_c, best_a, best_f = e, c, a, fl
+                            best_out[:] = out
                         e += 1
                 if best < 0:
                     best, best_c, best_a, best_f = fast, fast_c, fast_a, fast_f
+                    _match_pins(best, cut_leaves[v, best_c], g_n[e_group[best]], e_mask,
+                                e_perm, pin_u, pin_q)
+                    _gate(nl, e_group[best], g_n[e_group[best]], pin_u, pin_q, at, sl, load,
+                          best_out)
                 ch[v, p] = best
                 ch_cut[v, p] = best_c
-                arr[v, p] = best_a
+                _set_timing(v, p, best_out, at, sl, arr, slew0)
                 af[v, p] = best_f if exact else best_f / est[v, p]
             # a phase by an inverter on the other one, where that is better
             for p in range(2):
                 o = 1 - p
                 if ch[v, o] == CH_NONE or ch[v, o] == CH_INV:
                     continue
-                load = fan[v, p] * nominal_cin
-                a = arr[v, o] + inv_d0 + inv_slope * load
+                pin_u[0] = v
+                pin_q[0] = o
+                a = _gate(nl, inv_group, 1, pin_u, pin_q, at, sl, fan[v, p], out)
                 if exact:
                     saved = ch[v, p]
                     saved_c = ch_cut[v, p]
@@ -254,7 +383,7 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                         take = _better(use_delay, a, fl, arr[v, p], af[v, p])
                 if take:
                     ch[v, p] = CH_INV
-                    arr[v, p] = a
+                    _set_timing(v, p, out, at, sl, arr, slew0)
                     af[v, p] = fl
                     break
             if exact:
@@ -264,43 +393,76 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                               g_area, refs, stack, first, inv_area)
         # references of the mapping, its worst arrival and required times
         _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
-                           g_d0, g_slope, inv_d0, inv_slope, fan, nominal_cin, refs, req,
-                           BIG)
-        worst = 0.0
-        for lit in co_lits:
-            if arr[lit >> 1, lit & 1] > worst:
-                worst = arr[lit >> 1, lit & 1]
-        if pas == 0:
-            target = worst * (1.0 + relax) if delay_mode else BIG
-            for v in range(1, nv):
-                for p in range(2):
-                    if refs[v, p] > 0:
-                        fan[v, p] = refs[v, p]
-            # the arrivals under the frozen loads, and the target no earlier than they
-            # allow (a node whose inputs all arrive later than its required time would
-            # otherwise fall back to its fastest, costliest match)
+                           nl, inv_group, sl, fan, refs, req, BIG)
+        if pas < n_delay:
+            # loads from the fanout this mapping gives each phase; a later delay pass maps
+            # again under them (a match duplicating logic loads its leaves: dec's inputs),
+            # and the mapping of least worst arrival under its own loads is kept
+            _sink_loads(nv, co_lits, co_load, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm,
+                        g_n, g_cin,
+                        inv_group, refs, fan)
             worst = _arrivals(nv, first, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask,
-                              e_perm, g_n, g_d0, g_slope, inv_d0, inv_slope, fan,
-                              nominal_cin, arr)
-            if delay_mode:
-                target = worst * (1.0 + relax)
+                              e_perm, g_n, nl, inv_group, fan, at, sl, arr,
+                              slew0)
+            if worst < best_worst:
+                best_worst = worst
+                best_ch[:, :] = ch
+                best_cut[:, :] = ch_cut
+            if pas == n_delay - 1:
+                ch[:, :] = best_ch
+                ch_cut[:, :] = best_cut
+                _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask,
+                                   e_perm, g_n, nl, inv_group, sl, fan, refs,
+                                   req, BIG)
+                _sink_loads(nv, co_lits, co_load, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm,
+                        g_n, g_cin,
+                            inv_group, refs, fan)
+                # the arrivals under the frozen loads, and the target no earlier than they
+                # allow (a node whose inputs all arrive later than its required time would
+                # otherwise fall back to its fastest, costliest match)
+                worst = _arrivals(nv, first, co_lits, ch, ch_cut, cut_leaves, e_group,
+                                  e_mask, e_perm, g_n, nl, inv_group, fan, at,
+                                  sl, arr, slew0)
+                target = worst * (1.0 + relax) if delay_mode else BIG
         _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
-                           g_d0, g_slope, inv_d0, inv_slope, fan, nominal_cin, refs, req,
-                           target)
+                           nl, inv_group, sl, fan, refs, req, target)
         for v in range(first, nv):
             for p in range(2):
                 x = (2.0 * est[v, p] + refs[v, p]) / 3.0
                 est[v, p] = x if x > 1.0 else 1.0
-    worst = 0.0
+    return ch, ch_cut, refs
+
+
+@njit(cache=True)
+def _sink_loads(nv, co_lits, co_load, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
+                g_cin, inv_group, refs, load):
+    """The load of every phase the mapping uses: the input capacitance of the cells it
+    drives; a phase the mapping
+    does not use keeps its estimate; an output port adds co_load."""
+    for v in range(1, nv):
+        for p in range(2):
+            if refs[v, p] > 0:
+                load[v, p, :] = 0.0
+    for v in range(1, nv):
+        for p in range(2):
+            if refs[v, p] == 0:
+                continue
+            c = ch[v, p]
+            if c == CH_INV:
+                load[v, 1 - p, :] += g_cin[inv_group, 0, :]
+            elif c >= 0:
+                g = e_group[c]
+                m = e_mask[c]
+                for i in range(g_n[g]):
+                    u = cut_leaves[v, ch_cut[v, p], e_perm[c, i]]
+                    load[u, (m >> i) & 1, :] += g_cin[g, i, :]
     for lit in co_lits:
-        if arr[lit >> 1, lit & 1] > worst:
-            worst = arr[lit >> 1, lit & 1]
-    return ch, ch_cut, refs, worst
+        load[lit >> 1, lit & 1, :] += co_load
 
 
 @njit(cache=True)
 def _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
-                       g_d0, g_slope, inv_d0, inv_slope, est, nominal_cin, refs, req, target):
+                       nl, inv_group, sl, est, refs, req, target):
     refs[:, :] = 0
     req[:, :] = BIG
     for lit in co_lits:
@@ -314,10 +476,11 @@ def _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_p
             if refs[v, p] == 0:
                 continue
             c = ch[v, p]
-            load = est[v, p] * nominal_cin
+            load = est[v, p]
             if c == CH_INV:
                 refs[v, 1 - p] += 1
-                r = req[v, p] - inv_d0 - inv_slope * load
+                r = req[v, p] - _pin_delay(nl, inv_group, 0, sl[v, 1 - p, 0], sl[v, 1 - p, 1],
+                                           load)
                 if r < req[v, 1 - p]:
                     req[v, 1 - p] = r
             elif c >= 0:
@@ -326,40 +489,60 @@ def _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_p
                 for i in range(g_n[g]):
                     j = e_perm[c, i]
                     u = cut_leaves[v, ch_cut[v, p], j]
-                    q = (m >> j) & 1
+                    q = (m >> i) & 1
                     refs[u, q] += 1
-                    r = req[v, p] - g_d0[g, i] - g_slope[g, i] * load
+                    r = req[v, p] - _pin_delay(nl, g, i, sl[u, q, 0], sl[u, q, 1], load)
                     if r < req[u, q]:
                         req[u, q] = r
 
 
 @njit(cache=True)
 def _arrivals(nv, first, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
-              g_d0, g_slope, inv_d0, inv_slope, fan, nominal_cin, arr):
+              nl, inv_group, fan, at, sl, arr, slew0):
     """Arrival of every chosen phase in topological order; the worst at the outputs."""
+    pin_u = np.zeros(8, dtype=np.int64)
+    pin_q = np.zeros(8, dtype=np.int64)
+    out = np.zeros(4)
     for v in range(1, nv):
         for k in range(2):
             # the matched phase before the one that inverts it
             p = 1 - k if ch[v, 0] == CH_INV else k
             c = ch[v, p]
-            load = fan[v, p] * nominal_cin
+            load = fan[v, p]
             if c == CH_FREE:
+                at[v, p, :] = 0.0
+                sl[v, p, :] = slew0 if slew0 > 0.0 else 0.0
                 arr[v, p] = 0.0
             elif c == CH_INV:
-                arr[v, p] = arr[v, 1 - p] + inv_d0 + inv_slope * load
+                pin_u[0] = v
+                pin_q[0] = 1 - p
+                _gate(nl, inv_group, 1, pin_u, pin_q, at, sl, load, out)
+                _set_timing(v, p, out, at, sl, arr, slew0)
             elif c >= 0:
                 g = e_group[c]
-                m = e_mask[c]
-                a = 0.0
-                for i in range(g_n[g]):
-                    j = e_perm[c, i]
-                    u = cut_leaves[v, ch_cut[v, p], j]
-                    t = arr[u, (m >> j) & 1] + g_d0[g, i] + g_slope[g, i] * load
-                    if t > a:
-                        a = t
-                arr[v, p] = a
+                _match_pins(c, cut_leaves[v, ch_cut[v, p]], g_n[g], e_mask, e_perm, pin_u,
+                            pin_q)
+                _gate(nl, g, g_n[g], pin_u, pin_q, at, sl, load, out)
+                _set_timing(v, p, out, at, sl, arr, slew0)
     worst = 0.0
     for lit in co_lits:
         if arr[lit >> 1, lit & 1] > worst:
             worst = arr[lit >> 1, lit & 1]
     return worst
+
+
+@njit(cache=True)
+def estimate(num_cis, n_and, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
+             g_cin, nl, inv_group, refs):
+    """The worst arrival of a mapping as the timing engine times its netlist under the
+    virtual clock (ideal inputs, unloaded outputs): the loads of its own cells' pins, rise
+    and fall by sense, slews propagated."""
+    nv = 1 + num_cis + n_and
+    load = np.zeros((nv, 2, 2))
+    _sink_loads(nv, co_lits, 0.0, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
+                g_cin, inv_group, refs, load)
+    at = np.zeros((nv, 2, 2))
+    sl = np.zeros((nv, 2, 2))
+    arr = np.zeros((nv, 2))
+    return _arrivals(nv, 1 + num_cis, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask,
+                     e_perm, g_n, nl, inv_group, load, at, sl, arr, 0.0)

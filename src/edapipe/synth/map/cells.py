@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from edapipe.aig.core import Aig
-from edapipe.synth.map.library import MatchLibrary, check_library_for
+from edapipe.synth.map.library import NOMINAL_SLEW, MatchLibrary, check_library_for
 
 
 @dataclass(frozen=True)
 class CellParams:
     k: int = 5                 # leaves per cut (the largest cells matched)
     cuts: int = 16             # cuts kept per node
+    portfolio: bool = True     # map several ways, keep the best (see map_cells)
+    delay_passes: int = 3      # with delay: mappings under the previous one's loads
     flow_passes: int = 2
     exact_passes: int = 2
     area: bool = False         # no delay bound during area recovery
@@ -49,6 +51,9 @@ class CellNetlist:
     wires: list[str]
     area: float
     assigns: list[tuple[str, str]] = field(default_factory=list)
+    # the mapper's worst arrival of this netlist before sizing, under the virtual clock
+    # (its own delay model: the timing engine's tables, slews, loads of its cells' pins)
+    estimate: float = 0.0
 
     def cell_counts(self) -> dict[str, int]:
         return dict(Counter(i.cell for i in self.instances).most_common())
@@ -81,40 +86,95 @@ class CellNetlist:
         return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def _cuts(aig: Aig, params: CellParams):
+def _cuts(aig: Aig, params: CellParams, dominated: bool):
     from edapipe.aig import cuts_kernels as CK
     from edapipe.synth.map import cell_kernels as K
 
     leaves, sizes, tts, ncuts = CK.enumerate_cuts(aig.num_cis, aig.fanin0, aig.fanin1,
-                                                  params.k, params.cuts)
+                                                  params.k, params.cuts, dominated)
     sizes = sizes.astype(np.int32)
     K.shrink_cuts(leaves, sizes, tts, ncuts)
     return leaves, sizes, tts, ncuts
 
 
+# Delay models of the mapping passes (unate, slew, output-port load), in the order a delay
+# mapping tries them: the timing engine's own (rise and fall by each arc's sense, slews
+# propagated), the same with every slew at the nominal one, and every stage's worse edge
+# whatever the sense with output ports loaded as a typical pin (pessimistic, as a
+# load-independent mapper sees it). The mapping passes are greedy node by node, and which
+# model leads them best differs by circuit (priority wants the last, adder the first).
+ENGINE_MODEL = (True, 0.0, False)
+DELAY_MODELS = (ENGINE_MODEL, (True, NOMINAL_SLEW, False), (False, NOMINAL_SLEW, True))
+
+
 def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
               clock: str = "clock") -> CellNetlist:
-    """Map `aig` to the library's cells; flip-flops hang on an input port named `clock`."""
+    """Map `aig` to the library's cells; flip-flops hang on an input port named `clock`.
+
+    In area mode, cuts keep their dominated members (a cut with a sub-cut: its extra leaf is
+    logic a cell can share, the AND of an XOR that a carry also uses) and the table matches
+    cells with a leaf on several pins (a mux as an o22ai). Area recovery is greedy, and
+    either can lead it astray (an XOR as o22ai with two inverters that end up unshared), so
+    the mapping without each is tried too and the smallest kept. In delay mode each of
+    DELAY_MODELS maps (and sizes) and the least worst arrival by the timing engine is kept.
+    `portfolio=False`: one mapping (both extras; the engine's model)."""
+    check_library_for(mlib, aig)
+    sizing = params.sizing if params.sizing is not None else not params.area
+    if params.area:
+        # (dominated cuts, repeated-leaf matches, delay model)
+        variants = [(True, True, ENGINE_MODEL)]
+        if params.portfolio:
+            variants += [(True, False, ENGINE_MODEL), (False, True, ENGINE_MODEL),
+                         (False, False, ENGINE_MODEL)]
+    else:
+        # dominated cuts lengthen paths (their shared leaves: c880, c432 lose 5-20%)
+        models = DELAY_MODELS if params.portfolio else DELAY_MODELS[:1]
+        variants = [(False, True, model) for model in models]
+    best = None
+    cuts = {}
+    for dominated, repeated, model in variants:
+        if dominated not in cuts:
+            cuts[dominated] = _cuts(aig, params, dominated)
+        net = _map_once(aig, mlib, mlib.table(repeated), cuts[dominated], params, clock,
+                        model)
+        if sizing:
+            from edapipe.synth.map.sizing import size_for_timing
+
+            net = size_for_timing(net, mlib, clock=clock, elasticity=params.elasticity)
+        key = (net.area,) if params.area else (_worst_arrival(net, mlib, clock), net.area)
+        if best is None or key < best[0]:
+            best = (key, net)
+    return best[1]
+
+
+def _worst_arrival(net: CellNetlist, mlib: MatchLibrary, clock: str) -> float:
+    from edapipe.synth.map.timing import analyze_cells, worst_arrival
+
+    return worst_arrival(analyze_cells(net, [mlib.lib], clock=clock))
+
+
+def _map_once(aig: Aig, mlib: MatchLibrary, table, cuts, params: CellParams,
+              clock: str, model) -> CellNetlist:
     from edapipe.synth.map import cell_kernels as K
 
-    check_library_for(mlib, aig)
-    leaves, sizes, tts, ncuts = _cuts(aig, params)
-    g_area, g_n, g_d0, g_slope = mlib.group_arrays()
+    unate, slew, port_load = model
+    leaves, sizes, tts, ncuts = cuts
+    g_area, g_n, g_cin = mlib.group_arrays()
     co = np.ascontiguousarray(np.concatenate([aig.outputs, aig.latch_next]), dtype=np.int32)
-    ch, ch_cut, refs, _worst = K.map_cells(
+    ch, ch_cut, refs = K.map_cells(
         aig.num_cis, aig.fanin0, aig.fanin1, co, leaves, sizes, tts, ncuts,
-        mlib.e_truth, mlib.e_group, mlib.e_mask, mlib.e_perm, mlib.n_start,
-        g_area, g_n, g_d0, g_slope, mlib.inverter, mlib.nominal_cin,
-        params.flow_passes, params.exact_passes, not params.area, params.relax)
-    net = _emit(aig, mlib, ch, ch_cut, refs, leaves, clock)
-    if params.sizing if params.sizing is not None else not params.area:
-        from edapipe.synth.map.sizing import size_for_timing
-
-        net = size_for_timing(net, mlib, clock=clock, elasticity=params.elasticity)
+        table.e_truth, table.e_group, table.e_mask, table.e_perm, table.n_start,
+        g_area, g_n, g_cin, mlib.nldm(unate), mlib.inverter, mlib.nominal_cin,
+        params.delay_passes, params.flow_passes, params.exact_passes, not params.area,
+        params.relax, slew, mlib.nominal_cin if port_load else 0.0)
+    net = _emit(aig, mlib, table, ch, ch_cut, refs, leaves, clock)
+    net.estimate = float(K.estimate(aig.num_cis, aig.num_ands, co, ch, ch_cut, leaves,
+                                    table.e_group, table.e_mask, table.e_perm, g_n, g_cin,
+                                    mlib.nldm(), mlib.inverter, refs))
     return net
 
 
-def _emit(aig: Aig, mlib: MatchLibrary, ch, ch_cut, refs, cut_leaves,
+def _emit(aig: Aig, mlib: MatchLibrary, table, ch, ch_cut, refs, cut_leaves,
           clock_name: str) -> CellNetlist:
     from edapipe.aig.io._netlist import Namer
     from edapipe.aig.io.verilog import _printable
@@ -205,14 +265,14 @@ def _emit(aig: Aig, mlib: MatchLibrary, ch, ch_cut, refs, cut_leaves,
             if c == CH_INV:
                 add(inv.cells[0], [(inv.inputs[0], net_of(v, 1 - p)), (inv.output, net_of(v, p))])
                 continue
-            g = int(mlib.e_group[c])
+            g = int(table.e_group[c])
             grp = groups[g]
-            m = int(mlib.e_mask[c])
+            m = int(table.e_mask[c])
             conns = []
             for i in range(grp.n):
-                j = int(mlib.e_perm[c, i])
+                j = int(table.e_perm[c, i])
                 u = int(cut_leaves[v, ch_cut[v, p], j])
-                conns.append((grp.inputs[i], net_of(u, (m >> j) & 1)))
+                conns.append((grp.inputs[i], net_of(u, (m >> i) & 1)))
             conns.append((grp.output, net_of(v, p)))
             add(grp.cells[0], conns)
     port_names = set(names.out_names)

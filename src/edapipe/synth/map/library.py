@@ -2,12 +2,14 @@
 
 Every usable combinational cell of one output (its `function`, at most MAX_INPUTS inputs) is
 grouped with the other drive strengths of the same function and pin order; a group is
-matched by its function. `MatchLibrary.entries` lists, for every group, every input
-permutation and every set of negated inputs, the function it computes over the leaves of a
-cut, so matching a cut (and the complement of its function, for the node's negative phase)
-is one table look-up. Delays come from the library's NLDM tables through the timing
-package's Liberty reader: per input pin, the worse of rise and fall at a nominal input slew,
-as a straight line in the load (intercept and slope over the table's first load points).
+matched by its function. The match table (`e_*` rows) lists, for every group, every
+assignment of its pins to a cut's leaves (distinct leaves in every order, or a leaf on
+several pins) and every set of negated pins, the function it computes over the leaves, so
+matching a cut (and the complement of its function, for the node's negative phase) is one
+table look-up. Delays come from the library's NLDM tables through the timing package's
+Liberty reader and table packing (`nldm()`, what the mapping kernels time with); sizing
+uses per-pin straight lines (the worse of rise and fall at a nominal input slew, intercept
+and slope over the table's first load points).
 
 Cells that are not logic are left out by default (clock buffers and inverters, delay cells,
 low-power isolation cells, probes: what ABC would otherwise use as plain gates), and so is
@@ -19,6 +21,7 @@ from __future__ import annotations
 import fnmatch
 import itertools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -60,6 +63,28 @@ class FlopCell:
     q: str
 
 
+class Nldm(NamedTuple):
+    """The NLDM tables of every group's smallest cell, for the mapper's kernels: tab[g, i,
+    k, :] the k-th arc from pin i to the output (cell_rise, cell_fall, rise_transition,
+    fall_transition table ids, -1 none), msk[g, i, k, :] the input edges (bit 0 rise, 1 fall)
+    making output rise / fall; the tables packed as the timing engine packs them."""
+    tab: np.ndarray
+    msk: np.ndarray
+    tab_n: np.ndarray
+    tab_var: np.ndarray
+    tab_off: np.ndarray
+    axes: np.ndarray
+    vals: np.ndarray
+
+
+class MatchTable(NamedTuple):
+    e_truth: np.ndarray
+    e_group: np.ndarray
+    e_mask: np.ndarray
+    e_perm: np.ndarray
+    n_start: np.ndarray
+
+
 @dataclass
 class MatchLibrary:
     lib: Library
@@ -76,17 +101,38 @@ class MatchLibrary:
     e_perm: np.ndarray
     n_start: np.ndarray      # entries of n inputs: n_start[n] .. n_start[n + 1]
     nominal_cin: float
+    _nldm: Nldm | None = None
+
+    def table(self, repeated: bool = True) -> "MatchTable":
+        """The match table, or its rows with every leaf on one pin only."""
+        if repeated:
+            return MatchTable(self.e_truth, self.e_group, self.e_mask, self.e_perm,
+                              self.n_start)
+        g_n = np.array([g.n for g in self.groups], dtype=np.int32)
+        keep = self.e_n == g_n[self.e_group]
+        return MatchTable(self.e_truth[keep], self.e_group[keep], self.e_mask[keep],
+                          np.ascontiguousarray(self.e_perm[keep]),
+                          np.searchsorted(self.e_n[keep], np.arange(MAX_INPUTS + 2))
+                          .astype(np.int32))
+
+    def nldm(self, unate: bool = True) -> Nldm:
+        """The tables; with unate False every arc takes both input edges to both output
+        edges (each stage's worst edge, whatever the cell's sense)."""
+        if self._nldm is None:
+            self._nldm = _nldm(self.groups)
+        if unate:
+            return self._nldm
+        return self._nldm._replace(msk=np.where(self._nldm.msk > 0, 3, 0))
 
     def group_arrays(self):
+        """Per group: area, number of inputs, each input's rise and fall capacitance."""
         g = self.groups
-        k = MAX_INPUTS
-        delay0 = np.zeros((len(g), k))
-        slope = np.zeros((len(g), k))
+        cin = np.zeros((len(g), MAX_INPUTS, 2))
         for i, grp in enumerate(g):
-            delay0[i, :grp.n] = grp.delay0
-            slope[i, :grp.n] = grp.slope
+            pins = grp.cells[0].pins
+            cin[i, :grp.n] = [(pins[p].cap_rise, pins[p].cap_fall) for p in grp.inputs]
         return (np.array([x.area for x in g]), np.array([x.n for x in g], dtype=np.int32),
-                delay0, slope)
+                cin)
 
 
 def _interp(axis: np.ndarray, x: float) -> tuple[int, float]:
@@ -128,6 +174,35 @@ def pin_delay_line(cell: Cell, output: str, pin: str, load_step: float) -> tuple
     if not found:
         return 0.0, 0.0
     return d0, max(0.0, (d1 - d0) / load_step)
+
+
+def _nldm(groups: list[Group]) -> Nldm:
+    from edapipe.timing.graph import _DELAY_TYPES, COMB, TableStore, _masks
+
+    store = TableStore()
+    arcs: dict[tuple[int, int], list] = {}
+    for gi, grp in enumerate(groups):
+        cell = grp.cells[0]
+        for i, pin in enumerate(grp.inputs):
+            for arc in cell.pins[grp.output].timing:
+                if arc.related_pin != pin or _DELAY_TYPES.get(arc.timing_type) != COMB:
+                    continue
+                m_r, m_f = _masks(arc.sense, COMB, arc.timing_type)
+                tabs = [store.id(arc.tables.get(k)) for k in
+                        ("cell_rise", "cell_fall", "rise_transition", "fall_transition")]
+                if tabs[0] < 0 or arc.timing_type == "combinational_fall":
+                    tabs[0], m_r = -1, 0
+                if tabs[1] < 0 or arc.timing_type == "combinational_rise":
+                    tabs[1], m_f = -1, 0
+                arcs.setdefault((gi, i), []).append((tabs, (m_r, m_f)))
+    width = max((len(a) for a in arcs.values()), default=1)
+    tab = np.full((len(groups), MAX_INPUTS, width, 4), -1, dtype=np.int64)
+    msk = np.zeros((len(groups), MAX_INPUTS, width, 2), dtype=np.int64)
+    for (gi, i), items in arcs.items():
+        for k, (tabs, masks) in enumerate(items):
+            tab[gi, i, k] = tabs
+            msk[gi, i, k] = masks
+    return Nldm(tab, msk, *store.pack())
 
 
 def _truth(expr, inputs: list[str]) -> int:
@@ -227,34 +302,52 @@ def build(lib: Library, exclude=(), use_defaults: bool = True) -> MatchLibrary:
     inverter = min(inverters, key=lambda i: groups[i].area)
     buffer = min(buffers, key=lambda i: groups[i].area) if buffers else -1
     flop = min(flops, key=lambda f: f.cell.area) if flops else None
-    # the matching table: every permutation and negation of every group's inputs
-    rows = []
-    for gi, grp in enumerate(groups):
-        if grp.n == 1:
-            continue                     # inverters and buffers are placed by phase, not matched
-        perms = np.array(list(itertools.permutations(range(grp.n))), dtype=np.int32)
-        truths, masks, pidx = K.expand_group(np.uint64(grp.truth), grp.n, perms)
-        keep = _first_of_each(truths, masks)
-        for t, m, pi in zip(truths[keep].tolist(), masks[keep].tolist(), pidx[keep].tolist()):
-            rows.append((grp.n, t, gi, m, perms[pi]))
-    rows.sort(key=lambda r: (r[0], r[1], groups[r[2]].area, r[2], r[3]))
-    e_n = np.array([r[0] for r in rows], dtype=np.int32)
-    e_truth = np.array([r[1] for r in rows], dtype=np.uint64)
-    e_group = np.array([r[2] for r in rows], dtype=np.int32)
-    e_mask = np.array([r[3] for r in rows], dtype=np.int32)
-    e_perm = np.full((len(rows), MAX_INPUTS), -1, dtype=np.int32)
-    for i, r in enumerate(rows):
-        e_perm[i, :r[0]] = r[4]
+    e_n, e_truth, e_group, e_mask, e_perm = _match_table(groups)
     n_start = np.searchsorted(e_n, np.arange(MAX_INPUTS + 2)).astype(np.int32)
     return MatchLibrary(lib, groups, inverter, buffer, tie, flop, e_n, e_truth, e_group,
                         e_mask, e_perm, n_start, nominal_cin)
 
 
-def _first_of_each(truths: np.ndarray, masks: np.ndarray) -> np.ndarray:
-    """Indices of the first permutation giving each (function, negation mask)."""
-    key = np.stack([truths.astype(np.uint64), masks.astype(np.uint64)], axis=1)
-    _, first = np.unique(key, axis=0, return_index=True)
-    return np.sort(first)
+def _assignments(n: int, m: int) -> np.ndarray:
+    """Every way n cell pins read m cut leaves, each leaf read at least once."""
+    if m == n:
+        return np.array(list(itertools.permutations(range(n))), dtype=np.int32)
+    rows = [a for a in itertools.product(range(m), repeat=n) if len(set(a)) == m]
+    return np.array(rows, dtype=np.int32).reshape(-1, n)
+
+
+def _match_table(groups: list[Group]):
+    """Every function of every group over a cut: its pins on distinct leaves in every order,
+    or fewer leaves than pins with a leaf on several pins (a mux as an o22ai with the select
+    in both phases: what structural matchers such as ABC's amap find), every set of negated
+    pins. One row per (function, group, leaves read in each phase); sorted by (leaves,
+    function, area). Rows: leaves, function, group, negated-pin mask, pin -> leaf."""
+    from edapipe.synth.map import cell_kernels as K
+
+    parts = []
+    for gi, grp in enumerate(groups):
+        if grp.n == 1:
+            continue                     # inverters and buffers are placed by phase, not matched
+        for m in range(grp.n, 1, -1):
+            assign = _assignments(grp.n, m)
+            truths, masks, aidx, usage = K.expand_group(np.uint64(grp.truth), grp.n, assign, m)
+            ok = np.flatnonzero(usage >= 0)
+            key = np.stack([truths[ok], usage[ok].astype(np.uint64)], axis=1)
+            _, first = np.unique(key, axis=0, return_index=True)
+            keep = ok[np.sort(first)]
+            perm = np.full((keep.size, MAX_INPUTS), -1, dtype=np.int32)
+            perm[:, :grp.n] = assign[aidx[keep]]
+            parts.append((np.full(keep.size, m, dtype=np.int32), truths[keep],
+                          np.full(keep.size, gi, dtype=np.int32), masks[keep], perm))
+    if not parts:
+        parts.append((np.zeros(0, np.int32), np.zeros(0, np.uint64), np.zeros(0, np.int32),
+                      np.zeros(0, np.int32), np.zeros((0, MAX_INPUTS), np.int32)))
+    e_n, e_truth, e_group, e_mask, e_perm = (np.concatenate([p[k] for p in parts])
+                                             for k in range(5))
+    area = np.array([g.area for g in groups])[e_group]
+    order = np.lexsort((e_group, area, e_truth, e_n))
+    return (e_n[order], e_truth[order].astype(np.uint64), e_group[order],
+            e_mask[order].astype(np.int32), np.ascontiguousarray(e_perm[order]))
 
 
 def check_library_for(mlib: MatchLibrary, aig) -> None:

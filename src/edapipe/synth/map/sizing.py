@@ -60,9 +60,11 @@ def _pin_cap(lib_cells, cell_name: str, pin: str) -> float:
 
 def size_netlist(net: CellNetlist, mlib: MatchLibrary,
                  params: SizingParams = SizingParams(), only: set[int] | None = None,
-                 buffer: bool = True, max_step: int = 0) -> CellNetlist:
-    """Size every instance (or only those in `only`) for the load it drives; `max_step`
-    > 0 limits a change to that many drive strengths up from the present one."""
+                 buffer: bool = True, max_step: int = 0, by_driver: bool = True) -> CellNetlist:
+    """Size every instance (or only those in `only`, and the drivers of those that change)
+    for the load it drives; `max_step` > 0 limits a change to that many drive strengths up
+    from the present one. An input's capacitance costs the delay per farad of the cell that
+    drives it (`by_driver`) or of a typical cell."""
     lib_cells = mlib.lib.cells
     sizes = _Sizes(mlib)
     if buffer:
@@ -81,10 +83,26 @@ def size_netlist(net: CellNetlist, mlib: MatchLibrary,
             else:
                 sinks.setdefault(n, []).append((k, pin))
     order = _reverse_topological(net, lib_cells, driver)
-    # the cost of input capacitance: the typical delay per farad of a driving cell
+    # the cost of input capacitance: the delay per farad of the cell driving that input (an
+    # input port has no drive resistance: none), the typical one for a cell not sized here
     slopes = [float(np.median(g.slope)) for g in mlib.groups if g.n and g.slope.size]
-    cost_per_farad = float(np.median(slopes)) if slopes else 0.0
+    typical = float(np.median(slopes)) if slopes else 0.0
+    inputs = set(net.inputs)
+
+    def per_farad(n: str) -> float:
+        if not by_driver:
+            return typical
+        if n in inputs:
+            return 0.0
+        d = driver.get(n)
+        gi = sizes.by_cell.get(net.instances[d].cell) if d is not None else None
+        if gi is None:
+            return typical
+        cell = net.instances[d].cell
+        return max(max(b for _, b in lines) for c, lines, _ in sizes.options(gi)
+                   if c.name == cell)
     area = net.area
+    only = None if only is None else set(only)
     for k in order:
         if only is not None and k not in only:
             continue
@@ -101,15 +119,20 @@ def size_netlist(net: CellNetlist, mlib: MatchLibrary,
         if max_step > 0:
             now = next(i for i, (c, _, _) in enumerate(options) if c.name == inst.cell)
             options = options[now:now + max_step + 1]
+        pin_net = dict(inst.conns)
+        cost_of = {p: per_farad(pin_net[p]) for p in grp.inputs}
         for cell, lines, cin in options:
             delay = max(a + b * load for a, b in lines)
-            cost = delay + cost_per_farad * max(cin.values())
+            cost = delay + max(cost_of[p] * c for p, c in cin.items())
             if best is None or cost < best[0] - 1e-15:
                 best = (cost, cell)
         cell = best[1]
         if cell.name != inst.cell:
             area += cell.area - lib_cells[inst.cell].area
             inst.cell = cell.name
+            if only is not None:
+                # its drivers see another load: they are sized again (later in this order)
+                only.update(driver[pin_net[p]] for p in grp.inputs if pin_net[p] in driver)
     net.area = area
     return net
 
@@ -225,16 +248,24 @@ def size_for_timing(net: CellNetlist, mlib: MatchLibrary, clock: str | None = No
         floor = min(slack.values())
         margin = window * worst
         critical = {k for k, s in slack.items() if s <= floor + margin}
-        trial = copy.deepcopy(net)
-        size_netlist(trial, mlib, params, only=critical, buffer=False, max_step=max_step)
-        if [i.cell for i in trial.instances] == [i.cell for i in net.instances]:
+        best = None
+        # two proposals, the input capacitance costed by each input's own driver or by a
+        # typical cell (neither is always better: dec wants the first, adder the second)
+        for by_driver in (True, False):
+            trial = copy.deepcopy(net)
+            size_netlist(trial, mlib, params, only=critical, buffer=False, max_step=max_step,
+                         by_driver=by_driver)
+            if [i.cell for i in trial.instances] == [i.cell for i in net.instances]:
+                continue
+            an2, worst2 = timing(trial)
+            gain = (worst - worst2) / worst if worst > 0 else 0.0
+            cost = (trial.area - net.area) / net.area if net.area > 0 else 0.0
+            if gain > 1e-6 and gain >= elasticity * cost and (best is None or
+                                                               worst2 < best[2]):
+                best = (trial, an2, worst2)
+        if best is None:
             break
-        an2, worst2 = timing(trial)
-        gain = (worst - worst2) / worst if worst > 0 else 0.0
-        cost = (trial.area - net.area) / net.area if net.area > 0 else 0.0
-        if gain <= 1e-6 or gain < elasticity * cost:
-            break
-        net, an, worst = trial, an2, worst2
+        net, an, worst = best
     return net
 
 
