@@ -105,6 +105,21 @@ def map_to_luts(aig, output, k, delay, cuts, relax, as_json, quiet) -> dict:
     return figures
 
 
+def _warn_lost_initial_values(aig, mlib) -> None:
+    """The flip-flops the mapper uses have no set or reset, so latches with a defined
+    initial value power up unknown in the netlist: said, since `sec` then differs."""
+    from edapipe.aig.core import LATCH_INIT_X
+    from edapipe.errors import Diagnostic
+    from edapipe.util.console import print_diagnostic
+
+    defined = int((aig.latch_init != LATCH_INIT_X).sum()) if aig.num_latches else 0
+    if defined:
+        print_diagnostic(Diagnostic(
+            "warning", f"{defined} latches have an initial value that "
+            f"{mlib.flop.cell.name} (no set or reset) cannot keep: the netlist powers up "
+            f"unknown, and `sec` against the input starts its flops at X"))
+
+
 def map_to_cells(aig, output, liberty, sdc, exclude, no_sizing, delay, cuts, relax, as_json,
                  quiet) -> None:
     """`map --liberty`: write the gate-level Verilog, print the figures."""
@@ -119,6 +134,7 @@ def map_to_cells(aig, output, liberty, sdc, exclude, no_sizing, delay, cuts, rel
     params = CellParams(cuts=max(cuts, 16), area=not delay, relax=relax / 100.0,
                         sizing=False if no_sizing else None)
     net = map_cells(aig, mlib, params)
+    _warn_lost_initial_values(aig, mlib)
     text = net.verilog()
     write_bytes(output, text, binary=False, option="-o")
     sdc_text = read_bytes(sdc).decode("utf-8", errors="replace") if sdc else None

@@ -272,6 +272,18 @@ def test_map_read_and_cec_commands(tmp_path, sky130):
     assert proc.returncode == 0 and (tmp_path / "back.aag").read_text().startswith("aag")
 
 
+def test_map_warns_that_flops_lose_initial_values(tmp_path, sky130):
+    """s27's latches start at 0; sky130's dfxtp has no reset, so the netlist powers up
+    unknown: said on standard error (c432 has no latches: nothing said)."""
+    for suite, name, warned in (("iscas89", "s27.bench", True), ("iscas85", "c432.bench", False)):
+        proc = subprocess.run([EDAPIPE, "map", str(bench(suite, name)), "-l", str(need(SKY130)),
+                               "-o", str(tmp_path / "m.v")], capture_output=True, text=True,
+                              timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        said = "latches have an initial value that sky130_fd_sc_hd__dfxtp_1" in proc.stderr
+        assert said == warned, proc.stderr
+
+
 @pytest.mark.parametrize("name", ["c432", "s27"])
 def test_timing_without_text_equals_timing_the_written_netlist(name, sky130):
     from edapipe.aig import io
