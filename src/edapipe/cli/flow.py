@@ -33,9 +33,10 @@ def _sdc_clock_port(text: str) -> str | None:
               help="Optimization script before mapping (see `edapipe opt --help`).")
 @click.option("--goal", type=click.Choice(["auto", "delay", "area"]), default="auto",
               show_default=True,
-              help="auto: map with several settings, time each and keep the smallest that "
-                   "meets the SDC (without one: the least area x arrival^0.4); delay: least "
-                   "delay, then sizing; area: least area.")
+              help="area: the smallest netlist (one mapping); delay: the least worst "
+                   "arrival (with an SDC: the best worst slack); auto: the smallest that "
+                   "meets the SDC, or without one, within 5% of the least area, the least "
+                   "area x arrival^0.5 (1% more area only for 2% less delay).")
 @click.option("--clock", "clock", default=None, metavar="PORT",
               help="Name of the flip-flops' clock port (default: the SDC's create_clock "
                    "port, else `clock`).")
@@ -58,8 +59,8 @@ def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, path
     """Read DESIGN, optimize, map to the library's cells, prove, time, report.
 
     The stages are those of `edapipe read | opt | map --liberty | sta`, in one process:
-    the optimized AIG is mapped (by default with several settings, keeping the smallest
-    result that meets the SDC: --goal), the mapped netlist is read back
+    the optimized AIG is mapped (with the settings that can win under --goal, each
+    timed with the SDC), the mapped netlist is read back
     through the cells' functions and proven equal to the design as read (a difference is
     a bug and stops the flow with exit 1; --prove mapping proves the mapping alone), then
     timed with the SDC. The report gives the area, the cells by type, WNS/TNS and the
@@ -75,7 +76,7 @@ def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, path
     from edapipe.aig.analysis import depth
     from edapipe.errors import CheckFailed
     from edapipe.synth.map import library
-    from edapipe.synth.map.explore import VARIANTS, map_best
+    from edapipe.synth.map.explore import map_best
     from edapipe.synth.map.readback import read_mapped
     from edapipe.synth.map.timing import worst_arrival
     from edapipe.synth.script import expand, run_script
@@ -83,7 +84,6 @@ def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, path
     from edapipe.timing.liberty import read_liberty
     from edapipe.timing.search import HOLD, SETUP
     from edapipe.util.files import display_name, read_bytes, write_bytes
-    from edapipe.verify.cec import CecParams, check_equivalence
 
     expand(script)
     guard({"-o": output}, input_file, *target, sdc)
@@ -109,38 +109,19 @@ def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, path
     opt, _steps = run_script(aig, script)
     stage("opt", script=script, ands=opt.num_ands, levels=depth(opt))
     mlib = library.build(libs[0], exclude)
-    variants = {"auto": VARIANTS, "delay": [v for v in VARIANTS if v[0] == "delay"],
-                "area": [v for v in VARIANTS if v[0] == "area"]}[goal]
-    best, tried = map_best(opt, mlib, libs, sdc_text, clock,
-                           display_name(sdc) if sdc else "<sdc>", variants)
-    net, text = best.net, best.text
+    best, tried, skipped = map_best(opt, mlib, libs, sdc_text, clock,
+                                    display_name(sdc) if sdc else "<sdc>", goal)
+    net = best.net
+    text = net.verilog()      # only the kept netlist is written
     stage("map", setting=best.name, cells=len(net.instances), area=round(net.area, 4),
           tried=[{"setting": ch.name, "area": round(ch.net.area, 4),
                   "arrival": round(ch.arrival / libs[0].time_unit, 6),
-                  "cpu_seconds": round(ch.cpu, 3)} for ch in tried])
+                  "cpu_seconds": round(ch.cpu, 3)} for ch in tried], not_sized=skipped)
     if output is not None:
         write_bytes(output, text, binary=False, option="-o")
     name = display_name(output) if output else "<mapped>"
     back = read_mapped(text.decode(), name, libs)
-    # two proofs, whose chain is the design against the netlist: mapping (the optimized AIG
-    # against the netlist read back, structurally close: fast) and optimization (the design
-    # against the optimized AIG; --prove mapping skips it). One proof per script step was
-    # tried and is slower: `rewrite -z` steps leave few internal equivalences to sweep (sin:
-    # 183 s of CPU step by step against 95 s in one proof).
-    # The mapping by position: the netlist keeps the AIG's port and latch order, while an
-    # output wired to the input of the same name must be renamed (no Verilog port is both)
-    proofs = [("mapping", opt, back, True)] + (
-        [("optimization", aig, opt, False)] if prove == "full" else [])
-    verdicts = {}
-    for what, a, b, by_position in proofs:
-        res = check_equivalence(a, b, CecParams(by_position=by_position))
-        verdicts[what] = res.equivalent
-        if res.equivalent is not True:
-            stage("cec", **verdicts)
-            raise CheckFailed(f"{what}: the result is not proven equal to its input "
-                              f"({len(res.failing)} outputs differ, {len(res.undecided)} "
-                              "undecided): please report this bug")
-    stage("cec", **verdicts)
+    stage("cec", **_prove(aig, opt, back, prove, stage))
     an = best.analysis            # map_best timed the netlist it kept, with the same SDC
     unit = libs[0].time_unit
     timing = {"arrival": round(worst_arrival(an) / unit, 6),
@@ -159,8 +140,8 @@ def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, path
         lines = [f"flow: {input_file} -> {script} -> {libs[0].name} (goal {goal}, "
                  f"kept {best.name})"]
         for s in stages:
-            figs = "  ".join(f"{k} {v}" for k, v in s.items()
-                             if k not in ("stage", "seconds", "cpu_seconds", "tried"))
+            figs = "  ".join(f"{k} {v}" for k, v in s.items() if k not in
+                             ("stage", "seconds", "cpu_seconds", "tried", "not_sized"))
             lines.append(f"  {s['stage']:<8} {figs}  ({s['seconds']:.2f} s)")
         lines.append(f"area {net.area:.4f} in {len(net.instances)} cells: " + ", ".join(
             f"{c} {n}" for c, n in list(net.cell_counts().items())[:12]))
@@ -176,3 +157,28 @@ def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, path
             raise CheckFailed(f"timing violated: {timing['setup_violations']} setup and "
                               f"{timing['hold_violations']} hold violations (more than "
                               f"--max-violations {max_violations})")
+
+
+def _prove(aig, opt, back, prove: str, stage) -> dict:
+    """Prove the netlist read back equal to the design: two proofs whose chain is the design
+    against the netlist, each fast because its two sides are structurally close: mapping
+    (the optimized AIG against the netlist, by position: the netlist keeps the AIG's port
+    and latch order, while an output wired to the input of the same name is renamed, as no
+    Verilog port is both) and optimization (the design against the optimized AIG; --prove
+    mapping skips it). The design against the netlist in one proof was measured slower
+    (sin: 73 s of CPU against 0.2 + 0.5 s), as was one proof per script step."""
+    from edapipe.errors import CheckFailed
+    from edapipe.verify.cec import CecParams, check_equivalence
+
+    proofs = [("mapping", opt, back, True)] + (
+        [("optimization", aig, opt, False)] if prove == "full" else [])
+    verdicts = {}
+    for what, a, b, by_position in proofs:
+        res = check_equivalence(a, b, CecParams(by_position=by_position))
+        verdicts[what] = res.equivalent
+        if res.equivalent is not True:
+            stage("cec", **verdicts)
+            raise CheckFailed(f"{what}: the result is not proven equal to its input "
+                              f"({len(res.failing)} outputs differ, {len(res.undecided)} "
+                              "undecided): please report this bug")
+    return verdicts

@@ -1,65 +1,141 @@
-"""Choosing among mappings by their real timing: what `edapipe flow` does by default.
+"""Choosing among mappings by their real timing: what `edapipe flow` does.
 
 No single setting of the cell mapper is best on every design: an area-oriented mapping is
 also fast on some circuits and slow on others, and sizing buys delay at a price in area
-that differs by design. `map_best` maps with a few settings, times each result with the
-timing engine under the design's constraints, and keeps:
+that differs by design. `map_best` maps with the settings that can win under the user's
+goal, times each result with the timing engine under the design's constraints, and keeps:
 
-- with a real constraint (an SDC), the smallest area among the results that meet timing
-  (no setup violation), else the one with the least negative worst slack;
-- without one, the least area x arrival^0.4: area first, delay as the tie-breaker that
-  still buys a much faster netlist for a little area (on the EPFL set against Yosys, the
-  exponent 0.4 kept the netlist smaller and faster on 10 of 17 circuits, 0.0 on 9 and the
-  plain area-delay product on 6).
+- goal `area`: the smallest netlist (one mapping: sizing and delay bounds only add area);
+- goal `delay`: the least worst arrival (with an SDC: the best worst slack), then the
+  smallest;
+- goal `auto` with an SDC: the smallest netlist that meets timing (no setup violation),
+  else the one with the best worst slack; the area mapping comes first and, when it meets
+  timing, nothing can be smaller, so nothing else is mapped;
+- goal `auto` without an SDC: among the results at most 5% larger than the smallest, the
+  least area x arrival^0.5: the flow does not trade much area for delay, and within that
+  margin area weighs twice as much as delay (1% more area only for at least 2% less delay).
+  Sizing in these settings keeps a round by the same rule (elasticity 2). A mapping already
+  above the margin before sizing cannot win (sizing only adds area): it is not sized.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from edapipe.synth.map.cells import CellNetlist, CellParams, map_cells
 from edapipe.synth.map.timing import analyze_cells, worst_arrival
 
-DELAY_WEIGHT = 0.4
+GOALS = ("auto", "area", "delay")
+DELAY_WEIGHT = 0.5          # auto without SDC: the least area x arrival^DELAY_WEIGHT
+AREA_MARGIN = 0.05          # ... among the results at most this much above the least area
+TRADE = 1.0 / DELAY_WEIGHT  # sizing elasticity that lowers that same product
 
-VARIANTS = (
-    ("area", CellParams(area=True, sizing=False)),
-    ("area+sizing", CellParams(area=True, sizing=True, elasticity=1.0)),
-    ("delay+30%", CellParams(relax=0.3, sizing=True, elasticity=1.0)),
-    ("delay+100%", CellParams(relax=1.0, sizing=True, elasticity=1.0)),
-    ("delay", CellParams(relax=0.0, sizing=True, elasticity=0.5)),
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    params: CellParams
+    goals: tuple[str, ...]     # the goals under which this setting can win
+
+
+def _sized(name: str, relax: float | None, elasticity: float, goals) -> Setting:
+    area = relax is None
+    return Setting(name, CellParams(area=area, relax=0.0 if area else relax, sizing=True,
+                                    elasticity=elasticity), goals)
+
+
+SETTINGS = (
+    Setting("area", CellParams(area=True, sizing=False), ("area", "auto")),
+    # auto: sized where a round pays by the auto rule
+    _sized("area+sizing", None, TRADE, ("auto",)),
+    _sized("delay+100%", 1.0, TRADE, ("auto",)),
+    _sized("delay+30%", 0.3, TRADE, ("auto",)),
+    _sized("delay+0%", 0.0, TRADE, ("auto",)),
+    # delay: sized while a round buys delay at least half as fast as it adds area
+    _sized("area+upsizing", None, 0.5, ("delay",)),
+    _sized("delay+100%+upsizing", 1.0, 0.5, ("delay",)),
+    _sized("delay+30%+upsizing", 0.3, 0.5, ("delay",)),
+    _sized("delay", 0.0, 0.5, ("delay",)),
 )
+
+
+def settings_for(goal: str) -> tuple[Setting, ...]:
+    if goal not in GOALS:
+        raise ValueError(f"unknown goal {goal!r} (one of {', '.join(GOALS)})")
+    return tuple(s for s in SETTINGS if goal in s.goals)
 
 
 @dataclass
 class Choice:
     name: str
     net: CellNetlist
-    text: bytes
     analysis: object
     arrival: float
     wns: float
     cpu: float = 0.0          # CPU seconds to map, size and time this setting
 
 
-def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = "<sdc>",
-             variants=VARIANTS) -> tuple[Choice, list[Choice]]:
-    import time
+def choose(tried: list[Choice], goal: str, constrained: bool) -> Choice:
+    """The kept result among `tried` under `goal` (the module docstring's rules)."""
+    if goal == "area":
+        return min(tried, key=lambda c: (c.net.area, c.arrival))
+    if goal == "delay":
+        if constrained:
+            return max(tried, key=lambda c: (c.wns, -c.arrival, -c.net.area))
+        return min(tried, key=lambda c: (c.arrival, c.net.area))
+    if constrained:
+        meeting = [c for c in tried if c.wns >= 0.0]
+        if meeting:
+            return min(meeting, key=lambda c: (c.net.area, c.arrival))
+        return max(tried, key=lambda c: (c.wns, -c.net.area))
+    cap = min(c.net.area for c in tried) * (1.0 + AREA_MARGIN)
+    return min((c for c in tried if c.net.area <= cap),
+               key=lambda c: (c.net.area * c.arrival ** DELAY_WEIGHT, c.net.area))
 
+
+def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = "<sdc>",
+             goal: str = "auto") -> tuple[Choice, list[Choice], list[str]]:
+    """Map `aig` with the settings of `goal`, time each, keep one (`choose`). Returns the
+    kept result, every result and the settings not sized (they could not win)."""
     from edapipe.timing.search import SETUP
 
-    tried = []
-    for name, params in variants:
+    constrained = sdc_text is not None
+    tried: list[Choice] = []
+    skipped: list[str] = []
+    unsized: dict[CellParams, CellNetlist] = {}
+    for setting in settings_for(goal):
         t = time.process_time()
-        net = map_cells(aig, mlib, params, clock=clock)
-        text = net.verilog()
+        cap = (min(c.net.area for c in tried) * (1.0 + AREA_MARGIN)
+               if goal == "auto" and not constrained and tried else float("inf"))
+        net = _map(aig, mlib, setting.params, clock, unsized, cap)
+        if net is None:
+            skipped.append(setting.name)
+            continue
         an = analyze_cells(net, libs, sdc_text, sdc_name, clock=clock)
-        tried.append(Choice(name, net, text, an, worst_arrival(an),
+        tried.append(Choice(setting.name, net, an, worst_arrival(an),
                             min(0.0, an.worst_slack(SETUP)), time.process_time() - t))
-    if sdc_text is not None:
-        meeting = [c for c in tried if c.wns >= 0.0]
-        best = (min(meeting, key=lambda c: (c.net.area, c.arrival)) if meeting
-                else max(tried, key=lambda c: (c.wns, -c.net.area)))
-    else:
-        best = min(tried, key=lambda c: (c.net.area * c.arrival ** DELAY_WEIGHT, c.net.area))
-    return best, tried
+        if goal == "auto" and constrained and setting.name == "area" and tried[-1].wns >= 0:
+            break       # the area mapping meets timing: no other setting is smaller
+    return choose(tried, goal, constrained), tried, skipped
+
+
+def _map(aig, mlib, params: CellParams, clock: str, unsized: dict,
+         cap: float = float("inf")) -> CellNetlist | None:
+    """The mapping of `params`, sized when asked, or None when it is larger than `cap`
+    before sizing; a mapping made before with the same mapper knobs is sized again
+    instead of mapped again."""
+    import copy
+    from dataclasses import replace
+
+    from edapipe.synth.map.sizing import size_for_timing
+
+    key = replace(params, sizing=False, elasticity=0.0)      # the mapper's own knobs
+    if key not in unsized:
+        unsized[key] = map_cells(aig, mlib, key, clock=clock)
+    if unsized[key].area > cap:
+        return None
+    if not params.sizing:
+        return unsized[key]
+    return size_for_timing(copy.deepcopy(unsized[key]), mlib, clock=clock,
+                           elasticity=params.elasticity)
