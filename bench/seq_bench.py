@@ -11,7 +11,8 @@ process (/usr/bin/time), ours including reading, the engines' child processes, t
 of the trace or the certificate check that `prove` does before answering.
 
 sec: each ISCAS89 circuit (read by edapipe, written as AIGER) against ABC's `scorr;
-dretime; dc2` version and two one-gate mutants of it: `edapipe sec` beside ABC `dsec`.
+dretime; dc2` version and two one-gate mutants of it: `edapipe sec --cpu-limit LIMIT`
+beside ABC `dsec -T LIMIT`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -42,19 +45,27 @@ def timed(cmd: list[str], timeout: float) -> tuple[float, float, int, str]:
     """(wall, user+sys CPU, exit code, stdout) of one process, any exit code."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as fh:
         t0 = time.perf_counter()
+        # its own process group, so a timeout kills the tool too, not only /usr/bin/time
+        proc = subprocess.Popen(["/usr/bin/time", "-f", "%U %S", "-o", fh.name] + cmd,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=common.RUN_ENV, start_new_session=True)
         try:
-            proc = subprocess.run(["/usr/bin/time", "-f", "%U %S", "-o", fh.name] + cmd,
-                                  capture_output=True, env=common.RUN_ENV, timeout=timeout)
+            out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
             return timeout, float("nan"), -1, ""
         wall = time.perf_counter() - t0
         fields = Path(fh.name).read_text().split()[-2:]
-    return wall, float(fields[0]) + float(fields[1]), proc.returncode, proc.stdout.decode()
+    return wall, float(fields[0]) + float(fields[1]), proc.returncode, out.decode()
 
 
 def abc_mc(abc: str, path: Path, engine: str, limit: float) -> tuple[str, float]:
+    # dprove does not always keep its -T; the generous kill time allows for a loaded machine
     wall, cpu, rc, out = timed([abc, "-c", f"read {path}; {ABC_PREP}; {engine} -T {limit:g}"],
-                               limit * 30 + 60)
+                               limit * 10 + 60)
+    if rc >= 128:
+        return "error", cpu          # killed by a signal: dprove's assertion on latch-only AIGs
     low = out.lower()
     if "was asserted" in low or "not equivalent" in low or "property failed" in low:
         return "SAT", cpu
@@ -177,17 +188,19 @@ def run_sec(abc: str, limit: float, only: set[str]) -> tuple[list, dict]:
                 versions.append((f"bug{seed}", m))
             for label, other in versions:
                 _, cpu, rc, out = timed(common.EDAPIPE + ["sec", str(a), str(other), "--json",
-                                                          "--time-limit", str(limit)],
-                                        limit * 30 + 60)
+                                                          "--cpu-limit", str(limit)],
+                                        limit * 10 + 60)
                 ours = {0: "equal", 1: "differ", 4: "undecided"}.get(rc, f"error {rc}")
                 _, acpu, _, aout = timed([abc, "-c", f"dsec -T {limit:g} {a} {other}"],
-                                         limit * 30 + 60)
+                                         limit * 10 + 60)
                 theirs = ("differ" if "NOT EQUIVALENT" in aout else
                           "equal" if "are equivalent" in aout else "undecided")
                 rows.append(dict(name=name, version=label, ours=ours, ours_cpu=cpu,
                                  abc_dsec=theirs, abc_dsec_cpu=acpu))
                 print(f"  {name} {label}: ours {ours} {cpu:.2f}s; dsec {theirs} {acpu:.2f}s",
                       flush=True)
+    cap = lambda t: min(t, limit) if t == t else limit
+    both = [r for r in rows if "undecided" not in (r["ours"], r["abc_dsec"])]
     disagree = [f"{r['name']}.{r['version']}" for r in rows
                 if "undecided" not in (r["ours"], r["abc_dsec"]) and r["ours"] != r["abc_dsec"]]
     summary = {"pairs": len(rows), "retimed_proven": sum(r["version"] == "ret" and
@@ -198,8 +211,11 @@ def run_sec(abc: str, limit: float, only: set[str]) -> tuple[list, dict]:
                "mutants_refuted_abc": sum(r["version"] != "ret" and r["abc_dsec"] == "differ"
                                           for r in rows),
                "disagreements": disagree,
-               "cpu_ours": round(sum(r["ours_cpu"] for r in rows), 2),
-               "cpu_abc_dsec": round(sum(r["abc_dsec_cpu"] for r in rows), 2)}
+               "cpu_ours": round(sum(cap(r["ours_cpu"]) for r in rows), 2),
+               "cpu_abc_dsec": round(sum(cap(r["abc_dsec_cpu"]) for r in rows), 2),
+               # without the pairs either side leaves undecided (there the limit decides)
+               "cpu_ours_both_decided": round(sum(r["ours_cpu"] for r in both), 2),
+               "cpu_abc_dsec_both_decided": round(sum(r["abc_dsec_cpu"] for r in both), 2)}
     return rows, summary
 
 

@@ -42,12 +42,15 @@ def prove_cmd(design: str, engine: str, time_limit: float, cpu_limit: float, fra
     The properties are the bad-state outputs of an AIGER 1.9 file (B), else every output
     (old-style AIGER, as in the model-checking competitions); a property fails when a
     trace from the initial state (latch inits 0, 1 or X) reaches it with every invariant
-    constraint (C) held in every frame.
+    constraint (C) held in every frame. A Verilog/SystemVerilog design's properties are
+    its `assert` statements and same-cycle `assert property`s (b0 the first in source
+    order), its `assume`s the constraints.
 
     \b
         edapipe prove design.aig
         edapipe prove design.aag --witness cex.txt && echo safe
         edapipe prove design.aig --certificate inv.aig
+        edapipe prove counter.sv --witness cex.txt
         edapipe check-certificate design.aig inv.aig
 
     Exit codes: 0 every property holds, 1 some property fails (with a witness), 2 usage,
@@ -128,6 +131,7 @@ def check_certificate_cmd(design: str, certificate: str, input_format: str | Non
 
     \b
         edapipe prove design.aig --certificate inv.aig
+        edapipe prove counter.sv --witness cex.txt
         edapipe check-certificate design.aig inv.aig
 
     Exit codes: 0 every invariant checks, 1 some check fails, 2 usage, 3 bad input.

@@ -21,6 +21,9 @@ from edapipe.cli.logic import guard, input_format_option, load, verilog_options
                    "(replay: edapipe sim A --vectors FILE); '-' is standard output.")
 @click.option("--time-limit", default=0.0, show_default=True, type=click.FloatRange(0),
               help="Seconds before giving up (0: no limit).")
+@click.option("--cpu-limit", default=0.0, show_default=True, type=click.FloatRange(0),
+              help="CPU seconds before giving up, the engines' processes included (0: no "
+                   "limit); for benchmarks beside tools that count CPU time.")
 @click.option("--engine", default="auto", show_default=True,
               type=click.Choice(["auto", "pdr", "bmc", "kind"]),
               help="Engine for what register correspondence leaves unproven.")
@@ -29,7 +32,7 @@ from edapipe.cli.logic import guard, input_format_option, load, verilog_options
 @input_format_option("--format-a")
 @format_b_option
 def sec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | None,
-            time_limit: float, engine: str, seed: int, as_json: bool,
+            time_limit: float, cpu_limit: float, engine: str, seed: int, as_json: bool,
             input_format: str | None, format_b: str | None) -> None:
     """Check that A and B give the same outputs in every cycle from their initial states.
 
@@ -57,7 +60,7 @@ def sec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | Non
     a = load(design_a, input_format)
     b = load(design_b, format_b)
     res = check_sec(a, b, SecParams(by_position=by_position, time_limit=time_limit,
-                                    engine=engine, seed=seed))
+                                    cpu_limit=cpu_limit, engine=engine, seed=seed))
     if res.status == FAILS and cex_path is not None:
         write_bytes(cex_path, witness_text(res.trace_a, 0).encode(), binary=False,
                     option="--cex")

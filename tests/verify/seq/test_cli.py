@@ -170,3 +170,34 @@ def test_constraint_makes_property_hold(tmp_path):
     out = run("prove", path, "--property", "1", "--certificate", cert, "--json")
     assert json.loads(out.stdout)["properties"][0]["status"] == "holds"
     run("check-certificate", path, cert)
+
+
+def test_prove_reads_rtl_assertions(tmp_path):
+    """`prove design.sv`: the assertions are the properties, the assumptions constraints;
+    the witness replays on the AIG that `read` makes of the same file."""
+    src = tmp_path / "cnt.sv"
+    src.write_text("module top(input clk, input en, output reg [2:0] q);\n"
+                   "  initial q = 0;\n"
+                   "  always @(posedge clk) if (en) q <= q + 1;\n"
+                   "  always @(posedge clk) assume (q != 3'd6);\n"
+                   "  always @* assert (q != 3'd7);\n"
+                   "  always @(posedge clk) if (en) assert (q != 3'd5);\n"
+                   "endmodule\n")
+    wit = tmp_path / "cex.txt"
+    out = run("prove", src, "--witness", wit, "--json", rc=1)
+    rows = json.loads(out.stdout)["properties"]
+    assert [r["status"] for r in rows] == ["holds", "fails"]
+    assert rows[1]["witness_frames"] == 6
+    aig_path = tmp_path / "cnt.aag"
+    run("read", src, "-o", aig_path)
+    assert replay_witness(read(aig_path), wit.read_text()) == [1]
+
+
+def test_sec_cpu_limit(tmp_path):
+    """--cpu-limit bounds correspondence and engines; a generous one changes no answer."""
+    pa, pb = two_counters(tmp_path, bug=False)
+    out = run("sec", pa, pb, "--cpu-limit", "30", "--json")
+    assert json.loads(out.stdout)["status"] == "equivalent"
+    pa, pbug = two_counters(tmp_path, bug=True)
+    out = run("sec", pa, pbug, "--cpu-limit", "30", "--json", rc=1)
+    assert json.loads(out.stdout)["status"] == "not equivalent"

@@ -22,6 +22,7 @@ from edapipe.aig.builder import AigBuilder
 from edapipe.aig.io import limits
 from edapipe.errors import InputError, excerpt
 from edapipe.synth.rtl import bitvec as bv
+from edapipe.synth.rtl import properties as props
 from edapipe.synth.rtl import readmem as memfile
 
 LATCH = -1          # an env bit kept from an earlier run of a combinational block
@@ -313,24 +314,32 @@ class FlopBlock(Driver):
         for cond, stmt in self.asyncs:
             fr = Frame(el, self.ctx, "ff")
             fr.owner = self
+            fr.guard = None                 # assertions here are not supported
             self.conds.append(el.truth(el.ev(cond, fr)))
             if stmt is not None:
                 el.exec(stmt, fr)
             self.async_envs.append(fr.nxt)
         self.phase_a = 2
 
+    def run_sync(self, el):
+        """Execute the clocked branch once (its next-state values)."""
+        if self.next_env is not None:
+            return
+        if self.state == 1:
+            raise el.error("clocked block re-entered", self.where)
+        self.state = 1
+        self.run_async(el)
+        fr = Frame(el, self.ctx, "ff")
+        fr.owner = self
+        if el.track_guards:
+            fr.guard = el.b.and_n([c ^ 1 for c in self.conds])    # no reset active
+        if self.sync is not None:
+            el.exec(self.sync, fr)
+        self.next_env = fr.nxt
+        self.state = 2
+
     def next_state(self, el, sig):
-        if self.next_env is None:
-            if self.state == 1:
-                raise el.error("clocked block re-entered", self.where)
-            self.state = 1
-            self.run_async(el)
-            fr = Frame(el, self.ctx, "ff")
-            fr.owner = self
-            if self.sync is not None:
-                el.exec(self.sync, fr)
-            self.next_env = fr.nxt
-            self.state = 2
+        self.run_sync(el)
         raw = self.raw[sig]
         vals = self.next_env.get(sig)
         nxt = list(raw) if vals is None else [r if v is None else v for v, r in zip(vals, raw)]
@@ -349,7 +358,7 @@ class FlopBlock(Driver):
 class Frame:
     """The state of one symbolic execution: blocking values (cur), non-blocking (nxt)."""
 
-    __slots__ = ("el", "ctx", "mode", "cur", "nxt", "locals", "owner", "depth", "ret")
+    __slots__ = ("el", "ctx", "mode", "cur", "nxt", "locals", "owner", "depth", "ret", "guard")
 
     def __init__(self, el, ctx, mode):
         self.el = el
@@ -361,6 +370,7 @@ class Frame:
         self.owner = None
         self.depth = 0
         self.ret = None       # the result of a function inlined into this frame
+        self.guard = 1        # path condition of the if/case branches (for assertions)
 
 
 class _NotConstant(Exception):
@@ -404,6 +414,9 @@ class Elaborator:
         self.has_functions = False  # a module declares a function (see proc_targets)
         self.sink = Signal("<out of range>", 1, False, None, None, local=True)
         self.call_depth = 0
+        self.properties = []        # (file, line, column, order, is assume, literal)
+        self.assertion_blocks = []  # blocks and properties to run at the end (properties.py)
+        self.track_guards = False   # some procedural block holds an assertion
         self._setup_dispatch()
 
     # ---- diagnostics ---------------------------------------------------------------------
@@ -494,7 +507,9 @@ class Elaborator:
                 d.state = 1
                 d.run(self)
                 d.state = 2
+        props.run_blocks(self)
         self.finish_latches()
+        props.emit(self)
         for sig in self.init_values:
             if sig not in self.flop_sigs and not sig.local and sig not in self.init_driven:
                 self.warn(f"initial value of '{excerpt(sig.name)}' ignored: it is not a flop",
@@ -868,6 +883,9 @@ class Elaborator:
         PK = A.ProceduralBlockKind
         kind = pb.procedureKind
         body = pb.body
+        if not self.track_guards:
+            # path conditions cost gates: only designs with assertions keep them
+            self.track_guards = props.has_assertion(body)
         if kind == PK.Initial:
             self.initials.append((ctx, body, pb))
             return
@@ -879,6 +897,8 @@ class Elaborator:
         if kind == PK.AlwaysComb:
             return self.add_comb(ctx, body, pb)
         TK = A.TimingControlKind
+        if body.kind == A.StatementKind.ConcurrentAssertion:
+            return props.add_concurrent(self, ctx, pb)
         if body.kind != A.StatementKind.Timed:
             raise self.error("always block without an event control is not synthesizable", pb)
         timing = body.timing
@@ -952,6 +972,7 @@ class Elaborator:
         bits = {}
         targets = self.proc_targets(ctx, stmt, bits)
         blk = FlopBlock(where, ctx, asyncs, sync, targets)
+        props.add_block(self, blk, stmt)
         self.flop_sigs.update(targets)
         claimed = _claimed(targets, bits)
         blk.owned = {}
@@ -1377,6 +1398,8 @@ class Elaborator:
             SK.ForLoop: self.s_for, SK.WhileLoop: self.s_while, SK.RepeatLoop: self.s_repeat,
             SK.VariableDeclaration: self.s_vardecl, SK.Timed: self.s_timed,
             SK.Return: self.s_return,
+            SK.ImmediateAssertion: lambda s, fr: props.immediate(self, s, fr),
+            SK.ConcurrentAssertion: lambda s, fr: props.concurrent(self, s, fr),
         }
         EK = A.ExpressionKind
         self._EK_named, self._EK_binary, self._EK_unary = EK.NamedValue, EK.BinaryOp, EK.UnaryOp
@@ -1740,15 +1763,26 @@ class Elaborator:
         fr.depth += 1
         fr.cur = dict(base_cur)
         fr.nxt = dict(base_nxt) if base_nxt is not None else None
+        guard = self.enter(fr, c)
         self.exec(then, fr)
         tc, tn = fr.cur, fr.nxt
         fr.cur = dict(base_cur)
         fr.nxt = dict(base_nxt) if base_nxt is not None else None
+        self.enter(fr, c ^ 1, guard)
         if other is not None:
             self.exec(other, fr)
+        fr.guard = guard
         ec, en = fr.cur, fr.nxt
         fr.depth -= 1
         self.merge(fr, c, (tc, ec), (tn, en))
+
+    def enter(self, fr, c, guard=None):
+        """Narrow the frame's path condition to branch condition `c` (of the path condition
+        `guard`, default the current one); returns the one before."""
+        before = fr.guard if guard is None else guard
+        if before is not None and self.track_guards:
+            fr.guard = self.b.and_(before, c)
+        return before
 
     def s_case(self, s, fr):
         A = self.A
@@ -1800,12 +1834,15 @@ class Elaborator:
             branches.append((self.b.and_n([c ^ 1 for c, _ in arms]), default))
         envs_cur, envs_nxt = [], []
         fr.depth += 1
-        for _, stmt in branches:
+        guard = fr.guard
+        for c, stmt in branches:
             fr.cur = dict(base_cur)
             fr.nxt = dict(base_nxt) if base_nxt is not None else None
+            self.enter(fr, c, guard)
             self.exec(stmt, fr)
             envs_cur.append(fr.cur)
             envs_nxt.append(fr.nxt)
+        fr.guard = guard
         fr.depth -= 1
         conds = [c for c, _ in branches]
         fr.cur = self._merge_parallel(fr, conds, envs_cur)
@@ -1858,11 +1895,14 @@ class Elaborator:
         fr.depth += 1
         fr.cur = dict(base_cur)
         fr.nxt = dict(base_nxt) if base_nxt is not None else None
+        guard = self.enter(fr, c)
         self.exec(stmt, fr)
         tc, tn = fr.cur, fr.nxt
         fr.cur = dict(base_cur)
         fr.nxt = dict(base_nxt) if base_nxt is not None else None
+        self.enter(fr, c ^ 1, guard)
         self.case_chain(fr, arms, k + 1, default)
+        fr.guard = guard
         ec, en = fr.cur, fr.nxt
         fr.depth -= 1
         self.merge(fr, c, (tc, ec), (tn, en))

@@ -1,0 +1,333 @@
+"""Signal correspondence (van Eijk 2000; ABC's `scorr`): which signals of a machine are equal
+(or complementary) in every reachable state.
+
+Candidate classes come from random simulation from the initial states, then are refined
+until the equalities hold in the initial states (base) and imply themselves one step later
+(induction: a free state satisfying all of them, its successor checked). Every SAT model
+splits the classes it separates; UNSAT cores record which equalities each proof used, so
+only proofs that lost one are redone. The fixpoint holds in every reachable state. Every
+node takes part, not only latches: after retiming a latch of one design equals a gate of
+the other. A random trace that reaches a bad state is returned too (a cheap
+counter-example, as ABC's dsec finds most of its).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from edapipe.aig.core import LATCH_INIT_X, Aig
+from edapipe.verify.seq.result import Trace
+
+
+# ---- candidate classes ---------------------------------------------------------------
+@dataclass
+class Simulation:
+    cls: np.ndarray              # class id per variable, -1 alone
+    phase: np.ndarray            # per variable: 1 if its first simulated bit is 1
+    trace: Trace | None          # a random trace whose last frame is bad (bad[0])
+
+
+def simulate_classes(aig: Aig, frames: int, words: int, seed: int) -> Simulation:
+    """Candidate classes from random traces that start in the initial states (X latches
+    random). Phase makes a variable's first bit 0, so complementary signals share a class."""
+    from edapipe.verify.seq.simulate import ONES
+
+    cols, trace = [], None
+    for val, bad_trace in _random_run(aig, frames, words, seed):
+        cols.append(val)
+        trace = trace or bad_trace()
+    sig = np.concatenate(cols, axis=1)
+    phase = (sig[:, 0] & np.uint64(1)).astype(np.uint8)
+    sig[phase.astype(bool)] ^= ONES
+    _, inv, counts = np.unique(sig, axis=0, return_inverse=True, return_counts=True)
+    inv = inv.reshape(-1)
+    cls = np.where(counts[inv] > 1, inv, -1).astype(np.int64)
+    return Simulation(cls, phase, trace)
+
+
+def random_trace(aig: Aig, frames: int, words: int, seed: int) -> Trace | None:
+    """A random trace from the initial states to a bad state (bad[0]) within `frames`:
+    deep bugs behind counters, cheap to simulate once the machine is reduced."""
+    for _, bad_trace in _random_run(aig, frames, words, seed):
+        trace = bad_trace()
+        if trace is not None:
+            return trace
+    return None
+
+
+def _random_run(aig: Aig, frames: int, words: int, seed: int):
+    """Per frame of 64 * words random traces from the initial states: (values of every
+    variable, a function giving the trace of the first pattern that is bad there)."""
+    from edapipe.verify.seq.simulate import ONES, Simulator
+
+    rng = np.random.default_rng(seed)
+    sim = Simulator(aig)
+    rand = lambda n: rng.integers(0, ONES, size=(n, words), dtype=np.uint64, endpoint=True)
+    state = rand(aig.num_latches)
+    fixed = aig.latch_init != LATCH_INIT_X
+    state[fixed] = np.where(aig.latch_init[fixed] == 1, ONES, np.uint64(0))[:, None]
+    init, ins = state, []
+    for _ in range(frames):
+        ins.append(rand(aig.num_inputs))
+        val = sim.values(ins[-1], state)
+        bad = sim.lits(val, aig.bad[:1])[0] if aig.bad.size else None
+        yield val, lambda: None if bad is None else _bad_trace(bad, init, ins)
+        state = sim.lits(val, aig.latch_next)
+
+
+def _bad_trace(bad: np.ndarray, init: np.ndarray, ins: list) -> Trace | None:
+    """The trace of the first pattern whose bad bit (words `bad`) is set, if any."""
+    hit = np.flatnonzero(bad)
+    if hit.size == 0:
+        return None
+    w = int(hit[0])
+    bit = np.uint64(int(bad[w]) & -int(bad[w]))          # its lowest set bit
+    pick = lambda x: ((x[:, w] & bit) != 0).astype(np.uint8)
+    return Trace(pick(init), np.stack([pick(x) for x in ins]))
+
+
+def pair_arrays(cls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(representatives, members) of every class: the representative is the class's
+    lowest variable, so merging never points a node at a later one."""
+    member = np.flatnonzero(cls >= 0)
+    order = np.argsort(cls[member], kind="stable")      # members stay ascending per class
+    var, c = member[order], cls[member][order]
+    first = np.ones(var.size, dtype=bool)
+    first[1:] = c[1:] != c[:-1]
+    rep = var[np.flatnonzero(first)[np.cumsum(first) - 1]]
+    return rep[~first], var[~first]
+
+
+def pairs_of(cls: np.ndarray) -> list[tuple[int, int]]:
+    """(representative, member) pairs, as pair_arrays."""
+    rep, var = pair_arrays(cls)
+    return list(zip(rep.tolist(), var.tolist()))
+
+
+def _whole(aig: Aig):
+    from edapipe.verify.seq.model import Problem
+
+    return Problem(aig, 0, int(aig.bad[0]) if aig.bad.size else 0,
+                   np.arange(aig.num_latches), np.arange(aig.num_inputs),
+                   np.arange(aig.first_and_var, aig.num_vars))
+
+
+def split_words(cls: np.ndarray, words: np.ndarray, phase: np.ndarray
+                ) -> tuple[np.ndarray, bool]:
+    """Classes split by per-variable value words [num_vars, W] (not yet phase-normalized)."""
+    from edapipe.verify.seq.simulate import ONES
+
+    member = np.flatnonzero(cls >= 0)
+    if member.size == 0:
+        return cls, False
+    w = words[member] ^ np.where(phase[member, None] == 1, ONES, np.uint64(0))
+    keys = [w[:, j] for j in range(w.shape[1] - 1, -1, -1)] + [cls[member]]
+    order = np.lexsort(keys)                             # by class, then by words
+    new = np.ones(member.size, dtype=bool)
+    new[1:] = cls[member][order][1:] != cls[member][order][:-1]
+    for j in range(w.shape[1]):
+        new[1:] |= w[order, j][1:] != w[order, j][:-1]
+    group = np.cumsum(new) - 1
+    size = np.bincount(group)
+    out = np.full(cls.size, -1, dtype=np.int64)
+    out[member[order]] = np.where(size[group] > 1, group, -1)
+    changed = int(size.size) != int(np.unique(cls[member]).size) or bool((size == 1).any())
+    return out, changed
+
+
+class _Counterexamples:
+    """Turns one SAT model into 64 splitting patterns: the model's own values, and 63
+    random successors of its first-frame state. For the induction step a pattern counts
+    only if its first frame meets the hypothesis (every current class equality: the
+    inputs feed gates of the classes too); the others repeat the model's values, so they
+    split nothing that is really equal."""
+
+    def __init__(self, aig: Aig, seed: int):
+        from edapipe.verify.seq.simulate import Simulator
+
+        self.aig = aig
+        self.sim = Simulator(aig)
+        self.rng = np.random.default_rng(seed)
+
+    def words(self, state: np.ndarray, step: bool, model_vals: np.ndarray,
+              cls: np.ndarray, phase: np.ndarray) -> np.ndarray:
+        from edapipe.verify.seq.simulate import ONES
+
+        aig, sim = self.aig, self.sim
+        rand = lambda n: self.rng.integers(0, ONES, size=(n, 1), dtype=np.uint64,
+                                           endpoint=True)
+        st = np.where(state.reshape(-1, 1) == 1, ONES, np.uint64(0))
+        val = sim.values(rand(aig.num_inputs), st)
+        if step:
+            broken = _broken(val, cls, phase)
+            val = sim.values(rand(aig.num_inputs), sim.lits(val, aig.latch_next))
+            val = (val & ~broken) | np.where(model_vals[:, None] == 1, broken, np.uint64(0))
+        # pattern 0 is the model itself
+        val[:, 0] = (val[:, 0] & ~np.uint64(1)) | model_vals.astype(np.uint64)
+        return val
+
+
+def _broken(val: np.ndarray, cls: np.ndarray, phase: np.ndarray) -> np.ndarray:
+    """[1] word: the patterns of `val` that break some class equality."""
+    rep, var = pair_arrays(cls)
+    if rep.size == 0:
+        return np.zeros(1, dtype=np.uint64)
+    from edapipe.verify.seq.simulate import ONES
+
+    flip = np.where(phase[rep] != phase[var], ONES, np.uint64(0))
+    return np.bitwise_or.reduce(val[rep, 0] ^ val[var, 0] ^ flip).reshape(1)
+
+
+BATCH = 256      # pairs one SAT call proves together
+
+
+def refine(aig: Aig, cls: np.ndarray, phase: np.ndarray, induction: bool,
+           expired, cex: "_Counterexamples", solver_name: str = "m22"
+           ) -> tuple[np.ndarray, int]:
+    """Refine the classes to a fixpoint: base (pairs checked in the initial states) or
+    induction (a free state meeting the current class equalities, pairs checked in its
+    successor). Returns (classes, SAT calls); TimeoutError once `expired()` is true.
+
+    One SAT call asks whether any pair of a batch differs: most candidates that survive
+    simulation are true, and an UNSAT answer proves the whole batch at once. Each class
+    equality of the hypothesis has its own activation literal, assumed while it is a
+    current pair; the UNSAT core names the equalities the proof used, and a proof stays
+    valid while all of them are still current, so after a split only the batches whose
+    proofs used a dropped equality are checked again. Each SAT model splits, through
+    `cex`, every class its patterns separate (at least the pair that differs in it).
+    """
+    from pysat.solvers import Solver
+
+    q = _Queries(aig, induction)
+    s = Solver(name=solver_name, bootstrap_with=q.enc.clauses)
+    proofs = _Proofs(aig.num_vars)
+    calls = 0
+    try:
+        while True:
+            rep, var = pair_arrays(cls)
+            todo = proofs.todo(rep, var)
+            if not todo.size:
+                return cls, calls
+            hyps = q.assumptions(s, rep, var, phase)
+            for lo in range(0, todo.size, BATCH):
+                if expired():
+                    raise TimeoutError
+                calls += 1
+                batch = todo[lo:lo + BATCH]
+                model, used = q.any_differs(s, rep[batch], var[batch], hyps, phase)
+                if model is not None:
+                    words = cex.words(*q.patterns(model), cls, phase)
+                    cls, _ = split_words(cls, words, phase)
+                    break
+                proofs.add(rep[batch], var[batch], used)
+    finally:
+        s.delete()
+
+
+class _Proofs:
+    """Which pairs are proven, and by which hypothesis: a proof of pair (r, v) records the
+    hypothesis equalities its UNSAT core used, and stays valid while each of them is still
+    a current pair (its member still has that representative)."""
+
+    def __init__(self, num_vars: int):
+        self.rep = np.full(num_vars, -1, dtype=np.int64)   # per member: proven with this rep
+        self.group = np.zeros(num_vars, dtype=np.int64)    # per member: its proof's core
+        self.used: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add(self, rep: np.ndarray, var: np.ndarray, used) -> None:
+        self.rep[var] = rep
+        self.group[var] = len(self.used)
+        self.used.append(used)
+
+    def todo(self, rep: np.ndarray, var: np.ndarray) -> np.ndarray:
+        """Positions of the pairs (rep[i], var[i]) without a valid proof."""
+        now = np.full(self.rep.size, -1, dtype=np.int64)
+        now[var] = rep
+        valid = np.array([bool((now[uv] == ur).all()) for ur, uv in self.used] + [False])
+        group = np.where(self.rep[var] == rep, self.group[var], len(self.used))
+        return np.flatnonzero(~valid[group])
+
+
+class _Queries:
+    """The CNF of one refinement: frame 0 (a free state for induction, the initial states
+    for the base case) and the checked frame, with an activation literal per hypothesis
+    equality and a "differs" literal per pair, made when first needed."""
+
+    def __init__(self, aig: Aig, induction: bool):
+        from edapipe.verify.seq.model import Encoder
+
+        self.induction = induction
+        enc = self.enc = Encoder(_whole(aig))
+        self.m0 = enc.frame()
+        if induction:
+            self.m = enc.frame(enc.next_lits(self.m0))
+        else:
+            self.m = self.m0
+            enc.clauses += enc.init_units(enc.latch_lits(self.m0))
+        n = enc.p.aig.num_vars
+        self.hyp_rep = np.full(n, -1, dtype=np.int64)     # per member: rep of its equality
+        self.hyp_act = np.zeros(n, dtype=np.int64)         # ... and its activation literal
+        self.act_pair: dict[int, tuple[int, int]] = {}
+        self.diff_rep = np.full(n, -1, dtype=np.int64)    # per member: "differs" literal
+        self.diff_lit = np.zeros(n, dtype=np.int64)        # in the checked frame, for a rep
+
+    @staticmethod
+    def _lits(frame, phase, r, v):
+        a, b = int(frame[r]), int(frame[v])
+        return a, (-b if phase[r] != phase[v] else b)
+
+    def assumptions(self, s, rep, var, phase) -> list[int]:
+        if not self.induction:
+            return []
+        new = np.flatnonzero(self.hyp_rep[var] != rep)
+        for r, v in zip(rep[new].tolist(), var[new].tolist()):
+            e = self.enc.new_var()
+            self.hyp_rep[v], self.hyp_act[v], self.act_pair[e] = r, e, (r, v)
+            a, b = self._lits(self.m0, phase, r, v)
+            s.append_formula([[-e, -a, b], [-e, a, -b]])
+        return self.hyp_act[var].tolist()
+
+    def any_differs(self, s, rep, var, hyps, phase):
+        """(model, None) if some pair differs under the hypothesis, else (None, the
+        hypothesis equalities the proof used, as (reps, members))."""
+        for i in np.flatnonzero(self.diff_rep[var] != rep).tolist():
+            r, v = int(rep[i]), int(var[i])
+            d = self.enc.new_var()
+            self.diff_rep[v], self.diff_lit[v] = r, d
+            a, b = self._lits(self.m, phase, r, v)
+            s.append_formula([[-d, a, b], [-d, -a, -b]])
+        act = self.enc.new_var()
+        s.add_clause([-act] + self.diff_lit[var].tolist())
+        try:
+            if s.solve(assumptions=[act] + hyps):
+                return s.get_model(), None
+            core = [self.act_pair[x] for x in s.get_core() or [] if x in self.act_pair]
+            used = np.asarray(core, dtype=np.int64).reshape(-1, 2)
+            return None, (used[:, 0], used[:, 1])
+        finally:
+            s.add_clause([-act])
+
+    def patterns(self, model) -> tuple[np.ndarray, bool, np.ndarray]:
+        from edapipe.verify.seq.model import model_bits
+
+        state = model_bits(model, self.enc.latch_lits(self.m0))
+        return state, self.induction, model_bits(model, self.m)
+
+
+def correspondence(aig: Aig, params, stats: dict, expired=lambda: False) -> Simulation:
+    """Classes of signals equal in every reachable state (base + induction fixpoint), or
+    a random trace to a bad state (then the classes are the simulation's, unrefined).
+    `params`: sec.SecParams; `expired()`: true when the time is up (TimeoutError)."""
+    sim = simulate_classes(aig, params.sim_frames, params.sim_words, params.seed)
+    stats["candidates"] = int((sim.cls >= 0).sum())
+    if sim.trace is not None:
+        return sim
+    cex = _Counterexamples(aig, params.seed + 1)
+    cls, calls = refine(aig, sim.cls, sim.phase, False, expired, cex)
+    stats["sat_calls"] = calls
+    cls, calls = refine(aig, cls, sim.phase, True, expired, cex)
+    stats["sat_calls"] += calls
+    stats["proven_members"] = int((cls >= 0).sum())
+    return Simulation(cls, sim.phase, None)

@@ -1,0 +1,48 @@
+"""Signal correspondence helpers: class bookkeeping, splitting, and random traces to bad
+states (replayed by the independent evaluator)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edapipe.verify.seq.scorr import pair_arrays, random_trace, split_words
+from tests.verify.seq.oracle import evaluate, lit
+from tests.verify.seq.test_engines import counter
+
+
+def test_pairs_point_at_the_lowest_member():
+    cls = np.array([-1, 0, 1, 0, 1, 0])
+    rep, var = pair_arrays(cls)
+    assert list(zip(rep.tolist(), var.tolist())) == [(1, 3), (1, 5), (2, 4)]
+    empty = pair_arrays(np.full(4, -1))
+    assert empty[0].size == 0 and empty[1].size == 0
+
+
+def test_split_separates_by_words_and_phase():
+    cls = np.array([-1, 0, 0, 0, 1, 1])
+    phase = np.array([0, 0, 0, 1, 0, 0], dtype=np.uint8)
+    ones = np.uint64(0xFFFFFFFFFFFFFFFF)
+    # var 3 is complemented (phase 1): its word ~w matches vars 1 and 2; var 5 differs from 4
+    words = np.array([[0], [5], [5], [ones ^ np.uint64(5)], [7], [6]], dtype=np.uint64)
+    out, changed = split_words(cls, words, phase)
+    assert changed
+    assert out[1] == out[2] == out[3] >= 0
+    assert out[4] == -1 and out[5] == -1
+    same, changed = split_words(out, words, phase)
+    assert not changed and (same >= 0).sum() == 3
+
+
+def replays_to_bad(aig, trace) -> bool:
+    state, val = trace.init.tolist(), None
+    for row in trace.inputs.tolist():
+        val = evaluate(aig, row, state)
+        state = [lit(val, n) for n in aig.latch_next.tolist()]
+    return bool(lit(val, int(aig.bad[0])))
+
+
+def test_random_trace_reaches_deep_bad_states():
+    aig = counter(6, 64, 40)                  # 40 enabled cycles at the least
+    trace = random_trace(aig, 256, 2, seed=0)
+    assert trace is not None and trace.length >= 41
+    assert replays_to_bad(aig, trace)
+    assert random_trace(counter(4, 9, 12), 256, 2, seed=0) is None   # never passes 8
