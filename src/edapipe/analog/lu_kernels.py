@@ -439,6 +439,142 @@ def _bfs(start, lo, hi, ptr, adj, where, level, stamp, tag, queue):
 
 
 @njit(cache=True)
+def _sparse_first(m, ptr, verts, where):
+    """Fills verts with the vertices of low degree first and those of high degree (over
+    max(16, 10 sqrt(m)) neighbours) last, where with its inverse; returns how many are of
+    low degree (only those are dissected)."""
+    dense = max(16.0, 10.0 * math.sqrt(m))
+    k = 0
+    for v in range(m):
+        if ptr[v + 1] - ptr[v] <= dense:
+            verts[k] = v
+            k += 1
+    nsparse = k
+    for v in range(m):
+        if ptr[v + 1] - ptr[v] > dense:
+            verts[k] = v
+            k += 1
+    for i in range(m):
+        where[verts[i]] = i
+    return nsparse
+
+
+@njit(cache=True)
+def _push_parts(tlo, thi, ntask, lo, mid, hi):
+    """Pushes the parts [lo, mid) and [mid, hi) on the task stack; returns its new size."""
+    tlo[ntask] = lo
+    thi[ntask] = mid
+    tlo[ntask + 1] = mid
+    thi[ntask + 1] = hi
+    return ntask + 2
+
+
+@njit(cache=True)
+def _split_components(lo, hi, reached, verts, where, stamp, tag, queue, side):
+    """verts[lo:hi] holds several components: puts the one the last search reached
+    (queue[:reached]) first and the rest after it; returns where the rest begins."""
+    a = lo
+    b = lo + reached
+    for t in range(reached):
+        side[t] = queue[t]
+    w = lo
+    for t in range(lo, hi):
+        if stamp[verts[t]] != tag:
+            queue[w - lo] = verts[t]
+            w += 1
+    for t in range(reached):
+        verts[a + t] = side[t]
+    for t in range(hi - b):
+        verts[b + t] = queue[t]
+    for t in range(lo, hi):
+        where[verts[t]] = t
+    return b
+
+
+@njit(cache=True)
+def _pseudo_peripheral(lo, hi, reached, height, ptr, adj, where, level, stamp, tag, queue):
+    """Searches again from the last vertex reached, twice or until the height stops
+    growing, so the levels run across the part; returns (reached, height, tag)."""
+    for _ in range(2):
+        tag += 1
+        start = queue[reached - 1]
+        reached, h2 = _bfs(start, lo, hi, ptr, adj, where, level, stamp, tag, queue)
+        if h2 <= height:
+            height = h2
+            break
+        height = h2
+    return reached, height, tag
+
+
+@njit(cache=True)
+def _middle_level(reached, height, level, queue):
+    """The level where half the vertices reached are behind, kept inside 1 .. height-1."""
+    cnt = np.zeros(height + 1, np.int64)
+    for t in range(reached):
+        cnt[level[queue[t]]] += 1
+    acc = 0
+    mid = 1
+    for lv in range(height + 1):
+        acc += cnt[lv]
+        if 2 * acc >= reached:
+            mid = lv
+            break
+    if mid < 1:
+        mid = 1
+    if mid > height - 1:
+        mid = height - 1
+    return mid
+
+
+@njit(cache=True)
+def _mark_sides(reached, mid, tag, ptr, adj, level, stamp, queue, side):
+    """side[v]: 0 left, 1 right, 2 separator (only the middle-level vertices that touch
+    the right part; the others join the left). Returns (left count, right count)."""
+    nl = 0
+    nr = 0
+    for t in range(reached):
+        v = queue[t]
+        lv = level[v]
+        if lv < mid:
+            side[v] = 0
+        elif lv > mid:
+            side[v] = 1
+        else:
+            side[v] = 0
+            for q in range(ptr[v], ptr[v + 1]):
+                u = adj[q]
+                if stamp[u] == tag and level[u] == mid + 1:
+                    side[v] = 2
+                    break
+        if side[v] == 0:
+            nl += 1
+        elif side[v] == 1:
+            nr += 1
+    return nl, nr
+
+
+@njit(cache=True)
+def _place_sides(lo, hi, nl, nr, reached, queue, side, verts, where):
+    """Reorders verts[lo:hi] as left part, right part, separator (by side)."""
+    a = lo
+    b = lo + nl
+    c = lo + nl + nr
+    for t in range(reached):
+        v = queue[t]
+        if side[v] == 0:
+            verts[a] = v
+            a += 1
+        elif side[v] == 1:
+            verts[b] = v
+            b += 1
+        else:
+            verts[c] = v
+            c += 1
+    for t in range(lo, hi):
+        where[verts[t]] = t
+
+
+@njit(cache=True)
 def nested_dissection(m, ptr, adj, leaf):
     """An elimination order of the symmetric graph (ptr, adj) whose elimination tree is
     shallow: each part is split by the middle level of a breadth-first search from a
@@ -453,19 +589,8 @@ def nested_dissection(m, ptr, adj, leaf):
     stamp[:] = -1
     queue = np.empty(m, np.int64)
     side = np.empty(m, np.int64)
-    dense = max(16.0, 10.0 * math.sqrt(m))
-    k = 0
-    for v in range(m):
-        if ptr[v + 1] - ptr[v] <= dense:
-            verts[k] = v
-            k += 1
-    nsparse = k
-    for v in range(m):
-        if ptr[v + 1] - ptr[v] > dense:
-            verts[k] = v
-            k += 1
-    for i in range(m):
-        where[verts[i]] = i
+    nsparse = _sparse_first(m, ptr, verts, where)
+    # a stack of parts verts[tlo:thi] still to split
     tlo = np.empty(2 * m + 2, np.int64)
     thi = np.empty(2 * m + 2, np.int64)
     tlo[0] = 0
@@ -482,96 +607,17 @@ def nested_dissection(m, ptr, adj, leaf):
         reached, height = _bfs(verts[lo], lo, hi, ptr, adj, where, level, stamp, tag, queue)
         if reached < hi - lo:
             # several components: the one reached first, then the rest, each on its own
-            a = lo
-            b = lo + reached
-            for t in range(reached):
-                side[t] = queue[t]
-            w = lo
-            for t in range(lo, hi):
-                if stamp[verts[t]] != tag:
-                    queue[w - lo] = verts[t]
-                    w += 1
-            for t in range(reached):
-                verts[a + t] = side[t]
-            for t in range(hi - b):
-                verts[b + t] = queue[t]
-            for t in range(lo, hi):
-                where[verts[t]] = t
-            tlo[ntask] = a
-            thi[ntask] = b
-            tlo[ntask + 1] = b
-            thi[ntask + 1] = hi
-            ntask += 2
+            rest = _split_components(lo, hi, reached, verts, where, stamp, tag, queue, side)
+            ntask = _push_parts(tlo, thi, ntask, lo, rest, hi)
             continue
-        # a pseudo-peripheral start: the last vertex reached, twice
-        for _ in range(2):
-            tag += 1
-            start = queue[reached - 1]
-            reached, h2 = _bfs(start, lo, hi, ptr, adj, where, level, stamp, tag, queue)
-            if h2 <= height:
-                height = h2
-                break
-            height = h2
+        reached, height, tag = _pseudo_peripheral(lo, hi, reached, height, ptr, adj, where,
+                                                  level, stamp, tag, queue)
         if height < 2:
             continue
-        # the level where half the vertices are behind
-        cnt = np.zeros(height + 1, np.int64)
-        for t in range(reached):
-            cnt[level[queue[t]]] += 1
-        acc = 0
-        mid = 1
-        for lv in range(height + 1):
-            acc += cnt[lv]
-            if 2 * acc >= reached:
-                mid = lv
-                break
-        if mid < 1:
-            mid = 1
-        if mid > height - 1:
-            mid = height - 1
-        # side: 0 left, 1 right, 2 separator (only the middle-level vertices that touch
-        # the right part; the others join the left)
-        nl = 0
-        nr = 0
-        for t in range(reached):
-            v = queue[t]
-            lv = level[v]
-            if lv < mid:
-                side[v] = 0
-            elif lv > mid:
-                side[v] = 1
-            else:
-                side[v] = 0
-                for q in range(ptr[v], ptr[v + 1]):
-                    u = adj[q]
-                    if stamp[u] == tag and level[u] == mid + 1:
-                        side[v] = 2
-                        break
-            if side[v] == 0:
-                nl += 1
-            elif side[v] == 1:
-                nr += 1
-        a = lo
-        b = lo + nl
-        c = lo + nl + nr
-        for t in range(reached):
-            v = queue[t]
-            if side[v] == 0:
-                verts[a] = v
-                a += 1
-            elif side[v] == 1:
-                verts[b] = v
-                b += 1
-            else:
-                verts[c] = v
-                c += 1
-        for t in range(lo, hi):
-            where[verts[t]] = t
-        tlo[ntask] = lo
-        thi[ntask] = lo + nl
-        tlo[ntask + 1] = lo + nl
-        thi[ntask + 1] = lo + nl + nr
-        ntask += 2
+        mid = _middle_level(reached, height, level, queue)
+        nl, nr = _mark_sides(reached, mid, tag, ptr, adj, level, stamp, queue, side)
+        _place_sides(lo, hi, nl, nr, reached, queue, side, verts, where)
+        ntask = _push_parts(tlo, thi, ntask, lo, lo + nl, lo + nl + nr)
     return verts
 
 

@@ -116,12 +116,13 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
     qdot = np.zeros(n)
     hist = np.empty(n)
     sthist = np.empty(nstate)
+    tols = TK.lte_tolerances(o.reltol, o.abstol, o.chgtol, o.trtol)
+
     def lte(sl, dl, order_, sdot, sdot_prev):
         if not has_charge:
             return math.inf
-        return TK.lte_step(sl[0], sl[1], sl[2], sl[3], dl[0], dl[1], dl[2], order_, sdot,
-                           sdot_prev, o.reltol, o.abstol, o.chgtol, o.trtol,
-                           factors[order_ - 1])
+        return TK.lte_step(sl[0], sl[1], sl[2], sl[3], sdot, sdot_prev, dl[0], dl[1], dl[2],
+                           order_, tols, factors[order_ - 1])
 
     minbreak = tmax_eff * 5e-5
     bps = {0.0, tstop}

@@ -6,6 +6,7 @@ parameters, set-up and the family entry of the device table. Both levels share o
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -107,6 +108,19 @@ def _pbfact(t_k: float) -> float:
     return -2.0 * vt * (1.5 * math.log(t_k / REFTEMP) + CHARGE * arg)
 
 
+class _Mos2Temps(NamedTuple):
+    """mos2temp.c's values at the circuit temperature."""
+    vt: float           # thermal voltage
+    kp: float           # transconductance
+    phi: float          # surface potential
+    vbi: float          # built-in voltage
+    vto: float          # threshold
+    satfact: float      # junction saturation current factor
+    bulkpot: float      # junction potential
+    cf_bot: float       # bottom junction capacitance factor
+    cf_sw: float        # sidewall junction capacitance factor
+
+
 def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float,
              opts: dict):
     """MOS level 2 (ngspice's mos2temp.c): a level-1 row plus the level-2 columns.
@@ -119,14 +133,50 @@ def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     typ = 1.0 if kind == "nmos" else -1.0
     t = temp + CTOK
     tn = (p["tnom"] if "tnom" in p else tnom) + CTOK
-    vt = BOLTZ * t / CHARGE
-    vtnom = BOLTZ * tn / CHARGE
-    fact1 = tn / REFTEMP
-    fact2 = t / REFTEMP
-    egfet1 = _egap(tn)
-    egfet = _egap(t)
-    pbfact1 = _pbfact(tn)
-    pbfact = _pbfact(t)
+    m, width, leff = _mos2_geometry(p, inst, opts)
+    tox = p.get("tox", 1e-7)
+    if tox <= 0.0:
+        raise ValueError(f"TOX = {tox:g} must be positive")
+    coxa = EPS_OX / tox
+    uo = _get(p, "uo", 600.0)
+    kp = p["kp"] if "kp" in p else uo * 1e-4 * coxa
+    phi, gamma, vto, nsub, xd = _mos2_doping(p, typ, tn, coxa)
+    tp = _mos2_temperature(p, typ, t, tn, kp, phi, gamma, vto)
+    iss, isd, czbd, czbs, cbssw, cbdsw = _mos2_junctions(p, inst, opts, m, tp)
+    oxide = coxa * leff * width * m
+    row = np.zeros(K.M_NPAR)
+    row[K.M_TYPE] = typ
+    row[K.M_LEVEL] = 2.0
+    row[K.M_VBI] = tp.vbi
+    row[K.M_BETA] = tp.kp * width * m / leff
+    row[K.M_GAMMA] = gamma
+    row[K.M_PHI] = tp.phi
+    row[K.M_LAMBDA] = _get(p, "lambda", 0.0)
+    row[K.M_ISS] = iss
+    row[K.M_ISD] = isd
+    row[K.M_CBD] = czbd
+    row[K.M_CBS] = czbs
+    row[K.M_PB] = tp.bulkpot
+    row[K.M_MJ] = _get(p, "mj", 0.5)
+    row[K.M_FC] = _get(p, "fc", 0.5)
+    row[K.M_VT] = tp.vt
+    row[K.M_VCRITS] = _vcrit(tp.vt, iss)
+    row[K.M_VCRITD] = _vcrit(tp.vt, isd)
+    row[K.M_COX] = oxide
+    overlap = (_get(p, "cgso", 0.0) * width * m, _get(p, "cgdo", 0.0) * width * m,
+               _get(p, "cgbo", 0.0) * leff * m)
+    row[K.M_CGSO], row[K.M_CGDO], row[K.M_CGBO] = overlap
+    _mos2_columns(row, p, tp, leff, xd, coxa, uo, oxide, nsub)
+    row[K2.M2_CBSSW] = cbssw
+    row[K2.M2_CBDSW] = cbdsw
+    rsh = _get(p, "rsh", 0.0)
+    rd = p["rd"] if "rd" in p else rsh * inst.get("nrd", 1.0)
+    rs = p["rs"] if "rs" in p else rsh * inst.get("nrs", 1.0)
+    return row, rd / m if rd else 0.0, rs / m if rs else 0.0, overlap
+
+
+def _mos2_geometry(p: dict, inst: dict, opts: dict):
+    """(multiplier M, width W, effective length L - 2 LD), checked positive."""
     m = inst.get("m", 1.0)
     length = inst.get("l", p.get("l", float(opts.get("defl", 100e-6))))
     width = inst.get("w", p.get("w", float(opts.get("defw", 100e-6))))
@@ -135,12 +185,14 @@ def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
         raise ValueError(f"effective channel length L - 2*LD = {leff:g} m is not positive")
     if width <= 0.0:
         raise ValueError(f"channel width W = {width:g} m is not positive")
-    tox = p.get("tox", 1e-7)
-    if tox <= 0.0:
-        raise ValueError(f"TOX = {tox:g} must be positive")
-    coxa = EPS_OX / tox
-    uo = _get(p, "uo", 600.0)
-    kp = p["kp"] if "kp" in p else uo * 1e-4 * coxa
+    return m, width, leff
+
+
+def _mos2_doping(p: dict, typ: float, tn: float, coxa: float):
+    """(PHI, GAMMA, VTO, NSUB, depletion factor xd): as given, or derived from the substrate
+    doping NSUB at the nominal temperature tn (K) where the card leaves them out."""
+    vtnom = BOLTZ * tn / CHARGE
+    egfet1 = _egap(tn)
     phi = _get(p, "phi", 0.6)
     gamma = _get(p, "gamma", 0.0)
     vto = _get(p, "vto", 0.0)
@@ -166,7 +218,20 @@ def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
         xd = math.sqrt(2.0 * EPS_SI / (CHARGE * nsub * 1e6))
     if phi <= 0.0:
         raise ValueError(f"PHI = {phi:g} must be positive")
-    # temperature (mos2temp.c)
+    return phi, gamma, vto, nsub, xd
+
+
+def _mos2_temperature(p: dict, typ: float, t: float, tn: float, kp: float, phi: float,
+                      gamma: float, vto: float) -> _Mos2Temps:
+    """mos2temp.c: the parameters moved from the nominal temperature tn to t (K)."""
+    vt = BOLTZ * t / CHARGE
+    vtnom = BOLTZ * tn / CHARGE
+    fact1 = tn / REFTEMP
+    fact2 = t / REFTEMP
+    egfet1 = _egap(tn)
+    egfet = _egap(t)
+    pbfact1 = _pbfact(tn)
+    pbfact = _pbfact(t)
     ratio = t / tn
     ratio4 = ratio * math.sqrt(ratio)
     tkp = kp / ratio4
@@ -176,11 +241,7 @@ def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
             + typ * 0.5 * (tphi - phi))
     tvto = tvbi + typ * gamma * math.sqrt(tphi)
     satfact = math.exp(-egfet / vt + egfet1 / vtnom)
-    tsat = _get(p, "is", 1e-14) * satfact
-    tsatd = _get(p, "js", 0.0) * satfact
     pb = _get(p, "pb", 0.8)
-    mj = _get(p, "mj", 0.5)
-    mjsw = _get(p, "mjsw", 0.33)
     pbo = (pb - pbfact1) / fact1
     gmaold = (pb - pbo) / pbo
     tbulkpot = fact2 * pbo + pbfact
@@ -190,8 +251,15 @@ def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
         return ((1.0 + grading * (4e-4 * (t - REFTEMP) - gmanew))
                 / (1.0 + grading * (4e-4 * (tn - REFTEMP) - gmaold)))
 
-    cf_bot = capfact(mj)
-    cf_sw = capfact(mjsw)
+    return _Mos2Temps(vt, tkp, tphi, tvbi, tvto, satfact, tbulkpot,
+                      capfact(_get(p, "mj", 0.5)), capfact(_get(p, "mjsw", 0.33)))
+
+
+def _mos2_junctions(p: dict, inst: dict, opts: dict, m: float, tp: _Mos2Temps):
+    """The bulk junctions at temperature: (iss, isd, bottom caps cbd, cbs, sidewall caps
+    cbssw, cbdsw), from IS or JS x area and CBD/CBS or CJ x area, CJSW x perimeter."""
+    tsat = _get(p, "is", 1e-14) * tp.satfact
+    tsatd = _get(p, "js", 0.0) * tp.satfact
     ad = inst.get("ad", float(opts.get("defad", 0.0)))
     as_ = inst.get("as", float(opts.get("defas", 0.0)))
     pd = inst.get("pd", 0.0)
@@ -201,43 +269,27 @@ def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     else:
         iss = m * tsatd * as_
         isd = m * tsatd * ad
-
-    def vcrit(i):
-        return vt * math.log(vt / (math.sqrt(2.0) * i)) if i > 0.0 else 1.0
-
     if "cbd" in p:
-        czbd = p["cbd"] * cf_bot * m
+        czbd = p["cbd"] * tp.cf_bot * m
     else:
-        czbd = p["cj"] * cf_bot * ad * m if "cj" in p else 0.0
+        czbd = p["cj"] * tp.cf_bot * ad * m if "cj" in p else 0.0
     if "cbs" in p:
-        czbs = p["cbs"] * cf_bot * m
+        czbs = p["cbs"] * tp.cf_bot * m
     else:
-        czbs = p["cj"] * cf_bot * as_ * m if "cj" in p else 0.0
-    cjsw = p["cjsw"] * cf_sw if "cjsw" in p else 0.0
-    oxide = coxa * leff * width * m
-    row = np.zeros(K.M_NPAR)
-    row[K.M_TYPE] = typ
-    row[K.M_LEVEL] = 2.0
-    row[K.M_VBI] = tvbi
-    row[K.M_BETA] = tkp * width * m / leff
-    row[K.M_GAMMA] = gamma
-    row[K.M_PHI] = tphi
-    row[K.M_LAMBDA] = _get(p, "lambda", 0.0)
-    row[K.M_ISS] = iss
-    row[K.M_ISD] = isd
-    row[K.M_CBD] = czbd
-    row[K.M_CBS] = czbs
-    row[K.M_PB] = tbulkpot
-    row[K.M_MJ] = mj
-    row[K.M_FC] = _get(p, "fc", 0.5)
-    row[K.M_VT] = vt
-    row[K.M_VCRITS] = vcrit(iss)
-    row[K.M_VCRITD] = vcrit(isd)
-    row[K.M_COX] = oxide
-    overlap = (_get(p, "cgso", 0.0) * width * m, _get(p, "cgdo", 0.0) * width * m,
-               _get(p, "cgbo", 0.0) * leff * m)
-    row[K.M_CGSO], row[K.M_CGDO], row[K.M_CGBO] = overlap
-    row[K2.M2_VTO] = tvto
+        czbs = p["cj"] * tp.cf_bot * as_ * m if "cj" in p else 0.0
+    cjsw = p["cjsw"] * tp.cf_sw if "cjsw" in p else 0.0
+    return iss, isd, czbd, czbs, cjsw * ps * m, cjsw * pd * m
+
+
+def _vcrit(vt: float, isat: float) -> float:
+    """The junction voltage above which pnjlim limits steps (SPICE's vcrit)."""
+    return vt * math.log(vt / (math.sqrt(2.0) * isat)) if isat > 0.0 else 1.0
+
+
+def _mos2_columns(row, p: dict, tp: _Mos2Temps, leff: float, xd: float, coxa: float,
+                  uo: float, oxide: float, nsub: float) -> None:
+    """The level-2 columns of row but the sidewall capacitances."""
+    row[K2.M2_VTO] = tp.vto
     row[K2.M2_FACTOR] = 0.125 * _get(p, "delta", 0.0) * 2.0 * math.pi * EPS_SI / oxide * leff
     row[K2.M2_XD] = xd
     row[K2.M2_XJ] = _get(p, "xj", 0.0)
@@ -253,14 +305,8 @@ def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     row[K2.M2_CFS] = CHARGE * _get(p, "nfs", 0.0) * 1e4 / coxa
     row[K2.M2_NFS] = _get(p, "nfs", 0.0)
     row[K2.M2_NSUB] = nsub
-    row[K2.M2_SBIARG] = math.sqrt(tbulkpot)
-    row[K2.M2_CBSSW] = cjsw * ps * m
-    row[K2.M2_CBDSW] = cjsw * pd * m
-    row[K2.M2_MJSW] = mjsw
-    rsh = _get(p, "rsh", 0.0)
-    rd = p["rd"] if "rd" in p else rsh * inst.get("nrd", 1.0)
-    rs = p["rs"] if "rs" in p else rsh * inst.get("nrs", 1.0)
-    return row, rd / m if rd else 0.0, rs / m if rs else 0.0, overlap
+    row[K2.M2_SBIARG] = math.sqrt(tp.bulkpot)
+    row[K2.M2_MJSW] = _get(p, "mjsw", 0.33)
 
 
 def setup(e, bld, ctx):
