@@ -40,9 +40,11 @@ class Setting:
 
 
 def _sized(name: str, relax: float | None, elasticity: float, goals) -> Setting:
+    # one mapping per setting: the settings are the flow's own portfolio, and the
+    # mapper's (several delay models, each sized) would triple every one of them
     area = relax is None
     return Setting(name, CellParams(area=area, relax=0.0 if area else relax, sizing=True,
-                                    elasticity=elasticity), goals)
+                                    elasticity=elasticity, portfolio=False), goals)
 
 
 SETTINGS = (
