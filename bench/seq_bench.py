@@ -41,14 +41,16 @@ SEC_CIRCUITS = ["s27", "s208.1", "s298", "s344", "s349", "s382", "s386", "s400",
                 "s13207.1", "s15850.1", "s35932", "s38417"]
 
 
-def timed(cmd: list[str], timeout: float) -> tuple[float, float, int, str]:
-    """(wall, user+sys CPU, exit code, stdout) of one process, any exit code."""
+def timed(cmd: list[str], timeout: float,
+          cwd: str | None = None) -> tuple[float, float, int, str]:
+    """(wall, user+sys CPU, exit code, stdout) of one process, any exit code (in `cwd`:
+    ABC's dsec leaves sm01.aig in its working folder)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as fh:
         t0 = time.perf_counter()
         # its own process group, so a timeout kills the tool too, not only /usr/bin/time
         proc = subprocess.Popen(["/usr/bin/time", "-f", "%U %S", "-o", fh.name] + cmd,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=common.RUN_ENV, start_new_session=True)
+                                env=common.RUN_ENV, start_new_session=True, cwd=cwd)
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -192,7 +194,7 @@ def run_sec(abc: str, limit: float, only: set[str]) -> tuple[list, dict]:
                                         limit * 10 + 60)
                 ours = {0: "equal", 1: "differ", 4: "undecided"}.get(rc, f"error {rc}")
                 _, acpu, _, aout = timed([abc, "-c", f"dsec -T {limit:g} {a} {other}"],
-                                         limit * 10 + 60)
+                                         limit * 10 + 60, cwd=str(d))
                 theirs = ("differ" if "NOT EQUIVALENT" in aout else
                           "equal" if "are equivalent" in aout else "undecided")
                 rows.append(dict(name=name, version=label, ours=ours, ours_cpu=cpu,
