@@ -13,9 +13,11 @@ from edapipe.cli.logic import guard, input_format_option, load, verilog_options
 @verilog_options
 @click.argument("design", metavar="FILE", required=False, default="-")
 @click.option("--engine", default="auto", show_default=True,
-              type=click.Choice(["auto", "pdr", "bmc", "kind"]),
+              type=click.Choice(["auto", "pdr", "bmc", "kind", "reach"]),
               help="pdr: IC3/PDR; bmc: bounded model checking (finds failures); kind: "
-                   "k-induction; auto: all three in parallel processes, first answer wins.")
+                   "k-induction; reach: explicit-state search of the reachable states "
+                   "(cones with at most 16 inputs); auto: these in parallel processes "
+                   "(reach only where it applies), first answer wins.")
 @click.option("--time-limit", default=0.0, show_default=True, type=click.FloatRange(0),
               help="Seconds per property before it is undecided (0: no limit).")
 @click.option("--cpu-limit", default=0.0, show_default=True, type=click.FloatRange(0),

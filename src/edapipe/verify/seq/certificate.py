@@ -22,14 +22,19 @@ from edapipe.aig.core import LATCH_INIT_X, Aig
 from edapipe.errors import InputError
 
 
-def build_certificate(aig: Aig, invariants: dict[int, list[tuple]], names: list[str]) -> Aig:
-    """The certificate circuit of `invariants` (property index -> cubes the invariant
-    excludes; a cube literal is 2*latch + neg)."""
+def build_certificate(aig: Aig, invariants: dict, names: list[str]) -> Aig:
+    """The certificate circuit of `invariants` (property index -> the cubes the invariant
+    excludes, a cube literal being 2*latch + neg; or a reach.StateSet, the states it
+    holds)."""
     from edapipe.aig.builder import AigBuilder
+    from edapipe.verify.seq.reach import StateSet, state_set_literal
 
     b = AigBuilder(name=f"{aig.name or 'design'}_certificate")
     lat = [b.add_input(aig.latch_name(k)) for k in range(aig.num_latches)]
     for j in sorted(invariants):
+        if isinstance(invariants[j], StateSet):
+            b.add_output(state_set_literal(b, lat, invariants[j]), f"inv_{names[j]}")
+            continue
         clauses = []
         for cube in invariants[j]:
             # a clause !cube: an OR of the opposite literals

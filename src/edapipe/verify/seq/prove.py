@@ -25,7 +25,10 @@ from edapipe.verify.seq.result import FAILS, HOLDS, UNDECIDED, Result
 
 PORTFOLIO = ("pdr", "bmc", "kind")
 # CPU shares of a --cpu-limit: PDR answers most problems that hold and is the slow one
-SHARE = {"pdr": 0.5, "bmc": 0.3, "kind": 0.2}
+SHARE = {"pdr": 0.5, "bmc": 0.3, "kind": 0.2, "reach": 0.3}
+# explicit reachability joins `auto` only where the cone's inputs are few
+# (reach.applicable); under limits it runs first, alone, on this part of them
+REACH_FIRST = 0.25
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,10 @@ class PropertyResult:
                "engine": r.engine, "depth": r.depth, "seconds": round(self.wall, 3)}
         if r.trace is not None:
             out["witness_frames"] = r.trace.length
-        if r.invariant is not None:
+        if isinstance(r.invariant, list):
             out["invariant_clauses"] = len(r.invariant)
+        elif r.invariant is not None:
+            out["invariant_states"] = len(r.invariant.rows)
         if r.stats:
             out["stats"] = r.stats
         return out
@@ -67,9 +72,9 @@ class EngineError(RuntimeError):
 
 
 def _run_engine(name: str, aig: Aig, index: int, max_frames: int, deadline: float) -> Result:
-    from edapipe.verify.seq import bmc, kind, pdr
+    from edapipe.verify.seq import bmc, kind, pdr, reach
 
-    fn = {"bmc": bmc.bmc, "kind": kind.kind, "pdr": pdr.pdr}[name]
+    fn = {"bmc": bmc.bmc, "kind": kind.kind, "pdr": pdr.pdr, "reach": reach.reach}[name]
     return fn(problem(aig, index), max_frames=max_frames, deadline=deadline)
 
 
@@ -98,7 +103,13 @@ def _child(conn, name, aig, index, max_frames, deadline, cpu: float, parent: int
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_CPU, (math.ceil(cpu), math.ceil(cpu) + 1))
     try:
-        conn.send(("ok", _run_engine(name, aig, index, max_frames, deadline)))
+        res = _run_engine(name, aig, index, max_frames, deadline)
+        # checked here, so the engine's CPU share bounds the check of its answer too (the
+        # reachable set of a deep machine can be a hard certificate)
+        validate(aig, index, res)
+        conn.send(("ok", res))
+    except EngineError as e:
+        conn.send(("error", str(e)))
     except BaseException:            # the parent re-raises it as an internal error
         conn.send(("error", f"{name}: {traceback.format_exc()}"))
     conn.close()
@@ -156,12 +167,38 @@ def _race(engines: tuple, aig: Aig, index: int, max_frames: int, limit: float,
 
 
 def check_property(aig: Aig, index: int, params: ProveParams) -> Result:
+    from edapipe.verify.seq.reach import applicable
+
     engines = PORTFOLIO if params.engine == "auto" else (params.engine,)
     if params.need_invariant:
         engines = tuple(e for e in engines if e != "kind") or ("pdr",)
+    if params.engine == "auto" and applicable(problem(aig, index)):
+        if params.time_limit or params.cpu_limit:
+            return _reach_first(engines, aig, index, params)
+        engines = ("reach",) + engines
     if len(engines) == 1 and not params.time_limit and not params.cpu_limit:
         return _run_engine(engines[0], aig, index, params.max_frames, 0.0)
     return _race(engines, aig, index, params.max_frames, params.time_limit, params.cpu_limit)
+
+
+def _reach_first(engines: tuple, aig: Aig, index: int, params: ProveParams) -> Result:
+    """Under limits, explicit reachability runs alone first, on REACH_FIRST of them: it
+    answers its problems in a fraction of a second, where racing it would spend the other
+    engines' share too; what it leaves is raced by the others on the rest of the limits."""
+    import resource
+
+    def children_cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    t0, c0 = time.monotonic(), children_cpu()
+    first = _race(("reach",), aig, index, params.max_frames,
+                  params.time_limit * REACH_FIRST, params.cpu_limit * REACH_FIRST)
+    if first.status != UNDECIDED:
+        return first
+    wall = max(0.01, params.time_limit - (time.monotonic() - t0)) if params.time_limit else 0.0
+    cpu = max(0.01, params.cpu_limit - (children_cpu() - c0)) if params.cpu_limit else 0.0
+    return _race(engines, aig, index, params.max_frames, wall, cpu)
 
 
 def validate(aig: Aig, index: int, res: Result) -> None:
@@ -169,6 +206,8 @@ def validate(aig: Aig, index: int, res: Result) -> None:
     from edapipe.verify.seq.certificate import build_certificate, check_certificate
     from edapipe.verify.seq.simulate import replay
 
+    if res.checked:
+        return
     bad = int(property_literals(aig)[index])
     if res.status == FAILS:
         ok, why = replay(aig, bad, res.trace.init, res.trace.inputs)
@@ -180,6 +219,7 @@ def validate(aig: Aig, index: int, res: Result) -> None:
         (chk,) = check_certificate(aig, cert)
         if not chk.ok:
             raise EngineError(f"{res.engine}: its invariant fails the {chk.failed} check")
+    res.checked = True
 
 
 def prove(aig: Aig, params: ProveParams = ProveParams()) -> list[PropertyResult]:

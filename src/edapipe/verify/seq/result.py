@@ -33,6 +33,7 @@ class Result:
     invariant: list[tuple[int, ...]] | None = None
     seconds: float = 0.0
     stats: dict = field(default_factory=dict)
+    checked: bool = False                # prove.validate has accepted it (trace, invariant)
 
 
 def witness_text(trace: Trace, prop: int) -> str:
