@@ -25,10 +25,13 @@ from edapipe.verify.seq.result import FAILS, HOLDS, UNDECIDED, Result
 
 PORTFOLIO = ("pdr", "bmc", "kind")
 # CPU shares of a --cpu-limit: PDR answers most problems that hold and is the slow one
-SHARE = {"pdr": 0.5, "bmc": 0.3, "kind": 0.2, "reach": 0.3}
+SHARE = {"pdr": 0.5, "bmc": 0.3, "kind": 0.2, "reach": 0.3, "reach-first": 1.0}
 # explicit reachability joins `auto` only where the cone's inputs are few
-# (reach.applicable); under limits it runs first, alone, on this part of them
+# (reach.applicable). Under limits it runs first, alone: its search for at most
+# REACH_SEARCH_CPU seconds (deep counters and wide state sets, which PDR or BMC answer,
+# give up there), then the check of its answer, within REACH_FIRST of the limits.
 REACH_FIRST = 0.25
+REACH_SEARCH_CPU = 3.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ class EngineError(RuntimeError):
 def _run_engine(name: str, aig: Aig, index: int, max_frames: int, deadline: float) -> Result:
     from edapipe.verify.seq import bmc, kind, pdr, reach
 
+    if name == "reach-first":
+        limits = reach.ReachLimits(search_cpu=REACH_SEARCH_CPU)
+        return reach.reach(problem(aig, index), max_frames, deadline, limits)
     fn = {"bmc": bmc.bmc, "kind": kind.kind, "pdr": pdr.pdr, "reach": reach.reach}[name]
     return fn(problem(aig, index), max_frames=max_frames, deadline=deadline)
 
@@ -182,9 +188,9 @@ def check_property(aig: Aig, index: int, params: ProveParams) -> Result:
 
 
 def _reach_first(engines: tuple, aig: Aig, index: int, params: ProveParams) -> Result:
-    """Under limits, explicit reachability runs alone first, on REACH_FIRST of them: it
-    answers its problems in a fraction of a second, where racing it would spend the other
-    engines' share too; what it leaves is raced by the others on the rest of the limits."""
+    """Under limits, explicit reachability runs alone first (see REACH_FIRST): it answers
+    its problems in a second or two, where racing it would spend the other engines' share
+    too; what it leaves is raced by the others on the rest of the limits."""
     import resource
 
     def children_cpu() -> float:
@@ -192,7 +198,7 @@ def _reach_first(engines: tuple, aig: Aig, index: int, params: ProveParams) -> R
         return r.ru_utime + r.ru_stime
 
     t0, c0 = time.monotonic(), children_cpu()
-    first = _race(("reach",), aig, index, params.max_frames,
+    first = _race(("reach-first",), aig, index, params.max_frames,
                   params.time_limit * REACH_FIRST, params.cpu_limit * REACH_FIRST)
     if first.status != UNDECIDED:
         return first

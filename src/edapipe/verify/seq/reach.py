@@ -36,7 +36,9 @@ class ReachLimits:
     max_input_bits: int = 16        # cone inputs enumerated for every state
     max_x_latches: int = 16         # X-initialized cone latches enumerated at reset
     max_states: int = 1_000_000     # reachable states kept (about 150 bytes each)
-    batch_patterns: int = 1 << 18   # patterns simulated per kernel call
+    batch_patterns: int = 1 << 18   # patterns simulated per call, at most
+    batch_bytes: int = 16 << 20     # and at most this much for the simulated values
+    search_cpu: float = 0.0         # CPU seconds of this process for the search (0: none)
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,10 @@ def _initial_states(prob: Problem) -> np.ndarray:
     return states
 
 
+class _Stop(Exception):
+    """A limit of the search has passed (its text says which)."""
+
+
 class _Expander:
     """The successors of a batch of states: one ternary pass with the inputs X settles
     every state whose next state, bad literal and constraints do not depend on the inputs;
@@ -176,11 +182,15 @@ class _Expander:
                                     aig.latch_next[prob.latches]]).astype(np.int64)
         self.ternary = _Ternary(aig)
         self.eval = _Evaluator(aig)
+        # the values of every variable are kept per call (8 bytes a word of 64 patterns)
+        self.batch_patterns = max(64, min(limits.batch_patterns,
+                                          limits.batch_bytes // (2 * aig.num_vars) * 8))
 
-    def expand(self, states: np.ndarray):
+    def expand(self, states: np.ndarray, stop):
         """(hit, next rows, their source state positions, their input combinations); hit
         is (position, combination) of a bad state, else None. None for the whole answer
-        when a state's successors depend on more inputs than may be enumerated."""
+        when a state's successors depend on more inputs than may be enumerated. `stop()`
+        raises _Stop when a limit has passed."""
         aig, prob = self.prob.aig, self.prob
         n = len(states)
         n_words = (n + 63) // 64
@@ -205,8 +215,9 @@ class _Expander:
         if len(rest):
             if self.n_in > self.limits.max_input_bits:
                 return None
-            per = max(1, self.limits.batch_patterns >> self.n_in)
+            per = max(1, self.batch_patterns >> self.n_in)
             for lo in range(0, len(rest), per):
+                stop()
                 pos = rest[lo:lo + per]
                 out = self._enumerate(states[pos])
                 if out[0] is not None:
@@ -229,12 +240,22 @@ class _Expander:
             return (p >> n_in, p & mask), None, None, None
         okp = np.flatnonzero(_bits(ok[None, :], npat)[0])
         nxt = _bits(checks[self.n_check:], npat)[:, okp].T
-        return None, nxt, okp >> n_in, okp & mask
+        # most combinations lead to a few states: keep one of each (memory)
+        keep = _distinct_rows(np.packbits(nxt, axis=1))
+        okp = okp[keep]
+        return None, nxt[keep], okp >> n_in, okp & mask
 
 
 def reach(prob: Problem, max_frames: int = 0, deadline: float = 0.0,
           limits: ReachLimits = ReachLimits()) -> Result:
     t0 = time.monotonic()
+    cpu_end = time.process_time() + limits.search_cpu
+
+    def stop() -> None:
+        if deadline and time.monotonic() > deadline:
+            raise _Stop("time limit")
+        if limits.search_cpu and time.process_time() > cpu_end:
+            raise _Stop("search CPU limit")
 
     def undecided(depth: int, reason: str, **stats) -> Result:
         return Result(UNDECIDED, "reach", depth=depth, seconds=time.monotonic() - t0,
@@ -249,7 +270,7 @@ def reach(prob: Problem, max_frames: int = 0, deadline: float = 0.0,
     via: list[int] = [0] * len(init)        # the input combination that led to each state
     store = [init]                          # the rows of the states, in id order
     frontier = np.arange(len(init))
-    per_batch = max(1, limits.batch_patterns >> 6)   # states per ternary pass
+    per_batch = max(1, expander.batch_patterns >> 6)   # states per ternary pass
     depth = 0
     while len(frontier):
         if max_frames and depth >= max_frames:
@@ -259,10 +280,12 @@ def reach(prob: Problem, max_frames: int = 0, deadline: float = 0.0,
         new_ids: list[int] = []
         new_rows: list[np.ndarray] = []
         for lo in range(0, len(frontier), per_batch):
-            if deadline and time.monotonic() > deadline:
-                return undecided(depth, "time limit")
             ids = frontier[lo:lo + per_batch]
-            out = expander.expand(rows_all[ids])
+            try:
+                stop()
+                out = expander.expand(rows_all[ids], stop)
+            except _Stop as e:
+                return undecided(depth, str(e))
             if out is None:
                 return undecided(depth, "a state's successors depend on more than "
                                         f"{limits.max_input_bits} inputs")
