@@ -4,6 +4,7 @@
     .venv/bin/python -m bench.spice_bench --quick    # small sizes only (smoke test)
     .venv/bin/python -m bench.spice_bench --repeat 3 # medians of 3 alternating runs
     .venv/bin/python -m bench.spice_bench --meas     # RC ladders with .meas cards
+    .venv/bin/python -m bench.spice_bench --bsim3    # BSIM3 inverter chains (issue 16)
 
 Circuits come from ../shared/peers/analog/gen.py (generated into bench/.cache). Every
 process runs under /usr/bin/time: CPU seconds (user+sys, the stable number on a loaded
@@ -59,7 +60,15 @@ _MEAS_CARDS = """.meas tran tdelay trig v(n0) val=0.5 rise=1 targ v({out}) val=0
 .meas tran vint integ v({mid}) from=0 to=2e-7
 .meas tran ratio param='tdelay/tfall'
 """
-NODES = {"mesh": lambda n: n * n, "rcladder": lambda n: n + 1, "invchain": lambda n: n + 2}
+# --bsim3: inverter chains of BSIM3v3.3 transistors (Berkeley's 0.35 um cards from the
+# shared benchmarks' ngspice examples), a pulse through the chain
+BSIM3 = [("b3chain", 50, "tran"), ("b3chain", 200, "tran")]
+BSIM3_CARDS = ROOT.parent / "shared" / "benchmarks" / "spice" / "bsim" / "examples" / "mos"
+# ngspice loads BSIM3 devices on OpenMP threads, whose spinning counts as CPU time: one
+# thread, as edapipe runs (on 2 loaded cores it was also faster in wall time)
+NG_ENV = {"b3chain": {**RUN_ENV, "OMP_NUM_THREADS": "1"}}
+NODES = {"mesh": lambda n: n * n, "rcladder": lambda n: n + 1, "invchain": lambda n: n + 2,
+         "b3chain": lambda n: n + 2}
 
 _CHILD = """
 import json, sys, time
@@ -81,10 +90,25 @@ print(json.dumps({"startup_s": t1 - t0, "parse_s": t2 - t1, "sim_s": t3 - t2,
 def generate(family: str, size: int, analysis: str) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"{family}{size}_{analysis}.cir"
-    if not path.exists():
+    if family == "b3chain":
+        path.write_text(_bsim3_chain(size))
+    elif not path.exists():
         subprocess.run([sys.executable, str(GEN), family, str(size), "--analysis", analysis,
                         "-o", str(path)], check=True)
     return path
+
+
+def _bsim3_chain(n: int) -> str:
+    lines = [f"* {n}-stage BSIM3v3.3 inverter chain",
+             f".include {BSIM3_CARDS / 'modelcard.nmos'}",
+             f".include {BSIM3_CARDS / 'modelcard.pmos'}",
+             "vdd vdd 0 3.3", "vin n0 0 pulse(0 3.3 0.2n 0.1n 0.1n 2n 4n)"]
+    for k in range(n):
+        a, y = f"n{k}", f"n{k + 1}"
+        lines.append(f"mp{k} {y} {a} vdd vdd p1 l=0.35u w=2u ad=2p pd=6u as=2p ps=6u")
+        lines.append(f"mn{k} {y} {a} 0 0 n1 l=0.35u w=1u ad=1p pd=4u as=1p ps=4u")
+        lines.append(f"c{k} {y} 0 5f")
+    return "\n".join(lines) + f"\n.tran 10p 8n\n.print tran v(n{n})\n.end\n"
 
 
 def generate_meas(family: str, size: int, analysis: str) -> Path:
@@ -104,13 +128,13 @@ def edapipe_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "edapipe"]
 
 
-def measure(cmd: list[str], timeout: float) -> dict:
+def measure(cmd: list[str], timeout: float, env: dict | None = None) -> dict:
     """Run under /usr/bin/time: wall, CPU (user+sys) and peak RSS of the child alone."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = ["/usr/bin/time", "-f", "%M %U %S", "-o", tf.name] + cmd
         t0 = time.perf_counter()
         proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout,
-                              env=RUN_ENV)
+                              env=env or RUN_ENV)
         wall = time.perf_counter() - t0
         fields = Path(tf.name).read_text().split()
     if proc.returncode != 0:
@@ -151,7 +175,7 @@ def run_case(family: str, size: int, analysis: str, timeout: float, repeat: int 
         proc_runs.append(proc)
         if have_ng and "timeout_s" not in row.get("ngspice", {}):
             try:
-                ng = measure(["ngspice", "-b", str(deck)], timeout)
+                ng = measure(["ngspice", "-b", str(deck)], timeout, NG_ENV.get(family))
                 ng["analysis_s"] = _ngspice_analysis_time(ng.pop("stdout"))
                 ng_runs.append(ng)
             except subprocess.TimeoutExpired:
@@ -165,7 +189,8 @@ def run_case(family: str, size: int, analysis: str, timeout: float, repeat: int 
     row["edapipe"] = ours
     if ng_runs:
         row["ngspice"] = _medians(ng_runs, ("cpu_s", "wall_s", "rss_mb", "analysis_s"))
-        row["ngspice"]["command"] = f"ngspice -b {deck.relative_to(ROOT)}"
+        row["ngspice"]["command"] = ("OMP_NUM_THREADS=1 " if family in NG_ENV else "") + \
+            f"ngspice -b {deck.relative_to(ROOT)}"
     ng = row.get("ngspice", {})
     if ng.get("cpu_s"):
         row["ngspice_cpu_over_edapipe_analysis"] = ng["cpu_s"] / ours["analysis_s"]
@@ -197,8 +222,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="runs per case and simulator; the median (by CPU) is reported")
     ap.add_argument("--meas", action="store_true",
                     help="only the RC ladders with .meas cards (issue 16)")
+    ap.add_argument("--bsim3", action="store_true",
+                    help="only the BSIM3 inverter chains (issue 16)")
     args = ap.parse_args(argv)
-    cases = QUICK if args.quick else MEAS if args.meas else HEADLINE + SCALING
+    cases = (QUICK if args.quick else MEAS if args.meas else BSIM3 if args.bsim3
+             else HEADLINE + SCALING)
     # compile numba's kernels once (cache=True) so no case pays compilation
     subprocess.run([sys.executable, "-c", "from edapipe.analog.warm import warm; warm()"],
                    check=True)
@@ -228,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
                        "simulate CPU in-process vs ngspice process CPU; process = the whole "
                        "`edapipe spice DECK` process (interpreter, imports, numba cache "
                        "loading, output) vs `ngspice -b DECK`; ratios > 1: edapipe faster"}
-    path = write_json("spice-meas" if args.meas else "spice", rows, summary)
+    path = write_json("spice-meas" if args.meas else "spice-bsim3" if args.bsim3 else "spice",
+                      rows, summary)
     print(f"wrote {path.relative_to(ROOT)}")
     return 0
 

@@ -142,6 +142,9 @@ Q1 c a 0 qm
 RC vdd c 1k
 M1 d a 0 0 nm W=2u L=1u
 M2 e a 0 0 n2 W=2u L=1u
+M3 e a 0 0 n3 W=2u L=1u
+S1 e 0 a 0 sm
+W1 d 0 VDD wm
 RD vdd d 10k
 RE vdd e 10k
 C1 d 0 1p
@@ -156,6 +159,9 @@ RH h 0 1k
 .model qm NPN(BF=100 CJE=1p TF=1n)
 .model nm NMOS(LEVEL=1 VTO=0.5 KP=1e-4 CBD=1f CBS=1f)
 .model n2 NMOS(LEVEL=2 VTO=0.5 KP=1e-4 TOX=1e-8)
+.model n3 NMOS(LEVEL=3 VTO=0.5 KP=1e-4 TOX=1e-8)
+.model sm SW(VT=0.5 VH=0.1 RON=1k)
+.model wm CSW(IT=1m IH=0.1m RON=1k)
 {analyses}
 .end
 """
@@ -264,9 +270,13 @@ def _sequential_cases(tmp: Path) -> list[tuple[str, list[str], tuple[int, ...]]]
              ("check-certificate", ["check-certificate", str(safe), cert], (0,)),
              ("prove auto unsafe", ["prove", str(unsafe), "--witness", str(tmp / "w.txt")],
               (1,))]
-    for engine in ("pdr", "bmc", "kind"):
+    for engine in ("pdr", "bmc", "kind", "reach"):
         cases.append((f"prove {engine}", ["prove", "--engine", engine, "--frames", "40",
                                           str(unsafe)], (1, 4)))
+    cases.append(("prove reach safe", ["prove", "--engine", "reach", "--certificate",
+                                       str(tmp / "cert_reach.aig"),
+                                       str(bench("mc", "multiplication-commutativity-4.aig"))],
+                  (0,)))
     return cases
 
 

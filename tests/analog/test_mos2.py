@@ -146,7 +146,7 @@ def test_parameters_derived_from_nsub_as_ngspice():
 @pytest.mark.parametrize("card,message", [
     ("M1 d g 0 0 bad W=1u L=1u\n.model bad NMOS(LEVEL=2 LD=0.6u)", "effective channel length"),
     ("M1 d g 0 0 bad W=1u L=1u\n.model bad NMOS(LEVEL=2 NSUB=1e9)", "nsub"),
-    ("M1 d g 0 0 bad W=1u L=1u\n.model bad NMOS(LEVEL=3)", "level 3"),
+    ("M1 d g 0 0 bad W=1u L=1u\n.model bad NMOS(LEVEL=4)", "level 4"),
 ])
 def test_bad_level2_cards_are_input_errors(card, message):
     deck = f"bad\nVD d 0 1\nVG g 0 1\n{card}\n.op\n.end\n"

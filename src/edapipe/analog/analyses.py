@@ -18,7 +18,7 @@ import numpy as np
 from edapipe.analog import limits
 from edapipe.analog import newton_kernels as NK
 from edapipe.analog.circuit import Circuit
-from edapipe.analog.devices import NONLINEAR
+from edapipe.analog.devices import NONLINEAR, switch
 from edapipe.analog.devices.behavioural import stamp_behavioural
 from edapipe.analog.devices.common_kernels import Group, Stamps
 from edapipe.analog.devices.mos1_kernels import MS_N
@@ -79,7 +79,7 @@ def _listing(rows: np.ndarray, n_rows: int):
 
 def _incremental(s):
     """The arguments of newton_loop's incremental assembly: used when the only nonlinear
-    devices are level-1 MOSFETs (no diodes, BJTs, level-2 rows or behavioural sources);
+    devices are level-1 MOSFETs (no diodes, BJTs, level-2/3 rows or behavioural sources);
     otherwise empty arrays and inc off. Lists, for every matrix entry, the (device, G slot)
     pairs that stamp it and, for every node, the (device, terminal) pairs, in device order."""
     n, nnz = s.size, len(s.gdata)
@@ -87,7 +87,7 @@ def _incremental(s):
     m = next((g for g in s.groups if g.kind == "m"), None)
     i64 = np.int64
     if (kinds != {"m"} or s.bsrc or m is None or len(m.nodes) == 0
-            or np.any(m.par[:, M_LEVEL] == 2.0)):
+            or np.any(m.par[:, M_LEVEL] >= 2.0)):
         e = np.zeros(0, i64)
         return NK.Incremental(
             False, np.zeros((0, MS_N)), e, e, np.zeros(1, i64), e, e, np.zeros(1, i64),
@@ -563,11 +563,13 @@ class Simulator:
         xn = None
         if x is not None and len(x) == self.sys.size:
             saved = self.save_state()
+            switch.sweep_point(self.sys.groups, False)
             xn = self.newton(x if pred is None else pred, b, self.opts.itl2, polish=True)
             if xn is None:
                 self.restore_state(saved)
         if xn is None:
             xn = self.operating_point(x0=None)
+        switch.sweep_point(self.sys.groups, True)
         return xn
 
     def _sweep_variable(self, name):

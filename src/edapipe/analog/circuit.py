@@ -22,9 +22,9 @@ MAX_SUBCKT_DEPTH = 1000        # subcircuit instances nested in one another
 MAX_NAME_CHARS = 1 << 28       # characters of all flattened element and node names
 
 GROUND_NAMES = ("0", "gnd")
-SUPPORTED = "RCLKVIEFGHDQMJXB"
+SUPPORTED = "RCLKVIEFGHDQMJXBSW"
 _NODE_COUNT = {"R": 2, "C": 2, "L": 2, "V": 2, "I": 2, "E": 4, "G": 4, "F": 2, "H": 2,
-               "D": 2, "M": 4, "J": 3}
+               "D": 2, "M": 4, "J": 3, "S": 4, "W": 2}
 
 
 @dataclass
@@ -322,6 +322,28 @@ class _Flattener:
             s = s.parent
         return None
 
+    def lookup_bin(self, scope: Scope, name: str, env: dict, length: float,
+                   width: float) -> Model | None:
+        """ngspice's model binning (inpgmod.c): of the models NAME.N of the nearest scope
+        that has any, in card order, the first whose LMIN <= L <= LMAX and WMIN <= W <= WMAX
+        (a card without all four limits is no bin); None when there are no such models, a
+        ValueError when none holds L and W."""
+        s: Scope | None = scope
+        stem = name.lower() + "."
+        while s is not None:
+            bins = [k for k in s.models if k.startswith(stem) and k[len(stem):].isdigit()]
+            if bins:
+                for key in bins:
+                    p = self.lookup_model(s, key, env).params
+                    if all(k in p for k in ("lmin", "lmax", "wmin", "wmax")) and (
+                            p["lmin"] <= length <= p["lmax"]
+                            and p["wmin"] <= width <= p["wmax"]):
+                        return self.lookup_model(s, key, env)
+                raise ValueError(f"no bin of model '{name}' ({', '.join(bins)}) holds "
+                                 f"L={length:g} W={width:g}")
+            s = s.parent
+        return None
+
     def make_model(self, card: Card, env: dict) -> Model:
         toks = split_tokens(card.text)
         name, kind = toks[1].lower(), toks[2].lower()
@@ -329,8 +351,16 @@ class _Flattener:
             pos, kw = _split_kw(toks[3:])
         except ValueError as exc:
             raise card.error(f"model {name}: {exc}") from None
-        params = {k: _value(v, env, self.funcs, card, f"model {name} parameter {k}")
+        # VERSION is a release name (3.3.0), not a number: kept as text for the device
+        params = {k: v if k == "version" else
+                  _value(v, env, self.funcs, card, f"model {name} parameter {k}")
                   for k, v in kw.items()}
+        if kind in ("nmos", "pmos") and params.get("level") in (8.0, 49.0):
+            # BSIM3 parameters read but not used (the device table imports numba: only here)
+            from edapipe.analog.devices.bsim3_params import inert_note
+            note = inert_note(params)
+            if note and card.warning(f"model {name}: {note}") not in self.warnings:
+                self.warnings.append(card.warning(f"model {name}: {note}"))
         return Model(name, kind, params, card)
 
     def lookup_subckt(self, scope: Scope, name: str) -> Scope | None:
@@ -633,6 +663,8 @@ class _Flattener:
                 raise ValueError("needs a controlling source and a gain")
             el.control = prefix + pos[0].lower()
             el.value = val(pos[1])
+        elif letter in "SW":
+            self.switch(scope, el, pos, kw, prefix, env)
         elif letter in "DQMJ":
             if letter == "Q":
                 # optional substrate node: the 4th token is a node unless it names a model
@@ -645,6 +677,9 @@ class _Flattener:
             if not pos:
                 raise ValueError("names no model")
             model = self.lookup_model(scope, pos[0], env)
+            if model is None and letter == "M" and "l" in kw and "w" in kw:
+                model = self.lookup_bin(scope, pos[0], env, val(kw["l"], "l"),
+                                        val(kw["w"], "w"))
             if model is None:
                 raise ValueError(f"unknown model '{pos[0]}'")
             want = {"D": ("d",), "Q": ("npn", "pnp"), "M": ("nmos", "pmos"),
@@ -661,6 +696,36 @@ class _Flattener:
                 elif "area" not in el.params:
                     el.params["area"] = val(f, "area")
         return el
+
+    def switch(self, scope, el: Element, pos: list[str], kw: dict, prefix: str,
+               env: dict) -> None:
+        """S n+ n- nc+ nc- model [on|off], W n+ n- vcontrol model [on|off] (ngspice's sw
+        and csw): the model, the controlling source (W) and the initial-state flag."""
+        if kw:
+            raise ValueError(f"instance parameter '{next(iter(kw))}' is unknown (a switch "
+                             f"reads only the flags ON and OFF)")
+        if el.letter == "W":
+            if not pos:
+                raise ValueError("names no controlling voltage source")
+            el.control = prefix + pos[0].lower()
+            pos = pos[1:]
+        if not pos:
+            raise ValueError("names no model")
+        model = self.lookup_model(scope, pos[0], env)
+        if model is None:
+            raise ValueError(f"unknown model '{pos[0]}'")
+        want = "sw" if el.letter == "S" else "csw"
+        if model.kind != want:
+            raise ValueError(f"model '{model.name}' is {model.kind}, not {want}")
+        el.model = model
+        flags = [f.lower() for f in pos[1:]]
+        for f in flags:
+            if f not in ("on", "off"):
+                raise ValueError(f"unexpected '{f}' (a switch takes ON or OFF)")
+        if len(set(flags)) > 1:
+            raise ValueError("both ON and OFF given")
+        if "on" in flags:
+            el.params["on"] = 1.0
 
     def dependent_as_b(self, card, letter, toks, env) -> str:
         """An E/G VALUE or TABLE, or an E/F/G/H POLY(n), written as the B source it is
@@ -918,8 +983,7 @@ def _model_rc_value(letter, model, kw, val) -> float:
 
 # element letters ngspice knows and we do not run: said by name, not "unknown"
 _UNSUPPORTED = {"A": "XSPICE code-model instances (A devices: lcouple, core, adc, ...)",
-                "Z": "MESFETs (Z)", "S": "voltage-controlled switches (S)",
-                "W": "current-controlled switches (W)", "T": "lossless transmission lines (T)",
+                "Z": "MESFETs (Z)", "T": "lossless transmission lines (T)",
                 "O": "lossy transmission lines (O)", "U": "uniform RC lines (U)",
                 "Y": "transmission lines (Y)", "N": "OSDI / Verilog-A devices (N)",
                 "P": "coupled transmission lines (P)"}

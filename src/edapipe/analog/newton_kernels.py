@@ -23,6 +23,7 @@ import numpy as np
 from edapipe.util.jit import njit
 
 from edapipe.analog.devices.bjt_kernels import bjt_load
+from edapipe.analog.devices.bsim3_kernels import bsim3_load
 from edapipe.analog.devices.common_kernels import Group, Stamps
 from edapipe.analog.devices.diode_kernels import diode_load
 from edapipe.analog.devices.jfet_kernels import jfet_load
@@ -30,6 +31,7 @@ from edapipe.analog.devices.mos1_kernels import (
     MS_C, MS_G, MS_I, MS_Q, MS_QA, _has_charge, _mos1_inc)
 from edapipe.analog.devices.mos_common_kernels import BYPASS_AT, _mos_terminals
 from edapipe.analog.devices.mos_kernels import mos_load
+from edapipe.analog.devices.switch_kernels import switch_load
 from edapipe.analog.lu_kernels import LUFactors, lu_solve, refactor, refactor_cols
 
 CONVERGED, NOT_CONVERGED, REPIVOT, NOT_FINITE = 0, 1, 2, 3
@@ -69,6 +71,8 @@ class Devices(NamedTuple):
     q: Group     # BJTs
     m: Group     # MOSFETs, levels 1 and 2
     j: Group     # JFETs
+    b3: Group    # BSIM3 MOSFETs (levels 8, 49)
+    s: Group     # switches (S, W)
 
 
 class Incremental(NamedTuple):
@@ -100,7 +104,8 @@ class Incremental(NamedTuple):
 
 @njit(cache=True)
 def _named_devices(dev):
-    return Devices(Group(*dev[0]), Group(*dev[1]), Group(*dev[2]), Group(*dev[3]))
+    return Devices(Group(*dev[0]), Group(*dev[1]), Group(*dev[2]), Group(*dev[3]),
+                   Group(*dev[4]), Group(*dev[5]))
 
 
 @njit(cache=True)
@@ -192,6 +197,10 @@ def _assemble_full(x, step, lin, out, dev, inc, mode):
         nlim += nl
     elif dev.m.nodes.shape[0]:
         nlim += mos_load(x, dev.m, mode, step.gmin, out)
+    if dev.b3.nodes.shape[0]:
+        nlim += bsim3_load(x, dev.b3, mode, step.gmin, out)
+    if dev.s.nodes.shape[0]:
+        nlim += switch_load(x, dev.s, mode, step.gmin, out)
     if step.gshunt != 0.0:
         for i in range(lin.diag_pos.shape[0]):
             data[lin.diag_pos[i]] += step.gshunt

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from edapipe.analog.devices import mos_common_kernels as K
+from edapipe.analog.devices import switch as SW
 from edapipe.analog import limits
 from edapipe.analog import transient_kernels as TK
 from edapipe.analog.mna import rhs_sources, source_breakpoints
@@ -68,9 +69,12 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
     # does (not per node): linear capacitors, inductor fluxes, diode and BJT junction
     # charges (MOS1: only the gate charges, here the overlap capacitors)
     # (MOS1: its Meyer gate charges, when TOX is given; its overlap capacitors are linear)
-    dev_groups = [g for g in s.groups if g.kind in "dq" or (
+    # BSIM3: its gate, drain and bulk charges, as ngspice's b3trunc.c
+    dev_groups = [g for g in s.groups if g.kind in ("d", "q", "b3") or (
         g.kind == "m" and np.any(g.par[:, K.M_COX] > 0))]
     mos_groups = [g for g in s.groups if g.kind == "m" and np.any(g.par[:, K.M_COX] > 0)]
+    # switches keep their state from one accepted point to the next (switch.py)
+    sw = next((g for g in s.groups if g.kind == "s"), None)
     ncap, nind = len(s.cap_c), len(s.inductor_rows)
     nstate = ncap + nind + sum(g.qdev.size for g in dev_groups)
 
@@ -98,6 +102,8 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
     sim.load(x, 2)
     for g in mos_groups:
         K.meyer_commit(g.state)
+    if sw is not None:
+        SW.commit(sw.state)
     q = node_charges(x, True)
     if uic:
         for a, b, ic, c in s.cap_ic:
@@ -193,6 +199,8 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
                 x0 = x + xfact * (x - x_old)
             else:
                 x0 = x
+            if sw is not None:
+                SW.begin_point(sw.state)
             xn = sim.newton(x0, b, o.itl4, 0, a0, hist)
             if xn is None:
                 sim.restore_state(saved)
@@ -211,11 +219,15 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
                     new_sts = [st_n, sts[0], sts[0], sts[0]]
                     break
                 new_sts = [st_n] + sts[:3]
-                new = min(2.0 * delta, lte(new_sts, deltas, order, stdot_n, stdot))
+                # a switch near its switching level limits the step (ngspice's SWtrunc,
+                # part of CKTtrunc with the truncation error)
+                swmax = SW.max_step(sw.par, sw.state, delta) if sw is not None else math.inf
+                new = min(2.0 * delta, lte(new_sts, deltas, order, stdot_n, stdot), swmax)
                 if new > 0.9 * delta:
                     if order == 1 and maxord >= 2:
                         order = 2
-                        new = min(2.0 * delta, lte(new_sts, deltas, 2, stdot_n, stdot))
+                        new = min(2.0 * delta, lte(new_sts, deltas, 2, stdot_n, stdot),
+                                  swmax)
                         if new <= 1.05 * delta:
                             order = 1
                     delta_next = new
@@ -242,6 +254,8 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
         accepted += 1
         for g in mos_groups:
             K.meyer_commit(g.state)
+        if sw is not None:
+            SW.commit(sw.state)
         if accepted > 1:
             delta = delta_next
         if t >= tstart - delmin:

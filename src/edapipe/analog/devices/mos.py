@@ -1,6 +1,7 @@
-"""MOSFETs (letter M), levels 1 (Shichman-Hodges) and 2 (Grove-Frohman): model
-parameters, set-up and the family entry of the device table. Both levels share one group
-(mos_common_kernels' columns and state layout); the load kernel is mos_kernels.mos_load.
+"""MOSFETs (letter M), levels 1 (Shichman-Hodges), 2 (Grove-Frohman) and 3 (SPICE2's
+semi-empirical short-channel model): model parameters, set-up and the family entry of the
+device table. The levels share one group (mos_common_kernels' columns and state layout); the
+load kernel is mos_kernels.mos_load.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from edapipe.analog.devices import bsim3
 from edapipe.analog.devices import mos2_kernels as K2
+from edapipe.analog.devices import mos3_kernels as K3
 from edapipe.analog.devices import mos_common_kernels as K
 from edapipe.analog.devices.mos_kernels import mos_load
 from edapipe.analog.devices.noise import terminal_currents, thermal
@@ -19,7 +22,7 @@ from edapipe.analog.devices.physics import (
 from edapipe.analog.devices.table import (
     PARAM_ERRORS, Family, no_branch, nonlinear_group, param_error)
 
-LEVELS = {1: "mos1_row", 2: "mos2_row"}
+LEVELS = {1: "mos1_row", 2: "mos2_row", 3: "mos3_row"}
 
 
 def mos1_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float,
@@ -309,13 +312,150 @@ def _mos2_columns(row, p: dict, tp: _Mos2Temps, leff: float, xd: float, coxa: fl
     row[K2.M2_MJSW] = _get(p, "mjsw", 0.33)
 
 
+# ngspice's level-3 model parameters (mos3.c); any other is refused: ngspice would use it
+MOS3_PARAMS = {"level", "vto", "vt0", "kp", "gamma", "phi", "rd", "rs", "cbd", "cbs", "is",
+               "pb", "cgso", "cgdo", "cgbo", "rsh", "cj", "mj", "cjsw", "mjsw", "js", "tox",
+               "ld", "xl", "wd", "xw", "delvto", "delvt0", "u0", "uo", "fc", "nsub", "tpg",
+               "nss", "vmax", "xj", "nfs", "eta", "delta", "theta", "kappa", "tnom", "kf",
+               "af"}
+
+
+def mos3_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float,
+             opts: dict):
+    """MOS level 3 (ngspice's mos3set.c defaults, mos3temp.c): the level-1 columns plus
+    the level-3 ones. Returns (row, rd, rs, overlap caps) like mos1_row; raises ValueError
+    for parameters the model cannot use or does not know."""
+    for key in model_params:
+        if key not in MOS3_PARAMS:
+            raise ValueError(f"MOS level-3 model parameter '{key}' is not supported")
+    if "badmos3" in opts:
+        # SPICE3's discontinuous length modulation: ngspice's default is the continuous one
+        raise ValueError("option badmos3 is not supported (the level-3 model here is "
+                         "ngspice's default, continuous one)")
+    p = norm_model(model_params, kind)
+    for alias, name in (("vt0", "vto"), ("delvt0", "delvto")):
+        if alias in p and name not in p:
+            p[name] = p[alias]
+    typ = 1.0 if kind == "nmos" else -1.0
+    t = temp + CTOK
+    tn = (p["tnom"] if "tnom" in p else tnom) + CTOK
+    m = inst.get("m", 1.0)
+    length = inst.get("l", float(opts.get("defl", 100e-6)))
+    width = inst.get("w", float(opts.get("defw", 100e-6)))
+    leff = length - 2.0 * _get(p, "ld", 0.0) + _get(p, "xl", 0.0)
+    weff = width - 2.0 * _get(p, "wd", 0.0) + _get(p, "xw", 0.0)
+    if leff <= 0.0:
+        raise ValueError(f"effective channel length L - 2*LD + XL = {leff:g} m is not "
+                         f"positive")
+    if weff <= 0.0:
+        raise ValueError(f"effective channel width W - 2*WD + XW = {weff:g} m is not "
+                         f"positive")
+    tox = p.get("tox", 1e-7)
+    if tox <= 0.0:
+        raise ValueError(f"TOX = {tox:g} must be positive")
+    if _get(p, "kappa", 0.2) < 0.0:
+        # its channel-length modulation takes the square root of KAPPA times a length
+        raise ValueError(f"KAPPA = {p['kappa']:g} must not be negative")
+    coxa = EPS_OX / tox
+    uo = _get(p, "uo", 600.0)
+    kp = p["kp"] if "kp" in p else uo * 1e-4 * coxa
+    phi, gamma, vto, alpha = _mos3_doping(p, typ, tn, coxa)
+    tp = _mos2_temperature(p, typ, t, tn, kp, phi, gamma, vto)
+    delvto = _get(p, "delvto", 0.0)
+    tp = tp._replace(vbi=tp.vbi + delvto, vto=tp.vto + delvto)
+    iss, isd, czbd, czbs, cbssw, cbdsw = _mos2_junctions(p, inst, opts, m, tp)
+    oxide = coxa * leff * m * weff
+    row = np.zeros(K.M_NPAR)
+    row[K.M_TYPE] = typ
+    row[K.M_LEVEL] = 3.0
+    row[K.M_VBI] = tp.vbi
+    row[K.M_BETA] = tp.kp * m * weff / leff
+    row[K.M_GAMMA] = gamma
+    row[K.M_PHI] = tp.phi
+    row[K.M_ISS] = iss
+    row[K.M_ISD] = isd
+    row[K.M_CBD] = czbd
+    row[K.M_CBS] = czbs
+    row[K.M_PB] = tp.bulkpot
+    row[K.M_MJ] = _get(p, "mj", 0.5)
+    row[K.M_FC] = _get(p, "fc", 0.5)
+    row[K.M_VT] = tp.vt
+    row[K.M_VCRITS] = _vcrit(tp.vt, iss)
+    row[K.M_VCRITD] = _vcrit(tp.vt, isd)
+    row[K.M_COX] = oxide
+    overlap = (_get(p, "cgso", 0.0) * m * weff, _get(p, "cgdo", 0.0) * m * weff,
+               _get(p, "cgbo", 0.0) * m * leff)
+    row[K.M_CGSO], row[K.M_CGDO], row[K.M_CGBO] = overlap
+    ratio = t / tn
+    row[K3.M3_VTO] = tp.vto
+    row[K3.M3_LEFF] = leff
+    row[K3.M3_WEFF] = weff
+    row[K3.M3_XD] = math.sqrt(alpha)
+    row[K3.M3_XJ] = _get(p, "xj", 0.0)
+    row[K3.M3_LD] = _get(p, "ld", 0.0)
+    row[K3.M3_ETA] = _get(p, "eta", 0.0) * 8.15e-22 / (coxa * leff ** 3)
+    row[K3.M3_NARROW] = _get(p, "delta", 0.0) * 0.5 * math.pi * EPS_SI / coxa / weff
+    row[K3.M3_THETA] = _get(p, "theta", 0.0)
+    row[K3.M3_US] = uo / (ratio * math.sqrt(ratio)) * 1e-4
+    row[K3.M3_VMAX] = _get(p, "vmax", 0.0)
+    row[K3.M3_CSONCO] = CHARGE * _get(p, "nfs", 0.0) * 1e4 / coxa
+    row[K3.M3_ALPHA] = alpha
+    row[K3.M3_KAPPA] = _get(p, "kappa", 0.2)
+    row[K3.M3_CBSSW] = cbssw
+    row[K3.M3_CBDSW] = cbdsw
+    row[K3.M3_MJSW] = _get(p, "mjsw", 0.33)
+    rsh = _get(p, "rsh", 0.0)
+    rd = p["rd"] if "rd" in p else rsh * inst.get("nrd", 1.0)
+    rs = p["rs"] if "rs" in p else rsh * inst.get("nrs", 1.0)
+    return row, rd / m if rd else 0.0, rs / m if rs else 0.0, overlap
+
+
+def _mos3_doping(p: dict, typ: float, tn: float, coxa: float):
+    """(PHI, GAMMA, VTO, ALPHA = 2 eps_si / (q NSUB)): as given, or derived from NSUB at
+    the nominal temperature tn (K) as mos3temp.c does, with the intrinsic density at tn."""
+    vtnom = BOLTZ * tn / CHARGE
+    egfet1 = _egap(tn)
+    phi = _get(p, "phi", 0.6)
+    gamma = _get(p, "gamma", 0.0)
+    vto = _get(p, "vto", 0.0)
+    alpha = 0.0
+    if "nsub" in p:
+        nsub = p["nsub"] * 1e6
+        nifact = (tn / 300.0) * math.sqrt(tn / 300.0)
+        nifact *= math.exp(0.5 * egfet1 * (1.0 / 300.0 - 1.0 / tn) / (BOLTZ / CHARGE))
+        ni_t = NI * nifact
+        if nsub <= ni_t:
+            raise ValueError(f"NSUB = {p['nsub']:g} cm^-3 is below the intrinsic density "
+                             f"{ni_t * 1e-6:.3g}")
+        if "phi" not in p:
+            phi = max(0.1, 2.0 * vtnom * math.log(nsub / ni_t))
+        fermis = typ * 0.5 * phi
+        wkfng = 3.2
+        tpg = _get(p, "tpg", 1.0)
+        if tpg != 0.0:
+            wkfng = 3.25 + 0.5 * egfet1 - typ * tpg * 0.5 * egfet1
+        wkfngs = wkfng - (3.25 + 0.5 * egfet1 + fermis)
+        if "gamma" not in p:
+            gamma = math.sqrt(2.0 * EPS_SI * CHARGE * nsub) / coxa
+        if "vto" not in p:
+            vfb = wkfngs - _get(p, "nss", 0.0) * 1e4 * CHARGE / coxa
+            vto = vfb + typ * (gamma * math.sqrt(phi) + phi)
+        alpha = (EPS_SI + EPS_SI) / (CHARGE * nsub)
+    if phi <= 0.0:
+        raise ValueError(f"PHI = {phi:g} must be positive")
+    return phi, gamma, vto, alpha
+
+
 def setup(e, bld, ctx):
-    """Parameter row of the model's level; internal drain and source nodes for RD, RS."""
+    """Parameter row of the model's level; internal drain and source nodes for RD, RS.
+    BSIM3 cards (LEVEL 8, 49) are set up by devices/bsim3.py, whose family stamps them."""
     level = int(e.model.params.get("level", 1))
+    if level in bsim3.LEVELS:
+        return bsim3.setup(e, bld, ctx)
     if level not in LEVELS:
         raise e.card.error(f"element {e.name}: MOS level {level} is not supported "
-                           f"(levels 1 and 2 only)")
-    mos_row = mos2_row if level == 2 else mos1_row
+                           f"(levels 1, 2, 3, 8 and 49 only)")
+    mos_row = globals()[LEVELS[level]]
     try:
         row, rd, rs, overlap = mos_row(e.model.params, e.model.kind, e.params, ctx.temp,
                                        ctx.tnom, ctx.options)
@@ -343,7 +483,8 @@ def _series(item, bld):
 
 
 def stamp(items, bld, sysm):
-    return nonlinear_group(FAMILY, items, bld, _series)
+    return nonlinear_group(FAMILY, [it for it in items if not bsim3.is_bsim3(it[0])], bld,
+                           _series)
 
 
 def noise(grp, x, temp_k, gmin):

@@ -238,7 +238,7 @@ def mos1_load(x, grp, mode, gmin, out):
     G, C, I, Q, v = _scratch(k)
     nlim = 0
     for d in range(ndev):
-        if par[d, M_LEVEL] == 2.0:
+        if par[d, M_LEVEL] >= 2.0:   # levels 2 and 3: their own kernels
             continue
         typ = par[d, M_TYPE]
         vt = par[d, M_VT]
@@ -351,7 +351,7 @@ def _mos1_inc(x, grp, mode, gmin, out, first, inc):
                     slack[d] = sl - mv
                     byp[d] = 1
                     continue
-        if par[d, M_LEVEL] == 2.0:
+        if par[d, M_LEVEL] >= 2.0:   # levels 2 and 3: their own kernels
             continue
         typ = par[d, M_TYPE]
         vt = par[d, M_VT]

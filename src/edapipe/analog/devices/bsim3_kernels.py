@@ -1,0 +1,749 @@
+"""BSIM3v3.3.0 (ngspice levels 8 and 49): the load kernel.
+
+The model equations are those of the BSIM3v3.3 manual as ngspice's b3ld.c evaluates them
+(the code is ours). One function, `_terminal`, computes a device's terminal currents and
+charges from its three terminal voltages (vds, vgs, vbs, N-type frame, source reference):
+the channel current with its substrate current, the bulk junction diodes, the intrinsic
+charges of the capacitance model (capMod 0..3, charge partition XPART), the overlap and
+junction charges. Its conductances and capacitances come from complex-step
+differentiation: `_terminal` runs on complex voltages, once per controlling voltage with a
+tiny imaginary step, and the imaginary parts are the exact derivatives (to rounding; no
+difference is taken, so there is no cancellation). Branches test real parts, so every
+region is differentiated as ngspice's hand-written derivatives do, without re-deriving the
+few hundred of them b3ld.c carries (three evaluations per device and iteration: slower
+than hand-written derivatives, see docs/analog.md). Where ngspice's derivatives are not
+those of its own equations we differ from it slightly: capMod 3's charges (up to 0.25 %,
+measured against finite differences of ngspice's own charges), and above VBS ~ 1 uV, where
+Vbseff is clamped to VBS but b3ld.c keeps the smoothing function's slope (3e-4 of gmb).
+
+Parameter columns (B3_*) are filled by devices/bsim3.py from the model card, the binning
+and the temperature (ngspice's b3set.c/b3temp.c); state columns: vbs, vgs, vds, von, OFF.
+"""
+
+from __future__ import annotations
+
+import cmath
+
+import numpy as np
+
+from edapipe.util.jit import njit
+
+from edapipe.analog.devices.common_kernels import _flip, _scratch, _stamp_at
+from edapipe.analog.devices.mos_common_kernels import _mos_limit, _mos_terminals
+
+COLUMNS = """TYPE VTH0 VFB VFBZB U0TEMP MOBMOD CAPMOD XPART COX TOX FACTOR1 VTM TRATIO
+LEFF WEFF LEFFCV WEFFCV VBSC PHI PHIS3 SQRTPHI XDEP0 VBI DVT0 DVT1 DVT2 DVT0W DVT1W
+DVT2W NLX K1 K1OX K2OX KT1 KT1L KT2 W0 ETA0 ETAB THETA0VB0 K3 K3B NFACTOR CDSC CDSCB
+CDSCD CIT NGATE VOFF CDEP0 DWG DWB PRWG PRWB RDS0 XJ A0 B0 B1 AGS KETA UA UB UC VSAT
+A1 A2 DELTA PCLM LITL THETAROUT PDIBLB PVAG PSCBE1 PSCBE2 ALPHA0 ALPHA1 BETA0 VFBCV
+ABULKCV NOFF VOFFCV ACDE LDEB MOIN CGSO CGDO CGBO CGSL CGDL CKAPPA NVTM ISS ISD IJTH
+VJSM ISEVJSM VJDM ISEVJDM CZBS CZBSSW CZBSSWG CZBD CZBDSW CZBDSWG PHIB PHIBSW PHIBSWG
+MJ MJSW MJSWG VCRIT MULT VTMCONST""".split()
+
+(B3_TYPE, B3_VTH0, B3_VFB, B3_VFBZB, B3_U0TEMP, B3_MOBMOD, B3_CAPMOD, B3_XPART, B3_COX,
+ B3_TOX, B3_FACTOR1, B3_VTM, B3_TRATIO, B3_LEFF, B3_WEFF, B3_LEFFCV, B3_WEFFCV, B3_VBSC,
+ B3_PHI, B3_PHIS3, B3_SQRTPHI, B3_XDEP0, B3_VBI, B3_DVT0, B3_DVT1, B3_DVT2, B3_DVT0W,
+ B3_DVT1W, B3_DVT2W, B3_NLX, B3_K1, B3_K1OX, B3_K2OX, B3_KT1, B3_KT1L, B3_KT2, B3_W0,
+ B3_ETA0, B3_ETAB, B3_THETA0VB0, B3_K3, B3_K3B, B3_NFACTOR, B3_CDSC, B3_CDSCB, B3_CDSCD,
+ B3_CIT, B3_NGATE, B3_VOFF, B3_CDEP0, B3_DWG, B3_DWB, B3_PRWG, B3_PRWB, B3_RDS0, B3_XJ,
+ B3_A0, B3_B0, B3_B1, B3_AGS, B3_KETA, B3_UA, B3_UB, B3_UC, B3_VSAT, B3_A1, B3_A2,
+ B3_DELTA, B3_PCLM, B3_LITL, B3_THETAROUT, B3_PDIBLB, B3_PVAG, B3_PSCBE1, B3_PSCBE2,
+ B3_ALPHA0, B3_ALPHA1, B3_BETA0, B3_VFBCV, B3_ABULKCV, B3_NOFF, B3_VOFFCV, B3_ACDE,
+ B3_LDEB, B3_MOIN, B3_CGSO, B3_CGDO, B3_CGBO, B3_CGSL, B3_CGDL, B3_CKAPPA, B3_NVTM,
+ B3_ISS, B3_ISD, B3_IJTH, B3_VJSM, B3_ISEVJSM, B3_VJDM, B3_ISEVJDM, B3_CZBS, B3_CZBSSW,
+ B3_CZBSSWG, B3_CZBD, B3_CZBDSW, B3_CZBDSWG, B3_PHIB, B3_PHIBSW, B3_PHIBSWG, B3_MJ,
+ B3_MJSW, B3_MJSWG, B3_VCRIT, B3_MULT, B3_VTMCONST) = range(len(COLUMNS))
+B3_NPAR = len(COLUMNS)
+B3_NSTATE = 5
+B3_OFF = 4
+
+MAX_EXP = 5.834617425e14
+MIN_EXP = 1.713908431e-15
+EXP_THRESHOLD = 34.0
+EPSSI = 1.03594e-10
+CHARGE_Q = 1.60219e-19
+DELTA_1 = 0.02
+DELTA_3 = 0.02
+DELTA_4 = 0.02
+STEP = 1e-30            # the complex step (voltages are O(1): the squared step vanishes)
+
+
+@njit(cache=True)
+def _smooth_lo(t0, lo_a, lo_b, lo_c, lo_d):
+    """BSIM3's guard against a factor 1 + t0 going through zero: below its threshold the
+    factor is (lo_a + lo_b t0) / (lo_c + lo_d t0), which continues it smoothly."""
+    return (lo_a + lo_b * t0) / (lo_c + lo_d * t0)
+
+
+@njit(cache=True)
+def _vth(p, d, vbseff, vds, xdep, sqrtphis, leff):
+    """Threshold voltage (short channel, narrow width, DIBL, temperature) and Theta0."""
+    t3 = cmath.sqrt(xdep)
+    v0 = p[d, B3_VBI] - p[d, B3_PHI]
+    t0 = p[d, B3_DVT2] * vbseff
+    t1 = 1.0 + t0 if t0.real >= -0.5 else _smooth_lo(t0, 1.0, 3.0, 3.0, 8.0)
+    lt1 = p[d, B3_FACTOR1] * t3 * t1
+    t0 = p[d, B3_DVT2W] * vbseff
+    t1 = 1.0 + t0 if t0.real >= -0.5 else _smooth_lo(t0, 1.0, 3.0, 3.0, 8.0)
+    ltw = p[d, B3_FACTOR1] * t3 * t1
+    t0 = -0.5 * p[d, B3_DVT1] * leff / lt1
+    if t0.real > -EXP_THRESHOLD:
+        t1 = cmath.exp(t0)
+        theta0 = t1 * (1.0 + 2.0 * t1)
+    else:
+        theta0 = MIN_EXP * (1.0 + 2.0 * MIN_EXP) + 0j
+    delt_vth = p[d, B3_DVT0] * theta0 * v0
+    t0 = -0.5 * p[d, B3_DVT1W] * p[d, B3_WEFF] * leff / ltw
+    if t0.real > -EXP_THRESHOLD:
+        t1 = cmath.exp(t0)
+        t2 = t1 * (1.0 + 2.0 * t1)
+    else:
+        t2 = MIN_EXP * (1.0 + 2.0 * MIN_EXP) + 0j
+    t2 = p[d, B3_DVT0W] * t2 * v0
+    tr = p[d, B3_TRATIO]
+    t0 = np.sqrt(1.0 + p[d, B3_NLX] / leff)
+    t1 = (p[d, B3_K1OX] * (t0 - 1.0) * p[d, B3_SQRTPHI]
+          + (p[d, B3_KT1] + p[d, B3_KT1L] / leff + p[d, B3_KT2] * vbseff) * tr)
+    tmp2 = p[d, B3_TOX] * p[d, B3_PHI] / (p[d, B3_WEFF] + p[d, B3_W0])
+    t3 = p[d, B3_ETA0] + p[d, B3_ETAB] * vbseff
+    if t3.real < 1.0e-4:
+        t3 = (2.0e-4 - t3) / (3.0 - 2.0e4 * t3)
+    dibl = t3 * p[d, B3_THETA0VB0] * vds
+    vth = (p[d, B3_TYPE] * p[d, B3_VTH0] - p[d, B3_K1] * p[d, B3_SQRTPHI]
+           + p[d, B3_K1OX] * sqrtphis - p[d, B3_K2OX] * vbseff - delt_vth - t2
+           + (p[d, B3_K3] + p[d, B3_K3B] * vbseff) * tmp2 + t1 - dibl)
+    return vth, theta0
+
+
+@njit(cache=True)
+def _vgsteff(vgst, n, vtm, voff, cdep0, cox):
+    """The effective gate overdrive, smooth from subthreshold to strong inversion."""
+    t10 = 2.0 * n * vtm
+    vgstnvt = vgst / t10
+    exparg = (2.0 * voff - vgst) / t10
+    if vgstnvt.real > EXP_THRESHOLD:
+        return vgst
+    if exparg.real > EXP_THRESHOLD:
+        t0 = (vgst - voff) / (n * vtm)
+        return vtm * cdep0 / cox * cmath.exp(t0)
+    t1 = t10 * cmath.log(1.0 + cmath.exp(vgstnvt))
+    t2 = 1.0 + t10 * cox / (vtm * cdep0) * cmath.exp(exparg)
+    return t1 / t2
+
+
+@njit(cache=True)
+def _channel(p, d, Vds, Vgs, Vbs, charges):
+    """The intrinsic device in its normal orientation (Vds >= 0): (Ids, Isub, qgate, qbulk,
+    qdrn, Vth); charges only when `charges`."""
+    zero = 0j
+    vbsc = p[d, B3_VBSC]
+    t0 = Vbs - vbsc - 0.001
+    t1 = cmath.sqrt(t0 * t0 - 0.004 * vbsc)
+    vbseff = vbsc + 0.5 * (t0 + t1)
+    if vbseff.real < Vbs.real:
+        vbseff = Vbs
+    phi = p[d, B3_PHI]
+    if vbseff.real > 0.0:
+        phis = phi * phi / (phi + vbseff)
+        sqrtphis = p[d, B3_PHIS3] / (phi + 0.5 * vbseff)
+    else:
+        phis = phi - vbseff
+        sqrtphis = cmath.sqrt(phis)
+    xdep = p[d, B3_XDEP0] * sqrtphis / p[d, B3_SQRTPHI]
+    leff = p[d, B3_LEFF]
+    vtm = p[d, B3_VTM]
+    cox = p[d, B3_COX]
+    tox = p[d, B3_TOX]
+    vth, theta0 = _vth(p, d, vbseff, Vds, xdep, sqrtphis, leff)
+    # subthreshold swing n
+    tmp2 = p[d, B3_NFACTOR] * EPSSI / xdep
+    tmp3 = p[d, B3_CDSC] + p[d, B3_CDSCB] * vbseff + p[d, B3_CDSCD] * Vds
+    tmp4 = (tmp2 + tmp3 * theta0 + p[d, B3_CIT]) / cox
+    n = 1.0 + tmp4 if tmp4.real >= -0.5 else _smooth_lo(tmp4, 1.0, 3.0, 3.0, 8.0)
+    # poly-gate depletion
+    vgs_eff = Vgs
+    ngate = p[d, B3_NGATE]
+    t0 = p[d, B3_VFB] + phi
+    if ngate > 1.0e18 and ngate < 1.0e25 and Vgs.real > t0:
+        t1 = 1.0e6 * CHARGE_Q * EPSSI * ngate / (cox * cox)
+        t4 = cmath.sqrt(1.0 + 2.0 * (Vgs - t0) / t1)
+        t2 = t1 * (t4 - 1.0)
+        t3 = 0.5 * t2 * t2 / t1
+        t7 = 1.12 - t3 - 0.05
+        t6 = cmath.sqrt(t7 * t7 + 0.224)
+        t5 = 1.12 - 0.5 * (t7 + t6)
+        vgs_eff = Vgs - t5
+    vgst = vgs_eff - vth
+    vgsteff = _vgsteff(vgst, n, vtm, p[d, B3_VOFF], p[d, B3_CDEP0], cox)
+    # effective width and source/drain resistance
+    t9 = sqrtphis - p[d, B3_SQRTPHI]
+    weff = p[d, B3_WEFF] - 2.0 * (p[d, B3_DWG] * vgsteff + p[d, B3_DWB] * t9)
+    if weff.real < 2.0e-8:
+        weff = 2.0e-8 * (4.0e-8 - weff) / (6.0e-8 - 2.0 * weff)
+    t0 = p[d, B3_PRWG] * vgsteff + p[d, B3_PRWB] * t9
+    rds0 = p[d, B3_RDS0]
+    if t0.real >= -0.9:
+        rds = rds0 * (1.0 + t0)
+    else:
+        rds = rds0 * (0.8 + t0) / (17.0 + 20.0 * t0)
+    # bulk charge factor
+    t1 = 0.5 * p[d, B3_K1OX] / sqrtphis
+    t9 = cmath.sqrt(p[d, B3_XJ] * xdep)
+    t5 = leff / (leff + 2.0 * t9)
+    t2 = p[d, B3_A0] * t5 + p[d, B3_B0] / (p[d, B3_WEFF] + p[d, B3_B1])
+    abulk0 = 1.0 + t1 * t2
+    abulk = abulk0 - t1 * p[d, B3_AGS] * p[d, B3_A0] * t5 * t5 * t5 * vgsteff
+    if abulk0.real < 0.1:
+        abulk0 = (0.2 - abulk0) / (3.0 - 20.0 * abulk0)
+    if abulk.real < 0.1:
+        abulk = (0.2 - abulk) / (3.0 - 20.0 * abulk)
+    t2 = p[d, B3_KETA] * vbseff
+    if t2.real >= -0.9:
+        t0 = 1.0 / (1.0 + t2)
+    else:
+        t0 = (17.0 + 20.0 * t2) / (0.8 + t2)
+    abulk = abulk * t0
+    abulk0 = abulk0 * t0
+    # mobility
+    ua = p[d, B3_UA]
+    ub = p[d, B3_UB]
+    uc = p[d, B3_UC]
+    mobmod = p[d, B3_MOBMOD]
+    if mobmod == 1.0:
+        t3 = (vgsteff + vth + vth) / tox
+        t5 = t3 * (ua + uc * vbseff + ub * t3)
+    elif mobmod == 2.0:
+        t5 = vgsteff / tox * (ua + uc * vbseff + ub * vgsteff / tox)
+    else:
+        t3 = (vgsteff + vth + vth) / tox
+        t5 = t3 * (ua + ub * t3) * (1.0 + uc * vbseff)
+    if t5.real >= -0.8:
+        denomi = 1.0 + t5
+    else:
+        denomi = (0.6 + t5) / (7.0 + 10.0 * t5)
+    ueff = p[d, B3_U0TEMP] / denomi
+    # saturation voltage
+    vsat = p[d, B3_VSAT]
+    wvcox = weff * vsat * cox
+    wvcoxrds = wvcox * rds
+    esatl = 2.0 * vsat / ueff * leff
+    a1 = p[d, B3_A1]
+    a2 = p[d, B3_A2]
+    if a1 == 0.0:
+        lam = a2 + zero
+    elif a1 > 0.0:
+        t0 = 1.0 - a2
+        t1 = t0 - a1 * vgsteff - 0.0001
+        t2 = cmath.sqrt(t1 * t1 + 0.0004 * t0)
+        lam = a2 + t0 - 0.5 * (t1 + t2)
+    else:
+        t1 = a2 + a1 * vgsteff - 0.0001
+        t2 = cmath.sqrt(t1 * t1 + 0.0004 * a2)
+        lam = 0.5 * (t1 + t2)
+    vgst2vtm = vgsteff + 2.0 * vtm
+    if rds0 == 0.0 and a1 == 0.0 and a2 == 1.0:
+        vdsat = esatl * vgst2vtm / (abulk * esatl + vgst2vtm)
+    else:
+        t9 = abulk * wvcoxrds
+        t7 = vgst2vtm * t9
+        t6 = vgst2vtm * wvcoxrds
+        t0 = 2.0 * abulk * (t9 - 1.0 + 1.0 / lam)
+        t1 = vgst2vtm * (2.0 / lam - 1.0) + abulk * esatl + 3.0 * t7
+        t2 = vgst2vtm * (esatl + 2.0 * t6)
+        t3 = cmath.sqrt(t1 * t1 - 2.0 * t0 * t2)
+        vdsat = (t1 - t3) / t0
+    # effective drain voltage
+    delta = p[d, B3_DELTA]
+    t1 = vdsat - Vds - delta
+    t2 = cmath.sqrt(t1 * t1 + 4.0 * delta * vdsat)
+    vdseff = vdsat - 0.5 * (t1 + t2)
+    if Vds.real == 0.0:
+        # exactly zero at Vds = 0 (the smoothing leaves a rounding residue); the step's
+        # imaginary part is the derivative, which the formula gives right
+        vdseff = complex(0.0, vdseff.imag)
+    # VAsat
+    tmp4 = 1.0 - 0.5 * abulk * vdsat / vgst2vtm
+    t9 = wvcoxrds * vgsteff
+    t0 = esatl + vdsat + 2.0 * t9 * tmp4
+    t1 = 2.0 / lam - 1.0 + wvcoxrds * abulk
+    vasat = t0 / t1
+    if vdseff.real > Vds.real:
+        vdseff = Vds
+    diffvds = Vds - vdseff
+    # channel-length modulation
+    pclm = p[d, B3_PCLM]
+    litl = p[d, B3_LITL]
+    if pclm > 0.0 and diffvds.real > 1.0e-10:
+        t0 = 1.0 / (pclm * abulk * litl)
+        t1 = leff * (abulk + vgsteff / esatl)
+        vaclm = t0 * t1 * diffvds
+    else:
+        vaclm = MAX_EXP + zero
+    # DIBL
+    thetarout = p[d, B3_THETAROUT]
+    if thetarout > 0.0:
+        t8 = abulk * vdsat
+        t0 = vgst2vtm * t8
+        t1 = vgst2vtm + t8
+        vadibl = (vgst2vtm - t0 / t1) / thetarout
+        t7 = p[d, B3_PDIBLB] * vbseff
+        if t7.real >= -0.9:
+            vadibl = vadibl / (1.0 + t7)
+        else:
+            vadibl = vadibl * (17.0 + 20.0 * t7) / (0.8 + t7)
+    else:
+        vadibl = MAX_EXP + zero
+    t9 = p[d, B3_PVAG] / esatl * vgsteff
+    if t9.real > -0.9:
+        t0 = 1.0 + t9
+    else:
+        t0 = (0.8 + t9) / (17.0 + 20.0 * t9)
+    va = vasat + t0 * vaclm * vadibl / (vaclm + vadibl)
+    # substrate current induced body effect
+    pscbe1 = p[d, B3_PSCBE1]
+    pscbe2 = p[d, B3_PSCBE2]
+    if pscbe2 > 0.0:
+        if diffvds.real > pscbe1 * litl / EXP_THRESHOLD:
+            vascbe = leff * cmath.exp(pscbe1 * litl / diffvds) / pscbe2
+        else:
+            vascbe = MAX_EXP * leff / pscbe2 + zero
+    else:
+        vascbe = MAX_EXP + zero
+    # drain current
+    beta = ueff * cox * weff / leff
+    fgche1 = vgsteff * (1.0 - 0.5 * abulk * vdseff / vgst2vtm)
+    fgche2 = 1.0 + vdseff / esatl
+    gche = beta * fgche1 / fgche2
+    idl = gche * vdseff / (1.0 + gche * rds)
+    idsa = idl * (1.0 + diffvds / va)
+    ids = idsa * (1.0 + diffvds / vascbe)
+    # substrate current
+    tmp = p[d, B3_ALPHA0] + p[d, B3_ALPHA1] * leff
+    beta0 = p[d, B3_BETA0]
+    if tmp <= 0.0 or beta0 <= 0.0:
+        isub = zero
+    else:
+        t2 = tmp / leff
+        if diffvds.real > beta0 / EXP_THRESHOLD:
+            isub = t2 * diffvds * cmath.exp(-beta0 / diffvds) * idsa
+        else:
+            isub = t2 * MIN_EXP * diffvds * idsa
+    if not charges or p[d, B3_XPART] < 0.0:
+        return ids, isub, zero, zero, zero, vth
+    qg, qb, qd = _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vth, n, abulk0)
+    return ids, isub, qg, qb, qd, vth
+
+
+@njit(cache=True)
+def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vth, n, abulk0):
+    """The intrinsic (gate, bulk, drain) charges of capMod 0..3 with XPART's partition."""
+    capmod = p[d, B3_CAPMOD]
+    xpart = p[d, B3_XPART]
+    phi = p[d, B3_PHI]
+    k1ox = p[d, B3_K1OX]
+    vtm = p[d, B3_VTM]
+    if capmod == 0.0:
+        return _charges0(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, abulk0)
+    coxwl = p[d, B3_COX] * p[d, B3_WEFFCV] * p[d, B3_LEFFCV]
+    vbseffcv = vbseff if vbseff.real < 0.0 else phi - phis
+    noff = n * p[d, B3_NOFF]
+    t0 = vtm * noff
+    voffcv = p[d, B3_VOFFCV]
+    vgst = vgs_eff - vth
+    vgstnvt = (vgst - voffcv) / t0
+    if vgstnvt.real > EXP_THRESHOLD:
+        vgsteff = vgst - voffcv
+    elif vgstnvt.real < -EXP_THRESHOLD:
+        vgsteff = t0 * np.log(1.0 + MIN_EXP)
+    else:
+        vgsteff = t0 * cmath.log(1.0 + cmath.exp(vgstnvt))
+    abulkcv = abulk0 * p[d, B3_ABULKCV]
+    if capmod == 1.0:
+        vfb = p[d, B3_VFBZB]
+        arg1 = vgs_eff - vbseffcv - vfb - vgsteff
+        if arg1.real <= 0.0:
+            qgate = coxwl * arg1
+        else:
+            t0 = 0.5 * k1ox
+            qgate = coxwl * k1ox * (cmath.sqrt(t0 * t0 + arg1) - t0)
+        qbulk = -qgate
+        vdsatcv = vgsteff / abulkcv
+        if vdsatcv.real < Vds.real:
+            qgate = qgate + coxwl * (vgsteff - vdsatcv / 3.0)
+            qbulk = qbulk + coxwl / 3.0 * (vdsatcv - vgsteff)
+            if xpart > 0.5:
+                t0 = -2.0 / 3.0 * coxwl
+            elif xpart < 0.5:
+                t0 = -0.4 * coxwl
+            else:
+                t0 = -coxwl / 3.0
+            qsrc = t0 * vgsteff
+        else:
+            t0 = abulkcv * Vds
+            t1 = 12.0 * (vgsteff - 0.5 * t0 + 1.e-20)
+            t3 = t0 * Vds / t1
+            qg1 = coxwl * (vgsteff - 0.5 * Vds + t3)
+            qb1 = coxwl * (1.0 - abulkcv) * (0.5 * Vds - t3)
+            qgate = qgate + qg1
+            qbulk = qbulk + qb1
+            qsrc = _partition_lin(xpart, coxwl, vgsteff, t0, t1, qg1 + qb1)
+        return qgate, qbulk, -(qgate + qbulk + qsrc)
+    if capmod == 2.0:
+        vfb = p[d, B3_VFBZB]
+        v3 = vfb - vgs_eff + vbseffcv - DELTA_3
+        if vfb <= 0.0:
+            t0 = cmath.sqrt(v3 * v3 - 4.0 * DELTA_3 * vfb)
+        else:
+            t0 = cmath.sqrt(v3 * v3 + 4.0 * DELTA_3 * vfb)
+        vfbeff = vfb - 0.5 * (v3 + t0)
+        qac0 = coxwl * (vfbeff - vfb)
+        t0 = 0.5 * k1ox
+        t3 = vgs_eff - vfbeff - vbseffcv - vgsteff
+        if k1ox == 0.0:
+            t1 = 0j
+        elif t3.real < 0.0:
+            t1 = t0 + t3 / k1ox
+        else:
+            t1 = cmath.sqrt(t0 * t0 + t3)
+        qsub0 = coxwl * k1ox * (t1 - t0)
+        vdsatcv = vgsteff / abulkcv
+        v4 = vdsatcv - Vds - DELTA_4
+        t0 = cmath.sqrt(v4 * v4 + 4.0 * DELTA_4 * vdsatcv)
+        vdseffcv = vdsatcv - 0.5 * (v4 + t0)
+        if Vds.real == 0.0:
+            vdseffcv = complex(0.0, vdseffcv.imag)
+        t0 = abulkcv * vdseffcv
+        t1 = 12.0 * (vgsteff - 0.5 * t0 + 1e-20)
+        t3 = t0 * vdseffcv / t1
+        qgate = coxwl * (vgsteff - 0.5 * vdseffcv + t3)
+        qbulk = coxwl * (1.0 - abulkcv) * (0.5 * vdseffcv - t3)
+        qsrc = _partition_lin(xpart, coxwl, vgsteff, t0, t1, qgate + qbulk)
+        qgate = qgate + qac0 + qsub0
+        qbulk = qbulk - (qac0 + qsub0)
+        return qgate, qbulk, -(qgate + qbulk + qsrc)
+    # capMod 3: charge-thickness model
+    vfbzb = p[d, B3_VFBZB]
+    cox = p[d, B3_COX]
+    v3 = vfbzb - vgs_eff + vbseffcv - DELTA_3
+    if vfbzb <= 0.0:
+        t0 = cmath.sqrt(v3 * v3 - 4.0 * DELTA_3 * vfbzb)
+    else:
+        t0 = cmath.sqrt(v3 * v3 + 4.0 * DELTA_3 * vfbzb)
+    vfbeff = vfbzb - 0.5 * (v3 + t0)
+    toxa = 1.0e8 * p[d, B3_TOX]
+    t0 = (vgs_eff - vbseffcv - vfbzb) / toxa
+    ldeb = p[d, B3_LDEB]
+    tmp = t0 * p[d, B3_ACDE]
+    if -EXP_THRESHOLD < tmp.real < EXP_THRESHOLD:
+        tcen = ldeb * cmath.exp(tmp)
+    elif tmp.real <= -EXP_THRESHOLD:
+        tcen = ldeb * MIN_EXP + 0j
+    else:
+        tcen = ldeb * MAX_EXP + 0j
+    link = 1.0e-3 * p[d, B3_TOX]
+    v3 = ldeb - tcen - link
+    v4 = cmath.sqrt(v3 * v3 + 4.0 * link * ldeb)
+    tcen = ldeb - 0.5 * (v3 + v4)
+    ccen = EPSSI / tcen
+    coxeff = cox / (cox + ccen) * ccen
+    coxwlcen = coxwl * coxeff / cox
+    qac0 = coxwlcen * (vfbeff - vfbzb)
+    t0 = 0.5 * k1ox
+    t3 = vgs_eff - vfbeff - vbseffcv - vgsteff
+    if k1ox == 0.0:
+        t1 = 0j
+    elif t3.real < 0.0:
+        t1 = t0 + t3 / k1ox
+    else:
+        t1 = cmath.sqrt(t0 * t0 + t3)
+    qsub0 = coxwlcen * k1ox * (t1 - t0)
+    # gate-bias dependent delta phi_s
+    if k1ox <= 0.0:
+        denomi = 0.25 * p[d, B3_MOIN] * vtm
+        t0 = 0.5 * p[d, B3_SQRTPHI]
+    else:
+        denomi = p[d, B3_MOIN] * vtm * k1ox * k1ox
+        t0 = k1ox * p[d, B3_SQRTPHI]
+    t1 = 2.0 * t0 + vgsteff
+    deltaphi = vtm * cmath.log(1.0 + t1 * vgsteff / denomi)
+    t0 = vgsteff - deltaphi - 0.001
+    t1 = cmath.sqrt(t0 * t0 + vgsteff * 0.004)
+    vgdp = 0.5 * (t0 + t1)
+    t3 = 4.0 * (vth - vfbzb - phi)
+    tox2 = 2.0 * toxa
+    if t3.real >= 0.0:
+        t0 = (vgsteff + t3) / tox2
+    else:
+        t0 = (vgsteff + 1.0e-20) / tox2
+    tmp = cmath.exp(0.7 * cmath.log(t0))
+    tcen = 1.9e-9 / (1.0 + tmp)
+    ccen = EPSSI / tcen
+    coxeff = cox / (cox + ccen) * ccen
+    coxwlcen = coxwl * coxeff / cox
+    vdsatcv = vgdp / abulkcv
+    t0 = vdsatcv - Vds - DELTA_4
+    t1 = cmath.sqrt(t0 * t0 + 4.0 * DELTA_4 * vdsatcv)
+    if t0.real >= 0.0:
+        vdseffcv = vdsatcv - 0.5 * (t0 + t1)
+    else:
+        t3 = (DELTA_4 + DELTA_4) / (t1 - t0)
+        vdseffcv = vdsatcv * (1.0 - t3)
+    if Vds.real == 0.0:
+        vdseffcv = complex(0.0, vdseffcv.imag)
+    t0 = abulkcv * vdseffcv
+    t1 = vgdp
+    t2 = 12.0 * (t1 - 0.5 * t0 + 1.0e-20)
+    t3 = t0 / t2
+    qgate = coxwlcen * (t1 - t0 * (0.5 - t3))
+    qbulk = coxwlcen * (1.0 - abulkcv) * (0.5 * vdseffcv - t0 * vdseffcv / t2)
+    if xpart > 0.5:
+        qsrc = -coxwlcen * (t1 / 2.0 + t0 / 4.0 - 0.5 * t0 * t0 / t2)
+    elif xpart < 0.5:
+        t2 = t2 / 12.0
+        t3 = 0.5 * coxwlcen / (t2 * t2)
+        t4 = (t1 * (2.0 * t0 * t0 / 3.0 + t1 * (t1 - 4.0 * t0 / 3.0))
+              - 2.0 * t0 * t0 * t0 / 15.0)
+        qsrc = -t3 * t4
+    else:
+        qsrc = -0.5 * qgate
+    qgate = qgate + qac0 + qsub0 - qbulk
+    qbulk = qbulk - (qac0 + qsub0)
+    return qgate, qbulk, -(qgate + qbulk + qsrc)
+
+
+@njit(cache=True)
+def _partition_lin(xpart, coxwl, vgsteff, t0, t1, q_gb):
+    """The source charge of capMod 1/2 below saturation: 0/100, 40/60 or 50/50 (q_gb:
+    the inversion part of gate plus bulk charge, for 50/50)."""
+    if xpart > 0.5:
+        t1 = t1 + t1
+        return -coxwl * (0.5 * vgsteff + 0.25 * t0 - t0 * t0 / t1)
+    if xpart < 0.5:
+        t1 = t1 / 12.0
+        t2 = 0.5 * coxwl / (t1 * t1)
+        t3 = (vgsteff * (2.0 * t0 * t0 / 3.0 + vgsteff * (vgsteff - 4.0 * t0 / 3.0))
+              - 2.0 * t0 * t0 * t0 / 15.0)
+        return -t2 * t3
+    return -0.5 * q_gb
+
+
+@njit(cache=True)
+def _charges0(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, abulk0):
+    """capMod 0: the piecewise long-channel charges of BSIM3's simplest model."""
+    phi = p[d, B3_PHI]
+    k1ox = p[d, B3_K1OX]
+    vbseff = Vbs if vbseff.real < 0.0 else phi - phis
+    vfb = p[d, B3_VFBCV]
+    vth = vfb + phi + k1ox * sqrtphis
+    vgst = vgs_eff - vth
+    coxwl = p[d, B3_COX] * p[d, B3_WEFFCV] * p[d, B3_LEFFCV]
+    arg1 = vgs_eff - vbseff - vfb
+    xpart = p[d, B3_XPART]
+    if arg1.real <= 0.0:
+        qgate = coxwl * arg1
+        return qgate, -qgate, 0j
+    if vgst.real <= 0.0:
+        t1 = 0.5 * k1ox
+        qgate = coxwl * k1ox * (cmath.sqrt(t1 * t1 + arg1) - t1)
+        return qgate, -qgate, 0j
+    abulkcv = abulk0 * p[d, B3_ABULKCV]
+    vdsat = vgst / abulkcv
+    if vdsat.real <= Vds.real:
+        qgate = coxwl * (vgs_eff - vfb - phi - vdsat / 3.0)
+        t2 = -2.0 / 3.0 * coxwl * vgst
+        qbulk = -(qgate + t2)
+        if xpart > 0.5:
+            qdrn = 0j
+        elif xpart < 0.5:
+            qdrn = 0.4 * t2
+        else:
+            qdrn = 0.5 * t2
+        return qgate, qbulk, qdrn
+    alphaz = vgst / vdsat
+    t1 = 2.0 * vdsat - Vds
+    t2 = Vds / (3.0 * t1)
+    t3 = t2 * Vds
+    t9 = 0.25 * coxwl
+    t4 = t9 * alphaz
+    qgate = coxwl * (vgs_eff - vfb - phi - 0.5 * (Vds - t3))
+    if xpart > 0.5:
+        t7 = 2.0 * Vds - t1 - 3.0 * t3
+        t8 = t3 - t1 - 2.0 * Vds
+        qdrn = t4 * t7
+        return qgate, -(qgate + qdrn + t4 * t8), qdrn
+    if xpart < 0.5:
+        t6 = 8.0 * vdsat * vdsat - 6.0 * vdsat * Vds + 1.2 * Vds * Vds
+        t8 = t2 / t1
+        qdrn = t4 * (Vds - t1 - t8 * t6)
+        return qgate, -(qgate - t4 * 2.0 * (t1 + t3)), qdrn
+    qdrn = -t4 * (t1 + t3)
+    return qgate, -(qgate + qdrn + qdrn), qdrn
+
+
+@njit(cache=True)
+def _junction(v, isat, nvtm, ijth, vjm, isevjm, gmin):
+    """A bulk diode's current (b3ld.c): exponential, linear above the IJTH knee."""
+    if isat <= 0.0:
+        return gmin * v
+    if ijth == 0.0 or v.real < vjm:
+        return isat * (cmath.exp(v / nvtm) - 1.0) + gmin * v
+    return isevjm - isat + isevjm / nvtm * (v - vjm) + gmin * v
+
+
+@njit(cache=True)
+def _depletion(v, cz, czsw, czswg, pb, pbsw, pbswg, mj, mjsw, mjswg):
+    """A junction's depletion charge: bottom, field-oxide and gate sidewalls; linear in
+    forward bias (b3ld.c)."""
+    if v.real < 0.0:
+        q = 0j
+        if cz > 0.0:
+            arg = 1.0 - v / pb
+            q += pb * cz * (1.0 - cmath.exp((1.0 - mj) * cmath.log(arg))) / (1.0 - mj)
+        if czsw > 0.0:
+            arg = 1.0 - v / pbsw
+            q += pbsw * czsw * (1.0 - cmath.exp((1.0 - mjsw) * cmath.log(arg))) / (1.0 - mjsw)
+        if czswg > 0.0:
+            arg = 1.0 - v / pbswg
+            q += (pbswg * czswg * (1.0 - cmath.exp((1.0 - mjswg) * cmath.log(arg)))
+                  / (1.0 - mjswg))
+        return q
+    t0 = cz + czsw + czswg
+    t1 = v * (cz * mj / pb + czsw * mjsw / pbsw + czswg * mjswg / pbswg)
+    return v * (t0 + 0.5 * t1)
+
+
+@njit(cache=True)
+def _overlap(v, cgo, cgl, weffcv, ckappa, capmod):
+    """Gate overlap charge on one side (capMod 0 linear, 1 and 2/3 bias dependent)."""
+    if capmod == 0.0:
+        return cgo * v
+    if capmod == 1.0:
+        if v.real < 0.0:
+            t1 = cmath.sqrt(1.0 - 4.0 * v / ckappa)
+            return cgo * v - weffcv * 0.5 * cgl * ckappa * (t1 - 1.0)
+        return (weffcv * cgl + cgo) * v
+    t0 = v + DELTA_1
+    t1 = cmath.sqrt(t0 * t0 + 4.0 * DELTA_1)
+    t2 = 0.5 * (t0 - t1)
+    t3 = weffcv * cgl
+    t4 = cmath.sqrt(1.0 - 4.0 * t2 / ckappa)
+    return (cgo + t3) * v - t3 * (t2 + 0.5 * ckappa * (t4 - 1.0))
+
+
+@njit(cache=True)
+def _terminal(p, d, vds, vgs, vbs, gmin, out):
+    """Terminal currents (d, g, s, b) and charges (d, g, s, b) of device d at the N-frame
+    voltages, into out[0:4] and out[4:8]; returns Vth (for the gate limiting)."""
+    vbd = vbs - vds
+    vgd = vgs - vds
+    nvtm = p[d, B3_NVTM]
+    ijth = p[d, B3_IJTH]
+    cbs = _junction(vbs, p[d, B3_ISS], nvtm, ijth, p[d, B3_VJSM], p[d, B3_ISEVJSM], gmin)
+    cbd = _junction(vbd, p[d, B3_ISD], nvtm, ijth, p[d, B3_VJDM], p[d, B3_ISEVJDM], gmin)
+    normal = vds.real >= 0.0
+    if normal:
+        ids, isub, qgate, qbulk, qch, vth = _channel(p, d, vds, vgs, vbs, True)
+    else:
+        ids, isub, qgate, qbulk, qch, vth = _channel(p, d, -vds, vgd, vbd, True)
+    m = p[d, B3_MULT]
+    if normal:
+        i_d = ids + isub - cbd
+        i_s = -ids - cbs
+    else:
+        i_d = -ids - cbd
+        i_s = ids + isub - cbs
+    i_b = cbs + cbd - isub
+    capmod = p[d, B3_CAPMOD]
+    weffcv = p[d, B3_WEFFCV]
+    ck = p[d, B3_CKAPPA]
+    qgdo = _overlap(vgd, p[d, B3_CGDO], p[d, B3_CGDL], weffcv, ck, capmod)
+    qgso = _overlap(vgs, p[d, B3_CGSO], p[d, B3_CGSL], weffcv, ck, capmod)
+    qgbo = p[d, B3_CGBO] * (vgs - vbs)
+    qbs = _depletion(vbs, p[d, B3_CZBS], p[d, B3_CZBSSW], p[d, B3_CZBSSWG], p[d, B3_PHIB],
+                     p[d, B3_PHIBSW], p[d, B3_PHIBSWG], p[d, B3_MJ], p[d, B3_MJSW],
+                     p[d, B3_MJSWG])
+    qbd = _depletion(vbd, p[d, B3_CZBD], p[d, B3_CZBDSW], p[d, B3_CZBDSWG], p[d, B3_PHIB],
+                     p[d, B3_PHIBSW], p[d, B3_PHIBSWG], p[d, B3_MJ], p[d, B3_MJSW],
+                     p[d, B3_MJSWG])
+    q_g = qgate + qgdo + qgso + qgbo
+    q_b = qbulk - qgbo + qbs + qbd
+    if normal:
+        q_d = qch - qgdo - qbd
+        q_s = -(q_g + q_b + q_d)
+    else:
+        q_s = qch - qgso - qbs
+        q_d = -(q_g + q_b + q_s)
+    out[0] = m * i_d
+    out[1] = 0j
+    out[2] = m * i_s
+    out[3] = m * i_b
+    out[4] = m * q_d
+    out[5] = m * q_g
+    out[6] = m * q_s
+    out[7] = m * q_b
+    return vth.real
+
+
+@njit(cache=True)
+def _start(p, d, st, vdx, vgx, vbx, mode):
+    """(vbs, vgs, vds) in the N frame: the iterate's, or ngspice's MODEINITJCT start
+    (vds 0.1, vgs Vth0 + 0.1, vbs 0; zero for an OFF device)."""
+    typ = p[d, B3_TYPE]
+    if mode == 1:
+        if st[d, B3_OFF] != 0.0:
+            return 0.0, 0.0, 0.0
+        return 0.0, typ * p[d, B3_VTH0] + 0.1, 0.1
+    return typ * vbx, typ * vgx, typ * vdx
+
+
+@njit(cache=True)
+def bsim3_load(x, grp, mode, gmin, out):
+    """BSIM3 rows: terminals (d', g, s', b); limiting as ngspice's BSIM3 (fetlim around the
+    last Vth, limvds, pnjlim on the forward junction with its fixed critical voltage)."""
+    nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
+    k = 4
+    G, C, I, Q, v = _scratch(k)
+    buf = np.zeros(8, dtype=np.complex128)
+    nlim = 0
+    for d in range(nodes.shape[0]):
+        typ = par[d, B3_TYPE]
+        vdx, vgx, vbx = _mos_terminals(x, nodes, d)
+        vbs, vgs, vds = _start(par, d, state, vdx, vgx, vbx, mode)
+        if mode == 0:
+            vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, par[d, B3_VTMCONST],
+                                            par[d, B3_VCRIT], par[d, B3_VCRIT])
+            if lim:
+                nlim += 1
+        state[d, 0] = vbs
+        state[d, 1] = vgs
+        state[d, 2] = vds
+        # one complex evaluation per controlling voltage: column b of G and C
+        for b in range(3):
+            hd = STEP if b == 0 else 0.0
+            hg = STEP if b == 1 else 0.0
+            hb = STEP if b == 2 else 0.0
+            vth = _terminal(par, d, complex(vds, hd), complex(vgs, hg), complex(vbs, hb),
+                            gmin, buf)
+            col = 0 if b == 0 else (1 if b == 1 else 3)
+            for a in range(4):
+                G[a, col] = buf[a].imag / STEP
+                C[a, col] = buf[4 + a].imag / STEP
+        for a in range(4):
+            I[a] = buf[a].real
+            Q[a] = buf[4 + a].real
+            # the terminal currents depend on voltage differences only: the source column
+            G[a, 2] = -(G[a, 0] + G[a, 1] + G[a, 3])
+            C[a, 2] = -(C[a, 0] + C[a, 1] + C[a, 3])
+        state[d, 3] = vth
+        v[0] = vds
+        v[1] = vgs
+        v[2] = 0.0
+        v[3] = vbs
+        _flip(k, typ, I, Q, v)
+        _stamp_at(k, grp, d, G, C, I, Q, v, out)
+        # the charges ngspice's b3trunc.c checks for truncation error: drain, gate, bulk
+        qdev[d, 0] = Q[0]
+        qdev[d, 1] = Q[1]
+        qdev[d, 2] = Q[3]
+        qdev[d, 3] = 0.0
+    return nlim
