@@ -190,3 +190,61 @@ def test_vanishing_moments_are_a_lumped_load():
     # moments below the float range (hostile SPEF values): the total capacitance, no pi
     c2, rpi, c1, elmore = rc.reduce_pi_elmore(2, [(0, 1, 1.0)], [0.0, 1e-160], 0)
     assert (c2, rpi) == (0.0, 0.0) and elmore[1] == pytest.approx(1e-160)
+
+
+def test_three_by_three_solve_is_the_general_one():
+    """rc._solve3 (the Newton step of the full pi model, written out) gives the general
+    Crout solve's numbers bit for bit, pivoting and zero pivots included."""
+    import copy
+    import math
+
+    rng = np.random.default_rng(11)
+    cases = [rng.normal(size=(3, 3)) * 10.0 ** rng.integers(-12, 12, size=(3, 1))
+             for _ in range(300)]
+    cases += [np.array([[0.0, 1.0, 2.0], [3.0, 0.0, 1.0], [1.0, 1.0, 0.0]]),   # 0 on the diagonal
+              np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]]),   # singular
+              np.array([[1.0, 2.0, 3.0], [4.0, math.nan, 6.0], [7.0, 8.0, 1.0]])]
+    for a in cases:
+        for b in (rng.normal(size=3), np.array([0.0, 0.0, 1.0]), np.zeros(3)):
+            rows = [list(map(float, r)) for r in a]
+            scale = [1.0 / max(map(abs, r)) for r in rows]
+            general = copy.deepcopy(rows), list(scale), list(map(float, b))
+            want = rc._substitute(general[0], rc._crout(general[0], general[1]), general[2])
+            got = rc._solve3(rows, scale, list(map(float, b)))
+            assert [x if x == x else "nan" for x in got] == \
+                [x if x == x else "nan" for x in want]
+
+
+def test_delay_and_slew_pair_lookup_is_the_two_lookups():
+    """_Tables.pair_at_slew (one axis search for a delay and a slew table on the same
+    capacitance points) gives at_slew's numbers, the slew clipped at 0, bit for bit; other
+    layouts get no pair."""
+    rng = np.random.default_rng(5)
+    tab_n, tab_var, tab_off, axes, vals = [], [], [], [], []
+    for k in range(20):   # tables 2k and 2k + 1 share their axes, as a timing group's
+        n = [int(rng.integers(1, 6)), int(rng.integers(1, 6))]
+        var = [0, 1] if k % 4 else [1, 0]
+        ax = [np.cumsum(rng.uniform(0.1, 1.0, n[i])) - 0.5 for i in range(2)]
+        for _ in range(2):
+            tab_n.append(n)
+            tab_var.append(var)
+            tab_off.append([len(axes), len(axes) + n[0], len(vals)])
+            axes.extend(np.concatenate(ax))
+            vals.extend(rng.uniform(-1.0, 2.0, n[0] * n[1]))
+    scalar = rc._Tables((np.array(tab_n), np.array(tab_var), np.array(tab_off),
+                         np.array(axes), np.array(vals)))
+    pairs = 0
+    for td in range(40):
+        for ts in (td ^ 1, (td + 2) % 40):
+            for x_slew in (-1.0, 0.37, 9.0):
+                both = scalar.pair_at_slew(td, ts, x_slew)
+                usual = tab_var[td] == [0, 1] and min(tab_n[td]) > 1
+                if both is None:
+                    assert not (usual and ts == td ^ 1)
+                    continue
+                assert usual
+                pairs += 1
+                d_at, s_at = scalar.at_slew(td, x_slew), scalar.at_slew(ts, x_slew)
+                for c in (-2.0, 0.0, 0.11, 0.5, 1.7, 30.0):
+                    assert both(c) == (d_at(c), max(s_at(c), 0.0))
+    assert pairs > 10

@@ -9,6 +9,7 @@ pins are driven by ideal clock nodes instead of their clock-tree net.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,6 +83,7 @@ class _CellTemplate:
     checks: np.ndarray             # (n, 6): data, clock, SETUP/HOLD, clock edge, tr, tf
     is_clock: np.ndarray           # (n_pins,) bool: clock pin of a register
     sequential: bool
+    name: str = ""                 # the library cell's name
 
 
 def _masks(sense: str, kind: str, timing_type: str) -> tuple[int, int]:
@@ -204,6 +206,9 @@ class TimingGraph:
     time_unit: float = 1e-9   # s per time unit of the first library (reports' unit)
     # arc masks for path search where constants make a function unate (None: arc_mask)
     arc_mask_search: np.ndarray | None = None
+    # (pins + ports, 2): the low end of each pin's capacitance range (pin_cap without
+    # ranges), what parasitic networks are reduced with (rc.annotate)
+    pin_cap_min: np.ndarray | None = None
 
     @property
     def search_mask(self) -> np.ndarray:
@@ -230,10 +235,7 @@ class TimingGraph:
 
 def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
                 wire_load: bool = False) -> TimingGraph:
-    cells: dict[str, Cell] = {}
-    for lib in libs:
-        for name, cell in lib.cells.items():
-            cells.setdefault(name, cell)
+    cells = merged_cells(libs)
     store = TableStore()
     templates: list[_CellTemplate] = []
     type_of: dict[str, int] = {}
@@ -253,6 +255,7 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         if t is None:
             t = type_of[inst.cell] = len(templates)
             templates.append(_template(cells[inst.cell], store))
+            templates[t].name = inst.cell
         inst_type[i] = t
         tpl = templates[t]
         index = tpl.index
@@ -324,35 +327,7 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
             bad = netlist.net_names[int(uniq[np.argmax(count > 1)])]
             warnings.append(f"{int((count > 1).sum())} net(s) have more than one driver "
                             f"(first: {excerpt(bad, 60)}); only the first driver is timed")
-    # Net load per edge and analysis: every pin cap on the net (the driver's own too) + port
-    # loads (per edge and min/max) + set_load on the net (per min/max).
     caps_min = np.concatenate([pin_cap_min, np.zeros((len(netlist.ports), 2))])
-    conn = node_net_a >= 0
-    net_cap = np.zeros((n_nets, 2, 2))   # (n_nets, edge, mm): max analysis, then min
-    for mm, pc in enumerate((caps, caps_min)):
-        for e in range(2):
-            net_cap[:, e, mm] = np.bincount(node_net_a[conn], weights=pc[conn, e],
-                                            minlength=n_nets)
-    if len(port_cap):
-        ok = port_net >= 0
-        np.add.at(net_cap, port_net[ok], port_cap[ok])
-    net_index = None
-    if sdc.net_loads:
-        net_index = {n: k for k, n in enumerate(netlist.net_names)}
-        for name, per_mm in sdc.net_loads.items():
-            k = net_index.get(name)
-            if k is None:
-                continue
-            for mm, (cap, subtract) in per_mm.items():
-                if subtract:
-                    # OpenSTA: less the mean of the net's rise and fall pin capacitance,
-                    # never below minus that capacitance
-                    pins = float(net_cap[k, :, mm].mean())
-                    cap = max(cap - pins, -pins)
-                net_cap[k, :, mm] += cap
-    if wire_load:
-        net_cap += _wire_load_caps(netlist, libs[0], node_net_a, net_driver, sdc, port_node,
-                                   net_index, n_nets)[:, :, None]
     # Arcs and checks of every instance: template rows shifted by the instance's block base.
     arc_parts, chk_parts = [], []
     for t, tpl in enumerate(templates):
@@ -414,10 +389,9 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
     arc_on_a = arc_on_a[order]
     in_start = np.zeros(n_nodes + 1, np.int64)
     np.cumsum(np.bincount(full[:, 2], minlength=n_nodes), out=in_start[1:])
-    load = np.zeros((n_nodes, 2))
-    load[:n_all] = np.where(conn[:, None], net_cap[np.maximum(node_net_a, 0), :, 0], 0.0)
-    load_min = np.zeros((n_nodes, 2))
-    load_min[:n_all] = np.where(conn[:, None], net_cap[np.maximum(node_net_a, 0), :, 1], 0.0)
+    load, load_min = _node_loads(netlist, libs[0] if libs else None, sdc, node_net_a, caps,
+                                 caps_min, port_cap, net_driver, port_node, wire_load,
+                                 n_nodes)
     # A register clocked by several clocks gets one check per clock.
     chk_rows, chk_clock = [], []
     for k in range(len(chk)):
@@ -441,6 +415,7 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         clock_nodes, cbase, port_node, port_dir, warnings + list(sdc.warnings),
         [i.cell for i in insts], load_min, caps, port_cap, None,
         np.array(clock_pin_node, np.int64), clock_sources)
+    graph.pin_cap_min = caps_min
     graph.cap_unit = libs[0].cap_unit if libs else 1e-12
     graph.time_unit = libs[0].time_unit if libs else 1e-9
     graph.ideal_clock_nodes = np.zeros(n_all, bool)
@@ -448,6 +423,129 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
     from edapipe.timing.modes import apply_modes
     apply_modes(graph, sdc, cells)
     return graph
+
+
+def for_libraries(base: TimingGraph, base_libs: list[Library], libs: list[Library],
+                  sdc: Constraints, wire_load: bool = False) -> TimingGraph | None:
+    """The graph of `base`'s netlist and constraints on other libraries (another corner),
+    sharing every array that does not depend on them, or None when the libraries' cells
+    differ in structure (pins, directions, functions, arcs, checks, sequential groups):
+    then the graph must be built anew. Only the tables, pin capacitances and net loads
+    differ; `base` must be fresh from build_graph (no parasitics, its own warnings)."""
+    old_cells, cells = merged_cells(base_libs), merged_cells(libs)
+    old_tpls = base.node_pin.templates
+    store = TableStore()
+    tpls = []
+    remap: dict[int, int] = {}
+    for old in old_tpls:
+        cell = cells.get(old.name)
+        if cell is None or not _same_cell(old_cells[old.name], cell):
+            return None
+        new = _template(cell, store)
+        if not _same_template(old, new):
+            return None
+        # the tables' ids of the base's arcs and checks -> this library's
+        for a, b in ((old.arcs[:, 5:], new.arcs[:, 5:]), (old.checks[:, 4:], new.checks[:, 4:])):
+            for i, j in zip(a.ravel().tolist(), b.ravel().tolist()):
+                if i >= 0 and remap.setdefault(i, j) != j:
+                    return None    # one base table stands for two of this library's
+        new.name = old.name
+        tpls.append(new)
+    lut = np.full(max(remap, default=-1) + 2, -1, np.int64)   # lut[-1]: no table
+    for i, j in remap.items():
+        lut[i] = j
+    names: _PinNames = base.node_pin
+    node_type, node_local = names.node_type, names.node_local
+    n_ports = len(base.netlist.ports)
+    type_off = np.zeros(len(tpls) + 1, np.int64)
+    np.cumsum([len(t.pins) for t in tpls], out=type_off[1:])
+    slot = type_off[node_type] + node_local if len(node_type) else np.zeros(0, np.int64)
+    caps, caps_min = (
+        np.concatenate([np.concatenate([getattr(t, f) for t in tpls])[slot]
+                        if tpls else np.zeros((0, 2)), np.zeros((n_ports, 2))])
+        for f in ("cap", "cap_min"))
+    n_all = len(node_type) + n_ports
+    load, load_min = _node_loads(base.netlist, libs[0], sdc, base.node_net[:n_all], caps,
+                                 caps_min, base.port_ext, base.net_driver, base.port_node,
+                                 wire_load, base.n_nodes)
+    graph = dataclasses.replace(
+        base, load=load, load_min=load_min, arc_tab=lut[base.arc_tab], tables=store.pack(),
+        chk_tab=lut[base.chk_tab], pin_cap=caps, pin_cap_min=caps_min,
+        warnings=list(base.warnings), rc=None)
+    graph.cap_unit = libs[0].cap_unit
+    graph.time_unit = libs[0].time_unit
+    return graph
+
+
+def merged_cells(libs: list[Library]) -> dict[str, Cell]:
+    """Cells by name over several libraries; the first library that has a name wins."""
+    cells: dict[str, Cell] = {}
+    for lib in libs:
+        for name, cell in lib.cells.items():
+            cells.setdefault(name, cell)
+    return cells
+
+
+def _same_cell(a: Cell, b: Cell) -> bool:
+    """What the graph and the timing modes take from a cell beyond its tables and
+    capacitances: pins, directions, functions, sequential groups."""
+    return (list(a.pins) == list(b.pins) and a.pg_pins == b.pg_pins
+            and all(p.direction == q.direction and p.function_text == q.function_text
+                    for p, q in zip(a.pins.values(), b.pins.values()))
+            and [s.get("kind") for s in a.sequential] == [s.get("kind") for s in b.sequential])
+
+
+def _same_template(a: _CellTemplate, b: _CellTemplate) -> bool:
+    return (a.pins == b.pins and a.sequential == b.sequential
+            and np.array_equal(a.is_output, b.is_output)
+            and np.array_equal(a.is_clock, b.is_clock)
+            and a.arcs.shape == b.arcs.shape and a.checks.shape == b.checks.shape
+            and np.array_equal(a.arcs[:, :5], b.arcs[:, :5])
+            and np.array_equal(a.arcs[:, 5:] >= 0, b.arcs[:, 5:] >= 0)
+            and np.array_equal(a.checks[:, :4], b.checks[:, :4])
+            and np.array_equal(a.checks[:, 4:] >= 0, b.checks[:, 4:] >= 0))
+
+
+def _node_loads(netlist, lib0, sdc, node_net_a, caps, caps_min, port_cap, net_driver,
+                port_node, wire_load, n_nodes) -> tuple[np.ndarray, np.ndarray]:
+    """(load, load_min): the capacitance each node's net presents, per edge, for the max and
+    the min analysis: every pin cap on the net (the driver's own too) + port loads (per edge
+    and min/max) + set_load on the net (per min/max) + the wire-load estimate."""
+    n_nets = len(netlist.net_names)
+    port_net = node_net_a[len(node_net_a) - len(netlist.ports):]
+    conn = node_net_a >= 0
+    net_cap = np.zeros((n_nets, 2, 2))   # (n_nets, edge, mm): max analysis, then min
+    for mm, pc in enumerate((caps, caps_min)):
+        for e in range(2):
+            net_cap[:, e, mm] = np.bincount(node_net_a[conn], weights=pc[conn, e],
+                                            minlength=n_nets)
+    if len(port_cap):
+        ok = port_net >= 0
+        np.add.at(net_cap, port_net[ok], port_cap[ok])
+    net_index = None
+    if sdc.net_loads:
+        net_index = {n: k for k, n in enumerate(netlist.net_names)}
+        for name, per_mm in sdc.net_loads.items():
+            k = net_index.get(name)
+            if k is None:
+                continue
+            for mm, (cap, subtract) in per_mm.items():
+                if subtract:
+                    # OpenSTA: less the mean of the net's rise and fall pin capacitance,
+                    # never below minus that capacitance
+                    pins = float(net_cap[k, :, mm].mean())
+                    cap = max(cap - pins, -pins)
+                net_cap[k, :, mm] += cap
+    if wire_load:
+        net_cap += _wire_load_caps(netlist, lib0, node_net_a, net_driver, sdc, port_node,
+                                   net_index, n_nets)[:, :, None]
+    n_all = len(node_net_a)
+    where = np.maximum(node_net_a, 0)
+    load = np.zeros((n_nodes, 2))
+    load[:n_all] = np.where(conn[:, None], net_cap[where, :, 0], 0.0)
+    load_min = np.zeros((n_nodes, 2))
+    load_min[:n_all] = np.where(conn[:, None], net_cap[where, :, 1], 0.0)
+    return load, load_min
 
 
 def _wire_load_caps(netlist, lib: Library, node_net, net_driver, sdc, port_node, net_index,

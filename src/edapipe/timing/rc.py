@@ -3,9 +3,10 @@
 
 1. Each driver's RC tree is reduced to a pi model (c2 near, rpi, c1 far) from the first
    three moments of its driving-point admittance (O'Brien and Savarino, DAC 1989), with the
-   load pins' Liberty capacitance (and ports' `set_load`) added at their nodes, per edge and
-   min/max; each load gets its Elmore delay (sum of resistance times downstream capacitance
-   along its path).
+   load pins' Liberty capacitance (and ports' `set_load`) added at their nodes, per edge,
+   once for both analyses with the min analysis' capacitances (as OpenSTA, which reduces a
+   net once per corner at its min delay calculation point); each load gets its Elmore
+   delay (sum of resistance times downstream capacitance along its path).
 2. The driver's delay and slew come from the Liberty table at an *effective* capacitance
    found with the Dartu-Menezes-Pileggi method (IEEE TCAD 15(5), 1996): a ramp source
    behind the table's drive resistance into the pi model, whose 50 % and low-threshold
@@ -21,11 +22,13 @@ analyses share a solution when arc, slew and pi model agree). Not numpy: each so
 short chain of dependent scalar steps (Newton on 3 unknowns, then threshold crossings),
 and the arcs of a net wait for the slews of the nets before it. Not numba (yet): its
 import alone (about 0.25 s CPU and 80 MB here) costs more than the whole RC pass of gcd
-(288 RC nets, 0.17 s); from some thousands of RC nets on, a kernel would pay for itself.
+(288 RC nets, 0.14 s); from some thousands of RC nets on, a kernel would pay for itself.
 What keeps it fast: waveforms are closures over floats returning value and slope from one
-set of exp() calls, a table is specialised to the arc's input slew once per solve, and
-the three crossings of a waveform share their bounds. Numerical failures of hostile
-parasitics (zero or out-of-range moments) fall back to the lumped load.
+set of exp() calls, a table is specialised to the arc's input slew once per solve (a delay
+and a slew table on the same capacitance points searched once), the three crossings of a
+waveform share their bounds and first step, and the 3x3 Newton step is one function.
+Numerical failures of hostile parasitics (zero or out-of-range moments) fall back to the
+lumped load.
 """
 
 from __future__ import annotations
@@ -198,51 +201,97 @@ class Dmp:
         self.k4 = 0.0
         self.p2 = 1.0
 
-    def _driver_unit(self):
-        """The driver node's response to a unit ramp: t -> (v, dv/dt)."""
+    def _driver_wave(self):
+        """The driver node's response to the ramp from t0 over dt: t -> (v, dv/dt). The
+        unit-ramp response (k0..k4, p1, p2) is written out twice, at t - t0 and at
+        t - t0 - dt, to save the root finder two calls per step."""
         k0, k1, k2, k3, k4, p1, p2 = self.k0, self.k1, self.k2, self.k3, self.k4, self.p1, \
             self.p2
+        t0, dt = self.t0, self.dt
         if self.kind != "pi":
-            def unit(t):
-                e1 = _exp(-p1 * t)
-                return k0 * (k1 + k2 * t + k3 * e1), k0 * (k2 - k3 * p1 * e1)
-            return unit
+            def wave(t):
+                t1 = t - t0
+                if t1 <= 0.0:
+                    return 0.0, 0.0
+                e1 = _exp(-p1 * t1)
+                f, df = k0 * (k1 + k2 * t1 + k3 * e1), k0 * (k2 - k3 * p1 * e1)
+                if t1 <= dt:
+                    return f / dt, df / dt
+                u = t1 - dt
+                e1 = _exp(-p1 * u)
+                return ((f - k0 * (k1 + k2 * u + k3 * e1)) / dt,
+                        (df - k0 * (k2 - k3 * p1 * e1)) / dt)
+            return wave
 
-        def unit_pi(t):
-            e1 = _exp(-p1 * t)
-            e2 = _exp(-p2 * t)
-            return (k0 * (k1 + k2 * t + k3 * e1 + k4 * e2),
-                    k0 * (k2 - k3 * p1 * e1 - k4 * p2 * e2))
-        return unit_pi
+        def wave_pi(t):
+            t1 = t - t0
+            if t1 <= 0.0:
+                return 0.0, 0.0
+            e1 = _exp(-p1 * t1)
+            e2 = _exp(-p2 * t1)
+            f = k0 * (k1 + k2 * t1 + k3 * e1 + k4 * e2)
+            df = k0 * (k2 - k3 * p1 * e1 - k4 * p2 * e2)
+            if t1 <= dt:
+                return f / dt, df / dt
+            u = t1 - dt
+            e1 = _exp(-p1 * u)
+            e2 = _exp(-p2 * u)
+            return ((f - k0 * (k1 + k2 * u + k3 * e1 + k4 * e2)) / dt,
+                    (df - k0 * (k2 - k3 * p1 * e1 - k4 * p2 * e2)) / dt)
+        return wave_pi
 
-    def _load_unit(self, p3: float):
-        """A load's response to a unit ramp at the driver, through the one pole p3 (its
-        Elmore delay's inverse): t -> (v, dv/dt)."""
+    def _load_wave(self, p3: float):
+        """A load's response to the driver's ramp through the one pole p3 (its Elmore
+        delay's inverse): t -> (v, dv/dt), the unit response written out as above."""
         k0, k1, k2, k3, k4, p1, p2 = self.k0, self.k1, self.k2, self.k3, self.k4, self.p1, \
             self.p2
+        t0, dt = self.t0, self.dt
         d1 = k0 * (k1 - k2 / p3)
         d3 = -p3 * k0 * k3 / (p1 - p3)
         if self.kind != "pi":
             d5 = k0 * (k2 / p3 - k1 + p3 * k3 / (p1 - p3))
 
-            def unit(t):
-                e1 = _exp(-p1 * t)
-                e3 = _exp(-p3 * t)
-                return d1 + t + d3 * e1 + d5 * e3, 1.0 - d3 * p1 * e1 - d5 * p3 * e3
-            return unit
+            def wave(t):
+                t1 = t - t0
+                if t1 <= 0.0:
+                    return 0.0, 0.0
+                e1 = _exp(-p1 * t1)
+                e3 = _exp(-p3 * t1)
+                f, df = d1 + t1 + d3 * e1 + d5 * e3, 1.0 - d3 * p1 * e1 - d5 * p3 * e3
+                if t1 <= dt:
+                    return f / dt, df / dt
+                u = t1 - dt
+                e1 = _exp(-p1 * u)
+                e3 = _exp(-p3 * u)
+                return ((f - (d1 + u + d3 * e1 + d5 * e3)) / dt,
+                        (df - (1.0 - d3 * p1 * e1 - d5 * p3 * e3)) / dt)
+            return wave
         d4 = -p3 * k0 * k4 / (p2 - p3)
         d5 = k0 * (k2 / p3 - k1 + p3 * k3 / (p1 - p3) + p3 * k4 / (p2 - p3))
 
-        def unit_pi(t):
-            e1 = _exp(-p1 * t)
-            e3 = _exp(-p3 * t)
-            e2 = _exp(-p2 * t)
-            v = d1 + t + d3 * e1 + d5 * e3
-            v += d4 * e2
-            dv = 1.0 - d3 * p1 * e1 - d5 * p3 * e3
-            dv -= d4 * p2 * e2
-            return v, dv
-        return unit_pi
+        def wave_pi(t):
+            t1 = t - t0
+            if t1 <= 0.0:
+                return 0.0, 0.0
+            e1 = _exp(-p1 * t1)
+            e3 = _exp(-p3 * t1)
+            e2 = _exp(-p2 * t1)
+            f = d1 + t1 + d3 * e1 + d5 * e3
+            f += d4 * e2
+            df = 1.0 - d3 * p1 * e1 - d5 * p3 * e3
+            df -= d4 * p2 * e2
+            if t1 <= dt:
+                return f / dt, df / dt
+            u = t1 - dt
+            e1 = _exp(-p1 * u)
+            e3 = _exp(-p3 * u)
+            e2 = _exp(-p2 * u)
+            f2 = d1 + u + d3 * e1 + d5 * e3
+            f2 += d4 * e2
+            df2 = 1.0 - d3 * p1 * e1 - d5 * p3 * e3
+            df2 -= d4 * p2 * e2
+            return (f - f2) / dt, (df - df2) / dt
+        return wave_pi
 
     def vo_ub(self):
         if self.kind == "pi":
@@ -263,7 +312,9 @@ class Dmp:
             raise DmpError("ceff < 0")
         if ceff > self.c1 + self.c2:
             raise DmpError("ceff > c1 + c2")
-        t_vth, t_vl, slew = self._gate_delays(ceff)
+        t_vth, table_slew = self.table(ceff)   # (_gate_delays written out)
+        slew = table_slew * self.derate
+        t_vl = t_vth - slew * (vth - vl) / (self.vh - vl)
         if slew == 0.0:
             raise DmpError("slew = 0")
         ct = slew / (self.vh - vl)
@@ -322,8 +373,8 @@ class Dmp:
             self.ceff = x[2]
 
     def _driver_delay_slew(self):
-        delay, tl, th = _crossings(_ramped(self._driver_unit(), self.t0, self.dt),
-                                   (self.vth, self.vl, self.vh), self.t0, self.vo_ub())
+        delay, tl, th = _crossings(self._driver_wave(), (self.vth, self.vl, self.vh),
+                                   self.t0, self.vo_ub())
         return delay, (th - tl) / self.derate
 
     def gate_delay_slew(self) -> tuple[float, float]:
@@ -363,7 +414,7 @@ class Dmp:
         if self.kind == "cap" or not self.valid or elmore < self.drvr_slew * 1e-3:
             return elmore, self.drvr_slew
         try:
-            t, tl, th = _crossings(_ramped(self._load_unit(1.0 / elmore), self.t0, self.dt),
+            t, tl, th = _crossings(self._load_wave(1.0 / elmore),
                                    (self.vth, self.vl, self.vh), self.t0,
                                    self.vo_ub() + elmore)
         except FAILED:
@@ -375,21 +426,6 @@ class Dmp:
         if slew < self.drvr_slew:
             slew = self.drvr_slew
         return _f32(delay), _f32(slew)
-
-
-def _ramped(unit, t0: float, dt: float):
-    """The response to a ramp from t0 over dt, from the unit-ramp response `unit`:
-    t -> (v, dv/dt)."""
-    def wave(t):
-        t1 = t - t0
-        if t1 <= 0.0:
-            return 0.0, 0.0
-        f, df = unit(t1)
-        if t1 <= dt:
-            return f / dt, df / dt
-        f2, df2 = unit(t1 - dt)
-        return (f - f2) / dt, (df - df2) / dt
-    return wave
 
 
 def _ramp_rc(t: float, t0: float, dt: float, rd: float, cl: float):
@@ -417,13 +453,15 @@ def _crossings(wave, levels, x1: float, x2: float) -> list[float]:
     """When wave(t)[0] crosses each level between x1 and x2."""
     w1 = wave(x1)[0]
     w2 = wave(x2)[0]
-    return [_find_root(wave, v, x1, x2, w1, w2) for v in levels]
+    mid: list = []   # every search starts at the bracket's midpoint: evaluated once
+    return [_find_root(wave, v, x1, x2, w1, w2, mid) for v in levels]
 
 
-def _find_root(wave, v: float, x1: float, x2: float, w1: float, w2: float) -> float:
+def _find_root(wave, v: float, x1: float, x2: float, w1: float, w2: float,
+               mid: list | None = None) -> float:
     """Where wave(t)[0] crosses v between x1 and x2 (where it is w1 and w2):
     Newton-Raphson safeguarded by bisection (wave returns the value and its
-    derivative)."""
+    derivative). `mid` keeps wave's value at (x1 + x2) / 2 for other levels."""
     y1 = w1 - v
     y2 = w2 - v
     if (y1 > 0.0 and y2 > 0.0) or (y1 < 0.0 and y2 < 0.0):
@@ -434,10 +472,15 @@ def _find_root(wave, v: float, x1: float, x2: float, w1: float, w2: float) -> fl
         return x2
     if y1 > 0.0:
         x1, x2 = x2, x1
-    root = (x1 + x2) * 0.5
+    root = (x1 + x2) * 0.5   # (the same for either order of x1 and x2)
     dx_prev = abs(x2 - x1)
     dx = dx_prev
-    y, dy = wave(root)
+    if mid:
+        y, dy = mid
+    else:
+        y, dy = wave(root)
+        if mid is not None:
+            mid += (y, dy)
     y -= v
     for _ in range(MAX_ROOT):
         if (((root - x2) * dy - y) * ((root - x1) * dy - y) > 0.0
@@ -469,8 +512,9 @@ def _lu_solve(a: list[list[float]], b: list[float]) -> list[float]:
         if big == 0.0:
             raise DmpError("singular Jacobian")
         scale.append(1.0 / big)
-    index = _crout3(a, scale) if len(b) == 3 else _crout(a, scale)
-    return _substitute(a, index, b)
+    if len(b) == 3:
+        return _solve3(a, scale, b)
+    return _substitute(a, _crout(a, scale), b)
 
 
 def _crout(a: list[list[float]], scale: list[float]) -> list[int]:
@@ -498,17 +542,27 @@ def _crout(a: list[list[float]], scale: list[float]) -> list[int]:
     return index
 
 
-def _crout3(a: list[list[float]], scale: list[float]) -> list[int]:
-    """_crout for n = 3 unrolled (the pi model's Jacobian: most of the solves), the same
-    operations in the same order."""
+def _solve3(a: list[list[float]], scale: list[float], x: list[float]) -> list[float]:
+    """_crout and _substitute for n = 3 written out in one function (the pi model's
+    Jacobian: most of the solves), the same operations in the same order."""
     index = [0, 0, 0]
+    # column 0: pivot search, swap, multipliers
     big, imax = 0.0, 0
     for i in range(3):
         d = scale[i] * abs(a[i][0])
         if d >= big:
             big, imax = d, i
-    _pivot(a, scale, index, 0, imax)
+    if imax != 0:
+        a[imax], a[0] = a[0], a[imax]
+        scale[imax] = scale[0]
+    index[0] = imax
     r0 = a[0]
+    if r0[0] == 0.0:
+        r0[0] = 1e-20
+    pivot = 1.0 / r0[0]
+    a[1][0] *= pivot
+    a[2][0] *= pivot
+    # column 1
     big, imax = 0.0, 0
     for i in (1, 2):
         ri = a[i]
@@ -517,15 +571,50 @@ def _crout3(a: list[list[float]], scale: list[float]) -> list[int]:
         d = scale[i] * abs(s)
         if d >= big:
             big, imax = d, i
-    _pivot(a, scale, index, 1, imax)
+    if imax != 1:
+        a[imax], a[1] = a[1], a[imax]
+        scale[imax] = scale[1]
+    index[1] = imax
+    r1 = a[1]
+    if r1[1] == 0.0:
+        r1[1] = 1e-20
+    a[2][1] *= 1.0 / r1[1]
+    # column 2 (row 2 alone is searched: it is the pivot unless its scaled value is nan)
     r0, r1, r2 = a
     r1[2] = r1[2] - r1[0] * r0[2]
     s = r2[2] - r2[0] * r0[2]
     s -= r2[1] * r1[2]
     r2[2] = s
-    # (row 2 alone is searched: it is the pivot unless its scaled value is nan)
-    _pivot(a, scale, index, 2, 2 if scale[2] * abs(s) >= 0.0 else 0)
-    return index
+    imax = 2 if scale[2] * abs(s) >= 0.0 else 0
+    if imax != 2:
+        a[imax], a[2] = a[2], a[imax]
+        scale[imax] = scale[2]
+    index[2] = imax
+    r2 = a[2]
+    if r2[2] == 0.0:
+        r2[2] = 1e-20
+    # forward substitution (skipping leading zeros), then back substitution
+    r0, r1, r2 = a
+    nz = -1
+    for i in range(3):
+        ip = index[i]
+        s = x[ip]
+        x[ip] = x[i]
+        if nz != -1:
+            ai = a[i]
+            for j in range(nz, i):
+                s -= ai[j] * x[j]
+        elif s != 0.0:
+            nz = i
+        x[i] = s
+    x2 = x[2] / r2[2]
+    x[2] = x2
+    x1 = (x[1] - r1[2] * x2) / r1[1]
+    x[1] = x1
+    s = x[0] - r0[1] * x1
+    s -= r0[2] * x2
+    x[0] = s / r0[0]
+    return x
 
 
 def _pivot(a, scale, index, j: int, imax: int) -> None:
@@ -597,6 +686,7 @@ def annotate(g, spef, sdc) -> list[str]:
         index = {n: k for k, n in enumerate(g.netlist.net_names)}
         explicit = {index[n] for n in sdc.net_loads if n in index}
     n_ports = len(g.port_node)
+    pin_cap = g.pin_cap if g.pin_cap_min is None else g.pin_cap_min
     rc: dict[int, RcNet] = {}
     unknown = 0
     for net in spef.nets:
@@ -632,19 +722,25 @@ def annotate(g, spef, sdc) -> list[str]:
         pis, elm = {}, {}
         n = len(net.node_names)
         for e in range(2):
+            # one reduction per edge for both analyses, with the pins' (and ports') loads
+            # of the min analysis, as OpenSTA: it reduces a net once per corner (one
+            # parasitic analysis point for min and max) at the first delay calculation
+            # point, the min one (for ASAP7's pins: their capacitance range's low end)
+            cap = list(net.cap)
+            for pin, v in nodes.items():
+                k = net.nodes[pin]
+                if g.node_is_port[v]:
+                    cap[k] += float(g.port_ext[v - n_pins, e, 1]) if n_ports else 0.0
+                else:
+                    cap[k] += float(np.float32(pin_cap[v, e]))
+            c2, rpi, c1, el = reduce_pi_elmore(n, net.res, cap, net.nodes[drv_name])
             for mm in range(2):
-                cap = list(net.cap)
-                for pin, v in nodes.items():
-                    k = net.nodes[pin]
-                    if g.node_is_port[v]:
-                        cap[k] += float(g.port_ext[v - n_pins, e, mm]) if n_ports else 0.0
-                    else:
-                        cap[k] += float(np.float32(g.pin_cap[v, e]))
-                c2, rpi, c1, el = reduce_pi_elmore(n, net.res, cap, net.nodes[drv_name])
                 pis[(e, mm)] = (c2, rpi, c1)
-                for pin, v in nodes.items():
-                    if v != drv:
-                        elm.setdefault(v, {})[(e, mm)] = _f32(el[net.nodes[pin]])
+            for pin, v in nodes.items():
+                if v != drv:
+                    t = _f32(el[net.nodes[pin]])
+                    got = elm.setdefault(v, {})
+                    got[(e, 0)] = got[(e, 1)] = t
         rc[drv] = RcNet(pis, elm)
     if unknown:
         warnings.append(f"{unknown} SPEF pin(s) are not in the design (ignored)")
@@ -678,12 +774,13 @@ def _dmp_solve(tables, td, ts, s_in, th, pi, elmore, eo, mm):
     """(gate delay, gate slew, [(load, (wire delay, load slew))]) of one driver arc at
     input slew s_in into the pi model `pi` (the Dmp iteration)."""
     delay_at = tables.at_slew(td, s_in)
-    if ts >= 0:
+    table = tables.pair_at_slew(td, ts, s_in) if ts >= 0 else None
+    if table is None and ts >= 0:
         slew_at = tables.at_slew(ts, s_in)
 
         def table(c):
             return delay_at(c), max(slew_at(c), 0.0)
-    else:
+    elif table is None:
         def table(c):
             return delay_at(c), 0.0
 
@@ -720,6 +817,38 @@ class _Tables:
 
     def lookup(self, t: int, x_slew: float, x_cap: float) -> float:
         return self.at_slew(t, x_slew)(x_cap)
+
+    def pair_at_slew(self, td: int, ts: int, x_slew: float):
+        """(delay, slew clipped at 0) of tables td and ts at input slew x_slew as one
+        function of the load capacitance, locating the capacitance on the axis once: when
+        both are (slew, capacitance) tables on the same capacitance points, as a timing
+        group's usually are (the same numbers as at_slew's); else None."""
+        n = self.n
+        if n[td] != n[ts] or self.var[td] != [0, 1] or self.var[ts] != [0, 1]:
+            return None
+        n1, n2 = n[td]
+        if n1 < 2 or n2 < 2:
+            return None
+        (o1d, o2d, bd), (o1s, o2s, bs) = self.off[td], self.off[ts]
+        ax, vs, seg = self.ax, self.vs, self.seg
+        if ax[o2d:o2d + n2] != ax[o2s:o2s + n2]:
+            return None
+        i, d1 = seg(o1d, n1, x_slew)
+        e1 = 1.0 - d1
+        r0, r1 = bd + i * n2, bd + (i + 1) * n2
+        i, f1 = seg(o1s, n1, x_slew)
+        g1 = 1.0 - f1
+        q0, q1 = bs + i * n2, bs + (i + 1) * n2
+
+        def both(c):
+            j, d2 = seg(o2d, n2, c)
+            e2 = 1.0 - d2
+            s = (g1 * e2 * vs[q0 + j] + f1 * e2 * vs[q1 + j]
+                 + f1 * d2 * vs[q1 + j + 1] + g1 * d2 * vs[q0 + j + 1])
+            return ((e1 * e2 * vs[r0 + j] + d1 * e2 * vs[r1 + j]
+                     + d1 * d2 * vs[r1 + j + 1] + e1 * d2 * vs[r0 + j + 1]),
+                    0.0 if 0.0 > s else s)   # (max(s, 0.0), which keeps -0.0)
+        return both
 
     def at_slew(self, t: int, x_slew: float):
         """Table t at input slew x_slew as a function of the load capacitance (the DMP

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from edapipe.errors import InputError
-from edapipe.timing.graph import TimingGraph, build_graph
+from edapipe.timing.graph import TimingGraph, build_graph, for_libraries, merged_cells
 from edapipe.timing.liberty import Library, read_liberty
 from edapipe.timing.netlist import Netlist, read_netlist_text
 from edapipe.timing.sdc import Constraints, DesignNames, read_sdc_text
@@ -54,15 +56,6 @@ def design_names(netlist: Netlist, libs: list[Library]) -> DesignNames:
         hierarchical=netlist.hierarchical, top=netlist.top)
 
 
-def merged_cells(libs: list[Library]) -> dict:
-    """Cells by name over several libraries; the first library that has a name wins."""
-    cells = {}
-    for lib in libs:
-        for name, cell in lib.cells.items():
-            cells.setdefault(name, cell)
-    return cells
-
-
 def pin_lister(libs: list[Library]):
     """The `cell_pins` callback of read_netlist_text: a cell's signal pins in Liberty order
     (for ordered connections), then its power pins; None for a cell no library has."""
@@ -76,28 +69,72 @@ def pin_lister(libs: list[Library]):
 
 
 def load(params: StaParams) -> tuple[TimingGraph, Constraints, list[Library]]:
-    if not params.liberty:
-        raise InputError("no Liberty library given")
-    libs = [read_liberty(p, use_cache=params.use_cache) for p in params.liberty]
-    cell_pins = pin_lister(libs)
+    return next(load_corners(params, [params.liberty]))
 
+
+def load_corners(params: StaParams, corner_libs: list[tuple[str, ...]]
+                 ) -> Iterator[tuple[TimingGraph, Constraints, list[Library]]]:
+    """Each corner's (graph, constraints, libraries), one corner per list of Liberty files,
+    in order (so errors come in the order of a corner-by-corner reading). The netlist, the
+    SDC and the SPEF are read once: corners whose libraries agree on what the netlist and
+    the SDC see (units, cells, pins, directions) share the netlist and the constraints, and
+    their graphs share every array but the tables, capacitances and loads
+    (graph.for_libraries); a library file named by several corners is read once. A corner
+    whose libraries differ more gets its own netlist, SDC and graph."""
+    if not corner_libs or not all(corner_libs):
+        raise InputError("no Liberty library given")
+    read: dict[str, Library] = {}
+    first = None       # (signature, netlist, constraints, libraries, graph before use)
+    spef = None
+    for paths in corner_libs:
+        libs = [read[p] if p in read else read.setdefault(
+            p, read_liberty(p, use_cache=params.use_cache)) for p in paths]
+        sig = _signature(libs)
+        if first is None or sig != first[0]:
+            netlist, sdc = _read_design(params, libs)
+            graph = build_graph(netlist, libs, sdc, wire_load=params.wire_load)
+            if first is None:
+                # a copy of the graph as build_graph left it: the later corners' graphs
+                # are derived from it (this one gets warnings and parasitics below)
+                first = (sig, netlist, sdc, libs,
+                         dataclasses.replace(graph, warnings=list(graph.warnings)))
+        else:
+            _, netlist, sdc, base_libs, base = first
+            graph = (for_libraries(base, base_libs, libs, sdc, params.wire_load)
+                     or build_graph(netlist, libs, sdc, wire_load=params.wire_load))
+        graph.warnings[:0] = netlist.warnings
+        if params.spef is not None:
+            from edapipe.timing import rc
+            if spef is None:
+                from edapipe.timing.spef import read_spef_text
+                spef_text = read_bytes(params.spef).decode("utf-8", errors="replace")
+                spef = read_spef_text(spef_text, display_name(params.spef))
+                del spef_text
+            graph.warnings += rc.annotate(graph, spef, sdc)
+        yield graph, sdc, libs
+
+
+def _read_design(params: StaParams, libs: list[Library]) -> tuple[Netlist, Constraints]:
     text = read_bytes(params.netlist).decode("utf-8", errors="replace")
-    netlist = read_netlist_text(text, display_name(params.netlist), cell_pins, params.top)
-    if params.sdc is not None:
-        sdc_text = read_bytes(params.sdc).decode("utf-8", errors="replace")
-        sdc = read_sdc_text(sdc_text, display_name(params.sdc), design_names(netlist, libs),
-                            libs[0].time_unit, libs[0].cap_unit)
-    else:
-        sdc = Constraints()
-    graph = build_graph(netlist, libs, sdc, wire_load=params.wire_load)
-    graph.warnings[:0] = netlist.warnings
-    if params.spef is not None:
-        from edapipe.timing import rc
-        from edapipe.timing.spef import read_spef_text
-        spef_text = read_bytes(params.spef).decode("utf-8", errors="replace")
-        spef = read_spef_text(spef_text, display_name(params.spef))
-        graph.warnings += rc.annotate(graph, spef, sdc)
-    return graph, sdc, libs
+    netlist = read_netlist_text(text, display_name(params.netlist), pin_lister(libs),
+                                params.top)
+    del text
+    if params.sdc is None:
+        return netlist, Constraints()
+    sdc_text = read_bytes(params.sdc).decode("utf-8", errors="replace")
+    return netlist, read_sdc_text(sdc_text, display_name(params.sdc),
+                                  design_names(netlist, libs), libs[0].time_unit,
+                                  libs[0].cap_unit)
+
+
+def _signature(libs: list[Library]) -> tuple:
+    """What reading the netlist and the SDC takes from the libraries: units, cell names (in
+    order, for get_lib_cells), each cell's pins in order with their directions, power pins,
+    and whether it is sequential."""
+    return (libs[0].time_unit, libs[0].cap_unit,
+            tuple((name, tuple((p, pin.direction) for p, pin in cell.pins.items()),
+                   tuple(cell.pg_pins), bool(cell.sequential))
+                  for name, cell in merged_cells(libs).items()))
 
 
 def run_sta(params: StaParams) -> Analysis:
