@@ -103,3 +103,24 @@ def test_product_and_correspondence_on_itself(tmp_path):
     a = read(pa)
     res = check_sec(a, a)
     assert res.status == HOLDS and res.proven_by == "correspondence"
+
+
+def test_engines_bmc_first_then_the_portfolio(monkeypatch):
+    """Under `auto`, BMC alone answers a deep bug; a machine that holds waits for BMC's
+    CPU head start to run out, then the portfolio proves it (with an engine that can)."""
+    from edapipe.verify.seq import sec
+    from edapipe.verify.seq.prove import validate
+    from tests.verify.seq.test_engines import counter
+
+    deep = counter(6, 64, 40)
+    res = sec._engines(deep, SecParams(), sec._Budget(SecParams()))
+    assert res.status == FAILS and res.engine == "bmc" and res.trace.length == 41
+    validate(deep, 0, res)
+    monkeypatch.setattr(sec, "BMC_FIRST", 0.2)
+    safe = counter(4, 9, 12)                        # never passes 8
+    res = sec._engines(safe, SecParams(cpu_limit=30), sec._Budget(SecParams(cpu_limit=30)))
+    assert res.status == HOLDS and res.engine != "bmc"
+    validate(safe, 0, res)
+    # a limit already spent: BMC gets its least slice, then nothing more is started
+    spent = SecParams(cpu_limit=1e-9)
+    assert sec._engines(safe, spent, sec._Budget(spent)) is None

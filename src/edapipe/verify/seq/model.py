@@ -176,6 +176,11 @@ def model_bits(model: list[int], lits: np.ndarray) -> np.ndarray:
     lits = np.asarray(lits, dtype=np.int64)
     if lits.size == 0:
         return np.zeros(0, dtype=np.uint8)
+    if isinstance(model, list) and 8 * lits.size < len(model):
+        # a few literals of a long model: indexing the list beats converting all of it
+        n = len(model)
+        return np.fromiter(((abs(x) <= n and model[abs(x) - 1] > 0) == (x > 0)
+                            for x in lits.tolist()), dtype=np.uint8, count=lits.size)
     m = np.asarray(model, dtype=np.int64)
     var = np.abs(lits)
     val = np.zeros(lits.size, dtype=bool)

@@ -8,12 +8,14 @@
 3. If every output pair fell into one class the designs are equivalent. Otherwise the
    product is reduced by the proven equalities (each class merged into its representative,
    see reduce.py; as ABC's scorr), simulated again for up to 512 frames (the bugs behind
-   counters), and PDR, BMC and induction race on what remains.
+   counters), then BMC alone gets a CPU head start (the deep bugs left), and only then do
+   PDR, BMC and induction race on what remains.
    X-initialized latches are free in both designs: equivalent means equal for every reset.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -25,6 +27,12 @@ from edapipe.verify.seq.result import FAILS, HOLDS, UNDECIDED, Trace
 
 DEEP_FRAMES = 512
 DEEP_WORK = 4_000_000      # frames x AND nodes
+# BMC's head start on the reduced machine (CPU seconds, at most a tenth of what is left of
+# --cpu-limit): what correspondence leaves of a one-gate bug is mostly a deep trace that
+# BMC alone finds in well under a second, while the whole portfolio racing would burn three
+# to four times the CPU; if BMC has not answered by then, the portfolio (BMC again among
+# them) gets the rest
+BMC_FIRST = 1.5           # the kernel counts whole seconds: 2
 
 
 @dataclass(frozen=True)
@@ -138,13 +146,19 @@ class _Budget:
 
     def __init__(self, params: SecParams):
         self.p = params
-        self.t0, self.c0 = time.monotonic(), time.process_time()
+        self.t0, self.c0 = time.monotonic(), self._cpu_used()
+
+    @staticmethod
+    def _cpu_used() -> float:
+        """CPU of this process and its reaped children (the engines that ran so far)."""
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
 
     def wall(self) -> float:
         return self.p.time_limit - (time.monotonic() - self.t0)
 
     def cpu(self) -> float:
-        return self.p.cpu_limit - (time.process_time() - self.c0)
+        return self.p.cpu_limit - (self._cpu_used() - self.c0)
 
     def expired(self) -> bool:
         return bool((self.p.time_limit and self.wall() <= 0)
@@ -156,6 +170,13 @@ class _Budget:
         left = lambda limit, rest: max(0.01, rest) if limit else 0.0
         return ProveParams(engine=self.p.engine, time_limit=left(self.p.time_limit, self.wall()),
                            cpu_limit=left(self.p.cpu_limit, self.cpu()))
+
+    def head_start(self) -> tuple[float, float]:
+        """(wall, CPU) seconds of BMC's head start: BMC_FIRST CPU seconds (the kernel
+        stops it there), within what is left of the limits."""
+        cpu = min(BMC_FIRST, 0.1 * self.cpu()) if self.p.cpu_limit else BMC_FIRST
+        wall = max(0.01, 0.1 * self.wall()) if self.p.time_limit else 0.0
+        return wall, max(0.01, cpu)
 
 
 def check_sec(a: Aig, b: Aig, params: SecParams = SecParams()) -> SecResult:
@@ -175,7 +196,7 @@ def check_sec(a: Aig, b: Aig, params: SecParams = SecParams()) -> SecResult:
         out = done(FAILS, 0, "simulation")
         _project(prod, sim.trace, out)
         return out
-    n_cls = int(np.unique(sim.cls[sim.cls >= 0]).size)
+    n_cls = int(np.unique(sim.cls[sim.cls >= 0], return_counts=True)[0].size)
     if all(_same(sim.cls, sim.phase, la, lb) for la, lb in prod.out_pairs):
         return done(HOLDS, n_cls, "correspondence")
     status, engine, trace = _reduced(prod, sim, params, budget, stats)
@@ -190,7 +211,7 @@ def _reduced(prod: Product, sim, params: SecParams, budget: _Budget, stats: dict
     a deep random simulation, then the engines (their answer checked on the reduced
     machine, the trace lifted back to the product)."""
     from edapipe.verify.seq.model import cone
-    from edapipe.verify.seq.prove import check_property, validate
+    from edapipe.verify.seq.prove import validate
     from edapipe.verify.seq.reduce import merge
     from edapipe.verify.seq.scorr import pairs_of, random_trace
 
@@ -199,9 +220,27 @@ def _reduced(prod: Product, sim, params: SecParams, budget: _Budget, stats: dict
     trace = random_trace(red.aig, _deep_frames(red.aig), params.sim_words, params.seed + 2)
     if trace is not None:
         return FAILS, "simulation", red.lift(trace)
-    res = check_property(red.aig, 0, budget.prove_params())
+    res = _engines(red.aig, params, budget)
+    if res is None:
+        return UNDECIDED, "", None
     validate(red.aig, 0, res)
     return res.status, res.engine, red.lift(res.trace) if res.status == FAILS else None
+
+
+def _engines(aig: Aig, params: SecParams, budget: _Budget):
+    """The engines' answer for bad[0] of `aig` (None: the limits ran out first). Under
+    `auto`, BMC alone first for BMC_FIRST CPU seconds (the bugs that correspondence
+    leaves are deep traces), then the whole portfolio of `prove` races on the rest."""
+    from edapipe.verify.seq.prove import _race, check_property
+
+    if params.engine == "auto":
+        wall, cpu = budget.head_start()
+        res = _race(("bmc",), aig, 0, 0, wall, cpu)
+        if res.status != UNDECIDED:
+            return res
+    if budget.expired():
+        return None
+    return check_property(aig, 0, budget.prove_params())
 
 
 def _deep_frames(aig: Aig) -> int:
