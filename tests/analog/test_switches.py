@@ -240,3 +240,53 @@ def _random_deck(rng) -> str:
 def test_random_switches_against_ngspice(tmp_path, seed):
     deck = _random_deck(np.random.default_rng(200 + seed))
     _tran_against_ngspice(tmp_path, deck, [f"v(o{k})" for k in range(4)] + ["i(v1)"], 1e-6)
+
+
+TF = """.tf through switches the operating point closed (S by a voltage, W by a current
+* beyond its band) and one it left open
+v1 1 0 dc 1
+r1 1 2 1k
+s1 2 3 c 0 sw1
+r3 3 0 2k
+r2 2 0 5k
+vc c 0 dc 3
+vs c y 0
+ry y 0 1k
+w1 2 4 vs csw1
+r4 4 0 3k
+s2 2 5 c 0 sw2
+r5 5 0 4k
+.model sw1 sw(vt=1 vh=0.5 ron=10 roff=1meg)
+.model csw1 csw(it=2m ih=0.5m ron=20 roff=1e6)
+.model sw2 sw(vt=5 vh=0.5 ron=1 roff=1e4)
+.tf {out} {src}
+.end
+"""
+
+
+@pytest.mark.parametrize("out, src", [("v(2)", "v1"), ("i(vs)", "v1"), ("v(4,2)", "v1")])
+def test_tf_uses_the_operating_points_switch_states(tmp_path, out, src):
+    """ngspice's tfanal.c loads its matrix right after the op, so S1 and W1 are closed
+    there (an .ac after an .op would see them open); the states stay as they were."""
+    import re
+    import subprocess
+
+    from tests.analog.test_decks16 import ours
+    from tests.conftest import require_tool
+
+    ng = require_tool("ngspice")
+    text = TF.format(out=out, src=src)
+    deck = tmp_path / "tf.cir"
+    deck.write_text(text)
+    printed = subprocess.run([ng, "-b", str(deck)], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=60).stdout
+    ref = dict(re.findall(r"^(\S+) = (\S+)$", printed, re.M))
+    res = ours(text).results[0]
+    got = dict(zip(res.names, res.data[0]))
+    assert set(got) == set(ref) and len(ref) == 3
+    for name, val in ref.items():
+        assert got[name] == pytest.approx(float(val), rel=2e-6, abs=1e-12), name
+    # closed switches: the input sees r1 + (r2 || r3 || r4 || r5 with their RON)
+    if out == "v(2)":
+        par = 1.0 / (1 / 5e3 + 1 / 2010.0 + 1 / 3020.0 + 1 / (4e3 + 1e4))
+        assert got["v1#input_impedance"] == pytest.approx(1e3 + par, rel=1e-6)

@@ -56,7 +56,7 @@ def run_tf(sim, args: dict, card=None):
     if insrc is None:
         raise error(f".tf: no independent source '{excerpt(args['src'], 40)}'")
     x = sim.operating_point()
-    g, _ = _jacobian(sim, x)
+    g = _tf_jacobian(sim, x)
     try:
         lu = sim._factor(g.astype(complex), dtype=complex)
     except _Singular:
@@ -128,6 +128,25 @@ def run_tf(sim, args: dict, card=None):
     names = ["transfer_function", in_name, out_name]
     data = np.array([[transfer, rin, rout]])
     return Result("tf", "", np.zeros(1), names, data, "Transfer Function")
+
+
+def _tf_jacobian(sim, x) -> np.ndarray:
+    """The Jacobian at the operating point x with every switch in the state that operating
+    point left it in: ngspice's tfanal.c loads the matrix right after its op, so a switch
+    the op closed is closed, where the small-signal load (.ac, .noise) takes the last
+    accepted state (open after an op). The states are restored afterwards."""
+    from edapipe.analog.devices import switch
+
+    saved = [(grp, grp.state.copy()) for grp in sim.sys.groups
+             if grp.kind == switch.FAMILY.kind]
+    try:
+        for grp, _ in saved:
+            switch.commit(grp.state)
+        g, _ = _jacobian(sim, x)
+    finally:
+        for grp, state in saved:
+            grp.state[:] = state
+    return g
 
 
 def _jacobian(sim, x, ac: bool = False) -> tuple[np.ndarray, np.ndarray]:

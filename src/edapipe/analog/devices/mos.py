@@ -16,7 +16,7 @@ from edapipe.analog.devices import mos2_kernels as K2
 from edapipe.analog.devices import mos3_kernels as K3
 from edapipe.analog.devices import mos_common_kernels as K
 from edapipe.analog.devices.mos_kernels import mos_load
-from edapipe.analog.devices.noise import terminal_currents, thermal
+from edapipe.analog.devices.noise import flicker, terminal_currents, thermal
 from edapipe.analog.devices.physics import (
     BOLTZ, CHARGE, CTOK, EPS_OX, EPS_SI, NI, _egap, _get, norm_model)
 from edapipe.analog.devices.table import (
@@ -487,18 +487,52 @@ def stamp(items, bld, sysm):
                            _series)
 
 
-def noise(grp, x, temp_k, gmin):
-    """ngspice's mos1noi.c/mos2noi.c with their default noise level: RD and RS thermal,
-    channel thermal noise 4kT (2/3)|gm| between d' and s'. The flicker term depends on
-    the noise level and the compatibility mode in ngspice; a model that asks for it (KF,
-    or NLEV >= 3) is refused rather than answered differently."""
-    out = []
-    for d, (e, term, _, (rd, rs, _overlap), ext) in enumerate(grp.items):
-        p = e.model.params
-        if p.get("kf", 0.0) or p.get("nlev", 0.0) >= 3:
+def _flicker_area(e, row, p) -> float:
+    """W (L - 2 LD) Cox^2, times M on levels 1 and 2, as ngspice 39's mos1noi.c,
+    mos2noi.c and mos3noi.c divide the flicker term by (level 3 narrows W by 2 WD and
+    leaves XL, XW out; level 1 without TOX takes Cox of a 100 nm oxide), from the row the
+    load kernel uses: its oxide capacitance is Cox W Leff M, its beta KP W/Leff M."""
+    level = int(row[K.M_LEVEL]) or 1
+    m = e.params.get("m", 1.0)
+    if level == 1 and not p.get("tox"):
+        cox = EPS_OX / 1e-7
+        ratio = row[K.M_BETA] / (_get(p, "kp", 2e-5) * m)      # W / Leff
+        length = e.params.get("l", p.get("l"))
+        width = e.params.get("w", p.get("w"))
+        if length is not None:
+            leff = length - 2.0 * _get(p, "ld", 0.0)
+            return ratio * leff * leff * m * cox * cox
+        if width is None:
+            # the default L and W come from .options DEFL/DEFW, which the row does not keep
             raise e.card.error(f".noise: element {e.name} (model {e.model.name}): MOS "
-                               f"flicker noise (KF) and NLEV >= 3 are not modelled")
-        _, g = terminal_currents(grp, d, x, gmin)
+                               f"flicker noise (KF) of a level-1 model without TOX needs L "
+                               f"or W on the element or its model")
+        return width * width / ratio * m * cox * cox
+    cox = EPS_OX / p.get("tox", 1e-7)
+    area = row[K.M_COX] / cox                # W Leff M (level 3: with XL and XW)
+    if level == 3:
+        area /= m
+        leff, weff = row[K3.M3_LEFF], row[K3.M3_WEFF]
+        area *= (leff - _get(p, "xl", 0.0)) / leff * (weff - _get(p, "xw", 0.0)) / weff
+    return area * cox * cox
+
+
+def noise(grp, x, temp_k, gmin):
+    """ngspice 39's mos1noi.c/mos2noi.c/mos3noi.c: RD and RS thermal, channel thermal
+    noise 4kT (2/3)|gm| between d' and s', and flicker noise KF |Id|^AF / (f W Leff Cox^2)
+    across the channel. ngspice 39 has no noise levels for these models (NLEV and GDSNOI
+    arrived later, with different answers), so a card that sets them is refused."""
+    out = []
+    for d, (e, term, row, (rd, rs, _overlap), ext) in enumerate(grp.items):
+        p = norm_model(e.model.params, e.model.kind)
+        for key in ("nlev", "gdsnoi"):
+            if key in p:
+                raise e.model.card.error(
+                    f".noise: model {e.model.name} (element {e.name}): {key.upper()} is "
+                    f"not a parameter of ngspice 39's MOS levels 1-3 (its noise levels are "
+                    f"not modelled)")
+        kf = _get(p, "kf", 0.0)
+        cur, g = terminal_currents(grp, d, x, gmin)
         if rd > 0:
             out.append(thermal(f"{e.name}_rd", term[0], ext[0], 1.0 / rd, temp_k))
         if rs > 0:
@@ -507,6 +541,11 @@ def noise(grp, x, temp_k, gmin):
         # not depend on the gate)
         out.append(thermal(f"{e.name}_id", term[0], term[2], 2.0 / 3.0 * abs(g[0, 1]),
                            temp_k))
+        if kf:
+            # I(d') is ngspice's cd: the channel current less the drain junction's
+            out.append(flicker(f"{e.name}_1overf", term[0], term[2], kf,
+                               _get(p, "af", 1.0), cur[0],
+                               1.0 / _flicker_area(e, row, p)))
     return out
 
 
