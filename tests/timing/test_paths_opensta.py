@@ -6,6 +6,7 @@ floats) and the number of paths."""
 
 from __future__ import annotations
 
+import gzip
 import re
 import subprocess
 
@@ -203,6 +204,83 @@ def test_wire_delays_with_spef_against_opensta(tmp_path, capsys, fields):
     got = ours(capsys, ["sta", str(v), "-l", str(LIB), "--sdc", str(sdc), "--digits", "7",
                         "--spef", str(spef), "-n", "3", "--fields", fields.replace(" ", ",")])
     assert assert_same_paths(got, theirs, tol=2e-6) == 3
+
+
+# set_load on output ports overrides the parasitics in OpenSTA's load (has_set_load):
+# resp_msg[3] in both analyses, resp_msg[4] in the min analysis only
+SPEF_PORT_LOADS = ("set_load 0.004 [get_ports resp_msg[3]]\n"
+                   "set_load -min 0.002 [get_ports resp_msg[4]]\n")
+
+
+@pytest.mark.parametrize("delay", ["max", "min"])
+def test_cap_column_with_spef_against_opensta(tmp_path, capsys, delay):
+    """gcd with its SPEF: every row's Cap (driver rows and net rows) and Slew as OpenSTA's,
+    the net's wire capacitance plus its pins' (0.0105570 pF on _414_/Q, not the 0.0054110
+    of its pins alone), and the lumped pins + set_load where a port of the net has one."""
+    from tests.timing.conftest import TIMING
+
+    need_shared()
+    v, base = design_files("gcd_sky130hd")
+    sdc = tmp_path / "loads.sdc"
+    sdc.write_text(base.read_text() + SPEF_PORT_LOADS)
+    spef = TIMING / "designs" / "gcd_sky130hd" / "gcd_sky130hd.spef"
+    ports = "resp_msg[3] resp_msg[4]"
+    theirs = sta_report(tmp_path, v, "gcd", plain_liberty(), sdc,
+                        f"report_checks -digits 7 -path_delay {delay} -group_count 3 "
+                        "-fields {cap slew}\n"
+                        f"report_checks -digits 7 -path_delay {delay} -group_count 2 "
+                        f"-to [get_ports {{{ports}}}] -fields {{cap slew nets input_pins}}",
+                        spef=spef)
+    common = ["sta", str(v), "-l", str(LIB), "--sdc", str(sdc), "--digits", "7",
+              "--spef", str(spef), "--path-delay", delay]
+    got = ours(capsys, common + ["-n", "3", "--fields", "cap,slew"])
+    more = ours(capsys, common + ["-n", "2", "--to", "resp_msg[3]", "--to", "resp_msg[4]",
+                                  "--fields", "cap,slew,nets,input_pins"])
+    got += more[more.index("Startpoint: "):]   # its paths, without its summary
+    assert assert_same_paths(got, theirs, tol=2e-6) == 5
+    if delay == "max":
+        assert "0.0105570    0.0396127" in got   # _414_/Q with its net's wire
+
+
+@pytest.mark.parametrize("corner", ["ff", "ss"])
+def test_cap_column_per_corner_with_spef_against_opensta(tmp_path, capsys, corner):
+    """reg1 at two ASAP7 corners with its SPEF: each corner's net rows carry the wire plus
+    that corner's own pin capacitances, as `report_checks -corner`. Only the Cap column
+    and the paths' order: Debian's `define_corners` reduces every corner's nets with the
+    first corner's pin capacitances, so ss times are 1.1 ps away (docs/timing.md)."""
+    from tests.timing.conftest import TIMING
+
+    need_shared()
+    sta = require_tool("sta")
+    folder = TIMING / "designs" / "reg1_asap7"
+    v, spef = folder / "reg1_asap7.v", folder / "reg1_asap7.spef"
+    sdc = tmp_path / "c.sdc"
+    sdc.write_text(CORNER_SDC)
+    libs = {c: TIMING / "liberty" / f"asap7_small_{c}.lib.gz" for c in ("ff", "ss")}
+    script = "define_corners ff ss\n"
+    for c, path in libs.items():
+        plain = tmp_path / f"{c}.lib"
+        plain.write_bytes(gzip.decompress(path.read_bytes()))
+        script += f"read_liberty -corner {c} {plain}\n"
+    script += (f"read_verilog {v}\nlink_design top\nread_sdc {sdc}\nread_spef {spef}\n"
+               f"report_checks -digits 7 -corner {corner} -group_count 5 "
+               "-fields {cap slew nets}\n")
+    (tmp_path / "r.tcl").write_text(script)
+    proc = subprocess.run([sta, "-no_init", "-no_splash", "-exit", str(tmp_path / "r.tcl")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "Error" not in proc.stdout, proc.stdout + proc.stderr
+    got = ours(capsys, ["sta", str(v), "--sdc", str(sdc), "--spef", str(spef), "--digits",
+                        "7", "-n", "5", "--fields", "cap,slew,nets", "--report-corner", corner]
+               + [f"--corner={c}={p}" for c, p in libs.items()])
+
+    def net_caps(text: str) -> list[tuple[str, float]]:
+        return [(m.group(2), float(m.group(1))) for m in
+                re.finditer(r"^ +\d+ +(\d+\.\d+) +(\S+) \(net\)$", text, re.M)]
+
+    theirs = net_caps(proc.stdout)
+    assert len(theirs) == 6 and [n for n, _ in net_caps(got)] == [n for n, _ in theirs]
+    for (_, a), (_, b) in zip(net_caps(got), theirs):
+        assert a == pytest.approx(b, rel=1e-6)
 
 
 GROUPS_SDC = ("create_clock -name aclk2 -period 3 -waveform {0.5 2} -add [get_ports clk]\n"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import subprocess
 
 import pytest
@@ -34,6 +35,39 @@ def test_path_units_are_the_library_units_against_opensta(tmp_path, capsys):
                             "7", "-n", "5", "--fields", our_fields])
         assert assert_same_paths(got, theirs, tol=1e-5) == 4   # ps: 1e-8 ns
         assert " ps " in got and "0.5770" in got
+
+
+@pytest.mark.parametrize("delay", ["max", "min"])
+def test_cap_column_with_spef_in_femto_farads_against_opensta(tmp_path, capsys, delay):
+    """reg1 (ASAP7, capacitance ranges) with its SPEF: the Cap column is the net's wire plus
+    its pins' capacitance of the path's own analysis (max: r2q, 13.4 fF of wire + u1/A's
+    0.577042 fF; min: in1 falling, 13.4 fF + r1/D's 0.547946 fF, its range's low end),
+    Slew as OpenSTA's, row by row. Each analysis in a session of its own: Debian's `sta`
+    keeps the first pi model it reduced for the report, so a later report of the other
+    analysis repeats the first one's pin capacitances."""
+    from tests.timing.test_paths_opensta import assert_same_paths, ours, sta_report
+
+    need_shared()
+    folder = TIMING / "designs" / "reg1_asap7"
+    v, spef = folder / "reg1_asap7.v", folder / "reg1_asap7.spef"
+    lib_gz = TIMING / "liberty" / "asap7_small_ff.lib.gz"
+    lib = tmp_path / "asap7.lib"
+    lib.write_bytes(gzip.decompress(lib_gz.read_bytes()))
+    sdc = tmp_path / "r.sdc"
+    sdc.write_text("create_clock -name clk -period 1000 {clk1 clk2 clk3}\n"
+                   "set_input_delay -clock clk 100 {in1 in2}\n"
+                   "set_output_delay -clock clk 20 out\nset_input_transition 10 {in1 in2}\n")
+    theirs = sta_report(tmp_path, v, "top", lib, sdc,
+                        f"report_checks -digits 7 -path_delay {delay} -group_count 5 "
+                        "-fields {cap slew nets input_pins}", spef=spef)
+    got = ours(capsys, ["sta", str(v), "-l", str(lib_gz), "--sdc", str(sdc), "--spef",
+                        str(spef), "--digits", "7", "--path-delay", delay, "-n", "5",
+                        "--fields", "cap,slew,nets,input_pins"])
+    # 2e-3 ps: the 2e-6 ns of the gcd comparisons (RC slews agree to about 1e-4 ps here);
+    # a Cap taken at the other analysis' pin capacitances is 0.07 fF or more away
+    assert assert_same_paths(got, theirs, tol=2e-3) == 4   # one per endpoint
+    net, cap = ("r2q", "13.9770") if delay == "max" else ("in1", "13.9479")
+    assert re.search(rf"^ +1 +{cap}\d* +{re.escape(net)} \(net\)$", got, re.M), got
 
 
 def test_endpoint_counts_and_tns_per_pin_against_opensta(tmp_path):
@@ -80,3 +114,77 @@ def test_histogram_panels_annotated_per_check():
         assert vals.min() == pytest.approx(an.worst_slack(check) * 1e9)
         assert f"TNS {an.tns(check) * 1e9:.3f} ns" in note
         assert f"violations {an.violations(check)} of {len(vals)}" in note
+
+
+_CAP_V = """module top(a, y1, y2);
+ input a; output y1, y2; wire n1;
+ INV u1 (.A(a), .Y(n1));
+ BUF u2 (.A(n1), .Y(y1));
+ INV u3 (.A(n1), .Y(y2));
+endmodule"""
+_CAP_SPEF = """*SPEF "ieee 1481-1999"
+*DESIGN "top"
+*DIVIDER /
+*DELIMITER :
+*BUS_DELIMITER [ ]
+*T_UNIT 1 NS
+*C_UNIT 1 FF
+*R_UNIT 1 KOHM
+*D_NET n1 4
+*CONN
+*I u1:Y O
+*I u2:A I
+*I u3:A I
+*CAP
+1 n1:1 2.0
+2 u2:A 1.0
+3 u3:A other:9 0.5
+*RES
+1 u1:Y n1:1 0.1
+2 n1:1 u2:A 0.2
+3 n1:1 u3:A 0.3
+*END
+*R_NET y1 3
+*DRIVER u2:Y
+*C2_R1_C1 1 0.05 2
+*LOADS
+*RC y1 0.004
+*END
+"""
+
+
+def test_cap_column_with_parasitics_by_hand():
+    """The Cap of an RC driver: the wire it reaches (a coupling capacitor's far end not
+    twice) plus the net's pins at the row's edge and analysis; a reduced net's c1 + c2; a
+    port set_load for that analysis overrides the parasitics; nets without parasitics keep
+    their pins and loads."""
+    from edapipe.timing import rc
+    from edapipe.timing.graph import build_graph
+    from edapipe.timing.liberty import parse_liberty_text
+    from edapipe.timing.netlist import read_netlist_text
+    from edapipe.timing.report import driver_load
+    from edapipe.timing.sdc import read_sdc_text
+    from edapipe.timing.search import analyze
+    from edapipe.timing.spef import read_spef_text
+    from edapipe.timing.sta import design_names
+    from tests.timing.conftest import DATA
+
+    lib = parse_liberty_text((DATA / "mini.lib").read_text(), "mini.lib")
+    netlist = read_netlist_text(_CAP_V, "t.v", lambda c: list(lib.cells[c].pins)
+                                + lib.cells[c].pg_pins if c in lib.cells else None, None)
+    cons = read_sdc_text("set_load -min 0.01 [get_ports y1]\n", "t.sdc",
+                         design_names(netlist, [lib]), lib.time_unit, lib.cap_unit)
+    graph = build_graph(netlist, [lib], cons)
+    assert rc.annotate(graph, read_spef_text(_CAP_SPEF, "t.spef"), cons) == []
+    an = analyze(graph, cons, [lib])
+    node = {graph.node_name(v): v for v in range(len(graph.node_inst))
+            if graph.node_inst[v] >= 0}
+
+    def ff(v, e, mm):
+        return round(driver_load(an, v, e, mm) * 1e15, 6)   # the pi model is float32
+
+    # n1: 2 + 1 + 0.5 fF of wire, u2/A 3 fF rise / 4 fF fall (BUF), u3/A 1 fF
+    assert [ff(node["u1/Y"], e, mm) for e in (0, 1) for mm in (0, 1)] == [7.5, 7.5, 8.5, 8.5]
+    # y1: the *R_NET's 1 + 2 fF in the max analysis; set_load -min 0.01 pF in the min one
+    assert [ff(node["u2/Y"], e, mm) for e in (0, 1) for mm in (0, 1)] == [3.0, 10.0, 3.0, 10.0]
+    assert ff(node["u3/Y"], 0, 0) == 0.0   # y2: no parasitics, no load

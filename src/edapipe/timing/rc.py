@@ -36,7 +36,7 @@ from __future__ import annotations
 import bisect
 import math
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -672,6 +672,11 @@ class RcNet:
 
     pi: dict[tuple[int, int], tuple[float, float, float]]
     elmore: dict[int, dict[tuple[int, int], float]]   # load node -> {(edge, mm): s}
+    # the driver's load as `report_checks -fields cap` prints it (OpenSTA's
+    # GraphDelayCalc::loadCap), F per (edge, mm); None where a port of the net has a
+    # set_load for that edge and analysis (set_load takes precedence over parasitics: the
+    # lumped load of the graph)
+    cap: dict[tuple[int, int], float | None] = field(default_factory=dict)
 
 
 def annotate(g, spef, sdc) -> list[str]:
@@ -689,6 +694,8 @@ def annotate(g, spef, sdc) -> list[str]:
     pin_cap = g.pin_cap if g.pin_cap_min is None else g.pin_cap_min
     rc: dict[int, RcNet] = {}
     unknown = 0
+    net_pins = _net_pin_caps(g, n_pins)
+    set_load = _port_set_loads(g, sdc)
     for net in spef.nets:
         nodes = {}
         for pin in net.pins:
@@ -711,9 +718,12 @@ def annotate(g, spef, sdc) -> list[str]:
             if name != drv_name:
                 continue
             pi = tuple(_f32(x) for x in pi)
+            total = _f32(pi[0] + pi[2])   # a pi model holds the pins' capacitance too
             rc[drv] = RcNet({(e, mm): pi for e in range(2) for mm in range(2)},
                             {by_name[p]: {(e, mm): t for e in range(2) for mm in range(2)}
-                             for p, t in loads.items() if p in by_name})
+                             for p, t in loads.items() if p in by_name},
+                            {(e, mm): None if (gnet, e, mm) in set_load else total
+                             for e in range(2) for mm in range(2)})
             continue
         if drv_name not in net.nodes:
             warnings.append(f"SPEF net {excerpt_name(net.name)} (line {net.line}) does not "
@@ -741,11 +751,70 @@ def annotate(g, spef, sdc) -> list[str]:
                     t = _f32(el[net.nodes[pin]])
                     got = elm.setdefault(v, {})
                     got[(e, 0)] = got[(e, 1)] = t
-        rc[drv] = RcNet(pis, elm)
+        # a network's capacitance is its wire's alone: the report adds the net's pin
+        # capacitances of its own analysis (not the reduction's min ones)
+        wire = _connected_cap(n, net.res, net.cap, net.nodes[drv_name])
+        caps = {(e, mm): None if (gnet, e, mm) in set_load
+                else wire + float(net_pins[gnet, e, mm]) for e in range(2) for mm in range(2)}
+        rc[drv] = RcNet(pis, elm, caps)
     if unknown:
         warnings.append(f"{unknown} SPEF pin(s) are not in the design (ignored)")
     g.rc = rc
     return warnings
+
+
+def _connected_cap(n_nodes: int, res, cap: list[float], driver: int) -> float:
+    """The capacitance of the nodes the driver reaches through the net's resistors (a
+    coupling capacitor's end in another net is not part of this net's wire)."""
+    adj: list[list[int]] = [[] for _ in range(n_nodes)]
+    for a, b, _ in res:
+        adj[a].append(b)
+        adj[b].append(a)
+    seen = [False] * n_nodes
+    seen[driver] = True
+    stack = [driver]
+    total = 0.0
+    while stack:
+        v = stack.pop()
+        total += cap[v]
+        for w in adj[v]:
+            if not seen[w]:
+                seen[w] = True
+                stack.append(w)
+    return total
+
+
+def _net_pin_caps(g, n_pins: int) -> np.ndarray:
+    """(nets, edge, mm) the Liberty capacitance of every pin on each net (the driver's
+    too) plus the ports' set_load, per analysis (mm 0 max, 1 min): OpenSTA's `netCaps`
+    pin part, without any wire-load estimate."""
+    n_nets = len(g.netlist.net_names)
+    out = np.zeros((n_nets, 2, 2))
+    net = g.node_net[:n_pins]
+    ok = net >= 0
+    for mm, caps in enumerate((g.pin_cap, g.pin_cap if g.pin_cap_min is None
+                               else g.pin_cap_min)):
+        for e in range(2):
+            out[:, e, mm] = np.bincount(net[ok], weights=caps[:n_pins][ok, e],
+                                        minlength=n_nets)
+    n_ports = len(g.port_node)
+    if n_ports and g.port_ext is not None:
+        pnet = g.node_net[n_pins:n_pins + n_ports]
+        okp = pnet >= 0
+        np.add.at(out, pnet[okp], g.port_ext[okp])
+    return out
+
+
+def _port_set_loads(g, sdc) -> set[tuple[int, int, int]]:
+    """(net, edge, mm) where a port of the net has a set_load (pin or wire load) for that
+    edge and analysis: OpenSTA's `has_set_load`."""
+    out = set()
+    for table in (sdc.port_loads, sdc.port_wire_loads):
+        for name, per in table.items():
+            v = g.port_node.get(name)
+            if v is not None and g.node_net[v] >= 0:
+                out.update((int(g.node_net[v]), e, mm) for e, mm in per)
+    return out
 
 
 def excerpt_name(name: str) -> str:

@@ -93,7 +93,6 @@ def trace(an: Analysis, ep: Endpoint, check: int, path=None
     end = End.of(ep, check) if path is None else path.end
     launch = an.launches[steps.run]
     slew = an.slew_max if check == SETUP else an.slew_min
-    load = g.load if check == SETUP else g.load_min
     v, e, t_start = steps.start, steps.start_edge, steps.start_time
     pts: list[Point] = []
     clk = launch.clock
@@ -118,8 +117,8 @@ def trace(an: Analysis, ep: Endpoint, check: int, path=None
                          launch.time))
         pts.append(Point("input external delay", e, None, None, t_start - launch.time,
                          t_start))
-        pts.append(Point(_pin_label(an, start), e, load[start, e], slew[start, e], 0.0,
-                         t_start, start))
+        pts.append(Point(_pin_label(an, start), e, driver_load(an, start, e, mm),
+                         slew[start, e], 0.0, t_start, start))
         startpoint = g.node_pin[start]
         start_desc = f"{startpoint} (input port clocked by {clk})"
     t_end = t_start
@@ -132,8 +131,8 @@ def trace(an: Analysis, ep: Endpoint, check: int, path=None
             t_pin += w
             pts.append(Point(_pin_label(an, pin), ei, None, an.slew_at(pin, ei, mm), w,
                              t_pin, pin, input_pin=True))
-        pts.append(Point(_pin_label(an, to), eo, load[to, eo], slew[to, eo],
-                         t_end - t_pin, t_end, to))
+        pts.append(Point(_pin_label(an, to), eo, driver_load(an, to, eo, mm),
+                         slew[to, eo], t_end - t_pin, t_end, to))
     d = g.source(ep.node)
     if ep.node != d:
         e = end.edge
@@ -154,6 +153,17 @@ def trace(an: Analysis, ep: Endpoint, check: int, path=None
     info = {"startpoint": start_desc, "endpoint": end_desc, "group": group_of(ep, end),
             "type": "max" if check == SETUP else "min", "end": end}
     return pts, req, info
+
+
+def driver_load(an: Analysis, v: int, e: int, mm: int) -> float:
+    """The Cap column of driver `v` for output edge `e` in analysis `mm` (0 max, 1 min), F,
+    as OpenSTA's `ReportPath::loadCap`: with parasitics rc.RcNet.cap (the net's wire
+    capacitance plus its pins' capacitance of this analysis), otherwise (and where a port
+    set_load overrides the parasitics) the net's pin capacitances and set_load values."""
+    g = an.graph
+    net = (g.rc or {}).get(v)
+    cap = None if net is None else net.cap.get((e, mm))
+    return float((g.load if mm == 0 else g.load_min)[v, e]) if cap is None else cap
 
 
 def _required_points(an: Analysis, ep: Endpoint, end, check: int
