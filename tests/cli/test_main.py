@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -32,16 +33,22 @@ def test_every_command_has_help(name):
 def imported_modules(*argv: str, code: int = 0) -> set[str]:
     """The modules a fresh process has imported after `edapipe argv`, which must end with
     exit `code` (a crash must not pass for "numba was not imported")."""
+    return modules_and_stderr(*argv, code=code)[0]
+
+
+def modules_and_stderr(*argv: str, code: int = 0, cwd=None) -> tuple[set[str], str]:
+    """imported_modules, and what the command wrote on standard error (without the list)."""
     script = ("import sys\nfrom edapipe.cli.main import run\ntry:\n    run(%r)\n"
               "except SystemExit as exc:\n    status = exc.code\nelse:\n    status = 0\n"
               "print('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr)\n"
               "sys.exit(status)" % (list(argv),))
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=300, cwd=cwd)
     assert proc.returncode == code, proc.stderr
-    listed = [line for line in proc.stderr.splitlines() if line.startswith("MODULES ")]
+    lines = proc.stderr.splitlines(keepends=True)
+    listed = [line for line in lines if line.startswith("MODULES ")]
     assert len(listed) == 1, proc.stderr
-    return set(listed[0].split()[1:])
+    return set(listed[0].split()[1:]), "".join(line for line in lines if line not in listed)
 
 
 @pytest.mark.parametrize("argv, code", [(["--help"], 0), (["stats", "--help"], 0),
@@ -53,6 +60,52 @@ def test_help_errors_and_stats_do_not_import_numba(argv, code):
     modules = imported_modules(*argv, code=code)
     assert "click" in modules and "edapipe.cli.main" in modules   # the list is real
     assert "numba" not in modules
+
+
+ADDER8 = Path(__file__).resolve().parents[2] / "examples" / "adder8.v"
+RC_DECK = """rc ladder
+V1 in 0 DC 0 PULSE(0 1 0 1n 1n 5u 10u)
+R1 in mid 1k
+C1 mid 0 1n
+R2 mid out 1k
+C2 out 0 1n
+.tran 0.1u 20u
+.end
+"""
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["stats", "adder8.v"], None),
+    (["read", "undriven.bench", "-o", "u.aig"],
+     "edapipe: warning: undriven.bench:3: constant-0 drivers added to 1 undriven net(s): 'b'\n"),
+    (["opt", "resyn2", "adder8.v", "-o", "o.aig"], None),
+    (["opt", "-v", "resyn2", "adder8.v", "-o", "o.aig"], "[10/10] b  "),
+    (["cec", "adder8.v", "adder8.v"], None),
+    (["cec", "-v", "adder8.v", "adder8.v"], "cec: {'rounds': "),
+    (["sta", "{gcd}.v", "--liberty", "{lib}", "--sdc", "{gcd}.sdc"],
+     "are black boxes with no timing\n"),
+    (["spice", "rc.cir", "--csv", "rc.csv"], "edapipe: Transient Analysis: "),
+    (["batch", "-j", "1", "--", "opt; cec", "adder8.v"], "batch: 1 inputs: 1 ok ("),
+], ids=["stats", "read-warning", "opt", "opt-v", "cec", "cec-v", "sta-gcd", "spice", "batch"])
+def test_plain_runs_do_not_import_rich(tmp_path, argv, said):
+    """Issue #18: rich costs 0.03-0.05 s CPU to import, so tiny successful runs, their
+    warnings and their -v lines (stderr is not a terminal) are written without it."""
+    (tmp_path / "adder8.v").write_bytes(ADDER8.read_bytes())
+    (tmp_path / "undriven.bench").write_text("INPUT(a)\nOUTPUT(y)\ny = AND(a, b)\n")
+    (tmp_path / "rc.cir").write_text(RC_DECK)
+    if argv[0] == "sta":
+        gcd = bench("timing", "designs", "gcd_sky130hd", "gcd_sky130hd.v").with_suffix("")
+        lib = bench("timing", "liberty", "sky130hd_tt.lib.gz")
+        argv = [a.format(gcd=gcd, lib=lib) for a in argv]
+    modules, stderr = modules_and_stderr(*argv, cwd=tmp_path)
+    assert "click" in modules and "edapipe.cli.main" in modules   # the list is real
+    assert not [m for m in modules if m == "rich" or m.startswith("rich.")]
+    if said is not None:
+        assert said in stderr, stderr
+    if "-v" in argv and argv[0] == "cec":
+        # one line however long: rich broke it at column 80
+        assert len([line for line in stderr.splitlines() if line.startswith("cec: ")]) == 1
+        assert stderr.split("cec: ", 1)[1].split("\n", 1)[0].endswith("}")
 
 
 def test_unknown_command_is_a_usage_error():

@@ -302,9 +302,9 @@ def run_cec(stage: Stage, state: State, row: dict) -> None:
     row["equivalent"] = res.equivalent
     row["cec"] = res.status
     if p["verbose"]:
-        from edapipe.util.console import console
+        from edapipe.util.console import write_line
 
-        console().print(f"cec: {res.stats.as_dict()}", markup=False, highlight=False)
+        write_line(f"cec: {res.stats.as_dict()}")
     if res.cex is not None:
         if p["cex_path"]:
             write_bytes(p["cex_path"], witness(*res.cex_a()).encode(), binary=False,

@@ -96,7 +96,7 @@ def _run(tasks, script, jobs, timeout, memory, dask_address, results, journal, t
     import time
 
     from edapipe.batch.pool import longest_first
-    from edapipe.util.console import console, stderr_is_terminal
+    from edapipe.util.console import console, stderr_is_terminal, write_line
 
     tasks = longest_first(tasks)
     bar = task_id = None
@@ -132,8 +132,8 @@ def _run(tasks, script, jobs, timeout, memory, dask_address, results, journal, t
     parts = [f"{n} {s}" for s, n in sorted(counts.items())]
     if skipped:
         parts.append(f"{skipped} from the journal")
-    console().print(f"batch: {total} inputs: {', '.join(parts) or 'nothing to do'} "
-                    f"({time.perf_counter() - t0:.1f} s)", markup=False, highlight=False)
+    write_line(f"batch: {total} inputs: {', '.join(parts) or 'nothing to do'} "
+               f"({time.perf_counter() - t0:.1f} s)")
 
 
 def _open_journal(path: str):

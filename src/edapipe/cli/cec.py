@@ -56,7 +56,7 @@ def cec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | Non
     Exit codes: 0 equivalent, 1 not equivalent (failing outputs and a counter-example),
     2 usage, 3 bad input or interfaces that differ, 4 undecided within the limits.
     """
-    from edapipe.util.console import console, stderr_is_terminal
+    from edapipe.util.console import console, stderr_is_terminal, write_line
     from edapipe.util.files import write_bytes
 
     from edapipe.errors import UsageError
@@ -101,7 +101,7 @@ def cec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | Non
         if bar is not None:
             bar.stop()
     if verbose:
-        console().print(f"cec: {res.stats.as_dict()}", markup=False, highlight=False)
+        write_line(f"cec: {res.stats.as_dict()}")
     if res.cex is not None:
         if cex_path:
             write_bytes(cex_path, witness(*res.cex_a()).encode(), binary=False, option="--cex")

@@ -59,7 +59,7 @@ def explore_cmd(design, budget, objective, jobs, dask_address, timeout, seed, ou
     from edapipe.cli.batch import _default_jobs
     from edapipe.cli.logic import guard, load, save
     from edapipe.errors import CheckFailed, ResourceLimit
-    from edapipe.util.console import console, stderr_is_terminal
+    from edapipe.util.console import console, stderr_is_terminal, write_line
     from edapipe.util.files import write_bytes
 
     guard({"-o": output, "--script": script_path}, design)
@@ -107,9 +107,8 @@ def explore_cmd(design, budget, objective, jobs, dask_address, timeout, seed, ou
     if as_json:
         click.echo(json.dumps(summary))
         return
-    console().print(f"explore: {design}: and {res.ands_in} -> {res.ands}, lev "
-                    f"{res.levels_in} -> {res.levels} in {res.evaluated} scripts "
-                    f"({res.failed} failed); proven equivalent", markup=False,
-                    highlight=False)
+    write_line(f"explore: {design}: and {res.ands_in} -> {res.ands}, lev "
+               f"{res.levels_in} -> {res.levels} in {res.evaluated} scripts "
+               f"({res.failed} failed); proven equivalent")
     if not script_path:
         click.echo(res.script)

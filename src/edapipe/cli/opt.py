@@ -54,10 +54,10 @@ def opt_cmd(script: str, input_file: str, output: str, input_format: str | None,
     aig = load(input_file, input_format)
     start = input_step(aig)
     if verbose:
-        from edapipe.util.console import console
+        from edapipe.util.console import write_line
 
-        console().print(f"[ 0]   {'input':<16} and = {start['ands']:>8}  "
-                        f"lev = {start['levels']:>6}")
+        write_line(f"[ 0]   {'input':<16} and = {start['ands']:>8}  "
+                   f"lev = {start['levels']:>6}")
     result, steps = run_script(aig, script, on_step=print_step if verbose else None)
     save(result, output, "aig" if output == "-" else None)
     if as_json:
@@ -73,10 +73,10 @@ def input_step(aig) -> dict:
 
 def print_step(k: int, total: int, res) -> None:
     """`opt -v`'s line for a pass (run_script's on_step)."""
-    from edapipe.util.console import console
+    from edapipe.util.console import write_line
 
-    console().print(f"[{k + 1:>2}/{total}] {res.text:<16} and = {res.ands:>8}  "
-                    f"lev = {res.levels:>6}  time = {res.seconds:8.3f} s")
+    write_line(f"[{k + 1:>2}/{total}] {res.text:<16} and = {res.ands:>8}  "
+               f"lev = {res.levels:>6}  time = {res.seconds:8.3f} s")
 
 
 def opt_summary(script: str, start: dict, steps, result) -> dict:

@@ -68,7 +68,7 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     from edapipe.analog import output
     from edapipe.analog.devices.bjt import BC_AREA_OPTION
     from edapipe.analog.spice import analysis_from_text, load_circuit, simulate
-    from edapipe.util.console import console, stderr_is_terminal
+    from edapipe.util.console import console, stderr_is_terminal, write_line
     from edapipe.cli.logic import guard
     from edapipe.errors import UsageError
     from edapipe.util.files import is_stdio, read_bytes, write_bytes
@@ -97,20 +97,13 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     if tran_args:
         specs.append(analysis_from_text("tran", tran_args))
 
-    def note(text):
-        # plain text when stderr is not a terminal: rich costs ~0.05 s of start-up
-        if stderr_is_terminal():
-            console().print(text, markup=False, highlight=False)
-        else:
-            sys.stderr.write(text + "\n")
-
     n_analyses = len(specs) or len(circ.analyses)
     for opt in on_stdout:
         if opt != "--raw" and n_analyses > 1:
             raise UsageError(f"{opt} -: standard output takes one analysis and the run has "
                              f"{n_analyses}; give a file name (one file per analysis)")
     for w in circ.warnings + outs.warnings:
-        note(f"edapipe: warning: {w}")
+        write_line(f"edapipe: warning: {w}")
     shown = len(circ.warnings)
 
     bar = None
@@ -132,11 +125,11 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
         if bar is not None:
             bar.stop()
     for w in run.warnings[shown:]:
-        note(f"edapipe: warning: {w}")        # .meas cards that fail or do not apply
+        write_line(f"edapipe: warning: {w}")        # .meas cards that fail or do not apply
     # .save/.probe select what the writers get; .print and the op table see everything
     results, save_warnings = output.select_saved(run.results, outs)
     for w in save_warnings:
-        note(f"edapipe: warning: {w}")
+        write_line(f"edapipe: warning: {w}")
     title = circ.title
     if csv_path:
         for res in results:
@@ -148,8 +141,8 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     if plot_path:
         for res in results:
             if res.kind == "tf":
-                note("edapipe: warning: --plot: the .tf result (three numbers) is not "
-                     "plotted")
+                write_line("edapipe: warning: --plot: the .tf result (three numbers) is not "
+                           "plotted")
                 continue
             output.plot_png(res, output.per_analysis_path(plot_path, res.kind, len(results)),
                             title)
@@ -172,7 +165,7 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
         if outs.prints.get(res.kind):
             text, print_warnings = output.print_table(res, outs.prints[res.kind])
             for w in print_warnings:
-                note(f"edapipe: warning: {w}")
+                write_line(f"edapipe: warning: {w}")
             if text:
                 tables.append(text)
         tables += [f.text() for f in run.fouriers[k]]
@@ -183,7 +176,7 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
             extra = ""
             if res.kind == "tran" and res.extra:
                 extra = f" ({res.extra['accepted']} accepted, {res.extra['rejected']} rejected)"
-            note(f"edapipe: {res.title}: {n} points{extra}")
+            write_line(f"edapipe: {res.title}: {n} points{extra}")
     if tables:
         # standard output carries the data asked for with '-'; the tables go beside it
         (sys.stderr if on_stdout else sys.stdout).write("\n".join(tables))
