@@ -337,7 +337,9 @@ def test_semiconductor_noise_matches_ngspice(tmp_path, sweep):
     test_noise_matches_ngspice(tmp_path, NOISE3, sweep)
 
 
-def test_mos_flicker_noise_is_a_located_error():
+def test_mos_flicker_noise_without_oxide_or_geometry_is_a_located_error():
+    """Level 1 with KF but neither TOX nor L/W: ngspice takes .options defl/defw, which the
+    noise code cannot see (test_mos_noise.py checks flicker noise itself)."""
     with pytest.raises(InputError) as err:
         ours("t\nv1 1 0 dc 2 ac 1\nr1 1 2 1k\nm1 2 1 0 0 nm\n.model nm nmos(kf=1e-25)\n"
              ".noise v(2) v1 dec 5 1 1k\n.end\n")
