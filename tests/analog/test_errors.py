@@ -102,3 +102,18 @@ def test_unsupported_element_is_named(tmp_path, letter):
     proc = spice(tmp_path, f"t\nV1 1 0 1\n{letter}1 1 0 V=1\n.op\n.end\n")
     assert proc.returncode == 3
     assert f"{letter.lower()}1" in proc.stderr.lower()
+
+
+@pytest.mark.parametrize("option", ["scale=1e-6", "rshunt=1e12", "ramptime=1n", "xmu=0.4"])
+def test_options_that_would_change_the_answer_are_located_errors(tmp_path, option):
+    proc = spice(tmp_path, f"t\nV1 1 0 1\nR1 1 0 1k\n.options reltol=1e-4 {option}\n.op\n.end\n")
+    assert proc.returncode == 3
+    assert "bad.cir:4:" in proc.stderr and option.split("=")[0] in proc.stderr
+
+
+def test_unknown_options_are_located_warnings_and_listing_options_are_quiet(tmp_path):
+    proc = spice(tmp_path, "t\nV1 1 0 1\nR1 1 0 1k\n.options post noacct scale=1\n"
+                           ".options frobnicate=3\n.op\n.end\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "bad.cir:5:" in proc.stderr and "frobnicate" in proc.stderr
+    assert "post" not in proc.stderr and "noacct" not in proc.stderr

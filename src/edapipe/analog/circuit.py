@@ -855,7 +855,7 @@ class _Flattener:
         self.check_size(deck.top)
         self.expand(deck.top, "", {}, self.top_env, ())
         opts = parse_options(deck.options)
-        _check_options(deck.options)
+        _check_options(deck.options, self.warnings)
         temp = float(opts.get("temp", 27.0)) if not isinstance(opts.get("temp"), str) else 27.0
         for card in deck.temps:
             toks = split_tokens(card.text)
@@ -892,12 +892,37 @@ _NUMERIC_OPTIONS = {"reltol", "abstol", "vntol", "chgtol", "trtol", "gmin", "itl
                     "defl", "defw", "defad", "defas"}
 
 
-def _check_options(cards: list[Card]) -> None:
+# options read elsewhere (analyses.Options, fourier.py)
+_OTHER_OPTIONS = {"method", "nfreqs", "fourgridsize", "polydegree"}
+# ngspice options about listings, accounting and saved vectors: no answer changes
+_NO_EFFECT_OPTIONS = {"acct", "noacct", "list", "nolist", "node", "nonode", "opts", "nopage",
+                      "post", "numdgt", "nomod", "noinit", "norefvalue", "warn", "maxwarns",
+                      "savecurrents", "keepopinfo", "klu", "sparse", "trans", "brief"}
+# ngspice options that change results and are not implemented here
+_REFUSED_OPTIONS = {"scale": "scales MOS and element geometry",
+                    "rshunt": "adds a resistor from every node to ground",
+                    "cshunt": "adds a capacitor from every node to ground",
+                    "ramptime": "ramps the sources at the start of a transient",
+                    "xmu": "damps the trapezoidal integration",
+                    "interp": "interpolates the output onto the TSTEP grid",
+                    "noopiter": "skips the plain Newton operating point",
+                    "pivtol": "sets the LU pivot threshold", "pivrel": "sets the pivot ratio",
+                    "seed": "seeds the random sources"}
+
+
+def _check_options(cards: list[Card], warnings: list) -> None:
     """A numeric option must be a finite number (`.options reltol=abc` is a located error,
-    not a traceback when the simulator reads it)."""
+    not a traceback when the simulator reads it). An option that would change the results
+    and is not implemented is a located error; one we do not know is a located warning."""
     for card in cards:
         for key, val in parse_options([card]).items():
+            if key in _REFUSED_OPTIONS and not (key == "scale" and val == 1.0):
+                raise card.error(f".options {key}: not supported (it "
+                                 f"{_REFUSED_OPTIONS[key]})")
             if key not in _NUMERIC_OPTIONS:
+                if key not in _OTHER_OPTIONS and key not in _NO_EFFECT_OPTIONS:
+                    warnings.append(card.warning(f".options {key}: unknown to edapipe, "
+                                                 f"ignored"))
                 continue
             if isinstance(val, str):
                 if key == "temp":
