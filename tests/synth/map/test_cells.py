@@ -106,6 +106,14 @@ def test_library_groups_and_match_table(sky130):
     rows = np.flatnonzero((mlib.e_group == n2) & (mlib.e_truth == 0b1110))
     assert rows.size and all(mlib.e_mask[r] == 0b11 for r in rows)
     assert np.all(np.diff(mlib.e_n) >= 0)
+    # the rows of one function come smallest cell first (area recovery stops at the first
+    # cell larger than its best so far), in both tables
+    for table in (mlib.table(True), mlib.table(False)):
+        for n in range(2, library.MAX_INPUTS + 1):
+            lo, hi = table.n_start[n], table.n_start[n + 1]
+            area = np.array([g.area for g in mlib.groups])[table.e_group[lo:hi]]
+            same = table.e_truth[lo + 1:hi] == table.e_truth[lo:hi - 1]
+            assert np.all(area[1:][same] >= area[:-1][same])
     mlib2 = library.build(lib, exclude=["*nand2*"])
     assert not any("nand2" in g.name for g in mlib2.groups)
 
@@ -300,3 +308,56 @@ def test_timing_without_text_equals_timing_the_written_netlist(name, sky130):
         sb = sorted((e.name, e.slack[0], e.slack[1]) for e in b.endpoints)
         assert [x[0] for x in sa] == [x[0] for x in sb]
         assert np.allclose([x[1:] for x in sa], [x[1:] for x in sb], rtol=0, atol=1e-15)
+
+
+def test_relaxed_mappings_are_one_mapping_per_relax(sky130):
+    """The delay passes are made once for several relaxes (what the flow's settings share):
+    the netlists are those of one mapping per relax, to the byte."""
+    from edapipe.synth.map.cells import map_cells_relaxed
+
+    lib, mlib = sky130
+    aig = strashed(source("c880"))
+    key = CellParams(relax=1.0, sizing=False, portfolio=False)
+    relaxes = [1.0, 0.3, 0.0]
+    nets = map_cells_relaxed(aig, mlib, key, relaxes)
+    for relax, net in zip(relaxes, nets):
+        one = map_cells(aig, mlib, CellParams(relax=relax, sizing=False, portfolio=False))
+        assert net.verilog() == one.verilog()
+        assert net.estimate == one.estimate
+    with pytest.raises(ValueError):
+        map_cells_relaxed(aig, mlib, CellParams(area=True, sizing=False, portfolio=False), [0.0])
+
+
+def test_arrival_bound_is_the_gate_arrival_or_a_lower_bound(sky130):
+    """_arrival_upto (the match search's) gives _gate's arrival to the bit when it is within
+    the bound, and never more than the arrival when it stops early."""
+    from edapipe.synth.map import cell_kernels as K
+
+    _, mlib = sky130
+    nl = mlib.nldm()
+    rng = np.random.default_rng(7)
+    at = rng.uniform(0.0, 2e-9, (6, 2, 2))
+    sl = rng.uniform(1e-11, 3e-10, (6, 2, 2))
+    out = np.zeros(4)
+    for g, grp in enumerate(mlib.groups):
+        n = grp.n
+        pin_u = rng.permutation(6)[:n].astype(np.int64)
+        pin_q = rng.integers(0, 2, n).astype(np.int64)
+        load = rng.uniform(1e-15, 2e-14, 2)
+        a = K._gate(nl, g, n, pin_u, pin_q, at, sl, load, out)
+        assert K._arrival_upto(nl, g, n, pin_u, pin_q, at, sl, load, 1e30) == a
+        assert K._arrival_upto(nl, g, n, pin_u, pin_q, at, sl, load, a) == a
+        low = K._arrival_upto(nl, g, n, pin_u, pin_q, at, sl, load, 0.5 * a)
+        assert 0.5 * a < low <= a
+
+
+def test_netlist_copy_is_independent(sky130):
+    lib, mlib = sky130
+    net = map_cells(strashed(source("c432")), mlib, CellParams(area=True))
+    text = net.verilog()
+    other = net.copy()
+    other.instances[0].cell = "changed"
+    other.instances[1].conns[0] = ("X", "y")
+    other.wires.append("w")
+    other.area += 1.0
+    assert net.verilog() == text and other.verilog() != text

@@ -208,6 +208,92 @@ def _gate(nl, g, n_pins, pin_u, pin_q, at, sl, load, out):
 
 
 @njit(cache=True)
+def _arrival_upto(nl, g, n_pins, pin_u, pin_q, at, sl, load, bound):
+    """The later output arrival of _gate without the slews (the chosen match's are computed
+    once, by _gate), stopping as soon as it exceeds `bound`: what is returned is then only
+    a lower bound of it. The pin of the latest leaf goes first, as it most often decides;
+    maxima do not depend on the order, so a complete result is _gate's to the bit."""
+    lead = 0
+    late = -BIG
+    for i in range(n_pins):
+        x = max(at[pin_u[i], pin_q[i], 0], at[pin_u[i], pin_q[i], 1])
+        if x > late:
+            late = x
+            lead = i
+    worst = 0.0
+    for k in range(n_pins):
+        i = lead if k == 0 else (k - 1 if k <= lead else k)
+        u = pin_u[i]
+        q = pin_q[i]
+        for eo in range(2):
+            a = _through_arrival(nl, g, i, eo, at[u, q, 0], at[u, q, 1], sl[u, q, 0],
+                                 sl[u, q, 1], load)
+            if a > worst:
+                worst = a
+        if worst > bound:
+            break
+    return worst
+
+
+@njit(cache=True)
+def _through_arrival(nl, g, i, eo, a_r, a_f, s_r, s_f, load):
+    """The arrival of _through alone."""
+    a = -BIG
+    for k in range(nl.tab.shape[2]):
+        td = nl.tab[g, i, k, eo]
+        m = nl.msk[g, i, k, eo]
+        if td < 0:
+            continue
+        for ei in range(2):
+            if not (m >> ei) & 1:
+                continue
+            t = (a_r if ei == 0 else a_f) + table_value(
+                td, s_r if ei == 0 else s_f, load[eo], 0.0, nl.tab_n, nl.tab_var, nl.tab_off,
+                nl.axes, nl.vals)
+            if t > a:
+                a = t
+    return a
+
+
+@njit(cache=True)
+def _time_match(e, v, c, nl, cut_leaves, e_group, e_mask, e_perm, g_n, at, sl, load, pin_u,
+                pin_q, out):
+    g = e_group[e]
+    _match_pins(e, cut_leaves[v, c], g_n[g], e_mask, e_perm, pin_u, pin_q)
+    return _gate(nl, g, g_n[g], pin_u, pin_q, at, sl, load, out)
+
+
+@njit(cache=True, inline="always")
+def _cut_function(tt, n, p):
+    """The function of a cut of n leaves (phase 1: its complement), as the table keys it."""
+    mask = np.uint64(0xFFFFFFFFFFFFFFFF) if n == 6 else \
+        (np.uint64(1) << np.uint64(1 << n)) - np.uint64(1)
+    f = tt & mask
+    if p == 1:
+        f = ~f & mask
+    return f
+
+
+@njit(cache=True)
+def _match_area(v, p, e, c, grp, exact, pin_u, pin_q, af, ch, ch_cut, cut_leaves, e_group,
+                e_mask, e_perm, g_n, g_area, refs, stack, first, inv_area):
+    """Area flow of match e over cut c of phase p of v, or with exact its exact area (what
+    it adds to the current mapping; ch[v, p] is left on it)."""
+    if exact:
+        ch[v, p] = e
+        ch_cut[v, p] = c
+        fl = _walk(v, p, 1, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n, g_area,
+                   refs, stack, first, inv_area)
+        _walk(v, p, -1, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n, g_area, refs,
+              stack, first, inv_area)
+        return fl
+    fl = g_area[grp]
+    for i in range(g_n[grp]):
+        fl += af[pin_u[i], pin_q[i]]
+    return fl
+
+
+@njit(cache=True)
 def _pin_delay(nl, g, i, s_r, s_f, load):
     """The longest delay through pin i of group g (for required times)."""
     d = 0.0
@@ -239,7 +325,10 @@ def _set_timing(v, p, out, at, sl, arr, slew0):
 def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, ncut,
               e_truth, e_group, e_mask, e_perm, n_start,
               g_area, g_n, g_cin, nl, inv_group, nominal_cin,
-              n_delay, n_flow, n_exact, delay_mode, relax, slew0, co_load):
+              n_delay, n_flow, n_exact, delay_mode, relaxes, slew0, co_load):
+    """The mapping for each relax of `relaxes` (ch, ch_cut, refs: one row each). The delay
+    passes do not depend on relax: they run once, and area recovery once per relax from
+    the state they leave (the same mappings as one call per relax)."""
     n_and = fanin0.shape[0]
     first = 1 + num_cis
     nv = first + n_and
@@ -269,6 +358,8 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
     stack = np.zeros(4 * (nv * 8 + 16), dtype=np.int32)
     pin_u = np.zeros(8, dtype=np.int64)
     pin_q = np.zeros(8, dtype=np.int64)
+    pin_u2 = np.zeros(8, dtype=np.int64)
+    pin_q2 = np.zeros(8, dtype=np.int64)
     out = np.zeros(4)
     best_out = np.zeros(4)
     target = BIG
@@ -280,7 +371,42 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
     if slew0 > 0.0:
         sl[:, :, :] = slew0
     n_passes = n_delay + n_flow + n_exact
-    for pas in range(n_passes):
+    n_relax = relaxes.shape[0]
+    res_ch = np.empty((n_relax, nv, 2), dtype=np.int32)
+    res_cut = np.empty((n_relax, nv, 2), dtype=np.int32)
+    res_refs = np.empty((n_relax, nv, 2), dtype=np.int32)
+    # the state after the delay passes, before the target of a relax is applied
+    s_ch = ch.copy()
+    s_cut = ch_cut.copy()
+    s_at = at.copy()
+    s_sl = sl.copy()
+    s_arr = arr.copy()
+    s_af = af.copy()
+    s_est = est.copy()
+    delay_worst = 0.0
+    r = 0
+    pas = 0
+    while True:
+        if pas == n_passes:
+            res_ch[r] = ch
+            res_cut[r] = ch_cut
+            res_refs[r] = refs
+            r += 1
+            if r == n_relax:
+                break
+            ch[:, :] = s_ch
+            ch_cut[:, :] = s_cut
+            at[:, :, :] = s_at
+            sl[:, :, :] = s_sl
+            arr[:, :] = s_arr
+            af[:, :] = s_af
+            est[:, :] = s_est
+            target = delay_worst * (1.0 + relaxes[r]) if delay_mode else BIG
+            _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm,
+                               g_n, nl, inv_group, sl, fan, refs, req, target)
+            _update_estimates(first, nv, est, refs)
+            pas = n_delay
+            continue
         exact = pas >= n_delay + n_flow
         use_delay = delay_mode and pas < n_delay
         if use_delay:
@@ -303,52 +429,90 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                               g_area, refs, stack, first, inv_area)
             for p in range(2):
                 load = fan[v, p]
+                # a match is chosen by arrival (delay passes) or area (recovery), and must
+                # arrive by the required time; only what decides between it and the best so
+                # far is computed: no arrival for a match of larger area, none for a smaller
+                # one without a delay bound (only a tie needs it), and an arrival stops as
+                # soon as it is later than what could win (_arrival_upto); the slews are
+                # those of the match chosen
+                bound_req = req[v, p] + 1e-15
+                unbounded = req[v, p] > 0.5 * BIG
                 best = -1
                 best_c = 0
                 best_a = BIG
                 best_f = BIG
-                fast = -1
-                fast_c = 0
-                fast_a = BIG
-                fast_f = BIG
+                known = False            # best_a is best's arrival
                 for c in range(ncut[v]):
                     n = cut_size[v, c]
                     if n < 2:
                         continue
-                    mask = np.uint64(0xFFFFFFFFFFFFFFFF) if n == 6 else \
-                        (np.uint64(1) << np.uint64(1 << n)) - np.uint64(1)
-                    f = cut_tt[v, c] & mask
-                    if p == 1:
-                        f = ~f & mask
+                    f = _cut_function(cut_tt[v, c], n, p)
                     e = _lower_bound(e_truth, n_start[n], n_start[n + 1], f)
                     while e < n_start[n + 1] and e_truth[e] == f:
                         grp = e_group[e]
+                        # area flow and exact area are at least the cell's own, and a
+                        # function's rows come smallest cell first: none left can win
+                        if best >= 0 and not use_delay and g_area[grp] > best_f + 1e-12:
+                            break
                         _match_pins(e, cut_leaves[v, c], g_n[grp], e_mask, e_perm, pin_u,
                                     pin_q)
-                        a = _gate(nl, grp, g_n[grp], pin_u, pin_q, at, sl, load, out)
-                        fl = g_area[grp]
-                        for i in range(g_n[grp]):
-                            fl += af[pin_u[i], pin_q[i]]
-                        if exact:
-                            ch[v, p] = e
-                            ch_cut[v, p] = c
-                            fl = _walk(v, p, 1, ch, ch_cut, cut_leaves, e_group, e_mask,
-                                       e_perm, g_n, g_area, refs, stack, first, inv_area)
-                            _walk(v, p, -1, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm,
-                                  g_n, g_area, refs, stack, first, inv_area)
-                        if a < fast_a - 1e-15 or (abs(a - fast_a) <= 1e-15 and fl < fast_f):
-                            fast, fast_c, fast_a, fast_f = e, c, a, fl
-                        if a <= req[v, p] + 1e-15 and (best < 0 or _better(
-                                use_delay, a, fl, best_a, best_f)):
+                        fl = _match_area(v, p, e, c, grp, exact, pin_u, pin_q, af, ch, ch_cut,
+                                         cut_leaves, e_group, e_mask, e_perm, g_n, g_area,
+                                         refs, stack, first, inv_area)
+                        take = False
+                        a = BIG
+                        if use_delay:
+                            bound = bound_req if best < 0 else min(bound_req, best_a + 1e-15)
+                            a = _arrival_upto(nl, grp, g_n[grp], pin_u, pin_q, at, sl, load,
+                                              bound)
+                            take = a <= bound_req and (best < 0 or _better(
+                                True, a, fl, best_a, best_f))
+                        elif best >= 0 and fl > best_f + 1e-12:
+                            take = False
+                        elif best >= 0 and fl >= best_f - 1e-12:
+                            # equal area: the earlier arrival
+                            if not known:
+                                _match_pins(best, cut_leaves[v, best_c], g_n[e_group[best]],
+                                            e_mask, e_perm, pin_u2, pin_q2)
+                                best_a = _arrival_upto(nl, e_group[best], g_n[e_group[best]],
+                                                       pin_u2, pin_q2, at, sl, load, BIG)
+                                known = True
+                            a = _arrival_upto(nl, grp, g_n[grp], pin_u, pin_q, at, sl, load,
+                                              min(bound_req, best_a))
+                            take = a <= bound_req and a < best_a - 1e-15
+                        elif unbounded:
+                            take = True
+                        else:
+                            a = _arrival_upto(nl, grp, g_n[grp], pin_u, pin_q, at, sl, load,
+                                              bound_req)
+                            take = a <= bound_req
+                        if take:
                             best, best_c, best_a, best_f = e, c, a, fl
-                            best_out[:] = out
+                            known = a < BIG
                         e += 1
                 if best < 0:
-                    best, best_c, best_a, best_f = fast, fast_c, fast_a, fast_f
-                    _match_pins(best, cut_leaves[v, best_c], g_n[e_group[best]], e_mask,
-                                e_perm, pin_u, pin_q)
-                    _gate(nl, e_group[best], g_n[e_group[best]], pin_u, pin_q, at, sl, load,
-                          best_out)
+                    # nothing meets the required time: the fastest match, the smaller on a tie
+                    best_a = BIG
+                    for c in range(ncut[v]):
+                        n = cut_size[v, c]
+                        if n < 2:
+                            continue
+                        f = _cut_function(cut_tt[v, c], n, p)
+                        e = _lower_bound(e_truth, n_start[n], n_start[n + 1], f)
+                        while e < n_start[n + 1] and e_truth[e] == f:
+                            grp = e_group[e]
+                            _match_pins(e, cut_leaves[v, c], g_n[grp], e_mask, e_perm, pin_u,
+                                        pin_q)
+                            fl = _match_area(v, p, e, c, grp, exact, pin_u, pin_q, af, ch,
+                                             ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
+                                             g_area, refs, stack, first, inv_area)
+                            a = _arrival_upto(nl, grp, g_n[grp], pin_u, pin_q, at, sl, load,
+                                              BIG)
+                            if a < best_a - 1e-15 or (abs(a - best_a) <= 1e-15 and fl < best_f):
+                                best, best_c, best_a, best_f = e, c, a, fl
+                            e += 1
+                _time_match(best, v, best_c, nl, cut_leaves, e_group, e_mask, e_perm, g_n, at,
+                            sl, load, pin_u2, pin_q2, best_out)
                 ch[v, p] = best
                 ch_cut[v, p] = best_c
                 _set_timing(v, p, best_out, at, sl, arr, slew0)
@@ -423,14 +587,29 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                 worst = _arrivals(nv, first, co_lits, ch, ch_cut, cut_leaves, e_group,
                                   e_mask, e_perm, g_n, nl, inv_group, fan, at,
                                   sl, arr, slew0)
-                target = worst * (1.0 + relax) if delay_mode else BIG
+                delay_worst = worst
+                s_ch[:, :] = ch
+                s_cut[:, :] = ch_cut
+                s_at[:, :, :] = at
+                s_sl[:, :, :] = sl
+                s_arr[:, :] = arr
+                s_af[:, :] = af
+                s_est[:, :] = est
+                target = worst * (1.0 + relaxes[r]) if delay_mode else BIG
         _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
                            nl, inv_group, sl, fan, refs, req, target)
-        for v in range(first, nv):
-            for p in range(2):
-                x = (2.0 * est[v, p] + refs[v, p]) / 3.0
-                est[v, p] = x if x > 1.0 else 1.0
-    return ch, ch_cut, refs
+        _update_estimates(first, nv, est, refs)
+        pas += 1
+    return res_ch, res_cut, res_refs
+
+
+@njit(cache=True)
+def _update_estimates(first, nv, est, refs):
+    """Fanout estimates for area flow: blended with the references of the last mapping."""
+    for v in range(first, nv):
+        for p in range(2):
+            x = (2.0 * est[v, p] + refs[v, p]) / 3.0
+            est[v, p] = x if x > 1.0 else 1.0
 
 
 @njit(cache=True)
@@ -463,8 +642,11 @@ def _sink_loads(nv, co_lits, co_load, ch, ch_cut, cut_leaves, e_group, e_mask, e
 @njit(cache=True)
 def _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
                        nl, inv_group, sl, est, refs, req, target):
+    """References of the mapping's phases and, under `target` (BIG: none), required times;
+    without a target every required time is BIG, with no delay looked up."""
     refs[:, :] = 0
     req[:, :] = BIG
+    timed = target < BIG
     for lit in co_lits:
         refs[lit >> 1, lit & 1] += 1
         if target < req[lit >> 1, lit & 1]:
@@ -479,6 +661,8 @@ def _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_p
             load = est[v, p]
             if c == CH_INV:
                 refs[v, 1 - p] += 1
+                if not timed:
+                    continue
                 r = req[v, p] - _pin_delay(nl, inv_group, 0, sl[v, 1 - p, 0], sl[v, 1 - p, 1],
                                            load)
                 if r < req[v, 1 - p]:
@@ -491,6 +675,8 @@ def _refs_and_required(nv, co_lits, ch, ch_cut, cut_leaves, e_group, e_mask, e_p
                     u = cut_leaves[v, ch_cut[v, p], j]
                     q = (m >> i) & 1
                     refs[u, q] += 1
+                    if not timed:
+                        continue
                     r = req[v, p] - _pin_delay(nl, g, i, sl[u, q, 0], sl[u, q, 1], load)
                     if r < req[u, q]:
                         req[u, q] = r

@@ -54,6 +54,16 @@ class CellNetlist:
     # the mapper's worst arrival of this netlist before sizing, under the virtual clock
     # (its own delay model: the timing engine's tables, slews, loads of its cells' pins)
     estimate: float = 0.0
+    # (clock, analysis, library): the timing engine's analysis of this netlist under the
+    # virtual clock with the match library alone, when sizing made it last (not copied)
+    timed: tuple | None = field(default=None, repr=False, compare=False)
+
+    def copy(self) -> "CellNetlist":
+        """A copy whose instances, connections and lists can change apart from this one's
+        (what sizing changes; names are shared strings)."""
+        return CellNetlist(self.module, list(self.inputs), list(self.outputs),
+                           [Instance(i.cell, i.name, list(i.conns)) for i in self.instances],
+                           list(self.wires), self.area, list(self.assigns), self.estimate)
 
     def cell_counts(self) -> dict[str, int]:
         return dict(Counter(i.cell for i in self.instances).most_common())
@@ -132,9 +142,17 @@ def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
         variants = [(False, True, model) for model in models]
     best = None
     cuts = {}
+    # unsized, the mappings are compared by area alone: only the kept one is written out
+    lazy = params.area and not sizing
     for dominated, repeated, model in variants:
         if dominated not in cuts:
             cuts[dominated] = _cuts(aig, params, dominated)
+        if lazy:
+            area, finish = _map_once(aig, mlib, mlib.table(repeated), cuts[dominated], params,
+                                     clock, model, lazy=True)
+            if best is None or (area,) < best[0]:
+                best = ((area,), finish)
+            continue
         net = _map_once(aig, mlib, mlib.table(repeated), cuts[dominated], params, clock,
                         model)
         if sizing:
@@ -144,38 +162,72 @@ def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
         key = (net.area,) if params.area else (_worst_arrival(net, mlib, clock), net.area)
         if best is None or key < best[0]:
             best = (key, net)
-    return best[1]
+    return best[1]() if lazy else best[1]
 
 
 def _worst_arrival(net: CellNetlist, mlib: MatchLibrary, clock: str) -> float:
     from edapipe.synth.map.timing import analyze_cells, worst_arrival
 
-    return worst_arrival(analyze_cells(net, [mlib.lib], clock=clock))
+    an = virtual_analysis(net, mlib, clock)
+    return worst_arrival(an if an is not None else analyze_cells(net, [mlib.lib], clock=clock))
+
+
+def virtual_analysis(net: CellNetlist, mlib: MatchLibrary, clock: str):
+    """The analysis sizing made of `net` (`analyze_cells(net, [mlib.lib], clock=clock)`),
+    or None."""
+    if net.timed is not None and net.timed[0] == clock and net.timed[2] is mlib.lib:
+        return net.timed[1]
+    return None
+
+
+def map_cells_relaxed(aig: Aig, mlib: MatchLibrary, params: CellParams, relaxes,
+                      clock: str = "clock") -> list[CellNetlist]:
+    """`map_cells` of `params` with each relax of `relaxes` in turn, for a delay mapping of
+    one setting (no portfolio, no sizing): the same netlists, the delay passes made once."""
+    if params.area or params.portfolio or params.sizing is not False:
+        raise ValueError("map_cells_relaxed: a delay mapping without portfolio or sizing")
+    check_library_for(mlib, aig)
+    return _map_once(aig, mlib, mlib.table(True), _cuts(aig, params, False), params, clock,
+                     ENGINE_MODEL, list(relaxes))
 
 
 def _map_once(aig: Aig, mlib: MatchLibrary, table, cuts, params: CellParams,
-              clock: str, model) -> CellNetlist:
+              clock: str, model, relaxes=None, lazy: bool = False):
+    """The mapping of `params` (a list of them: one per relax of `relaxes`); `lazy`: its
+    area (the netlist's to the bit) and a function that makes the netlist."""
     from edapipe.synth.map import cell_kernels as K
 
     unate, slew, port_load = model
     leaves, sizes, tts, ncuts = cuts
     g_area, g_n, g_cin = mlib.group_arrays()
     co = np.ascontiguousarray(np.concatenate([aig.outputs, aig.latch_next]), dtype=np.int32)
-    ch, ch_cut, refs = K.map_cells(
+    rel = np.array([params.relax] if relaxes is None else relaxes, dtype=np.float64)
+    chs, cuts_of, refss = K.map_cells(
         aig.num_cis, aig.fanin0, aig.fanin1, co, leaves, sizes, tts, ncuts,
         table.e_truth, table.e_group, table.e_mask, table.e_perm, table.n_start,
         g_area, g_n, g_cin, mlib.nldm(unate), mlib.inverter, mlib.nominal_cin,
         params.delay_passes, params.flow_passes, params.exact_passes, not params.area,
-        params.relax, slew, mlib.nominal_cin if port_load else 0.0)
-    net = _emit(aig, mlib, table, ch, ch_cut, refs, leaves, clock)
-    net.estimate = float(K.estimate(aig.num_cis, aig.num_ands, co, ch, ch_cut, leaves,
-                                    table.e_group, table.e_mask, table.e_perm, g_n, g_cin,
-                                    mlib.nldm(), mlib.inverter, refs))
-    return net
+        rel, slew, mlib.nominal_cin if port_load else 0.0)
+
+    def finish(ch, ch_cut, refs):
+        net = _emit(aig, mlib, table, ch, ch_cut, refs, leaves, clock)
+        net.estimate = float(K.estimate(aig.num_cis, aig.num_ands, co, ch, ch_cut, leaves,
+                                        table.e_group, table.e_mask, table.e_perm, g_n, g_cin,
+                                        mlib.nldm(), mlib.inverter, refs))
+        return net
+
+    if lazy:
+        ch, ch_cut, refs = chs[0], cuts_of[0], refss[0]
+        area = _emit(aig, mlib, table, ch, ch_cut, refs, leaves, clock, area_only=True).area
+        return area, lambda: finish(ch, ch_cut, refs)
+    nets = [finish(*m) for m in zip(chs, cuts_of, refss)]
+    return nets[0] if relaxes is None else nets
 
 
 def _emit(aig: Aig, mlib: MatchLibrary, table, ch, ch_cut, refs, cut_leaves,
-          clock_name: str) -> CellNetlist:
+          clock_name: str, area_only: bool = False) -> CellNetlist:
+    """The netlist of a mapping; `area_only`: without the instances of the mapped nodes
+    (naming them is most of the work), its area the same sum in the same order."""
     from edapipe.aig.io._netlist import Namer
     from edapipe.aig.io.verilog import _printable
     from edapipe.synth.map.cell_kernels import CH_INV
@@ -262,6 +314,10 @@ def _emit(aig: Aig, mlib: MatchLibrary, table, ch, ch_cut, refs, cut_leaves,
             if refs[v, p] == 0 or (v < first and p == 0):
                 continue
             c = int(ch[v, p])
+            if area_only:
+                area += inv.cells[0].area if c == CH_INV else \
+                    groups[int(table.e_group[c])].cells[0].area
+                continue
             if c == CH_INV:
                 add(inv.cells[0], [(inv.inputs[0], net_of(v, 1 - p)), (inv.output, net_of(v, p))])
                 continue

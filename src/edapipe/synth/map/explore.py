@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from edapipe.synth.map.cells import CellNetlist, CellParams, map_cells
+from edapipe.synth.map.cells import CellNetlist, CellParams, map_cells, virtual_analysis
 from edapipe.synth.map.timing import analyze_cells, worst_arrival
 
 GOALS = ("auto", "area", "delay")
@@ -106,15 +106,21 @@ def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = 
     tried: list[Choice] = []
     skipped: list[str] = []
     unsized: dict[CellParams, CellNetlist] = {}
-    for setting in settings_for(goal):
+    settings = settings_for(goal)
+    relaxes = [s.params.relax for s in settings if not s.params.area]
+    for setting in settings:
         t = time.process_time()
         cap = (min(c.net.area for c in tried) * (1.0 + AREA_MARGIN)
                if goal == "auto" and not constrained and tried else float("inf"))
-        net = _map(aig, mlib, setting.params, clock, unsized, cap)
+        net = _map(aig, mlib, setting.params, clock, unsized, cap, relaxes)
         if net is None:
             skipped.append(setting.name)
             continue
-        an = analyze_cells(net, libs, sdc_text, sdc_name, clock=clock)
+        an = None
+        if sdc_text is None and len(libs) == 1:
+            an = virtual_analysis(net, mlib, clock) if libs[0] is mlib.lib else None
+        if an is None:
+            an = analyze_cells(net, libs, sdc_text, sdc_name, clock=clock)
         tried.append(Choice(setting.name, net, an, worst_arrival(an),
                             min(0.0, an.worst_slack(SETUP)), time.process_time() - t))
         if goal == "auto" and constrained and setting.name == "area" and tried[-1].wns >= 0:
@@ -123,21 +129,27 @@ def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = 
 
 
 def _map(aig, mlib, params: CellParams, clock: str, unsized: dict,
-         cap: float = float("inf")) -> CellNetlist | None:
+         cap: float = float("inf"), relaxes=()) -> CellNetlist | None:
     """The mapping of `params`, sized when asked, or None when it is larger than `cap`
     before sizing; a mapping made before with the same mapper knobs is sized again
-    instead of mapped again."""
-    import copy
+    instead of mapped again. A delay mapping is made with every relax of `relaxes` at once
+    (the settings still to come: their delay passes are the same)."""
     from dataclasses import replace
 
+    from edapipe.synth.map.cells import map_cells_relaxed
     from edapipe.synth.map.sizing import size_for_timing
 
     key = replace(params, sizing=False, elasticity=0.0)      # the mapper's own knobs
+    if key not in unsized and not key.area and not key.portfolio:
+        todo = [key.relax] + [r for r in dict.fromkeys(relaxes)
+                              if r != key.relax and replace(key, relax=r) not in unsized]
+        for r, net in zip(todo, map_cells_relaxed(aig, mlib, key, todo, clock=clock)):
+            unsized[replace(key, relax=r)] = net
     if key not in unsized:
         unsized[key] = map_cells(aig, mlib, key, clock=clock)
     if unsized[key].area > cap:
         return None
     if not params.sizing:
         return unsized[key]
-    return size_for_timing(copy.deepcopy(unsized[key]), mlib, clock=clock,
+    return size_for_timing(unsized[key].copy(), mlib, clock=clock,
                            elasticity=params.elasticity)

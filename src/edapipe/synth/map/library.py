@@ -102,6 +102,7 @@ class MatchLibrary:
     n_start: np.ndarray      # entries of n inputs: n_start[n] .. n_start[n + 1]
     nominal_cin: float
     _nldm: Nldm | None = None
+    _sizes: object = None    # sizing.sizes_of: every size's pin delay lines, made on first use
 
     def table(self, repeated: bool = True) -> "MatchTable":
         """The match table, or its rows with every leaf on one pin only."""

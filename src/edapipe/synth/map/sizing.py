@@ -29,7 +29,8 @@ class SizingParams:
 
 
 class _Sizes:
-    """Per group: every size's input caps and pin delay lines, computed on first use."""
+    """Per group: every size's input caps and pin delay lines, computed on first use (one
+    per match library: `sizes_of`)."""
 
     def __init__(self, mlib: MatchLibrary):
         self.mlib = mlib
@@ -53,23 +54,15 @@ class _Sizes:
         return got
 
 
-def _pin_cap(lib_cells, cell_name: str, pin: str) -> float:
-    p = lib_cells[cell_name].pins.get(pin)
-    return 0.0 if p is None else max(p.cap_rise, p.cap_fall)
+def sizes_of(mlib: MatchLibrary) -> _Sizes:
+    if mlib._sizes is None:
+        mlib._sizes = _Sizes(mlib)
+    return mlib._sizes
 
 
-def size_netlist(net: CellNetlist, mlib: MatchLibrary,
-                 params: SizingParams = SizingParams(), only: set[int] | None = None,
-                 buffer: bool = True, max_step: int = 0, by_driver: bool = True) -> CellNetlist:
-    """Size every instance (or only those in `only`, and the drivers of those that change)
-    for the load it drives; `max_step` > 0 limits a change to that many drive strengths up
-    from the present one. An input's capacitance costs the delay per farad of the cell that
-    drives it (`by_driver`) or of a typical cell."""
-    lib_cells = mlib.lib.cells
-    sizes = _Sizes(mlib)
-    if buffer:
-        _buffer_high_fanout(net, mlib, params, lib_cells)
-    # sinks of every net: (instance index, pin)
+def _structure(net: CellNetlist, lib_cells):
+    """Sinks (instance, pin) and driver of every net, and the instances in reverse
+    topological order: what sizing a netlist reads and never changes."""
     sinks: dict[str, list[tuple[int, str]]] = {}
     driver: dict[str, int] = {}
     for k, inst in enumerate(net.instances):
@@ -82,7 +75,29 @@ def size_netlist(net: CellNetlist, mlib: MatchLibrary,
                 driver[n] = k
             else:
                 sinks.setdefault(n, []).append((k, pin))
-    order = _reverse_topological(net, lib_cells, driver)
+    return sinks, driver, _reverse_topological(net, lib_cells, driver)
+
+
+def _pin_cap(lib_cells, cell_name: str, pin: str) -> float:
+    p = lib_cells[cell_name].pins.get(pin)
+    return 0.0 if p is None else max(p.cap_rise, p.cap_fall)
+
+
+def size_netlist(net: CellNetlist, mlib: MatchLibrary,
+                 params: SizingParams = SizingParams(), only: set[int] | None = None,
+                 buffer: bool = True, max_step: int = 0, by_driver: bool = True,
+                 structure=None) -> CellNetlist:
+    """Size every instance (or only those in `only`, and the drivers of those that change)
+    for the load it drives; `max_step` > 0 limits a change to that many drive strengths up
+    from the present one. An input's capacitance costs the delay per farad of the cell that
+    drives it (`by_driver`) or of a typical cell. `structure`: `_structure` of this netlist
+    (or of a copy: sizing changes cells, not connections), without `buffer`."""
+    lib_cells = mlib.lib.cells
+    sizes = sizes_of(mlib)
+    if buffer:
+        _buffer_high_fanout(net, mlib, params, lib_cells)
+        structure = None
+    sinks, driver, order = structure or _structure(net, lib_cells)
     # the cost of input capacitance: the delay per farad of the cell driving that input (an
     # input port has no drive resistance: none), the typical one for a cell not sized here
     slopes = [float(np.median(g.slope)) for g in mlib.groups if g.n and g.slope.size]
@@ -222,8 +237,6 @@ def size_for_timing(net: CellNetlist, mlib: MatchLibrary, clock: str | None = No
     with the timing engine between rounds. A round is kept only when it makes the worst
     arrival earlier by at least `elasticity` times the fraction of area it adds (0: any
     gain); the first round that is not ends the search."""
-    import copy
-
     from edapipe.synth.map.timing import analyze_cells, worst_arrival
 
     lib = mlib.lib
@@ -234,13 +247,14 @@ def size_for_timing(net: CellNetlist, mlib: MatchLibrary, clock: str | None = No
 
     an, worst = timing(net)
     # a buffer tree on high-fanout nets, kept only when it pays as a sizing round must
-    trial = copy.deepcopy(net)
+    trial = net.copy()
     _buffer_high_fanout(trial, mlib, params, lib.cells)
     if trial.area != net.area:
         an2, worst2 = timing(trial)
         gain = (worst - worst2) / worst if worst > 0 else 0.0
         if gain > 1e-6 and gain >= elasticity * (trial.area - net.area) / net.area:
             net, an, worst = trial, an2, worst2
+    structure = _structure(net, lib.cells)
     for _ in range(rounds):
         slack = _instance_slack(an, net)
         if not slack:
@@ -252,9 +266,9 @@ def size_for_timing(net: CellNetlist, mlib: MatchLibrary, clock: str | None = No
         # two proposals, the input capacitance costed by each input's own driver or by a
         # typical cell (neither is always better: dec wants the first, adder the second)
         for by_driver in (True, False):
-            trial = copy.deepcopy(net)
+            trial = net.copy()
             size_netlist(trial, mlib, params, only=critical, buffer=False, max_step=max_step,
-                         by_driver=by_driver)
+                         by_driver=by_driver, structure=structure)
             if [i.cell for i in trial.instances] == [i.cell for i in net.instances]:
                 continue
             an2, worst2 = timing(trial)
@@ -266,6 +280,7 @@ def size_for_timing(net: CellNetlist, mlib: MatchLibrary, clock: str | None = No
         if best is None:
             break
         net, an, worst = best
+    net.timed = (clock, an, lib)
     return net
 
 
