@@ -112,7 +112,7 @@ class _Evaluator:
                                 np.ascontiguousarray(lits, dtype=np.int64))
 
 
-class _Ternary:
+class Ternary:
     """Ternary (0, 1, X) simulation as a plain AIG over two rails per signal: "may be 1"
     and "must be 1". Both rails of an AND are ANDs of the fanins' rails (a complemented
     fanin swaps and complements them), so the bit-parallel kernel runs it unchanged. A
@@ -180,7 +180,7 @@ class _Expander:
         self.n_check = 1 + aig.constraints.size
         self.lits = np.concatenate([[prob.bad], aig.constraints,
                                     aig.latch_next[prob.latches]]).astype(np.int64)
-        self.ternary = _Ternary(aig)
+        self.ternary = Ternary(aig)
         self.eval = _Evaluator(aig)
         # the values of every variable are kept per call (8 bytes a word of 64 patterns)
         self.batch_patterns = max(64, min(limits.batch_patterns,
