@@ -69,7 +69,7 @@ class Devices(NamedTuple):
 
     d: Group     # diodes
     q: Group     # BJTs
-    m: Group     # MOSFETs, levels 1 and 2
+    m: Group     # MOSFETs, levels 1-3
     j: Group     # JFETs
     b3: Group    # BSIM3 MOSFETs (levels 8, 49)
     s: Group     # switches (S, W)
