@@ -105,11 +105,9 @@ class _Evaluator:
         if self.numpy is not None:
             val = self.numpy.values(ci[:aig.num_inputs], ci[aig.num_inputs:])
             return self.numpy.lits(val, lits)
-        from edapipe.aig import sim_kernels as K
+        from edapipe.aig.sim import literal_words, simulate_words
 
-        return K.literal_values(K.simulate(aig.num_cis, aig.fanin0, aig.fanin1,
-                                           np.ascontiguousarray(ci)),
-                                np.ascontiguousarray(lits, dtype=np.int64))
+        return literal_words(aig, simulate_words(aig, ci), lits)
 
 
 class Ternary:
