@@ -72,7 +72,8 @@ def cec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | Non
     b = load(design_b, format_b)
     from edapipe.aig.io.aiger import equivalence_views
 
-    a, b = equivalence_views(a, b, note=lambda text: click.echo(f"note: {text}", err=True))
+    a, b = equivalence_views(a, b, note=lambda text: click.echo(f"note: {text}", err=True),
+                            by_position=by_position)
     from edapipe.verify.cec import CecParams, check_equivalence, witness
     from edapipe.verify.sweep import SweepParams
 

@@ -70,3 +70,32 @@ def test_cli_cec_on_file_made_by_abc(benchmarks, abc_bin, tmp_path, name):
                               capture_output=True, timeout=300)
         assert proc.returncode == 0, proc.stderr.decode() + proc.stdout.decode()
         assert b"bad-state properties: taking them as its outputs" in proc.stderr
+
+
+def test_unnamed_design_takes_the_named_ones_names_by_position(benchmarks):
+    golden = read(need(S27))
+    abc = parse(S27_ABC, "s27_abc.aig")  # no symbol table
+    notes = []
+    a, b = equivalence_views(golden, abc, notes.append)
+    assert b.input_names == golden.input_names and b.latch_names == golden.latch_names
+    assert b.output_names == golden.output_names
+    assert any("design B has no names for its inputs, latches, outputs" in n for n in notes)
+    assert check_equivalence(a, b).equivalent is True
+    # a design with its own names keeps them; --by-position needs no renaming
+    a2, b2 = equivalence_views(abc, abc)
+    assert b2.input_names == abc.input_names
+    notes.clear()
+    _, b3 = equivalence_views(golden, abc, notes.append, by_position=True)
+    assert all(n is None for n in b3.input_names)
+    assert not any("no names" in n for n in notes)
+
+
+@pytest.mark.parametrize("name", ["s27", "s298"])
+def test_cli_cec_by_name_on_unnamed_file_made_by_abc(benchmarks, abc_bin, tmp_path, name):
+    src = benchmarks / "iscas89" / f"{name}.bench"
+    made = tmp_path / f"{name}_abc.aig"
+    run_abc(abc_bin, f"read_bench {src}; strash; write_aiger {made}")
+    proc = subprocess.run(EDAPIPE + ["cec", str(src), str(made)], capture_output=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode() + proc.stdout.decode()
+    assert b"matched to design A's by position" in proc.stderr

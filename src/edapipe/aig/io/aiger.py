@@ -322,9 +322,16 @@ def bad_as_outputs(aig: Aig) -> Aig | None:
     return aig.replace(outputs=aig.bad, bad=np.zeros(0, dtype=np.int32), output_names=())
 
 
-def equivalence_views(a: Aig, b: Aig, note=None) -> tuple[Aig, Aig]:
-    """a and b for an equivalence check: a design with no outputs but bad states, beside one
-    with outputs and no bad states, has its bad states taken as its outputs (bad_as_outputs);
+_KIND_PLURAL = {"input_names": "inputs", "latch_names": "latches", "output_names": "outputs"}
+
+
+def equivalence_views(a: Aig, b: Aig, note=None, by_position: bool = False) -> tuple[Aig, Aig]:
+    """a and b for an equivalence check, read the way ABC's `cec` reads them:
+    - a design with no outputs but bad states, beside one with outputs and no bad states, has
+      its bad states taken as its outputs (bad_as_outputs);
+    - inputs, latches or outputs that carry no names at all in one design (an AIGER file
+      without a symbol table, as ABC writes them), beside named ones of the same count in the
+      other, take the other's names by position (ABC's `cec` matches by position always).
     `note(text)` is told of each such reading."""
     views = [a, b]
     for k, (this, other) in enumerate(((a, b), (b, a))):
@@ -334,6 +341,21 @@ def equivalence_views(a: Aig, b: Aig, note=None) -> tuple[Aig, Aig]:
             if note is not None:
                 note(f"design {'AB'[k]} has no outputs but {this.bad.size} bad-state "
                      "properties: taking them as its outputs, as ABC reads such AIGER files")
+    if not by_position:
+        for k in (0, 1):
+            this, other = views[k], views[1 - k]
+            renamed = {}
+            for attr in ("input_names", "latch_names", "output_names"):
+                mine, theirs = getattr(this, attr), getattr(other, attr)
+                if (mine and len(mine) == len(theirs) and all(n is None for n in mine)
+                        and any(n is not None for n in theirs)):
+                    renamed[attr] = theirs
+            if renamed:
+                views[k] = this.replace(**renamed)
+                if note is not None:
+                    kinds = ", ".join(_KIND_PLURAL[attr] for attr in renamed)
+                    note(f"design {'AB'[k]} has no names for its {kinds}: matched to design "
+                         f"{'BA'[k]}'s by position, as ABC's cec does")
     return views[0], views[1]
 
 
