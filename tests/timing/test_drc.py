@@ -130,3 +130,36 @@ def test_capacitance_in_the_library_unit():
     # n1 falls with 0.004 + 0.004 + 0.001 fF (mini.lib's numbers, now in fF)
     assert row.split()[1:4] == ["0.005", "0.009", "-0.004"]
     assert caps.violators[0].value == pytest.approx(0.009e-15)
+
+
+def test_max_capacitance_with_spef_is_the_cap_column(tmp_path):
+    """With parasitics the checked capacitance is OpenSTA's loadCap, the Cap column of
+    report_checks (rc.RcNet.cap, checked against `sta` in test_paths_opensta): the wire the
+    driver reaches plus every pin of the net at the max analysis, not the pi model's
+    total (3.4 fF apart on one of gcd's nets); a port's set_load still overrides it."""
+    need_shared()
+    v, sdc_path = design_files("gcd_sky130hd")
+    extra = ("set_max_capacitance 0.002 [current_design]\n"
+             "set_load 0.3 [get_ports resp_msg[3]]\n")
+    sdc = tmp_path / "c.sdc"
+    sdc.write_text(sdc_path.read_text() + extra)
+    g, cons, libs = load(StaParams(str(v), (str(LIB),), str(sdc), spef=str(SPEF)))
+    an = analyze(g, cons, libs)
+    caps = drc.max_capacitance(an, libs)
+    got = {x.pin: x.value for x in caps.violators}
+    assert len(got) > 200
+    apart = overridden = 0
+    for drv, net in g.rc.items():
+        name = g.node_name(drv)
+        if name not in got:
+            continue
+        cols = [net.cap[(e, 0)] for e in range(2)]
+        if None in cols:     # resp_msg[3]'s set_load: the lumped load of the graph
+            assert got[name] == pytest.approx(float(g.load[drv].max()), rel=1e-12)
+            assert got[name] >= 0.3e-12
+            overridden += 1
+            continue
+        assert got[name] == pytest.approx(max(cols), rel=1e-12), name
+        pi_total = max(net.pi[(e, 0)][0] + net.pi[(e, 0)][2] for e in range(2))
+        apart += abs(pi_total - max(cols)) > 1e-15
+    assert apart >= 1 and overridden == 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import pickle
 import itertools
 import random
 import re
@@ -19,6 +18,7 @@ import pytest
 
 from edapipe.errors import InputError, ResourceLimit
 from edapipe.timing import boolexpr
+from edapipe.timing import liberty as liberty_mod
 from edapipe.timing.glob import compile_glob, glob_match
 from edapipe.timing.liberty import parse_liberty_text, read_liberty
 from edapipe.timing.netlist import read_netlist_text
@@ -211,11 +211,33 @@ def test_liberty_cache_entry_others_can_write_is_ignored(tmp_path, monkeypatch):
     path.write_text(MINI)
     read_liberty(path)
     [entry] = list((tmp_path / "cache").rglob("*.pkl"))
-    unpacked, lib = pickle.loads(entry.read_bytes())
+    lib = read_liberty(path, use_cache=False)
     lib.cells["NAND2"].area = 99.0          # what a planted entry could say
-    entry.write_bytes(pickle.dumps((unpacked, lib)))
+    with open(entry, "wb") as fh:
+        liberty_mod._write_entry(fh, 0, lib)
     os.chmod(entry, 0o666)
     assert read_liberty(path).cells["NAND2"].area == 2.0
+    # (the planted entry is well formed: private, it would be obeyed)
+    with open(entry, "wb") as fh:
+        liberty_mod._write_entry(fh, 0, lib)
+    os.chmod(entry, 0o600)
+    assert read_liberty(path).cells["NAND2"].area == 99.0
+
+
+def test_liberty_cache_entry_cut_short_is_parsed_again(tmp_path, monkeypatch):
+    """The cells of an entry stay in the file until used (LazyCells): an entry whose cells
+    do not end where the file does is not trusted."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "x.lib"
+    path.write_text(MINI)
+    read_liberty(path)
+    [entry] = list((tmp_path / "cache").rglob("*.pkl"))
+    data = entry.read_bytes()
+    for bad in (data[:-3], data + b"x"):
+        entry.write_bytes(bad)
+        lib = read_liberty(path)
+        assert not isinstance(lib.cells, liberty_mod.LazyCells)
+        assert lib.cells["NAND2"].area == 2.0
 
 
 def test_liberty_directory_is_bad_input(tmp_path):
@@ -328,8 +350,73 @@ def test_get_ports_list_of_a_million_stars_is_quick():
 def test_get_ports_nocase_and_regexp():
     c = sdc("create_clock -name c -period 1 [get_ports -nocase CLK]\n")
     assert c.clocks["c"].sources[0].name == "clk"
-    assert "-regexp" in str(sdc_error("create_clock -name c -period 1 "
-                                      "[get_ports -regexp cl.]\n", 1))
+    c = sdc("create_clock -name c -period 1 [get_ports -regexp cl.]\n")
+    assert [p.name for p in c.clocks["c"].sources] == ["clk"]
+    c = sdc("create_clock -name c -period 1 [get_ports -regexp -nocase {(CL|x)K}]\n")
+    assert [p.name for p in c.clocks["c"].sources] == ["clk"]
+    c = sdc("create_clock -name c -period 1 clk\n"
+            "set_input_delay 1 -clock c [get_ports -regexp {d\\[[0-3]\\]|a}]\n")
+    assert sorted(c.input_delays) == ["a", "d[0]", "d[1]", "d[2]", "d[3]"]
+    # what the engine does not read is a located error, not another meaning (a pattern
+    # without . + * ? [ ] is a name, as in OpenSTA: `\1` alone is looked up, not read)
+    for bad in ("{\\1.}", "{(?=a).}", "{[[:alpha:]]}", "{a.{300}}", "{(a.}", "*"):
+        err = sdc_error(f"create_clock -name c -period 1\nset_input_delay 1 -clock c "
+                        f"[get_ports -regexp {bad}]\n", 2)
+        assert "-regexp" in str(err)
+
+
+def test_regexp_is_linear_on_hostile_patterns():
+    """(a*)*b and friends take exponential time in a backtracking engine; here they are
+    a set of automaton states per character."""
+    from edapipe.timing.regex import RegexError, compile_regexp
+
+    for pattern in ("(a*)*b", "(a|aa)+c", "(.*a){20}x", "(a?){30}a{30}b"):
+        ok = compile_regexp(pattern)
+        start = time.process_time()
+        assert not ok("a" * 3000)
+        assert time.process_time() - start < 5.0
+    # a pattern of many states against many long names runs out of its step budget
+    ok = compile_regexp("(.?){250}(.?){250}(.?){100}z")
+    start = time.process_time()
+    with pytest.raises(RegexError, match="steps"):
+        for _ in range(1000):
+            ok("a" * 200)
+    assert time.process_time() - start < 30.0
+    with pytest.raises(RegexError, match="states"):
+        compile_regexp("(.?){250}(.?){250}(.?){250}(.?){250}z")
+    # stacked quantifiers are refused outright (they would nest without bound)
+    for bad in ("a**", "a{2}*", "a+?+"):
+        with pytest.raises(RegexError):
+            compile_regexp(bad)
+    assert compile_regexp("a+?b")("aab")
+
+
+def test_regexp_step_budget_is_a_located_error(monkeypatch):
+    from edapipe.timing import regex
+
+    monkeypatch.setattr(regex, "MAX_STEPS", 5)
+    err = sdc_error("create_clock -name c -period 1\nset_input_delay 1 -clock c "
+                    "[get_ports -regexp {d.*}]\n", 2)
+    assert "-regexp" in str(err) and "steps" in str(err)
+
+
+def test_regexp_agrees_with_python_on_small_cases():
+    """The automaton against Python's re (safe at this size) on random patterns of the
+    supported syntax and every short string over their alphabet."""
+    from edapipe.timing.regex import compile_regexp
+
+    rng = random.Random(5)
+    atoms = ["a", "b", ".", "[ab]", "[^a]", "(a|b)", "(ab)", "\\d", "x", "(?:a|)", "[a-c]"]
+    quants = ["", "*", "+", "?", "{2}", "{1,2}", "{0,}", "*?", "{0}"]
+    words = ["".join(t) for n in range(5) for t in itertools.product("abx1", repeat=n)]
+    for _ in range(400):
+        pattern = "".join(rng.choice(atoms) + rng.choice(quants)
+                          for _ in range(rng.randint(1, 4)))
+        if rng.random() < 0.3:
+            pattern += "|" + rng.choice(atoms)
+        ours, theirs = compile_regexp(pattern), re.compile(pattern)
+        for w in words:
+            assert ours(w) == bool(theirs.fullmatch(w)), (pattern, w)
 
 
 def test_sdc_of_random_bytes_is_bad_input():

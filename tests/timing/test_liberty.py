@@ -42,6 +42,43 @@ def test_gzip_and_cache(tmp_path, monkeypatch):
     assert sorted(a.cells) == sorted(b.cells)
 
 
+def test_cached_cells_load_when_used(tmp_path, monkeypatch):
+    """A cached library unpickles a cell when it is first looked up (LazyCells), with the
+    numbers of the parsed one; it pickles whole, and its reading signature is the parsed
+    library's (corners compare libraries by it without loading every cell)."""
+    import pickle
+
+    from edapipe.timing.graph import merged_cells
+    from edapipe.timing.liberty import LazyCells
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "mini.lib"
+    path.write_bytes((DATA / "mini.lib").read_bytes())
+    parsed = read_liberty(path)
+    cached = read_liberty(path)
+    assert isinstance(cached.cells, LazyCells) and not isinstance(parsed.cells, LazyCells)
+    assert not cached.cells._cells                       # nothing unpickled yet
+    assert list(cached.cells) == list(parsed.cells) and len(cached.cells) == len(parsed.cells)
+    assert "NAND2" in cached.cells and "NOPE" not in cached.cells
+    assert cached.reading_signature == parsed.reading_signature is not None
+    nand = cached.cells["NAND2"]
+    assert list(cached.cells._cells) == ["NAND2"]        # that cell alone
+    want = parsed.cells["NAND2"]
+    assert nand.area == want.area and list(nand.pins) == list(want.pins)
+    for p, q in zip(nand.pins["Y"].timing, want.pins["Y"].timing):
+        for kind in q.tables:
+            assert np.array_equal(p.tables[kind].values, q.tables[kind].values)
+            assert np.array_equal(p.tables[kind].axis2, q.tables[kind].axis2)
+    again = pickle.loads(pickle.dumps(cached))
+    assert again.cells["DFF"].sequential == parsed.cells["DFF"].sequential
+    with pytest.raises(KeyError):
+        cached.cells["NOPE"]
+    # a view over several libraries: the first that has a name wins, names in order
+    merged = merged_cells([cached, parsed])
+    assert merged["NAND2"] is nand and list(merged) == list(parsed.cells)
+    assert merged.get("NOPE") is None and len(merged) == len(parsed.cells)
+
+
 @pytest.mark.parametrize("text, line, what", [
     ("library (x) {\n  time_unit : \"1ns\";\n  cell (A) {\n    area : 1\n", 5, "missing"),
     ("library (x) {\n  cell (A) {\n    pin (Y) { direction : output;\n"

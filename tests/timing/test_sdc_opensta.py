@@ -441,3 +441,106 @@ def test_corners_against_opensta_define_corners(tmp_path, capsys):
             assert ours[name] == pytest.approx(slack, abs=TOL * 1e3), (k, name)
     # the corners differ, so the worst-corner choice is exercised
     assert data["ff"]["hold"]["worst_slack"] != data["ss"]["hold"]["worst_slack"]
+
+
+def test_per_corner_spef_against_opensta(tmp_path, capsys):
+    """`--corner-spef ss=reg1.spef` (read_spef -corner): the ss corner times reg1 with its
+    parasitics and the ff corner without, each equal to `sta` on that library alone with
+    and without `read_spef` (Debian's 2019 `sta` has no `read_spef -corner`); with `--spef`
+    given too, ff takes it and ss keeps its own."""
+    import gzip
+    import json
+    import subprocess
+
+    from edapipe.cli.main import run
+    from tests.conftest import require_tool
+    from tests.timing.conftest import parse_endpoints
+
+    need_shared()
+    sta = require_tool("sta")
+    v = TIMING / "designs" / "reg1_asap7" / "reg1_asap7.v"
+    spef = v.with_suffix(".spef")
+    libs = {c: TIMING / "liberty" / f"asap7_small_{c}.lib.gz" for c in ("ff", "ss")}
+    sdc = tmp_path / "c.sdc"
+    sdc.write_text("create_clock -name clk -period 500 {clk1 clk2 clk3}\n"
+                   "set_input_delay -clock clk 10 {in1 in2}\n"
+                   "set_output_delay -clock clk 20 out\nset_input_transition 10 {in1 in2}\n")
+
+    def theirs(corner: str, with_spef: bool) -> dict[str, dict[str, float]]:
+        lib = tmp_path / f"{corner}.lib"
+        lib.write_bytes(gzip.decompress(libs[corner].read_bytes()))
+        out = {k: tmp_path / f"{corner}{with_spef}{k}.txt" for k in ("max", "min")}
+        script = tmp_path / "r.tcl"
+        script.write_text(f"read_liberty {lib}\nread_verilog {v}\nlink_design top\n"
+                          + (f"read_spef {spef}\n" if with_spef else "set_load 0 [get_nets *]\n")
+                          + f"read_sdc {sdc}\n"
+                          + "".join(f"report_checks -path_delay {k} -format end -group_count "
+                                    f"100 -endpoint_count 1 -unique_paths_to_endpoint "
+                                    f"-digits 6 > {out[k]}\n" for k in out))
+        subprocess.run([sta, "-no_init", "-no_splash", "-exit", str(script)], check=True,
+                       capture_output=True, timeout=300)
+        return {k: parse_endpoints(out[k].read_text()) for k in out}
+
+    def ours(*extra: str) -> dict:
+        with pytest.raises(SystemExit) as exc:
+            run(["sta", str(v), "--sdc", str(sdc), "--json", *extra]
+                + [f"--corner={c}={p}" for c, p in libs.items()])
+        assert exc.value.code == 0
+        return json.loads(capsys.readouterr().out)["corners"]
+
+    def same(corner_json: dict, want: dict[str, dict[str, float]]) -> None:
+        for key, k in (("setup_slack", "max"), ("hold_slack", "min")):
+            got = {e["name"]: e[key] * 1e3 for e in corner_json["endpoints"]}   # ps
+            assert set(got) == set(want[k])
+            for name, slack in want[k].items():
+                assert got[name] == pytest.approx(slack, abs=TOL * 1e3), (k, name)
+
+    ff_lumped, ss_spef, ff_spef = theirs("ff", False), theirs("ss", True), theirs("ff", True)
+    assert ss_spef != theirs("ss", False), "the parasitics change nothing: no test"
+    data = ours(f"--corner-spef=ss={spef}")
+    same(data["ff"], ff_lumped)
+    same(data["ss"], ss_spef)
+    data = ours(f"--corner-spef=ss={spef}", "--spef", str(spef))
+    same(data["ff"], ff_spef)
+    same(data["ss"], ss_spef)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--corner-spef", "xx=a.spef"], "no --corner named"),
+    (["--corner-spef", "ff"], "expected NAME=FILE"),
+    (["--corner-spef", "ff=a.spef", "--corner-spef", "ff=b.spef"], "given twice"),
+])
+def test_corner_spef_usage_errors(args, words, capsys):
+    from edapipe.cli.main import run
+
+    with pytest.raises(SystemExit) as exc:
+        run(["sta", "x.v", "--corner", "ff=a.lib", *args])
+    assert exc.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+REGEXP_CASES = {
+    "ports": "set_max_delay 2.5 -to [get_ports -regexp {resp_msg\\[(1[0-5]|[0-3])\\]}]\n"
+             "set_input_delay 3.3 -clock clk [get_ports -regexp {req_msg\\[[0-9]*[02468]\\]}]\n",
+    "ports_nocase_bus": "set_load 0.05 [get_ports -regexp -nocase {RESP_MSG.?}]\n",
+    # no . + * ? [ ]: a name, looked up as such (a bus: every bit), as OpenSTA
+    "port_name": "set_load 0.05 [get_ports -regexp {resp_msg}]\n",
+    "cells": "set_disable_timing [get_cells -regexp {_2[0-4][0-9]_}]\n",
+    "pins": "set_false_path -through [get_pins -regexp {_3[0-9]{2}_/(A|B)}]\n",
+    "nets": "set_load 0.02 [get_nets -regexp {_0[0-9]{2}_|resp_val}]\n",
+    # (Debian's sta finds no library cell for a bracket expression here: `.` instead)
+    "lib_cells": "set_disable_timing [get_lib_cells -regexp "
+                 "{sky130_fd_sc_hd__tt_025C_1v80/sky130_fd_sc_hd__nand2_.}]\n",
+    "clocks": "set_clock_uncertainty 0.4 [get_clocks -regexp {c(l|x).}]\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(REGEXP_CASES))
+def test_regexp_object_queries_against_opensta(case, tmp_path):
+    """`get_* -regexp` (timing/regex.py, anchored as OpenSTA's PatternMatch) selects the
+    objects Tcl's regexp does in `sta`: every endpoint's slacks agree."""
+    _need_sta()
+    extra = REGEXP_CASES[case]
+    name = "gcd_sky130hd"
+    assert _moved(name, extra, tmp_path) > 1e-3, "the commands change nothing: no test"
+    assert max_slack_difference(name, _base(name) + extra, tmp_path) < TOL

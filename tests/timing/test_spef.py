@@ -132,6 +132,52 @@ def test_name_map_read_after_a_net_applies_to_later_names():
     assert [n.name for n in spef.nets] == ["*1", "n1"]
 
 
+NETS = """*D_NET *1 1
+*CONN
+*I *2:Y O
+*I *3:A I
+*CAP
+1 *2:Y 0.5
+2 *3:A *1:9 0.25
+*RES
+1 *2:Y *3:A 0.1
+*END
+"""
+
+
+@pytest.mark.parametrize("name_map, bulk", [
+    ("*NAME_MAP\n*1 n1\n*2 u\\[2\\]\n*3 u3\n", True),     # pairs on lines of their own
+    ("*NAME_MAP  \n\n*1 n1 *2\n  u\\[2\\] *3 u3\n\n", True),   # any layout of pairs
+    ("*NAME_MAP *1 n1\n*2 u\\[2\\]\n*3 u3\n", False),         # not alone on its line
+    ("*NAME_MAP\n*1 n1\n*2 u\\[2\\]\n*3\n*PORTS_X\n", False),  # a name at a line start
+])
+def test_name_map_in_bulk_reads_as_token_by_token(name_map, bulk):
+    """A name map of pairs on lines of its own is read in one split (spef._Reader); the
+    nets, and the lines of errors after it, are those of the token-by-token reading."""
+    from edapipe.timing.spef import _Reader
+
+    text = HEAD + name_map + "*PORTS\na I\n" + NETS
+    if name_map.endswith("*PORTS_X\n"):   # (*PORTS_X: the name of index *3)
+        text = HEAD + name_map + NETS
+    reader = _Reader(text, "t.spef")
+    assert (reader.bulk_at >= 0) == bulk
+    got = read_spef_text(text, "t.spef")
+    (net,) = got.nets
+    assert net.name == "n1" and net.pins == (["u[2]/Y", "u3/A"] if "*PORTS_X" not in text
+                                             else ["u[2]/Y", "*PORTS_X/A"])
+    assert net.line == text[:text.index("*D_NET")].count("\n") + 1
+    bad = text.replace("1 *2:Y 0.5", "1 *2:Y x0.5")
+    with pytest.raises(InputError) as err:
+        read_spef_text(bad, "t.spef")
+    line = bad[:bad.index("x0.5")].count("\n") + 1
+    assert (err.value.line, err.value.column) == (line, 8)
+
+
+def test_name_map_at_the_end_of_the_file():
+    spef = read_spef_text(HEAD + NETS + "*NAME_MAP\n*1 n1\n*2 u2", "t.spef")
+    assert spef.nets[0].name == "*1"
+
+
 def _random_tables(rng, count):
     """count random Liberty tables in the graph's layout (g.tables): axes of 1 to 5
     points, each axis the input slew (0), the load (1) or another variable (2)."""
@@ -248,3 +294,35 @@ def test_delay_and_slew_pair_lookup_is_the_two_lookups():
                 for c in (-2.0, 0.0, 0.11, 0.5, 1.7, 30.0):
                     assert both(c) == (d_at(c), max(s_at(c), 0.0))
     assert pairs > 10
+
+
+def test_entries_in_unusual_layouts_read_as_usual():
+    """The usual *CAP/*RES entries take a short path in the reader (spef._Reader.d_net);
+    triplets, a value on the next line, and bad entries take the general one."""
+    spef = read_spef_text(HEAD + """*D_NET n 1
+*CONN
+*I u1:Y O
+*I u2:A I
+*CAP
+1 u1:Y 1:2:3
+2 u2:A
+0.5
+3 u2:A v:B 0.25
+*RES
+1 u1:Y u2:A 2:3:4
+2 u2:A u3:A
+7
+*END
+""", "t.spef")
+    (net,) = spef.nets
+    cap = dict(zip(net.node_names, net.cap))
+    assert cap["u1/Y"] == pytest.approx(1e-15) and cap["u2/A"] == pytest.approx(0.75e-15)
+    assert cap["v/B"] == pytest.approx(0.25e-15)
+    assert [r for _, _, r in net.res] == pytest.approx([2000.0, 7000.0])
+    for entry, line, words in (("*CAP\n1 u1:Y u2:A v:B 1\n", 13, "*CAP entry"),
+                               ("*CAP\n1 u1:Y inf\n", 13, "finite"),
+                               ("*RES\n1 u1:Y u2:A -0.5\n", 13, "negative"),
+                               ("*RES\n1 u1:Y u2:A x\n", 13, "number")):
+        with pytest.raises(InputError) as err:
+            read_spef_text(HEAD + "*D_NET n 1\n*CONN\n*I u1:Y O\n" + entry + "*END\n", "t.spef")
+        assert err.value.line == line and words in str(err.value), entry

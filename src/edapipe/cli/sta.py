@@ -33,6 +33,9 @@ def _points(name: str, text: str, whose: str):
               help="SPEF parasitics: RC delay calculation (effective capacitance, Elmore "
                    "wire delay, slew degradation) on the nets it covers, as OpenSTA's "
                    "read_spef.")
+@click.option("--corner-spef", "corner_spefs", multiple=True, metavar="NAME=FILE",
+              help="With --corner: SPEF parasitics of corner NAME alone (read_spef -corner "
+                   "NAME), in place of --spef for it; repeat for several corners.")
 @click.option("--top", help="Top module (default: the one module nobody instantiates).")
 @click.option("-n", "--paths", "--group-count", "paths", default=1, show_default=True,
               type=click.IntRange(0),
@@ -87,7 +90,8 @@ def _points(name: str, text: str, whose: str):
               help="Exit 1 when more than N design-rule violations (max_transition, "
                    "max_capacitance, max_fanout together).")
 @click.option("--no-cache", is_flag=True, help="Do not use or write the Liberty cache.")
-def sta_cmd(netlist, liberty, corners, report_corner, sdc, spef, top, paths, endpoint_count,
+def sta_cmd(netlist, liberty, corners, report_corner, sdc, spef, corner_spefs, top, paths,
+            endpoint_count,
             unique_paths, from_, rise_from, fall_from, through_, rise_through, fall_through,
             to_, rise_to, fall_to, fields, fmt,
             path_delay, n_endpoints, as_json, output, max_violations, plot, wire_load, digits,
@@ -128,13 +132,14 @@ def sta_cmd(netlist, liberty, corners, report_corner, sdc, spef, top, paths, end
         raise UsageError("--plot draws one analysis; it is not available with --corner")
     if report_corner is not None and all(name != report_corner for name, _ in specs):
         raise UsageError(f"--report-corner {report_corner!r}: no --corner of that name")
+    per_corner = _corner_spefs(corner_spefs, specs)
     guard({"-o": output, "--plot": plot}, netlist, *[f for _, libs in specs for f in libs],
-          sdc, spef)
+          sdc, spef, *per_corner.values())
     from edapipe.timing.paths import Selection
     sel = Selection(paths, endpoint_count, unique_paths)
     if corners:
         runs = _corner_runs(specs, StaParams(netlist, (), sdc, top, wire_load, not no_cache,
-                                             spef=spef), sel, select)
+                                             spef=spef), sel, select, per_corner)
         _report_corners(runs, report_corner, sel, fmt, path_delay, n_endpoints, as_json,
                         output, digits, show_drc, fields)
         _corner_exit(runs, max_violations, max_drc_violations)
@@ -260,6 +265,24 @@ def _corner_specs(corners, liberty) -> list[tuple[str | None, tuple[str, ...]]]:
     return out
 
 
+def _corner_spefs(given, specs) -> dict[str, str]:
+    """--corner-spef NAME=FILE values: corner name -> SPEF file (read_spef -corner)."""
+    from edapipe.errors import UsageError
+
+    names = {name for name, _ in specs if name is not None}
+    out: dict[str, str] = {}
+    for spec in given:
+        name, eq, path = spec.partition("=")
+        if not eq or not name or not path:
+            raise UsageError(f"--corner-spef {spec!r}: expected NAME=FILE")
+        if name not in names:
+            raise UsageError(f"--corner-spef {spec!r}: no --corner named {name!r}")
+        if name in out:
+            raise UsageError(f"--corner-spef {name}: given twice")
+        out[name] = path
+    return out
+
+
 def _analyses(graph, constraints, libs, sel, select):
     """(analysis of the design, analysis the paths and endpoint lists come from: that of
     the --from/--through/--to filter, or the same), keeping the path ends `sel` needs."""
@@ -274,17 +297,19 @@ def _analyses(graph, constraints, libs, sel, select):
     return an, analyze(graph, filtered(constraints, graph, select), libs, keep_ends=keep)
 
 
-def _corner_runs(specs, params, sel, select):
-    """Every corner analysed on its own libraries (the netlist, SDC and SPEF read once and
-    shared, sta.load_corners); the SDC's `puts` output and each distinct warning printed
-    once."""
+def _corner_runs(specs, params, sel, select, per_corner=None):
+    """Every corner analysed on its own libraries and parasitics (per_corner: name -> SPEF,
+    else params.spef; the netlist, SDC and each SPEF read once and shared,
+    sta.load_corners); the SDC's `puts` output and each distinct warning printed once."""
     from edapipe.timing import drc
     from edapipe.timing.corners import CornerRun
     from edapipe.timing.sta import load_corners
 
     runs = []
     shown: set[str] = set()
-    loaded = load_corners(params, [libs for _, libs in specs])
+    per_corner = per_corner or {}
+    loaded = load_corners(params, [libs for _, libs in specs],
+                          [per_corner.get(name, params.spef) for name, _ in specs])
     for (name, _), (graph, cons, lib_objs) in zip(specs, loaded):
         for m in ([] if runs else cons.messages):
             _log(m)

@@ -114,9 +114,9 @@ def cap_unit_name(unit: float) -> str:
 def _per_pin(g, libs, value_of) -> np.ndarray:
     """(n_all,) array over pin and port nodes: value_of(cell, pin name) on instance pins
     (one call per library cell and pin, numpy gather over instances), nan on ports."""
-    cells = {}
-    for lib in reversed(libs):
-        cells.update(lib.cells)
+    from edapipe.timing.graph import merged_cells
+
+    cells = merged_cells(libs)   # (the first library wins; cached cells load when used)
     n_ports = len(g.netlist.ports)
     n_all = g.clock_node_base
     n_pins = n_all - n_ports
@@ -229,10 +229,14 @@ def max_capacitance(an: Analysis, libs) -> Checks:
     cap = np.array(g.load[src], dtype=float).reshape(-1, 2)
     for k, v in enumerate(src.tolist()):
         rc = (g.rc or {}).get(v)
-        if rc is not None:   # parasitics: the pi model's total (pin caps included)
+        if rc is not None:
+            # parasitics: the net's load as OpenSTA's GraphDelayCalc::loadCap (the Cap
+            # column, rc.RcNet.cap): the wire the driver reaches plus every pin on the net
+            # at the max analysis; a port's set_load overrides it (the lumped load)
             for e in range(2):
-                c2, _, c1 = rc.pi[(e, 0)]
-                cap[k, e] = c2 + c1
+                c = rc.cap.get((e, 0))
+                if c is not None:
+                    cap[k, e] = c
     edge = (cap[:, 1] > cap[:, 0]).astype(np.int64)
     worst = cap[np.arange(len(nodes)), edge]
     out = _result(g, "max_capacitance", nodes, limit[nodes], worst, edge)

@@ -10,6 +10,7 @@ pins are driven by ideal clock nodes instead of their clock-tree net.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -477,13 +478,59 @@ def for_libraries(base: TimingGraph, base_libs: list[Library], libs: list[Librar
     return graph
 
 
-def merged_cells(libs: list[Library]) -> dict[str, Cell]:
+class MergedCells(Mapping):
+    """Cells by name over several libraries; the first library that has a name wins. A
+    read-only view, so a cached library's cells are unpickled only when looked up
+    (liberty.LazyCells); names iterate in the order of the libraries."""
+
+    __slots__ = ("_maps", "_found")
+
+    def __init__(self, libs: list[Library]):
+        self._maps = [lib.cells for lib in libs]
+        self._found: dict[str, Cell] = {}
+
+    def __getitem__(self, name: str) -> Cell:
+        cell = self._found.get(name)
+        if cell is not None:
+            return cell
+        for cells in self._maps:
+            if name in cells:
+                cell = self._found[name] = cells[name]
+                return cell
+        raise KeyError(name)
+
+    def get(self, name: str, default=None):
+        cell = self._found.get(name)
+        if cell is not None:
+            return cell
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __contains__(self, name) -> bool:
+        return name in self._found or any(name in cells for cells in self._maps)
+
+    def __iter__(self) -> Iterator[str]:
+        if len(self._maps) == 1:
+            yield from self._maps[0]
+            return
+        seen: set[str] = set()
+        for cells in self._maps:
+            for name in cells:
+                if name not in seen:
+                    seen.add(name)
+                    yield name
+
+    def __len__(self) -> int:
+        if len(self._maps) == 1:
+            return len(self._maps[0])
+        return len(set().union(*self._maps))
+
+
+def merged_cells(libs: list[Library]) -> MergedCells:
     """Cells by name over several libraries; the first library that has a name wins."""
-    cells: dict[str, Cell] = {}
-    for lib in libs:
-        for name, cell in lib.cells.items():
-            cells.setdefault(name, cell)
-    return cells
+    return MergedCells(libs)
 
 
 def _same_cell(a: Cell, b: Cell) -> bool:

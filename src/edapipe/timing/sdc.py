@@ -441,26 +441,57 @@ class _Reader:
             out.append(found)
         return _union(out)
 
+    def matcher(self, pattern: str, nocase: bool, regexp: bool, cmd: str = "",
+                offset: int = 0) -> Callable[[str], bool]:
+        """Whole-name matching of a pattern: wildcards, or with -regexp a regular
+        expression (timing/regex.py: linear time; what it does not read is an error)."""
+        if not regexp:
+            return compile_glob(pattern, nocase)
+        if not nocase and not any(c in pattern for c in ".+*?[]"):
+            # OpenSTA looks such a pattern up as a name (PatternMatch::hasWildcards: a
+            # regexp without . + * ? [ ] has none, so find*Matching does an exact lookup;
+            # current OpenSTA matches it when -nocase, as here)
+            return pattern.__eq__
+        from edapipe.timing.regex import RegexError, compile_regexp
+
+        def error(exc: RegexError) -> TclError:
+            # (the pattern as written: repr() would double its backslashes)
+            return TclError(f"{cmd} -regexp {{{excerpt(pattern, 60)}}}: {exc} (at character "
+                            f"{exc.pos + 1} of the pattern)", offset)
+        try:
+            ok = compile_regexp(pattern, nocase)
+        except RegexError as exc:
+            raise error(exc) from None
+
+        def checked(name: str) -> bool:   # (the step budget runs out while matching)
+            try:
+                return ok(name)
+            except RegexError as exc:
+                raise error(exc) from None
+        return checked
+
     def match(self, kind: str, pattern: str, nocase: bool = False,
-              hier: bool = False) -> ObjList:
+              hier: bool = False, regexp: bool = False, cmd: str = "",
+              offset: int = 0) -> ObjList:
         d = self.design
-        wild = "*" in pattern or "?" in pattern or nocase
+        wild = "*" in pattern or "?" in pattern or nocase or (
+            regexp and any(c in pattern for c in ".+*?[]"))
         if kind == "port":
             if not wild:
                 if pattern in self.port_dir:
                     return ObjList([Obj("port", pattern)])
                 return ObjList(Obj("port", b) for b in self.bus_bits.get(pattern, []))
-            ok = compile_glob(pattern, nocase)
+            ok = self.matcher(pattern, nocase, regexp, cmd, offset)
             return ObjList(Obj("port", n) for n, _ in d.ports
                            if ok(n) or ok(n.split("[", 1)[0]))
         if kind == "clock":
-            ok = compile_glob(pattern, nocase)
+            ok = self.matcher(pattern, nocase, regexp, cmd, offset)
             return ObjList(Obj("clock", n) for n in self.c.clocks if ok(n))
         pool = {"pin": d.pins, "cell": d.cells, "net": d.nets}[kind]
         if d.hierarchical and (wild or hier):
             # OpenSTA matches a pattern level by level: without -hierarchical only names
             # as deep as the pattern; with it, the pattern against each name's last levels
-            ok = compile_glob(pattern, nocase)
+            ok = self.matcher(pattern, nocase, regexp, cmd, offset)
             depth = pattern.count("/")
             if hier:
                 keep = depth + (1 if kind == "pin" and depth == 0 else 0)
@@ -469,14 +500,14 @@ class _Reader:
             return ObjList(Obj(kind, n) for n in pool if n.count("/") == depth and ok(n))
         if not wild:
             return ObjList([Obj(kind, pattern)]) if pattern in pool else ObjList()
-        return ObjList(Obj(kind, n) for n in filter(compile_glob(pattern, nocase), pool))
+        ok = self.matcher(pattern, nocase, regexp, cmd, offset)
+        return ObjList(Obj(kind, n) for n in filter(ok, pool))
 
     def _getter(self, words: list[Word], offset: int, kind: str, cmd: str) -> ObjList:
         flags, pos = _flags(words, {"-quiet": 0, "-hierarchical": 0, "-hier": 0,
                                     "-of_objects": 1, "-regexp": 0, "-nocase": 0,
                                     "-filter": 1}, offset, cmd)
-        if "-regexp" in flags:  # read as a wildcard pattern it would match something else
-            raise TclError(f"{cmd}: -regexp is not supported (use * and ? wildcards)", offset)
+        regexp = "-regexp" in flags
         nocase = "-nocase" in flags
         hier = "-hierarchical" in flags or "-hier" in flags
         quiet = "-quiet" in flags
@@ -492,7 +523,7 @@ class _Reader:
                     if name in seen:  # as in objects(): each pattern once, each object once
                         continue
                     seen.add(name)
-                    got = self.match(kind, name, nocase, hier)
+                    got = self.match(kind, name, nocase, hier, regexp, cmd, w.offset)
                     if not got and not quiet:
                         raise TclError(f"{cmd}: no {kind} matches {excerpt(name, 60)!r}",
                                        w.offset)
@@ -594,8 +625,6 @@ class _Reader:
         cmd = "get_lib_cells"
         flags, pos = _flags(words, {"-quiet": 0, "-regexp": 0, "-nocase": 0,
                                     "-of_objects": 1, "-filter": 1}, offset, cmd)
-        if "-regexp" in flags:
-            raise TclError(f"{cmd}: -regexp is not supported (use * and ? wildcards)", offset)
         if "-of_objects" in flags:
             if pos:
                 raise TclError(f"{cmd}: give patterns or -of_objects, not both", offset)
@@ -611,7 +640,8 @@ class _Reader:
         for w in pos:
             for name in self.names(w):
                 pattern = name.rsplit("/", 1)[-1]
-                ok = compile_glob(pattern, "-nocase" in flags)
+                ok = self.matcher(pattern, "-nocase" in flags, "-regexp" in flags, cmd,
+                                  w.offset)
                 found = ObjList(Obj("lib_cell", n) for n in pool if ok(n))
                 if not found and "-quiet" not in flags:
                     raise TclError(f"{cmd}: no library cell matches {excerpt(name, 60)!r}",

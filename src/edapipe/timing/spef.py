@@ -74,18 +74,41 @@ class _Reader:
         self.filename = filename
         self.tokens: list[str] = []
         self.tok_line: list[int] = []
-        for ln, line in enumerate(text.split("\n")):
-            words = line.split()
-            if words:
-                self.tokens += words
-                self.tok_line += [ln] * len(words)
+        self.names: dict[str, str] = {}
+        self.bulk_map: dict[str, str] = {}
+        self.bulk_at = -1                   # the index of the bulk map's `*NAME_MAP` token
+        lines = text.split("\n")
+        # the name map (often most of a file: gcd's 10,960 of 19,499 lines) is read in bulk
+        # when it is plain `index name` pairs on lines of their own, standing as one
+        # `*NAME_MAP` token; otherwise token by token as the rest
+        span = _name_map_lines(text)
+        if span is not None:
+            first, end = span
+            pairs = "\n".join(lines[first + 1:end]).split()
+            if len(pairs) % 2 == 0 and all(map(_is_index, pairs[0::2])):
+                self.bulk_map = dict(zip(pairs[0::2], pairs[1::2]))
+                self._add(lines, 0, first)
+                self.bulk_at = len(self.tokens)
+                self.tokens.append("*NAME_MAP")
+                self.tok_line.append(first)
+                self._add(lines, end, len(lines))
+        if self.bulk_at < 0:
+            self._add(lines, 0, len(lines))
         self.k = 0
         self.units = {"T": 1e-9, "C": 1e-12, "R": 1.0}
-        self.names: dict[str, str] = {}
         self.resolved: dict[str, str] = {}   # raw name -> name (nets repeat their nodes)
         self.divider = "/"
         self.delimiter = ":"
         self.bus = "[]"
+
+    def _add(self, lines: list[str], a: int, b: int) -> None:
+        """The words of lines a..b-1 as tokens."""
+        tokens, tok_line = self.tokens, self.tok_line
+        for ln in range(a, b):
+            words = lines[ln].split()
+            if words:
+                tokens += words
+                tok_line += [ln] * len(words)
 
     def error(self, reason: str, at: int | None = None) -> InputError:
         """An error at token `at` (default: the current one; past the end: the end)."""
@@ -199,6 +222,8 @@ class _Reader:
                 while self.peek() is not None and self.peek().startswith('"'):
                     self.string("a design flow string")
             elif tok == "*NAME_MAP":
+                if off == self.bulk_at:   # its pairs, read in bulk
+                    self.names.update(self.bulk_map)
                 while self.peek() is not None and _is_index(self.peek()):
                     key, _ = self.next("a name map index")
                     self.names[key] = self.next("a name map name")[0]
@@ -225,13 +250,53 @@ class _Reader:
         self.number("the net's total capacitance", 1.0)
         cu, ru = self.units["C"], self.units["R"]
         section = None
+        # the usual entries (`id node value`, `id node node value`, plain numbers) are read
+        # with local names below; any other form goes the general way, with its errors
+        tokens, tok_line, n_tok = self.tokens, self.tok_line, len(self.tokens)
+        resolved, name, node, caps = self.resolved, self.name, net.node, net.cap
         while True:
-            tok, off = self.next("*END")
+            off = self.k
+            if off >= n_tok:
+                self.next("*END")   # (raises: the SPEF ends early)
+            tok = tokens[off]
+            self.k = off + 1
             if tok == "*END":
                 return net
             if tok in ("*CONN", "*CAP", "*RES", "*INDUC"):
                 section = tok
                 continue
+            if section == "*CAP" and off + 2 < n_tok:
+                line = tok_line[off]
+                j = off + 2         # after the node
+                count = 1
+                while j + count < n_tok and tok_line[j + count] == line:
+                    count += 1
+                if count <= 2:
+                    try:
+                        v = float(tokens[j + count - 1])
+                    except ValueError:
+                        v = math.nan
+                    if abs(v) <= MAX_MAGNITUDE:
+                        a = resolved.get(tokens[off + 1]) or name(tokens[off + 1])
+                        b = None if count == 1 else \
+                            resolved.get(tokens[j]) or name(tokens[j])
+                        c = v * cu
+                        caps[node(a)] += c
+                        if b is not None:
+                            caps[node(b)] += c
+                        self.k = j + count
+                        continue
+            elif section == "*RES" and off + 3 < n_tok:
+                try:
+                    v = float(tokens[off + 3])
+                except ValueError:
+                    v = math.nan
+                if 0.0 <= v <= MAX_MAGNITUDE:
+                    a = resolved.get(tokens[off + 1]) or name(tokens[off + 1])
+                    b = resolved.get(tokens[off + 2]) or name(tokens[off + 2])
+                    net.res.append((node(a), node(b), v * ru))
+                    self.k = off + 4
+                    continue
             if section == "*CONN":
                 if tok not in ("*P", "*I"):
                     if tok in ("*C", "*L", "*S", "*D"):  # attributes of the last pin
@@ -318,6 +383,23 @@ class _Reader:
                     self.next("a pole or residue")
             else:
                 raise self.error(f"unexpected {excerpt(tok, 40)!r} in *R_NET", off)
+
+
+_NAME_MAP_LINE = re.compile(r"^[ \t\r\f\v]*\*NAME_MAP[ \t\r\f\v]*$", re.M)
+_SECTION_LINE = re.compile(r"^[ \t\r\f\v]*\*[A-Za-z_]", re.M)
+
+
+def _name_map_lines(text: str) -> tuple[int, int] | None:
+    """(the line of a `*NAME_MAP` alone on its line, the line of the next section keyword
+    that starts a line, or the line count), or None without such a name map."""
+    m = _NAME_MAP_LINE.search(text)
+    if m is None:
+        return None
+    first = text.count("\n", 0, m.start())
+    nxt = _SECTION_LINE.search(text, m.end())
+    if nxt is None:
+        return first, text.count("\n") + 1
+    return first, first + text.count("\n", m.start(), nxt.start())
 
 
 def _is_index(tok: str) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from edapipe.errors import InputError
 from edapipe.timing.graph import TimingGraph, build_graph, for_libraries, merged_cells
-from edapipe.timing.liberty import Library, read_liberty
+from edapipe.timing.liberty import Library, read_liberty, reading_signature
 from edapipe.timing.netlist import Netlist, read_netlist_text
 from edapipe.timing.sdc import Constraints, DesignNames, read_sdc_text
 from edapipe.timing.search import Analysis, analyze
@@ -31,10 +31,7 @@ class StaParams:
 
 def design_names(netlist: Netlist, libs: list[Library]) -> DesignNames:
     """What SDC object queries can match in this design."""
-    cells = {}
-    for lib in libs:
-        for name, cell in lib.cells.items():
-            cells.setdefault(name, cell)
+    cells = merged_cells(libs)
 
     def pin_table() -> dict[str, str]:
         return {f"{i.name}/{p}": cells[i.cell].pins[p].direction
@@ -72,7 +69,8 @@ def load(params: StaParams) -> tuple[TimingGraph, Constraints, list[Library]]:
     return next(load_corners(params, [params.liberty]))
 
 
-def load_corners(params: StaParams, corner_libs: list[tuple[str, ...]]
+def load_corners(params: StaParams, corner_libs: list[tuple[str, ...]],
+                 corner_spefs: list[str | None] | None = None
                  ) -> Iterator[tuple[TimingGraph, Constraints, list[Library]]]:
     """Each corner's (graph, constraints, libraries), one corner per list of Liberty files,
     in order (so errors come in the order of a corner-by-corner reading). The netlist, the
@@ -80,13 +78,17 @@ def load_corners(params: StaParams, corner_libs: list[tuple[str, ...]]
     the SDC see (units, cells, pins, directions) share the netlist and the constraints, and
     their graphs share every array but the tables, capacitances and loads
     (graph.for_libraries); a library file named by several corners is read once. A corner
-    whose libraries differ more gets its own netlist, SDC and graph."""
+    whose libraries differ more gets its own netlist, SDC and graph. `corner_spefs`: each
+    corner's SPEF file or None (default: params.spef for every corner), each file read
+    once."""
     if not corner_libs or not all(corner_libs):
         raise InputError("no Liberty library given")
     read: dict[str, Library] = {}
     first = None       # (signature, netlist, constraints, libraries, graph before use)
-    spef = None
-    for paths in corner_libs:
+    spefs: dict[str, object] = {}
+    if corner_spefs is None:
+        corner_spefs = [params.spef] * len(corner_libs)
+    for paths, spef_path in zip(corner_libs, corner_spefs):
         libs = [read[p] if p in read else read.setdefault(
             p, read_liberty(p, use_cache=params.use_cache)) for p in paths]
         sig = _signature(libs)
@@ -103,12 +105,13 @@ def load_corners(params: StaParams, corner_libs: list[tuple[str, ...]]
             graph = (for_libraries(base, base_libs, libs, sdc, params.wire_load)
                      or build_graph(netlist, libs, sdc, wire_load=params.wire_load))
         graph.warnings[:0] = netlist.warnings
-        if params.spef is not None:
+        if spef_path is not None:
             from edapipe.timing import rc
+            spef = spefs.get(spef_path)
             if spef is None:
                 from edapipe.timing.spef import read_spef_text
-                spef_text = read_bytes(params.spef).decode("utf-8", errors="replace")
-                spef = read_spef_text(spef_text, display_name(params.spef))
+                spef_text = read_bytes(spef_path).decode("utf-8", errors="replace")
+                spef = spefs[spef_path] = read_spef_text(spef_text, display_name(spef_path))
                 del spef_text
             graph.warnings += rc.annotate(graph, spef, sdc)
         yield graph, sdc, libs
@@ -131,10 +134,12 @@ def _signature(libs: list[Library]) -> tuple:
     """What reading the netlist and the SDC takes from the libraries: units, cell names (in
     order, for get_lib_cells), each cell's pins in order with their directions, power pins,
     and whether it is sequential."""
-    return (libs[0].time_unit, libs[0].cap_unit,
-            tuple((name, tuple((p, pin.direction) for p, pin in cell.pins.items()),
-                   tuple(cell.pg_pins), bool(cell.sequential))
-                  for name, cell in merged_cells(libs).items()))
+    sigs = tuple(lib.reading_signature for lib in libs)
+    if None in sigs:
+        sigs = (reading_signature(merged_cells(libs)),)
+    # (per library, worked out at parsing: no cached cell is unpickled for it; stricter
+    # than the merged cells' only where several libraries name one cell)
+    return (libs[0].time_unit, libs[0].cap_unit, sigs)
 
 
 def run_sta(params: StaParams) -> Analysis:
