@@ -60,6 +60,10 @@ def sec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | Non
         raise UsageError("--cex - and --json cannot share standard output; give a file name")
     a = load(design_a, input_format)
     b = load(design_b, format_b)
+    from edapipe.aig.io.aiger import equivalence_views
+
+    a, b = equivalence_views(a, b, note=lambda text: click.echo(f"note: {text}", err=True),
+                             by_position=by_position, latches=False)
     res = check_sec(a, b, SecParams(by_position=by_position, time_limit=time_limit,
                                     cpu_limit=cpu_limit, engine=engine, seed=seed))
     if res.status == FAILS and cex_path is not None:

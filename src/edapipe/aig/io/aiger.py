@@ -325,14 +325,16 @@ def bad_as_outputs(aig: Aig) -> Aig | None:
 _KIND_PLURAL = {"input_names": "inputs", "latch_names": "latches", "output_names": "outputs"}
 
 
-def equivalence_views(a: Aig, b: Aig, note=None, by_position: bool = False) -> tuple[Aig, Aig]:
+def equivalence_views(a: Aig, b: Aig, note=None, by_position: bool = False,
+                      latches: bool = True) -> tuple[Aig, Aig]:
     """a and b for an equivalence check, read the way ABC's `cec` reads them:
     - a design with no outputs but bad states, beside one with outputs and no bad states, has
       its bad states taken as its outputs (bad_as_outputs);
     - inputs, latches or outputs that carry no names at all in one design (an AIGER file
       without a symbol table, as ABC writes them), beside named ones of the same count in the
       other, take the other's names by position (ABC's `cec` matches by position always).
-    `note(text)` is told of each such reading."""
+    `note(text)` is told of each such reading. latches=False leaves latch names alone (sequential
+    equivalence does not match latches)."""
     views = [a, b]
     for k, (this, other) in enumerate(((a, b), (b, a))):
         seen = bad_as_outputs(this)
@@ -346,6 +348,8 @@ def equivalence_views(a: Aig, b: Aig, note=None, by_position: bool = False) -> t
             this, other = views[k], views[1 - k]
             renamed = {}
             for attr in ("input_names", "latch_names", "output_names"):
+                if attr == "latch_names" and not latches:
+                    continue
                 mine, theirs = getattr(this, attr), getattr(other, attr)
                 if (mine and len(mine) == len(theirs) and all(n is None for n in mine)
                         and any(n is not None for n in theirs)):
@@ -355,7 +359,7 @@ def equivalence_views(a: Aig, b: Aig, note=None, by_position: bool = False) -> t
                 if note is not None:
                     kinds = ", ".join(_KIND_PLURAL[attr] for attr in renamed)
                     note(f"design {'AB'[k]} has no names for its {kinds}: matched to design "
-                         f"{'BA'[k]}'s by position, as ABC's cec does")
+                         f"{'BA'[k]}'s by position, as ABC's cec and dsec do")
     return views[0], views[1]
 
 
