@@ -5,6 +5,7 @@
     .venv/bin/python -m bench.spice_bench --repeat 3 # medians of 3 alternating runs
     .venv/bin/python -m bench.spice_bench --meas     # RC ladders with .meas cards
     .venv/bin/python -m bench.spice_bench --bsim3    # BSIM3 inverter chains (issue 16)
+    .venv/bin/python -m bench.spice_bench --bsim4    # BSIM4 inverter chains (issue 16)
 
 Circuits come from ../shared/peers/analog/gen.py (generated into bench/.cache). Every
 process runs under /usr/bin/time: CPU seconds (user+sys, the stable number on a loaded
@@ -66,9 +67,14 @@ BSIM3 = [("b3chain", 50, "tran"), ("b3chain", 200, "tran")]
 BSIM3_CARDS = ROOT.parent / "shared" / "benchmarks" / "spice" / "bsim" / "examples" / "mos"
 # ngspice loads BSIM3 devices on OpenMP threads, whose spinning counts as CPU time: one
 # thread, as edapipe runs (on 2 loaded cores it was also faster in wall time)
-NG_ENV = {"b3chain": {**RUN_ENV, "OMP_NUM_THREADS": "1"}}
+# --bsim4: inverter chains of BSIM4.8 transistors (ngspice's BSIM4 QA cards, 0.1 um, with
+# the gate/body resistance and tunnelling modes the QA card turns on switched off)
+BSIM4 = [("b4chain", 100, "tran"), ("b4chain", 500, "tran")]
+BSIM4_QA = ROOT.parent / "shared" / "benchmarks" / "spice" / "bsim" / "tests" / "bsim4"
+NG_ENV = {"b3chain": {**RUN_ENV, "OMP_NUM_THREADS": "1"},
+          "b4chain": {**RUN_ENV, "OMP_NUM_THREADS": "1"}}
 NODES = {"mesh": lambda n: n * n, "rcladder": lambda n: n + 1, "invchain": lambda n: n + 2,
-         "b3chain": lambda n: n + 2}
+         "b3chain": lambda n: n + 2, "b4chain": lambda n: n + 2}
 
 _CHILD = """
 import json, sys, time
@@ -92,6 +98,8 @@ def generate(family: str, size: int, analysis: str) -> Path:
     path = CACHE / f"{family}{size}_{analysis}.cir"
     if family == "b3chain":
         path.write_text(_bsim3_chain(size))
+    elif family == "b4chain":
+        path.write_text(_bsim4_chain(size))
     elif not path.exists():
         subprocess.run([sys.executable, str(GEN), family, str(size), "--analysis", analysis,
                         "-o", str(path)], check=True)
@@ -109,6 +117,27 @@ def _bsim3_chain(n: int) -> str:
         lines.append(f"mn{k} {y} {a} 0 0 n1 l=0.35u w=1u ad=1p pd=4u as=1p ps=4u")
         lines.append(f"c{k} {y} 0 5f")
     return "\n".join(lines) + f"\n.tran 10p 8n\n.print tran v(n{n})\n.end\n"
+
+
+def _bsim4_card(kind: str, name: str) -> str:
+    import re
+    text = (BSIM4_QA / kind / "parameters" / f"{kind}Parameters").read_text()
+    off = {"igcmod": "0", "igbmod": "0", "rbodymod": "0", "rgatemod": "0", "geomod": "0"}
+    pairs = re.findall(r"(\w+)\s*=\s*\(([^)]*)\)", text)
+    body = "\n".join(f"+ {k}={off.get(k, v)}" for k, v in pairs)
+    return f".model {name} {kind} level=14 version=4.8.1\n{body}\n"
+
+
+def _bsim4_chain(n: int) -> str:
+    lines = [f"* {n}-stage BSIM4.8 inverter chain", _bsim4_card("nmos", "n1"),
+             _bsim4_card("pmos", "p1"), "vdd vdd 0 1.2",
+             "vin n0 0 pulse(0 1.2 0.1n 50p 50p 1n 2n)"]
+    for k in range(n):
+        a, y = f"n{k}", f"n{k + 1}"
+        lines.append(f"mp{k} {y} {a} vdd vdd p1 l=0.1u w=2u ad=1p pd=3u as=1p ps=3u")
+        lines.append(f"mn{k} {y} {a} 0 0 n1 l=0.1u w=1u ad=0.5p pd=2u as=0.5p ps=2u")
+        lines.append(f"c{k} {y} 0 2f")
+    return "\n".join(lines) + f"\n.tran 5p 4n\n.print tran v(n{n})\n.end\n"
 
 
 def generate_meas(family: str, size: int, analysis: str) -> Path:
@@ -224,9 +253,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="only the RC ladders with .meas cards (issue 16)")
     ap.add_argument("--bsim3", action="store_true",
                     help="only the BSIM3 inverter chains (issue 16)")
+    ap.add_argument("--bsim4", action="store_true",
+                    help="only the BSIM4 inverter chains (issue 16)")
     args = ap.parse_args(argv)
     cases = (QUICK if args.quick else MEAS if args.meas else BSIM3 if args.bsim3
-             else HEADLINE + SCALING)
+             else BSIM4 if args.bsim4 else HEADLINE + SCALING)
     # compile numba's kernels once (cache=True) so no case pays compilation
     subprocess.run([sys.executable, "-c", "from edapipe.analog.warm import warm; warm()"],
                    check=True)
@@ -256,8 +287,9 @@ def main(argv: list[str] | None = None) -> int:
                        "simulate CPU in-process vs ngspice process CPU; process = the whole "
                        "`edapipe spice DECK` process (interpreter, imports, numba cache "
                        "loading, output) vs `ngspice -b DECK`; ratios > 1: edapipe faster"}
-    path = write_json("spice-meas" if args.meas else "spice-bsim3" if args.bsim3 else "spice",
-                      rows, summary)
+    kind = ("spice-meas" if args.meas else "spice-bsim3" if args.bsim3
+            else "spice-bsim4" if args.bsim4 else "spice")
+    path = write_json(kind, rows, summary)
     print(f"wrote {path.relative_to(ROOT)}")
     return 0
 

@@ -143,6 +143,8 @@ RC vdd c 1k
 M1 d a 0 0 nm W=2u L=1u
 M2 e a 0 0 n2 W=2u L=1u
 M3 e a 0 0 n3 W=2u L=1u
+M8 e a 0 0 n8 W=2u L=1u
+M14 e a 0 0 n14 W=2u L=1u
 S1 e 0 a 0 sm
 W1 d 0 VDD wm
 RD vdd d 10k
@@ -160,6 +162,8 @@ RH h 0 1k
 .model nm NMOS(LEVEL=1 VTO=0.5 KP=1e-4 CBD=1f CBS=1f)
 .model n2 NMOS(LEVEL=2 VTO=0.5 KP=1e-4 TOX=1e-8)
 .model n3 NMOS(LEVEL=3 VTO=0.5 KP=1e-4 TOX=1e-8)
+.model n8 NMOS(LEVEL=8 VERSION=3.3.0)
+.model n14 NMOS(LEVEL=14 VERSION=4.8.2)
 .model sm SW(VT=0.5 VH=0.1 RON=1k)
 .model wm CSW(IT=1m IH=0.1m RON=1k)
 {analyses}

@@ -133,8 +133,8 @@ _NGSPICE_ONLY_KEYS = {"ic", "temp", "dtemp", "pj", "lm", "lp", "wm", "wp", "sens
                       "sens_w", "icvds", "icvgs", "icvbs", "icvbe", "icvce"}
 
 
-def _check_instance_keys(letter: str, kw: dict[str, str]) -> None:
-    known = _INSTANCE_KEYS[letter]
+def _check_instance_keys(letter: str, kw: dict[str, str], extra=frozenset()) -> None:
+    known = _INSTANCE_KEYS[letter] | extra
     for key in kw:
         if key in known:
             continue
@@ -355,9 +355,13 @@ class _Flattener:
         params = {k: v if k == "version" else
                   _value(v, env, self.funcs, card, f"model {name} parameter {k}")
                   for k, v in kw.items()}
-        if kind in ("nmos", "pmos") and params.get("level") in (8.0, 49.0):
-            # BSIM3 parameters read but not used (the device table imports numba: only here)
-            from edapipe.analog.devices.bsim3_params import inert_note
+        if kind in ("nmos", "pmos") and params.get("level") in (8.0, 49.0, 14.0, 54.0):
+            # BSIM3/4 parameters read but not used (the device table imports numba: only
+            # here)
+            if params.get("level") in (8.0, 49.0):
+                from edapipe.analog.devices.bsim3_params import inert_note
+            else:
+                from edapipe.analog.devices.bsim4_params import inert_note
             note = inert_note(params)
             if note and card.warning(f"model {name}: {note}") not in self.warnings:
                 self.warnings.append(card.warning(f"model {name}: {note}"))
@@ -688,7 +692,11 @@ class _Flattener:
                 raise ValueError(f"model '{model.name}' is {model.kind}, not {'/'.join(want)}")
             el.model = model
             flags = [p.lower() for p in pos[1:]]
-            _check_instance_keys(letter, kw)
+            extra = frozenset()
+            if letter == "M" and model.params.get("level") in (14.0, 54.0):
+                # BSIM4 reads fingers, layout and stress instance parameters too
+                from edapipe.analog.devices.bsim4_params import INSTANCE_EXTRA as extra
+            _check_instance_keys(letter, kw, extra)
             el.params = {k: val(v, k) for k, v in kw.items()}
             for f in flags:
                 if f == "off":

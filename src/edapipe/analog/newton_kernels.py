@@ -24,6 +24,7 @@ from edapipe.util.jit import njit
 
 from edapipe.analog.devices.bjt_kernels import bjt_load
 from edapipe.analog.devices.bsim3_kernels import bsim3_load
+from edapipe.analog.devices.bsim4_kernels import bsim4_load
 from edapipe.analog.devices.common_kernels import Group, Stamps
 from edapipe.analog.devices.diode_kernels import diode_load
 from edapipe.analog.devices.jfet_kernels import jfet_load
@@ -72,6 +73,7 @@ class Devices(NamedTuple):
     m: Group     # MOSFETs, levels 1-3
     j: Group     # JFETs
     b3: Group    # BSIM3 MOSFETs (levels 8, 49)
+    b4: Group    # BSIM4 MOSFETs (levels 14, 54)
     s: Group     # switches (S, W)
 
 
@@ -105,7 +107,7 @@ class Incremental(NamedTuple):
 @njit(cache=True)
 def _named_devices(dev):
     return Devices(Group(*dev[0]), Group(*dev[1]), Group(*dev[2]), Group(*dev[3]),
-                   Group(*dev[4]), Group(*dev[5]))
+                   Group(*dev[4]), Group(*dev[5]), Group(*dev[6]))
 
 
 @njit(cache=True)
@@ -199,6 +201,8 @@ def _assemble_full(x, step, lin, out, dev, inc, mode):
         nlim += mos_load(x, dev.m, mode, step.gmin, out)
     if dev.b3.nodes.shape[0]:
         nlim += bsim3_load(x, dev.b3, mode, step.gmin, out)
+    if dev.b4.nodes.shape[0]:
+        nlim += bsim4_load(x, dev.b4, mode, step.gmin, out)
     if dev.s.nodes.shape[0]:
         nlim += switch_load(x, dev.s, mode, step.gmin, out)
     if step.gshunt != 0.0:

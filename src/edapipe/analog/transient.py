@@ -69,8 +69,8 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
     # does (not per node): linear capacitors, inductor fluxes, diode and BJT junction
     # charges (MOS1: only the gate charges, here the overlap capacitors)
     # (MOS1: its Meyer gate charges, when TOX is given; its overlap capacitors are linear)
-    # BSIM3: its gate, drain and bulk charges, as ngspice's b3trunc.c
-    dev_groups = [g for g in s.groups if g.kind in ("d", "q", "b3") or (
+    # BSIM3 and BSIM4: their gate, drain and bulk charges, as ngspice's b3trunc.c/b4trunc.c
+    dev_groups = [g for g in s.groups if g.kind in ("d", "q", "b3", "b4") or (
         g.kind == "m" and np.any(g.par[:, K.M_COX] > 0))]
     mos_groups = [g for g in s.groups if g.kind == "m" and np.any(g.par[:, K.M_COX] > 0)]
     # switches keep their state from one accepted point to the next (switch.py)

@@ -1,5 +1,5 @@
-"""Compile the analog kernels on a tiny circuit (diode, BJT, MOS levels 1, 3 and 8 (BSIM3),
-JFET, S and W switches; op, ac and tran)."""
+"""Compile the analog kernels on a tiny circuit (diode, BJT, MOS levels 1, 3, 8 (BSIM3) and
+14 (BSIM4), JFET, S and W switches; op, ac and tran)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ M3 d3 a 0 0 n3 W=2u L=1u
 RD3 vdd d3 10k
 M8 d8 a 0 0 n8 W=2u L=1u
 RD8 vdd d8 10k
+M14 d14 a 0 0 n14 W=2u L=1u
+RD14 vdd d14 10k
 S1 vdd s1 a 0 sm
 RS1 s1 0 1k
 W1 vdd w1 VDD wm ON
@@ -29,6 +31,7 @@ RW1 w1 0 1k
 .model jm NJF(VTO=-1 CGS=1p CGD=1p)
 .model n3 NMOS(LEVEL=3 VTO=0.5 KP=1e-4 THETA=0.1 CBD=1f CBS=1f)
 .model n8 NMOS(LEVEL=8 VERSION=3.3.0)
+.model n14 NMOS(LEVEL=14 VERSION=4.8.2)
 .model sm SW(VT=0.5 VH=0.1)
 .model wm CSW(IT=1m IH=0.1m)
 .op

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from edapipe.analog.devices import bsim3
+from edapipe.analog.devices import bsim3, bsim4
 from edapipe.analog.devices import mos2_kernels as K2
 from edapipe.analog.devices import mos3_kernels as K3
 from edapipe.analog.devices import mos_common_kernels as K
@@ -452,9 +452,11 @@ def setup(e, bld, ctx):
     level = int(e.model.params.get("level", 1))
     if level in bsim3.LEVELS:
         return bsim3.setup(e, bld, ctx)
+    if level in bsim4.LEVELS:
+        return bsim4.setup(e, bld, ctx)
     if level not in LEVELS:
         raise e.card.error(f"element {e.name}: MOS level {level} is not supported "
-                           f"(levels 1, 2, 3, 8 and 49 only)")
+                           f"(levels 1, 2, 3, 8, 14, 49 and 54 only)")
     mos_row = globals()[LEVELS[level]]
     try:
         row, rd, rs, overlap = mos_row(e.model.params, e.model.kind, e.params, ctx.temp,
@@ -483,7 +485,8 @@ def _series(item, bld):
 
 
 def stamp(items, bld, sysm):
-    return nonlinear_group(FAMILY, [it for it in items if not bsim3.is_bsim3(it[0])], bld,
+    return nonlinear_group(FAMILY, [it for it in items if not bsim3.is_bsim3(it[0])
+                                    and not bsim4.is_bsim4(it[0])], bld,
                            _series)
 
 

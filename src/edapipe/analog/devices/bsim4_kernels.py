@@ -1,0 +1,1073 @@
+"""BSIM4.8 (ngspice levels 14 and 54): the load kernel.
+
+The model equations are those of the BSIM4.8 manual as ngspice's b4ld.c evaluates them (the
+code is ours). As for BSIM3 (bsim3_kernels.py), one function, `_terminal`, computes a
+device's terminal currents and charges from its terminal voltages (vds, vgs, vbs and the
+junction ends vdbs, vsbs; N-type frame, source reference): the channel current (threshold with short-channel, narrow
+width, DIBL and pocket-implant terms, mobility models 0-2, velocity saturation, internal
+Rds, CLM/DIBL/DITS/SCBE output conductance, velocity overshoot and source-end velocity
+limit) with its substrate current, GIDL/GISL, gate tunnelling (igcMod 1/2, igbMod 1), the
+bulk diodes (dioMod 0-2 with the trap-assisted tunnelling terms) on the junction ends of the
+substrate network (rbodyMod 1; b' itself without it), the intrinsic charges of capMod 0-2
+with the XPART partition, the overlap and junction charges. Conductances and capacitances are complex-step
+derivatives: `_terminal` runs on complex voltages, once per controlling voltage with a tiny
+imaginary step, and the imaginary parts are the derivatives of the very expressions
+evaluated, exact to rounding (forward-mode differentiation; no difference is taken). The
+Newton matrix therefore holds the Jacobian of the currents we compute, branch by branch,
+as b4ld.c's hand-written derivatives intend.
+
+Parameter columns (B4_*) are filled by devices/bsim4.py from the model card, the binning,
+the temperature and the layout (b4set.c/b4temp.c); state columns: vbs, vgs, vds, von, OFF,
+vdbs, vsbs.
+"""
+
+from __future__ import annotations
+
+import cmath
+
+import numpy as np
+
+from edapipe.util.jit import njit
+
+from edapipe.analog.devices.common_kernels import _flip, _scratch, _stamp_at, _volt, pnjlim
+from edapipe.analog.devices.mos_common_kernels import _mos_limit, _mos_terminals
+
+COLUMNS = """TYPE VTH0 VFB VFBZB K1 K1OX K2OX PHI SQRTPHI XDEP0 VBI VBSC FACTOR1 LEFF WEFF
+LEFFCV WEFFCV WEFFCJ NF DVT0 DVT1 DVT2 DVT0W DVT1W DVT2W LPE0 LPEB KT1 KT1L KT2 TRATIO TOXE
+W0 K3 K3B ETA0 ETAB THETA0VB0 NFACTOR CDSC CDSCB CDSCD CIT COXE DVTP0 DVTP1 DVTP2F DVTP4
+VTM VTM0 NGATE MSTAR VOFFCBN CDEP0 DWG DWB RDSWMIN RDS0 PRWG PRWB XJ A0 B0 B1 AGS KETA
+MOBMOD UA UB UC UD EU VTFBPHI1 VTFBPHI2 U0TEMP VSAT A1 A2 DELTA LAMBDA LITL TOXP COXP ADOS
+BDOS FPROUT PVAG PCLM THETAROUT PDIBLB PDITSD PDITS PDITSL PSCBE1 PSCBE2 ALPHA0 ALPHA1
+BETA0 VTL TFACTOR GIDLMOD AGIDL BGIDL CGIDL EGIDL RGIDL KGIDL FGIDL AGISL BGISL CGISL EGISL
+RGISL KGISL FGISL CAPMOD XPART CVCHARGEMOD MSTARCV VOFFCBNCV NOFF VOFFCV ABULKCVF VFBCV
+ACDE LDEB MOIN CGSO CGDO CGBO CGSL CGDL CKAPPAS CKAPPAD DIOMOD NVTMS NVTMD ISBS ISBD
+VJSMFWD IVJSMFWD VJDMFWD IVJDMFWD XEXPBVS XEXPBVD BVS BVD XJBVS XJBVD SSLPFWD SSLPREV
+VJSMREV IVJSMREV DSLPFWD DSLPREV VJDMREV IVJDMREV NVTMRSS NVTMRSD NVTMRSSWS NVTMRSSWD
+NVTMRSSWGS NVTMRSSWGD VTSS VTSD VTSSWS VTSSWD VTSSWGS VTSSWGD SJREV DJREV SSWREV DSWREV
+SSWGREV DSWGREV CZBS CZBSSW CZBSSWG CZBD CZBDSW CZBDSWG PHIBS PHIBSWS PHIBSWGS PHIBD
+PHIBSWD PHIBSWGD MJS MJSWS MJSWGS MJD MJSWD MJSWGD MULT VTMCONST VCRIT IGCMOD IGBMOD AIGC
+BIGC CIGC AIGS BIGS CIGS AIGD BIGD CIGD NIGC PIGCD PIGCDGIVEN AECHVB BECHVB AECHVBEDGES
+AECHVBEDGED BECHVBEDGE VFBSDT AIGBACC BIGBACC CIGBACC AIGBINV BIGBINV CIGBINV NIGBACC
+NIGBINV EIGBINV IGBA RBODYMOD""".split()
+
+(B4_TYPE, B4_VTH0, B4_VFB, B4_VFBZB, B4_K1, B4_K1OX, B4_K2OX, B4_PHI, B4_SQRTPHI, B4_XDEP0,
+ B4_VBI, B4_VBSC, B4_FACTOR1, B4_LEFF, B4_WEFF, B4_LEFFCV, B4_WEFFCV, B4_WEFFCJ, B4_NF,
+ B4_DVT0, B4_DVT1, B4_DVT2, B4_DVT0W, B4_DVT1W, B4_DVT2W, B4_LPE0, B4_LPEB, B4_KT1,
+ B4_KT1L, B4_KT2, B4_TRATIO, B4_TOXE, B4_W0, B4_K3, B4_K3B, B4_ETA0, B4_ETAB,
+ B4_THETA0VB0, B4_NFACTOR, B4_CDSC, B4_CDSCB, B4_CDSCD, B4_CIT, B4_COXE, B4_DVTP0,
+ B4_DVTP1, B4_DVTP2F, B4_DVTP4, B4_VTM, B4_VTM0, B4_NGATE, B4_MSTAR, B4_VOFFCBN,
+ B4_CDEP0, B4_DWG, B4_DWB, B4_RDSWMIN, B4_RDS0, B4_PRWG, B4_PRWB, B4_XJ, B4_A0, B4_B0,
+ B4_B1, B4_AGS, B4_KETA, B4_MOBMOD, B4_UA, B4_UB, B4_UC, B4_UD, B4_EU, B4_VTFBPHI1,
+ B4_VTFBPHI2, B4_U0TEMP, B4_VSAT, B4_A1, B4_A2, B4_DELTA, B4_LAMBDA, B4_LITL, B4_TOXP,
+ B4_COXP, B4_ADOS, B4_BDOS, B4_FPROUT, B4_PVAG, B4_PCLM, B4_THETAROUT, B4_PDIBLB,
+ B4_PDITSD, B4_PDITS, B4_PDITSL, B4_PSCBE1, B4_PSCBE2, B4_ALPHA0, B4_ALPHA1, B4_BETA0,
+ B4_VTL, B4_TFACTOR, B4_GIDLMOD, B4_AGIDL, B4_BGIDL, B4_CGIDL, B4_EGIDL, B4_RGIDL,
+ B4_KGIDL, B4_FGIDL, B4_AGISL, B4_BGISL, B4_CGISL, B4_EGISL, B4_RGISL, B4_KGISL,
+ B4_FGISL, B4_CAPMOD, B4_XPART, B4_CVCHARGEMOD, B4_MSTARCV, B4_VOFFCBNCV, B4_NOFF,
+ B4_VOFFCV, B4_ABULKCVF, B4_VFBCV, B4_ACDE, B4_LDEB, B4_MOIN, B4_CGSO, B4_CGDO, B4_CGBO,
+ B4_CGSL, B4_CGDL, B4_CKAPPAS, B4_CKAPPAD, B4_DIOMOD, B4_NVTMS, B4_NVTMD, B4_ISBS,
+ B4_ISBD, B4_VJSMFWD, B4_IVJSMFWD, B4_VJDMFWD, B4_IVJDMFWD, B4_XEXPBVS, B4_XEXPBVD,
+ B4_BVS, B4_BVD, B4_XJBVS, B4_XJBVD, B4_SSLPFWD, B4_SSLPREV, B4_VJSMREV, B4_IVJSMREV,
+ B4_DSLPFWD, B4_DSLPREV, B4_VJDMREV, B4_IVJDMREV, B4_NVTMRSS, B4_NVTMRSD, B4_NVTMRSSWS,
+ B4_NVTMRSSWD, B4_NVTMRSSWGS, B4_NVTMRSSWGD, B4_VTSS, B4_VTSD, B4_VTSSWS, B4_VTSSWD,
+ B4_VTSSWGS, B4_VTSSWGD, B4_SJREV, B4_DJREV, B4_SSWREV, B4_DSWREV, B4_SSWGREV,
+ B4_DSWGREV, B4_CZBS, B4_CZBSSW, B4_CZBSSWG, B4_CZBD, B4_CZBDSW, B4_CZBDSWG, B4_PHIBS,
+ B4_PHIBSWS, B4_PHIBSWGS, B4_PHIBD, B4_PHIBSWD, B4_PHIBSWGD, B4_MJS, B4_MJSWS, B4_MJSWGS,
+ B4_MJD, B4_MJSWD, B4_MJSWGD, B4_MULT, B4_VTMCONST, B4_VCRIT, B4_IGCMOD, B4_IGBMOD,
+ B4_AIGC, B4_BIGC, B4_CIGC, B4_AIGS, B4_BIGS, B4_CIGS, B4_AIGD, B4_BIGD, B4_CIGD, B4_NIGC,
+ B4_PIGCD, B4_PIGCDGIVEN, B4_AECHVB, B4_BECHVB, B4_AECHVBEDGES, B4_AECHVBEDGED,
+ B4_BECHVBEDGE, B4_VFBSDT, B4_AIGBACC, B4_BIGBACC, B4_CIGBACC, B4_AIGBINV, B4_BIGBINV,
+ B4_CIGBINV, B4_NIGBACC, B4_NIGBINV, B4_EIGBINV, B4_IGBA, B4_RBODYMOD) = range(len(COLUMNS))
+B4_NPAR = len(COLUMNS)
+B4_NSTATE = 7
+B4_OFF = 4
+B4_K = 6           # terminals d', g', s', b', db, sb (db = sb = b' without RBODYMOD)
+
+MAX_EXP = 5.834617425e14
+MIN_EXP = 1.713908431e-15
+EXP_THRESHOLD = 34.0
+MAX_EXPL = 2.688117142e+43
+MIN_EXPL = 3.720075976e-44
+EXPL_THRESHOLD = 100.0
+EPSSI = 1.03594e-10
+CHARGE = 1.6021918e-19
+DELTA_1 = 0.02
+DELTA_3 = 0.02
+DELTA_4 = 0.02
+STEP = 1e-30            # the complex step (voltages are O(1): the squared step vanishes)
+
+
+@njit(cache=True)
+def _lo(t0):
+    """b4ld.c's guard for a factor 1 + t0 that would go below 0.5: (1 + 3 t0)/(3 + 8 t0)."""
+    return 1.0 + t0 if t0.real >= -0.5 else (1.0 + 3.0 * t0) / (3.0 + 8.0 * t0)
+
+
+@njit(cache=True)
+def _theta(t0):
+    """exp(t0)/((exp(t0) - 1)^2 + 2 exp(t0) MIN_EXP): BSIM4's short-channel factor."""
+    if t0.real < EXP_THRESHOLD:
+        t1 = cmath.exp(t0)
+        t2 = t1 - 1.0
+        return t1 / (t2 * t2 + 2.0 * t1 * MIN_EXP)
+    return 1.0 / (MAX_EXP - 2.0) + 0j
+
+
+@njit(cache=True)
+def _dexp(a):
+    """ngspice's DEXP: exp with a linear continuation above EXP_THRESHOLD."""
+    if a.real > EXP_THRESHOLD:
+        return MAX_EXP * (1.0 + a - EXP_THRESHOLD)
+    if a.real < -EXP_THRESHOLD:
+        return MIN_EXP + 0j
+    return cmath.exp(a)
+
+
+@njit(cache=True)
+def poly_depletion(phi, ngate, coxe, vgs):
+    """The gate voltage across the oxide after the poly-gate depletion drop."""
+    if ngate > 1.0e18 and ngate < 1.0e25 and vgs.real > phi:
+        t1 = 1.0e6 * CHARGE * EPSSI * ngate / (coxe * coxe)
+        t8 = vgs - phi
+        t4 = cmath.sqrt(1.0 + 2.0 * t8 / t1)
+        t2 = 2.0 * t8 / (t4 + 1.0)
+        t3 = 0.5 * t2 * t2 / t1
+        t7 = 1.12 - t3 - 0.05
+        t6 = cmath.sqrt(t7 * t7 + 0.224)
+        t5 = 1.12 - 0.5 * (t7 + t6)
+        return vgs - t5
+    return vgs
+
+
+@njit(cache=True)
+def _vgsteff(vgst, n, vtm, mstar, voffcbn, coxe, cdep0):
+    """The effective gate overdrive with MINV's mid-range fit, smooth from weak to strong
+    inversion."""
+    t0 = n * vtm
+    t1 = mstar * vgst
+    t2 = t1 / t0
+    if t2.real > EXP_THRESHOLD:
+        t10 = t1
+    elif t2.real < -EXP_THRESHOLD:
+        t10 = vtm * np.log(1.0 + MIN_EXP) * n
+    else:
+        t10 = n * (vtm * cmath.log(1.0 + cmath.exp(t2)))
+    t1 = voffcbn - (1.0 - mstar) * vgst
+    t2 = t1 / t0
+    if t2.real < -EXP_THRESHOLD:
+        t9 = mstar + coxe * MIN_EXP / cdep0 * n
+    elif t2.real > EXP_THRESHOLD:
+        t9 = mstar + coxe * MAX_EXP / cdep0 * n
+    else:
+        t9 = mstar + n * (coxe / cdep0 * cmath.exp(t2))
+    return t10 / t9
+
+
+@njit(cache=True)
+def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
+    """The intrinsic device in its normal orientation (Vds >= 0), Vgs_eff the gate voltage
+    after poly depletion: (Ids, Isub, qgate, qbulk, qdrn, Vth), currents and charges of
+    all NF fingers; charges only when `charges`."""
+    zero = 0j
+    phi = p[d, B4_PHI]
+    sqrtphi = p[d, B4_SQRTPHI]
+    vbsc = p[d, B4_VBSC]
+    t0 = Vbs - vbsc - 0.001
+    t1 = cmath.sqrt(t0 * t0 - 0.004 * vbsc)
+    if t0.real >= 0.0:
+        vbseff = vbsc + 0.5 * (t0 + t1)
+    else:
+        vbseff = vbsc * (1.0 - 0.002 / (t1 - t0))
+    # forward body bias: Vbseff stays below 0.95 phi
+    t9 = 0.95 * phi
+    t0 = t9 - vbseff - 0.001
+    t1 = cmath.sqrt(t0 * t0 + 0.004 * t9)
+    vbseff = t9 - 0.5 * (t0 + t1)
+    phis = phi - vbseff
+    sqrtphis = cmath.sqrt(phis)
+    xdep = p[d, B4_XDEP0] * sqrtphis / sqrtphi
+    leff = p[d, B4_LEFF]
+    vtm = p[d, B4_VTM]
+    coxe = p[d, B4_COXE]
+    toxe = p[d, B4_TOXE]
+    # threshold voltage
+    t3 = cmath.sqrt(xdep)
+    v0 = p[d, B4_VBI] - phi
+    lt1 = p[d, B4_FACTOR1] * t3 * _lo(p[d, B4_DVT2] * vbseff)
+    ltw = p[d, B4_FACTOR1] * t3 * _lo(p[d, B4_DVT2W] * vbseff)
+    theta0 = _theta(p[d, B4_DVT1] * leff / lt1)
+    delt_vth = p[d, B4_DVT0] * theta0 * v0
+    t2 = p[d, B4_DVT0W] * _theta(p[d, B4_DVT1W] * p[d, B4_WEFF] * leff / ltw) * v0
+    t0 = np.sqrt(1.0 + p[d, B4_LPE0] / leff)
+    t1 = (p[d, B4_K1OX] * (t0 - 1.0) * sqrtphi
+          + (p[d, B4_KT1] + p[d, B4_KT1L] / leff + p[d, B4_KT2] * vbseff) * p[d, B4_TRATIO])
+    vth_narroww = toxe * phi / (p[d, B4_WEFF] + p[d, B4_W0])
+    t3 = p[d, B4_ETA0] + p[d, B4_ETAB] * vbseff
+    if t3.real < 1.0e-4:
+        t3 = (2.0e-4 - t3) / (3.0 - 2.0e4 * t3)
+    dibl_sft = t3 * p[d, B4_THETA0VB0] * Vds
+    lpe_vb = np.sqrt(1.0 + p[d, B4_LPEB] / leff)
+    vth = (p[d, B4_TYPE] * p[d, B4_VTH0]
+           + (p[d, B4_K1OX] * sqrtphis - p[d, B4_K1] * sqrtphi) * lpe_vb
+           - p[d, B4_K2OX] * vbseff - delt_vth - t2
+           + (p[d, B4_K3] + p[d, B4_K3B] * vbseff) * vth_narroww + t1 - dibl_sft)
+    # subthreshold swing
+    tmp1 = EPSSI / xdep
+    tmp2 = p[d, B4_NFACTOR] * tmp1
+    tmp3 = p[d, B4_CDSC] + p[d, B4_CDSCB] * vbseff + p[d, B4_CDSCD] * Vds
+    n = _lo((tmp2 + tmp3 * theta0 + p[d, B4_CIT]) / coxe)
+    # pocket implant (DITS)
+    dvtp0 = p[d, B4_DVTP0]
+    if dvtp0 > 0.0:
+        t0 = -p[d, B4_DVTP1] * Vds
+        t2 = MIN_EXP + zero if t0.real < -EXP_THRESHOLD else cmath.exp(t0)
+        t3 = leff + dvtp0 * (1.0 + t2)
+        vth = vth - n * (vtm * cmath.log(leff / t3))
+    if p[d, B4_DVTP4] != 0.0 and p[d, B4_DVTP2F] != 0.0:
+        t0 = _dexp(2.0 * p[d, B4_DVTP4] * Vds)
+        vth = vth - p[d, B4_DVTP2F] * (t0 - 1.0) / (t0 + 1.0)
+    vgst = Vgs_eff - vth
+    vgsteff = _vgsteff(vgst, n, vtm, p[d, B4_MSTAR], p[d, B4_VOFFCBN], coxe, p[d, B4_CDEP0])
+    # effective width and the internal source/drain resistance (rdsMod 0)
+    t9 = sqrtphis - sqrtphi
+    weff = p[d, B4_WEFF] - 2.0 * (p[d, B4_DWG] * vgsteff + p[d, B4_DWB] * t9)
+    if weff.real < 2.0e-8:
+        weff = 2.0e-8 * (4.0e-8 - weff) / (6.0e-8 - 2.0 * weff)
+    t0 = 1.0 + p[d, B4_PRWG] * vgsteff
+    t2 = 1.0 / t0 + p[d, B4_PRWB] * t9
+    t3 = t2 + cmath.sqrt(t2 * t2 + 0.01)
+    rds = p[d, B4_RDSWMIN] + t3 * (p[d, B4_RDS0] * 0.5)
+    # bulk charge factor
+    t9 = 0.5 * p[d, B4_K1OX] * lpe_vb / sqrtphis
+    t1 = t9 + p[d, B4_K2OX] - p[d, B4_K3B] * vth_narroww
+    t9 = cmath.sqrt(p[d, B4_XJ] * xdep)
+    t5 = leff / (leff + 2.0 * t9)
+    t2 = p[d, B4_A0] * t5 + p[d, B4_B0] / (p[d, B4_WEFF] + p[d, B4_B1])
+    abulk0 = 1.0 + t1 * t2
+    abulk = abulk0 - t1 * (p[d, B4_AGS] * p[d, B4_A0] * t5 * t5 * t5) * vgsteff
+    if abulk0.real < 0.1:
+        abulk0 = (0.2 - abulk0) / (3.0 - 20.0 * abulk0)
+    if abulk.real < 0.1:
+        abulk = (0.2 - abulk) / (3.0 - 20.0 * abulk)
+    t2 = p[d, B4_KETA] * vbseff
+    if t2.real >= -0.9:
+        t0 = 1.0 / (1.0 + t2)
+    else:
+        t0 = (17.0 + 20.0 * t2) / (0.8 + t2)
+    abulk = abulk * t0
+    abulk0 = abulk0 * t0
+    # mobility
+    mobmod = p[d, B4_MOBMOD]
+    ua = p[d, B4_UA]
+    ub = p[d, B4_UB]
+    uc = p[d, B4_UC]
+    ud = p[d, B4_UD]
+    t12 = cmath.sqrt(vth * vth + 0.0001)
+    t9 = 1.0 / (vgsteff + 2.0 * t12)
+    t10 = t9 * toxe
+    t6 = ud * t10 * t10 * vth * vth
+    if mobmod == 0.0:
+        t3 = (vgsteff + vth + vth) / toxe
+        t5 = t3 * (ua + uc * vbseff + ub * t3) + t6
+    elif mobmod == 1.0:
+        t3 = (vgsteff + vth + vth) / toxe
+        t5 = t3 * (ua + ub * t3) * (1.0 + uc * vbseff) + t6
+    else:
+        t0 = (vgsteff + p[d, B4_VTFBPHI1]) / toxe
+        t5 = cmath.exp(p[d, B4_EU] * cmath.log(t0)) * (ua + uc * vbseff) + t6
+    if t5.real >= -0.8:
+        denomi = 1.0 + t5
+    else:
+        denomi = (0.6 + t5) / (7.0 + 10.0 * t5)
+    ueff = p[d, B4_U0TEMP] / denomi
+    # saturation voltage
+    vsat = p[d, B4_VSAT]
+    wvcoxrds = weff * vsat * coxe * rds
+    esat = 2.0 * vsat / ueff
+    esatl = esat * leff
+    a1 = p[d, B4_A1]
+    a2 = p[d, B4_A2]
+    if a1 == 0.0:
+        lam = a2 + zero
+    elif a1 > 0.0:
+        t0 = 1.0 - a2
+        t1 = t0 - a1 * vgsteff - 0.0001
+        lam = a2 + t0 - 0.5 * (t1 + cmath.sqrt(t1 * t1 + 0.0004 * t0))
+    else:
+        t1 = a2 + a1 * vgsteff - 0.0001
+        lam = 0.5 * (t1 + cmath.sqrt(t1 * t1 + 0.0004 * a2))
+    vgst2vtm = vgsteff + 2.0 * vtm
+    if rds.real == 0.0 and lam.real == 1.0:
+        vdsat = esatl * vgst2vtm / (abulk * esatl + vgst2vtm)
+    else:
+        t9 = abulk * wvcoxrds
+        t7 = vgst2vtm * t9
+        t6 = vgst2vtm * wvcoxrds
+        t0 = 2.0 * abulk * (t9 - 1.0 + 1.0 / lam)
+        t1 = vgst2vtm * (2.0 / lam - 1.0) + abulk * esatl + 3.0 * t7
+        t2 = vgst2vtm * (esatl + 2.0 * t6)
+        t3 = cmath.sqrt(t1 * t1 - 2.0 * t0 * t2)
+        vdsat = (t1 - t3) / t0
+    # effective drain voltage
+    delta = p[d, B4_DELTA]
+    t1 = vdsat - Vds - delta
+    t2 = cmath.sqrt(t1 * t1 + 4.0 * delta * vdsat)
+    if t1.real >= 0.0:
+        vdseff = vdsat - 0.5 * (t1 + t2)
+    else:
+        vdseff = vdsat * (1.0 - 2.0 * delta / (t2 - t1))
+    if Vds.real == 0.0:
+        # exactly zero at Vds = 0 (b4ld.c); the imaginary part carries the derivative
+        vdseff = complex(0.0, vdseff.imag)
+    if vdseff.real > Vds.real:
+        vdseff = Vds
+    diffvds = Vds - vdseff
+    # velocity overshoot
+    litl = p[d, B4_LITL]
+    lam_vo = p[d, B4_LAMBDA]
+    if lam_vo > 0.0:
+        t2 = lam_vo / (leff * ueff)
+        t6 = 1.0 + diffvds / (esat * litl)
+        t8 = 1.0 - 2.0 / (t6 * t6 + 1.0)
+        esatl = esatl * (1.0 + t2 * t8)
+        esat = esatl / leff
+    # Vasat
+    tmp4 = 1.0 - 0.5 * abulk * vdsat / vgst2vtm
+    t0 = esatl + vdsat + 2.0 * wvcoxrds * vgsteff * tmp4
+    t1 = 2.0 / lam - 1.0 + wvcoxrds * abulk
+    vasat = t0 / t1
+    # the linear current with the charge centroid's Coxeff
+    t0 = (vgsteff + p[d, B4_VTFBPHI2]) / (2.0e8 * p[d, B4_TOXP])
+    tmp3 = cmath.exp(p[d, B4_BDOS] * 0.7 * cmath.log(t0))
+    tcen = p[d, B4_ADOS] * 1.9e-9 / (1.0 + tmp3)
+    coxp = p[d, B4_COXP]
+    coxeff = EPSSI * coxp / (EPSSI + coxp * tcen)
+    coxeffwovl = coxeff * weff / leff
+    beta = ueff * coxeffwovl
+    fgche1 = vgsteff * (1.0 - 0.5 * vdseff * abulk / vgst2vtm)
+    fgche2 = 1.0 + vdseff / esatl
+    gche = beta * fgche1 / fgche2
+    idl = gche / (1.0 + gche * rds)
+    # pocket-implant degradation, PVAG
+    fprout = p[d, B4_FPROUT]
+    if fprout <= 0.0:
+        fp = 1.0 + zero
+    else:
+        fp = 1.0 / (1.0 + fprout * np.sqrt(leff) / vgst2vtm)
+    t9 = p[d, B4_PVAG] / esatl * vgsteff
+    if t9.real > -0.9:
+        pvagterm = 1.0 + t9
+    else:
+        pvagterm = (0.8 + t9) / (17.0 + 20.0 * t9)
+    # channel-length modulation
+    pclm = p[d, B4_PCLM]
+    if pclm > MIN_EXP and diffvds.real > 1.0e-10:
+        t0 = 1.0 + rds * idl
+        t1 = leff + vdsat / esat
+        cclm = fp * pvagterm * t0 * t1 / (pclm * litl)
+        vaclm = cclm * diffvds
+    else:
+        vaclm = MAX_EXP + zero
+        cclm = MAX_EXP + zero
+    # DIBL
+    thetarout = p[d, B4_THETAROUT]
+    if thetarout > MIN_EXP:
+        t8 = abulk * vdsat
+        vadibl = (vgst2vtm - vgst2vtm * t8 / (vgst2vtm + t8)) / thetarout
+        t7 = p[d, B4_PDIBLB] * vbseff
+        if t7.real >= -0.9:
+            vadibl = vadibl / (1.0 + t7)
+        else:
+            vadibl = vadibl * (17.0 + 20.0 * t7) / (0.8 + t7)
+        vadibl = vadibl * pvagterm
+    else:
+        vadibl = MAX_EXP + zero
+    va = vasat + vaclm
+    # drain-induced threshold shift (DITS)
+    t0 = p[d, B4_PDITSD] * Vds
+    t1 = MAX_EXP + zero if t0.real > EXP_THRESHOLD else cmath.exp(t0)
+    pdits = p[d, B4_PDITS]
+    if pdits > MIN_EXP:
+        vadits = (1.0 + (1.0 + p[d, B4_PDITSL] * leff) * t1) / pdits * fp
+    else:
+        vadits = MAX_EXP + zero
+    # substrate-current-induced body effect
+    pscbe1 = p[d, B4_PSCBE1]
+    pscbe2 = p[d, B4_PSCBE2]
+    if pscbe2 > 0.0 and pscbe1 >= 0.0:
+        if diffvds.real > pscbe1 * litl / EXP_THRESHOLD:
+            vascbe = leff * cmath.exp(pscbe1 * litl / diffvds) / pscbe2
+        else:
+            vascbe = MAX_EXP * leff / pscbe2 + zero
+    else:
+        vascbe = MAX_EXP + zero
+    idsa = idl * (1.0 + diffvds / vadibl)
+    idsa = idsa * (1.0 + diffvds / vadits)
+    idsa = idsa * (1.0 + cmath.log(va / vasat) / cclm)
+    # substrate current
+    tmp = p[d, B4_ALPHA0] + p[d, B4_ALPHA1] * leff
+    beta0 = p[d, B4_BETA0]
+    if tmp <= 0.0 or beta0 <= 0.0:
+        isub = zero
+    else:
+        t2 = tmp / leff
+        if diffvds.real > beta0 / EXP_THRESHOLD:
+            t1 = t2 * diffvds * cmath.exp(-beta0 / diffvds)
+        else:
+            t1 = t2 * MIN_EXP * diffvds
+        isub = t1 * idsa * vdseff
+    ids = idsa * (1.0 + diffvds / vascbe)
+    cdrain = ids * vdseff
+    # source-end velocity limit
+    vtl = p[d, B4_VTL]
+    if vtl > 0.0:
+        vs = cdrain / (leff * coxeffwovl * vgsteff)
+        t1 = vs / (vtl * p[d, B4_TFACTOR])
+        if t1.real > 0.0:
+            t2 = 1.0 + cmath.exp(6.0 * cmath.log(t1))
+            cdrain = cdrain / cmath.exp(cmath.log(t2) / 6.0)
+    nf = p[d, B4_NF]
+    cdrain = cdrain * nf
+    isub = isub * nf
+    igcs = zero
+    igcd = zero
+    igb = zero
+    if p[d, B4_IGCMOD] != 0.0 or p[d, B4_IGBMOD] != 0.0:
+        igcs, igcd, igb = _tunnelling(p, d, Vgs_eff, vbseff, vgsteff, vth, vdseff, vtm)
+    if not charges or p[d, B4_XPART] < 0.0:
+        return cdrain, isub, zero, zero, zero, vth, igcs, igcd, igb
+    qg, qb, qd = _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, Vgs_eff, vgst, vth, n,
+                          abulk0)
+    return cdrain, isub, qg, qb, qd, vth, igcs, igcd, igb
+
+
+@njit(cache=True)
+def _clamped_exp(a):
+    if a.real > EXP_THRESHOLD:
+        return MAX_EXP + 0j
+    if a.real < -EXP_THRESHOLD:
+        return MIN_EXP + 0j
+    return cmath.exp(a)
+
+
+@njit(cache=True)
+def _softplus(x, t0):
+    """t0 log(1 + exp(x / t0)), linear above and floored below EXP_THRESHOLD (b4ld.c's
+    Vaux)."""
+    vx = x / t0
+    if vx.real > EXP_THRESHOLD:
+        return x
+    if vx.real < -EXP_THRESHOLD:
+        return t0 * np.log(1.0 + MIN_EXP) + 0j
+    return t0 * cmath.log(1.0 + cmath.exp(vx))
+
+
+@njit(cache=True)
+def _tunnelling(p, d, vgs_eff, vbseff, vgsteff, vth, vdseff, vtm):
+    """Gate-to-channel tunnelling split to the channel-frame source and drain (igcMod 1,
+    2), and gate-to-body tunnelling in accumulation and inversion (igbMod 1); all NF
+    fingers: (Igcs, Igcd, Igb)."""
+    zero = 0j
+    vfb = p[d, B4_VFBZB]
+    v3 = vfb - vgs_eff + vbseff - DELTA_3
+    if vfb <= 0.0:
+        t0 = cmath.sqrt(v3 * v3 - 4.0 * DELTA_3 * vfb)
+    else:
+        t0 = cmath.sqrt(v3 * v3 + 4.0 * DELTA_3 * vfb)
+    vfbeff = vfb - 0.5 * (v3 + t0)
+    voxacc = vfb - vfbeff
+    if voxacc.real < 0.0:
+        voxacc = zero
+    k1ox = p[d, B4_K1OX]
+    t0 = 0.5 * k1ox
+    t3 = vgs_eff - vfbeff - vbseff - vgsteff
+    if k1ox == 0.0:
+        voxdepinv = zero
+    elif t3.real < 0.0:
+        voxdepinv = -t3
+    else:
+        voxdepinv = k1ox * (cmath.sqrt(t0 * t0 + t3) - t0)
+    voxdepinv = voxdepinv + vgsteff
+    nf = p[d, B4_NF]
+    igcs = zero
+    igcd = zero
+    igb = zero
+    if p[d, B4_IGCMOD] != 0.0:
+        t0 = vtm * p[d, B4_NIGC]
+        if p[d, B4_IGCMOD] == 1.0:
+            vaux = _softplus(vgs_eff - p[d, B4_TYPE] * p[d, B4_VTH0], t0)
+        else:
+            vaux = _softplus(vgs_eff - vth, t0)
+        t2 = vgs_eff * vaux
+        aigc = p[d, B4_AIGC]
+        bigc = p[d, B4_BIGC]
+        cigc = p[d, B4_CIGC]
+        t3 = aigc * cigc - bigc
+        t4 = bigc * cigc
+        t6 = _clamped_exp(p[d, B4_BECHVB] * (aigc + t3 * voxdepinv - t4 * voxdepinv * voxdepinv))
+        igc = p[d, B4_AECHVB] * t2 * t6
+        if p[d, B4_PIGCDGIVEN] != 0.0:
+            pigcd = p[d, B4_PIGCD] + zero
+        else:
+            t12 = vgsteff + 1.0e-20
+            pigcd = -p[d, B4_BECHVB] / t12 / t12 * (1.0 - 0.5 * vdseff / t12)
+        t7 = -pigcd * vdseff
+        t8 = t7 * t7 + 2.0e-4
+        t9 = _clamped_exp(t7)
+        igcs = igc * ((t9 - 1.0 + 1.0e-4 - t7) / t8) * nf
+        igcd = igc * ((t7 * t9 - (t9 - 1.0 - 1.0e-4)) / t8) * nf
+    if p[d, B4_IGBMOD] != 0.0:
+        t0 = vtm * p[d, B4_NIGBACC]
+        vaux = _softplus(-vgs_eff + vbseff + vfb, t0)
+        t2 = (vgs_eff - vbseff) * vaux
+        t11 = p[d, B4_IGBA]
+        t12 = -7.45669e11 * p[d, B4_TOXE]
+        a = p[d, B4_AIGBACC]
+        b = p[d, B4_BIGBACC]
+        c = p[d, B4_CIGBACC]
+        t6 = _clamped_exp(t12 * (a + (a * c - b) * voxacc - b * c * voxacc * voxacc))
+        igbacc = t11 * t2 * t6
+        t0 = vtm * p[d, B4_NIGBINV]
+        vaux = _softplus(voxdepinv - p[d, B4_EIGBINV], t0)
+        t2 = (vgs_eff - vbseff) * vaux
+        t11 = t11 * 0.75610
+        t12 = t12 * 1.31724
+        a = p[d, B4_AIGBINV]
+        b = p[d, B4_BIGBINV]
+        c = p[d, B4_CIGBINV]
+        t6 = _clamped_exp(t12 * (a + (a * c - b) * voxdepinv - b * c * voxdepinv * voxdepinv))
+        igb = (igbacc + t11 * t2 * t6) * nf
+    return igcs, igcd, igb
+
+
+@njit(cache=True)
+def _edge(p, d, v, a, b, c, aechvb):
+    """Gate-to-source/drain overlap tunnelling (igcMod) at one edge, all NF fingers."""
+    t0 = v - p[d, B4_VFBSDT]
+    veff = cmath.sqrt(t0 * t0 + 1.0e-4)
+    t6 = _clamped_exp(p[d, B4_BECHVBEDGE] * (a + (a * c - b) * veff - b * c * veff * veff))
+    return aechvb * (v * veff) * t6 * p[d, B4_NF]
+
+
+@njit(cache=True)
+def _partition(xpart, coxwl, vgst, t0, t1, q_g):
+    """The source charge below saturation of capMod 1: 0/100, 40/60 or 50/50 (q_g: gate
+    plus bulk inversion charge, for 50/50)."""
+    if xpart > 0.5:
+        t1 = t1 + t1
+        return -coxwl * (0.5 * vgst + 0.25 * t0 - t0 * t0 / t1)
+    if xpart < 0.5:
+        t1 = t1 / 12.0
+        t2 = 0.5 * coxwl / (t1 * t1)
+        t3 = (vgst * (2.0 * t0 * t0 / 3.0 + vgst * (vgst - 4.0 * t0 / 3.0))
+              - 2.0 * t0 * t0 * t0 / 15.0)
+        return -t2 * t3
+    return -0.5 * q_g
+
+
+@njit(cache=True)
+def _vdseffcv(vdsatcv, Vds):
+    t0 = vdsatcv - Vds - DELTA_4
+    t1 = cmath.sqrt(t0 * t0 + 4.0 * DELTA_4 * vdsatcv)
+    if t0.real >= 0.0:
+        v = vdsatcv - 0.5 * (t0 + t1)
+    else:
+        v = vdsatcv * (1.0 - (DELTA_4 + DELTA_4) / (t1 - t0))
+    if Vds.real == 0.0:
+        v = complex(0.0, v.imag)
+    return v
+
+
+@njit(cache=True)
+def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vgst, vth, n, abulk0):
+    """The intrinsic (gate, bulk, drain) charges of capMod 0..2 with XPART's partition."""
+    capmod = p[d, B4_CAPMOD]
+    xpart = p[d, B4_XPART]
+    phi = p[d, B4_PHI]
+    k1ox = p[d, B4_K1OX]
+    vtm = p[d, B4_VTM]
+    coxe = p[d, B4_COXE]
+    coxwl = coxe * p[d, B4_WEFFCV] * p[d, B4_LEFFCV] * p[d, B4_NF]
+    if capmod == 0.0:
+        return _charges0(p, d, Vds, Vbs, vbseff, sqrtphis, vgs_eff, abulk0, coxwl)
+    vbseffcv = vbseff if vbseff.real < 0.0 else phi - phis
+    if p[d, B4_CVCHARGEMOD] == 0.0:
+        noff = n * p[d, B4_NOFF]
+        t0 = vtm * noff
+        voffcv = p[d, B4_VOFFCV]
+        vgstnvt = (vgst - voffcv) / t0
+        if vgstnvt.real > EXP_THRESHOLD:
+            vgsteff = vgst - voffcv
+        elif vgstnvt.real < -EXP_THRESHOLD:
+            vgsteff = t0 * np.log(1.0 + MIN_EXP)
+        else:
+            vgsteff = t0 * cmath.log(1.0 + cmath.exp(vgstnvt))
+    else:
+        vgsteff = _vgsteff(vgst, n, vtm, p[d, B4_MSTARCV], p[d, B4_VOFFCBNCV], coxe,
+                           p[d, B4_CDEP0])
+    abulkcv = abulk0 * p[d, B4_ABULKCVF]
+    vfbzb = p[d, B4_VFBZB]
+    v3 = vfbzb - vgs_eff + vbseffcv - DELTA_3
+    if vfbzb <= 0.0:
+        t0 = cmath.sqrt(v3 * v3 - 4.0 * DELTA_3 * vfbzb)
+    else:
+        t0 = cmath.sqrt(v3 * v3 + 4.0 * DELTA_3 * vfbzb)
+    vfbeff = vfbzb - 0.5 * (v3 + t0)
+    if capmod == 1.0:
+        qac0 = coxwl * (vfbeff - vfbzb)
+        t0 = 0.5 * k1ox
+        t3 = vgs_eff - vfbeff - vbseffcv - vgsteff
+        if k1ox == 0.0:
+            t1 = 0j
+            t0 = 0.0
+        elif t3.real < 0.0:
+            t1 = t0 + t3 / k1ox
+        else:
+            t1 = cmath.sqrt(t0 * t0 + t3)
+        qsub0 = coxwl * k1ox * (t1 - t0)
+        vdseffcv = _vdseffcv(vgsteff / abulkcv, Vds)
+        t0 = abulkcv * vdseffcv
+        t1 = 12.0 * (vgsteff - 0.5 * t0 + 1.0e-20)
+        t3 = t0 * (vdseffcv / t1)
+        qgate = coxwl * (vgsteff - 0.5 * vdseffcv + t3)
+        qbulk = coxwl * (1.0 - abulkcv) * (0.5 * vdseffcv - t3)
+        qsrc = _partition(xpart, coxwl, vgsteff, t0, t1, qgate + qbulk)
+        qgate = qgate + qac0 + qsub0
+        qbulk = qbulk - (qac0 + qsub0)
+        return qgate, qbulk, -(qgate + qbulk + qsrc)
+    # capMod 2: the charge-thickness model
+    cox = p[d, B4_COXP]
+    tox = 1.0e8 * p[d, B4_TOXP]
+    t0 = (vgs_eff - vbseffcv - vfbzb) / tox
+    ldeb = p[d, B4_LDEB]
+    tmp = t0 * p[d, B4_ACDE]
+    if -EXP_THRESHOLD < tmp.real < EXP_THRESHOLD:
+        tcen = ldeb * cmath.exp(tmp)
+    elif tmp.real <= -EXP_THRESHOLD:
+        tcen = ldeb * MIN_EXP + 0j
+    else:
+        tcen = ldeb * MAX_EXP + 0j
+    link = 1.0e-3 * p[d, B4_TOXP]
+    v3 = ldeb - tcen - link
+    v4 = cmath.sqrt(v3 * v3 + 4.0 * link * ldeb)
+    tcen = ldeb - 0.5 * (v3 + v4)
+    ccen = EPSSI / tcen
+    coxeff = cox / (cox + ccen) * ccen
+    coxwlcen = coxwl * coxeff / coxe
+    qac0 = coxwlcen * (vfbeff - vfbzb)
+    t0 = 0.5 * k1ox
+    t3 = vgs_eff - vfbeff - vbseffcv - vgsteff
+    if k1ox == 0.0:
+        t1 = 0j
+        t0 = 0.0
+    elif t3.real < 0.0:
+        t1 = t0 + t3 / k1ox
+    else:
+        t1 = cmath.sqrt(t0 * t0 + t3)
+    qsub0 = coxwlcen * k1ox * (t1 - t0)
+    # gate-bias dependent delta phi_s
+    if k1ox <= 0.0:
+        denomi = 0.25 * p[d, B4_MOIN] * vtm
+        t0 = 0.5 * p[d, B4_SQRTPHI]
+    else:
+        denomi = p[d, B4_MOIN] * vtm * k1ox * k1ox
+        t0 = k1ox * p[d, B4_SQRTPHI]
+    t1 = 2.0 * t0 + vgsteff
+    deltaphi = vtm * cmath.log(1.0 + t1 * vgsteff / denomi)
+    t0 = vgsteff - deltaphi - 0.001
+    t1 = cmath.sqrt(t0 * t0 + vgsteff * 0.004)
+    vgdp = 0.5 * (t0 + t1)
+    tox = tox + tox
+    t0 = (vgsteff + p[d, B4_VTFBPHI2]) / tox
+    tmp = cmath.exp(p[d, B4_BDOS] * 0.7 * cmath.log(t0))
+    tcen = p[d, B4_ADOS] * 1.9e-9 / (1.0 + tmp)
+    ccen = EPSSI / tcen
+    coxeff = cox / (cox + ccen) * ccen
+    coxwlcen = coxwl * coxeff / coxe
+    vdseffcv = _vdseffcv(vgdp / abulkcv, Vds)
+    t0 = abulkcv * vdseffcv
+    t1 = vgdp
+    t2 = 12.0 * (t1 - 0.5 * t0 + 1.0e-20)
+    t3 = t0 / t2
+    qgate = coxwlcen * (t1 - t0 * (0.5 - t3))
+    qbulk = coxwlcen * (1.0 - abulkcv) * (0.5 * vdseffcv - t0 * vdseffcv / t2)
+    if xpart > 0.5:
+        qsrc = -coxwlcen * (t1 / 2.0 + t0 / 4.0 - 0.5 * t0 * t0 / t2)
+    elif xpart < 0.5:
+        t2 = t2 / 12.0
+        t3 = 0.5 * coxwlcen / (t2 * t2)
+        t4 = (t1 * (2.0 * t0 * t0 / 3.0 + t1 * (t1 - 4.0 * t0 / 3.0))
+              - 2.0 * t0 * t0 * t0 / 15.0)
+        qsrc = -t3 * t4
+    else:
+        qsrc = -0.5 * qgate
+    qgate = qgate + qac0 + qsub0 - qbulk
+    qbulk = qbulk - (qac0 + qsub0)
+    return qgate, qbulk, -(qgate + qbulk + qsrc)
+
+
+@njit(cache=True)
+def _charges0(p, d, Vds, Vbs, vbseff, sqrtphis, vgs_eff, abulk0, coxwl):
+    """capMod 0: BSIM4's piecewise long-channel charges."""
+    phi = p[d, B4_PHI]
+    k1ox = p[d, B4_K1OX]
+    vbseffcv = Vbs if vbseff.real < 0.0 else phi - (phi - vbseff)
+    vfb = p[d, B4_VFBCV]
+    vth = vfb + phi + k1ox * sqrtphis
+    vgst = vgs_eff - vth
+    arg1 = vgs_eff - vbseffcv - vfb
+    xpart = p[d, B4_XPART]
+    if arg1.real <= 0.0:
+        qgate = coxwl * arg1
+        return qgate, -qgate, 0j
+    if vgst.real <= 0.0:
+        t1 = 0.5 * k1ox
+        qgate = coxwl * k1ox * (cmath.sqrt(t1 * t1 + arg1) - t1)
+        return qgate, -qgate, 0j
+    vdsat = vgst / (abulk0 * p[d, B4_ABULKCVF])
+    if vdsat.real <= Vds.real:
+        qgate = coxwl * (vgs_eff - vfb - phi - vdsat / 3.0)
+        t2 = -2.0 / 3.0 * coxwl * vgst
+        qbulk = -(qgate + t2)
+        if xpart > 0.5:
+            qdrn = 0j
+        elif xpart < 0.5:
+            qdrn = 0.4 * t2
+        else:
+            qdrn = 0.5 * t2
+        return qgate, qbulk, qdrn
+    alphaz = vgst / vdsat
+    t1 = 2.0 * vdsat - Vds
+    t2 = Vds / (3.0 * t1)
+    t3 = t2 * Vds
+    t4 = 0.25 * coxwl * alphaz
+    qgate = coxwl * (vgs_eff - vfb - phi - 0.5 * (Vds - t3))
+    if xpart > 0.5:
+        t7 = 2.0 * Vds - t1 - 3.0 * t3
+        t8 = t3 - t1 - 2.0 * Vds
+        qdrn = t4 * t7
+        return qgate, -(qgate + qdrn + t4 * t8), qdrn
+    if xpart < 0.5:
+        t6 = 8.0 * vdsat * vdsat - 6.0 * vdsat * Vds + 1.2 * Vds * Vds
+        t8 = t2 / t1
+        qdrn = t4 * (Vds - t1 - t8 * t6)
+        return qgate, -(qgate - t4 * 2.0 * (t1 + t3)), qdrn
+    qdrn = -t4 * (t1 + t3)
+    return qgate, -(qgate + qdrn + qdrn), qdrn
+
+
+@njit(cache=True)
+def _diode(v, isat, nvtm, diomod, vjmfwd, ivjmfwd, xexpbv, bv, xjbv, slpfwd, slprev,
+           vjmrev, ivjmrev, gmin):
+    """A bulk junction's current (dioMod 0 with breakdown, 1 with the IJTH knee, 2 both)."""
+    if isat <= 0.0:
+        return gmin * v
+    if diomod == 0.0:
+        evb = cmath.exp(v / nvtm)
+        t1 = xjbv * cmath.exp(-(bv + v) / nvtm)
+        return isat * (evb + xexpbv - t1 - 1.0) + gmin * v
+    if diomod == 1.0:
+        t2 = v / nvtm
+        if t2.real < -EXP_THRESHOLD:
+            return isat * (MIN_EXP - 1.0) + gmin * v
+        if v.real <= vjmfwd:
+            return isat * (cmath.exp(t2) - 1.0) + gmin * v
+        return ivjmfwd - isat + ivjmfwd / nvtm * (v - vjmfwd) + gmin * v
+    if v.real < vjmrev:
+        t0 = v / nvtm
+        evb = MIN_EXP + 0j if t0.real < -EXP_THRESHOLD else cmath.exp(t0)
+        return (evb - 1.0) * (ivjmrev + slprev * (v - vjmrev)) + gmin * v
+    if v.real <= vjmfwd:
+        t0 = v / nvtm
+        evb = MIN_EXP + 0j if t0.real < -EXP_THRESHOLD else cmath.exp(t0)
+        t1 = (bv + v) / nvtm
+        t2 = MIN_EXP + 0j if t1.real > EXP_THRESHOLD else cmath.exp(-t1)
+        return isat * (evb + xexpbv - 1.0 - xjbv * t2) + gmin * v
+    return ivjmfwd + slpfwd * (v - vjmfwd) + gmin * v
+
+
+@njit(cache=True)
+def _tat(v, vts, nvtmr):
+    """The trap-assisted tunnelling factor of a reverse-biased junction (minus one)."""
+    if vts - v.real < vts * 1e-3:
+        t0 = -v / nvtmr * 1.0e3
+    else:
+        t0 = -v / nvtmr * vts / (vts - v)
+    return _dexp(t0) - 1.0
+
+
+@njit(cache=True)
+def _depletion(v, cz, czsw, czswg, pb, pbsw, pbswg, mj, mjsw, mjswg):
+    """A junction's depletion charge: bottom, field-oxide and gate sidewalls; linear in
+    forward bias (b4ld.c)."""
+    if v.real < 0.0:
+        q = 0j
+        if cz > 0.0:
+            arg = 1.0 - v / pb
+            q += pb * cz * (1.0 - cmath.exp((1.0 - mj) * cmath.log(arg))) / (1.0 - mj)
+        if czsw > 0.0:
+            arg = 1.0 - v / pbsw
+            q += pbsw * czsw * (1.0 - cmath.exp((1.0 - mjsw) * cmath.log(arg))) / (1.0 - mjsw)
+        if czswg > 0.0:
+            arg = 1.0 - v / pbswg
+            q += (pbswg * czswg * (1.0 - cmath.exp((1.0 - mjswg) * cmath.log(arg)))
+                  / (1.0 - mjswg))
+        return q
+    t0 = cz + czsw + czswg
+    t1 = v * (cz * mj / pb + czsw * mjsw / pbsw + czswg * mjswg / pbswg)
+    return v * (t0 + 0.5 * t1)
+
+
+@njit(cache=True)
+def _overlap(v, cgo, cgl, weffcv, ckappa, capmod):
+    """Gate overlap charge on one side (capMod 0 linear, 1 and 2 bias dependent)."""
+    if capmod == 0.0:
+        return cgo * v
+    t0 = v + DELTA_1
+    t1 = cmath.sqrt(t0 * t0 + 4.0 * DELTA_1)
+    t2 = 0.5 * (t0 - t1)
+    t3 = weffcv * cgl
+    t4 = cmath.sqrt(1.0 - 4.0 * t2 / ckappa)
+    return (cgo + t3) * v - t3 * (t2 + 0.5 * ckappa * (t4 - 1.0))
+
+
+@njit(cache=True)
+def _gidl(p, d, vds, vgs_eff, vbd, a, b, c, e, r, k, f):
+    """Gate-induced drain leakage at one end (gidlMod 0 or 1), for the GISL the source
+    end's voltages; all NF fingers."""
+    t0 = 3.0 * p[d, B4_TOXE]
+    weffcj = p[d, B4_WEFFCJ] * p[d, B4_NF]
+    if p[d, B4_GIDLMOD] == 0.0:
+        t1 = (vds - vgs_eff - e) / t0
+        if a <= 0.0 or b <= 0.0 or t1.real <= 0.0 or c <= 0.0 or vbd.real > 0.0:
+            return 0j
+        t2 = b / t1
+        if t2.real < 100.0:
+            ig = a * weffcj * t1 * cmath.exp(-t2)
+        else:
+            ig = a * weffcj * MIN_EXPL * t1
+        t5 = -vbd * vbd * vbd
+        return ig * t5 / (c + t5)
+    t1 = (vds - r * vgs_eff - e) / t0
+    if a <= 0.0 or b <= 0.0 or t1.real <= 0.0 or c < 0.0:
+        return 0j
+    t2 = b / t1
+    if t2.real < EXPL_THRESHOLD:
+        ig = weffcj * a * t1 * cmath.exp(-t2)
+    else:
+        ig = weffcj * a * MIN_EXPL * t1
+    t4 = vbd - f
+    if t4.real == 0.0:
+        return ig * MAX_EXPL
+    t5 = k / t4
+    if t5.real < EXPL_THRESHOLD:
+        return ig * cmath.exp(t5)
+    return ig * MAX_EXPL
+
+
+@njit(cache=True)
+def _terminal(p, d, vds, vgs, vbs, vdbs, vsbs, gmin, out):
+    """Terminal currents (d', g', s', b', db, sb) and charges (same order) of device d at
+    the N-frame voltages (source reference; vdbs, vsbs: the junction ends of the body
+    network, equal to vbs without RBODYMOD), into out[0:6] and out[6:12]; returns Vth
+    (for the gate limiting)."""
+    vbd = vbs - vds
+    vgd = vgs - vds
+    vbs_j = vsbs
+    vbd_j = vdbs - vds
+    diomod = p[d, B4_DIOMOD]
+    cbs = _diode(vbs_j, p[d, B4_ISBS], p[d, B4_NVTMS], diomod, p[d, B4_VJSMFWD],
+                 p[d, B4_IVJSMFWD], p[d, B4_XEXPBVS], p[d, B4_BVS], p[d, B4_XJBVS],
+                 p[d, B4_SSLPFWD], p[d, B4_SSLPREV], p[d, B4_VJSMREV], p[d, B4_IVJSMREV],
+                 gmin)
+    cbd = _diode(vbd_j, p[d, B4_ISBD], p[d, B4_NVTMD], diomod, p[d, B4_VJDMFWD],
+                 p[d, B4_IVJDMFWD], p[d, B4_XEXPBVD], p[d, B4_BVD], p[d, B4_XJBVD],
+                 p[d, B4_DSLPFWD], p[d, B4_DSLPREV], p[d, B4_VJDMREV], p[d, B4_IVJDMREV],
+                 gmin)
+    if p[d, B4_SJREV] != 0.0:
+        cbs = cbs - p[d, B4_SJREV] * _tat(vbs_j, p[d, B4_VTSS], p[d, B4_NVTMRSS])
+    if p[d, B4_SSWREV] != 0.0:
+        cbs = cbs - p[d, B4_SSWREV] * _tat(vbs_j, p[d, B4_VTSSWS], p[d, B4_NVTMRSSWS])
+    if p[d, B4_SSWGREV] != 0.0:
+        cbs = cbs - p[d, B4_SSWGREV] * _tat(vbs_j, p[d, B4_VTSSWGS], p[d, B4_NVTMRSSWGS])
+    if p[d, B4_DJREV] != 0.0:
+        cbd = cbd - p[d, B4_DJREV] * _tat(vbd_j, p[d, B4_VTSD], p[d, B4_NVTMRSD])
+    if p[d, B4_DSWREV] != 0.0:
+        cbd = cbd - p[d, B4_DSWREV] * _tat(vbd_j, p[d, B4_VTSSWD], p[d, B4_NVTMRSSWD])
+    if p[d, B4_DSWGREV] != 0.0:
+        cbd = cbd - p[d, B4_DSWGREV] * _tat(vbd_j, p[d, B4_VTSSWGD], p[d, B4_NVTMRSSWGD])
+    # poly depletion of the actual gate-source and gate-drain voltages
+    phi_pd = p[d, B4_VFB] + p[d, B4_PHI]
+    vgs_eff = poly_depletion(phi_pd, p[d, B4_NGATE], p[d, B4_COXE], vgs)
+    vgd_eff = poly_depletion(phi_pd, p[d, B4_NGATE], p[d, B4_COXE], vgd)
+    normal = vds.real >= 0.0
+    if normal:
+        ids, isub, qgate, qbulk, qch, vth, igcs, igcd, igb = _channel(p, d, vds, vbs,
+                                                                       vgs_eff, True)
+    else:
+        ids, isub, qgate, qbulk, qch, vth, igcd, igcs, igb = _channel(p, d, -vds, vbd,
+                                                                       vgd_eff, True)
+    # gate tunnelling: channel parts (to the actual source and drain) and the edges
+    ig_s = igcs
+    ig_d = igcd
+    if p[d, B4_IGCMOD] != 0.0:
+        ig_s = ig_s + _edge(p, d, vgs, p[d, B4_AIGS], p[d, B4_BIGS], p[d, B4_CIGS],
+                            p[d, B4_AECHVBEDGES])
+        ig_d = ig_d + _edge(p, d, vgd, p[d, B4_AIGD], p[d, B4_BIGD], p[d, B4_CIGD],
+                            p[d, B4_AECHVBEDGED])
+    igidl = _gidl(p, d, vds, vgs_eff, vbd, p[d, B4_AGIDL], p[d, B4_BGIDL], p[d, B4_CGIDL],
+                  p[d, B4_EGIDL], p[d, B4_RGIDL], p[d, B4_KGIDL], p[d, B4_FGIDL])
+    igisl = _gidl(p, d, -vds, vgd_eff, vbs, p[d, B4_AGISL], p[d, B4_BGISL], p[d, B4_CGISL],
+                  p[d, B4_EGISL], p[d, B4_RGISL], p[d, B4_KGISL], p[d, B4_FGISL])
+    m = p[d, B4_MULT]
+    if normal:
+        i_d = ids + isub + igidl - cbd - ig_d
+        i_s = -ids + igisl - cbs - ig_s
+    else:
+        i_d = -ids + igidl - cbd - ig_d
+        i_s = ids + isub + igisl - cbs - ig_s
+    i_b = -isub - igidl - igisl - igb
+    i_g = ig_s + ig_d + igb
+    capmod = p[d, B4_CAPMOD]
+    weffcv = p[d, B4_WEFFCV]
+    nf = p[d, B4_NF]
+    qgdo = nf * _overlap(vgd, p[d, B4_CGDO], p[d, B4_CGDL], weffcv, p[d, B4_CKAPPAD], capmod)
+    qgso = nf * _overlap(vgs, p[d, B4_CGSO], p[d, B4_CGSL], weffcv, p[d, B4_CKAPPAS], capmod)
+    qgbo = p[d, B4_CGBO] * (vgs - vbs)
+    qbs = _depletion(vbs_j, p[d, B4_CZBS], p[d, B4_CZBSSW], p[d, B4_CZBSSWG], p[d, B4_PHIBS],
+                     p[d, B4_PHIBSWS], p[d, B4_PHIBSWGS], p[d, B4_MJS], p[d, B4_MJSWS],
+                     p[d, B4_MJSWGS])
+    qbd = _depletion(vbd_j, p[d, B4_CZBD], p[d, B4_CZBDSW], p[d, B4_CZBDSWG], p[d, B4_PHIBD],
+                     p[d, B4_PHIBSWD], p[d, B4_PHIBSWGD], p[d, B4_MJD], p[d, B4_MJSWD],
+                     p[d, B4_MJSWGD])
+    q_g = qgate + qgdo + qgso + qgbo
+    q_b = qbulk - qgbo
+    if normal:
+        q_d = qch - qgdo - qbd
+        q_s = -(q_g + q_b + q_d + qbd + qbs)
+    else:
+        q_s = qch - qgso - qbs
+        q_d = -(q_g + q_b + q_s + qbd + qbs)
+    out[0] = m * i_d
+    out[1] = m * i_g
+    out[2] = m * i_s
+    out[3] = m * i_b
+    out[4] = m * cbd
+    out[5] = m * cbs
+    out[6] = m * q_d
+    out[7] = m * q_g
+    out[8] = m * q_s
+    out[9] = m * q_b
+    out[10] = m * qbd
+    out[11] = m * qbs
+    return vth.real
+
+
+@njit(cache=True)
+def _start(p, d, st, vdx, vgx, vbx, mode):
+    """(vbs, vgs, vds) in the N frame: the iterate's, or ngspice's MODEINITJCT start
+    (vds 0.1, vgs Vth0 + 0.1, vbs 0; zero for an OFF device)."""
+    typ = p[d, B4_TYPE]
+    if mode == 1:
+        if st[d, B4_OFF] != 0.0:
+            return 0.0, 0.0, 0.0
+        return 0.0, typ * p[d, B4_VTH0] + 0.1, 0.1
+    return typ * vbx, typ * vgx, typ * vdx
+
+
+@njit(cache=True)
+def bsim4_load(x, grp, mode, gmin, out):
+    """BSIM4 rows: terminals (d', g', s', b', db, sb); limiting as ngspice's BSIM4 (fetlim
+    around the last Vth, limvds, pnjlim on the forward junctions with its fixed critical
+    voltage)."""
+    nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
+    k = B4_K
+    G, C, I, Q, v = _scratch(k)
+    buf = np.zeros(2 * B4_K, dtype=np.complex128)
+    nlim = 0
+    for d in range(nodes.shape[0]):
+        typ = par[d, B4_TYPE]
+        rbody = par[d, B4_RBODYMOD] != 0.0
+        vdx, vgx, vbx = _mos_terminals(x, nodes, d)
+        vsx = _volt(x, nodes[d, 2])
+        vbs, vgs, vds = _start(par, d, state, vdx, vgx, vbx, mode)
+        vdbs = vbs
+        vsbs = vbs
+        if rbody and mode != 1:
+            vdbs = typ * (_volt(x, nodes[d, 4]) - vsx)
+            vsbs = typ * (_volt(x, nodes[d, 5]) - vsx)
+        if mode == 0:
+            vds_o = state[d, 2]
+            vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, par[d, B4_VTMCONST],
+                                            par[d, B4_VCRIT], par[d, B4_VCRIT])
+            if rbody:
+                vt = par[d, B4_VTMCONST]
+                vc = par[d, B4_VCRIT]
+                if vds >= 0.0:
+                    vdbs, l1 = pnjlim(vdbs, state[d, 5], vt, vc)
+                    vsbs, l2 = pnjlim(vsbs, state[d, 6], vt, vc)
+                else:
+                    vdbd, l1 = pnjlim(vdbs - vds, state[d, 5] - vds_o, vt, vc)
+                    vdbs = vdbd + vds
+                    vsbd, l2 = pnjlim(vsbs - vds, state[d, 6] - vds_o, vt, vc)
+                    vsbs = vsbd + vds
+                lim = l1 or l2
+            else:
+                vdbs = vbs
+                vsbs = vbs
+            if lim:
+                nlim += 1
+        state[d, 0] = vbs
+        state[d, 1] = vgs
+        state[d, 2] = vds
+        state[d, 5] = vdbs
+        state[d, 6] = vsbs
+        # one complex evaluation per controlling voltage: column c of G and C (without
+        # the body network the junction ends move with b', one evaluation for the three)
+        nb = 5 if rbody else 3
+        for b in range(nb):
+            hd = STEP if b == 0 else 0.0
+            hg = STEP if b == 1 else 0.0
+            hb = STEP if b == 2 else 0.0
+            hdb = STEP if (b == 3 or (b == 2 and not rbody)) else 0.0
+            hsb = STEP if (b == 4 or (b == 2 and not rbody)) else 0.0
+            vth = _terminal(par, d, complex(vds, hd), complex(vgs, hg), complex(vbs, hb),
+                            complex(vdbs, hdb), complex(vsbs, hsb), gmin, buf)
+            col = 0 if b == 0 else (1 if b == 1 else (3 if b == 2 else b + 1))
+            for a in range(k):
+                G[a, col] = buf[a].imag / STEP
+                C[a, col] = buf[k + a].imag / STEP
+        for a in range(k):
+            I[a] = buf[a].real
+            Q[a] = buf[k + a].real
+            if not rbody:
+                G[a, 4] = 0.0
+                G[a, 5] = 0.0
+                C[a, 4] = 0.0
+                C[a, 5] = 0.0
+            # the terminal currents depend on voltage differences only: the source column
+            G[a, 2] = -(G[a, 0] + G[a, 1] + G[a, 3] + G[a, 4] + G[a, 5])
+            C[a, 2] = -(C[a, 0] + C[a, 1] + C[a, 3] + C[a, 4] + C[a, 5])
+        state[d, 3] = vth
+        v[0] = vds
+        v[1] = vgs
+        v[2] = 0.0
+        v[3] = vbs
+        v[4] = vdbs
+        v[5] = vsbs
+        _flip(k, typ, I, Q, v)
+        _stamp_at(k, grp, d, G, C, I, Q, v, out)
+        # the charges ngspice's b4trunc.c checks for truncation error: drain, gate, bulk
+        # (and the junction charges at the body-network nodes)
+        qdev[d, 0] = Q[0]
+        qdev[d, 1] = Q[1]
+        if rbody:
+            qdev[d, 2] = Q[3]
+            qdev[d, 3] = Q[4]
+            qdev[d, 4] = Q[5]
+        else:
+            qdev[d, 2] = Q[3] + Q[4] + Q[5]
+            qdev[d, 3] = 0.0
+            qdev[d, 4] = 0.0
+        qdev[d, 5] = 0.0
+    return nlim
