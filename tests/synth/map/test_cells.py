@@ -105,7 +105,7 @@ def test_library_groups_and_match_table(sky130):
     n2 = [i for i, g in enumerate(mlib.groups) if g.name == "sky130_fd_sc_hd__nand2_1"][0]
     rows = np.flatnonzero((mlib.e_group == n2) & (mlib.e_truth == 0b1110))
     assert rows.size and all(mlib.e_mask[r] == 0b11 for r in rows)
-    assert np.all(np.diff(mlib.e_n) >= 0)
+    assert np.all(np.diff(mlib.e_n[:mlib.n_start[-1]]) >= 0)      # the scanned rows
     # the rows of one function come smallest cell first (area recovery stops at the first
     # cell larger than its best so far), in both tables
     for table in (mlib.table(True), mlib.table(False)):
@@ -116,6 +116,112 @@ def test_library_groups_and_match_table(sky130):
             assert np.all(area[1:][same] >= area[:-1][same])
     mlib2 = library.build(lib, exclude=["*nand2*"])
     assert not any("nand2" in g.name for g in mlib2.groups)
+
+
+def _row_function(mlib, r):
+    """The function of match-table row r over its leaves, from its cell's truth table."""
+    grp = mlib.groups[mlib.e_group[r]]
+    m = int(mlib.e_n[r])
+    t = 0
+    for x in range(1 << m):
+        y = sum((((x >> int(mlib.e_perm[r, i])) & 1) ^ ((int(mlib.e_mask[r]) >> i) & 1)) << i
+                for i in range(grp.n))
+        t |= ((grp.truth >> y) & 1) << x
+    return t
+
+
+def test_siblings_are_the_same_function_in_every_pin_order(sky130):
+    """Every scanned row lists its siblings: the other assignments of its cell's pins that
+    compute the same function of the same leaves in the same phases (its own among them),
+    in both tables."""
+    lib, mlib = sky130
+    rng = np.random.default_rng(3)
+    for table in (mlib.table(True), mlib.table(False)):
+        n_main = int(table.n_start[-1])
+        assert np.all(table.s_lo[:n_main] < table.s_hi[:n_main])
+        assert np.all(table.s_lo[:n_main] >= n_main)
+        for e in rng.choice(n_main, 300, replace=False):
+            sib = range(table.s_lo[e], table.s_hi[e])
+            assert all(table.e_group[s] == table.e_group[e] for s in sib)
+            key = {(tuple(table.e_perm[s]), int(table.e_mask[s])) for s in sib}
+            assert len(key) == len(sib)
+            assert (tuple(table.e_perm[e]), int(table.e_mask[e])) in key
+    # the full table's rows, checked against the cells' truth tables
+    n_main = int(mlib.n_start[-1])
+    for e in rng.choice(n_main, 200, replace=False):
+        f = _row_function(mlib, e)
+        assert f == int(mlib.e_truth[e])
+        use = {(int(mlib.e_perm[e, i]), (int(mlib.e_mask[e]) >> i) & 1)
+               for i in range(mlib.groups[mlib.e_group[e]].n)}
+        for s in range(mlib.s_lo[e], mlib.s_hi[e]):
+            assert _row_function(mlib, s) == f
+            assert {(int(mlib.e_perm[s, i]), (int(mlib.e_mask[s]) >> i) & 1)
+                    for i in range(mlib.groups[mlib.e_group[s]].n)} == use
+    # a nand4 of four positive leaves: all 24 pin orders
+    g = [i for i, x in enumerate(mlib.groups) if x.name == "sky130_fd_sc_hd__nand4_1"][0]
+    e = np.flatnonzero((mlib.e_group[:n_main] == g) & (mlib.e_n[:n_main] == 4)
+                       & (mlib.e_mask[:n_main] == 0))
+    assert e.size == 1 and mlib.s_hi[e[0]] - mlib.s_lo[e[0]] == 24
+
+
+def test_the_latest_leaf_goes_on_the_fastest_pin(sky130):
+    """_best_sibling picks, among a row's pin orders, the one whose latest pin arrival by
+    the pins' delay lines is least (brute force over the siblings agrees), which for a nand
+    puts the leaves in arrival order against the pins in delay order."""
+    from edapipe.synth.map import cell_kernels as K
+
+    _, mlib = sky130
+    d0, slope = mlib.pin_lines()
+    n_main = int(mlib.n_start[-1])
+    rng = np.random.default_rng(11)
+    leaves_row = np.arange(8, dtype=np.int32)
+    for name in ("nand2_1", "nand3_1", "nand4_1", "a222oi_1", "o2111ai_1"):
+        g = [i for i, x in enumerate(mlib.groups) if x.name == f"sky130_fd_sc_hd__{name}"][0]
+        n = mlib.groups[g].n
+        rows = np.flatnonzero((mlib.e_group[:n_main] == g) & (mlib.e_n[:n_main] == n))
+        for e in rng.choice(rows, min(20, rows.size), replace=False):
+            at = rng.uniform(0.0, 2e-9, (8, 2, 2))
+            load = rng.uniform(1e-15, 2e-14, 2)
+            pick = K._best_sibling(e, leaves_row, mlib.s_lo, mlib.s_hi, mlib.e_mask,
+                                   mlib.e_perm, n, g, d0, slope, at, load)
+
+            def score(s):
+                return max(at[mlib.e_perm[s, i], (mlib.e_mask[s] >> i) & 1].max()
+                           + d0[g, i] + slope[g, i] * load.max() for i in range(n))
+            assert mlib.s_lo[e] <= pick < mlib.s_hi[e]
+            assert score(pick) == min(score(s) for s in range(mlib.s_lo[e], mlib.s_hi[e]))
+        if name.startswith("nand"):
+            # leaves a nanosecond apart: the latest decides, and goes on the fastest pin
+            e = rows[mlib.e_mask[rows] == 0][0]
+            at = np.repeat(np.arange(8.0)[:, None, None] * 1e-9, 2, 1).repeat(2, 2)
+            pick = K._best_sibling(e, leaves_row, mlib.s_lo, mlib.s_hi, mlib.e_mask,
+                                   mlib.e_perm, n, g, d0, slope, at, np.full(2, 5e-15))
+            latest = int(np.argmax(mlib.e_perm[pick, :n]))
+            assert latest == int(np.argmin(d0[g, :n]))
+
+
+def test_pin_order_makes_the_delay_mapping_faster(sky130):
+    """On a chain of ANDs (one late input per gate, as a carry or priority chain) the delay
+    mapping with each match's latest leaves on its fastest pins arrives earlier, by the
+    mapper's estimate and by the timing engine on its netlist."""
+    from edapipe.aig.builder import AigBuilder
+
+    lib, mlib = sky130
+    for kind, gain in (("and", 0.95), ("and-or", 0.995)):
+        b = AigBuilder()
+        xs = [b.add_input(f"x{i}") for i in range(48)]
+        y = xs[0]
+        for i, x in enumerate(xs[1:]):
+            y = b.and_(y, x) if kind == "and" or i % 2 else b.or_(y, x)
+        b.add_output(y, "y")
+        aig = b.build()
+        on, off = (map_cells(aig, mlib, CellParams(sizing=False, portfolio=False,
+                                                   pin_order=po)) for po in (True, False))
+        assert on.estimate < gain * off.estimate
+        sta = worst_arrival(analyze_netlist(on.verilog().decode(), "chain", [lib]))
+        assert on.estimate == pytest.approx(sta, rel=1e-4)
+        back = read_mapped(on.verilog().decode(), "mapped.v", [lib])
+        assert check_equivalence(aig, back, CecParams()).equivalent
 
 
 def test_a_cell_with_a_leaf_on_several_pins(sky130):
@@ -361,3 +467,67 @@ def test_netlist_copy_is_independent(sky130):
     other.wires.append("w")
     other.area += 1.0
     assert net.verilog() == text and other.verilog() != text
+
+
+def _ripple_adder(n: int):
+    from edapipe.aig.builder import AigBuilder
+
+    b = AigBuilder()
+    a = [b.add_input(f"a{i}") for i in range(n)]
+    x = [b.add_input(f"b{i}") for i in range(n)]
+    c = b.add_input("cin")
+    for i in range(n):
+        p = b.xor_(a[i], x[i])
+        b.add_output(b.xor_(p, c), f"s{i}")
+        c = b.or_(b.and_(a[i], x[i]), b.and_(c, p))
+    b.add_output(c, "cout")
+    return b.build()
+
+
+def test_sizing_isolates_the_critical_path_behind_buffers(sky130):
+    """Sizing moves the sinks off a carry chain's critical path behind buffers (a round is
+    kept only when the timing engine finds it faster); the netlist stays proven equal, and
+    the buffer sits between a chain cell's output and sinks with slack to spare."""
+    from edapipe.synth.map import sizing
+    from edapipe.synth.map.timing import analyze_cells
+
+    lib, mlib = sky130
+    aig = _ripple_adder(24)
+    unsized = map_cells(aig, mlib, CellParams(sizing=False, portfolio=False))
+    sized = sizing.size_for_timing(unsized.copy(), mlib, clock="clock")
+    iso = [i for i in sized.instances if i.name.startswith("iso")]
+    assert iso and all(i.cell == mlib.groups[mlib.buffer].cells[0].name for i in iso)
+    text = sized.verilog().decode()
+    back = read_mapped(text, "mapped.v", [lib])
+    assert check_equivalence(aig, back, CecParams()).equivalent
+    worst = worst_arrival(analyze_netlist(text, "rca", [lib]))
+    assert worst < worst_arrival(analyze_cells(unsized, [lib], clock="clock"))
+    assert worst == pytest.approx(worst_arrival(sized.timed[1]), rel=1e-9)
+    # each buffer drives only sinks that are not on the critical path
+    an = analyze_cells(sized, [lib], clock="clock")
+    slack = sizing._instance_slack(an, sized)
+    floor = min(slack.values())
+    sinks, _, _ = sizing._structure(sized, lib.cells)
+    for inst in iso:
+        out = dict(inst.conns)[mlib.groups[mlib.buffer].output]
+        assert all(slack[k] > floor + 1e-12 for k, _ in sinks[out])
+
+
+def test_step_up_takes_the_next_drive_strength(sky130):
+    from edapipe.synth.map import sizing
+
+    lib, mlib = sky130
+    net = map_cells(_ripple_adder(8), mlib, CellParams(sizing=False, portfolio=False))
+    before = [i.cell for i in net.instances]
+    trial = net.copy()
+    sizing._step_up(trial, mlib, set(range(len(net.instances))))
+    sizes = sizing.sizes_of(mlib)
+    grew = 0
+    for old, inst in zip(before, trial.instances):
+        cells = [c.name for c in mlib.groups[sizes.by_cell[old]].cells]
+        k = cells.index(old)
+        assert inst.cell == cells[min(k + 1, len(cells) - 1)]
+        grew += inst.cell != old
+    assert grew and trial.area == pytest.approx(
+        sum(lib.cells[i.cell].area for i in trial.instances))
+    assert [i.cell for i in net.instances] == before

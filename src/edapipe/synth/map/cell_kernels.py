@@ -305,6 +305,37 @@ def _pin_delay(nl, g, i, s_r, s_f, load):
 
 
 @njit(cache=True)
+def _best_sibling(e, leaves_row, s_lo, s_hi, e_mask, e_perm, n, g, g_d0, g_slope, at, load):
+    """The pin assignment among scanned row e's siblings (the same function of the same
+    leaves in the same phases, pins of a symmetric function swapped) whose latest pin
+    arrives first by the pins' delay lines: the latest leaf on the fastest pin, as ABC's
+    `map` permutes its supergates' pins. Those lines rank the pins well enough; what is
+    chosen is then timed by the tables."""
+    lo = s_lo[e]
+    hi = s_hi[e]
+    if hi - lo <= 1:
+        return e
+    cap = max(load[0], load[1])
+    best = e
+    best_s = BIG
+    for s in range(lo, hi):
+        m = e_mask[s]
+        worst = -BIG
+        for i in range(n):
+            u = leaves_row[e_perm[s, i]]
+            q = (m >> i) & 1
+            x = max(at[u, q, 0], at[u, q, 1]) + g_d0[g, i] + g_slope[g, i] * cap
+            if x > worst:
+                worst = x
+                if worst >= best_s - 1e-15:
+                    break
+        if worst < best_s - 1e-15:
+            best_s = worst
+            best = s
+    return best
+
+
+@njit(cache=True)
 def _match_pins(e, leaves_row, g_n_e, e_mask, e_perm, pin_u, pin_q):
     m = e_mask[e]
     for i in range(g_n_e):
@@ -323,12 +354,13 @@ def _set_timing(v, p, out, at, sl, arr, slew0):
 
 @njit(cache=True)
 def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, ncut,
-              e_truth, e_group, e_mask, e_perm, n_start,
-              g_area, g_n, g_cin, nl, inv_group, nominal_cin,
-              n_delay, n_flow, n_exact, delay_mode, relaxes, slew0, co_load):
+              e_truth, e_group, e_mask, e_perm, n_start, s_lo, s_hi,
+              g_area, g_n, g_cin, g_d0, g_slope, nl, inv_group, nominal_cin,
+              n_delay, n_flow, n_exact, delay_mode, relaxes, slew0, co_load, pick):
     """The mapping for each relax of `relaxes` (ch, ch_cut, refs: one row each). The delay
     passes do not depend on relax: they run once, and area recovery once per relax from
-    the state they leave (the same mappings as one call per relax)."""
+    the state they leave (the same mappings as one call per relax). `pick`: each match in
+    the pin order of its siblings that _best_sibling ranks first (else the scanned one)."""
     n_and = fanin0.shape[0]
     first = 1 + num_cis
     nv = first + n_and
@@ -454,9 +486,13 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                         # function's rows come smallest cell first: none left can win
                         if best >= 0 and not use_delay and g_area[grp] > best_f + 1e-12:
                             break
-                        _match_pins(e, cut_leaves[v, c], g_n[grp], e_mask, e_perm, pin_u,
+                        es = e
+                        if pick:
+                            es = _best_sibling(e, cut_leaves[v, c], s_lo, s_hi, e_mask, e_perm,
+                                               g_n[grp], grp, g_d0, g_slope, at, load)
+                        _match_pins(es, cut_leaves[v, c], g_n[grp], e_mask, e_perm, pin_u,
                                     pin_q)
-                        fl = _match_area(v, p, e, c, grp, exact, pin_u, pin_q, af, ch, ch_cut,
+                        fl = _match_area(v, p, es, c, grp, exact, pin_u, pin_q, af, ch, ch_cut,
                                          cut_leaves, e_group, e_mask, e_perm, g_n, g_area,
                                          refs, stack, first, inv_area)
                         take = False
@@ -487,7 +523,7 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                                               bound_req)
                             take = a <= bound_req
                         if take:
-                            best, best_c, best_a, best_f = e, c, a, fl
+                            best, best_c, best_a, best_f = es, c, a, fl
                             known = a < BIG
                         e += 1
                 if best < 0:
@@ -501,15 +537,20 @@ def map_cells(num_cis, fanin0, fanin1, co_lits, cut_leaves, cut_size, cut_tt, nc
                         e = _lower_bound(e_truth, n_start[n], n_start[n + 1], f)
                         while e < n_start[n + 1] and e_truth[e] == f:
                             grp = e_group[e]
-                            _match_pins(e, cut_leaves[v, c], g_n[grp], e_mask, e_perm, pin_u,
+                            es = e
+                            if pick:
+                                es = _best_sibling(e, cut_leaves[v, c], s_lo, s_hi, e_mask,
+                                                   e_perm, g_n[grp], grp, g_d0, g_slope, at,
+                                                   load)
+                            _match_pins(es, cut_leaves[v, c], g_n[grp], e_mask, e_perm, pin_u,
                                         pin_q)
-                            fl = _match_area(v, p, e, c, grp, exact, pin_u, pin_q, af, ch,
+                            fl = _match_area(v, p, es, c, grp, exact, pin_u, pin_q, af, ch,
                                              ch_cut, cut_leaves, e_group, e_mask, e_perm, g_n,
                                              g_area, refs, stack, first, inv_area)
                             a = _arrival_upto(nl, grp, g_n[grp], pin_u, pin_q, at, sl, load,
                                               BIG)
                             if a < best_a - 1e-15 or (abs(a - best_a) <= 1e-15 and fl < best_f):
-                                best, best_c, best_a, best_f = e, c, a, fl
+                                best, best_c, best_a, best_f = es, c, a, fl
                             e += 1
                 _time_match(best, v, best_c, nl, cut_leaves, e_group, e_mask, e_perm, g_n, at,
                             sl, load, pin_u2, pin_q2, best_out)

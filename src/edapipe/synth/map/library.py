@@ -82,7 +82,9 @@ class MatchTable(NamedTuple):
     e_group: np.ndarray
     e_mask: np.ndarray
     e_perm: np.ndarray
-    n_start: np.ndarray
+    n_start: np.ndarray      # scanned rows of n leaves: n_start[n] .. n_start[n + 1]
+    s_lo: np.ndarray         # siblings of scanned row e: rows s_lo[e] .. s_hi[e]
+    s_hi: np.ndarray
 
 
 @dataclass
@@ -99,22 +101,50 @@ class MatchLibrary:
     e_group: np.ndarray
     e_mask: np.ndarray
     e_perm: np.ndarray
-    n_start: np.ndarray      # entries of n inputs: n_start[n] .. n_start[n + 1]
+    n_start: np.ndarray      # scanned entries of n inputs: n_start[n] .. n_start[n + 1]
+    s_lo: np.ndarray         # the other pin assignments of scanned entry e (same function,
+    s_hi: np.ndarray         # same leaves in the same phases): entries s_lo[e] .. s_hi[e]
     nominal_cin: float
     _nldm: Nldm | None = None
     _sizes: object = None    # sizing.sizes_of: every size's pin delay lines, made on first use
+    _distinct: MatchTable | None = None   # table(repeated=False), made on first use
+    _lines: tuple | None = None           # pin_lines(), made on first use
 
     def table(self, repeated: bool = True) -> "MatchTable":
         """The match table, or its rows with every leaf on one pin only."""
         if repeated:
             return MatchTable(self.e_truth, self.e_group, self.e_mask, self.e_perm,
-                              self.n_start)
-        g_n = np.array([g.n for g in self.groups], dtype=np.int32)
-        keep = self.e_n == g_n[self.e_group]
-        return MatchTable(self.e_truth[keep], self.e_group[keep], self.e_mask[keep],
-                          np.ascontiguousarray(self.e_perm[keep]),
-                          np.searchsorted(self.e_n[keep], np.arange(MAX_INPUTS + 2))
-                          .astype(np.int32))
+                              self.n_start, self.s_lo, self.s_hi)
+        if self._distinct is None:
+            g_n = np.array([g.n for g in self.groups], dtype=np.int32)
+            n_main = int(self.n_start[-1])
+            main = np.flatnonzero(self.e_n[:n_main] == g_n[self.e_group[:n_main]])
+            count = (self.s_hi[main] - self.s_lo[main]).astype(np.int64)
+            lo = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+            # every kept row's siblings, in order: s_lo[e] + 0 .. count - 1
+            tail = np.repeat(self.s_lo[main].astype(np.int64) - lo, count) + \
+                np.arange(int(count.sum()), dtype=np.int64)
+            rows = np.concatenate([main, tail]).astype(np.int64)
+            s_lo = np.concatenate([main.size + lo, np.zeros(tail.size, np.int64)])
+            s_hi = np.concatenate([main.size + lo + count, np.zeros(tail.size, np.int64)])
+            self._distinct = MatchTable(
+                self.e_truth[rows], self.e_group[rows], self.e_mask[rows],
+                np.ascontiguousarray(self.e_perm[rows]),
+                np.searchsorted(self.e_n[main], np.arange(MAX_INPUTS + 2)).astype(np.int32),
+                s_lo.astype(np.int32), s_hi.astype(np.int32))
+        return self._distinct
+
+    def pin_lines(self):
+        """Per group and input: the pin delay line (intercept s, slope s/F) at the nominal
+        slew, what picks a sibling's pin order before it is timed."""
+        if self._lines is None:
+            d0 = np.zeros((len(self.groups), MAX_INPUTS))
+            slope = np.zeros((len(self.groups), MAX_INPUTS))
+            for i, grp in enumerate(self.groups):
+                d0[i, :grp.n] = grp.delay0
+                slope[i, :grp.n] = grp.slope
+            self._lines = (d0, slope)
+        return self._lines
 
     def nldm(self, unate: bool = True) -> Nldm:
         """The tables; with unate False every arc takes both input edges to both output
@@ -303,10 +333,10 @@ def build(lib: Library, exclude=(), use_defaults: bool = True) -> MatchLibrary:
     inverter = min(inverters, key=lambda i: groups[i].area)
     buffer = min(buffers, key=lambda i: groups[i].area) if buffers else -1
     flop = min(flops, key=lambda f: f.cell.area) if flops else None
-    e_n, e_truth, e_group, e_mask, e_perm = _match_table(groups)
-    n_start = np.searchsorted(e_n, np.arange(MAX_INPUTS + 2)).astype(np.int32)
+    e_n, e_truth, e_group, e_mask, e_perm, n_main, s_lo, s_hi = _match_table(groups)
+    n_start = np.searchsorted(e_n[:n_main], np.arange(MAX_INPUTS + 2)).astype(np.int32)
     return MatchLibrary(lib, groups, inverter, buffer, tie, flop, e_n, e_truth, e_group,
-                        e_mask, e_perm, n_start, nominal_cin)
+                        e_mask, e_perm, n_start, s_lo, s_hi, nominal_cin)
 
 
 def _assignments(n: int, m: int) -> np.ndarray:
@@ -321,8 +351,12 @@ def _match_table(groups: list[Group]):
     """Every function of every group over a cut: its pins on distinct leaves in every order,
     or fewer leaves than pins with a leaf on several pins (a mux as an o22ai with the select
     in both phases: what structural matchers such as ABC's amap find), every set of negated
-    pins. One row per (function, group, leaves read in each phase); sorted by (leaves,
-    function, area). Rows: leaves, function, group, negated-pin mask, pin -> leaf."""
+    pins. One scanned row per (function, group, leaves read in each phase), sorted by
+    (leaves, function, area); the other assignments of the same function and leaf usage
+    (pins of a symmetric function swapped: a nand3 with its latest leaf on its fastest pin)
+    are its siblings, rows after the scanned ones (`s_lo[e]:s_hi[e]`, the scanned row's own
+    assignment among them). Returns (leaves, function, group, negated-pin mask, pin -> leaf,
+    number of scanned rows, s_lo, s_hi)."""
     from edapipe.synth.map import cell_kernels as K
 
     parts = []
@@ -334,21 +368,45 @@ def _match_table(groups: list[Group]):
             truths, masks, aidx, usage = K.expand_group(np.uint64(grp.truth), grp.n, assign, m)
             ok = np.flatnonzero(usage >= 0)
             key = np.stack([truths[ok], usage[ok].astype(np.uint64)], axis=1)
-            _, first = np.unique(key, axis=0, return_index=True)
-            keep = ok[np.sort(first)]
-            perm = np.full((keep.size, MAX_INPUTS), -1, dtype=np.int32)
-            perm[:, :grp.n] = assign[aidx[keep]]
+            _, first, inverse = np.unique(key, axis=0, return_index=True,
+                                          return_inverse=True)
+            by_first = np.argsort(first)
+            keep = ok[first[by_first]]
+            rank = np.empty_like(by_first)
+            rank[by_first] = np.arange(by_first.size)
+            perm = np.full((ok.size, MAX_INPUTS), -1, dtype=np.int32)
+            perm[:, :grp.n] = assign[aidx[ok]]
             parts.append((np.full(keep.size, m, dtype=np.int32), truths[keep],
-                          np.full(keep.size, gi, dtype=np.int32), masks[keep], perm))
+                          np.full(keep.size, gi, dtype=np.int32), masks[keep],
+                          perm[np.searchsorted(ok, keep)],
+                          rank[np.ravel(inverse)], masks[ok], perm))
     if not parts:
-        parts.append((np.zeros(0, np.int32), np.zeros(0, np.uint64), np.zeros(0, np.int32),
-                      np.zeros(0, np.int32), np.zeros((0, MAX_INPUTS), np.int32)))
+        z = np.zeros(0, np.int32)
+        parts.append((z, np.zeros(0, np.uint64), z, z, np.zeros((0, MAX_INPUTS), np.int32),
+                      z, z, np.zeros((0, MAX_INPUTS), np.int32)))
     e_n, e_truth, e_group, e_mask, e_perm = (np.concatenate([p[k] for p in parts])
                                              for k in range(5))
+    offsets = np.cumsum([0] + [p[0].size for p in parts[:-1]])
+    owner = np.concatenate([p[5] + off for p, off in zip(parts, offsets)])
+    s_mask = np.concatenate([p[6] for p in parts])
+    s_perm = np.concatenate([p[7] for p in parts])
     area = np.array([g.area for g in groups])[e_group]
     order = np.lexsort((e_group, area, e_truth, e_n))
-    return (e_n[order], e_truth[order].astype(np.uint64), e_group[order],
-            e_mask[order].astype(np.int32), np.ascontiguousarray(e_perm[order]))
+    n_main = order.size
+    position = np.empty(n_main, dtype=np.int64)
+    position[order] = np.arange(n_main)
+    owner = position[owner]
+    s_order = np.argsort(owner, kind="stable")
+    owner = owner[s_order]
+    s_lo = (n_main + np.searchsorted(owner, np.arange(n_main))).astype(np.int32)
+    s_hi = (n_main + np.searchsorted(owner, np.arange(n_main), side="right")).astype(np.int32)
+    main = (e_n[order], e_truth[order], e_group[order], e_mask[order], e_perm[order])
+    tail = (main[0][owner], main[1][owner], main[2][owner], s_mask[s_order], s_perm[s_order])
+    e_n, e_truth, e_group, e_mask, e_perm = (np.concatenate([a, b]) for a, b in zip(main, tail))
+    s_lo = np.concatenate([s_lo, np.zeros(owner.size, np.int32)])
+    s_hi = np.concatenate([s_hi, np.zeros(owner.size, np.int32)])
+    return (e_n, e_truth.astype(np.uint64), e_group, e_mask.astype(np.int32),
+            np.ascontiguousarray(e_perm), n_main, s_lo, s_hi)
 
 
 def check_library_for(mlib: MatchLibrary, aig) -> None:

@@ -22,6 +22,21 @@ from edapipe.synth.map.cells import CellNetlist, Instance
 from edapipe.synth.map.library import MatchLibrary, pin_delay_line
 
 
+def _namer(used: set[str], tag: str):
+    """fresh(base): the first name base_<tag>N (N = 1, 2, ...) not in `used`, added to it."""
+    counter = [0]
+
+    def fresh(base: str) -> str:
+        while True:
+            counter[0] += 1
+            name = f"{base}_{tag}{counter[0]}"
+            if name not in used:
+                used.add(name)
+                return name
+
+    return fresh
+
+
 @dataclass(frozen=True)
 class SizingParams:
     max_fanout: int = 16
@@ -195,15 +210,7 @@ def _buffer_high_fanout(net: CellNetlist, mlib: MatchLibrary, params: SizingPara
             if p is not None and p.direction == "input" and not p.is_clock:
                 sinks.setdefault(n, []).append((k, j))
     used = {n for inst in net.instances for _, n in inst.conns} | set(net.inputs) | port_names
-    counter = [0]
-
-    def fresh(base: str) -> str:
-        while True:
-            counter[0] += 1
-            name = f"{base}_b{counter[0]}"
-            if name not in used:
-                used.add(name)
-                return name
+    fresh = _namer(used, "b")
 
     for n, items in list(sinks.items()):
         if len(items) <= params.max_fanout:
@@ -263,25 +270,104 @@ def size_for_timing(net: CellNetlist, mlib: MatchLibrary, clock: str | None = No
         margin = window * worst
         critical = {k for k, s in slack.items() if s <= floor + margin}
         best = None
-        # two proposals, the input capacitance costed by each input's own driver or by a
-        # typical cell (neither is always better: dec wants the first, adder the second)
-        for by_driver in (True, False):
+        # proposals: the input capacitance costed by each input's own driver or by a
+        # typical cell (neither is always better: dec wants the first, adder the second);
+        # where neither gains, every critical instance one size up whatever its load
+        # model says, and critical-path isolation behind buffers
+        for how in ("driver", "typical", "up", "isolate"):
+            if how == "up" and best is not None:
+                break                    # the last two only where the load models stop
             trial = net.copy()
-            size_netlist(trial, mlib, params, only=critical, buffer=False, max_step=max_step,
-                         by_driver=by_driver, structure=structure)
-            if [i.cell for i in trial.instances] == [i.cell for i in net.instances]:
+            if how == "up":
+                _step_up(trial, mlib, critical)
+            elif how == "isolate":
+                if not _isolate(trial, mlib, critical, structure, slack, floor):
+                    continue
+            else:
+                size_netlist(trial, mlib, params, only=critical, buffer=False,
+                             max_step=max_step, by_driver=how == "driver",
+                             structure=structure)
+            if how != "isolate" and \
+                    [i.cell for i in trial.instances] == [i.cell for i in net.instances]:
                 continue
             an2, worst2 = timing(trial)
             gain = (worst - worst2) / worst if worst > 0 else 0.0
             cost = (trial.area - net.area) / net.area if net.area > 0 else 0.0
             if gain > 1e-6 and gain >= elasticity * cost and (best is None or
                                                                worst2 < best[2]):
-                best = (trial, an2, worst2)
+                best = (trial, an2, worst2, how)
         if best is None:
             break
-        net, an, worst = best
+        net, an, worst, how = best
+        if how == "isolate":
+            structure = _structure(net, lib.cells)      # sinks moved behind buffers
     net.timed = (clock, an, lib)
     return net
+
+
+def _step_up(net: CellNetlist, mlib: MatchLibrary, only) -> None:
+    """Every instance of `only` one drive strength up (where there is one)."""
+    sizes = sizes_of(mlib)
+    lib_cells = mlib.lib.cells
+    for k in only:
+        inst = net.instances[k]
+        gi = sizes.by_cell.get(inst.cell)
+        if gi is None:
+            continue
+        cells = mlib.groups[gi].cells
+        now = next(i for i, c in enumerate(cells) if c.name == inst.cell)
+        if now + 1 < len(cells):
+            net.area += cells[now + 1].area - lib_cells[inst.cell].area
+            inst.cell = cells[now + 1].name
+
+
+def _isolate(net: CellNetlist, mlib: MatchLibrary, critical, structure, slack,
+             floor: float) -> bool:
+    """Critical-path isolation (as ABC's `buffer`): the sinks of a critical instance's
+    output whose slack exceeds the worst by more than a buffer's delay into them go behind
+    one buffer of the smallest size, so the critical sinks see less load; only where the
+    buffer's input is lighter than the sinks it takes. Returns whether anything moved."""
+    if mlib.buffer < 0:
+        return False
+    sinks, _, _ = structure
+    lib_cells = mlib.lib.cells
+    buf = mlib.groups[mlib.buffer]
+    buf_cin = float(buf.cin[0])
+    buf_lines = [(float(buf.delay0[0]), float(buf.slope[0]))]
+    used = set(net.wires) | set(net.inputs) | set(net.outputs)
+    used |= {i.name for i in net.instances}
+    fresh = _namer(used, "i")
+
+    moved = False
+    for k in sorted(critical):
+        inst = net.instances[k]
+        cell = lib_cells[inst.cell]
+        out = next((n for p, n in inst.conns
+                    if cell.pins.get(p) is not None and cell.pins[p].direction == "output"),
+                   None)
+        items = sinks.get(out, ()) if out is not None else ()
+        room = [(slack.get(j, floor) - floor, j, pin) for j, pin in items]
+        off = [(j, pin) for r, j, pin in room if j not in critical and r > 0.0]
+        if not off or len(off) == len(items):
+            continue
+        cap = sum(_pin_cap(lib_cells, net.instances[j].cell, pin) for j, pin in off)
+        if cap <= buf_cin:
+            continue
+        # the buffer's own delay into what it drives, with a margin: the slack it needs
+        need = 1.5 * max(a + b * cap for a, b in buf_lines)
+        off = [(j, pin) for r, j, pin in room if j not in critical and r > need]
+        if not off:
+            continue
+        new = fresh(out if len(out) < 60 else "net")
+        net.wires.append(new)
+        for j, pin in off:
+            sink = net.instances[j]
+            sink.conns = [(p, new if p == pin and n == out else n) for p, n in sink.conns]
+        net.instances.append(Instance(buf.cells[0].name, fresh("iso"),
+                                      [(buf.inputs[0], out), (buf.output, new)]))
+        net.area += buf.area
+        moved = True
+    return moved
 
 
 def _instance_slack(an, net: CellNetlist) -> dict[int, float]:
