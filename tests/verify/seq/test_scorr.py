@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from edapipe.verify.seq.scorr import pair_arrays, random_trace, split_words
+from edapipe.verify.seq import scorr
+from edapipe.verify.seq.scorr import pair_arrays, random_trace, simulate_classes, split_words
 from tests.verify.seq.oracle import evaluate, lit
 from tests.verify.seq.test_engines import counter
 
@@ -46,3 +47,31 @@ def test_random_trace_reaches_deep_bad_states():
     assert trace is not None and trace.length >= 41
     assert replays_to_bad(aig, trace)
     assert random_trace(counter(4, 9, 12), 256, 2, seed=0) is None   # never passes 8
+
+
+def test_classes_group_equal_and_complementary_signals():
+    from edapipe.aig.builder import AigBuilder
+
+    b = AigBuilder("cls")
+    x, y = b.add_input("x"), b.add_input("y")
+    idx = [b.add_latch(f"l{k}", int(k == 2)) for k in range(4)]     # l2 = NOT l0 always
+    for k, nxt in zip(idx, [x, x, x ^ 1, b.and_(x, y)]):
+        b.set_latch_next(k, nxt)
+    aig = b.build()
+    sim = simulate_classes(aig, 8, 2, seed=3)
+    v = [1 + aig.num_inputs + k for k in range(4)]
+    assert sim.cls[v[0]] == sim.cls[v[1]] == sim.cls[v[2]] >= 0
+    assert sim.phase[v[0]] == sim.phase[v[1]] != sim.phase[v[2]]
+    assert sim.cls[v[3]] != sim.cls[v[0]]                  # x AND y is another signal
+    # classes are numbered by their lowest variable: the refinement goes topologically
+    rep, _ = pair_arrays(sim.cls)
+    assert rep.tolist() == sorted(rep.tolist())
+
+
+def test_large_machines_get_a_deeper_first_simulation(monkeypatch):
+    aig = counter(6, 64, 40)                  # bad after 40 enabled cycles at the least
+    assert simulate_classes(aig, 24, 2, seed=0).trace is None
+    monkeypatch.setattr(scorr, "DEEP_FIRST_ANDS", 1)
+    trace = simulate_classes(aig, 24, 2, seed=0).trace
+    assert trace is not None and 41 <= trace.length <= scorr.DEEP_FIRST_FRAMES
+    assert replays_to_bad(aig, trace)

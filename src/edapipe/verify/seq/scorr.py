@@ -29,21 +29,45 @@ class Simulation:
     trace: Trace | None          # a random trace whose last frame is bad (bad[0])
 
 
+# a product machine this large gets a deeper first simulation: its correspondence costs
+# seconds, so a bug a hundred cycles deep is cheaper to meet by random simulation first
+# (s15850.1's second mutant: 7.3 s CPU of correspondence before, 0.2 s in all now)
+DEEP_FIRST_ANDS = 4000
+DEEP_FIRST_FRAMES = 128
+HASH_MUL = np.uint64(0x9E3779B97F4A7C15)
+
+
 def simulate_classes(aig: Aig, frames: int, words: int, seed: int) -> Simulation:
     """Candidate classes from random traces that start in the initial states (X latches
-    random). Phase makes a variable's first bit 0, so complementary signals share a class."""
+    random). Phase makes a variable's first bit 0, so complementary signals share a class.
+
+    Large machines are simulated for DEEP_FIRST_FRAMES (at least `frames`). A variable's
+    class key is a 64-bit hash of all its phase-normalized words: one sort of a column
+    instead of a row sort of a [variables, frames x words] matrix (a collision only makes
+    a false candidate, which the SAT refinement splits like any other)."""
     from edapipe.verify.seq.simulate import ONES
 
-    cols, trace = [], None
+    frames = max(1, frames, DEEP_FIRST_FRAMES if aig.num_ands >= DEEP_FIRST_ANDS else 0)
+    trace, flip, key = None, None, None
     for val, bad_trace in _random_run(aig, frames, words, seed):
-        cols.append(val)
-        trace = trace or bad_trace()
-    sig = np.concatenate(cols, axis=1)
-    phase = (sig[:, 0] & np.uint64(1)).astype(np.uint8)
-    sig[phase.astype(bool)] ^= ONES
-    _, inv, counts = np.unique(sig, axis=0, return_inverse=True, return_counts=True)
-    inv = inv.reshape(-1)
-    cls = np.where(counts[inv] > 1, inv, -1).astype(np.int64)
+        if flip is None:
+            phase = (val[:, 0] & np.uint64(1)).astype(np.uint8)
+            flip = np.where(phase == 1, ONES, np.uint64(0))
+            key = np.zeros(aig.num_vars, dtype=np.uint64)
+        for j in range(val.shape[1]):
+            key ^= val[:, j] ^ flip
+            key *= HASH_MUL
+            key ^= key >> np.uint64(29)
+        trace = bad_trace()
+        if trace is not None:
+            break
+    # class ids in order of each class's lowest variable: the refinement then checks the
+    # pairs roughly in topological order (5-25% fewer SAT calls than hash order)
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+    inv = rank[inv.reshape(-1)]
+    cls = np.where(np.bincount(inv)[inv] > 1, inv, -1).astype(np.int64)
     return Simulation(cls, phase, trace)
 
 
