@@ -75,6 +75,21 @@ def test_resyn2_runs(name, tmp_path):
     abc_cec(aig, out, tmp_path)
 
 
+@pytest.mark.skipif(not HAS_REFACTOR, reason="refactor is not there yet")
+def test_resyn2_keeps_chains_and_depth_beside_abc(tmp_path):
+    """priority's long chains: zero-gain `rwz` ties taken by the first structure found at
+    every node (ABC's order) end at 718 ANDs and 218 levels against ABC's 676 and 203, the
+    shallowest kept on the critical path at 684 and 205 (rewrite_kernels.ZERO_GAIN_*)."""
+    from bench.opt_bench import abc_script
+
+    aig = io.read(source("priority"))
+    out, _ = run_script(aig, "resyn2")
+    assert_equivalent(aig, out)
+    ands, levels = abc_figures("priority", abc_script("resyn2"))
+    assert out.num_ands <= 1.02 * ands, (out.num_ands, ands)
+    assert depth(out) <= levels + 3, (depth(out), levels)
+
+
 def test_opt_command_runs_a_user_script(tmp_path):
     out = tmp_path / "o.aig"
     ctrl = source("ctrl")

@@ -9,6 +9,9 @@ best structure replaces the node when the gain is positive (or zero with -z).
 
 Levels: by default (as ABC) a replacement may not make its node later than the node's
 required level, so the circuit's depth never grows; `-l` turns that off (compress scripts).
+With levels kept, ties between structures of equal gain go to the shallowest, except zero-gain
+ties at nodes off the critical path, which go to the first found (as ABC's do), and zero-gain
+replacements come only from cuts ABC would try (rewrite_kernels.ZERO_GAIN_*, issue 21).
 """
 
 from __future__ import annotations

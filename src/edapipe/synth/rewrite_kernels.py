@@ -19,6 +19,19 @@ from edapipe.util.jit import njit
 K_LEAVES = 4
 TT_MASK = np.uint64(0xFFFF)
 
+ZERO_GAIN_MAX_SINGLE_LEAVES = 2
+"""With levels kept, a zero-gain replacement is taken only from a cut with at most this many
+leaves whose single fanout lies inside the cone (ABC's Rwr_NodeRewrite filters every cut so)."""
+
+ZERO_GAIN_CRITICAL_SLACK = 2
+"""With levels kept, zero-gain ties go to the shallowest structure only at nodes within this
+many levels of their required level; elsewhere the first structure found wins, as in ABC.
+Taking the shallowest everywhere reshapes the divider's subtract-and-select chains and hides
+from the following resubstitution what ABC's order leaves visible (resyn2rs div64 1.093x ABC
+against 0.995x); taking the first found everywhere gives up the depth resyn2 gains on
+critical paths (levels geomean 0.969 -> 0.999 of ABC's) and, through the next `rfz`, ANDs on
+chains (priority 1.012 -> 1.062). docs/synthesis_refactor_resub.md, issue 21."""
+
 
 @njit(cache=True, inline="always")
 def _slot(a, b, mask):
@@ -180,6 +193,14 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
                                     and leaves[root_slot, c, 1] == (lb >> 1))):
                     continue  # the copy itself
                 tt = np.int64(tts[root_slot, c] & TT_MASK)
+                # leaves whose only fanout is inside the cone: ABC's Rwr_NodeRewrite skips a
+                # cut with more than 2 (a larger cut through them would serve better)
+                n_single = 0
+                for i in range(nl):
+                    x = leaves[root_slot, c, i]
+                    fo = refs[x] + (1 if x == (la >> 1) else 0) + (1 if x == (lb >> 1) else 0)
+                    if fo == 1:
+                        n_single += 1
                 # MFFC of the copy bounded by the cut: count what dies without it
                 stamp += 1
                 for i in range(nl):
@@ -275,7 +296,15 @@ def rewrite(num_ci, f0, f1, cos, req, preserve_levels, zero_gain, max_cuts,
                         continue
                     if olev > limit or gain < min_gain:
                         continue
-                    if gain > best_gain or (gain == best_gain and preserve_levels and olev < best_lev):
+                    if (gain == 0 and preserve_levels
+                            and n_single > ZERO_GAIN_MAX_SINGLE_LEAVES):
+                        continue
+                    better = gain > best_gain
+                    if gain == best_gain and preserve_levels and olev < best_lev:
+                        # ties: the shallowest, except zero-gain ties off the critical path,
+                        # which keep the first found (see ZERO_GAIN_CRITICAL_SLACK)
+                        better = gain > 0 or copy_lev >= limit - ZERO_GAIN_CRITICAL_SLACK
+                    if better:
                         best_gain = gain
                         best_struct = s
                         best_t = t
