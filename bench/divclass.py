@@ -1,8 +1,8 @@
-"""Divider-class circuits for the CEC benchmark (issue 20): wide `/` and `%`, a restoring
-division loop, an integer square root and modular arithmetic, written in Verilog, read with
-`edapipe read`, and each optimized by ABC's resyn2, dc2 and compress2rs (spelled out: the
-installed ABC has no abc.rc). Everything is generated into bench/.cache/divclass, never into
-the repository, and regenerated only when missing.
+"""Divider-class circuits for the CEC benchmark (issue 20): wide `/` and `%`, restoring and
+non-restoring division loops, an integer square root and modular arithmetic, written in
+Verilog, read with `edapipe read`, and each optimized by ABC's resyn2, dc2 and compress2rs
+(spelled out: the installed ABC has no abc.rc). Everything is generated into
+bench/.cache/divclass, never into the repository, and regenerated only when missing.
 """
 
 from __future__ import annotations
@@ -48,6 +48,32 @@ endmodule
 """
 
 
+def _nonrestoring(name: str, w: int) -> str:
+    """Non-restoring division: each row adds or subtracts the divisor by the sign of the
+    partial remainder (no compare-and-mux as in _restoring): about 4,300 levels at w=64,
+    close to the depth of the suite divider of issue 20."""
+    return f"""module {name}(input [{w - 1}:0] n, input [{w - 1}:0] d,
+  output reg [{w - 1}:0] q, output reg [{w - 1}:0] r);
+  integer i;
+  reg [{w}:0] rem;
+  always @* begin
+    rem = 0;
+    q = 0;
+    for (i = {w - 1}; i >= 0; i = i - 1) begin
+      if (rem[{w}])
+        rem = {{rem[{w - 1}:0], n[i]}} + {{1'b0, d}};
+      else
+        rem = {{rem[{w - 1}:0], n[i]}} - {{1'b0, d}};
+      q[i] = ~rem[{w}];
+    end
+    if (rem[{w}])
+      rem = rem + {{1'b0, d}};
+    r = rem[{w - 1}:0];
+  end
+endmodule
+"""
+
+
 def _isqrt(name: str, w: int) -> str:
     """Digit-by-digit square root of a 2w-bit number (no multiplier: remainder updates)."""
     return f"""module {name}(input [{2 * w - 1}:0] x, output reg [{w - 1}:0] y,
@@ -83,6 +109,8 @@ CIRCUITS = {
     "div64": lambda n: _div(n, 64, 64),
     "div128x64": lambda n: _div(n, 128, 64),
     "rdiv40": lambda n: _restoring(n, 40),
+    "nrdiv32": lambda n: _nonrestoring(n, 32),
+    "nrdiv64": lambda n: _nonrestoring(n, 64),
     "isqrt32": lambda n: _isqrt(n, 32),
     "isqrt64": lambda n: _isqrt(n, 64),
     "modmul16": lambda n: _modmul(n, 16),

@@ -266,3 +266,127 @@ def test_miter_origin_and_which_candidates_cross_the_designs():
     sw.leader[vb] = 0
     assert not sw.crosses(vb)
     assert Sweeper(m.num_ci, m.fanin0, m.fanin1).crosses(wa)  # no origin: all at full limit
+
+
+def _calls(monkeypatch, answer=None):
+    """Record (x, y, budget, class leader, crosses) of every CDCL call of the sweep and the
+    outputs; `answer` replaces the solver's answer (None: the real one)."""
+    from edapipe.verify import sweep as S
+
+    calls, last = [], {}
+    prove, crosses = S.ConeSolver.prove_equal, S.Sweeper.crosses
+
+    def fake_crosses(self, v):
+        last["leader"] = int(self.leader[v])
+        last["crosses"] = crosses(self, v)
+        return last["crosses"]
+
+    def fake_prove(self, x, y, budget):
+        calls.append((x, y, budget, last.pop("leader", -1), last.pop("crosses", None)))
+        return answer if answer is not None else prove(self, x, y, budget)
+
+    monkeypatch.setattr(S.Sweeper, "crosses", fake_crosses)
+    monkeypatch.setattr(S.ConeSolver, "prove_equal", fake_prove)
+    return calls
+
+
+def test_open_outputs_are_proven_shallowest_first(monkeypatch):
+    """Rows of a square root: the output proofs go from the shallowest pair to the deepest
+    (the clauses learnt on row k make row k+1 cheap)."""
+    from edapipe.aig.analysis_kernels import levels
+
+    a, b = _isqrt_against_own_resyn2()
+    calls = _calls(monkeypatch)
+    seen = {}
+
+    def keep(self, **kw):
+        seen["aig"] = (self.reduced[0], self.reduced[1]) if self.reduced is not None else \
+            (self.fanin0, self.fanin1)
+        return iter(())
+
+    from edapipe.verify import sweep as S
+
+    monkeypatch.setattr(S.Sweeper, "sweep_passes", keep)
+    res = check_equivalence(a, b, CecParams(sweep=SweepParams(max_passes=0)))
+    assert res.equivalent is True
+    f0, f1 = seen["aig"]
+    lev = levels(a.num_cis, np.asarray(f0, np.int32), np.asarray(f1, np.int32))
+    depth = [max(lev[x >> 1], lev[y >> 1]) for x, y, *_ in calls]
+    assert len(depth) > 4 and depth == sorted(depth)
+
+
+def test_a_leader_given_up_on_gets_the_inner_limit_for_the_rest_of_the_pass(monkeypatch):
+    """Every CDCL call gives up: per class leader only the first cross-design candidate of a
+    pass gets the pass's limit, the others the inner one (hard_leaders=False: all of them)."""
+    a, b = _isqrt_against_own_resyn2()
+    for hard in (True, False):
+        calls = _calls(monkeypatch, answer=(None, None))
+        sp = SweepParams(max_passes=1, cut_size=2, alternatives=0, backtrack_limit=0,
+                         hard_leaders=hard, first_conflict_limit=100, inner_conflict_limit=1)
+        res = check_equivalence(a, b, CecParams(sweep=sp, pass_output_budget=0,
+                                                first_output_budget=10, conflict_limit=10))
+        assert res.equivalent is None
+        sweep_calls = [c for c in calls if c[4] is not None]
+        full = [c[3] for c in sweep_calls if c[2] == 100]
+        assert full and all(c[4] for c in sweep_calls if c[2] == 100)
+        repeated = len(full) - len(set(full))
+        if hard:
+            assert repeated == 0
+            assert any(c[4] and c[2] == 1 for c in sweep_calls)
+        else:
+            assert repeated > 0
+
+
+def test_cec_and_fraig_resolve_their_own_defaults():
+    """backtrack_limit and defer_dirty left at None: 10 and off when the sweeper knows the two
+    designs (cec), 100 and on for fraig and dch, where they keep more merges."""
+    from edapipe.verify.miter import build_miter
+
+    a, b = _hard_and_easy(4, equal_second=True)
+    m = build_miter(a, b)
+    two = Sweeper(m.num_ci, m.fanin0, m.fanin1, origin=m.origin)
+    one = Sweeper(m.num_ci, m.fanin0, m.fanin1)
+    assert (two.backtrack_limit, two.defer_dirty) == (10, False)
+    assert (one.backtrack_limit, one.defer_dirty) == (100, True)
+    set_ = Sweeper(m.num_ci, m.fanin0, m.fanin1, SweepParams(backtrack_limit=3,
+                                                             defer_dirty=True), origin=m.origin)
+    assert (set_.backtrack_limit, set_.defer_dirty) == (3, True)
+
+
+ISQRT64 = ISQRT.replace(b"[15:0] x", b"[127:0] x").replace(b"[7:0] y", b"[63:0] y") \
+    .replace(b"[8:0] rem", b"[64:0] rem").replace(b"[9:0] t", b"[65:0] t") \
+    .replace(b"rem[7:0]", b"rem[63:0]").replace(b"i = 7", b"i = 63") \
+    .replace(b"y[6:0]", b"y[62:0]")
+
+
+@pytest.mark.slow
+def test_isqrt64_against_abc_resyn2_is_proven_and_mutants_refuted(tmp_path):
+    """The issue-20 case ABC's `cec` gives no answer on in 600 s: a 64-row digit-recurrence
+    square root against ABC's resyn2 result, proven within a minute; mutants refuted with
+    witnesses that replay."""
+    from edapipe.aig.io import write
+    from tests.verify.helpers import RESYN2
+
+    abc = tool("berkeley-abc")
+    if abc is None:
+        pytest.skip("berkeley-abc is not installed")
+    import edapipe.synth.rtl  # noqa: F401
+
+    (tmp_path / "t.v").write_bytes(ISQRT64)
+    a = read(tmp_path / "t.v")
+    assert a.num_inputs == 128 and a.num_outputs == 129
+    src, out = tmp_path / "a.aig", tmp_path / "b.aig"
+    write(a, src)
+    run_abc(abc, f"read {src}; strash; {RESYN2}; write {out}")
+    b = read(out)
+    t0 = time.process_time()
+    res = check_equivalence(a, b, CecParams(time_limit=600))
+    assert res.equivalent is True, (res.status, res.undecided)
+    assert time.process_time() - t0 < 60
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        bad, what = mutant(b, rng, "complement")
+        res = check_equivalence(a, bad, CecParams(time_limit=600))
+        assert res.equivalent is not True, what
+        if res.equivalent is False:
+            assert replay_differs(a, bad, res.cex_a(), res.cex_b())

@@ -201,7 +201,7 @@ def _prove_outputs(nf0, nf1, sw: Sweeper, na, nb, open_pairs, params: CecParams,
     solver = ConeSolver(nf0, nf1, sw.base, deadline, params.output_solver)
     cap = params.conflict_limit
     budget = budget if not cap else min(cap, budget)
-    todo = open_pairs.tolist()
+    todo = _shallow_first(nf0, nf1, sw.num_ci, na, nb, open_pairs)
     try:
         while todo:
             left = []
@@ -225,6 +225,21 @@ def _prove_outputs(nf0, nf1, sw: Sweeper, na, nb, open_pairs, params: CecParams,
     finally:
         solver.delete()
     return None, todo
+
+
+def _shallow_first(nf0, nf1, num_ci: int, na, nb, open_pairs) -> list[int]:
+    """Open pairs, shallowest first (by the deeper of their two literals in the reduced
+    AIG). On a chain of rows (a divider's quotient bits, a square root's result bits) the
+    clauses learnt proving row k's output are what make row k+1's cheap; deepest first,
+    isqrt64 against resyn2 gave up on 9 pairs at 10,000 conflicts each that took 0.11 s
+    together once the shallower ones were proven."""
+    if len(open_pairs) < 2:
+        return open_pairs.tolist()
+    from edapipe.aig.analysis_kernels import levels
+
+    lev = levels(num_ci, nf0, nf1)
+    depth = np.maximum(lev[na[open_pairs] >> 1], lev[nb[open_pairs] >> 1])
+    return open_pairs[np.argsort(depth, kind="stable")].tolist()
 
 
 def _bits_of(words: np.ndarray, w: int, bit: int) -> np.ndarray:

@@ -51,8 +51,14 @@ class SweepParams:
     propagations: int = 1000
     """Propagations allowed per conflict of the limit (bounds the time of a failing check
     on deep cones, where each conflict can cost a sweep over thousands of variables)."""
-    backtrack_limit: int = 100
-    """Backtracks of the circuit solver per direction before a candidate goes to CDCL."""
+    backtrack_limit: int | None = None
+    """Backtracks of the circuit solver per direction before a candidate goes to CDCL;
+    None: 10 when the sweeper knows the two designs (cec), else 100 (fraig, dch). On deep
+    arithmetic against a rewrite what it cannot prove at 10 it rarely proves at 100, and
+    each failing try walks deep cones: isqrt64 against its dc2 result, 100 -> 9.7 s CPU,
+    10 -> 6.3 s, 0 -> 5.5 s; div64 needs it (0: twice the time of 10); the EPFL log2 pair
+    0.56 s at 10, 1.39 s at 100. The fraig pass is the other way (log2: 3.2 s at 100,
+    14.9 s at 10 without deferral)."""
     alternatives: int = 4
     """Other class members tried by cuts when the leader fails."""
     conflict_limit: int = 1000
@@ -63,7 +69,7 @@ class SweepParams:
     inner_conflict_limit 16): 16 -> undecided after 120 s, 100 -> 2.2 s CPU, 1000 -> 2.1 s;
     isqrt32/resyn2: 100 -> 1.5 s, 1000 -> 6.1 s. (With Glucose and before the inner limit,
     log2 had measured 10 -> 80 s, 100 -> 33 s, 1000 -> 26 s.)"""
-    inner_conflict_limit: int = 16
+    inner_conflict_limit: int = 1
     """First-pass limit instead of first_conflict_limit for a candidate pair inside one
     design (or against a constant) when the sweeper knows where nodes come from (`origin`,
     set by cec); x10 per pass likewise. Such pairs only help the check indirectly, and deep
@@ -71,7 +77,9 @@ class SweepParams:
     the original, remainder bits that are 0 only by an invariant): each costs the whole
     limit and the clauses learnt in failing calls slow every later call. isqrt32 against
     its resyn2 result, one pass with MiniSat, every pair at 16 conflicts -> 1.4 s CPU,
-    100 -> 7.8 s, 1000 -> 17.2 s (docs/cec.md)."""
+    100 -> 7.8 s, 1000 -> 17.2 s (docs/cec.md). 1 rather than 16 since the output order
+    and the end of deferral (issue 20): on isqrt64 against resyn2 the 5,700 such calls
+    cost 8.7 s of 21 s CPU at 16 conflicts and 0.6 s at 1, and 30 of them were proven."""
     batch_cex: int = 64
     """Counter-examples gathered before classes are refined and the AIG swept again."""
     seed: int = 0
@@ -79,9 +87,20 @@ class SweepParams:
     solver: str = "minisat22"
     """python-sat solver of the sweep (docs/cec.md: why MiniSat 2.2, not Glucose or
     CaDiCaL: with budgets of 16 conflicts it wastes least per call)."""
-    defer_dirty: bool = True
+    hard_leaders: bool = True
+    """Once a candidate pair across the designs is given up at the pass's limit, later
+    candidates of the same class leader in that pass get only the inner limit: the leader
+    is usually equal to the rest of its class by an invariant (a divider's remainder
+    bound), not locally. isqrt64 against its dc2 result: 339 of 507 give-ups were against
+    a leader given up on before (3.7 s of 13.8 s CPU), and none of them was ever proven."""
+    defer_dirty: bool | None = None
     """Defer candidates above a node whose CDCL call gave up in the same pass (a candidate
-    whose one side is above such a node and the other not)."""
+    whose one side is above such a node and the other not); None: off when the sweeper
+    knows the two designs (cec), on otherwise. In cec, on a chain of subtract/compare rows,
+    a row's cross-design proofs that need 100-300 conflicts sit above nodes given up on
+    (true only by the remainder invariant) and are exactly what the outputs need:
+    deferring them left isqrt64 against resyn2 undecided after 120 s; without deferral it
+    is proven in one pass (docs/cec.md)."""
     max_passes: int = 12
     """Sweeps over the whole AIG at most."""
     first_pass_sat: bool = True
@@ -243,6 +262,11 @@ class Sweeper:
         self.reduced = None          # (nf0, nf1, n_ands, lit_map) of the last sweep
         self.gave_up_at = 0
         self.last_progress = False
+        two = self.origin is not None
+        p = self.params
+        self.backtrack_limit = p.backtrack_limit if p.backtrack_limit is not None else \
+            (10 if two else 100)
+        self.defer_dirty = p.defer_dirty if p.defer_dirty is not None else not two
 
     # ---- simulation --------------------------------------------------------------------
     def simulate(self, ci_words: np.ndarray, n_patterns: int | None = None) -> np.ndarray:
@@ -361,6 +385,7 @@ class Sweeper:
         stamp = np.ones(1, dtype=np.int64)
         kstats = np.zeros(6, dtype=np.int64)
         dirty = np.zeros(self.num_vars, dtype=np.uint8)
+        hard = np.zeros(self.num_vars, dtype=np.uint8)   # leaders given up on in this pass
         cval = np.full(self.num_vars, 2, dtype=np.int8)
         cval[0] = 0
         ctrail = np.empty(self.num_vars + 1, dtype=np.int64)
@@ -382,8 +407,8 @@ class Sweeper:
                     self.num_ci, self.fanin0, self.fanin1, self.leader, phase8, self.state,
                     self.partner, self.order, self.pos, p.alternatives, p.cut_size, p.window, g,
                     nf0, nf1, count, table, lit_map, mark, slot, front, expanded, tt, stamp,
-                    cex_val, cex_mask, dirty, cval, ctrail, jq, frames, p.backtrack_limit, model,
-                    use_sat, kstats)
+                    cex_val, cex_mask, dirty, cval, ctrail, jq, frames, self.backtrack_limit,
+                    model, use_sat, kstats)
                 self.stats.time_sweep += time.perf_counter() - t1
                 if g >= n:
                     break
@@ -400,7 +425,8 @@ class Sweeper:
                     bits = bits.astype(np.uint8)
                 else:
                     self.stats.sat_calls += 1
-                    budget = limit if self.crosses(v) else inner
+                    r = int(self.leader[v])
+                    budget = limit if self.crosses(v) and not hard[r] else inner
                     res, sat_model = solver.prove_equal(int(x), int(y), budget)
                     if res is False:
                         bits = solver.ci_bits(sat_model, self.num_ci, self.rng)
@@ -412,7 +438,9 @@ class Sweeper:
                 elif res is None:
                     self.state[v] = STATE_GAVE_UP
                     self.stats.sat_undecided += 1
-                    if p.defer_dirty:
+                    if p.hard_leaders and self.origin is not None and budget > inner:
+                        hard[r] = 1
+                    if self.defer_dirty:
                         dirty[int(x) >> 1] = 1
                 else:
                     self.stats.sat_cex += 1
