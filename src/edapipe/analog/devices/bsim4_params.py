@@ -188,6 +188,7 @@ def inert_note(params: dict) -> str | None:
                      f"gate and body resistances with RGATEMOD, RBODYMOD = 0)")
     return "BSIM4: " + "; ".join(parts) if parts else None
 
+
 # instance parameters BSIM4 reads beyond L W AD AS PD PS NRD NRS M OFF (circuit.py)
 INSTANCE_EXTRA = frozenset({"nf", "min", "sa", "sb", "sd", "sca", "scb", "scc", "sc",
                             "delvto", "geomod", "rgeomod", "rbodymod", "rbdb", "rbsb",
