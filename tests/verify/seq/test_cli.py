@@ -130,8 +130,18 @@ def test_sec_equal_and_buggy(tmp_path):
 def test_sec_interfaces_must_match(tmp_path):
     pa, pb = two_counters(tmp_path, bug=False)
     other = tmp_path / "other.aig"
-    write(counter(3, 8, 5), other)
+    two = AigBuilder("two")
+    x = two.add_input("en")
+    two.add_output(x, "is3")
+    two.add_output(x ^ 1, "extra")
+    write(two.build(), other)
     assert "differ" in run("sec", pa, other, rc=3).stderr.decode()
+    # a file with bad states and no outputs is read as ABC reads it: its bad states are its
+    # outputs, matched by position when it has no names (then compared, not refused)
+    bad_only = tmp_path / "bad_only.aig"
+    write(counter(3, 8, 5), bad_only)
+    proc = run("sec", pa, bad_only, rc=None)
+    assert b"taking them as its outputs" in proc.stderr and proc.returncode in (0, 1)
 
 
 # AIGER 1.9 by hand: latch 4 starts X and keeps its value, latch 6 copies input 2 (reset 1);
