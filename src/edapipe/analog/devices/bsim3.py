@@ -131,27 +131,7 @@ def _temperature(p: dict, s: dict, given: dict, nmos: bool, temp_k: float) -> No
     s["cdep0"] = math.sqrt(CHARGE_Q * EPSSI * npeak * 1.0e6 / 2.0 / phi)
     s["ldeb"] = math.sqrt(EPSSI * vtm0 / (CHARGE_Q * npeak * 1.0e6)) / 3.0
     s["acde"] *= (npeak / 2.0e16) ** -0.25
-    if "k1" in given or "k2" in given:
-        if "k1" not in given:
-            s["k1"] = 0.53
-        if "k2" not in given:
-            s["k2"] = -0.0186
-    else:
-        if "vbx" not in given:
-            s["vbx"] = phi - 7.7348e-4 * npeak * s["xt"] * s["xt"]
-        if s["vbx"] > 0.0:
-            s["vbx"] = -s["vbx"]
-        if s["vbm"] > 0.0:
-            s["vbm"] = -s["vbm"]
-        if "gamma1" not in given:
-            s["gamma1"] = 5.753e-12 * math.sqrt(npeak) / cox
-        if "gamma2" not in given:
-            s["gamma2"] = 5.753e-12 * math.sqrt(s["nsub"]) / cox
-        t0 = s["gamma1"] - s["gamma2"]
-        t1 = math.sqrt(phi - s["vbx"]) - sqrtphi
-        t2 = math.sqrt(phi * (phi - s["vbm"])) - phi
-        s["k2"] = t0 * t1 / (2.0 * t2 + s["vbm"])
-        s["k1"] = s["gamma2"] - 2.0 * s["k2"] * math.sqrt(phi - s["vbm"])
+    body_effect_k1_k2(s, given, phi, sqrtphi, npeak, cox)
     if s["k2"] < 0.0:
         t0 = 0.5 * s["k1"] / s["k2"]
         vbsc = min(max(0.9 * (phi - t0 * t0), -30.0), -3.0)
@@ -188,6 +168,34 @@ def _temperature(p: dict, s: dict, given: dict, nmos: bool, temp_k: float) -> No
     s["factor1"] = factor1
     s["tratio"] = tratio - 1.0
 
+
+
+def body_effect_k1_k2(s: dict, given: dict, phi: float, sqrtphi: float, ndep: float,
+                      cox: float) -> None:
+    """K1 and K2 into s: as given (the missing one at its default), else from GAMMA1/GAMMA2,
+    VBX and VBM as b3temp.c and b4temp.c both derive them (ndep: NPEAK in BSIM3, NDEP in
+    BSIM4; cox: the oxide capacitance per area each uses)."""
+    if "k1" in given or "k2" in given:
+        if "k1" not in given:
+            s["k1"] = 0.53
+        if "k2" not in given:
+            s["k2"] = -0.0186
+    else:
+        if "vbx" not in given:
+            s["vbx"] = phi - 7.7348e-4 * ndep * s["xt"] * s["xt"]
+        if s["vbx"] > 0.0:
+            s["vbx"] = -s["vbx"]
+        if s["vbm"] > 0.0:
+            s["vbm"] = -s["vbm"]
+        if "gamma1" not in given:
+            s["gamma1"] = 5.753e-12 * math.sqrt(ndep) / cox
+        if "gamma2" not in given:
+            s["gamma2"] = 5.753e-12 * math.sqrt(s["nsub"]) / cox
+        t0 = s["gamma1"] - s["gamma2"]
+        t1 = math.sqrt(phi - s["vbx"]) - sqrtphi
+        t2 = math.sqrt(phi * (phi - s["vbm"])) - phi
+        s["k2"] = t0 * t1 / (2.0 * t2 + s["vbm"])
+        s["k1"] = s["gamma2"] - 2.0 * s["k2"] * math.sqrt(phi - s["vbm"])
 
 def _check(p: dict, s: dict) -> None:
     """b3check.c's fatal parameter errors (its warnings change nothing)."""

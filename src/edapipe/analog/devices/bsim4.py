@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from edapipe.analog.devices import bsim4_kernels as K
+from edapipe.analog.devices.bsim3 import body_effect_k1_k2
 from edapipe.analog.devices.bsim4_params import (  # noqa: F401 (LEVELS, is_bsim4: mos.py)
     BINNED, LEVELS, MODEL, card_params, is_bsim4)
 from edapipe.analog.devices.physics import CTOK
@@ -225,27 +226,7 @@ def _temperature(p: dict, s: dict, given: dict, nmos: bool, temp_k: float, nf: f
     s["voffcbncv"] = s["voffcv"] + p["voffcvl"] / s["leff"]
     s["ldeb"] = math.sqrt(EPSSI * vtm0 / (CHARGE_Q * ndep * 1.0e6)) / 3.0
     s["acde"] *= (ndep / 2.0e16) ** -0.25
-    if "k1" in given or "k2" in given:
-        if "k1" not in given:
-            s["k1"] = 0.53
-        if "k2" not in given:
-            s["k2"] = -0.0186
-    else:
-        if "vbx" not in given:
-            s["vbx"] = phi - 7.7348e-4 * ndep * s["xt"] * s["xt"]
-        if s["vbx"] > 0.0:
-            s["vbx"] = -s["vbx"]
-        if s["vbm"] > 0.0:
-            s["vbm"] = -s["vbm"]
-        if "gamma1" not in given:
-            s["gamma1"] = 5.753e-12 * math.sqrt(ndep) / coxe
-        if "gamma2" not in given:
-            s["gamma2"] = 5.753e-12 * math.sqrt(s["nsub"]) / coxe
-        t0 = s["gamma1"] - s["gamma2"]
-        t1 = math.sqrt(phi - s["vbx"]) - sqrtphi
-        t2 = math.sqrt(phi * (phi - s["vbm"])) - phi
-        s["k2"] = t0 * t1 / (2.0 * t2 + s["vbm"])
-        s["k1"] = s["gamma2"] - 2.0 * s["k2"] * math.sqrt(phi - s["vbm"])
+    body_effect_k1_k2(s, given, phi, sqrtphi, ndep, coxe)
     if "vfb" not in given:
         s["vfb"] = (typ * s["vth0"] - phi - s["k1"] * sqrtphi if "vth0" in given else -1.0)
     if "vth0" not in given:
