@@ -132,6 +132,13 @@ def edapipe_slacks(name: str, sdc_text: str, tmp: Path, spef: Path | None = None
     sdc.write_text(sdc_text)
     an = run_sta(StaParams(str(v), (str(LIB),), str(sdc),
                            spef=None if spef is None else str(spef)))
+    return endpoint_slacks(an)
+
+
+def endpoint_slacks(an) -> tuple[dict[str, float], dict[str, float]]:
+    """An analysis's worst setup and hold slack per endpoint name (ns), as `sta` lists them."""
+    import math
+
     out: tuple[dict[str, float], dict[str, float]] = ({}, {})
     for e in an.endpoints:
         for check in (0, 1):

@@ -198,22 +198,33 @@ def _random_tables(rng, count):
             np.array(vals))
 
 
-def test_scalar_table_lookup_matches_the_vectorised_one():
-    """rc's per-arc lookups (at a fixed slew, as a function of the load) against the
-    numpy lookup of the lumped delay calculation, inside and beyond the axes."""
+def test_table_lookup_at_slew_matches_the_kernels_rule():
+    """rc's lookups (each table at its own fixed slew, as a function of the load) against
+    the numpy lookup of the lumped delay calculation, inside and beyond the axes, every
+    layout (either axis the load, the slew or another variable, 1 to 5 points)."""
     from edapipe.timing.levels import table_values
 
     rng = np.random.default_rng(7)
     tables = _random_tables(rng, 40)
-    scalar = rc._Tables(tables)
-    for t in range(40):
-        for x_slew in (-1.0, 0.0, 0.37, 1.2, 9.0):
-            at = scalar.at_slew(t, x_slew)
-            caps = np.array([-2.0, 0.0, 0.11, 0.5, 1.7, 30.0])
-            want = table_values(np.full(len(caps), t), np.full(len(caps), x_slew), caps,
-                                np.zeros(len(caps)), *tables)
-            got = [at(c) for c in caps]
-            assert got == pytest.approx(want, rel=1e-12, abs=1e-12), (t, x_slew)
+    caps = np.array([-2.0, 0.0, 0.11, 0.5, 1.7, 30.0])
+    for x_slew in (-1.0, 0.0, 0.37, 1.2, 9.0):
+        tids = np.repeat(np.arange(40), len(caps))
+        at = rc._AtSlew(tables, tids, np.full(len(tids), x_slew))
+        got = at(np.tile(caps, 40))
+        want = table_values(tids, np.full(len(tids), x_slew), np.tile(caps, 40),
+                            np.zeros(len(tids)), *tables)
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-12), x_slew
+
+
+def _linear_tables(drive, slew, slew_slope):
+    """A delay table drive * c and a slew table slew + slew_slope * c (both on input slew
+    and load axes: bilinear lookups of linear functions are exact, extrapolated too)."""
+    slews, caps = np.array([0.0, 1e-9]), np.array([0.0, 1e-12])
+    d = np.array([[drive * c for c in caps]] * 2)
+    s = np.array([[slew + slew_slope * c for c in caps]] * 2)
+    return (np.array([[2, 2], [2, 2]]), np.array([[0, 1], [0, 1]]),
+            np.array([[0, 2, 0], [4, 6, 4]]), np.concatenate([slews, caps] * 2),
+            np.concatenate([d.ravel(), s.ravel()]))
 
 
 @pytest.mark.parametrize("c2, rpi, c1, drive, slew, slew_slope", [
@@ -222,78 +233,83 @@ def test_scalar_table_lookup_matches_the_vectorised_one():
     (4.8e-16, 3.4e17, 1.2e-15, 0.044, 5e-18, 3e-10),  # poles beyond the float range
 ])
 def test_degenerate_pi_models_fall_back_without_error(c2, rpi, c1, drive, slew, slew_slope):
-    def table(c):
-        return drive * c, slew + slew_slope * c
-
-    dmp = rc.Dmp(table, rc.Thresholds(), 0.0, c2, rpi, c1)
-    delay, drvr_slew = dmp.gate_delay_slew()
-    assert np.isfinite(delay) and np.isfinite(drvr_slew)
-    wire, load_slew = dmp.load_delay_slew(1e-12)
-    assert np.isfinite(wire) and load_slew >= drvr_slew
+    tables = _linear_tables(drive, slew, slew_slope)
+    delay, drvr_slew, wire, load_slew = rc.dmp(tables, rc.Thresholds(), [0], [1], [0.0],
+                                               [c2], [rpi], [c1], [0], [1e-12])
+    assert np.isfinite(delay).all() and np.isfinite(drvr_slew).all()
+    assert np.isfinite(wire).all() and load_slew[0] >= drvr_slew[0]
 
 
-def test_vanishing_moments_are_a_lumped_load():
-    # moments below the float range (hostile SPEF values): the total capacitance, no pi
-    c2, rpi, c1, elmore = rc.reduce_pi_elmore(2, [(0, 1, 1.0)], [0.0, 1e-160], 0)
-    assert (c2, rpi) == (0.0, 0.0) and elmore[1] == pytest.approx(1e-160)
+def test_dmp_of_a_lumped_load_is_the_table():
+    """No resistance: the load is lumped, the delay and slew the tables' at c1 + c2 (the
+    slew clipped at 0), and a load sees its Elmore delay and the driver's slew."""
+    tables = _linear_tables(2e3, -1e-12, 1e3)
+    delay, drvr_slew, wire, load_slew = rc.dmp(tables, rc.Thresholds(), [0, 0], [1, -1],
+                                               [0.0, 0.0], [1e-15, 1e-15], [0.0, 0.0],
+                                               [2e-15, 2e-15], [0, 1], [3e-12, 0.0])
+    assert delay == pytest.approx([6e-12, 6e-12], rel=1e-12)
+    assert drvr_slew == pytest.approx([2e-12, 0.0], abs=1e-24)
+    assert wire.tolist() == [3e-12, 0.0] and load_slew.tolist() == drvr_slew.tolist()
 
 
-def test_three_by_three_solve_is_the_general_one():
-    """rc._solve3 (the Newton step of the full pi model, written out) gives the general
-    Crout solve's numbers bit for bit, pivoting and zero pivots included."""
-    import copy
-    import math
+def test_batched_dmp_is_each_arc_alone():
+    """Arcs solved side by side (the Newton and root-finding loops masked per arc) give
+    each arc's numbers when solved alone, bit for bit: an arc stops where it would alone,
+    whatever its neighbours do (full pi models, c2 = 0, lumped, and failing ones)."""
+    rng = np.random.default_rng(3)
+    tables = _linear_tables(3e3, 2e-11, 2e3)
+    n = 60
+    c1 = rng.uniform(1e-16, 2e-14, n)
+    c2 = c1 * rng.choice([1e-4, 0.1, 1.0, 5.0], n)
+    rpi = rng.choice([0.0, 1.0, 50.0, 500.0, 5e3], n)
+    s_in = rng.uniform(0.0, 5e-10, n)
+    load_job = np.repeat(np.arange(n), 2)
+    elmore = np.concatenate([[0.0, e] for e in rng.uniform(0.0, 3e-11, n)])
+    th = rc.Thresholds(0.5, 0.1, 0.9, 1.0)
+    together = rc.dmp(tables, th, np.zeros(n, int), np.ones(n, int), s_in, c2, rpi, c1,
+                      load_job, elmore)
+    kinds = set()
+    for k in range(n):
+        alone = rc.dmp(tables, th, [0], [1], s_in[k:k + 1], c2[k:k + 1], rpi[k:k + 1],
+                       c1[k:k + 1], [0, 0], elmore[2 * k:2 * k + 2])
+        assert [a.tolist() for a in alone] == \
+            [together[0][k:k + 1].tolist(), together[1][k:k + 1].tolist(),
+             together[2][2 * k:2 * k + 2].tolist(), together[3][2 * k:2 * k + 2].tolist()], k
+        kinds.add(alone[2][1] != elmore[2 * k + 1])   # a load delay of its own (crossings)
+    assert kinds == {True, False}
 
+
+def test_three_by_three_solve():
+    """rc._solve3 (the Newton step, many systems side by side, Crout with scaled partial
+    pivoting) solves what numpy.linalg.solve solves; zero on the diagonal is pivoted
+    away; a row of zeros is reported singular."""
     rng = np.random.default_rng(11)
-    cases = [rng.normal(size=(3, 3)) * 10.0 ** rng.integers(-12, 12, size=(3, 1))
-             for _ in range(300)]
-    cases += [np.array([[0.0, 1.0, 2.0], [3.0, 0.0, 1.0], [1.0, 1.0, 0.0]]),   # 0 on the diagonal
-              np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]]),   # singular
-              np.array([[1.0, 2.0, 3.0], [4.0, math.nan, 6.0], [7.0, 8.0, 1.0]])]
-    for a in cases:
-        for b in (rng.normal(size=3), np.array([0.0, 0.0, 1.0]), np.zeros(3)):
-            rows = [list(map(float, r)) for r in a]
-            scale = [1.0 / max(map(abs, r)) for r in rows]
-            general = copy.deepcopy(rows), list(scale), list(map(float, b))
-            want = rc._substitute(general[0], rc._crout(general[0], general[1]), general[2])
-            got = rc._solve3(rows, scale, list(map(float, b)))
-            assert [x if x == x else "nan" for x in got] == \
-                [x if x == x else "nan" for x in want]
+    a = rng.normal(size=(300, 3, 3)) * 10.0 ** rng.integers(-12, 12, size=(300, 3, 1))
+    a[0] = [[0.0, 1.0, 2.0], [3.0, 0.0, 1.0], [1.0, 1.0, 0.0]]
+    b = rng.normal(size=(300, 3))
+    M = np.concatenate([a, b[:, :, None]], axis=2).transpose(1, 2, 0)   # rows, cols, systems
+    x, singular = rc._solve3(M)
+    assert not singular.any()
+    want = np.linalg.solve(a, b[:, :, None])[:, :, 0].T
+    assert np.allclose(x, want, rtol=1e-6, atol=0.0)
+    M[1, :3, 5] = 0.0
+    with np.errstate(all="ignore"):   # (as rc.dmp runs it)
+        assert rc._solve3(M)[1].tolist() == [k == 5 for k in range(300)]
 
 
-def test_delay_and_slew_pair_lookup_is_the_two_lookups():
-    """_Tables.pair_at_slew (one axis search for a delay and a slew table on the same
-    capacitance points) gives at_slew's numbers, the slew clipped at 0, bit for bit; other
-    layouts get no pair."""
+def test_delay_and_slew_lookup_is_the_two_lookups():
+    """_lookup (the delay and the slew table of each arc in one vectorised lookup) gives
+    each table's own lookup, the slew clipped at 0, and 0 without a slew table."""
     rng = np.random.default_rng(5)
-    tab_n, tab_var, tab_off, axes, vals = [], [], [], [], []
-    for k in range(20):   # tables 2k and 2k + 1 share their axes, as a timing group's
-        n = [int(rng.integers(1, 6)), int(rng.integers(1, 6))]
-        var = [0, 1] if k % 4 else [1, 0]
-        ax = [np.cumsum(rng.uniform(0.1, 1.0, n[i])) - 0.5 for i in range(2)]
-        for _ in range(2):
-            tab_n.append(n)
-            tab_var.append(var)
-            tab_off.append([len(axes), len(axes) + n[0], len(vals)])
-            axes.extend(np.concatenate(ax))
-            vals.extend(rng.uniform(-1.0, 2.0, n[0] * n[1]))
-    scalar = rc._Tables((np.array(tab_n), np.array(tab_var), np.array(tab_off),
-                         np.array(axes), np.array(vals)))
-    pairs = 0
-    for td in range(40):
-        for ts in (td ^ 1, (td + 2) % 40):
-            for x_slew in (-1.0, 0.37, 9.0):
-                both = scalar.pair_at_slew(td, ts, x_slew)
-                usual = tab_var[td] == [0, 1] and min(tab_n[td]) > 1
-                if both is None:
-                    assert not (usual and ts == td ^ 1)
-                    continue
-                assert usual
-                pairs += 1
-                d_at, s_at = scalar.at_slew(td, x_slew), scalar.at_slew(ts, x_slew)
-                for c in (-2.0, 0.0, 0.11, 0.5, 1.7, 30.0):
-                    assert both(c) == (d_at(c), max(s_at(c), 0.0))
-    assert pairs > 10
+    tables = _random_tables(rng, 40)
+    td = rng.integers(0, 40, 200)
+    ts = np.where(rng.random(200) < 0.2, -1, rng.integers(0, 40, 200))
+    s_in = rng.uniform(-1.0, 9.0, 200)
+    cap = rng.uniform(-2.0, 30.0, 200)
+    d, s = rc._lookup(tables, td, ts, s_in)(cap)
+    assert d.tolist() == rc._AtSlew(tables, td, s_in)(cap).tolist()
+    alone = np.maximum(rc._AtSlew(tables, np.maximum(ts, 0), s_in)(cap), 0.0)
+    assert s.tolist() == np.where(ts < 0, 0.0, alone).tolist()
 
 
 def test_entries_in_unusual_layouts_read_as_usual():

@@ -191,6 +191,9 @@ def max_transition(an: Analysis, libs) -> Checks:
     net = g.node_net[nodes]
     drv = g.net_driver[np.maximum(net, 0)]
     src = np.where((net >= 0) & (drv >= 0), drv, nodes)
+    if g.node_source is not None:   # multi-driver nets: each pin has its own slew
+        own_src = g.node_source[nodes]
+        src = np.where(own_src >= 0, own_src, src)
     slew = an.slew_max[src]
     if an.has_pin is not None:
         own = an.has_pin[nodes]

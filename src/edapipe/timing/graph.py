@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from edapipe.errors import excerpt
 from edapipe.timing.liberty import Cell, Library, Table
 from edapipe.timing.netlist import Netlist
 from edapipe.timing.sdc import Constraints
 
 COMB, EDGE = 0, 1
+# a wire arc from one driver of a multi-driver net to one of its loads (zero delay, the
+# driver's slew): only on nets with several drivers, whose loads have their own arrivals
+WIRE = 2
 SETUP, HOLD = 0, 1
 _DELAY_TYPES = {"combinational": COMB, "combinational_rise": COMB, "combinational_fall": COMB,
                 "three_state_enable": COMB, "three_state_disable": COMB,
@@ -85,6 +87,9 @@ class _CellTemplate:
     is_clock: np.ndarray           # (n_pins,) bool: clock pin of a register
     sequential: bool
     name: str = ""                 # the library cell's name
+    # (n_pins,) bool: a three-state output (it has three_state_enable/disable arcs; OpenSTA's
+    # tristate direction, from the pin's three_state attribute that comes with them)
+    is_tristate: np.ndarray | None = None
 
 
 def _masks(sense: str, kind: str, timing_type: str) -> tuple[int, int]:
@@ -126,6 +131,8 @@ def _template(cell: Cell, store: TableStore) -> _CellTemplate:
                                store.id(arc.tables.get("rise_constraint")),
                                store.id(arc.tables.get("fall_constraint"))))
                 clock_pins.add(arc.related_pin)
+    tristate = np.array([any(a.timing_type in ("three_state_enable", "three_state_disable")
+                             for a in cell.pins[p].timing) for p in pins], bool)
     return _CellTemplate(
         pins, index, np.array([cell.pins[p].direction == "output" for p in pins], bool),
         np.array([(cell.pins[p].cap_rise, cell.pins[p].cap_fall) for p in pins],
@@ -133,7 +140,8 @@ def _template(cell: Cell, store: TableStore) -> _CellTemplate:
         np.array([cell.pins[p].cap_min or (cell.pins[p].cap_rise, cell.pins[p].cap_fall)
                   for p in pins], float).reshape(-1, 2),
         np.array(arcs, np.int64).reshape(-1, 9), np.array(checks, np.int64).reshape(-1, 6),
-        np.array([p in clock_pins for p in pins], bool), bool(cell.sequential))
+        np.array([p in clock_pins for p in pins], bool), bool(cell.sequential),
+        is_tristate=tristate)
 
 
 class _PinNames:
@@ -210,6 +218,10 @@ class TimingGraph:
     # (pins + ports, 2): the low end of each pin's capacitance range (pin_cap without
     # ranges), what parasitic networks are reduced with (rc.annotate)
     pin_cap_min: np.ndarray | None = None
+    # nets with several drivers (multidrive.py); None: none. The nodes of such a net are
+    # their own sources (loads get WIRE arcs from every driver), and node_source says so
+    multi: list | None = None
+    node_source: np.ndarray | None = None   # (n_nodes,) source override, -1: none
 
     @property
     def search_mask(self) -> np.ndarray:
@@ -227,6 +239,8 @@ class TimingGraph:
 
     def source(self, v: int) -> int:
         """The node whose arrival and slew a (load) node shares: its net's driver."""
+        if self.node_source is not None and self.node_source[v] >= 0:
+            return int(self.node_source[v])
         net = self.node_net[v]
         if net < 0:
             return v
@@ -268,6 +282,7 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         n = len(tpl.pins)
         npins.append(n)
         base += n
+    _check_bidirect_pins(netlist, cells, templates, type_of, inst_type)
     if any(s.get("kind", "").startswith("latch") for t in type_of for s in cells[t].sequential):
         warnings.append("the design has latches: they are timed as edge-triggered "
                         "(no time borrowing)")
@@ -324,10 +339,9 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         nets_d = node_net_a[drv]
         uniq, first, count = np.unique(nets_d, return_index=True, return_counts=True)
         net_driver[uniq] = drv[first]
-        if (count > 1).any():
-            bad = netlist.net_names[int(uniq[np.argmax(count > 1)])]
-            warnings.append(f"{int((count > 1).sum())} net(s) have more than one driver "
-                            f"(first: {excerpt(bad, 60)}); only the first driver is timed")
+        multi_nets = uniq[count > 1]
+    else:
+        multi_nets = np.zeros(0, np.int64)
     caps_min = np.concatenate([pin_cap_min, np.zeros((len(netlist.ports), 2))])
     # Arcs and checks of every instance: template rows shifted by the instance's block base.
     arc_parts, chk_parts = [], []
@@ -352,13 +366,29 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
     idx = np.arange(n_all)
     src_of = np.where(node_net_a > 1, net_driver[np.maximum(node_net_a, 0)], -1)
     src_of = np.where(src_of >= 0, src_of, idx)
+    multi = wire_rows = None
+    bidir_nodes: list[int] = []   # inout ports whose output side is a node of its own
+    if len(multi_nets):
+        from edapipe.timing.multidrive import wire_arcs
+        tri_all = np.concatenate([t.is_tristate for t in templates])
+        multi, wire_rows, bidir_nodes = wire_arcs(netlist, multi_nets, node_net_a, drv,
+                                                  tri_all[slot], n_pins, src_of, store)
     clock_of_pin, clock_nodes, clock_pin_node, clock_sources, ideal_net = _trace_clocks(
         sdc, port_node, node_net_a, arcs,
                                               set(np.flatnonzero(pin_clk).tolist()),
                                               netlist, node_inst_pins, node_type, node_local,
                                               templates)
     cbase = n_all
-    n_nodes = n_all + len(clock_nodes)
+    n_nodes = n_all + len(clock_nodes) + len(bidir_nodes)
+    if bidir_nodes:   # number the inout ports' output-side nodes (after the clock nodes)
+        first_extra = n_all + len(clock_nodes)
+        wire_rows[:, 2] = np.where(wire_rows[:, 2] < 0, first_extra - 1 - wire_rows[:, 2],
+                                   wire_rows[:, 2])
+        for m in multi:
+            for v, src in m.sources.items():
+                if src < 0:
+                    m.sources[v] = first_extra - 1 - src
+            m.bidirect = [(p, first_extra - 1 - o if o < 0 else o) for p, o in m.bidirect]
     # Combinational arcs start at the driver of their input pin's net; edge (clock-to-output)
     # arcs at the ideal clock node of their clock pin, one per clock reaching it.
     is_edge = arcs[:, 2] == EDGE
@@ -382,6 +412,11 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         pin.append(er[:, 0])
         rest.append(er[:, 1:])
         on.append(np.array(extra_on, np.uint8))
+    if wire_rows is not None and len(wire_rows):
+        frm.append(wire_rows[:, 0])
+        pin.append(wire_rows[:, 1])
+        rest.append(wire_rows[:, 2:])
+        on.append(np.ones(len(wire_rows), np.uint8))
     full = np.column_stack([np.concatenate(frm), np.concatenate(pin), np.concatenate(rest)])
     del frm, pin, rest, comb
     arc_on_a = np.concatenate(on)
@@ -401,11 +436,13 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
             chk_clock.append(-1 if cn is None else cbase + cn)
     chk = chk[np.array(chk_rows, np.int64)] if chk_rows else chk
     node_inst_a = np.concatenate([node_inst_pins, np.full(n_nodes - n_pins, -1, np.int64)])
-    node_net_full = np.concatenate([node_net_a, np.full(len(clock_nodes), -1, np.int64)])
+    node_net_full = np.concatenate([node_net_a, np.full(n_nodes - n_all, -1, np.int64)])
     is_port = np.zeros(n_nodes, bool)
     is_port[n_pins:n_all] = True
+    is_port[n_nodes - len(bidir_nodes):] = True
     tail = [p.name for p in netlist.ports] + \
-        [f"{c} ({'inverted' if e else 'ideal'} clock)" for c, e in clock_nodes]
+        [f"{c} ({'inverted' if e else 'ideal'} clock)" for c, e in clock_nodes] + \
+        [netlist.ports[p - n_pins].name for p in bidir_nodes]
     names = _PinNames(node_type, node_local, templates, tail)
     graph = TimingGraph(
         netlist, node_inst_a, names, node_net_full, is_port, n_nodes, net_driver, load,
@@ -417,6 +454,12 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
         [i.cell for i in insts], load_min, caps, port_cap, None,
         np.array(clock_pin_node, np.int64), clock_sources)
     graph.pin_cap_min = caps_min
+    if multi is not None:
+        graph.multi = multi
+        graph.node_source = np.full(n_nodes, -1, np.int64)
+        for m in multi:
+            for v, src in m.sources.items():
+                graph.node_source[v] = src
     graph.cap_unit = libs[0].cap_unit if libs else 1e-12
     graph.time_unit = libs[0].time_unit if libs else 1e-9
     graph.ideal_clock_nodes = np.zeros(n_all, bool)
@@ -424,6 +467,29 @@ def build_graph(netlist: Netlist, libs: list[Library], sdc: Constraints,
     from edapipe.timing.modes import apply_modes
     apply_modes(graph, sdc, cells)
     return graph
+
+
+def _check_bidirect_pins(netlist, cells, templates, type_of, inst_type) -> None:
+    """A cell's inout pin that timing arcs drive (a pad's bidirectional pin) would need a
+    driver and a load vertex, as OpenSTA's bidirect pins; the graph has one node per pin,
+    so such a pin on a net is an error at its first instance."""
+    from edapipe.errors import InputError
+    from edapipe.timing.netlist import line_of_instance
+
+    for name, t in type_of.items():
+        tpl = templates[t]
+        driven = {tpl.pins[k] for k in tpl.arcs[:, 1].tolist()
+                  if cells[name].pins[tpl.pins[k]].direction == "inout"}
+        if not driven:
+            continue
+        for i in np.flatnonzero(inst_type == t).tolist():
+            inst = netlist.instances[i]
+            pins = sorted(p for p in driven if inst.conns.get(p, -1) > 1)
+            if pins:
+                raise InputError(f"instance {inst.name} ({name}): inout pin {pins[0]} is "
+                                 f"driven by the cell's timing arcs; bidirectional cell "
+                                 f"pins are not supported", file=netlist.filename,
+                                 line=line_of_instance(netlist, i))
 
 
 def for_libraries(base: TimingGraph, base_libs: list[Library], libs: list[Library],
@@ -452,6 +518,9 @@ def for_libraries(base: TimingGraph, base_libs: list[Library], libs: list[Librar
                     return None    # one base table stands for two of this library's
         new.name = old.name
         tpls.append(new)
+    if base.multi:
+        from edapipe.timing.multidrive import library_tables
+        remap.update(library_tables(base, store))
     lut = np.full(max(remap, default=-1) + 2, -1, np.int64)   # lut[-1]: no table
     for i, j in remap.items():
         lut[i] = j

@@ -18,7 +18,6 @@ import re
 import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -621,7 +620,7 @@ def parse_liberty_text(text: str, filename: str = "<string>") -> Library:
     return _Builder(src, top).library()
 
 
-def _cache_path(path: str, data: bytes) -> Path:
+def _cache_path(path: str, data: bytes) -> str:
     """Where the parsed form of `data` (read from `path`) is cached.
 
     Keyed by the file's content, not its size and modification time: a file rewritten in
@@ -632,7 +631,8 @@ def _cache_path(path: str, data: bytes) -> Path:
     """
     digest = hashlib.sha256(data).hexdigest()
     key = f"{os.path.realpath(path)}:{digest}"
-    return Path(_cache_folder()) / (hashlib.sha1(key.encode()).hexdigest() + ".pkl")
+    # (os.path, not pathlib: importing pathlib costs a few ms of every short run)
+    return os.path.join(_cache_folder(), hashlib.sha1(key.encode()).hexdigest() + ".pkl")
 
 
 def _cache_folder() -> str:
@@ -660,7 +660,7 @@ def _prune_cache(folder: str) -> None:
         pass
 
 
-def _load_cache(cache: Path):
+def _load_cache(cache: str):
     """(unpacked size, Library) from a cache entry, or None. The library's cells stay in
     the file until used (LazyCells keeps the descriptor).
 
@@ -726,7 +726,7 @@ def read_liberty(path: str | os.PathLike, use_cache: bool = True) -> Library:
     if cache is not None:
         entry = _load_cache(cache)
         if entry is not None:
-            user_cache.mark_used(str(cache.parent))
+            user_cache.mark_used(os.path.dirname(cache))
             unpacked, lib = entry
             if unpacked > files.max_input_bytes():
                 files.gunzip(data, name)   # raises the same ResourceLimit a fresh read would
@@ -739,12 +739,13 @@ def read_liberty(path: str | os.PathLike, use_cache: bool = True) -> Library:
         raw, unpacked = data, 0
     lib = parse_liberty_text(raw.decode("utf-8", errors="replace"), name)
     if cache is not None:
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp = os.path.splitext(cache)[0] + f".{os.getpid()}.tmp"
+        folder = os.path.dirname(cache)
         try:
-            if not cache.parent.is_dir():
-                cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                _prune_cache(str(cache.parent))
-            user_cache.mark_used(str(cache.parent))
+            if not os.path.isdir(folder):
+                os.makedirs(folder, mode=0o700, exist_ok=True)
+                _prune_cache(folder)
+            user_cache.mark_used(folder)
             # private whatever the umask: _load_cache ignores entries others could write
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.fchmod(fd, 0o600)

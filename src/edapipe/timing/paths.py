@@ -17,7 +17,7 @@ import heapq
 import math
 from dataclasses import dataclass, replace
 
-from edapipe.timing.graph import SETUP
+from edapipe.timing.graph import SETUP, WIRE
 from edapipe.timing.search import Analysis, Endpoint
 
 # deviations queued for one report before the enumeration stops (each costs a heap entry of
@@ -339,8 +339,14 @@ def _fanin(an: Analysis, run: int, v: int, e: int, check: int, taken, unique: bo
                 cands.append((run, a, ei))
     cands += _seeding(an, run, v, e)
     out = []
+    wire_taken = g.arc_kind[taken[0]] == WIRE
     for r2, a, ei in cands:
         if (a, v, e, ei) == tuple(taken) and r2 == _source_run(an, run, taken, check):
+            continue
+        if wire_taken and g.arc_kind[a] == WIRE:
+            # another driver of a multi-driver net: OpenSTA's PathEnumFaninVisitor skips a
+            # fanin through the path's own timing arc (`arc != prev_arc_`), and every wire
+            # edge shares the one wire arc of its transition
             continue
         if unique and int(g.arc_pin[a]) == int(g.arc_pin[taken[0]]):
             continue

@@ -8,7 +8,6 @@ Nangate45 and ASAP7), as OpenSTA prints them; the JSON keeps nanoseconds and pic
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, replace
@@ -16,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from edapipe.errors import excerpt
-from edapipe.timing.graph import HOLD, SETUP
+from edapipe.timing.graph import HOLD, SETUP, WIRE
 from edapipe.timing.paths import PATH_DELAYS, group_of
 from edapipe.timing.search import Analysis, Endpoint
 
@@ -75,7 +74,7 @@ def _pin_label(an: Analysis, v: int) -> str:
     g = an.graph
     if g.node_is_port[v]:
         direction = g.port_dir[g.node_pin[v]]
-        return f"{g.node_pin[v]} ({'in' if direction == 'input' else 'out'})"
+        return f"{g.node_pin[v]} ({ {'input': 'in', 'output': 'out'}.get(direction, direction)})"
     i = int(g.node_inst[v])
     return f"{g.node_name(v)} ({g.inst_cell[i]})"
 
@@ -126,7 +125,13 @@ def trace(an: Analysis, ep: Endpoint, check: int, path=None
         f = int(g.arc_from[a])
         pin = int(g.arc_pin[a])
         t_pin = t_from
-        if f < g.clock_node_base:
+        if g.arc_kind[a] == WIRE:   # a multi-driver net's load pin, reached from a driver
+            if g.node_is_port[to] and to != ep.node:
+                continue   # an inout port's output side: its endpoint row follows
+            pts.append(Point(_pin_label(an, to), eo, None, slew[to, eo], t_end - t_from,
+                             t_end, to, input_pin=to != ep.node))
+            continue
+        if f < g.clock_node_base and f != pin:   # (f == pin: its WIRE step printed it)
             w = an.pin_wire(pin, ei, mm)   # wire delay (with parasitics)
             t_pin += w
             pts.append(Point(_pin_label(an, pin), ei, None, an.slew_at(pin, ei, mm), w,
@@ -307,7 +312,13 @@ def net_of(g, v: int) -> tuple[str, int]:
     k = int(g.node_net[v])
     if k < 0:
         return g.node_name(v), 0
-    return g.netlist.net_names[k], int(np.count_nonzero(g.node_net == k)) - 1
+    pins = int(np.count_nonzero(g.node_net == k))
+    for m in g.multi or ():   # several drivers: the load pins but v (an inout port is both)
+        if m.net == k:
+            inout = [p for p in m.ports if g.port_dir[g.node_pin[p]] == "inout"]
+            return g.netlist.net_names[k], pins - len(m.drivers) - len(m.ports) + len(
+                inout) - (v in inout)
+    return g.netlist.net_names[k], pins - 1
 
 
 def format_check(an: Analysis, check: int, fmt: str, sel, digits: int = 3,
@@ -446,6 +457,8 @@ def _path_json(an: Analysis, path, num) -> dict:
 def dumps(an: Analysis, rules=None, paths=0, shown: Analysis | None = None) -> str:
     """The JSON report; with `rules` (drc.check_all's {kind: Checks}) their violations;
     paths and shown as to_json's."""
+    import json   # (here: only --json needs it)
+
     return json.dumps(_report_data(an, rules, paths, shown), indent=1) + "\n"
 
 
@@ -509,4 +522,6 @@ def dumps_corners(runs, sel) -> str:
     data = {"corners": {}}
     for run in runs:
         data["corners"][run.name] = _report_data(run.an, run.rules, sel, run.shown)
+    import json
+
     return json.dumps(data, indent=1) + "\n"

@@ -242,6 +242,8 @@ class DesignNames:
     _pins: dict[str, str] | None = None
     # library cell names get_lib_cells can match (None: the cells the design uses)
     lib_cells: list[str] | None = None
+    # (library name, its cell names) in reading order, for `get_lib_cells lib/cell`
+    libraries: list[tuple[str, list[str]]] | None = None
     # connectivity for -of_objects, built on first use: ("inst/pin" -> net, port -> net)
     connections: Callable[[], tuple[dict[str, str], dict[str, str]]] | None = None
     _conn: tuple | None = None
@@ -395,7 +397,9 @@ class _Reader:
             raise TclError(f"{name} is not supported (it would change the timing)", offset)
         if name == "read_spef":
             raise TclError("read_spef is a script command, not a constraint; give the "
-                           "parasitics with --spef FILE", offset)
+                           "parasitics with --spef FILE (read_spef -max / -min: --spef-max / "
+                           "--spef-min FILE; -corner NAME: --corner-spef NAME[:max|:min]=FILE)",
+                           offset)
         if name in _SCRIPT:
             raise TclError(f"{name} is a script command, not a constraint; give the design "
                            "and libraries on the command line", offset)
@@ -621,7 +625,8 @@ class _Reader:
         return self._getter(w, o, "clock", "get_clocks")
 
     def get_lib_cells(self, words, offset):
-        """Library cells by name (`cell` or `library/cell`, wildcards on the cell part)."""
+        """Library cells by name: `cell` (any library) or `library/cell`, the library part
+        a wildcard pattern (as OpenSTA's get_libs), the cell part as the flags say."""
         cmd = "get_lib_cells"
         flags, pos = _flags(words, {"-quiet": 0, "-regexp": 0, "-nocase": 0,
                                     "-of_objects": 1, "-filter": 1}, offset, cmd)
@@ -636,13 +641,20 @@ class _Reader:
         pool = self.design.lib_cells
         if pool is None:
             pool = sorted(set(self.design.cells.values()))
+        nocase, regexp = "-nocase" in flags, "-regexp" in flags
         out: list[ObjList] = []
         for w in pos:
             for name in self.names(w):
-                pattern = name.rsplit("/", 1)[-1]
-                ok = self.matcher(pattern, "-nocase" in flags, "-regexp" in flags, cmd,
-                                  w.offset)
-                found = ObjList(Obj("lib_cell", n) for n in pool if ok(n))
+                cells = pool
+                pattern = name
+                if "/" in name:
+                    # OpenSTA's library/cell form: the library part matched against the
+                    # libraries' names, the cell part against those libraries' cells
+                    lib_pattern, pattern = name.split("/", 1)
+                    cells = self._library_cells(lib_pattern, pattern, nocase, regexp,
+                                                "-quiet" in flags, w.offset)
+                ok = self.matcher(pattern, nocase, regexp, cmd, w.offset)
+                found = ObjList(Obj("lib_cell", n) for n in cells if ok(n))
                 if not found and "-quiet" not in flags:
                     raise TclError(f"{cmd}: no library cell matches {excerpt(name, 60)!r}",
                                    w.offset)
@@ -651,6 +663,34 @@ class _Reader:
         if "-filter" in flags:
             found = self.filtered(found, "lib_cell", flags["-filter"][0])
         return found
+
+    def _library_cells(self, lib_pattern: str, cell_pattern: str, nocase: bool,
+                       regexp: bool, quiet: bool, offset: int) -> list[str]:
+        """The cells of the libraries whose names match lib_pattern (get_lib_cells
+        library/cell). As OpenSTA: a cell part with another divider matches nothing, and
+        so does a library name no library has (each an error here unless -quiet, where
+        OpenSTA warns and returns nothing)."""
+        cmd = "get_lib_cells"
+        libraries = self.design.libraries
+        if libraries is None:   # no library names known: every cell (from any library)
+            libraries = [("*", self.design.lib_cells
+                          or sorted(set(self.design.cells.values())))]
+            lib_pattern = "*"
+        if "/" in cell_pattern:
+            if quiet:
+                return []
+            raise TclError(f"{cmd}: library/cell not found in "
+                           f"{excerpt(lib_pattern + '/' + cell_pattern, 60)!r}", offset)
+        # (OpenSTA: `get_libs -quiet $lib_name`, wildcards only, even under -regexp/-nocase)
+        ok = self.matcher(lib_pattern, False, False, cmd, offset)
+        chosen = [cells for name, cells in libraries if ok(name)]
+        if not chosen:
+            if quiet:
+                return []
+            raise TclError(f"{cmd}: no library named {excerpt(lib_pattern, 60)!r} (the "
+                           f"libraries: {excerpt(', '.join(n for n, _ in libraries), 120)})",
+                           offset)
+        return list(dict.fromkeys(c for cells in chosen for c in cells))
 
     def all_inputs(self, w, o):
         return ObjList(Obj("port", n) for n, d in self.design.ports if d in ("input", "inout"))

@@ -356,9 +356,13 @@ def analyze(g: TimingGraph, sdc: Constraints, libs, engine: str = "auto",
     def delays():
         if g.rc:
             from edapipe.timing import rc
-            return rc.delay_calc(g, order, rc.thresholds(libs[0]), slew_max, slew_min,
+            return rc.delay_calc(g, order, level, rc.thresholds(libs[0]), slew_max, slew_min,
                                  arc_dmax, arc_dmin)
-        eng.slews(g, slew_max, slew_min, arc_dmax, arc_dmin)
+        if g.multi:   # nets with several drivers: OpenSTA's parallel-driver delays
+            from edapipe.timing import multidrive
+            multidrive.slews(g, eng, sdc, slew_max, slew_min, arc_dmax, arc_dmin)
+        else:
+            eng.slews(g, slew_max, slew_min, arc_dmax, arc_dmin)
         return None, None, None
 
     wire, pin_slew, has_pin = delays()

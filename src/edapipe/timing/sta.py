@@ -27,6 +27,10 @@ class StaParams:
     use_cache: bool = True     # Liberty pickle cache in the user cache folder
     engine: str = "auto"       # propagation: numpy level sweeps, numba kernels, or auto
     spef: str | None = None    # SPEF parasitics (RC delay calculation on the nets it covers)
+    # parasitics of the max (setup) / min (hold) analysis alone, replacing `spef` for it
+    # (read_spef -max / -min; spef_minmax.py)
+    spef_max: str | None = None
+    spef_min: str | None = None
 
 
 def design_names(netlist: Netlist, libs: list[Library]) -> DesignNames:
@@ -50,6 +54,7 @@ def design_names(netlist: Netlist, libs: list[Library]) -> DesignNames:
         nets=netlist.net_names[2:],
         register_cells={i.name for i in netlist.instances if cells[i.cell].sequential},
         pin_table=pin_table, lib_cells=list(cells), connections=connections,
+        libraries=[(lib.name, list(lib.cells)) for lib in libs],
         hierarchical=netlist.hierarchical, top=netlist.top)
 
 
@@ -70,7 +75,7 @@ def load(params: StaParams) -> tuple[TimingGraph, Constraints, list[Library]]:
 
 
 def load_corners(params: StaParams, corner_libs: list[tuple[str, ...]],
-                 corner_spefs: list[str | None] | None = None
+                 corner_spefs: list[str | tuple[str, str] | None] | None = None
                  ) -> Iterator[tuple[TimingGraph, Constraints, list[Library]]]:
     """Each corner's (graph, constraints, libraries), one corner per list of Liberty files,
     in order (so errors come in the order of a corner-by-corner reading). The netlist, the
@@ -79,15 +84,17 @@ def load_corners(params: StaParams, corner_libs: list[tuple[str, ...]],
     their graphs share every array but the tables, capacitances and loads
     (graph.for_libraries); a library file named by several corners is read once. A corner
     whose libraries differ more gets its own netlist, SDC and graph. `corner_spefs`: each
-    corner's SPEF file or None (default: params.spef for every corner), each file read
-    once."""
+    corner's SPEF file, (max file, min file) (spef_minmax.py) or None (default: params'
+    for every corner), each file read once."""
     if not corner_libs or not all(corner_libs):
         raise InputError("no Liberty library given")
     read: dict[str, Library] = {}
     first = None       # (signature, netlist, constraints, libraries, graph before use)
     spefs: dict[str, object] = {}
     if corner_spefs is None:
-        corner_spefs = [params.spef] * len(corner_libs)
+        from edapipe.timing.spef_minmax import spef_pair
+        corner_spefs = [spef_pair(params.spef, params.spef_max, params.spef_min)] * \
+            len(corner_libs)
     for paths, spef_path in zip(corner_libs, corner_spefs):
         libs = [read[p] if p in read else read.setdefault(
             p, read_liberty(p, use_cache=params.use_cache)) for p in paths]
@@ -107,13 +114,23 @@ def load_corners(params: StaParams, corner_libs: list[tuple[str, ...]],
         graph.warnings[:0] = netlist.warnings
         if spef_path is not None:
             from edapipe.timing import rc
-            spef = spefs.get(spef_path)
-            if spef is None:
-                from edapipe.timing.spef import read_spef_text
-                spef_text = read_bytes(spef_path).decode("utf-8", errors="replace")
-                spef = spefs[spef_path] = read_spef_text(spef_text, display_name(spef_path))
-                del spef_text
-            graph.warnings += rc.annotate(graph, spef, sdc)
+            pair = spef_path if isinstance(spef_path, tuple) else (spef_path,)
+            for path in pair:
+                if path is not None and path not in spefs:
+                    from edapipe.timing.spef import read_spef_text
+                    spef_text = read_bytes(path).decode("utf-8", errors="replace")
+                    spefs[path] = read_spef_text(spef_text, display_name(path))
+                    del spef_text
+            if len(pair) == 1:
+                graph.warnings += rc.annotate(graph, spefs[pair[0]], sdc)
+            else:   # read_spef -max / -min: parasitics per analysis
+                from edapipe.timing.spef_minmax import annotate_min_max
+                graph.warnings += annotate_min_max(
+                    graph, *(None if p is None else spefs[p] for p in pair), sdc,
+                    tuple("" if p is None else display_name(p) for p in pair))
+            if graph.multi:
+                from edapipe.timing.multidrive import check_parasitics
+                check_parasitics(graph, ", ".join(display_name(p) for p in pair if p))
         yield graph, sdc, libs
 
 

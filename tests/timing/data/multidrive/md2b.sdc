@@ -1,0 +1,8 @@
+create_clock -name clk -period 2 [get_ports clk]
+set_input_delay 0.2 -clock clk [get_ports {a b e1 e2 io}]
+set_input_transition 0.25 [get_ports {e1 e2}]
+set_input_transition -max 0.4 [get_ports io]
+set_input_transition -min 0.1 [get_ports io]
+set_output_delay 0.3 -clock clk [get_ports {y io}]
+set_load -max 0.03 [get_ports {y io}]
+set_load -min 0.005 [get_ports {y io}]

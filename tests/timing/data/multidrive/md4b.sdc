@@ -1,0 +1,6 @@
+create_clock -name clk -period 2 [get_ports clk]
+set_input_delay 0.2 -clock clk [get_ports {a b e1 e2}]
+set_input_delay 0.35 -clock clk [get_ports io]
+set_output_delay 0.3 -clock clk [get_ports io]
+set_load -max 0.02 [get_ports io]
+set_load -min 0.004 [get_ports io]

@@ -1,0 +1,6 @@
+create_clock -name clk -period 2 [get_ports clk]
+set_propagated_clock [get_clocks clk]
+set_clock_transition 0.1 [get_clocks clk]
+set_input_delay 0.2 -clock clk [get_ports {a b}]
+set_output_delay 0.3 -clock clk [get_ports y]
+set_load 0.01 [get_ports y]
