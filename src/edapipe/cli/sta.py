@@ -122,7 +122,6 @@ def sta_cmd(netlist, liberty, corners, report_corner, sdc, spef, spef_max, spef_
     Exit codes: 0 ok, 1 more violations than --max-violations (or design-rule violations
     than --max-drc-violations), 2 usage, 3 bad input, 4 resource limit.
     """
-    _fewer_collections()
     from edapipe.errors import CheckFailed
     from edapipe.timing import report
     from edapipe.timing.search import HOLD, SETUP
@@ -211,17 +210,6 @@ def _text(an, shown, rules, sel, fmt, path_delay, n_endpoints, digits, fields,
         if n_endpoints:
             parts.append("\n" + report.format_endpoints(shown, check, n_endpoints, digits))
     return "".join(parts)
-
-
-def _fewer_collections() -> None:
-    """Python's cyclic garbage collector, at its default thresholds, walks again and again
-    what this command builds (Liberty cells, netlist instances, SPEF words, the graph),
-    nearly all of it acyclic and kept to the end: 0.09 s of the multiplier's 0.67 s CPU,
-    0.01 s of gcd with its SPEF (same peak memory). `edapipe sta` is one short process: it
-    collects a hundred times less often, but still collects."""
-    import gc
-
-    gc.set_threshold(100_000, 50, 100)
 
 
 def _path_spec(from_, rise_from, fall_from, throughs, to, rise_to, fall_to):
