@@ -1,6 +1,6 @@
 """Flow `map`: LUT and standard-cell mapping beside ABC, and `edapipe flow` beside Yosys.
 
-    python -m bench map [--circuits a,b] [--parts lut,cells,flow] [--reps N]
+    python -m bench map [--circuits a,b] [--parts lut,cells,flow] [--reps N] [--no-choices]
 
 - lut: every shared EPFL and ISCAS85 circuit goes through ABC's resyn2 once (cached in
   bench/.cache), then through `if -K 6` and `if -K 6 -a` in ABC (its in-process time from its
@@ -125,7 +125,7 @@ def peers() -> dict:
     return rows
 
 
-def part_cells(abc, files, reps) -> tuple[list, dict]:
+def part_cells(abc, files, reps, choices: bool = True) -> tuple[list, dict]:
     from edapipe.aig import io
     from edapipe.synth.map import library
     from edapipe.synth.map.cells import CellParams, map_cells
@@ -141,7 +141,10 @@ def part_cells(abc, files, reps) -> tuple[list, dict]:
     rows = []
     for src in files:
         aig = io.read(resyn2(abc, src))
-        for goal, params in (("area", CellParams(area=True)), ("delay", CellParams())):
+        # choices=None: the mapper's default (its portfolio maps over dch's choices too)
+        ch = None if choices else False
+        for goal, params in (("area", CellParams(area=True, choices=ch)),
+                             ("delay", CellParams(choices=ch))):
             t = time.process_time()
             net = map_cells(aig, mlib, params)
             cpu = time.process_time() - t
@@ -239,6 +242,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--circuits", default="", help="comma-separated circuit names")
     ap.add_argument("--parts", default="lut,cells,flow")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--no-choices", action="store_true",
+                    help="cells: map without structural choices (the mapper before them)")
     args = ap.parse_args(argv)
     abc = common.tool("berkeley-abc")
     if abc is None:
@@ -252,7 +257,7 @@ def main(argv: list[str]) -> int:
         rows += r
         summary["lut"] = s
     if "cells" in parts:
-        r, s = part_cells(abc, files, args.reps)
+        r, s = part_cells(abc, files, args.reps, choices=not args.no_choices)
         rows += r
         summary["cells"] = s
     if "flow" in parts:

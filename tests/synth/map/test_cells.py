@@ -370,6 +370,29 @@ def test_readback_errors_are_located(sky130):
         read_mapped(floating, "t.v", [lib])
 
 
+def test_map_choices_option(tmp_path, sky130):
+    """--choices off maps the plain AIG alone, auto keeps the better of plain and choices
+    (so never a later arrival than off), on maps the choices alone; each is proven; the
+    option without --liberty is a usage error."""
+    src = bench("iscas85", "c432.bench")
+    arrival = {}
+    for mode in ("off", "auto", "on"):
+        out = tmp_path / f"{mode}.v"
+        proc = subprocess.run([EDAPIPE, "map", str(src), "-l", str(need(SKY130)), "-o",
+                               str(out), "--json", "--choices", mode],
+                              capture_output=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        arrival[mode] = json.loads(proc.stdout)["arrival"]
+        proc = subprocess.run([EDAPIPE, "cec", str(src), str(out), "-l", str(need(SKY130))],
+                              capture_output=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+    assert arrival["auto"] <= min(arrival["off"], arrival["on"]) + 1e-12
+    proc = subprocess.run([EDAPIPE, "map", str(src), "--choices", "on", "-o",
+                           str(tmp_path / "x.blif")], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 2 and "--choices" in proc.stderr
+
+
 def test_map_read_and_cec_commands(tmp_path, sky130):
     src = bench("iscas85", "c432.bench")
     out = tmp_path / "c432.v"

@@ -34,6 +34,9 @@ class CellParams:
     sizing: bool | None = None  # size gates and buffer high fanout (default: in delay mode)
     elasticity: float = 0.0    # sizing keeps a round only for this much delay per area
     pin_order: bool = True     # with delay: each match's pins in the order of its latest leaves
+    # map over dch's structural choices (choices.py): None: with the portfolio, beside the
+    # plain AIG (the best of both kept), without it not; True: over the choices alone
+    choices: bool | None = None
 
 
 @dataclass
@@ -97,12 +100,17 @@ class CellNetlist:
         return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def _cuts(aig: Aig, params: CellParams, dominated: bool):
+def _cuts(aig: Aig, params: CellParams, dominated: bool, cha=None):
     from edapipe.aig import cuts_kernels as CK
     from edapipe.synth.map import cell_kernels as K
 
-    leaves, sizes, tts, ncuts = CK.enumerate_cuts(aig.num_cis, aig.fanin0, aig.fanin1,
-                                                  params.k, params.cuts, dominated)
+    if cha is not None:
+        from edapipe.synth.map.choices import choice_cuts
+
+        leaves, sizes, tts, ncuts = choice_cuts(cha, params.k, params.cuts, dominated)
+    else:
+        leaves, sizes, tts, ncuts = CK.enumerate_cuts(aig.num_cis, aig.fanin0, aig.fanin1,
+                                                      params.k, params.cuts, dominated)
     sizes = sizes.astype(np.int32)
     K.shrink_cuts(leaves, sizes, tts, ncuts)
     return leaves, sizes, tts, ncuts
@@ -130,27 +138,50 @@ def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
     DELAY_MODELS maps (and sizes; a netlist equal to one already sized is not sized again)
     and the least worst arrival by the timing engine is kept; the last model maps in the
     table's pin order, the others with each match's pins ordered by arrival (pin_order).
-    `portfolio=False`: one mapping (both extras; the engine's model)."""
+    With the portfolio, every mapping is also made over dch's structural choices
+    (choices.py; the area goal: the two with dominated cuts) and the best of all kept.
+    `portfolio=False`: one mapping (both extras; the engine's model; no choices unless
+    `choices=True`)."""
     check_library_for(mlib, aig)
     sizing = params.sizing if params.sizing is not None else not params.area
     if params.area:
-        # (dominated cuts, repeated-leaf matches, delay model)
-        variants = [(True, True, ENGINE_MODEL)]
+        # (dominated cuts, repeated-leaf matches, delay model, choices)
+        variants = [(True, True, ENGINE_MODEL, False)]
         if params.portfolio:
-            variants += [(True, False, ENGINE_MODEL), (False, True, ENGINE_MODEL),
-                         (False, False, ENGINE_MODEL)]
+            variants += [(True, False, ENGINE_MODEL, False), (False, True, ENGINE_MODEL, False),
+                         (False, False, ENGINE_MODEL, False)]
     else:
         # dominated cuts lengthen paths (their shared leaves: c880, c432 lose 5-20%)
         models = DELAY_MODELS if params.portfolio else DELAY_MODELS[:1]
-        variants = [(False, True, model) for model in models]
+        variants = [(False, True, model, False) for model in models]
+    use = params.choices if params.choices is not None else params.portfolio
+    if use and aig.num_ands > 0:
+        with_choices = [v[:3] + (True,) for v in variants]
+        if params.area and params.portfolio:
+            # the choices add a little area on their own (priority 0.935x, c432 0.977x) and
+            # less with each variant: the two with dominated cuts
+            with_choices = with_choices[:2]
+        variants = with_choices if params.choices else variants + with_choices
     best = None
     cuts = {}
+    cha = None
     # unsized, the mappings are compared by area alone: only the kept one is written out
     lazy = params.area and not sizing
     seen = set()
-    for dominated, repeated, model in variants:
-        if dominated not in cuts:
-            cuts[dominated] = _cuts(aig, params, dominated)
+    for dominated, repeated, model, choice in variants:
+        if choice and cha is None:
+            from edapipe.synth.map.choices import choice_aig
+
+            cha = choice_aig(aig)
+            if mlib.tie is None and bool((cha.aig.co_literals() <= 1).any()):
+                # dch's rewrites found an output constant that the AIG computes by logic;
+                # without a tie cell only that logic can make it
+                cha = False
+        if choice and cha is False:
+            continue
+        src = cha.aig if choice else aig
+        if (dominated, choice) not in cuts:
+            cuts[(dominated, choice)] = _cuts(src, params, dominated, cha if choice else None)
         run = params
         if not params.area and params.portfolio and model == DELAY_MODELS[-1]:
             # the pessimistic model in the table's own pin order: with the pins ordered
@@ -158,13 +189,14 @@ def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
             # `map`) and dec (0.72x against 0.66x) from the same arrival before sizing
             run = replace(params, pin_order=False)
         if lazy:
-            area, finish = _map_once(aig, mlib, mlib.table(repeated), cuts[dominated], params,
-                                     clock, model, lazy=True)
+            area, finish = _map_once(src, mlib, mlib.table(repeated),
+                                     cuts[(dominated, choice)], params, clock, model,
+                                     lazy=True)
             if best is None or (area,) < best[0]:
                 best = ((area,), finish)
             continue
-        net = _map_once(aig, mlib, mlib.table(repeated), cuts[dominated], run, clock,
-                        model)
+        net = _map_once(src, mlib, mlib.table(repeated), cuts[(dominated, choice)], run,
+                        clock, model)
         if sizing:
             # two models often give the same netlist (dec): sized once
             text = net.verilog()
@@ -177,6 +209,9 @@ def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
         key = (net.area,) if params.area else (_worst_arrival(net, mlib, clock), net.area)
         if best is None or key < best[0]:
             best = (key, net)
+    if best is None:
+        # over the choices alone, which this library cannot map (no tie cell): the AIG
+        return map_cells(aig, mlib, replace(params, choices=False), clock)
     return best[1]() if lazy else best[1]
 
 

@@ -48,7 +48,9 @@ def _sized(name: str, relax: float | None, elasticity: float, goals) -> Setting:
 
 
 SETTINGS = (
-    Setting("area", CellParams(area=True, sizing=False), ("area", "auto")),
+    # without structural choices: dch's sweep costs more than the mapping on some designs
+    # (log2 49 s of CPU, sin 10 s) against the flow's time target (docs/mapping.md)
+    Setting("area", CellParams(area=True, sizing=False, choices=False), ("area", "auto")),
     # auto: sized where a round pays by the auto rule
     _sized("area+sizing", None, TRADE, ("auto",)),
     _sized("delay+100%", 1.0, TRADE, ("auto",)),
