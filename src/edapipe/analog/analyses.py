@@ -596,7 +596,8 @@ class Simulator:
         card = getattr(self, "card", None)
         where = f"{card.file}:{card.line}: " if card is not None else f"{self.circ.path}: "
         try:
-            freqs = ac_frequencies(kind, n, fstart, fstop, len(self.visible) * 2, where)
+            freqs = ac_frequencies(kind, n, fstart, fstop, len(self.visible) * 2, where,
+                                   land=True, reltol=self.opts.reltol)
         except InputError as exc:
             if card is not None and exc.file is None:
                 raise card.error(exc.reason) from None
@@ -615,8 +616,11 @@ class Simulator:
         b = rhs_ac(s)
         out = np.empty((len(freqs), len(self.visible)), dtype=complex)
         for i, f in enumerate(freqs):
+            data = g + 2j * math.pi * f * c
+            if s.tlines:
+                data += s.tlines.ac_data(len(g), f)      # the lines' delays, exp(-jwTD)
             try:
-                lu = self._factor(g + 2j * math.pi * f * c, dtype=complex)
+                lu = self._factor(data, dtype=complex)
             except _Singular:
                 raise self._singular() from None
             out[i] = lu.solve(b)[self.visible]
@@ -736,6 +740,10 @@ def parse_analysis(card: Card, params: dict | None = None) -> AnalysisSpec:
         from edapipe.analog.smallsignal import parse_noise
 
         return AnalysisSpec("noise", parse_noise(card, toks, num), card)
+    if word == ".sens":
+        from edapipe.analog.sens import parse_sens
+
+        return AnalysisSpec("sens", parse_sens(card, toks), card)
     raise card.error(f"unknown analysis {word}")
 
 
@@ -764,4 +772,8 @@ def _run_analysis(sim: Simulator, spec: AnalysisSpec, progress=None) -> Result:
         from edapipe.analog.smallsignal import run_noise
 
         return run_noise(sim, a, spec.card)
+    if spec.kind == "sens":
+        from edapipe.analog.sens import run_sens
+
+        return run_sens(sim, a, spec.card)
     return sim.tran(a["tstep"], a["tstop"], a["tstart"], a["tmax"], a["uic"], progress)

@@ -22,9 +22,9 @@ MAX_SUBCKT_DEPTH = 1000        # subcircuit instances nested in one another
 MAX_NAME_CHARS = 1 << 28       # characters of all flattened element and node names
 
 GROUND_NAMES = ("0", "gnd")
-SUPPORTED = "RCLKVIEFGHDQMJXBSW"
+SUPPORTED = "RCLKVIEFGHDQMJXBSWT"
 _NODE_COUNT = {"R": 2, "C": 2, "L": 2, "V": 2, "I": 2, "E": 4, "G": 4, "F": 2, "H": 2,
-               "D": 2, "M": 4, "J": 3, "S": 4, "W": 2}
+               "D": 2, "M": 4, "J": 3, "S": 4, "W": 2, "T": 4}
 
 
 @dataclass
@@ -601,7 +601,11 @@ class _Flattener:
             raise ValueError(f"the {form} form of {letter} sources is not supported")
         if nn and len(toks) < nn + 1:
             raise ValueError(f"needs {nn} nodes, got {len(toks) - 1}")
+        if letter == "T" and "=" in toks[1:nn + 2]:
+            raise ValueError(f"needs {nn} nodes before its parameters")
         rest = toks[1 + nn:]
+        if letter == "T":
+            rest = _tline_ic(rest)
         pos, kw = _split_kw(rest) if letter not in "VI" else (rest, {})
         val = lambda t, what="value": _value(t, env, self.funcs, card, f"{short} {what}")  # noqa: E731
         nodes = [self.node(t, prefix, portmap) for t in toks[1:1 + nn]]
@@ -669,6 +673,8 @@ class _Flattener:
             el.value = val(pos[1])
         elif letter in "SW":
             self.switch(scope, el, pos, kw, prefix, env)
+        elif letter == "T":
+            el.params = _tline_params(pos, kw, val)
         elif letter in "DQMJ":
             if letter == "Q":
                 # optional substrate node: the 4th token is a node unless it names a model
@@ -1016,7 +1022,7 @@ def _model_rc_value(letter, model, kw, val) -> float:
 
 # element letters ngspice knows and we do not run: said by name, not "unknown"
 _UNSUPPORTED = {"A": "XSPICE code-model instances (A devices: lcouple, core, adc, ...)",
-                "Z": "MESFETs (Z)", "T": "lossless transmission lines (T)",
+                "Z": "MESFETs (Z)",
                 "O": "lossy transmission lines (O)", "U": "uniform RC lines (U)",
                 "Y": "transmission lines (Y)", "N": "OSDI / Verilog-A devices (N)",
                 "P": "coupled transmission lines (P)"}
@@ -1026,6 +1032,56 @@ _AS_B = ("poly", "value", "table")
 _DEP_FORMS = ("laplace", "freq", "vol", "cur")
 _SRC_FUNCS = ("pulse", "sin", "pwl", "exp", "sffm", "am")
 _SRC_WORDS = _SRC_FUNCS + ("dc", "ac", "distof1", "distof2")
+
+
+_TLINE_KEYS = ("z0", "td", "f", "nl", "v1", "i1", "v2", "i2")
+
+
+def _tline_ic(rest: list[str]) -> list[str]:
+    """`IC=v1,i1,v2,i2` (read as `ic = v1 i1 v2 i2`) as the four keywords it sets."""
+    out, i = [], 0
+    while i < len(rest):
+        if rest[i].lower() == "ic" and i + 1 < len(rest) and rest[i + 1] == "=":
+            vals = []
+            i += 2
+            while i < len(rest) and len(vals) < 4 and not (
+                    i + 1 < len(rest) and rest[i + 1] == "="):
+                vals.append(rest[i])
+                i += 1
+            if not vals:
+                raise ValueError("'ic=' has no value")
+            for key, v in zip(("v1", "i1", "v2", "i2"), vals):
+                out += [key, "=", v]
+            continue
+        out.append(rest[i])
+        i += 1
+    return out
+
+
+def _tline_params(pos: list[str], kw: dict, val) -> dict:
+    """T n1+ n1- n2+ n2- Z0= (ZO=) TD= | F= [NL=], initial values: ngspice's TRA."""
+    if pos:
+        raise ValueError(f"unexpected '{pos[0]}' (a transmission line takes Z0=, TD= or "
+                         f"F= and NL=, IC=)")
+    params = {}
+    for key, text in kw.items():
+        name = "z0" if key == "zo" else key
+        if name not in _TLINE_KEYS:
+            raise ValueError(f"instance parameter '{key}' is unknown (a lossless line "
+                             f"reads Z0 TD F NL IC V1 I1 V2 I2)")
+        params[name] = val(text, key)
+    if "z0" not in params:
+        raise ValueError("transmission line Z0 must be given")
+    if not params["z0"] > 0.0:
+        raise ValueError(f"Z0 = {params['z0']:g} must be positive")
+    if "td" in params:
+        if not params["td"] > 0.0:
+            raise ValueError(f"TD = {params['td']:g} must be positive")
+    else:
+        f, nl = params.get("f", 1e9), params.get("nl", 0.25)
+        if not (f > 0.0 and nl > 0.0):
+            raise ValueError("F and NL must be positive (the delay is NL/F)")
+    return params
 
 
 def _parse_source(toks: list[str], val) -> Source:

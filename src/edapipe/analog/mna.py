@@ -44,6 +44,8 @@ class System:
     inductor_rows: np.ndarray = None  # branch rows of inductors (their flux is -(C x)[row])
 
     bsrc: list = field(default_factory=list)   # behavioural sources, see stamp_behavioural
+    tlines: object = None        # devices/tline.Lines: transmission lines (delay tables)
+    gdata_tran: np.ndarray = None  # with T lines: G without their DC-only couplings
 
     @property
     def linear(self) -> bool:

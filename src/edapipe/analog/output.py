@@ -20,8 +20,8 @@ from edapipe.util.files import atomic_write
 
 _PLOTNAMES = {"op": "Operating Point", "dc": "DC transfer characteristic",
               "ac": "AC Analysis", "tran": "Transient Analysis", "tf": "Transfer Function",
-              "noise": "Noise Spectral Density Curves"}
-_ONE_POINT = ("op", "tf")      # results of one point: no scale
+              "noise": "Noise Spectral Density Curves", "sens": "Sensitivity Analysis"}
+_ONE_POINT = ("op", "tf", "sens")      # results of one point: no scale
 
 
 def _fmt(v: float) -> str:
@@ -72,6 +72,9 @@ def _raw_vars(res: Result) -> list[tuple[str, str]]:
         vars_.append(("frequency", "frequency"))
     elif res.kind == "tran":
         vars_.append(("time", "time"))
+    if res.kind == "sens":
+        # ngspice's raw file: the parameter names as voltages, v(r1), v(r1_m)
+        return [(f"v({n})", "voltage") for n in res.names]
     for n in res.names:
         kind = "voltage-density" if res.kind == "noise" else (
             "current" if n.startswith("i(") else "voltage")
@@ -238,6 +241,7 @@ class Outputs:
     saves: list[tuple[Vec, Card]] = field(default_factory=list)
     save_all: bool = False
     prints: dict[str, list[tuple[Vec, Card]]] = field(default_factory=dict)
+    sens: list[str] = field(default_factory=list)     # `.print sens` names ("all": every)
     warnings: list[str] = field(default_factory=Warnings)
 
 
@@ -323,6 +327,10 @@ def parse_outputs(cards: list[Card]) -> Outputs:
                                 "first: line ignored")
             continue
         kind = items[0][0]
+        if kind == "sens":
+            # ngspice's sensitivity vectors are parameter names (r1, r1_m, r1:bv_max)
+            out.sens += [w.lower() for w in re.split(r"[\s,]+", body)[1:] if w]
+            continue
         if kind in ("noise", "tf"):
             out.warnings.append(f"{where}: .print {kind}: not printed as a table (the "
                                 f"{'totals' if kind == 'noise' else 'results'} are printed; "
@@ -359,7 +367,8 @@ def select_saved(results: list[Result], outs: Outputs) -> tuple[list[Result], li
     """The results as the writers see them: with .save/.probe vectors (and not `.save all`),
     only those, in the order listed (the scale stays). A vector that does not exist is a
     warning and left out; when none exists, everything is kept."""
-    waves = [r for r in results if r.kind != "tf"]     # .tf: three numbers, kept whole
+    # .tf: three numbers, .sens: parameter names: kept whole
+    waves = [r for r in results if r.kind not in ("tf", "sens")]
     if outs.save_all or not outs.saves or not waves:
         return results, []
     index = {n: j for j, n in enumerate(waves[0].names)}
@@ -376,7 +385,7 @@ def select_saved(results: list[Result], outs: Outputs) -> tuple[list[Result], li
         return results, warnings
     selected = []
     for res in results:
-        if res.kind == "tf":
+        if res.kind in ("tf", "sens"):
             selected.append(res)
             continue
         cols = {n: j for j, n in enumerate(res.names)}

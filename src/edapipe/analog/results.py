@@ -29,9 +29,13 @@ class Result:
 
 
 def ac_frequencies(kind: str, n: int, fstart: float, fstop: float, width: int = 1,
-                   where: str = "") -> np.ndarray:
+                   where: str = "", land: bool = False, reltol: float = 1e-3) -> np.ndarray:
     """The frequencies of an .ac sweep, counted (and checked against the point budget, for
-    `width` stored numbers per point) before any is computed."""
+    `width` stored numbers per point) before any is computed. `land`: ngspice 39's .ac
+    (acan.c) spreads a DEC sweep so that it ends on FSTOP: floor(N decades) steps of
+    (FSTOP/FSTART)^(1/steps), multiplied up while f <= FSTOP + ratio FSTOP RELTOL
+    (`.ac dec 20 1meg 5g`: 74 points, the last 5 GHz; `dec 10 1k 2k`: 1k, 1.26k, 1.59k,
+    2k); .noise keeps the plain N-per-decade grid, as ngspice's noisean.c."""
     kind = kind.lower()
     if not (math.isfinite(n) and math.isfinite(fstart) and math.isfinite(fstop)):
         raise InputError(".ac: the number of points and the frequencies must be finite")
@@ -48,6 +52,17 @@ def ac_frequencies(kind: str, n: int, fstart: float, fstop: float, width: int = 
     # ngspice: points at fstart * ratio^k while f <= fstop*(1+small)
     estimate = math.log(fstop / fstart) / math.log(per) * n + 1.0
     limits.check_points(estimate, width, ".ac sweep", where)
+    steps = math.floor(abs(math.log10(fstop / fstart)) * n) if land and kind == "dec" else 0
+    if steps >= 1:
+        # (with no whole step, ngspice 39 loops for ever: `.ac dec 3 1k 2k`; we keep the
+        # plain grid's single point)
+        ratio = math.exp(math.log(fstop / fstart) / steps)
+        top = fstop + ratio * fstop * reltol
+        out, f = [], fstart
+        while f <= top:
+            out.append(f)
+            f *= ratio
+        return np.array(out)
     ratio = per ** (1.0 / n)
     count = int(math.floor(math.log(fstop / fstart) / math.log(ratio) + 1e-6)) + 1
     return fstart * ratio ** np.arange(count)

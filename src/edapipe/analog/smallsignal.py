@@ -183,7 +183,7 @@ def tf_table(res) -> str:
 # --- .noise ---------------------------------------------------------------------------------
 
 CTOK = 273.15
-QUIET = "CLKVIEFGHB"            # elements without noise of their own (ideal, as in ngspice)
+QUIET = "CLKVIEFGHBT"           # elements without noise of their own (ideal, as in ngspice)
 
 
 def parse_noise(card, toks: list[str], num) -> dict:
@@ -266,8 +266,11 @@ def run_noise(sim, args: dict, card=None):
     out_total = in_total = 0.0
     last = None
     for i, f in enumerate(freqs):
+        data = g + 2j * np.pi * f * c
+        if s.tlines:
+            data += s.tlines.ac_data(len(g), f)
         try:
-            lu = sim._factor(g + 2j * np.pi * f * c, dtype=complex)
+            lu = sim._factor(data, dtype=complex)
         except _Singular:
             raise sim._singular() from None
         v = lu.solve(b_in)

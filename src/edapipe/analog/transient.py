@@ -14,6 +14,7 @@ import numpy as np
 
 from edapipe.analog.devices import mos_common_kernels as K
 from edapipe.analog.devices import switch as SW
+from edapipe.analog.devices.tline import insert_break
 from edapipe.analog import limits
 from edapipe.analog import transient_kernels as TK
 from edapipe.analog.mna import rhs_sources, source_breakpoints
@@ -25,6 +26,13 @@ _GEAR_FACTOR = (0.5, 2.0 / 9.0)
 
 
 def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=None):
+    try:
+        return _run_transient(sim, tstep, tstop, tstart, tmax, uic, progress)
+    finally:
+        sim.gbase = sim.sys.gdata      # transmission lines swap in their transient G
+
+
+def _run_transient(sim, tstep, tstop, tstart, tmax, uic, progress):
     s = sim.sys
     o = sim.opts
     card = getattr(sim, "card", None)
@@ -100,6 +108,11 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
         # functions there; an explicit DC value only matters for .op and .dc)
         x = sim.operating_point(t=0.0, ic=True)
     sim.load(x, 2)
+    tl = s.tlines if s.tlines else None
+    if tl is not None:
+        # from here on the lines' ports see the delayed waves, not each other (tline.py)
+        tl.start(x, uic)
+        sim.gbase = s.gdata_tran
     for g in mos_groups:
         K.meyer_commit(g.state)
     if sw is not None:
@@ -190,6 +203,8 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
 
             TK.history(a1, a2, trap, qs[0], qs[1], qdot, hist)
             b = rhs_sources(s, t + delta, tstep, tstop)
+            if tl is not None:
+                tl.add_inputs(t + delta, b)
             sim.time = t + delta
             saved = sim.save_state(state_buf)
             # ngspice's devices start each time point from voltages extrapolated linearly
@@ -222,6 +237,9 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
                 # a switch near its switching level limits the step (ngspice's SWtrunc,
                 # part of CKTtrunc with the truncation error)
                 swmax = SW.max_step(sw.par, sw.state, delta) if sw is not None else math.inf
+                if tl is not None:
+                    # a wave whose slope bends: not past one delay after the last point
+                    swmax = min(swmax, tl.step_limit(xn, t + delta, deltas[1], deltas[2]))
                 new = min(2.0 * delta, lte(new_sts, deltas, order, stdot_n, stdot), swmax)
                 if new > 0.9 * delta:
                     if order == 1 and maxord >= 2:
@@ -247,6 +265,9 @@ def run_transient(sim, tstep, tstop, tstart=0.0, tmax=None, uic=False, progress=
             t = breaks[-1]
         x_old = x
         x = xn
+        if tl is not None:
+            tl.accept(x, t, deltas[0], deltas[1], minbreak,
+                      lambda tb: insert_break(breaks, tb, t, minbreak))
         qs = [qn] + qs[:3]
         qdot = a0 * qn + hist
         sts = new_sts

@@ -39,9 +39,10 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
               plot_path, as_json, bjt_area):
     """Simulate a SPICE netlist the way ngspice does.
 
-    Runs the analyses of the deck (.op, .dc, .ac, .tran, .tf, .noise) unless some
-    are given on the command line; `.meas` and `.four` results are printed after
-    their analysis as ngspice prints them (and under each analysis in --json).
+    Runs the analyses of the deck (.op, .dc, .ac, .tran, .tf, .noise, .sens) unless
+    some are given on the command line; `.meas` and `.four` results are printed after
+    their analysis as ngspice prints them (and under each analysis in --json); a
+    `.sens` prints its table as ngspice's `.print sens all`.
     Prints the operating point as a table on standard output;
     writes CSV, ngspice raw files, JSON and plots on request. Warnings and the
     transient progress bar go to standard error.
@@ -140,9 +141,9 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
                     binary=raw_format == "binary", option="--raw")
     if plot_path:
         for res in results:
-            if res.kind == "tf":
-                write_line("edapipe: warning: --plot: the .tf result (three numbers) is not "
-                           "plotted")
+            if res.kind in ("tf", "sens"):
+                write_line(f"edapipe: warning: --plot: the .{res.kind} result (numbers, no "
+                           f"sweep) is not plotted")
                 continue
             output.plot_png(res, output.per_analysis_path(plot_path, res.kind, len(results)),
                             title)
@@ -159,6 +160,11 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
             from edapipe.analog.smallsignal import tf_table
 
             tables.append(tf_table(res))
+        if res.kind == "sens":
+            from edapipe.analog.sens import sens_table
+
+            wanted = [] if "all" in outs.sens else outs.sens
+            tables.append(sens_table(res, wanted))
         if res.kind == "noise":
             tables.append("".join(f"{key} = {val:e}\n"
                                   for key, val in sorted(res.extra.items())))
@@ -171,7 +177,7 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
         tables += [f.text() for f in run.fouriers[k]]
         if run.measures[k]:
             tables.append(report(res.kind, run.measures[k]))
-        if res.kind not in ("op", "tf"):
+        if res.kind not in ("op", "tf", "sens"):
             n = len(res.scale)
             extra = ""
             if res.kind == "tran" and res.extra:
