@@ -216,6 +216,30 @@ def test_table_lookup_at_slew_matches_the_kernels_rule():
         assert got == pytest.approx(want, rel=1e-12, abs=1e-12), x_slew
 
 
+def test_table_lookup_at_slew_interpolated_once_matches_the_kernels_rule():
+    """Tables whose capacitance axis is the load and whose other axis is not (the usual
+    delay and slew tables) take the form interpolated once along the fixed slew
+    (_AtSlew.at_slew): the same numbers as the kernels' lookup, inside and beyond the axes,
+    with 1 to 5 points on either axis (a one-point axis included)."""
+    from edapipe.timing.levels import table_values
+
+    rng = np.random.default_rng(13)
+    tables = _random_tables(rng, 200)
+    tab_n, tab_var = tables[0], tables[1]
+    # the load on exactly one axis
+    usual = np.flatnonzero((tab_var == 1).sum(axis=1) == 1)[:40]
+    assert len(usual) >= 20 and (tab_n[usual] == 1).any()
+    caps = np.array([-2.0, 0.0, 0.11, 0.5, 1.7, 30.0])
+    for x_slew in (-1.0, 0.0, 0.37, 1.2, 9.0):
+        tids = np.repeat(usual, len(caps))
+        at = rc._AtSlew(tables, tids, np.full(len(tids), x_slew))
+        assert at.at_slew is not None
+        got = at(np.tile(caps, len(usual)))
+        want = table_values(tids, np.full(len(tids), x_slew), np.tile(caps, len(usual)),
+                            np.zeros(len(tids)), *tables)
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-12), x_slew
+
+
 def _linear_tables(drive, slew, slew_slope):
     """A delay table drive * c and a slew table slew + slew_slope * c (both on input slew
     and load axes: bilinear lookups of linear functions are exact, extrapolated too)."""

@@ -20,7 +20,7 @@ from edapipe.timing.report import (format_endpoints, format_path, truncation_not
 from edapipe.timing.search import Analysis
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class CornerRun:
     """One corner's analyses: `an` of the whole design (summary, design rules, exit
     codes), `shown` the one paths come from (a --from/--through/--to analysis, or an)."""
@@ -31,7 +31,7 @@ class CornerRun:
     rules: dict
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class MergedGroup:
     name: str
     paths: list[tuple[CornerRun, Path]]

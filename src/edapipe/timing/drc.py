@@ -32,7 +32,7 @@ _UNITS = {"max_transition": ("transition_ns", "Trans"),
           "max_fanout": ("fanout", "Fanout")}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Violation:
     pin: str
     edge: int        # 0 rise, 1 fall, -1 none (fanout)
@@ -68,7 +68,7 @@ def _library_defaults(libs, attr: str, scale_of) -> dict[str, float | None]:
     return out
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Checks:
     """One design rule's result: pins checked, the violators (worst first), the worst."""
 

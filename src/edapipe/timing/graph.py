@@ -73,7 +73,7 @@ class TableStore:
                 np.concatenate(vals) if vals else np.zeros(1))
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class _CellTemplate:
     """Per library cell, as arrays over its signal pins (local indices), built once."""
 
@@ -161,7 +161,7 @@ class _PinNames:
         return self.tail[v - len(self.node_type)]
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class TimingGraph:
     netlist: Netlist
     # nodes: instance pins, then ports, then ideal clock nodes

@@ -100,7 +100,7 @@ def compact_tables(tables: list[Table]) -> None:
         off += n
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class TimingArc:
     related_pin: str
     pin: str
@@ -110,7 +110,7 @@ class TimingArc:
     tables: dict[str, Table]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class Pin:
     name: str
     direction: str      # input, output, inout, internal
@@ -128,7 +128,7 @@ class Pin:
     cap_min: tuple[float, float] | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class Cell:
     name: str
     area: float
@@ -138,7 +138,7 @@ class Cell:
     pg_pins: list[str] = field(default_factory=list)  # power/ground: connectable, untimed
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class WireLoad:
     name: str
     capacitance: float  # F per unit length
@@ -147,7 +147,7 @@ class WireLoad:
     fanout_length: list[tuple[int, float]]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class OperatingConditions:
     name: str
     process: float
@@ -218,7 +218,7 @@ class LazyCells(Mapping):
             self._fd = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class Library:
     name: str
     filename: str

@@ -38,7 +38,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class Group:
     """One Liberty group: `kind (args) { ... }`."""
 

@@ -47,7 +47,7 @@ _ZERO = Table(0, -1, np.array([0.0]), np.array([0.0]), np.array([[0.0]]))
 _IDENTITY = Table(0, -1, np.array([0.0, 1.0]), np.array([0.0]), np.array([[0.0], [1.0]]))
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class MultiNet:
     net: int
     drivers: list[int]               # cell output nodes driving the net, in node order
@@ -132,7 +132,7 @@ def check_parasitics(g, spef_name: str) -> None:
                      file=g.netlist.filename, line=line)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class _Plan:
     """The nets with a parallel set, as flat arrays over all of them."""
 

@@ -86,7 +86,7 @@ _KEYWORDS = frozenset({"module", "endmodule", "input", "output", "inout", "wire"
                        "defparam", "specify", "always", "initial", "signed"})
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class Instance:
     name: str
     cell: str
@@ -94,14 +94,14 @@ class Instance:
     token: int  # character offset of the statement (line_of_instance maps it to a line)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class Port:
     name: str        # bit name, e.g. "a[3]"
     direction: str   # input, output, inout
     net: int
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Netlist:
     top: str
     filename: str
@@ -121,14 +121,14 @@ def line_of_instance(netlist: Netlist, index: int) -> int | None:
     return _Lexer(netlist.text, netlist.filename).line_of(netlist.instances[index].token)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class _Decl:
     direction: str | None
     msb: int | None
     lsb: int | None
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class _Module:
     name: str
     port_order: list[str]

@@ -22,7 +22,7 @@ from edapipe.timing.sdc import Constraints, Exception_, Obj
 _WILD = set("*?")
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class PathSpec:
     """The points of a report filter, as given on the command line (names or patterns;
     each string may hold several, separated by commas or spaces)."""

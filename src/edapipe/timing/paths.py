@@ -25,7 +25,7 @@ from edapipe.timing.search import Analysis, Endpoint
 MAX_DEVIATIONS = 500_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class End:
     """One path end at an endpoint (a launch run and data edge), as search._one found it."""
 
@@ -49,7 +49,7 @@ class End:
                    ep.clock_latency[check], ep.crpr[check], ep.uncertainty[check])
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Steps:
     """A path's arcs from its start: (arc, to node, out edge, in edge, time at the arc's
     source, time at `to`), the launch run and the start node, edge and time."""
@@ -61,7 +61,7 @@ class Steps:
     steps: list[tuple[int, int, int, int, float, float]]
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Path:
     """One reported path: the endpoint, the check, the end and the arcs."""
 
@@ -71,7 +71,7 @@ class Path:
     steps: Steps
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Selection:
     """Which paths a report shows per check: the `count` worst (-group_count), at most
     `per_endpoint` to one endpoint pin (-endpoint_count), with `unique` one per sequence

@@ -32,7 +32,7 @@ PROPERTIES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class _Cmp:
     prop: str
     op: str

@@ -121,7 +121,7 @@ def _f32(x: float) -> float:
 
 
 # -- Dartu / Menezes / Pileggi, batched -------------------------------------------------------
-@dataclass
+@dataclass(repr=False, eq=False)
 class Thresholds:
     vth: float = 0.5
     vl: float = 0.2
@@ -172,7 +172,9 @@ class _AtSlew:
     capacitance: OpenSTA's bilinear lookup (extrapolated beyond the axes), the rule of the
     kernels' table_value (without their clamp: the DMP iteration sees a table's numbers as
     they are). The slew axis is located once; each call locates the capacitances on their
-    axes (_Axis) and reads the four corners."""
+    axes (_Axis) and reads the four corners, or, where every table has the load on one
+    axis only (the usual delay and slew tables), two points of its row interpolated once
+    at the slew (`at_slew`)."""
 
     def __init__(self, tables, tids, s_in):
         tab_n, tab_var, tab_off, axes, vals = tables
@@ -194,8 +196,27 @@ class _AtSlew:
         self.both = None if not (vf == 1).any() else (vf == 1, fax)
         self.cax = _Axis(axes, oc, nc)
         self.dynamic = None if (vc == 1).all() else (vc == 1, np.where(vc == 0, s_in, 0.0))
+        self.at_slew = None
+        if self.both is None and self.dynamic is None:
+            # every table's row at its fixed slew, interpolated once along the slew axis:
+            # a call interpolates along the capacitance alone (the DMP iteration calls
+            # this a hundred times per level; the sum's order differs from the four-corner
+            # form by rounding only)
+            w = max(int(nc.max(initial=1)), 2)
+            col = np.minimum(np.arange(w), np.maximum(nc - 1, 0)[:, None])
+            k = col * self.stride_c[:, None]
+            b0 = self.fixed[3][:, None]
+            rows = self.fixed[2][:, None] * vals[b0 + k] \
+                + df[:, None] * vals[b0 + self.stride_f[:, None] + k]
+            self.at_slew = rows.reshape(-1), np.arange(0, rows.size, w)
 
     def __call__(self, cap):
+        if self.at_slew is not None:
+            flat, start = self.at_slew
+            j, d = self.cax.locate(cap)
+            at = start + j
+            r0 = flat[at]
+            return r0 + d * (flat[at + 1] - r0)
         i, df, w0, b0 = self.fixed
         if self.both is not None:
             sel, fax = self.both
@@ -236,7 +257,8 @@ class _Axis:
             at = self.rows
             j = np.zeros(len(x), np.int64)
         else:
-            j = np.count_nonzero(self.inner <= x[:, None], axis=1)
+            # (the ufunc directly: count_nonzero adds a Python layer per call)
+            j = np.add.reduce(self.inner <= x[:, None], axis=1)
             at = self.rows + j
         a0 = self.flat[at]
         d = (x - a0) / (self.flat[at + 1] - a0)
@@ -488,9 +510,7 @@ class _Waves:
             self.params if k is None else self.params[:, k]
         t1 = t - t0
         u = np.array([t1, t1 - dt])   # (the ramp's start and end together)
-        e1 = np.exp(-p1 * u)
-        e3 = np.exp(-p3 * u)
-        e2 = np.exp(-p2 * u)
+        e1, e3, e2 = np.exp(np.array([-p1, -p3, -p2])[:, None] * u)   # (one exp for all)
         (f, f2) = K * (a + b * u + c1 * e1 + c3 * e3 + c2 * e2)
         (df, df2) = K * (b - c1 * p1 * e1 - c3 * p3 * e3 - c2 * p2 * e2)
         after = t1 > dt
@@ -567,7 +587,7 @@ def dspf_wire(elmore: float, drvr_slew: float, th: Thresholds) -> tuple[float, f
 
 
 # -- annotation of a timing graph -------------------------------------------------------------
-@dataclass
+@dataclass(repr=False, eq=False)
 class RcNet:
     """A driver's reduced net: pi model and Elmore delay of each load node, per
     (output edge, minmax)."""
@@ -730,6 +750,10 @@ def thresholds(lib) -> Thresholds:
                       pct("slew_lower_threshold_pct_rise", 0.2),
                       pct("slew_upper_threshold_pct_rise", 0.8), derate)
 
+
+_EDGE_MM = ((0, 0), (0, 1), (1, 0), (1, 1))   # (output edge, minmax) in slot order
+
+
 def delay_calc(g, order, level, th: Thresholds, slew_max, slew_min, arc_dmax, arc_dmin):
     """Arc delays and slews of the whole graph with the RC nets of g.rc (the others as
     lumped loads, as the kernels). Returns (wire, pin_slew, has_pin): per node the wire
@@ -755,26 +779,32 @@ def delay_calc(g, order, level, th: Thresholds, slew_max, slew_min, arc_dmax, ar
     slot_of = np.full((n, 2, 2), -1, np.int64)
     pis, l_start, l_node, l_elm, gid = [], [0], [], [], []
     groups: dict = {}
+    sv, se, sm = [], [], []   # each slot's (driver, edge, minmax), in slot order
     for v, info in rc.items():
         load_nodes = list(info.elmore)
-        for e in range(2):
-            for mm in range(2):
-                if n_in[v] == 0:   # an input port driving an RC net (no driving cell)
+        if n_in[v] == 0:   # an input port driving an RC net (no driving cell)
+            for e in range(2):
+                for mm in range(2):
                     for load in load_nodes:
                         has_pin[load] = True
                         wire[load, e, mm], pin_slew[load, e, mm] = dspf_wire(
                             info.elmore[load][(e, mm)], slews[mm][v, e], th)
-                    continue
-                pi = info.pi[(e, mm)]
-                if pi is None:
-                    continue
-                elm = tuple(info.elmore[load][(e, mm)] for load in load_nodes)
-                slot_of[v, e, mm] = len(pis)
-                gid.append(groups.setdefault((v, pi, elm), len(groups)))
-                pis.append(pi)
-                l_node += load_nodes
-                l_elm += elm
-                l_start.append(len(l_node))
+            continue
+        per_load = [info.elmore[load] for load in load_nodes]
+        for key in _EDGE_MM:
+            pi = info.pi[key]
+            if pi is None:
+                continue
+            elm = tuple([got[key] for got in per_load])
+            sv.append(v)
+            se.append(key[0])
+            sm.append(key[1])
+            gid.append(groups.setdefault((v, pi, elm), len(groups)))
+            pis.append(pi)
+            l_node += load_nodes
+            l_elm += elm
+            l_start.append(len(l_node))
+    slot_of[sv, se, sm] = np.arange(len(sv))
     pis = np.array(pis, float).reshape(-1, 3)
     l_start = np.array(l_start, np.int64)
     l_node = np.array(l_node, np.int64)

@@ -30,7 +30,7 @@ _RULE = "-" * 87
 FIELDS = ("slew", "cap", "input_pins", "nets", "fanout")
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Point:
     name: str          # description column
     edge: int | None   # 0 rise, 1 fall; None: no edge printed (clock and summary lines)

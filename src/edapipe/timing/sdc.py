@@ -59,7 +59,7 @@ _SCRIPT = frozenset({"read_sdc", "source", "read_verilog", "read_liberty", "read
                      "link_design", "report_checks", "define_scene", "read_db", "write_sdc"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Obj:
     kind: str  # port, pin, cell, net, clock
     name: str
@@ -75,7 +75,7 @@ class ObjList(list):
         return " ".join(o.name for o in self)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Clock:
     name: str
     period: float
@@ -96,7 +96,7 @@ class Clock:
     master_source: Obj | None = None
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class PortDelay:
     """set_input_delay / set_output_delay on one port: value per (edge, minmax)."""
 
@@ -107,7 +107,7 @@ class PortDelay:
     ref_pin: str | None = None
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Exception_:
     """set_false_path / set_multicycle_path / set_max_delay / set_min_delay, and
     group_path (kind "group_path", which only names the report group of its paths).
@@ -163,7 +163,7 @@ class Exception_:
                 self.to_rf, self.end_rf)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Constraints:
     clocks: dict[str, Clock] = field(default_factory=dict)
     input_delays: dict[str, list[PortDelay]] = field(default_factory=dict)
@@ -229,7 +229,7 @@ class Constraints:
         return False
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class DesignNames:
     """The names SDC queries can match, from the flattened netlist."""
 

@@ -99,7 +99,7 @@ def _engine(g: TimingGraph, kind: str):
     return _NumbaEngine(order), order, level
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Launch:
     """One propagation run: launching clock edge and the -from exceptions of its startpoints."""
 
@@ -125,7 +125,7 @@ class Launch:
         return frozenset(self.signature)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Endpoint:
     node: int                 # the endpoint pin (output port or register data pin)
     name: str
@@ -156,7 +156,7 @@ class Endpoint:
     ends: list = field(default_factory=list)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Analysis:
     graph: TimingGraph
     sdc: Constraints
@@ -1064,7 +1064,7 @@ def _required(an: Analysis, group: list[_StateRun]) -> None:
         np.minimum(node_slack[:, 1], s_hold, out=node_slack[:, 1])
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class _Ctx:
     """What the exception choice at one endpoint needs from its launch run."""
 

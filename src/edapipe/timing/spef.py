@@ -33,7 +33,7 @@ _UNESCAPE = re.compile(r"\\(.)")
 MAX_MAGNITUDE = 1e15   # in SPEF units: beyond it a value cannot be meant
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class SpefNet:
     """One net's parasitics: nodes by name, ground capacitance per node (F), resistors."""
 
@@ -56,7 +56,7 @@ class SpefNet:
         return k
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Spef:
     design: str
     nets: list[SpefNet]

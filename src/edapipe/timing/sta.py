@@ -15,7 +15,7 @@ from edapipe.timing.search import Analysis, analyze
 from edapipe.util.files import display_name, read_bytes
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class StaParams:
     """What to analyze and how."""
 

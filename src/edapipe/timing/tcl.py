@@ -41,7 +41,7 @@ MAX_COMMANDS = 1_000_000         # commands run in loop and proc bodies (~5 s)
 MAX_PROC_DEPTH = 100             # procs calling procs (recursion)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class Word:
     """One word of a command: its value (str or a list of objects) and where it started."""
 
