@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per ABC run")
     ap.add_argument("--time-limit", type=float, default=0.0,
                     help="our time limit per pair (wall s; 0: none); past it: undecided")
+    ap.add_argument("--tag", default="",
+                    help="suffix of the result file's flow name (runs of parts side by side)")
     args = ap.parse_args(argv)
     abc = common.tool("berkeley-abc")
     if abc is None:
@@ -130,7 +132,16 @@ def main(argv: list[str] | None = None) -> int:
                "geomean_cpu_ratio": common.geomean([r["ours_cpu_s"] / r["abc_cec_s"]
                                                     for r in rows if r["abc_cec_s"] > 0]),
                "not_proven": wrong}
+    # ABC's no-answers counted at the timeout, so that the pairs it cannot decide count
+    # against it too (the totals above leave them out on ABC's side only)
+    abc_at = sum(r["abc_cec_s"] if r["abc_cec_s"] == r["abc_cec_s"] else args.timeout
+                 for r in rows)
+    summary["abc_cec_timeouts"] = sum(1 for r in rows if r["abc_cec_s"] != r["abc_cec_s"])
+    summary["total_abc_cec_with_timeouts_s"] = abc_at
+    summary["ratio_cpu_to_abc_cec_with_timeouts"] = (tot["ours_cpu_s"] / abc_at
+                                                     if abc_at else None)
     flow = "cec" if args.suite == "epfl" else f"cec-{args.suite}"
+    flow += f"-{args.tag}" if args.tag else ""
     path = common.write_json(flow, rows, summary)
     print(f"summary: {summary}\nwritten {path}")
     return 1 if wrong else 0

@@ -168,17 +168,18 @@ def test_random_simulation_goes_on_while_it_splits_and_stops_when_it_does_not():
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(aigs(max_inputs=9, max_latches=1, max_ands=60), st.integers(0, 2**32 - 1),
-       st.booleans(), st.booleans())
-def test_random_pairs_right_with_tiny_budgets_everywhere(a, seed, mutate, first_sat):
+       st.booleans(), st.booleans(), st.sampled_from([0, 1, 300]))
+def test_random_pairs_right_with_tiny_budgets_everywhere(a, seed, mutate, first_sat, focus):
     """One simulation round, few neighbours, no cuts to speak of, tiny SAT budgets that must
-    grow round after round at the outputs: the verdict still matches the truth tables."""
+    grow round after round at the outputs, focused or not: the verdict still matches the
+    truth tables."""
     rng = np.random.default_rng(seed)
     b = restructure(a, rng)
     if mutate:
         b, _ = mutant(b, rng)
     sp = SweepParams(sim_words=1, max_sim_words=1, neighbours=3, cut_size=2, seed=seed,
                      backtrack_limit=1, conflict_limit=1, first_conflict_limit=1, max_passes=1,
-                     first_pass_sat=first_sat)
+                     first_pass_sat=first_sat, focus=focus)
     res = check_equivalence(a, b, CecParams(first_output_budget=1, sweep=sp))
     same = np.array_equal(truth_tables(a), truth_tables(b))
     assert res.equivalent is same
@@ -281,9 +282,9 @@ def _calls(monkeypatch, answer=None):
         last["crosses"] = crosses(self, v)
         return last["crosses"]
 
-    def fake_prove(self, x, y, budget):
+    def fake_prove(self, x, y, budget, focus=True):
         calls.append((x, y, budget, last.pop("leader", -1), last.pop("crosses", None)))
-        return answer if answer is not None else prove(self, x, y, budget)
+        return answer if answer is not None else prove(self, x, y, budget, focus)
 
     monkeypatch.setattr(S.Sweeper, "crosses", fake_crosses)
     monkeypatch.setattr(S.ConeSolver, "prove_equal", fake_prove)
@@ -346,11 +347,67 @@ def test_cec_and_fraig_resolve_their_own_defaults():
     m = build_miter(a, b)
     two = Sweeper(m.num_ci, m.fanin0, m.fanin1, origin=m.origin)
     one = Sweeper(m.num_ci, m.fanin0, m.fanin1)
-    assert (two.backtrack_limit, two.defer_dirty) == (10, False)
-    assert (one.backtrack_limit, one.defer_dirty) == (100, True)
-    set_ = Sweeper(m.num_ci, m.fanin0, m.fanin1, SweepParams(backtrack_limit=3,
-                                                             defer_dirty=True), origin=m.origin)
-    assert (set_.backtrack_limit, set_.defer_dirty) == (3, True)
+    assert (two.backtrack_limit, two.defer_dirty, two.first_limit, two.focus) == \
+        (10, False, 50, 300)
+    assert (one.backtrack_limit, one.defer_dirty, one.first_limit, one.focus) == \
+        (100, True, 100, 0)
+    set_ = Sweeper(m.num_ci, m.fanin0, m.fanin1,
+                   SweepParams(backtrack_limit=3, defer_dirty=True, first_conflict_limit=7,
+                               focus=5), origin=m.origin)
+    assert (set_.backtrack_limit, set_.defer_dirty, set_.first_limit, set_.focus) == \
+        (3, True, 7, 5)
+
+
+def test_cone_near_is_breadth_first_from_the_pair_and_stops_at_the_limit():
+    """Distances through fanins from either root; each variable once; at most `limit`."""
+    from edapipe.verify import sweep_kernels as K
+
+    # inputs 1..3 (base 4); v4 = 1&2, v5 = 4&3, v6 = 5&1, v7 = 2&3
+    nf0 = np.array([2, 8, 10, 4], dtype=np.int32)
+    nf1 = np.array([4, 6, 2, 6], dtype=np.int32)
+    sat_var = np.arange(8, dtype=np.int64) + 100
+    mark = np.zeros(8, dtype=np.int64)
+    sv, dist = K.cone_near(np.array([13, 15], dtype=np.int64), nf0, nf1, 4, sat_var, mark, 1, 20)
+    got = dict(zip((sv - 100).tolist(), dist.tolist()))
+    assert got == {6: 0, 7: 0, 5: 1, 1: 1, 2: 1, 3: 1, 4: 2}
+    sv, dist = K.cone_near(np.array([13, 15], dtype=np.int64), nf0, nf1, 4, sat_var, mark, 2, 3)
+    assert len(sv) == 3 and sorted(dist.tolist()) == [0, 0, 1]
+    # the constant (variable 0) is never a decision variable
+    sv, _ = K.cone_near(np.array([0, 13], dtype=np.int64), nf0, nf1, 4, sat_var, mark, 3, 20)
+    assert 100 not in sv.tolist()
+
+
+def test_focus_gives_the_pair_the_highest_activities_and_everything_else_none():
+    """After focus_on, the pair's variables lead (1.0), activity falls 0.97 per step, and a
+    loaded variable outside the `focus` nearest has none; unfocused solvers are untouched."""
+    from edapipe.verify.sweep import ConeSolver
+
+    b = AigBuilder()
+    xs = [b.add_input(f"x{i}") for i in range(6)]
+    chain = xs[0]
+    for x in xs[1:]:
+        chain = b.and_(chain, x)
+    other = b.and_(xs[0] ^ 1, xs[1] ^ 1)
+    b.add_output(chain, "f")
+    b.add_output(other, "g")
+    a = b.build()
+    f0, f1 = a.fanin0.copy(), a.fanin1.copy()
+    top, low = int(a.outputs[0]), int(a.outputs[1])
+    solver = ConeSolver(f0, f1, a.num_cis + 1, name="minisat22", focus=2)
+    if solver.focus == 0:
+        pytest.skip("this python-sat has no set_activities")
+    solver.load([top, low])
+    solver.focus_on(top, top ^ 1)
+    v_top, v_low = solver.lit(top), abs(solver.lit(low))
+    last = int(a.fanin0[(top >> 1) - a.num_cis - 1]) >> 1
+    v_next = [abs(solver.lit(2 * c)) for c in
+              (last, int(a.fanin1[(top >> 1) - a.num_cis - 1]) >> 1)]
+    acts = solver.solver.get_activities([v_top, v_low, *v_next])
+    assert acts[v_top] == pytest.approx(1.0)
+    assert acts[v_low] == 0.0
+    assert max(acts[v] for v in v_next) == pytest.approx(0.97)
+    assert solver.prove_equal(top, top, 10)[0] is True
+    solver.delete()
 
 
 ISQRT64 = ISQRT.replace(b"[15:0] x", b"[127:0] x").replace(b"[7:0] y", b"[63:0] y") \
@@ -390,3 +447,43 @@ def test_isqrt64_against_abc_resyn2_is_proven_and_mutants_refuted(tmp_path):
         assert res.equivalent is not True, what
         if res.equivalent is False:
             assert replay_differs(a, bad, res.cex_a(), res.cex_b())
+
+
+def test_focus_falls_back_to_unfocused_calls_on_a_solver_without_activities():
+    """CaDiCaL has no set_activities: the first focused call turns focus off and still
+    answers (the output checks use it; python-sat before 1.9 lacks the method too)."""
+    from edapipe.verify.sweep import ConeSolver
+
+    b = AigBuilder()
+    x, y = b.add_input("x"), b.add_input("y")
+    b.add_output(b.and_(x, y), "f")
+    b.add_output(b.and_(y, x) ^ 1, "g")
+    a = b.build()
+    solver = ConeSolver(a.fanin0.copy(), a.fanin1.copy(), a.num_cis + 1, name="cadical195",
+                        focus=5)
+    assert solver.prove_equal(int(a.outputs[0]), int(a.outputs[1]) ^ 1, 10)[0] is True
+    assert solver.focus == 0
+    solver.delete()
+
+
+def test_only_calls_above_the_inner_limit_are_focused(monkeypatch):
+    """Focusing costs a pass over every solver variable: the 1-conflict calls inside one
+    design go unfocused, the cross-design calls at the pass's limit focused."""
+    from edapipe.verify import sweep as S
+
+    seen = []
+    prove = S.ConeSolver.prove_equal
+
+    def spy(self, x, y, budget, focus=True):
+        seen.append((budget, bool(focus and self.focus)))
+        return prove(self, x, y, budget, focus)
+
+    monkeypatch.setattr(S.ConeSolver, "prove_equal", spy)
+    a, b = _isqrt_against_own_resyn2()
+    sp = SweepParams(max_passes=1, cut_size=2, alternatives=0, backtrack_limit=0,
+                     first_conflict_limit=100, inner_conflict_limit=1)
+    res = check_equivalence(a, b, CecParams(sweep=sp))
+    assert res.equivalent is True
+    sweep = [s for s in seen if s[0] in (1, 100)]
+    assert any(b == 100 for b, _ in sweep) and any(b == 1 for b, _ in sweep)
+    assert all(f == (b == 100) for b, f in sweep)

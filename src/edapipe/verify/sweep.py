@@ -63,9 +63,15 @@ class SweepParams:
     """Other class members tried by cuts when the leader fails."""
     conflict_limit: int = 1000
     """SAT conflicts allowed per internal candidate pair before it is given up (last pass)."""
-    first_conflict_limit: int = 100
+    first_conflict_limit: int | None = None
     """Conflict limit of the first CDCL pass; each later pass multiplies it by 10 up to
-    conflict_limit, retrying what was given up. div64 against its dc2 result (MiniSat, with
+    conflict_limit, retrying what was given up. None: 50 when the sweeper knows the two
+    designs (cec, where the calls are focused, see `focus`), else 100 (fraig, dch).
+    Focused (CPU s; nrdiv32 / div128x64 against their resyn2 results): 100 -> 6.2 / 25.2,
+    50 -> 3.6 / 23.4, 30 -> 2.9 / over 200 s (unfinished): most of nrdiv32's proofs take 8
+    conflicts and each give-up costs the whole limit, while the deeper dividers need some
+    proofs of 30-100; unfocused, 100 -> 14.0 / 18.3, and 10 or 30 were slower than 100
+    (docs/cec.md, issue 20). Before focus: div64 against its dc2 result (MiniSat, with
     inner_conflict_limit 16): 16 -> undecided after 120 s, 100 -> 2.2 s CPU, 1000 -> 2.1 s;
     isqrt32/resyn2: 100 -> 1.5 s, 1000 -> 6.1 s. (With Glucose and before the inner limit,
     log2 had measured 10 -> 80 s, 100 -> 33 s, 1000 -> 26 s.)"""
@@ -103,6 +109,18 @@ class SweepParams:
     is proven in one pass (docs/cec.md)."""
     max_passes: int = 12
     """Sweeps over the whole AIG at most."""
+    focus: int | None = None
+    """Before each CDCL call, the solver variables of the `focus` nodes nearest the pair
+    (breadth-first through fanins) get the highest activities, decaying 0.97 per step, and
+    every other variable none (as ABC's fraig orders its solver's decisions by the cone of
+    the pair and weighs them by level); 0: off. None: 300 when the sweeper knows the two
+    designs (cec), else 0 (fraig, dch keep their results); only calls above the inner limit
+    (`inner_conflict_limit`) are focused. In the one incremental solver of
+    a pass, the activities left by earlier calls send the decisions into other cones: on
+    nrdiv32 against its resyn2 result (100 conflicts) the proofs took 17 conflicts on
+    average, 23.4M propagations in all, and 1,017 candidates were given up; focused on
+    2000 nodes, 10 conflicts, 3.4M propagations, 623 given up. 100, 300 and 600 nodes do
+    about as well (at 30 conflicts: nrdiv32 3.2, 2.9, 2.9 s CPU)."""
     first_pass_sat: bool = True
     """Let the first pass call CDCL too (else cuts and the circuit solver only). Without it,
     what the circuit solver gives up on in deep arithmetic is left unmerged, so every node
@@ -144,9 +162,13 @@ class Deadline:
 class ConeSolver:
     """CaDiCaL over the reduced AIG of one round; cones are loaded as checks need them."""
 
+    FOCUS_DECAY = 0.97
+    """Activity of a variable at distance d from the checked pair: FOCUS_DECAY ** d (ABC's
+    fraig weighs its cone variables 0.97 per level the same way)."""
+
     def __init__(self, nf0: np.ndarray, nf1: np.ndarray, base: int,
                  deadline: "Deadline | None" = None, name: str = "glucose4",
-                 prop_factor: int = 0):
+                 prop_factor: int = 0, focus: int = 0):
         from pysat.solvers import Solver
 
         self.solver = Solver(name=name)
@@ -158,6 +180,11 @@ class ConeSolver:
         self.calls = 0
         self.deadline = deadline
         self.prop_factor = prop_factor
+        # focus needs the solver's set_activities (python-sat >= 1.9, MiniSat/Glucose
+        # family); without it the calls run unfocused, as before issue 20's third round
+        self.focus = focus if hasattr(self.solver, "set_activities") else 0
+        self.mark = None
+        self.stamp = 0
 
     def load(self, lits) -> None:
         rows = K.cone_clauses(np.asarray(lits, dtype=np.int64), self.nf0, self.nf1, self.base,
@@ -194,9 +221,27 @@ class ConeSolver:
             left -= step
         return None
 
-    def prove_equal(self, x: int, y: int, budget: int):
-        """(True, None) proven, (False, model) a distinguishing model, (None, None) undecided."""
+    def focus_on(self, x: int, y: int) -> None:
+        """Give the `focus` variables nearest x and y (breadth-first through fanins) the
+        highest activities, decaying with distance, and every other variable none: the
+        solver decides near the pair first, not where earlier calls left its activity."""
+        if self.mark is None:
+            self.mark = np.zeros(len(self.sat_var), dtype=np.int64)
+        self.stamp += 1
+        sv, dist = K.cone_near(np.array([x, y], dtype=np.int64), self.nf0, self.nf1,
+                               self.base, self.sat_var, self.mark, self.stamp, self.focus)
+        try:
+            self.solver.set_activities(dict(zip(sv.tolist(),
+                                                 (self.FOCUS_DECAY ** dist).tolist())))
+        except NotImplementedError:     # a solver without activities (CaDiCaL)
+            self.focus = 0
+
+    def prove_equal(self, x: int, y: int, budget: int, focus: bool = True):
+        """(True, None) proven, (False, model) a distinguishing model, (None, None) undecided.
+        `focus`: focus this call (when the solver has a `focus`)."""
         self.load([x, y])
+        if self.focus and focus:
+            self.focus_on(x, y)
         sx, sy = self.lit(x), self.lit(y)
         for assumptions in ([sx, -sy], [-sx, sy]):
             res = self.solve(assumptions, budget)
@@ -267,6 +312,9 @@ class Sweeper:
         self.backtrack_limit = p.backtrack_limit if p.backtrack_limit is not None else \
             (10 if two else 100)
         self.defer_dirty = p.defer_dirty if p.defer_dirty is not None else not two
+        self.first_limit = p.first_conflict_limit if p.first_conflict_limit is not None else \
+            (50 if two else 100)
+        self.focus = p.focus if p.focus is not None else (300 if two else 0)
 
     # ---- simulation --------------------------------------------------------------------
     def simulate(self, ci_words: np.ndarray, n_patterns: int | None = None) -> np.ndarray:
@@ -392,7 +440,7 @@ class Sweeper:
         jq = np.empty(1 << 16, dtype=np.int64)
         frames = np.empty((4096, 5), dtype=np.int64)
         model = np.full(base, 2, dtype=np.int8)
-        solver = ConeSolver(nf0, nf1, base, self.deadline, p.solver, p.propagations)
+        solver = ConeSolver(nf0, nf1, base, self.deadline, p.solver, p.propagations, self.focus)
         cex: list[np.ndarray] = []
         cex_val = np.zeros((1, 1), dtype=np.uint64)
         cex_mask = np.uint64(0)
@@ -427,7 +475,13 @@ class Sweeper:
                     self.stats.sat_calls += 1
                     r = int(self.leader[v])
                     budget = limit if self.crosses(v) and not hard[r] else inner
-                    res, sat_model = solver.prove_equal(int(x), int(y), budget)
+                    # only calls above the inner limit are focused: focusing costs a pass
+                    # over every solver variable (python-sat resets them all), ~1 ms on the
+                    # 200k variables of div128x64's miter, and a call of 1 conflict gains
+                    # nothing from it (div128x64/resyn2: 18 s -> undecided after 34 s CPU
+                    # with all 24k calls focused)
+                    res, sat_model = solver.prove_equal(int(x), int(y), budget,
+                                                        budget > inner)
                     if res is False:
                         bits = solver.ci_bits(sat_model, self.num_ci, self.rng)
                 if res is True:
@@ -504,7 +558,7 @@ class Sweeper:
         Every pass uses cuts, the circuit solver, then CDCL with growing conflict limits
         (the first pass without CDCL when `first_pass_sat` is off).
         """
-        limits = self.limits(self.params.first_conflict_limit)
+        limits = self.limits(self.first_limit)
         inner = self.limits(self.params.inner_conflict_limit)
         for k in range(self.params.max_passes):
             use_sat = k > 0 or self.params.first_pass_sat

@@ -422,6 +422,41 @@ def cone_clauses(roots, nf0, nf1, base, sat_var, next_var):
 
 
 @njit(cache=True)
+def cone_near(roots, nf0, nf1, base, sat_var, mark, stamp, limit):
+    """The first `limit` variables met breadth-first from `roots` (new literals) through
+    fanins, as (solver variables, distance from the roots). mark[v] == stamp marks a visited
+    variable; every variable met must be loaded (sat_var > 0)."""
+    q = np.empty(limit, dtype=np.int64)
+    d = np.empty(limit, dtype=np.int64)
+    n = 0
+    for i in range(roots.shape[0]):
+        v = roots[i] >> 1
+        if v > 0 and mark[v] != stamp and n < limit:
+            mark[v] = stamp
+            q[n] = v
+            d[n] = 0
+            n += 1
+    h = 0
+    while h < n and n < limit:
+        v = q[h]
+        dv = d[h]
+        h += 1
+        if v < base:
+            continue
+        g = v - base
+        for c in (nf0[g] >> 1, nf1[g] >> 1):
+            if c > 0 and mark[c] != stamp and n < limit:
+                mark[c] = stamp
+                q[n] = c
+                d[n] = dv + 1
+                n += 1
+    sv = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        sv[i] = sat_var[q[i]]
+    return sv, d[:n].copy()
+
+
+@njit(cache=True)
 def nodes_differ(val, vs, rs, flips, mask):
     """Flags: old var vs[i] differs from rs[i] (xor flips[i]) in some pattern of mask."""
     out = np.zeros(vs.shape[0], dtype=np.bool_)
