@@ -39,7 +39,8 @@ def sec_cmd(design_a: str, design_b: str, by_position: bool, cex_path: str | Non
     Latches need not correspond (retimed, merged or re-encoded registers are fine):
     the product machine of A and B is reduced by register and signal correspondence
     (equalities proven by induction, as ABC's scorr) and what remains goes to BMC
-    for a second or two of CPU, then to PDR, BMC and k-induction racing.
+    alone (1.5 CPU seconds, or 40% of what is left of --cpu-limit / --time-limit),
+    then to PDR, BMC and k-induction racing.
     Inputs and outputs are matched by name (--by-position: by order). Latches
     initialized to X are free in both designs.
 

@@ -75,3 +75,42 @@ def test_large_machines_get_a_deeper_first_simulation(monkeypatch):
     trace = simulate_classes(aig, 24, 2, seed=0).trace
     assert trace is not None and 41 <= trace.length <= scorr.DEEP_FIRST_FRAMES
     assert replays_to_bad(aig, trace)
+
+
+def test_successor_splits_keep_the_fixpoint(monkeypatch, tmp_path):
+    """Splitting by the random successors of each counter-example is only ever a valid
+    counter-example to the induction: the correspondence proves the same classes with
+    and without it (and the outputs of an ISCAS89 circuit and its retimed version)."""
+    import pytest
+
+    from edapipe.aig.io import read, write
+    from edapipe.verify.seq.sec import SecParams, _same, product
+    from tests.conftest import BENCHMARKS, need, run_abc, tool
+
+    abc = tool("berkeley-abc")
+    if abc is None:
+        pytest.skip("berkeley-abc is not installed")
+    pa, pb = tmp_path / "a.aig", tmp_path / "b.aig"
+    write(read(need(BENCHMARKS / "iscas89" / "s1423.bench")), pa)
+    run_abc(abc, f"read {pa}; strash; scorr; dretime; dc2; write {pb}")
+    prod = product(read(pa), read(pb))
+
+    def proven():
+        stats: dict = {}
+        sim = scorr.correspondence(prod.aig, SecParams(), stats)
+        assert sim.trace is None
+        assert all(_same(sim.cls, sim.phase, la, lb) for la, lb in prod.out_pairs)
+        rep, var = scorr.pair_arrays(sim.cls)
+        return set(zip(rep.tolist(), var.tolist())), stats
+
+    got = {}
+    for k in (0, scorr.SUCCESSORS):
+        monkeypatch.setattr(scorr, "SUCCESSORS", k)
+        got[k] = proven()
+    assert got[0][0] == got[scorr.SUCCESSORS][0]
+    assert got[scorr.SUCCESSORS][1]["sat_calls"] <= got[0][1]["sat_calls"]
+    assert got[0][1]["induction_solver"] == "m22"
+    # CaDiCaL (the induction's solver for large hypotheses) proves the same classes
+    monkeypatch.setattr(scorr, "CADICAL_PAIRS", 0)
+    pairs, stats = proven()
+    assert stats["induction_solver"] == "cd195" and pairs == got[0][0]

@@ -196,6 +196,24 @@ class _Counterexamples:
             val = (val & ~broken) | (model & broken)
         return val
 
+    def successors(self, val: np.ndarray, cls: np.ndarray, phase: np.ndarray
+                   ) -> np.ndarray:
+        """Classes split further by up to SUCCESSORS frames after the checked frame
+        `val`, under random inputs. Once split by `val`, the classes hold in each of its
+        patterns, so each successor is a counter-example to the induction of the new
+        classes too (a state meeting them, one step on), and in the base case a
+        reachable state: free splits, none of an equality that an inductive set within
+        the current classes contains, so the fixpoint is the same with fewer SAT calls
+        (s35932: 441 against 982, s15850.1 999 against 1452)."""
+        aig, sim = self.aig, self.sim
+        for _ in range(SUCCESSORS):
+            val = sim.values(self.rng.words(aig.num_inputs, val.shape[1]),
+                             sim.lits(val, aig.latch_next))
+            cls, changed = split_words(cls, val, phase)
+            if not changed:
+                break
+        return cls
+
 
 def _broken(val: np.ndarray, rep: np.ndarray, var: np.ndarray, phase: np.ndarray
             ) -> np.ndarray:
@@ -206,6 +224,13 @@ def _broken(val: np.ndarray, rep: np.ndarray, var: np.ndarray, phase: np.ndarray
     return np.bitwise_or.reduce(val[rep, 0] ^ val[var, 0] ^ flip).reshape(1)
 
 
+# frames simulated on from each SAT model's patterns while they split classes
+SUCCESSORS = 8
+# the induction's solver: MiniSat, or CaDiCaL 1.9.5 from this many hypothesis equalities
+# (each solve assumes all of them). Correspondence CPU, in-process, alternated, load 10:
+# s35932 (~15 000 pairs) m22 14.6 / 15.4 s, cd195 7.0 / 6.5 s; s15850.1 (~5 000) m22
+# 3.6 s, cd195 4.1 s; s9234.1 0.67 / 0.81 s; s5378 0.50 / 0.56 s
+CADICAL_PAIRS = 10_000
 BATCH = 64       # pairs one SAT call proves together (64-256 measured; 64 fastest)
 
 
@@ -249,6 +274,7 @@ def refine(aig: Aig, cls: np.ndarray, phase: np.ndarray, induction: bool,
                     if not changed:
                         # the model's pair differs in pattern 0 by construction
                         raise RuntimeError("scorr: a SAT model split no class")
+                    cls = cex.successors(words, cls, phase)
                     break
                 proofs.add(rep[batch], var[batch], used)
     finally:
@@ -369,7 +395,10 @@ def correspondence(aig: Aig, params, stats: dict, expired=lambda: False) -> Simu
     cex = _Counterexamples(aig, params.seed + 1)
     cls, calls = refine(aig, sim.cls, sim.phase, False, expired, cex)
     stats["sat_calls"] = calls
-    cls, calls = refine(aig, cls, sim.phase, True, expired, cex)
+    pairs = int(pair_arrays(cls)[1].size)
+    solver = "cd195" if pairs >= CADICAL_PAIRS else "m22"
+    cls, calls = refine(aig, cls, sim.phase, True, expired, cex, solver)
     stats["sat_calls"] += calls
+    stats["induction_solver"] = solver
     stats["proven_members"] = int((cls >= 0).sum())
     return Simulation(cls, sim.phase, None)

@@ -27,12 +27,15 @@ from edapipe.verify.seq.result import FAILS, HOLDS, UNDECIDED, Trace
 
 DEEP_FRAMES = 512
 DEEP_WORK = 4_000_000      # frames x AND nodes
-# BMC's head start on the reduced machine (CPU seconds, at most a tenth of what is left of
-# --cpu-limit): what correspondence leaves of a one-gate bug is mostly a deep trace that
-# BMC alone finds in well under a second, while the whole portfolio racing would burn three
-# to four times the CPU; if BMC has not answered by then, the portfolio (BMC again among
-# them) gets the rest
+# BMC's head start on the reduced machine: what correspondence leaves of a one-gate bug is
+# mostly a deep trace that BMC alone finds, while the whole portfolio racing would burn
+# three to four times the CPU; if BMC has not answered by then, the portfolio (BMC again
+# among them) gets the rest. Without limits BMC_FIRST CPU seconds; under --cpu-limit or
+# --time-limit BMC_FIRST_SHARE of what is left of them: s13207.1's first mutant needs BMC to
+# depth 266 (15 s CPU), which a third of a 60 s limit shared with PDR and induction
+# did not give it; dsec too runs its engines one after another, not in parallel
 BMC_FIRST = 1.5           # the kernel counts whole seconds: 2
+BMC_FIRST_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -172,11 +175,14 @@ class _Budget:
                            cpu_limit=left(self.p.cpu_limit, self.cpu()))
 
     def head_start(self) -> tuple[float, float]:
-        """(wall, CPU) seconds of BMC's head start: BMC_FIRST CPU seconds (the kernel
-        stops it there), within what is left of the limits."""
-        cpu = min(BMC_FIRST, 0.1 * self.cpu()) if self.p.cpu_limit else BMC_FIRST
-        wall = max(0.01, 0.1 * self.wall()) if self.p.time_limit else 0.0
-        return wall, max(0.01, cpu)
+        """(wall, CPU) seconds of BMC's head start (see BMC_FIRST; the kernel stops it at
+        its CPU seconds)."""
+        if self.p.cpu_limit:
+            cpu = BMC_FIRST_SHARE * self.cpu()
+        else:
+            cpu = BMC_FIRST if not self.p.time_limit else 0.0
+        wall = max(0.01, BMC_FIRST_SHARE * self.wall()) if self.p.time_limit else 0.0
+        return wall, max(0.01, cpu) if cpu else 0.0
 
 
 def check_sec(a: Aig, b: Aig, params: SecParams = SecParams()) -> SecResult:
@@ -229,8 +235,8 @@ def _reduced(prod: Product, sim, params: SecParams, budget: _Budget, stats: dict
 
 def _engines(aig: Aig, params: SecParams, budget: _Budget):
     """The engines' answer for bad[0] of `aig` (None: the limits ran out first). Under
-    `auto`, BMC alone first for BMC_FIRST CPU seconds (the bugs that correspondence
-    leaves are deep traces), then the whole portfolio of `prove` races on the rest."""
+    `auto`, BMC alone first (see BMC_FIRST: the bugs that correspondence leaves are deep
+    traces), then the whole portfolio of `prove` races on the rest."""
     from edapipe.verify.seq.prove import _race, check_property
 
     if params.engine == "auto":
