@@ -127,3 +127,14 @@ def test_lut_mapping_stage_is_proven(tmp_path):
     rows = run(f"read {src}; opt; map -K 4 -o {out} --json; cec {out}")
     assert rows[2]["result"]["luts"] == rows[2]["luts"] > 0
     assert rows[3]["equivalent"] is True
+
+
+@pytest.mark.skipif(not (BENCHMARKS / "epfl").is_dir(), reason="no shared benchmarks")
+def test_cell_mapping_stage_takes_the_commands_options_and_is_proven(tmp_path):
+    lib = BENCHMARKS / "timing" / "liberty" / "sky130hd_tt.lib.gz"
+    out = tmp_path / "ctrl.v"
+    src = BENCHMARKS / "epfl" / "ctrl.aig"
+    rows = run(f"read {src}; map -l {lib} --choices off --area -o {out} --json; "
+               f"cec {out} -l {lib}")
+    assert rows[1]["result"]["area"] > 0 and rows[1]["result"]["cells"] > 0
+    assert rows[2]["equivalent"] is True

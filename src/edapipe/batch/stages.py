@@ -39,7 +39,7 @@ HANDLED = {
     "cec": {"by_position", "cex_path", "cex_b_path", "conflict_limit", "time_limit", "seed",
             "as_json", "input_format", "format_b", "verbose"},
     "map": {"output", "k", "liberty", "sdc", "exclude", "no_sizing", "delay", "cuts",
-            "relax", "input_format", "as_json", "quiet"},
+            "relax", "choices", "input_format", "as_json", "quiet"},
 }
 
 
@@ -331,8 +331,9 @@ def run_map(stage: Stage, state: State, row: dict) -> None:
     if p["as_json"] and out == "-":
         raise UsageError("--json prints figures on standard output; give -o FILE for the "
                          "network")
-    if not p["liberty"] and (p["sdc"] or p["exclude"] or p["no_sizing"]):
-        raise UsageError("--sdc, --exclude and --no-sizing go with --liberty")
+    if not p["liberty"] and (p["sdc"] or p["exclude"] or p["no_sizing"]
+                             or p["choices"] != "auto"):
+        raise UsageError("--sdc, --exclude, --no-sizing and --choices go with --liberty")
     guard({"-o": out}, *p["liberty"], p["sdc"])
     aig = state.aig
     if aig.bad.size or aig.constraints.size:
@@ -342,7 +343,7 @@ def run_map(stage: Stage, state: State, row: dict) -> None:
         state.outputs.append(out)
     if p["liberty"]:
         map_to_cells(aig, out, p["liberty"], p["sdc"], p["exclude"], p["no_sizing"], p["delay"],
-                     p["cuts"], p["relax"], p["as_json"], p["quiet"])
+                     p["cuts"], p["relax"], p["choices"], p["as_json"], p["quiet"])
         return
     figures = map_to_luts(aig, out, p["k"], p["delay"], p["cuts"], p["relax"], p["as_json"],
                           p["quiet"])
