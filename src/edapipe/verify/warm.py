@@ -32,6 +32,7 @@ def warm() -> None:
     # CaDiCaL over cones (its CNF kernel): cec's output rounds and proofs the circuit solver
     # gives up on, as `flow` meets on c432; a tiny circuit never gets there by itself
     # (writable copies: an Aig's arrays are read-only, another signature for numba)
-    solver = ConeSolver(a.fanin0.copy(), a.fanin1.copy(), a.num_cis + 1)
+    # (focused, as cec's cross-design calls are: its cone_near kernel)
+    solver = ConeSolver(a.fanin0.copy(), a.fanin1.copy(), a.num_cis + 1, focus=300)
     solver.prove_equal(int(a.outputs[0]), int(a.outputs[1]), 100)
     solver.delete()
