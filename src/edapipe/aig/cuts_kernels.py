@@ -193,18 +193,25 @@ def node_cuts(v, lit0, lit1, leaves, sizes, tts, ncuts, k, max_cuts, is_and0, is
 
 
 @njit(cache=True)
+def cut_arrays(n_vars, k, max_cuts):
+    """The cut sets of n_vars variables (leaves, sizes, tts, ncuts) and node_cuts' merge
+    buffers (buf_leaves, buf_sizes, buf_tts), zeroed."""
+    rows = (max_cuts + 1) * (max_cuts + 1) + 1
+    return (np.zeros((n_vars, max_cuts, k), dtype=np.int32),
+            np.zeros((n_vars, max_cuts), dtype=np.int8),
+            np.zeros((n_vars, max_cuts), dtype=np.uint64),
+            np.zeros(n_vars, dtype=np.int32),
+            np.zeros((rows, k), dtype=np.int32),
+            np.zeros(rows, dtype=np.int32),
+            np.zeros(rows, dtype=np.uint64))
+
+
+@njit(cache=True)
 def enumerate_cuts(num_ci, f0, f1, k, max_cuts, keep_dominated=False):
     """Cut sets of every variable of a static AIG: (leaves, sizes, tts, ncuts)."""
-    n_vars = num_ci + 1 + f0.shape[0]
     base = num_ci + 1
-    leaves = np.zeros((n_vars, max_cuts, k), dtype=np.int32)
-    sizes = np.zeros((n_vars, max_cuts), dtype=np.int8)
-    tts = np.zeros((n_vars, max_cuts), dtype=np.uint64)
-    ncuts = np.zeros(n_vars, dtype=np.int32)
-    rows = (max_cuts + 1) * (max_cuts + 1) + 1
-    buf_leaves = np.zeros((rows, k), dtype=np.int32)
-    buf_sizes = np.zeros(rows, dtype=np.int32)
-    buf_tts = np.zeros(rows, dtype=np.uint64)
+    leaves, sizes, tts, ncuts, buf_leaves, buf_sizes, buf_tts = \
+        cut_arrays(base + f0.shape[0], k, max_cuts)
     for g in range(f0.shape[0]):
         a = f0[g]
         b = f1[g]

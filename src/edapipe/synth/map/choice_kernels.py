@@ -9,7 +9,7 @@ structures the class holds.
 
 import numpy as np
 
-from edapipe.aig.cuts_kernels import FULL, _sig, _subset, node_cuts
+from edapipe.aig.cuts_kernels import FULL, _sig, _subset, cut_arrays, node_cuts
 from edapipe.util.jit import njit
 
 
@@ -193,16 +193,9 @@ def enumerate_choice_cuts(num_ci, f0, f1, head, nxt, phase, k, max_cuts, keep_do
     representative also those of its choices (complemented for a choice of phase 1; not
     their trivial cuts), duplicates and (without keep_dominated) dominated cuts dropped,
     the smallest max_cuts kept."""
-    n_vars = num_ci + 1 + f0.shape[0]
     base = num_ci + 1
-    leaves = np.zeros((n_vars, max_cuts, k), dtype=np.int32)
-    sizes = np.zeros((n_vars, max_cuts), dtype=np.int8)
-    tts = np.zeros((n_vars, max_cuts), dtype=np.uint64)
-    ncuts = np.zeros(n_vars, dtype=np.int32)
-    rows = (max_cuts + 1) * (max_cuts + 1) + 1
-    buf_leaves = np.zeros((rows, k), dtype=np.int32)
-    buf_sizes = np.zeros(rows, dtype=np.int32)
-    buf_tts = np.zeros(rows, dtype=np.uint64)
+    leaves, sizes, tts, ncuts, buf_leaves, buf_sizes, buf_tts = \
+        cut_arrays(base + f0.shape[0], k, max_cuts)
     # the merge of a class: its members' cuts, at most max_cuts each
     cap = max_cuts * 64
     m_leaves = np.zeros((cap, k), dtype=np.int32)
