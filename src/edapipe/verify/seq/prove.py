@@ -20,6 +20,7 @@ import traceback
 from dataclasses import dataclass
 
 from edapipe.aig.core import Aig
+from edapipe.util.budgets import Budget
 from edapipe.verify.seq.model import problem, property_literals, property_names
 from edapipe.verify.seq.result import FAILS, HOLDS, UNDECIDED, Result
 
@@ -191,19 +192,12 @@ def _reach_first(engines: tuple, aig: Aig, index: int, params: ProveParams) -> R
     """Under limits, explicit reachability runs alone first (see REACH_FIRST): it answers
     its problems in a second or two, where racing it would spend the other engines' share
     too; what it leaves is raced by the others on the rest of the limits."""
-    import resource
-
-    def children_cpu() -> float:
-        r = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return r.ru_utime + r.ru_stime
-
-    t0, c0 = time.monotonic(), children_cpu()
+    budget = Budget(params.time_limit, params.cpu_limit, children_only=True)
     first = _race(("reach-first",), aig, index, params.max_frames,
                   params.time_limit * REACH_FIRST, params.cpu_limit * REACH_FIRST)
     if first.status != UNDECIDED:
         return first
-    wall = max(0.01, params.time_limit - (time.monotonic() - t0)) if params.time_limit else 0.0
-    cpu = max(0.01, params.cpu_limit - (children_cpu() - c0)) if params.cpu_limit else 0.0
+    wall, cpu = budget.left()
     return _race(engines, aig, index, params.max_frames, wall, cpu)
 
 

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ import numpy as np
 
 from edapipe.aig.core import Aig
 from edapipe.errors import InputError
+from edapipe.util.budgets import Budget
 from edapipe.verify.seq.result import FAILS, HOLDS, UNDECIDED, Trace
 
 DEEP_FRAMES = 512
@@ -143,36 +143,19 @@ def _same(cls, phase, la: int, lb: int) -> bool:
                 (phase[a] ^ (la & 1)) == (phase[b] ^ (lb & 1)))
 
 
-class _Budget:
-    """What is left of --time-limit (wall) and --cpu-limit (CPU of this process; the engine
-    processes get theirs through ProveParams)."""
+class _Budget(Budget):
+    """What is left of --time-limit (wall) and --cpu-limit (CPU of this process and of the
+    engine processes reaped so far; the engines get theirs through ProveParams)."""
 
     def __init__(self, params: SecParams):
+        super().__init__(params.time_limit, params.cpu_limit)
         self.p = params
-        self.t0, self.c0 = time.monotonic(), self._cpu_used()
-
-    @staticmethod
-    def _cpu_used() -> float:
-        """CPU of this process and its reaped children (the engines that ran so far)."""
-        t = os.times()
-        return t.user + t.system + t.children_user + t.children_system
-
-    def wall(self) -> float:
-        return self.p.time_limit - (time.monotonic() - self.t0)
-
-    def cpu(self) -> float:
-        return self.p.cpu_limit - (self._cpu_used() - self.c0)
-
-    def expired(self) -> bool:
-        return bool((self.p.time_limit and self.wall() <= 0)
-                    or (self.p.cpu_limit and self.cpu() <= 0))
 
     def prove_params(self):
         from edapipe.verify.seq.prove import ProveParams
 
-        left = lambda limit, rest: max(0.01, rest) if limit else 0.0
-        return ProveParams(engine=self.p.engine, time_limit=left(self.p.time_limit, self.wall()),
-                           cpu_limit=left(self.p.cpu_limit, self.cpu()))
+        wall, cpu = self.left()
+        return ProveParams(engine=self.p.engine, time_limit=wall, cpu_limit=cpu)
 
     def head_start(self) -> tuple[float, float]:
         """(wall, CPU) seconds of BMC's head start (see BMC_FIRST; the kernel stops it at
