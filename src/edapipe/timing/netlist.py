@@ -18,11 +18,11 @@ hierarchy into billions of cells): beyond it a ResourceLimit naming EDAPIPE_MAX_
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from edapipe.aig.io import vlog_syntax
 from edapipe.errors import InputError, ResourceLimit, excerpt
 from edapipe.util import files
 
@@ -40,9 +40,7 @@ def element_budget(text: str) -> int:
     return files.max_input_bytes() // 256 + len(text) // 8
 
 
-def _shown(tok: str) -> str:
-    """A token for a message: quoted and clipped (a token can be a 5 MB name)."""
-    return repr(excerpt(tok, 60)) if tok else "end of file"
+_shown = vlog_syntax.shown
 
 
 def _name(name: str) -> str:
@@ -56,13 +54,11 @@ def _name(name: str) -> str:
 # connections without commas 90 s. Possessive matching accepts exactly the same statements
 # here, because what follows each such part can never start inside it.
 #
-# One token per match; blanks, comments, attributes and compiler directives match with an
-# empty group 1 and are skipped. The last alternative catches any stray character, which the
-# parser then reports with its position.
-_SKIP = r"\s+|//[^\n]*|/\*.*?\*/|\(\*.*?\*\)|`[^\n]*"
-_TOK = (r"\\\S+|\d*\s*'[sS]?[bBoOdDhH]\s*[0-9a-fA-FxXzZ_?]+|\d+|[A-Za-z_][A-Za-z0-9_$]*"
-        r"|[()\[\]{}.,;:=#]|\S")
-_TOKENS = re.compile(rf"(?:{_SKIP})*+({_TOK})?", re.DOTALL)
+# Tokens come from the one Verilog token grammar of the gate-level readers (aig/io/vlog_syntax,
+# shared with the AIG reader); compiler directive lines are blanks here. The last alternative
+# catches any stray character, which the parser then reports with its position.
+_SKIP = vlog_syntax.blank(skip_directives=True)  # for the statement regexes below
+_Lexer = vlog_syntax.Lexer
 
 # Fast paths for the two statement shapes that make up nearly all of a mapped netlist. They
 # only ever accept text the general parser would read the same way; anything else (ordered
@@ -77,7 +73,7 @@ _FAST_CONN = re.compile(rf"\.\s*({_ID})\s*\(\s*({_ID})?(?:\s*\[\s*(\d{{1,18}})\s
 _FAST_DECL = re.compile(
     rf"(wire|input|output|inout)\s+(?:\[\s*(\d{{1,18}})\s*:\s*(\d{{1,18}})\s*\]\s*)?"
     rf"({_ID}(?:\s*,\s*{_ID})*)\s*;")
-_BLANKS = re.compile(rf"(?:{_SKIP})*+", re.DOTALL)
+_BLANKS = vlog_syntax.BLANKS_RE
 _CONST = re.compile(r"(\d*)'[sS]?([bBoOdDhH])([0-9a-fA-FxXzZ?]*)")  # blanks and _ removed
 _FAST_BODY = re.compile(
     rf"(?:{_SKIP})*+(?:" + _FAST_INST.pattern + "|" + _FAST_DECL.pattern + ")", re.DOTALL)
@@ -137,83 +133,6 @@ class _Module:
     # with conns either dict name->expr or list of exprs; ("assign", lhs, rhs, line).
     items: list[tuple]
     line: int
-
-
-class _Lexer:
-    """Tokens (kind, text, offset) scanned lazily from a character position, so the fast
-    statement regexes and the general parser can take turns on the same text."""
-
-    def __init__(self, text: str, filename: str):
-        self.filename = filename
-        self.text = text
-        self.pos = 0
-        self._tok: tuple[str, str, int] | None = None
-        self._next = 0
-        self._newlines: list[int] | None = None
-
-    def error(self, reason: str, offset: int) -> InputError:
-        line = self.text.count("\n", 0, offset) + 1
-        col = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
-        return InputError(reason, file=self.filename, line=line, column=col)
-
-    def line_of(self, offset: int) -> int:
-        if self._newlines is None:
-            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
-        return bisect.bisect_left(self._newlines, offset) + 1
-
-    def peek(self) -> tuple[str, str, int]:
-        tok = self._tok
-        if tok is None:
-            m = _TOKENS.match(self.text, self.pos)
-            val = m.group(1)
-            if val is None:
-                if m.end() < len(self.text):  # an unterminated comment
-                    raise self.error("unterminated comment or attribute", m.end())
-                tok = ("eof", "", m.end())
-            else:
-                c = val[0]
-                if c == "\\":
-                    tok = ("id", val[1:], m.start(1))
-                elif c.isalpha() or c == "_":
-                    tok = ("id", val, m.start(1))
-                elif c.isdigit() or c == "'":
-                    tok = ("num", val, m.start(1))
-                else:
-                    if self.text.startswith(("/*", "(*"), m.start(1)):
-                        # _SKIP takes every terminated comment or attribute: this one is
-                        # not. An error now; as tokens, each later one would rescan the
-                        # rest of the file (quadratic)
-                        raise self.error("unterminated comment or attribute", m.start(1))
-                    tok = ("punct", val, m.start(1))
-            self._tok = tok
-            self._next = m.end()
-        return tok
-
-    def take(self) -> tuple[str, str, int]:
-        tok = self.peek()
-        self.pos = self._next
-        self._tok = None
-        return tok
-
-    def skip_blanks(self) -> int:
-        """Move past blanks and comments (no pending token); return the new position."""
-        if self._tok is not None:
-            return self._tok[2]
-        m = _BLANKS.match(self.text, self.pos)
-        self.pos = m.end()
-        return self.pos
-
-    def expect(self, value: str) -> tuple[str, str, int]:
-        tok = self.take()
-        if tok[1] != value or tok[0] not in ("punct", "id"):
-            raise self.error(f"expected {value!r}, found {_shown(tok[1])}", tok[2])
-        return tok
-
-    def ident(self, what: str) -> tuple[str, int]:
-        kind, val, off = self.take()
-        if kind != "id":
-            raise self.error(f"expected {what}, found {_shown(val)}", off)
-        return val, off
 
 
 def _int(lex: _Lexer) -> int:

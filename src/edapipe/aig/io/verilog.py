@@ -40,7 +40,7 @@ import re
 import sys
 
 from edapipe.aig.core import LATCH_INIT_X, Aig
-from edapipe.aig.io import limits
+from edapipe.aig.io import limits, vlog_syntax
 from edapipe.aig.io._netlist import (CONST, GATE, NetGraph, Namer, gc_paused,
                                      refuse_properties)
 from edapipe.errors import InputError, excerpt
@@ -50,19 +50,7 @@ class UnsupportedVerilog(InputError):
     """Valid Verilog, perhaps, but beyond the gate-level subset: hand it to the RTL frontend."""
 
 
-_SKIP = r"(?:\s+|//[^\n]*|/\*(?s:.*?)\*/|\(\*(?!\))(?s:.*?)\*\))*+"
-_PLAIN_TOKENS = r"""
-    \\\S+                                        # escaped identifier
-  | [A-Za-z_][A-Za-z0-9_$]*                      # identifier or keyword
-  | \d*\s*'[sS]?[bBoOdDhH]\s*[0-9a-fA-FxXzZ_?]+  # based number
-  | \d[\d_]*                                     # decimal number
-  | `[A-Za-z_]\w*                                # compiler directive
-  | /\*                                          # an unterminated comment
-  | ===|!==|~\^|\^~|~&|~\||&&|\|\||==|!=|<=|>=|<<<|>>>|<<|>>|\*\*|->
-  | \S                                           # any other character
-  | \Z                                           # the end (so trailing comments are skipped)
-"""
-_NAME = r"\\\S++|[A-Za-z_][A-Za-z0-9_$]*+"
+_NAME = vlog_syntax.NAME
 _OPERAND = _NAME + r"|1'b[01]"
 # (Blanks are possessive, \s*+: nothing after them starts with a blank, and a long run of
 # blanks before a mismatch must not be retried at every split.)
@@ -71,14 +59,14 @@ _ASSIGN = (r"assign[ \t\r\n]\s*+(" + _NAME + r")\s*+=\s*+(~?)\s*+(" + _OPERAND +
 _ASSIGN_RE = re.compile(_ASSIGN)
 """`assign x = [~]a [op [~]b];` over plain names and 1'b0/1'b1, op & | ^: its parts."""
 _ASSIGN_BARE = re.sub(r"\((?!\?)", "(?:", _ASSIGN)
-_TOKEN_RE = re.compile(_SKIP + r"""(
-    # The two statements of ABC's files are single tokens: a run of `assign`s of the
-    # _ASSIGN_RE shape (split by simple_assigns) and `wire a, b, ...;`. Anything else in
-    # them (comments, selects, other operators) makes them fail here: ordinary tokens.
-    """ + _ASSIGN_BARE + r"""(?:\s*+""" + _ASSIGN_BARE + r""")*+
-  | wire[ \t\r\n]\s*+(?:""" + _NAME + r""")(?:\s*+,\s*+(?:""" + _NAME + r"""))*+\s*+;
-  | """ + _PLAIN_TOKENS + ")", re.VERBOSE)
-_PLAIN_TOKEN_RE = re.compile(_SKIP + "(" + _PLAIN_TOKENS + ")", re.VERBOSE)
+# The fast mode of the one token grammar (vlog_syntax): the two statements of ABC's files
+# are single tokens, a run of `assign`s of the _ASSIGN_RE shape (split by simple_assigns) and
+# `wire a, b, ...;`. Anything else in them (comments, selects, other operators) makes them
+# fail here: ordinary tokens of vlog_syntax.TOKEN.
+_TOKEN_RE = re.compile(vlog_syntax.skip() + "(" + _ASSIGN_BARE + r"(?:\s*+" + _ASSIGN_BARE
+                       + r")*+|wire[ \t\r\n]\s*+(?:" + _NAME + r")(?:\s*+,\s*+(?:" + _NAME
+                       + r"))*+\s*+;|" + vlog_syntax.TOKEN + ")")
+_PLAIN_TOKEN_RE = vlog_syntax.TOKEN_RE
 _NAME_RE = re.compile(_NAME)
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 _TIMESCALE_RE = re.compile(r"`(?:timescale|resetall|celldefine|endcelldefine|default_nettype)"
@@ -121,29 +109,6 @@ _MAX_NESTING = 256      # levels of (), {} and ?: arms; deeper goes to the RTL f
 _SENTINEL = ""
 
 
-def _locate_factory(text: str, token_re: re.Pattern):
-    """Token index -> (line, column), computed by re-tokenizing (only on errors)."""
-    cache: list[int] = []
-    matches = token_re.finditer(text)
-
-    def locate(k) -> tuple:
-        if k is None:
-            return (None, None)
-        # Tokens up to the k-th only: an error early in a 5 MB file costs nothing.
-        while len(cache) <= int(k):
-            m = next(matches, None)
-            if m is None:
-                break
-            cache.append(m.start(1))
-        k = min(int(k), len(cache) - 1) if cache else 0
-        off = cache[k] if cache else 0
-        line = text.count("\n", 0, off) + 1
-        col = off - (text.rfind("\n", 0, off) + 1) + 1
-        return (line, col)
-
-    return locate
-
-
 class _Reparse(InputError):
     """The statement tokens met something only plain tokens can tell: parse again with them."""
 
@@ -169,7 +134,7 @@ class _Parser:
             self.toks.append(_SENTINEL)
         self.toks.extend([_SENTINEL] * 8)        # look-ahead never runs off the end
         self.i = 0
-        self.locate = _locate_factory(text, token_re)
+        self.locate = vlog_syntax.Locator(text, token_re)
         self.g = NetGraph(filename, self.locate)
         self.vectors: dict[str, tuple[int, int]] = {}   # name -> (msb, lsb)
         self.declared: dict[str, str] = {}              # name -> input/output/wire/reg
