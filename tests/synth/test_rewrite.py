@@ -131,3 +131,50 @@ def test_every_shared_circuit_cec(name, tmp_path):
             assert stats.levels_after <= stats.levels_before
         assert_equivalent(aig, out)
         abc_cec(aig, out, tmp_path)
+
+
+# Results of each variant on small shared circuits: (ANDs, levels, rewrites) for rw, rwz,
+# rw -l, rw -C 4. A restructuring of the kernel (issue 14: named steps, the work graph's
+# hash, fold and required levels) must not change a single choice; these counts move if one
+# does.
+PINNED = {
+    "c432": [(202, 26, 5), (177, 24, 82), (202, 26, 5), (204, 26, 4)],
+    "c880": [(312, 25, 9), (313, 25, 99), (312, 25, 9), (316, 25, 7)],
+    "c1908": [(374, 25, 13), (369, 25, 151), (374, 25, 13), (381, 25, 14)],
+    "ctrl": [(123, 8, 46), (114, 8, 90), (124, 8, 45), (132, 9, 41)],
+    "int2float": [(224, 16, 34), (225, 16, 108), (224, 16, 34), (228, 15, 33)],
+    "i2c": [(1312, 19, 31), (1261, 16, 594), (1303, 19, 39), (1307, 20, 35)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_results_are_pinned(name):
+    aig = io.read(source(name))
+    variants = (rewrite.Params(), rewrite.Params(zero_gain=True),
+                rewrite.Params(preserve_levels=False), rewrite.Params(max_cuts=4))
+    got = []
+    for params in variants:
+        out, stats = rewrite.run(aig, params)
+        got.append((out.num_ands, stats.levels_after, stats.rewrites))
+    assert got == PINNED[name]
+
+
+def test_required_levels_are_depth_minus_the_longest_path_to_an_output():
+    # rewrite takes its required levels from the working graph's kernel (one mechanism)
+    import numpy as np
+
+    from edapipe.aig.analysis import levels
+    from edapipe.synth.window_kernels import required_levels
+
+    aig = io.read(source("c880"))
+    cos = aig.co_literals().astype(np.int64)
+    req = required_levels(aig.num_cis, aig.fanin0, aig.fanin1, cos)
+    base = aig.num_cis + 1
+    to_out = [0] * (base + aig.num_ands)
+    for g in range(aig.num_ands - 1, -1, -1):
+        for lit in (int(aig.fanin0[g]), int(aig.fanin1[g])):
+            to_out[lit >> 1] = max(to_out[lit >> 1], to_out[base + g] + 1)
+    lev = levels(aig)
+    total = int(lev[cos >> 1].max())
+    assert total == depth(aig)
+    assert [int(r) for r in req] == [total - t for t in to_out]

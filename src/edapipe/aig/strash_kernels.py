@@ -20,7 +20,9 @@ def table_size(n_nodes):
 
 
 @njit(cache=True, inline="always")
-def _slot(a, b, mask):
+def hash_slot(a, b, mask):
+    """Slot of the AND node with fanin literals (a, b) in a table of mask + 1 slots: the one
+    AIG node hash of the project (this table, the working graph of refactor/resub, rewrite)."""
     h = (np.uint64(a) * np.uint64(0x9E3779B97F4A7C15)) ^ (np.uint64(b) * np.uint64(0xC2B2AE3D27D4EB4F))
     h ^= h >> np.uint64(29)
     return np.int64(h & np.uint64(mask))
@@ -43,7 +45,7 @@ def strash_and(a, b, table, nf0, nf1, count, base):
     if a == (b ^ 1):
         return 0
     mask = table.shape[0] - 1
-    h = _slot(a, b, mask)
+    h = hash_slot(a, b, mask)
     while True:
         idx = table[h]
         if idx < 0:
@@ -72,7 +74,7 @@ def strash_lookup(a, b, table, nf0, nf1, base):
     if a == (b ^ 1):
         return 0
     mask = table.shape[0] - 1
-    h = _slot(a, b, mask)
+    h = hash_slot(a, b, mask)
     while True:
         idx = table[h]
         if idx < 0:

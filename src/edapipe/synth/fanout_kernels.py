@@ -1,7 +1,7 @@
-"""Numba kernels: fanouts of the working graph (window_kernels) and the in-place propagation
-of a replacement through them, as ABC's Abc_AigReplace does.
+"""Numba kernels: fanouts of the work graph (window_kernels.WorkGraph) and the in-place
+propagation of a replacement through them, as ABC's Abc_AigReplace does.
 
-The working graph has no fanout lists of its own. A node's fanouts are found from three
+The work graph has no fanout lists of its own. A node's fanouts are found from three
 sources, some entries stale (callers check the resolved fanins):
     off, idx        the input's fanout CSR (by variable), for the original nodes
     dhead/dnext/dnode   fanouts of nodes made by the pass, registered by created fanin
@@ -18,25 +18,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from edapipe.synth.window_kernels import _bucket, fold, lookup, replace, resolve
+from edapipe.aig.strash_kernels import hash_slot
+from edapipe.synth.window_kernels import fold, lookup, replace, resolve
 from edapipe.util.jit import njit
 
 MAX_FANOUTS = 256
 """Fanouts looked at per node."""
-
-
-class Graph(NamedTuple):
-    """The working graph's arrays (window_kernels.init_graph, in its order)."""
-
-    f0: np.ndarray
-    f1: np.ndarray
-    repl: np.ndarray
-    refs: np.ndarray
-    dead: np.ndarray
-    lev: np.ndarray
-    head: np.ndarray
-    nxt: np.ndarray
-    count: np.ndarray
 
 
 class Fanouts(NamedTuple):
@@ -48,11 +35,14 @@ class Fanouts(NamedTuple):
     ne: np.ndarray       # [edges used, first variable not registered yet]
     rhead: np.ndarray
     rnext: np.ndarray
+    found: np.ndarray    # candidates' result (MAX_FANOUTS + 1)
+    fstack: np.ndarray   # candidates' scratch (MAX_FANOUTS + 1)
+    work: np.ndarray     # propagate's worklist (cap + 1)
 
 
 @njit(cache=True)
 def new_fanouts(fo_off, fo_idx, cap):
-    """Fanout bookkeeping for a working graph of capacity cap over an input whose fanout
+    """Fanout bookkeeping for a work graph of capacity cap over an input whose fanout
     CSR is fo_off/fo_idx (int64, by variable)."""
     n_orig = fo_off.shape[0] - 1
     n_edges = 2 * (cap - n_orig) + 2
@@ -60,13 +50,23 @@ def new_fanouts(fo_off, fo_idx, cap):
     ne[1] = n_orig
     return Fanouts(fo_off, fo_idx, np.full(cap, -1, dtype=np.int64),
                    np.empty(n_edges, dtype=np.int64), np.empty(n_edges, dtype=np.int64), ne,
-                   np.full(cap, -1, dtype=np.int64), np.full(cap, -1, dtype=np.int64))
+                   np.full(cap, -1, dtype=np.int64), np.full(cap, -1, dtype=np.int64),
+                   np.empty(MAX_FANOUTS + 1, dtype=np.int64),
+                   np.empty(MAX_FANOUTS + 1, dtype=np.int64),
+                   np.empty(cap + 1, dtype=np.int64))
 
 
-@njit(cache=True)
-def candidates(d, fo, fstack, fouts):
-    """Candidate fanouts of d into fouts (some stale), at most MAX_FANOUTS; their number."""
-    n_orig = fo.off.shape[0] - 1
+@njit(cache=True, inline="always")
+def candidates(fo, d):
+    """Candidate fanouts of d into fo.found (some stale), at most MAX_FANOUTS; their number."""
+    fstack = fo.fstack
+    fouts = fo.found
+    off = fo.off
+    idx = fo.idx
+    dnode = fo.dnode
+    dnext = fo.dnext
+    rnext = fo.rnext
+    n_orig = off.shape[0] - 1
     nf = 0
     sp = 1
     fstack[0] = d
@@ -74,20 +74,20 @@ def candidates(d, fo, fstack, fouts):
         sp -= 1
         x = fstack[sp]
         if x < n_orig:
-            for e in range(fo.off[x], fo.off[x + 1]):
+            for e in range(off[x], off[x + 1]):
                 if nf < MAX_FANOUTS:
-                    fouts[nf] = fo.idx[e]
+                    fouts[nf] = idx[e]
                     nf += 1
         e = fo.dhead[x]
         while e >= 0 and nf < MAX_FANOUTS:
-            fouts[nf] = fo.dnode[e]
+            fouts[nf] = dnode[e]
             nf += 1
-            e = fo.dnext[e]
+            e = dnext[e]
         r = fo.rhead[x]
         while r >= 0 and sp < MAX_FANOUTS:
             fstack[sp] = r
             sp += 1
-            r = fo.rnext[r]
+            r = rnext[r]
     return nf
 
 
@@ -116,9 +116,15 @@ def note_replaced(fo, z, var):
 
 
 @njit(cache=True)
-def tighten(z, r, n, n_orig, req, wf0, wf1, repl, stack):
-    """Lower the required level of an unvisited original node z (n < z < n_orig) to r and
+def tighten(g, z, r, n):
+    """Lower the required level of an unvisited original node z (n < z < g.n_orig) to r and
     push the bound down through its unvisited fanins."""
+    f0 = g.f0
+    f1 = g.f1
+    repl = g.repl
+    n_orig = g.n_orig
+    req = g.req
+    stack = g.stack
     if not (n < z < n_orig) or req[z] <= r:
         return
     req[z] = r
@@ -128,7 +134,7 @@ def tighten(z, r, n, n_orig, req, wf0, wf1, repl, stack):
         sp -= 1
         x = stack[sp]
         for side in range(2):
-            y = resolve(wf0[x] if side == 0 else wf1[x], repl) >> 1
+            y = resolve(f0[x] if side == 0 else f1[x], repl) >> 1
             if n < y < n_orig and req[y] > req[x] - 1:
                 req[y] = req[x] - 1
                 stack[sp] = y
@@ -139,7 +145,7 @@ def tighten(z, r, n, n_orig, req, wf0, wf1, repl, stack):
 def _rehash(z, a, b, g):
     """Move z in the structural hash from its old fanins to (a, b), its resolved ones."""
     mask = g.head.shape[0] - 1
-    h = _bucket(g.f0[z], g.f1[z], mask)
+    h = hash_slot(g.f0[z], g.f1[z], mask)
     if g.head[h] == z:
         g.head[h] = g.nxt[z]
     else:
@@ -150,46 +156,52 @@ def _rehash(z, a, b, g):
             g.nxt[v] = g.nxt[z]
     g.f0[z] = a
     g.f1[z] = b
-    h = _bucket(a, b, mask)
+    h = hash_slot(a, b, mask)
     g.nxt[z] = g.head[h]
     g.head[h] = z
 
 
 @njit(cache=True)
-def propagate(x0, g, fo, num_ci, req, lo, hi, work, fstack, fouts, delstack):
+def propagate(g, fo, x0):
     """After x0, the node being visited, was replaced: fold each fanout that became trivial,
-    merge each that became a copy of a live node (lookup skips lo < v < hi, as the pass's own
+    merge each that became a copy of a live node (lookup skips g.frozen, as the pass's own
     lookups), re-hash the others under their resolved fanins; then the same for the fanouts
     of what was folded or merged. Required levels of nodes not visited yet (above x0) that
     gain fanouts are tightened. Returns the number of nodes removed."""
-    n_orig = fo.off.shape[0] - 1
+    f0 = g.f0
+    f1 = g.f1
+    repl = g.repl
+    dead = g.dead
+    n_orig = g.n_orig
+    work = fo.work
+    fouts = fo.found
     removed = 0
     work[0] = x0
     sp = 1
     while sp > 0:
         sp -= 1
-        nf = candidates(work[sp], fo, fstack, fouts)
+        nf = candidates(fo, work[sp])
         for e in range(nf):
             z = fouts[e]
-            if g.dead[z]:
+            if dead[z]:
                 continue
-            a = resolve(g.f0[z], g.repl)
-            b = resolve(g.f1[z], g.repl)
+            a = resolve(f0[z], repl)
+            b = resolve(f1[z], repl)
             if a < b:
                 a, b = b, a
-            if a == g.f0[z] and b == g.f1[z]:
+            if a == f0[z] and b == f1[z]:
                 continue
             t = fold(a, b)
             if t < 0:
-                w = lookup(a, b, g.f0, g.f1, g.dead, g.head, g.nxt, lo, hi)
+                w = lookup(g, a, b)
                 if w >= 0 and w != z:
                     t = 2 * w
             if t < 0:
                 _rehash(z, a, b, g)
                 continue
-            r = req[z] if z < n_orig else g.lev[z]
-            tighten(t >> 1, r, x0, n_orig, req, g.f0, g.f1, g.repl, delstack)
-            replace(z, t, num_ci, g.f0, g.f1, g.repl, g.refs, g.dead, delstack)
+            r = g.req[z] if z < n_orig else g.lev[z]
+            tighten(g, t >> 1, r, x0)
+            replace(g, z, t)
             note_replaced(fo, z, t >> 1)
             removed += 1
             if sp < work.shape[0]:

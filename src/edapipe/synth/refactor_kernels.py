@@ -1,26 +1,130 @@
 """Numba kernel of `refactor`: cut functions resynthesized as factored forms (ABC's
-Abc_NtkRefactor). Working graph and windows: window_kernels."""
+Abc_NtkRefactor), on the work graph of window_kernels.
+
+Per node, in named steps: open_window (cut, cone, truth table, MFFC); truth_to_forms (both
+polarities factored, sop_kernels); _count_form prices a form against the graph (ABC's
+Dec_GraphToNetworkCount); _build_form builds the cheaper one by hashing; replace.
+"""
+
+from typing import NamedTuple
 
 import numpy as np
 
 from edapipe.synth.sop_kernels import num_words, truth_to_forms
-from edapipe.synth.window_kernels import (compact, cone_order, drop_orphans, find_cut, fold,
-                                          init_graph, lookup, mffc, new_and, replace,
-                                          resolve, simulate_cone)
+from edapipe.synth.window_kernels import (UNBOUNDED, compact, drop_orphans, fold, init_graph,
+                                          lookup, new_and, new_window, open_window,
+                                          refresh_level, replace)
 from edapipe.util.jit import njit
-
-MAX_CONE = 1000
-"""Interior nodes a cut may span (the expansion stops there)."""
 
 FAN_STOP = 2
 """A leaf with more fanouts is expanded only if that adds at most one leaf (ABC's value)."""
+MAX_REFS = 1000
+"""Nodes with more references are not tried (ABC's limit)."""
+
+
+class Form(NamedTuple):
+    """A factored form as truth_to_forms writes it: nodes j = nvars + 1 .. n[0] - 1 with
+    fanin literals (f0[j], f1[j]) over local variables 1..nvars (the cut's leaves), 0 the
+    constant."""
+
+    f0: np.ndarray
+    f1: np.ndarray
+    n: np.ndarray
+
+
+class Pricing(NamedTuple):
+    """Per form node j: `used` (in the root's cone), `lit` (the graph literal it hashes to, -1
+    if it needs a new node) and `lev` (its level)."""
+
+    used: np.ndarray
+    lit: np.ndarray
+    lev: np.ndarray
 
 
 @njit(cache=True)
-def _count_form(nl, leaves, g0, g1, gn, root, used, fl, flev, lev, wf0, wf1, dead, head, nxt,
-                mmark, mtrav, limit, lo, hi):
+def _new_form(cap):
+    return Form(np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64),
+                np.zeros(1, dtype=np.int64))
+
+
+@njit(cache=True)
+def refactor(num_ci, f0, f1, cos, max_leaves, zero_gain, preserve_levels, max_cubes,
+             min_added):
+    """Refactor every node once. Returns (nf0, nf1, n_ands, new COs, stats) with stats =
+    [nodes tried, nodes replaced, estimated gain, interior nodes seen, leaves seen]."""
+    g = init_graph(num_ci, f0, f1, cos, f0.shape[0] + 64, False)
+    w = new_window(g, max_leaves, 4)
+    fcap = max_leaves + 8 + 4 * (max_leaves + 1) * max_cubes
+    fa = _new_form(fcap)
+    fb = _new_form(fcap)
+    pr = Pricing(np.zeros(fcap, dtype=np.bool_), np.empty(fcap, dtype=np.int64),
+                 np.empty(fcap, dtype=np.int64))
+    stats = np.zeros(5, dtype=np.int64)
+    for n in range(num_ci + 1, g.n_orig):
+        if g.dead[n]:
+            continue
+        refresh_level(g, n)
+        if g.refs[n] > MAX_REFS:
+            continue
+        # with levels kept no node's level may grow: every stored level then bounds the real
+        # one from above, so nodes found by hashing anywhere can be priced safely
+        rq = g.lev[n] if preserve_levels else UNBOUNDED
+        nl, no, saved = open_window(g, w, n, max_leaves, FAN_STOP, 2)
+        if nl < 2:
+            continue
+        stats[3] += no
+        stats[4] += nl
+        limit = saved if zero_gain else saved - 1
+        if limit < min_added:
+            continue
+        tt = w.tts[nl + no - 1, :num_words(nl)].copy()
+        root, root_b = truth_to_forms(tt, nl, max_cubes, fa.f0, fa.f1, fa.n, fb.f0, fb.f1,
+                                      fb.n)
+        if root < 0:
+            continue
+        stats[0] += 1
+        if root_b >= 0 and _other_is_better(g, w, nl, fa, root, fb, root_b, pr, limit, rq):
+            fa, fb = fb, fa
+            root = root_b
+        added, root_lev = _count_form(g, w, nl, fa, root, pr, limit)
+        if added > limit or root_lev > rq:
+            continue
+        start = g.count[0]
+        lit = _build_form(g, n, nl, fa, root, pr)
+        if lit >= 0 and lit >> 1 != n and g.lev[lit >> 1] <= rq:
+            replace(g, n, lit)
+            stats[1] += 1
+            stats[2] += saved - added
+        drop_orphans(g, start)
+    nf0, nf1, n_new, out = compact(g, cos)
+    return nf0, nf1, n_new, out, stats
+
+
+@njit(cache=True, inline="always")
+def _other_is_better(g, w, nl, fa, root, fb, root_b, pr, limit, rq):
+    """Price the other polarity's form too: it wins if it adds fewer nodes within the
+    required level, or if only it meets the required level within the limit."""
+    added_b, lev_b = _count_form(g, w, nl, fb, root_b, pr, limit)
+    added_a, lev_a = _count_form(g, w, nl, fa, root, pr, limit)
+    return (added_b < added_a and lev_b <= rq) or (lev_a > rq and lev_b <= rq
+                                                   and added_b <= limit)
+
+
+@njit(cache=True, inline="always")
+def _count_form(g, w, nl, form, root, pr, limit):
     """New nodes the form needs (nodes found by hashing outside the MFFC are free) and the
-    level of its root; stops counting past `limit` (returns limit + 1)."""
+    level of its root; stops counting past `limit` (returns limit + 1). Leaves pr.used and
+    pr.lit set for _build_form."""
+    used = pr.used
+    fl = pr.lit
+    flev = pr.lev
+    g0 = form.f0
+    g1 = form.f1
+    gn = form.n[0]
+    lev = g.lev
+    leaves = w.leaves
+    mmark = w.mmark
+    trav = w.trav[0]
     used[:gn] = False
     used[root >> 1] = True
     for j in range(gn - 1, nl, -1):
@@ -50,8 +154,8 @@ def _count_form(nl, leaves, g0, g1, gn, root, used, fl, flev, lev, wf0, wf1, dea
                 continue
             if la < lb:
                 la, lb = lb, la
-            v = lookup(la, lb, wf0, wf1, dead, head, nxt, lo, hi)
-            if v >= 0 and mmark[v] != mtrav:
+            v = lookup(g, la, lb)
+            if v >= 0 and mmark[v] != trav:
                 fl[j] = 2 * v
                 flev[j] = lev[v]
                 continue
@@ -65,110 +169,21 @@ def _count_form(nl, leaves, g0, g1, gn, root, used, fl, flev, lev, wf0, wf1, dea
     return added, flev[root >> 1]
 
 
-@njit(cache=True)
-def refactor(num_ci, f0, f1, cos, max_leaves, zero_gain, preserve_levels, max_cubes,
-             min_added):
-    """Refactor every node once. Returns (nf0, nf1, n_ands, new COs, stats) with stats =
-    [nodes tried, nodes replaced, estimated gain]."""
-    n_and = f0.shape[0]
-    base = num_ci + 1
-    wf0, wf1, repl, refs, dead, lev, head, nxt, count = init_graph(num_ci, f0, f1, cos,
-                                                                   n_and + 64)
-    cap = wf0.shape[0]
-    mark = np.zeros(cap, dtype=np.int64)
-    mmark = np.zeros(cap, dtype=np.int64)
-    loc = np.zeros(cap, dtype=np.int32)
-    delstack = np.empty(cap + 1, dtype=np.int64)
-    leaves = np.empty(max_leaves + 4, dtype=np.int64)
-    order = np.empty(MAX_CONE + 4, dtype=np.int64)
-    stack = np.empty(MAX_CONE + 4, dtype=np.int64)
-    state = np.empty(MAX_CONE + 4, dtype=np.int8)
-    members = np.empty(MAX_CONE + 4, dtype=np.int64)
-    nw_max = num_words(max_leaves)
-    tts = np.empty((max_leaves + MAX_CONE + 4, nw_max), dtype=np.uint64)
-    fcap = max_leaves + 8 + 4 * (max_leaves + 1) * max_cubes
-    g0 = np.empty(fcap, dtype=np.int64)
-    g1 = np.empty(fcap, dtype=np.int64)
-    gn = np.zeros(1, dtype=np.int64)
-    h0 = np.empty(fcap, dtype=np.int64)
-    h1 = np.empty(fcap, dtype=np.int64)
-    hn = np.zeros(1, dtype=np.int64)
-    fl = np.empty(fcap, dtype=np.int64)
-    flev = np.empty(fcap, dtype=np.int64)
-    used = np.zeros(fcap, dtype=np.bool_)
-    stats = np.zeros(5, dtype=np.int64)
-    trav = 0
-    for n in range(base, base + n_and):
-        if dead[n]:
+@njit(cache=True, inline="always")
+def _build_form(g, n, nl, form, root, pr):
+    """Build the priced form's used nodes in g (hashing reuses what exists): the root's
+    literal, or -1 if the graph is full or an inner node lands on n."""
+    fl = pr.lit
+    used = pr.used
+    g0 = form.f0
+    g1 = form.f1
+    for j in range(nl + 1, form.n[0]):
+        if not used[j]:
             continue
-        a = resolve(wf0[n], repl) >> 1
-        b = resolve(wf1[n], repl) >> 1
-        lev[n] = (lev[a] if lev[a] > lev[b] else lev[b]) + 1
-        if refs[n] > 1000:
-            continue
-        lo = 0
-        hi = 0
-        # with levels kept no node's level may grow: every stored level then bounds the real
-        # one from above, so nodes found by hashing anywhere can be priced safely
-        rq = lev[n] if preserve_levels else 1 << 30
-        trav += 1
-        nl = find_cut(n, max_leaves, FAN_STOP, MAX_CONE, num_ci, wf0, wf1, repl, refs, lev,
-                      mark, trav, leaves)
-        if nl < 2:
-            continue
-        no = cone_order(n, nl, leaves, wf0, wf1, repl, mark, trav, loc, order, stack, state)
-        nw = num_words(nl)
-        stats[3] += no
-        stats[4] += nl
-        simulate_cone(nl, no, order, leaves, wf0, wf1, repl, loc, tts, nw)
-        saved = mffc(n, nl, leaves, num_ci, wf0, wf1, repl, refs, mmark, trav, members)
-        limit = saved if zero_gain else saved - 1
-        if limit < min_added:
-            continue
-        tt = tts[nl + no - 1, :nw].copy()
-        root, root_b = truth_to_forms(tt, nl, max_cubes, g0, g1, gn, h0, h1, hn)
-        if root < 0:
-            continue
-        stats[0] += 1
-        if root_b >= 0:
-            # price the other polarity's form too; keep it if it adds fewer nodes
-            added_b, lev_b = _count_form(nl, leaves, h0, h1, hn[0], root_b, used, fl, flev,
-                                         lev, wf0, wf1, dead, head, nxt, mmark, trav, limit,
-                                         lo, hi)
-            added_a, lev_a = _count_form(nl, leaves, g0, g1, gn[0], root, used, fl, flev,
-                                         lev, wf0, wf1, dead, head, nxt, mmark, trav, limit,
-                                         lo, hi)
-            if (added_b < added_a and lev_b <= rq) or (lev_a > rq and lev_b <= rq
-                                                           and added_b <= limit):
-                g0, h0 = h0, g0
-                g1, h1 = h1, g1
-                gn, hn = hn, gn
-                root = root_b
-        added, root_lev = _count_form(nl, leaves, g0, g1, gn[0], root, used, fl, flev, lev,
-                                      wf0, wf1, dead, head, nxt, mmark, trav, limit, lo, hi)
-        if added > limit or root_lev > rq:
-            continue
-        # build the form (hashing reuses what exists)
-        start = count[0]
-        ok = True
-        for j in range(nl + 1, gn[0]):
-            if not used[j]:
-                continue
-            x = g0[j]
-            y = g1[j]
-            lx = fl[x >> 1] ^ (x & 1)
-            ly = fl[y >> 1] ^ (y & 1)
-            r = new_and(lx, ly, wf0, wf1, repl, refs, dead, lev, head, nxt, count, lo, hi)
-            if r < 0 or (r >> 1 == n and j != root >> 1):
-                ok = False
-                break
-            fl[j] = r
-        if ok:
-            lit = fl[root >> 1] ^ (root & 1)
-            if lit >> 1 != n and lev[lit >> 1] <= rq:
-                replace(n, lit, num_ci, wf0, wf1, repl, refs, dead, delstack)
-                stats[1] += 1
-                stats[2] += saved - added
-        drop_orphans(start, num_ci, wf0, wf1, repl, refs, dead, count, delstack)
-    nf0, nf1, n_new, out = compact(num_ci, cos, wf0, wf1, repl, dead, count)
-    return nf0, nf1, n_new, out, stats
+        x = g0[j]
+        y = g1[j]
+        r = new_and(g, fl[x >> 1] ^ (x & 1), fl[y >> 1] ^ (y & 1))
+        if r < 0 or (r >> 1 == n and j != root >> 1):
+            return -1
+        fl[j] = r
+    return fl[root >> 1] ^ (root & 1)

@@ -1,61 +1,129 @@
 """Numba kernel of `resub`: windowed resubstitution with exact truth tables (ABC's
-Abc_NtkResubstitute / Abc_ManResubEval). Working graph and windows: window_kernels."""
+Abc_NtkResubstitute / Abc_ManResubEval), on the work graph of window_kernels.
+
+Per node, in named steps: open_window (cut, cone, truth tables, MFFC); _cone_divisors and
+_fanout_divisors; _constant_or_divisor (0-resub); _find_match (1- and 2-resub, a Match kind
+below with its divisor literals); _build_match; _commit (replace, propagate through fanouts).
+"""
+
+from typing import NamedTuple
 
 import numpy as np
 
-from edapipe.synth.fanout_kernels import (MAX_FANOUTS, Graph, candidates, new_fanouts,
-                                          note_replaced, propagate, register_new, tighten)
+from edapipe.synth.fanout_kernels import (candidates, new_fanouts, note_replaced, propagate,
+                                          register_new, tighten)
 from edapipe.synth.sop_kernels import ALL, num_words
-from edapipe.synth.window_kernels import (compact, cone_order, drop_orphans, find_cut,
-                                          init_graph, mffc, new_and, replace,
-                                          required_levels, resolve, simulate_cone)
+from edapipe.synth.window_kernels import (compact, drop_orphans, init_graph, new_and,
+                                          new_window, open_window, refresh_level, replace,
+                                          resolve)
 from edapipe.util.jit import njit
 
-MAX_CONE = 1000
 MAX_DIVS = 150
 """Divisors per window (ABC's ABC_RS_DIV1_MAX)."""
 MAX_DIVS2 = 500
 """Two-input divisor pairs per window (ABC's ABC_RS_DIV2_MAX)."""
+NO_FAN_STOP = 100000
+"""resub's cuts expand leaves whatever their fanout (ABC's Abc_NodeFindCut with no stop)."""
+MAX_REFS = 1000
+"""Nodes with more references are not tried (ABC's limit)."""
+
+# Match kinds: how the node's function is made of divisor literals x0, x1, x2
+NO_MATCH = 0
+OR2 = 1        # x0 | x1             (1-resub)
+AND2 = 2       # x0 & x1             (1-resub)
+OR3 = 3        # x0 | x1 | x2        (2-resub)
+AND3 = 4       # x0 & x1 & x2        (2-resub)
+OR_AND = 5     # x0 | (x1 & x2)      (2-resub)
+AND_OR = 6     # x0 & (x1 | x2)      (2-resub)
+
+# Positions in the statistics array the kernel returns (resub.Stats reads them in order)
+ST_TRIED, ST_RESUB0, ST_RESUB1, ST_RESUB2, ST_GAIN, ST_CONSTANTS, ST_CONST_GAIN, \
+    ST_PROPAGATED = range(8)
+
+
+class Divisors(NamedTuple):
+    """The divisors of the current window and the candidate lists built from them. A divisor
+    literal in the lists is 2 * divisor index + complement."""
+
+    var: np.ndarray        # variable of each divisor
+    row: np.ndarray        # its truth-table row in the window's tts
+    mark: np.ndarray       # by variable: == trav for a divisor of the current window
+    pos: np.ndarray        # literals that imply the function (OR candidates)
+    neg: np.ndarray        # literals the function implies (AND candidates)
+    binate: np.ndarray     # divisor indices in neither list
+    and_pairs: np.ndarray  # (b1, b2) binate literals whose AND implies the function
+    or_pairs: np.ndarray   # (b1, b2) binate literals whose OR the function implies
+    f: np.ndarray          # the node's truth table
+    pair: np.ndarray       # scratch row
 
 
 @njit(cache=True)
+def _new_divisors(g, max_leaves):
+    cap = MAX_DIVS + max_leaves + 8
+    nw = num_words(max_leaves)
+    return Divisors(np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64),
+                    np.zeros(g.f0.shape[0], dtype=np.int64), np.empty(cap, dtype=np.int64),
+                    np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64),
+                    np.empty((MAX_DIVS2, 2), dtype=np.int64),
+                    np.empty((MAX_DIVS2, 2), dtype=np.int64),
+                    np.empty(nw, dtype=np.uint64), np.empty(nw, dtype=np.uint64))
+
+
+@njit(cache=True, inline="always")
+def _mask(c):
+    return ALL if c else np.uint64(0)
+
+
+@njit(cache=True, inline="always")
 def _eq(tts, i, ci, f, nw):
     """Row i (complemented if ci) equals the root table f."""
-    c = ALL if ci else np.uint64(0)
+    c = _mask(ci)
     for w in range(nw):
         if (tts[i, w] ^ c) != f[w]:
             return False
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _implies(tts, i, ci, f, cf, nw):
     """(row i ^ ci) implies (f ^ cf)."""
-    a = ALL if ci else np.uint64(0)
-    b = ALL if cf else np.uint64(0)
+    a = _mask(ci)
+    b = _mask(cf)
     for w in range(nw):
         if (tts[i, w] ^ a) & ~(f[w] ^ b):
             return False
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _or2_eq(tts, i, ci, j, cj, f, nw):
-    a = ALL if ci else np.uint64(0)
-    b = ALL if cj else np.uint64(0)
+    a = _mask(ci)
+    b = _mask(cj)
     for w in range(nw):
         if ((tts[i, w] ^ a) | (tts[j, w] ^ b)) != f[w]:
             return False
     return True
 
 
-@njit(cache=True)
-def _or3_eq(tts, i, ci, j, cj, k, ck, f, nw):
-    a = ALL if ci else np.uint64(0)
-    b = ALL if cj else np.uint64(0)
-    c = ALL if ck else np.uint64(0)
+@njit(cache=True, inline="always")
+def _and2_eq(tts, i, ci, j, cj, f, nw):
+    a = _mask(ci)
+    b = _mask(cj)
     for w in range(nw):
-        if ((tts[i, w] ^ a) | (tts[j, w] ^ b) | (tts[k, w] ^ c)) != f[w]:
+        if ((tts[i, w] ^ a) & (tts[j, w] ^ b)) != f[w]:
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def _or3_eq(tts, i, ci, j, cj, k, ck, f, cf, nw):
+    """(row i ^ ci) | (row j ^ cj) | (row k ^ ck) equals f ^ cf."""
+    a = _mask(ci)
+    b = _mask(cj)
+    c = _mask(ck)
+    af = _mask(cf)
+    for w in range(nw):
+        if ((tts[i, w] ^ a) | (tts[j, w] ^ b) | (tts[k, w] ^ c)) != (f[w] ^ af):
             return False
     return True
 
@@ -64,400 +132,439 @@ def _or3_eq(tts, i, ci, j, cj, k, ck, f, nw):
 def resub(num_ci, f0, f1, cos, fo_off, fo_idx, max_leaves, max_added, zero_gain,
           preserve_levels):
     """Resubstitute every node once. fo_off/fo_idx: fanout CSR of the input (by variable).
-    Returns (nf0, nf1, n_ands, new COs, stats) with stats = [nodes tried, 0-resubs,
-    1-resubs, 2-resubs, estimated gain]."""
-    n_and = f0.shape[0]
-    base = num_ci + 1
-    n_orig = base + n_and
-    wf0, wf1, repl, refs, dead, lev, head, nxt, count = init_graph(num_ci, f0, f1, cos,
-                                                                   n_and + 64)
-    if preserve_levels:
-        req = required_levels(num_ci, f0, f1, cos)
-    else:
-        req = np.full(n_orig, 1 << 30, dtype=np.int32)
-    cap = wf0.shape[0]
-    mark = np.zeros(cap, dtype=np.int64)
-    mmark = np.zeros(cap, dtype=np.int64)
-    dmark = np.zeros(cap, dtype=np.int64)
-    loc = np.zeros(cap, dtype=np.int32)
-    delstack = np.empty(cap + 1, dtype=np.int64)
-    leaves = np.empty(max_leaves + 4, dtype=np.int64)
-    order = np.empty(MAX_CONE + 4, dtype=np.int64)
-    stack = np.empty(MAX_CONE + 4, dtype=np.int64)
-    state = np.empty(MAX_CONE + 4, dtype=np.int8)
-    members = np.empty(MAX_CONE + 4, dtype=np.int64)
-    nw_max = num_words(max_leaves)
-    nrows = max_leaves + MAX_CONE + MAX_DIVS + 8
-    tts = np.empty((nrows, nw_max), dtype=np.uint64)
-    divs = np.empty(MAX_DIVS + max_leaves + 8, dtype=np.int64)    # variables
-    dloc = np.empty(MAX_DIVS + max_leaves + 8, dtype=np.int64)    # rows in tts
-    nd_cap = divs.shape[0]
-    up = np.empty(nd_cap, dtype=np.int64)    # divisor index * 2 + complement
-    un = np.empty(nd_cap, dtype=np.int64)
-    bi = np.empty(nd_cap, dtype=np.int64)
-    p2up = np.empty((MAX_DIVS2, 2), dtype=np.int64)   # (div*2+c, div*2+c) pairs: AND pair
-    p2un = np.empty((MAX_DIVS2, 2), dtype=np.int64)   # OR pair
-    f = np.empty(nw_max, dtype=np.uint64)
-    pair = np.empty(nw_max, dtype=np.uint64)
+    Returns (nf0, nf1, n_ands, new COs, stats) with stats indexed by ST_*."""
+    g = init_graph(num_ci, f0, f1, cos, f0.shape[0] + 64, preserve_levels)
+    w = new_window(g, max_leaves, MAX_DIVS + 8)
+    d = _new_divisors(g, max_leaves)
+    fo = new_fanouts(fo_off, fo_idx, g.f0.shape[0])
     stats = np.zeros(8, dtype=np.int64)
-    g = Graph(wf0, wf1, repl, refs, dead, lev, head, nxt, count)
-    fo = new_fanouts(fo_off, fo_idx, cap)
-    work = np.empty(cap + 1, dtype=np.int64)
-    fstack = np.empty(MAX_FANOUTS + 1, dtype=np.int64)
-    fouts = np.empty(MAX_FANOUTS + 1, dtype=np.int64)
-    trav = 0
-    for n in range(base, n_orig):
-        if dead[n]:
+    for n in range(num_ci + 1, g.n_orig):
+        if g.dead[n]:
             continue
-        a = resolve(wf0[n], repl) >> 1
-        b = resolve(wf1[n], repl) >> 1
-        lev[n] = (lev[a] if lev[a] > lev[b] else lev[b]) + 1
-        if refs[n] > 1000:
+        refresh_level(g, n)
+        if g.refs[n] > MAX_REFS:
             continue
-        lo = n if preserve_levels else 0
-        hi = n_orig if preserve_levels else 0
-        trav += 1
-        nl = find_cut(n, max_leaves, 100000, MAX_CONE, num_ci, wf0, wf1, repl, refs, lev,
-                      mark, trav, leaves)
-        no = cone_order(n, nl, leaves, wf0, wf1, repl, mark, trav, loc, order, stack, state)
-        nw = num_words(nl)
-        simulate_cone(nl, no, order, leaves, wf0, wf1, repl, loc, tts, nw)
-        saved = mffc(n, nl, leaves, num_ci, wf0, wf1, repl, refs, mmark, trav, members)
+        if preserve_levels:
+            g.frozen[0] = n
+            g.frozen[1] = g.n_orig
+        nl, no, saved = open_window(g, w, n, max_leaves, NO_FAN_STOP, 0)
         # ABC's divisor budget (Abc_ManResubCollectDivs): the cone, MFFC included, must
         # leave room for K leaves in MAX_DIVS rows, else the node is skipped; fanouts of
         # divisors fill only what is left. It bounds the work on large windows.
         if no >= MAX_DIVS - max_leaves:
             continue
-        fan_limit = MAX_DIVS - max_leaves - no
-        stats[0] += 1
-        rq = req[n]
-        # divisors: leaves, interior nodes outside the MFFC, then fanouts of divisors
-        nd = 0
-        for i in range(nl):
-            if lev[leaves[i]] <= rq:
-                divs[nd] = leaves[i]
-                dloc[nd] = i
-                dmark[leaves[i]] = trav
-                nd += 1
-        for k in range(no):
-            v = order[k]
-            if mmark[v] != trav and lev[v] <= rq and nd < MAX_DIVS:
-                divs[nd] = v
-                dloc[nd] = nl + k
-                dmark[v] = trav
-                nd += 1
-        nrow = nl + no
-        nd_cone = nd
-        i = 0
-        while i < nd and nd - nd_cone < fan_limit and nrow < nrows:
-            d = divs[i]
-            i += 1
-            if refs[d] > 100:
-                continue
-            nfo = candidates(d, fo, fstack, fouts)
-            for e in range(nfo):
-                z = fouts[e]
-                if (z == n or dead[z] or mark[z] == -trav or dmark[z] == trav
-                        or mmark[z] == trav):
-                    continue
-                za = resolve(wf0[z], repl)
-                zb = resolve(wf1[z], repl)
-                if dmark[za >> 1] != trav or dmark[zb >> 1] != trav:
-                    continue
-                la = lev[za >> 1]
-                lb = lev[zb >> 1]
-                lz = (la if la > lb else lb) + 1
-                if lz > rq:
-                    continue
-                lev[z] = lz
-                ra = loc[za >> 1]
-                rb = loc[zb >> 1]
-                ca = ALL if za & 1 else np.uint64(0)
-                cb = ALL if zb & 1 else np.uint64(0)
-                for w in range(nw):
-                    tts[nrow, w] = (tts[ra, w] ^ ca) & (tts[rb, w] ^ cb)
-                loc[z] = nrow
-                divs[nd] = z
-                dloc[nd] = nrow
-                dmark[z] = trav
-                nd += 1
-                nrow += 1
-                if nd - nd_cone >= fan_limit or nrow >= nrows:
-                    break
-        f[:nw] = tts[loc[n], :nw]
-        lit = -1
-        added = 0
-        x0 = -1
-        x1 = -1
-        x2 = -1
-        # constant
-        zero = True
-        one = True
-        for w in range(nw):
-            if f[w] != 0:
-                zero = False
-            if f[w] != ALL:
-                one = False
-        if zero:
-            lit = 0
-        elif one:
-            lit = 1
-        # 0-resub: an existing divisor, maybe complemented
-        if lit < 0:
-            for k in range(nd):
-                if _eq(tts, dloc[k], False, f, nw):
-                    lit = 2 * divs[k]
-                    break
-                if _eq(tts, dloc[k], True, f, nw):
-                    lit = 2 * divs[k] + 1
-                    break
-        kind = 0
+        stats[ST_TRIED] += 1
+        rq = g.req[n]
+        nd = _cone_divisors(g, w, d, nl, no, rq)
+        nd = _fanout_divisors(g, w, fo, d, n, nl, no, nd, rq, MAX_DIVS - max_leaves - no)
+        nw = num_words(nl)
+        d.f[:nw] = w.tts[w.loc[n], :nw]
+        kind, x0, x1, x2 = NO_MATCH, -1, -1, -1
+        lit = _constant_or_divisor(w, d, nd, nw)
         if lit < 0 and max_added >= 1 and saved > 1:
-            # unate divisors: d -> f (OR candidates), f -> d (AND candidates)
-            nup = 0
-            nun = 0
-            nbi = 0
-            for k in range(nd):
-                r = dloc[k]
-                if _implies(tts, r, False, f, False, nw):
-                    up[nup] = 2 * k
-                    nup += 1
-                elif _implies(tts, r, True, f, False, nw):
-                    up[nup] = 2 * k + 1
-                    nup += 1
-                elif _implies(tts, r, False, f, True, nw):
-                    un[nun] = 2 * k + 1
-                    nun += 1
-                elif _implies(tts, r, True, f, True, nw):
-                    un[nun] = 2 * k
-                    nun += 1
-                else:
-                    bi[nbi] = k
-                    nbi += 1
-            # 1-resub: f = u1 | u2, or ~f = ~v1 | ~v2 (f = v1 & v2)
-            x0 = -1
-            x1 = -1
-            for pol in range(2):
-                lst = up if pol == 0 else un
-                m = nup if pol == 0 else nun
-                for p in range(m):
-                    for q in range(p + 1, m):
-                        i1 = lst[p]
-                        i2 = lst[q]
-                        l1 = lev[divs[i1 >> 1]]
-                        l2 = lev[divs[i2 >> 1]]
-                        if (l1 if l1 > l2 else l2) + 1 > rq:
-                            continue
-                        if pol == 0:
-                            ok = _or2_eq(tts, dloc[i1 >> 1], i1 & 1, dloc[i2 >> 1], i2 & 1,
-                                         f, nw)
-                        else:
-                            # ~f == ~v1 | ~v2
-                            ok = True
-                            c1 = ALL if i1 & 1 else np.uint64(0)
-                            c2 = ALL if i2 & 1 else np.uint64(0)
-                            for w in range(nw):
-                                if ((tts[dloc[i1 >> 1], w] ^ c1) & (tts[dloc[i2 >> 1], w] ^ c2)
-                                        ) != f[w]:
-                                    ok = False
-                                    break
-                        if ok:
-                            x0 = 2 * divs[i1 >> 1] + (i1 & 1)
-                            x1 = 2 * divs[i2 >> 1] + (i2 & 1)
-                            kind = 1 if pol == 0 else 2
-                            break
-                    if kind:
-                        break
-                if kind:
-                    break
-            if kind:
-                added = 1
-            elif max_added >= 2 and saved > 2:
-                # 12-resub: three unate divisors
-                x2 = -1
-                for pol in range(2):
-                    lst = up if pol == 0 else un
-                    m = nup if pol == 0 else nun
-                    cf = pol == 1
-                    for p in range(m):
-                        for q in range(p + 1, m):
-                            for r in range(q + 1, m):
-                                i1 = lst[p]
-                                i2 = lst[q]
-                                i3 = lst[r]
-                                l1 = max(lev[divs[i1 >> 1]], lev[divs[i2 >> 1]])
-                                l1 = max(l1, lev[divs[i3 >> 1]])
-                                if l1 + 2 > rq:
-                                    continue
-                                # pol 1: ~f = ~v1 | ~v2 | ~v3
-                                c1 = (i1 & 1) ^ pol
-                                c2 = (i2 & 1) ^ pol
-                                c3 = (i3 & 1) ^ pol
-                                okk = True
-                                a1 = ALL if c1 else np.uint64(0)
-                                a2 = ALL if c2 else np.uint64(0)
-                                a3 = ALL if c3 else np.uint64(0)
-                                af = ALL if cf else np.uint64(0)
-                                for w in range(nw):
-                                    if ((tts[dloc[i1 >> 1], w] ^ a1) | (tts[dloc[i2 >> 1], w] ^ a2)
-                                            | (tts[dloc[i3 >> 1], w] ^ a3)) != (f[w] ^ af):
-                                        okk = False
-                                        break
-                                if okk:
-                                    x0 = 2 * divs[i1 >> 1] + (i1 & 1)
-                                    x1 = 2 * divs[i2 >> 1] + (i2 & 1)
-                                    x2 = 2 * divs[i3 >> 1] + (i3 & 1)
-                                    kind = 3 if pol == 0 else 4
-                                    break
-                            if kind:
-                                break
-                        if kind:
-                            break
-                    if kind:
-                        break
-                if kind == 0:
-                    # 2-resub: f = u | (b1 & b2), or f = v & (b1 | b2)
-                    n2up = 0
-                    n2un = 0
-                    for p in range(nbi):
-                        for q in range(p + 1, nbi):
-                            k1 = bi[p]
-                            k2 = bi[q]
-                            for c in range(4):
-                                c1 = c & 1
-                                c2 = c >> 1
-                                a1 = ALL if c1 else np.uint64(0)
-                                a2 = ALL if c2 else np.uint64(0)
-                                for w in range(nw):
-                                    pair[w] = (tts[dloc[k1], w] ^ a1) & (tts[dloc[k2], w] ^ a2)
-                                # AND pair implies f
-                                imp = True
-                                for w in range(nw):
-                                    if pair[w] & ~f[w]:
-                                        imp = False
-                                        break
-                                if imp and n2up < MAX_DIVS2:
-                                    p2up[n2up, 0] = 2 * k1 + c1
-                                    p2up[n2up, 1] = 2 * k2 + c2
-                                    n2up += 1
-                                # f implies the OR pair ~(~b1 & ~b2): f & pair' == 0 with
-                                # pair' = AND of the complements
-                                imp = True
-                                for w in range(nw):
-                                    if pair[w] & f[w]:
-                                        imp = False
-                                        break
-                                if imp and n2un < MAX_DIVS2:
-                                    p2un[n2un, 0] = 2 * k1 + (c1 ^ 1)
-                                    p2un[n2un, 1] = 2 * k2 + (c2 ^ 1)
-                                    n2un += 1
-                    for pol in range(2):
-                        lst = up if pol == 0 else un
-                        m = nup if pol == 0 else nun
-                        pl = p2up if pol == 0 else p2un
-                        mp = n2up if pol == 0 else n2un
-                        for p in range(m):
-                            i1 = lst[p]
-                            r1 = dloc[i1 >> 1]
-                            a1 = ALL if i1 & 1 else np.uint64(0)
-                            for q in range(mp):
-                                j1 = pl[q, 0]
-                                j2 = pl[q, 1]
-                                l1 = max(lev[divs[j1 >> 1]], lev[divs[j2 >> 1]]) + 1
-                                l1 = max(l1, lev[divs[i1 >> 1]]) + 1
-                                if l1 > rq:
-                                    continue
-                                b1 = ALL if j1 & 1 else np.uint64(0)
-                                b2 = ALL if j2 & 1 else np.uint64(0)
-                                okk = True
-                                for w in range(nw):
-                                    if pol == 0:
-                                        val = (tts[r1, w] ^ a1) | ((tts[dloc[j1 >> 1], w] ^ b1)
-                                                                   & (tts[dloc[j2 >> 1], w] ^ b2))
-                                    else:
-                                        val = (tts[r1, w] ^ a1) & ((tts[dloc[j1 >> 1], w] ^ b1)
-                                                                   | (tts[dloc[j2 >> 1], w] ^ b2))
-                                    if val != f[w]:
-                                        okk = False
-                                        break
-                                if okk:
-                                    x0 = 2 * divs[i1 >> 1] + (i1 & 1)
-                                    x1 = 2 * divs[j1 >> 1] + (j1 & 1)
-                                    x2 = 2 * divs[j2 >> 1] + (j2 & 1)
-                                    kind = 5 if pol == 0 else 6
-                                    break
-                            if kind:
-                                break
-                        if kind:
-                            break
-                if kind:
-                    added = 2
-            if kind:
-                start = count[0]
-                if kind == 1:      # x0 | x1
-                    t = new_and(x0 ^ 1, x1 ^ 1, wf0, wf1, repl, refs, dead, lev, head, nxt,
-                                count, lo, hi)
-                    lit = t ^ 1 if t >= 0 else -1
-                elif kind == 2:    # x0 & x1
-                    lit = new_and(x0, x1, wf0, wf1, repl, refs, dead, lev, head, nxt, count, lo, hi)
-                elif kind == 3:    # x0 | x1 | x2
-                    t = new_and(x0 ^ 1, x1 ^ 1, wf0, wf1, repl, refs, dead, lev, head, nxt,
-                                count, lo, hi)
-                    lit = -1
-                    if t >= 0 and t >> 1 != n:
-                        t2 = new_and(t, x2 ^ 1, wf0, wf1, repl, refs, dead, lev, head, nxt,
-                                     count, lo, hi)
-                        lit = t2 ^ 1 if t2 >= 0 else -1
-                elif kind == 4:    # x0 & x1 & x2
-                    t = new_and(x0, x1, wf0, wf1, repl, refs, dead, lev, head, nxt, count, lo, hi)
-                    lit = -1
-                    if t >= 0 and t >> 1 != n:
-                        lit = new_and(t, x2, wf0, wf1, repl, refs, dead, lev, head, nxt,
-                                      count, lo, hi)
-                elif kind == 5:    # x0 | (x1 & x2)
-                    t = new_and(x1, x2, wf0, wf1, repl, refs, dead, lev, head, nxt, count, lo, hi)
-                    lit = -1
-                    if t >= 0 and t >> 1 != n:
-                        t2 = new_and(x0 ^ 1, t ^ 1, wf0, wf1, repl, refs, dead, lev, head,
-                                     nxt, count, lo, hi)
-                        lit = t2 ^ 1 if t2 >= 0 else -1
-                else:              # x0 & (x1 | x2)
-                    t = new_and(x1 ^ 1, x2 ^ 1, wf0, wf1, repl, refs, dead, lev, head, nxt,
-                                count, lo, hi)
-                    lit = -1
-                    if t >= 0 and t >> 1 != n:
-                        lit = new_and(x0, t ^ 1, wf0, wf1, repl, refs, dead, lev, head, nxt,
-                                      count, lo, hi)
-                if lit >= 0 and (lit >> 1 == n or lev[lit >> 1] > rq):
-                    lit = -1
-                if lit < 0:
-                    drop_orphans(start, num_ci, wf0, wf1, repl, refs, dead, count, delstack)
+            kind, x0, x1, x2 = _find_match(g, w, d, nd, nw, rq, max_added, saved)
+            if kind != NO_MATCH:
+                lit = _build_match(g, n, rq, kind, x0, x1, x2)
         if lit < 0:
             continue
+        added = 0 if kind == NO_MATCH else (1 if kind <= AND2 else 2)
         gain = saved - added
         if gain < 0 or (gain == 0 and not zero_gain):
             continue
         if preserve_levels:
-            # divisors not visited yet (fanouts of the window) get a new fanout path here:
-            # tighten their required levels, and those of their unvisited fanins
-            tighten(lit >> 1, rq - added, n, n_orig, req, wf0, wf1, repl, delstack)
-            if added:
-                tighten(x0 >> 1, rq - added, n, n_orig, req, wf0, wf1, repl, delstack)
-                tighten(x1 >> 1, rq - added, n, n_orig, req, wf0, wf1, repl, delstack)
-            if added == 2:
-                tighten(x2 >> 1, rq - added, n, n_orig, req, wf0, wf1, repl, delstack)
-        start = count[0]
-        replace(n, lit, num_ci, wf0, wf1, repl, refs, dead, delstack)
-        drop_orphans(start, num_ci, wf0, wf1, repl, refs, dead, count, delstack)
-        # keep fanouts current (nodes made for this replacement, n's fanouts now at lit),
-        # then fold and merge the fanouts the replacement made trivial, as ABC does
-        register_new(fo, g)
-        note_replaced(fo, n, lit >> 1)
-        stats[7] += propagate(n, g, fo, num_ci, req, lo, hi, work, fstack, fouts, delstack)
-        stats[1 + added] += 1
-        stats[4] += gain
+            _tighten_match(g, n, rq - added, lit, added, x0, x1, x2)
+        stats[ST_PROPAGATED] += _commit(g, fo, n, lit)
+        stats[ST_RESUB0 + added] += 1
+        stats[ST_GAIN] += gain
         if lit < 2:
-            stats[5] += 1
-            stats[6] += gain
-    nf0, nf1, n_new, out = compact(num_ci, cos, wf0, wf1, repl, dead, count)
+            stats[ST_CONSTANTS] += 1
+            stats[ST_CONST_GAIN] += gain
+    nf0, nf1, n_new, out = compact(g, cos)
     return nf0, nf1, n_new, out, stats
+
+
+@njit(cache=True, inline="always")
+def _cone_divisors(g, w, d, nl, no, rq):
+    """Divisors from the window: the leaves, then interior nodes outside the MFFC, those
+    within the required level rq. Returns their number."""
+    lev = g.lev
+    leaves = w.leaves
+    var = d.var
+    row = d.row
+    dmark = d.mark
+    trav = w.trav[0]
+    nd = 0
+    for i in range(nl):
+        if lev[leaves[i]] <= rq:
+            var[nd] = leaves[i]
+            row[nd] = i
+            dmark[leaves[i]] = trav
+            nd += 1
+    for k in range(no):
+        v = w.order[k]
+        if w.mmark[v] != trav and lev[v] <= rq and nd < MAX_DIVS:
+            var[nd] = v
+            row[nd] = nl + k
+            dmark[v] = trav
+            nd += 1
+    return nd
+
+
+@njit(cache=True, inline="always")
+def _fanout_divisors(g, w, fo, d, n, nl, no, nd, rq, fan_limit):
+    """Add fanouts of divisors whose two fanins are divisors (never in n's fanout cone: not
+    in the window, not n's), simulated into the rows after the cone; at most fan_limit of
+    them. Their levels are refreshed. Returns the number of divisors."""
+    f0 = g.f0
+    f1 = g.f1
+    repl = g.repl
+    lev = g.lev
+    dead = g.dead
+    mark = w.mark
+    mmark = w.mmark
+    loc = w.loc
+    var = d.var
+    dmark = d.mark
+    found = fo.found
+    trav = w.trav[0]
+    tts = w.tts
+    nw = num_words(nl)
+    nrows = tts.shape[0]
+    nrow = nl + no
+    nd_cone = nd
+    i = 0
+    while i < nd and nd - nd_cone < fan_limit and nrow < nrows:
+        dv = var[i]
+        i += 1
+        if g.refs[dv] > 100:
+            continue
+        nfo = candidates(fo, dv)
+        for e in range(nfo):
+            z = found[e]
+            if (z == n or dead[z] or mark[z] == -trav or dmark[z] == trav
+                    or mmark[z] == trav):
+                continue
+            za = resolve(f0[z], repl)
+            zb = resolve(f1[z], repl)
+            if dmark[za >> 1] != trav or dmark[zb >> 1] != trav:
+                continue
+            la = lev[za >> 1]
+            lb = lev[zb >> 1]
+            lz = (la if la > lb else lb) + 1
+            if lz > rq:
+                continue
+            lev[z] = lz
+            ra = loc[za >> 1]
+            rb = loc[zb >> 1]
+            ca = _mask(za & 1)
+            cb = _mask(zb & 1)
+            for k in range(nw):
+                tts[nrow, k] = (tts[ra, k] ^ ca) & (tts[rb, k] ^ cb)
+            loc[z] = nrow
+            var[nd] = z
+            d.row[nd] = nrow
+            dmark[z] = trav
+            nd += 1
+            nrow += 1
+            if nd - nd_cone >= fan_limit or nrow >= nrows:
+                break
+    return nd
+
+
+@njit(cache=True, inline="always")
+def _constant_or_divisor(w, d, nd, nw):
+    """0-resub: the literal of a constant or a divisor equal to the function d.f (maybe
+    complemented), or -1."""
+    f = d.f
+    tts = w.tts
+    row = d.row
+    zero = True
+    one = True
+    for k in range(nw):
+        if f[k] != 0:
+            zero = False
+        if f[k] != ALL:
+            one = False
+    if zero:
+        return 0
+    if one:
+        return 1
+    for k in range(nd):
+        if _eq(tts, row[k], False, f, nw):
+            return 2 * d.var[k]
+        if _eq(tts, row[k], True, f, nw):
+            return 2 * d.var[k] + 1
+    return -1
+
+
+@njit(cache=True, inline="always")
+def _find_match(g, w, d, nd, nw, rq, max_added, saved):
+    """1-resub, then (max_added >= 2, MFFC over 2) OR3/AND3, then OR_AND/AND_OR, in ABC's
+    order: (kind, x0, x1, x2) with graph literals, or (NO_MATCH, -1, -1, -1)."""
+    nup, nun, nbi = _split_unate(w, d, nd, nw)
+    kind, x0, x1 = _match_two(g, w, d, nup, nun, nw, rq)
+    if kind != NO_MATCH:
+        return kind, x0, x1, -1
+    if max_added < 2 or saved <= 2:
+        return NO_MATCH, -1, -1, -1
+    kind, x0, x1, x2 = _match_three_unate(g, w, d, nup, nun, nw, rq)
+    if kind != NO_MATCH:
+        return kind, x0, x1, x2
+    n_and, n_or = _binate_pairs(w, d, nbi, nw)
+    return _match_with_pair(g, w, d, nup, nun, n_and, n_or, nw, rq)
+
+
+@njit(cache=True, inline="always")
+def _split_unate(w, d, nd, nw):
+    """Divisor literals that imply the function into d.pos (OR candidates), those it
+    implies into d.neg (AND candidates), the other divisors into d.binate: the counts."""
+    nup = 0
+    nun = 0
+    nbi = 0
+    f = d.f
+    tts = w.tts
+    row = d.row
+    pos = d.pos
+    neg = d.neg
+    binate = d.binate
+    for k in range(nd):
+        r = row[k]
+        if _implies(tts, r, False, f, False, nw):
+            pos[nup] = 2 * k
+            nup += 1
+        elif _implies(tts, r, True, f, False, nw):
+            pos[nup] = 2 * k + 1
+            nup += 1
+        elif _implies(tts, r, False, f, True, nw):
+            neg[nun] = 2 * k + 1
+            nun += 1
+        elif _implies(tts, r, True, f, True, nw):
+            neg[nun] = 2 * k
+            nun += 1
+        else:
+            binate[nbi] = k
+            nbi += 1
+    return nup, nun, nbi
+
+
+@njit(cache=True, inline="always")
+def _graph_lit(d, i):
+    """Graph literal of divisor literal i."""
+    return 2 * d.var[i >> 1] + (i & 1)
+
+
+@njit(cache=True, inline="always")
+def _match_two(g, w, d, nup, nun, nw, rq):
+    """1-resub: f = u1 | u2 over OR candidates, or f = v1 & v2 over AND candidates, within
+    the required level: (OR2 or AND2, x0, x1), or (NO_MATCH, -1, -1)."""
+    tts = w.tts
+    f = d.f
+    var = d.var
+    row = d.row
+    lev = g.lev
+    for pol in range(2):
+        lst = d.pos if pol == 0 else d.neg
+        m = nup if pol == 0 else nun
+        for p in range(m):
+            for q in range(p + 1, m):
+                i1 = lst[p]
+                i2 = lst[q]
+                l1 = lev[var[i1 >> 1]]
+                l2 = lev[var[i2 >> 1]]
+                if (l1 if l1 > l2 else l2) + 1 > rq:
+                    continue
+                r1 = row[i1 >> 1]
+                r2 = row[i2 >> 1]
+                if pol == 0:
+                    ok = _or2_eq(tts, r1, i1 & 1, r2, i2 & 1, f, nw)
+                else:
+                    ok = _and2_eq(tts, r1, i1 & 1, r2, i2 & 1, f, nw)
+                if ok:
+                    return (OR2 if pol == 0 else AND2), _graph_lit(d, i1), _graph_lit(d, i2)
+    return NO_MATCH, -1, -1
+
+
+@njit(cache=True, inline="always")
+def _match_three_unate(g, w, d, nup, nun, nw, rq):
+    """f = u1 | u2 | u3 over OR candidates, or ~f = ~v1 | ~v2 | ~v3 over AND candidates:
+    (OR3 or AND3, x0, x1, x2), or NO_MATCH."""
+    tts = w.tts
+    var = d.var
+    row = d.row
+    lev = g.lev
+    for pol in range(2):
+        lst = d.pos if pol == 0 else d.neg
+        m = nup if pol == 0 else nun
+        for p in range(m):
+            for q in range(p + 1, m):
+                for r in range(q + 1, m):
+                    i1 = lst[p]
+                    i2 = lst[q]
+                    i3 = lst[r]
+                    l1 = max(lev[var[i1 >> 1]], lev[var[i2 >> 1]])
+                    l1 = max(l1, lev[var[i3 >> 1]])
+                    if l1 + 2 > rq:
+                        continue
+                    if _or3_eq(tts, row[i1 >> 1], (i1 & 1) ^ pol, row[i2 >> 1],
+                               (i2 & 1) ^ pol, row[i3 >> 1], (i3 & 1) ^ pol, d.f, pol == 1,
+                               nw):
+                        return ((OR3 if pol == 0 else AND3), _graph_lit(d, i1),
+                                _graph_lit(d, i2), _graph_lit(d, i3))
+    return NO_MATCH, -1, -1, -1
+
+
+@njit(cache=True, inline="always")
+def _binate_pairs(w, d, nbi, nw):
+    """Pairs of binate divisor literals whose AND implies f (d.and_pairs) or whose OR f
+    implies (d.or_pairs), at most MAX_DIVS2 each: their counts."""
+    tts = w.tts
+    f = d.f
+    pair = d.pair
+    row = d.row
+    binate = d.binate
+    n_and = 0
+    n_or = 0
+    for p in range(nbi):
+        for q in range(p + 1, nbi):
+            k1 = binate[p]
+            k2 = binate[q]
+            for c in range(4):
+                c1 = c & 1
+                c2 = c >> 1
+                a1 = _mask(c1)
+                a2 = _mask(c2)
+                for i in range(nw):
+                    pair[i] = (tts[row[k1], i] ^ a1) & (tts[row[k2], i] ^ a2)
+                # AND pair implies f
+                imp = True
+                for i in range(nw):
+                    if pair[i] & ~f[i]:
+                        imp = False
+                        break
+                if imp and n_and < MAX_DIVS2:
+                    d.and_pairs[n_and, 0] = 2 * k1 + c1
+                    d.and_pairs[n_and, 1] = 2 * k2 + c2
+                    n_and += 1
+                # f implies the OR pair ~(~b1 & ~b2): f & pair' == 0 with
+                # pair' = AND of the complements
+                imp = True
+                for i in range(nw):
+                    if pair[i] & f[i]:
+                        imp = False
+                        break
+                if imp and n_or < MAX_DIVS2:
+                    d.or_pairs[n_or, 0] = 2 * k1 + (c1 ^ 1)
+                    d.or_pairs[n_or, 1] = 2 * k2 + (c2 ^ 1)
+                    n_or += 1
+    return n_and, n_or
+
+
+@njit(cache=True, inline="always")
+def _match_with_pair(g, w, d, nup, nun, n_and, n_or, nw, rq):
+    """2-resub: f = u | (b1 & b2) or f = v & (b1 | b2): (OR_AND or AND_OR, x0, x1, x2), or
+    NO_MATCH."""
+    tts = w.tts
+    f = d.f
+    var = d.var
+    row = d.row
+    lev = g.lev
+    for pol in range(2):
+        lst = d.pos if pol == 0 else d.neg
+        m = nup if pol == 0 else nun
+        pl = d.and_pairs if pol == 0 else d.or_pairs
+        mp = n_and if pol == 0 else n_or
+        for p in range(m):
+            i1 = lst[p]
+            r1 = row[i1 >> 1]
+            a1 = _mask(i1 & 1)
+            for q in range(mp):
+                j1 = pl[q, 0]
+                j2 = pl[q, 1]
+                l1 = max(lev[var[j1 >> 1]], lev[var[j2 >> 1]]) + 1
+                l1 = max(l1, lev[var[i1 >> 1]]) + 1
+                if l1 > rq:
+                    continue
+                s1 = row[j1 >> 1]
+                s2 = row[j2 >> 1]
+                b1 = _mask(j1 & 1)
+                b2 = _mask(j2 & 1)
+                ok = True
+                for i in range(nw):
+                    if pol == 0:
+                        val = (tts[r1, i] ^ a1) | ((tts[s1, i] ^ b1) & (tts[s2, i] ^ b2))
+                    else:
+                        val = (tts[r1, i] ^ a1) & ((tts[s1, i] ^ b1) | (tts[s2, i] ^ b2))
+                    if val != f[i]:
+                        ok = False
+                        break
+                if ok:
+                    return ((OR_AND if pol == 0 else AND_OR), _graph_lit(d, i1),
+                            _graph_lit(d, j1), _graph_lit(d, j2))
+    return NO_MATCH, -1, -1, -1
+
+
+@njit(cache=True, inline="always")
+def _build_match(g, n, rq, kind, x0, x1, x2):
+    """The match built in g by hashing: its literal, or -1 (the graph is full, a step lands
+    on n, or the root misses the required level rq; nodes made for it are then freed)."""
+    start = g.count[0]
+    lit = _make(g, n, kind, x0, x1, x2)
+    if lit >= 0 and (lit >> 1 == n or g.lev[lit >> 1] > rq):
+        lit = -1
+    if lit < 0:
+        drop_orphans(g, start)
+    return lit
+
+
+@njit(cache=True, inline="always")
+def _make(g, n, kind, x0, x1, x2):
+    if kind == OR2:
+        t = new_and(g, x0 ^ 1, x1 ^ 1)
+        return t ^ 1 if t >= 0 else -1
+    if kind == AND2:
+        return new_and(g, x0, x1)
+    # two nodes: the inner one first; it must not be n itself
+    if kind == OR3:
+        t = new_and(g, x0 ^ 1, x1 ^ 1)
+    elif kind == AND3:
+        t = new_and(g, x0, x1)
+    elif kind == OR_AND:
+        t = new_and(g, x1, x2)
+    else:
+        t = new_and(g, x1 ^ 1, x2 ^ 1)
+    if t < 0 or t >> 1 == n:
+        return -1
+    if kind == OR3:
+        t2 = new_and(g, t, x2 ^ 1)
+        return t2 ^ 1 if t2 >= 0 else -1
+    if kind == AND3:
+        return new_and(g, t, x2)
+    if kind == OR_AND:
+        t2 = new_and(g, x0 ^ 1, t ^ 1)
+        return t2 ^ 1 if t2 >= 0 else -1
+    return new_and(g, x0, t ^ 1)
+
+
+@njit(cache=True, inline="always")
+def _tighten_match(g, n, r, lit, added, x0, x1, x2):
+    """Divisors not visited yet (fanouts of the window) get a new fanout path through n's
+    replacement: lower their required levels, and those of their unvisited fanins, to r."""
+    tighten(g, lit >> 1, r, n)
+    if added:
+        tighten(g, x0 >> 1, r, n)
+        tighten(g, x1 >> 1, r, n)
+    if added == 2:
+        tighten(g, x2 >> 1, r, n)
+
+
+@njit(cache=True, inline="always")
+def _commit(g, fo, n, lit):
+    """Replace n by lit, then keep fanouts current (nodes made for this replacement, n's
+    fanouts now at lit) and fold and merge the fanouts the replacement made trivial, as ABC
+    does. Returns the number of nodes the propagation removed."""
+    start = g.count[0]
+    replace(g, n, lit)
+    drop_orphans(g, start)
+    register_new(fo, g)
+    note_replaced(fo, n, lit >> 1)
+    return propagate(g, fo, n)

@@ -62,27 +62,16 @@ class Stats:
                 "rewrites": self.rewrites, "estimated_gain": self.estimated_gain}
 
 
-def required_levels(aig: Aig) -> np.ndarray:
-    """Per variable: the latest level it may have without deepening the circuit."""
-    from edapipe.aig.analysis import levels
-
-    lev = levels(aig)
-    cos = aig.co_literals()
-    depth = int(lev[cos >> 1].max()) if cos.size else 0
-    from edapipe.synth import rewrite_kernels as K
-
-    return K.required(aig.num_cis, aig.fanin0, aig.fanin1, cos.astype(np.int64), depth)
-
-
 def run(aig: Aig, params: Params = Params()) -> tuple[Aig, Stats]:
     from edapipe.aig.analysis import depth
     from edapipe.aig.builder import strash
     from edapipe.synth import rewrite_kernels as K
     from edapipe.synth.npn import library
+    from edapipe.synth.window_kernels import required_levels
 
     lib = library()
     cos = aig.co_literals().astype(np.int64)
-    req = required_levels(aig)
+    req = required_levels(aig.num_cis, aig.fanin0, aig.fanin1, cos)
     gf0, gf1, base, n_vars, co_lits, n_rw, gain = K.rewrite(
         aig.num_cis, aig.fanin0, aig.fanin1, cos, req, params.preserve_levels,
         params.zero_gain, params.max_cuts, lib.class_of, lib.transform_of, lib.transforms,

@@ -14,6 +14,8 @@ finding the nodes a structure can share).
 import numpy as np
 
 from edapipe.aig.cuts_kernels import node_cuts
+from edapipe.aig.strash_kernels import hash_slot as _slot
+from edapipe.synth.window_kernels import fold as _fold
 from edapipe.util.jit import njit
 
 K_LEAVES = 4
@@ -31,23 +33,6 @@ from the following resubstitution what ABC's order leaves visible (resyn2rs div6
 against 0.995x); taking the first found everywhere gives up the depth resyn2 gains on
 critical paths (levels geomean 0.969 -> 0.999 of ABC's) and, through the next `rfz`, ANDs on
 chains (priority 1.012 -> 1.062). docs/synthesis_refactor_resub.md, issue 21."""
-
-
-@njit(cache=True, inline="always")
-def _slot(a, b, mask):
-    h = (np.uint64(a) * np.uint64(0x9E3779B97F4A7C15)) ^ (np.uint64(b) * np.uint64(0xC2B2AE3D27D4EB4F))
-    h ^= h >> np.uint64(29)
-    return np.int64(h & np.uint64(mask))
-
-
-@njit(cache=True)
-def _fold(a, b):
-    """AND(a, b) folded to a literal without a node, or -1."""
-    if b == 0 or a == (b ^ 1):
-        return 0
-    if b == 1 or a == b:
-        return a
-    return -1
 
 
 @njit(cache=True)
@@ -574,21 +559,3 @@ def _kill(x, base, refs, dead, head, nxt, gf0, gf1, stack):
                 dead[y] = True
                 stack[sp] = y
                 sp += 1
-
-
-@njit(cache=True)
-def required(num_ci, f0, f1, cos, depth):
-    """req[v] = depth - (longest path from v to a combinational output)."""
-    n = f0.shape[0]
-    base = num_ci + 1
-    rlev = np.zeros(base + n, dtype=np.int32)
-    for g in range(n - 1, -1, -1):
-        r = rlev[base + g] + 1
-        for lit in (f0[g], f1[g]):
-            v = lit >> 1
-            if rlev[v] < r:
-                rlev[v] = r
-    req = np.empty(base + n, dtype=np.int32)
-    for v in range(base + n):
-        req[v] = depth - rlev[v]
-    return req
