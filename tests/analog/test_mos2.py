@@ -97,9 +97,9 @@ def test_stamps_are_the_derivatives_of_the_currents(name, rtol):
                             rng.uniform(-6, 0) - 3.0])
         vds, vgs, vbs = typ * (x[0] - x[2]), typ * (x[1] - x[2]), typ * (x[3] - x[2])
         if vds >= 0:
-            ids = K2.mos2_ids(vgs, vds, vbs, row)[0]
+            ids = K2.mos2_ids(vgs, vds, vbs, row[None, :], 0)[0]
         else:
-            ids = K2.mos2_ids(vgs - vds, -vds, vbs - vds, row)[0]
+            ids = K2.mos2_ids(vgs - vds, -vds, vbs - vds, row[None, :], 0)[0]
         if ids == 0.0:
             # cut off, or between vbin and von where ngspice's gm/gmbs are not the slope of
             # its (zero) current: nothing to compare

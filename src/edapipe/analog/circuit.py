@@ -611,48 +611,7 @@ class _Flattener:
         nodes = [self.node(t, prefix, portmap) for t in toks[1:1 + nn]]
         el = Element(letter, full, nodes, card)
         if letter in "RCL":
-            model = None
-            if pos and parse_number(pos[0]) is None and not pos[0].startswith(("{", "'")):
-                model = self.lookup_model(scope, pos[0], env)
-                if model is not None:
-                    pos = pos[1:]
-            key = {"R": "r", "C": "c", "L": "l"}[letter]
-            if model is None and len(pos) > 1:
-                # `R1 a b 10k rmod`: the value, then the model (ngspice reads both orders)
-                model = self.lookup_model(scope, pos[1], env)
-                if model is None:
-                    raise ValueError(f"'{pos[1]}' after the value is not a model name")
-                pos = pos[:1] + pos[2:]
-            if len(pos) > 1:
-                raise ValueError(f"unexpected '{pos[1]}' after the value")
-            if pos:
-                el.value = val(pos[0])
-            elif key in kw:
-                el.value = val(kw.pop(key))
-            elif letter == "R" and "resistance" in kw:
-                el.value = val(kw.pop("resistance"))
-            elif model is not None:
-                el.value = _model_rc_value(letter, model, kw, val)
-            elif letter == "R":
-                el.value = 0.0
-            else:
-                raise ValueError("has no value")
-            el.model = model
-            el.params = {k: val(v, k) for k, v in kw.items()}
-            if letter == "R":
-                scale = el.params.get("scale", 1.0)
-                m = el.params.get("m", 1.0)
-                if el.value == 0.0:
-                    self.warnings.append(card.warning(f"{short}: resistance too low, set to "
-                                                      f"1 mOhm (as ngspice)"))
-                    el.value = 1e-3
-                el.value = el.value * scale / m
-                if "ac" in el.params:
-                    el.params["ac"] = el.params["ac"] * scale / m
-            elif letter == "C":
-                el.value *= el.params.get("m", 1.0) * el.params.get("scale", 1.0)
-            elif letter == "L":
-                el.value /= el.params.get("m", 1.0)
+            self.passive(scope, card, el, pos, kw, val, env, short)
         elif letter == "K":
             if len(pos) < 3:
                 raise ValueError("needs two inductors and a coupling coefficient")
@@ -676,40 +635,96 @@ class _Flattener:
         elif letter == "T":
             el.params = _tline_params(pos, kw, val)
         elif letter in "DQMJ":
-            if letter == "Q":
-                # optional substrate node: the 4th token is a node unless it names a model
-                if len(toks) > 5 and self.lookup_model(scope, toks[4], env) is None:
-                    nodes.append(self.node(toks[4], prefix, portmap))
-                    rest = toks[5:]
-                else:
-                    rest = toks[4:]
-                pos, kw = _split_kw(rest)
-            if not pos:
-                raise ValueError("names no model")
-            model = self.lookup_model(scope, pos[0], env)
-            if model is None and letter == "M" and "l" in kw and "w" in kw:
-                model = self.lookup_bin(scope, pos[0], env, val(kw["l"], "l"),
-                                        val(kw["w"], "w"))
-            if model is None:
-                raise ValueError(f"unknown model '{pos[0]}'")
-            want = {"D": ("d",), "Q": ("npn", "pnp"), "M": ("nmos", "pmos"),
-                    "J": ("njf", "pjf")}[letter]
-            if model.kind not in want:
-                raise ValueError(f"model '{model.name}' is {model.kind}, not {'/'.join(want)}")
-            el.model = model
-            flags = [p.lower() for p in pos[1:]]
-            extra = frozenset()
-            if letter == "M" and model.params.get("level") in (14.0, 54.0):
-                # BSIM4 reads fingers, layout and stress instance parameters too
-                from edapipe.analog.devices.bsim4_params import INSTANCE_EXTRA as extra
-            _check_instance_keys(letter, kw, extra)
-            el.params = {k: val(v, k) for k, v in kw.items()}
-            for f in flags:
-                if f == "off":
-                    el.params["off"] = 1.0
-                elif "area" not in el.params:
-                    el.params["area"] = val(f, "area")
+            self.semiconductor(scope, el, toks, pos, kw, prefix, portmap, val, env)
         return el
+
+    def passive(self, scope, card, el: Element, pos: list[str], kw: dict, val, env,
+                short: str) -> None:
+        """R, C, L: the value (positional, keyword or from an R/C model), the model named
+        before or after it, and the instance multipliers M and SCALE as ngspice applies
+        them."""
+        letter = el.letter
+        model = None
+        if pos and parse_number(pos[0]) is None and not pos[0].startswith(("{", "'")):
+            model = self.lookup_model(scope, pos[0], env)
+            if model is not None:
+                pos = pos[1:]
+        key = {"R": "r", "C": "c", "L": "l"}[letter]
+        if model is None and len(pos) > 1:
+            # `R1 a b 10k rmod`: the value, then the model (ngspice reads both orders)
+            model = self.lookup_model(scope, pos[1], env)
+            if model is None:
+                raise ValueError(f"'{pos[1]}' after the value is not a model name")
+            pos = pos[:1] + pos[2:]
+        if len(pos) > 1:
+            raise ValueError(f"unexpected '{pos[1]}' after the value")
+        if pos:
+            el.value = val(pos[0])
+        elif key in kw:
+            el.value = val(kw.pop(key))
+        elif letter == "R" and "resistance" in kw:
+            el.value = val(kw.pop("resistance"))
+        elif model is not None:
+            el.value = _model_rc_value(letter, model, kw, val)
+        elif letter == "R":
+            el.value = 0.0
+        else:
+            raise ValueError("has no value")
+        el.model = model
+        el.params = {k: val(v, k) for k, v in kw.items()}
+        if letter == "R":
+            scale = el.params.get("scale", 1.0)
+            m = el.params.get("m", 1.0)
+            if el.value == 0.0:
+                self.warnings.append(card.warning(f"{short}: resistance too low, set to "
+                                                  f"1 mOhm (as ngspice)"))
+                el.value = 1e-3
+            el.value = el.value * scale / m
+            if "ac" in el.params:
+                el.params["ac"] = el.params["ac"] * scale / m
+        elif letter == "C":
+            el.value *= el.params.get("m", 1.0) * el.params.get("scale", 1.0)
+        elif letter == "L":
+            el.value /= el.params.get("m", 1.0)
+
+    def semiconductor(self, scope, el: Element, toks: list[str], pos: list[str], kw: dict,
+                      prefix: str, portmap, val, env) -> None:
+        """D, Q, M, J: the model (a BSIM bin chosen by L and W), the BJT's optional substrate
+        node, the instance parameters and the OFF and AREA flags."""
+        letter = el.letter
+        if letter == "Q":
+            # optional substrate node: the 4th token is a node unless it names a model
+            if len(toks) > 5 and self.lookup_model(scope, toks[4], env) is None:
+                el.nodes.append(self.node(toks[4], prefix, portmap))
+                rest = toks[5:]
+            else:
+                rest = toks[4:]
+            pos, kw = _split_kw(rest)
+        if not pos:
+            raise ValueError("names no model")
+        model = self.lookup_model(scope, pos[0], env)
+        if model is None and letter == "M" and "l" in kw and "w" in kw:
+            model = self.lookup_bin(scope, pos[0], env, val(kw["l"], "l"),
+                                    val(kw["w"], "w"))
+        if model is None:
+            raise ValueError(f"unknown model '{pos[0]}'")
+        want = {"D": ("d",), "Q": ("npn", "pnp"), "M": ("nmos", "pmos"),
+                "J": ("njf", "pjf")}[letter]
+        if model.kind not in want:
+            raise ValueError(f"model '{model.name}' is {model.kind}, not {'/'.join(want)}")
+        el.model = model
+        flags = [p.lower() for p in pos[1:]]
+        extra = frozenset()
+        if letter == "M" and model.params.get("level") in (14.0, 54.0):
+            # BSIM4 reads fingers, layout and stress instance parameters too
+            from edapipe.analog.devices.bsim4_params import INSTANCE_EXTRA as extra
+        _check_instance_keys(letter, kw, extra)
+        el.params = {k: val(v, k) for k, v in kw.items()}
+        for f in flags:
+            if f == "off":
+                el.params["off"] = 1.0
+            elif "area" not in el.params:
+                el.params["area"] = val(f, "area")
 
     def switch(self, scope, el: Element, pos: list[str], kw: dict, prefix: str,
                env: dict) -> None:

@@ -23,12 +23,15 @@ and the temperature (ngspice's b3set.c/b3temp.c); state columns: vbs, vgs, vds, 
 from __future__ import annotations
 
 import cmath
+from typing import NamedTuple
 
 import numpy as np
 
 from edapipe.util.jit import njit
 
-from edapipe.analog.devices.common_kernels import _flip, _scratch, _stamp_at
+from edapipe.analog.devices.common_kernels import _flip, _stamp_at
+from edapipe.analog.devices.complex_step_kernels import (
+    finish_companion, set_step, start_companion, step_work, take_column)
 from edapipe.analog.devices.mos_common_kernels import _mos_limit, _mos_terminals
 
 COLUMNS = """TYPE VTH0 VFB VFBZB U0TEMP MOBMOD CAPMOD XPART COX TOX FACTOR1 VTM TRATIO
@@ -65,7 +68,6 @@ CHARGE_Q = 1.60219e-19
 DELTA_1 = 0.02
 DELTA_3 = 0.02
 DELTA_4 = 0.02
-STEP = 1e-30            # the complex step (voltages are O(1): the squared step vanishes)
 
 
 @njit(cache=True)
@@ -131,11 +133,44 @@ def _vgsteff(vgst, n, vtm, voff, cdep0, cox):
     return t1 / t2
 
 
-@njit(cache=True)
-def _channel(p, d, Vds, Vgs, Vbs, charges):
-    """The intrinsic device in its normal orientation (Vds >= 0): (Ids, Isub, qgate, qbulk,
-    qdrn, Vth); charges only when `charges`."""
-    zero = 0j
+class _Body(NamedTuple):
+    """The body-bias quantities (b3ld.c's Vbseff section)."""
+    vbseff: complex     # Vbs, smoothly kept above VBSC
+    phis: complex       # surface potential phi - Vbseff (its smooth limit forward)
+    sqrtphis: complex
+    xdep: complex       # depletion width at phis
+
+
+class _Threshold(NamedTuple):
+    vth: complex
+    theta0: complex     # the short-channel factor (also in the swing n)
+    n: complex          # the subthreshold swing factor
+
+
+class _Series(NamedTuple):
+    """The bias-dependent effective width and source/drain resistance."""
+    weff: complex
+    rds: complex
+
+
+class _Saturation(NamedTuple):
+    """The saturation section: Vdsat and the terms the output resistance reuses."""
+    esatl: complex      # 2 vsat / ueff * Leff
+    lam: complex        # Lambda (A1/A2's non-saturation factor)
+    vgst2vtm: complex   # Vgsteff + 2 Vtm
+    wvcoxrds: complex   # Weff vsat Cox Rds
+    vdsat: complex
+
+
+class _EarlyVoltages(NamedTuple):
+    va: complex         # Vasat plus CLM and DIBL combined
+    vascbe: complex     # the substrate-current-induced body effect's
+
+
+@njit(cache=True, inline="always")
+def _body_bias(p, d, Vbs):
+    """Vbseff, phis, sqrt(phis) and Xdep (b3ld.c: Vbseff never below VBSC, clamped to Vbs
+    where the smoothing would exceed it)."""
     vbsc = p[d, B3_VBSC]
     t0 = Vbs - vbsc - 0.001
     t1 = cmath.sqrt(t0 * t0 - 0.004 * vbsc)
@@ -150,20 +185,26 @@ def _channel(p, d, Vds, Vgs, Vbs, charges):
         phis = phi - vbseff
         sqrtphis = cmath.sqrt(phis)
     xdep = p[d, B3_XDEP0] * sqrtphis / p[d, B3_SQRTPHI]
-    leff = p[d, B3_LEFF]
-    vtm = p[d, B3_VTM]
-    cox = p[d, B3_COX]
-    tox = p[d, B3_TOX]
-    vth, theta0 = _vth(p, d, vbseff, Vds, xdep, sqrtphis, leff)
-    # subthreshold swing n
-    tmp2 = p[d, B3_NFACTOR] * EPSSI / xdep
-    tmp3 = p[d, B3_CDSC] + p[d, B3_CDSCB] * vbseff + p[d, B3_CDSCD] * Vds
-    tmp4 = (tmp2 + tmp3 * theta0 + p[d, B3_CIT]) / cox
+    return _Body(vbseff, phis, sqrtphis, xdep)
+
+
+@njit(cache=True, inline="always")
+def _threshold(p, d, body, Vds):
+    """Vth and the subthreshold swing n."""
+    vth, theta0 = _vth(p, d, body.vbseff, Vds, body.xdep, body.sqrtphis, p[d, B3_LEFF])
+    tmp2 = p[d, B3_NFACTOR] * EPSSI / body.xdep
+    tmp3 = p[d, B3_CDSC] + p[d, B3_CDSCB] * body.vbseff + p[d, B3_CDSCD] * Vds
+    tmp4 = (tmp2 + tmp3 * theta0 + p[d, B3_CIT]) / p[d, B3_COX]
     n = 1.0 + tmp4 if tmp4.real >= -0.5 else _smooth_lo(tmp4, 1.0, 3.0, 3.0, 8.0)
-    # poly-gate depletion
-    vgs_eff = Vgs
+    return _Threshold(vth, theta0, n)
+
+
+@njit(cache=True, inline="always")
+def _poly_gate(p, d, Vgs):
+    """The gate voltage across the oxide after the poly-gate depletion drop (NGATE)."""
     ngate = p[d, B3_NGATE]
-    t0 = p[d, B3_VFB] + phi
+    cox = p[d, B3_COX]
+    t0 = p[d, B3_VFB] + p[d, B3_PHI]
     if ngate > 1.0e18 and ngate < 1.0e25 and Vgs.real > t0:
         t1 = 1.0e6 * CHARGE_Q * EPSSI * ngate / (cox * cox)
         t4 = cmath.sqrt(1.0 + 2.0 * (Vgs - t0) / t1)
@@ -172,10 +213,13 @@ def _channel(p, d, Vds, Vgs, Vbs, charges):
         t7 = 1.12 - t3 - 0.05
         t6 = cmath.sqrt(t7 * t7 + 0.224)
         t5 = 1.12 - 0.5 * (t7 + t6)
-        vgs_eff = Vgs - t5
-    vgst = vgs_eff - vth
-    vgsteff = _vgsteff(vgst, n, vtm, p[d, B3_VOFF], p[d, B3_CDEP0], cox)
-    # effective width and source/drain resistance
+        return Vgs - t5
+    return Vgs
+
+
+@njit(cache=True, inline="always")
+def _series(p, d, vgsteff, sqrtphis):
+    """Weff (DWG, DWB) and Rds (PRWG, PRWB), each kept positive smoothly."""
     t9 = sqrtphis - p[d, B3_SQRTPHI]
     weff = p[d, B3_WEFF] - 2.0 * (p[d, B3_DWG] * vgsteff + p[d, B3_DWB] * t9)
     if weff.real < 2.0e-8:
@@ -186,9 +230,15 @@ def _channel(p, d, Vds, Vgs, Vbs, charges):
         rds = rds0 * (1.0 + t0)
     else:
         rds = rds0 * (0.8 + t0) / (17.0 + 20.0 * t0)
-    # bulk charge factor
-    t1 = 0.5 * p[d, B3_K1OX] / sqrtphis
-    t9 = cmath.sqrt(p[d, B3_XJ] * xdep)
+    return _Series(weff, rds)
+
+
+@njit(cache=True, inline="always")
+def _bulk_factor(p, d, vgsteff, body):
+    """(Abulk, Abulk0): the bulk charge factor with and without its Vgsteff term."""
+    leff = p[d, B3_LEFF]
+    t1 = 0.5 * p[d, B3_K1OX] / body.sqrtphis
+    t9 = cmath.sqrt(p[d, B3_XJ] * body.xdep)
     t5 = leff / (leff + 2.0 * t9)
     t2 = p[d, B3_A0] * t5 + p[d, B3_B0] / (p[d, B3_WEFF] + p[d, B3_B1])
     abulk0 = 1.0 + t1 * t2
@@ -197,17 +247,21 @@ def _channel(p, d, Vds, Vgs, Vbs, charges):
         abulk0 = (0.2 - abulk0) / (3.0 - 20.0 * abulk0)
     if abulk.real < 0.1:
         abulk = (0.2 - abulk) / (3.0 - 20.0 * abulk)
-    t2 = p[d, B3_KETA] * vbseff
+    t2 = p[d, B3_KETA] * body.vbseff
     if t2.real >= -0.9:
         t0 = 1.0 / (1.0 + t2)
     else:
         t0 = (17.0 + 20.0 * t2) / (0.8 + t2)
-    abulk = abulk * t0
-    abulk0 = abulk0 * t0
-    # mobility
+    return abulk * t0, abulk0 * t0
+
+
+@njit(cache=True, inline="always")
+def _mobility(p, d, vgsteff, vth, vbseff):
+    """Ueff of mobMod 1, 2 or 3."""
     ua = p[d, B3_UA]
     ub = p[d, B3_UB]
     uc = p[d, B3_UC]
+    tox = p[d, B3_TOX]
     mobmod = p[d, B3_MOBMOD]
     if mobmod == 1.0:
         t3 = (vgsteff + vth + vth) / tox
@@ -221,16 +275,20 @@ def _channel(p, d, Vds, Vgs, Vbs, charges):
         denomi = 1.0 + t5
     else:
         denomi = (0.6 + t5) / (7.0 + 10.0 * t5)
-    ueff = p[d, B3_U0TEMP] / denomi
-    # saturation voltage
+    return p[d, B3_U0TEMP] / denomi
+
+
+@njit(cache=True, inline="always")
+def _saturation(p, d, vgsteff, abulk, series, ueff):
+    """Vdsat with the source/drain resistance and A1/A2's Lambda."""
     vsat = p[d, B3_VSAT]
-    wvcox = weff * vsat * cox
-    wvcoxrds = wvcox * rds
-    esatl = 2.0 * vsat / ueff * leff
+    wvcox = series.weff * vsat * p[d, B3_COX]
+    wvcoxrds = wvcox * series.rds
+    esatl = 2.0 * vsat / ueff * p[d, B3_LEFF]
     a1 = p[d, B3_A1]
     a2 = p[d, B3_A2]
     if a1 == 0.0:
-        lam = a2 + zero
+        lam = a2 + 0j
     elif a1 > 0.0:
         t0 = 1.0 - a2
         t1 = t0 - a1 * vgsteff - 0.0001
@@ -240,8 +298,8 @@ def _channel(p, d, Vds, Vgs, Vbs, charges):
         t1 = a2 + a1 * vgsteff - 0.0001
         t2 = cmath.sqrt(t1 * t1 + 0.0004 * a2)
         lam = 0.5 * (t1 + t2)
-    vgst2vtm = vgsteff + 2.0 * vtm
-    if rds0 == 0.0 and a1 == 0.0 and a2 == 1.0:
+    vgst2vtm = vgsteff + 2.0 * p[d, B3_VTM]
+    if p[d, B3_RDS0] == 0.0 and a1 == 0.0 and a2 == 1.0:
         vdsat = esatl * vgst2vtm / (abulk * esatl + vgst2vtm)
     else:
         t9 = abulk * wvcoxrds
@@ -252,7 +310,12 @@ def _channel(p, d, Vds, Vgs, Vbs, charges):
         t2 = vgst2vtm * (esatl + 2.0 * t6)
         t3 = cmath.sqrt(t1 * t1 - 2.0 * t0 * t2)
         vdsat = (t1 - t3) / t0
-    # effective drain voltage
+    return _Saturation(esatl, lam, vgst2vtm, wvcoxrds, vdsat)
+
+
+@njit(cache=True, inline="always")
+def _vdseff(p, d, vdsat, Vds):
+    """The effective drain voltage: Vds smoothly limited to Vdsat (not yet clamped to Vds)."""
     delta = p[d, B3_DELTA]
     t1 = vdsat - Vds - delta
     t2 = cmath.sqrt(t1 * t1 + 4.0 * delta * vdsat)
@@ -261,16 +324,22 @@ def _channel(p, d, Vds, Vgs, Vbs, charges):
         # exactly zero at Vds = 0 (the smoothing leaves a rounding residue); the step's
         # imaginary part is the derivative, which the formula gives right
         vdseff = complex(0.0, vdseff.imag)
-    # VAsat
-    tmp4 = 1.0 - 0.5 * abulk * vdsat / vgst2vtm
-    t9 = wvcoxrds * vgsteff
-    t0 = esatl + vdsat + 2.0 * t9 * tmp4
-    t1 = 2.0 / lam - 1.0 + wvcoxrds * abulk
+    return vdseff
+
+
+@njit(cache=True, inline="always")
+def _early_voltages(p, d, sat, abulk, vgsteff, diffvds, vbseff):
+    """The output resistance terms: Vasat, channel-length modulation, DIBL and PVAG
+    combined into Va; the substrate-current-induced body effect's Vascbe."""
+    zero = 0j
+    esatl = sat.esatl
+    vgst2vtm = sat.vgst2vtm
+    leff = p[d, B3_LEFF]
+    tmp4 = 1.0 - 0.5 * abulk * sat.vdsat / vgst2vtm
+    t9 = sat.wvcoxrds * vgsteff
+    t0 = esatl + sat.vdsat + 2.0 * t9 * tmp4
+    t1 = 2.0 / sat.lam - 1.0 + sat.wvcoxrds * abulk
     vasat = t0 / t1
-    if vdseff.real > Vds.real:
-        vdseff = Vds
-    diffvds = Vds - vdseff
-    # channel-length modulation
     pclm = p[d, B3_PCLM]
     litl = p[d, B3_LITL]
     if pclm > 0.0 and diffvds.real > 1.0e-10:
@@ -279,10 +348,9 @@ def _channel(p, d, Vds, Vgs, Vbs, charges):
         vaclm = t0 * t1 * diffvds
     else:
         vaclm = MAX_EXP + zero
-    # DIBL
     thetarout = p[d, B3_THETAROUT]
     if thetarout > 0.0:
-        t8 = abulk * vdsat
+        t8 = abulk * sat.vdsat
         t0 = vgst2vtm * t8
         t1 = vgst2vtm + t8
         vadibl = (vgst2vtm - t0 / t1) / thetarout
@@ -299,7 +367,6 @@ def _channel(p, d, Vds, Vgs, Vbs, charges):
     else:
         t0 = (0.8 + t9) / (17.0 + 20.0 * t9)
     va = vasat + t0 * vaclm * vadibl / (vaclm + vadibl)
-    # substrate current induced body effect
     pscbe1 = p[d, B3_PSCBE1]
     pscbe2 = p[d, B3_PSCBE2]
     if pscbe2 > 0.0:
@@ -309,43 +376,78 @@ def _channel(p, d, Vds, Vgs, Vbs, charges):
             vascbe = MAX_EXP * leff / pscbe2 + zero
     else:
         vascbe = MAX_EXP + zero
-    # drain current
-    beta = ueff * cox * weff / leff
-    fgche1 = vgsteff * (1.0 - 0.5 * abulk * vdseff / vgst2vtm)
-    fgche2 = 1.0 + vdseff / esatl
-    gche = beta * fgche1 / fgche2
-    idl = gche * vdseff / (1.0 + gche * rds)
-    idsa = idl * (1.0 + diffvds / va)
-    ids = idsa * (1.0 + diffvds / vascbe)
-    # substrate current
+    return _EarlyVoltages(va, vascbe)
+
+
+@njit(cache=True, inline="always")
+def _substrate_current(p, d, diffvds, idsa):
+    """Impact ionisation (ALPHA0, ALPHA1, BETA0)."""
+    leff = p[d, B3_LEFF]
     tmp = p[d, B3_ALPHA0] + p[d, B3_ALPHA1] * leff
     beta0 = p[d, B3_BETA0]
     if tmp <= 0.0 or beta0 <= 0.0:
-        isub = zero
-    else:
-        t2 = tmp / leff
-        if diffvds.real > beta0 / EXP_THRESHOLD:
-            isub = t2 * diffvds * cmath.exp(-beta0 / diffvds) * idsa
-        else:
-            isub = t2 * MIN_EXP * diffvds * idsa
-    if not charges or p[d, B3_XPART] < 0.0:
-        return ids, isub, zero, zero, zero, vth
-    qg, qb, qd = _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vth, n, abulk0)
-    return ids, isub, qg, qb, qd, vth
+        return 0j
+    t2 = tmp / leff
+    if diffvds.real > beta0 / EXP_THRESHOLD:
+        return t2 * diffvds * cmath.exp(-beta0 / diffvds) * idsa
+    return t2 * MIN_EXP * diffvds * idsa
 
 
 @njit(cache=True)
-def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vth, n, abulk0):
+def _channel(p, d, Vds, Vgs, Vbs, charges):
+    """The intrinsic device in its normal orientation (Vds >= 0): (Ids, Isub, qgate, qbulk,
+    qdrn, Vth); charges only when `charges`. The steps follow b3ld.c's sections."""
+    zero = 0j
+    leff = p[d, B3_LEFF]
+    cox = p[d, B3_COX]
+    body = _body_bias(p, d, Vbs)
+    th = _threshold(p, d, body, Vds)
+    vgs_eff = _poly_gate(p, d, Vgs)
+    vgsteff = _vgsteff(vgs_eff - th.vth, th.n, p[d, B3_VTM], p[d, B3_VOFF], p[d, B3_CDEP0],
+                       cox)
+    series = _series(p, d, vgsteff, body.sqrtphis)
+    abulk, abulk0 = _bulk_factor(p, d, vgsteff, body)
+    ueff = _mobility(p, d, vgsteff, th.vth, body.vbseff)
+    sat = _saturation(p, d, vgsteff, abulk, series, ueff)
+    vdseff = _vdseff(p, d, sat.vdsat, Vds)
+    if vdseff.real > Vds.real:
+        vdseff = Vds
+    diffvds = Vds - vdseff
+    early = _early_voltages(p, d, sat, abulk, vgsteff, diffvds, body.vbseff)
+    # drain current
+    beta = ueff * cox * series.weff / leff
+    fgche1 = vgsteff * (1.0 - 0.5 * abulk * vdseff / sat.vgst2vtm)
+    fgche2 = 1.0 + vdseff / sat.esatl
+    gche = beta * fgche1 / fgche2
+    idl = gche * vdseff / (1.0 + gche * series.rds)
+    idsa = idl * (1.0 + diffvds / early.va)
+    ids = idsa * (1.0 + diffvds / early.vascbe)
+    isub = _substrate_current(p, d, diffvds, idsa)
+    if not charges or p[d, B3_XPART] < 0.0:
+        return ids, isub, zero, zero, zero, th.vth
+    qg, qb, qd = _charges(p, d, Vds, Vbs, body, vgs_eff, th.vth, th.n, abulk0)
+    return ids, isub, qg, qb, qd, th.vth
+
+
+class _CvBias(NamedTuple):
+    """What capMod 1..3 share: the oxide capacitance, the body bias and the gate overdrive
+    of the capacitance model (VOFFCV, NOFF) and its bulk charge factor."""
+    coxwl: float
+    vbseffcv: complex
+    vgsteff: complex
+    abulkcv: complex
+
+
+@njit(cache=True)
+def _charges(p, d, Vds, Vbs, body, vgs_eff, vth, n, abulk0):
     """The intrinsic (gate, bulk, drain) charges of capMod 0..3 with XPART's partition."""
     capmod = p[d, B3_CAPMOD]
-    xpart = p[d, B3_XPART]
-    phi = p[d, B3_PHI]
-    k1ox = p[d, B3_K1OX]
-    vtm = p[d, B3_VTM]
     if capmod == 0.0:
-        return _charges0(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, abulk0)
+        return _charges0(p, d, Vds, Vbs, body, vgs_eff, abulk0)
+    vtm = p[d, B3_VTM]
     coxwl = p[d, B3_COX] * p[d, B3_WEFFCV] * p[d, B3_LEFFCV]
-    vbseffcv = vbseff if vbseff.real < 0.0 else phi - phis
+    vbseff = body.vbseff
+    vbseffcv = vbseff if vbseff.real < 0.0 else p[d, B3_PHI] - body.phis
     noff = n * p[d, B3_NOFF]
     t0 = vtm * noff
     voffcv = p[d, B3_VOFFCV]
@@ -357,79 +459,125 @@ def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vth, n, abulk0):
         vgsteff = t0 * np.log(1.0 + MIN_EXP)
     else:
         vgsteff = t0 * cmath.log(1.0 + cmath.exp(vgstnvt))
-    abulkcv = abulk0 * p[d, B3_ABULKCV]
+    cv = _CvBias(coxwl, vbseffcv, vgsteff, abulk0 * p[d, B3_ABULKCV])
     if capmod == 1.0:
-        vfb = p[d, B3_VFBZB]
-        arg1 = vgs_eff - vbseffcv - vfb - vgsteff
-        if arg1.real <= 0.0:
-            qgate = coxwl * arg1
-        else:
-            t0 = 0.5 * k1ox
-            qgate = coxwl * k1ox * (cmath.sqrt(t0 * t0 + arg1) - t0)
-        qbulk = -qgate
-        vdsatcv = vgsteff / abulkcv
-        if vdsatcv.real < Vds.real:
-            qgate = qgate + coxwl * (vgsteff - vdsatcv / 3.0)
-            qbulk = qbulk + coxwl / 3.0 * (vdsatcv - vgsteff)
-            if xpart > 0.5:
-                t0 = -2.0 / 3.0 * coxwl
-            elif xpart < 0.5:
-                t0 = -0.4 * coxwl
-            else:
-                t0 = -coxwl / 3.0
-            qsrc = t0 * vgsteff
-        else:
-            t0 = abulkcv * Vds
-            t1 = 12.0 * (vgsteff - 0.5 * t0 + 1.e-20)
-            t3 = t0 * Vds / t1
-            qg1 = coxwl * (vgsteff - 0.5 * Vds + t3)
-            qb1 = coxwl * (1.0 - abulkcv) * (0.5 * Vds - t3)
-            qgate = qgate + qg1
-            qbulk = qbulk + qb1
-            qsrc = _partition_lin(xpart, coxwl, vgsteff, t0, t1, qg1 + qb1)
-        return qgate, qbulk, -(qgate + qbulk + qsrc)
+        return _charges1(p, d, Vds, vgs_eff, cv)
     if capmod == 2.0:
-        vfb = p[d, B3_VFBZB]
-        v3 = vfb - vgs_eff + vbseffcv - DELTA_3
-        if vfb <= 0.0:
-            t0 = cmath.sqrt(v3 * v3 - 4.0 * DELTA_3 * vfb)
-        else:
-            t0 = cmath.sqrt(v3 * v3 + 4.0 * DELTA_3 * vfb)
-        vfbeff = vfb - 0.5 * (v3 + t0)
-        qac0 = coxwl * (vfbeff - vfb)
+        return _charges2(p, d, Vds, vgs_eff, cv)
+    return _charges3(p, d, Vds, vgs_eff, vth, cv)
+
+
+@njit(cache=True, inline="always")
+def _charges1(p, d, Vds, vgs_eff, cv):
+    """capMod 1: piecewise in accumulation/depletion, linear and saturation."""
+    coxwl = cv.coxwl
+    vgsteff = cv.vgsteff
+    abulkcv = cv.abulkcv
+    xpart = p[d, B3_XPART]
+    k1ox = p[d, B3_K1OX]
+    vfb = p[d, B3_VFBZB]
+    arg1 = vgs_eff - cv.vbseffcv - vfb - vgsteff
+    if arg1.real <= 0.0:
+        qgate = coxwl * arg1
+    else:
         t0 = 0.5 * k1ox
-        t3 = vgs_eff - vfbeff - vbseffcv - vgsteff
-        if k1ox == 0.0:
-            t1 = 0j
-        elif t3.real < 0.0:
-            t1 = t0 + t3 / k1ox
+        qgate = coxwl * k1ox * (cmath.sqrt(t0 * t0 + arg1) - t0)
+    qbulk = -qgate
+    vdsatcv = vgsteff / abulkcv
+    if vdsatcv.real < Vds.real:
+        qgate = qgate + coxwl * (vgsteff - vdsatcv / 3.0)
+        qbulk = qbulk + coxwl / 3.0 * (vdsatcv - vgsteff)
+        if xpart > 0.5:
+            t0 = -2.0 / 3.0 * coxwl
+        elif xpart < 0.5:
+            t0 = -0.4 * coxwl
         else:
-            t1 = cmath.sqrt(t0 * t0 + t3)
-        qsub0 = coxwl * k1ox * (t1 - t0)
-        vdsatcv = vgsteff / abulkcv
-        v4 = vdsatcv - Vds - DELTA_4
-        t0 = cmath.sqrt(v4 * v4 + 4.0 * DELTA_4 * vdsatcv)
-        vdseffcv = vdsatcv - 0.5 * (v4 + t0)
-        if Vds.real == 0.0:
-            vdseffcv = complex(0.0, vdseffcv.imag)
-        t0 = abulkcv * vdseffcv
-        t1 = 12.0 * (vgsteff - 0.5 * t0 + 1e-20)
-        t3 = t0 * vdseffcv / t1
-        qgate = coxwl * (vgsteff - 0.5 * vdseffcv + t3)
-        qbulk = coxwl * (1.0 - abulkcv) * (0.5 * vdseffcv - t3)
-        qsrc = _partition_lin(xpart, coxwl, vgsteff, t0, t1, qgate + qbulk)
-        qgate = qgate + qac0 + qsub0
-        qbulk = qbulk - (qac0 + qsub0)
-        return qgate, qbulk, -(qgate + qbulk + qsrc)
-    # capMod 3: charge-thickness model
+            t0 = -coxwl / 3.0
+        qsrc = t0 * vgsteff
+    else:
+        t0 = abulkcv * Vds
+        t1 = 12.0 * (vgsteff - 0.5 * t0 + 1.e-20)
+        t3 = t0 * Vds / t1
+        qg1 = coxwl * (vgsteff - 0.5 * Vds + t3)
+        qb1 = coxwl * (1.0 - abulkcv) * (0.5 * Vds - t3)
+        qgate = qgate + qg1
+        qbulk = qbulk + qb1
+        qsrc = _partition_lin(xpart, coxwl, vgsteff, t0, t1, qg1 + qb1)
+    return qgate, qbulk, -(qgate + qbulk + qsrc)
+
+
+@njit(cache=True, inline="always")
+def _vfbeff(vfb, vgs_eff, vbseffcv):
+    """The flat-band voltage smoothly limited by Vgs - Vbs (capMod 2 and 3)."""
+    v3 = vfb - vgs_eff + vbseffcv - DELTA_3
+    if vfb <= 0.0:
+        t0 = cmath.sqrt(v3 * v3 - 4.0 * DELTA_3 * vfb)
+    else:
+        t0 = cmath.sqrt(v3 * v3 + 4.0 * DELTA_3 * vfb)
+    return vfb - 0.5 * (v3 + t0)
+
+
+@njit(cache=True, inline="always")
+def _depletion_charge(coxwl, k1ox, vgs_eff, vfbeff, cv):
+    """Qsub0, the depletion charge of capMod 2 and 3 (coxwl: theirs)."""
+    t0 = 0.5 * k1ox
+    t3 = vgs_eff - vfbeff - cv.vbseffcv - cv.vgsteff
+    if k1ox == 0.0:
+        t1 = 0j
+    elif t3.real < 0.0:
+        t1 = t0 + t3 / k1ox
+    else:
+        t1 = cmath.sqrt(t0 * t0 + t3)
+    return coxwl * k1ox * (t1 - t0)
+
+
+@njit(cache=True, inline="always")
+def _charges2(p, d, Vds, vgs_eff, cv):
+    """capMod 2: smooth over all regions."""
+    coxwl = cv.coxwl
+    vgsteff = cv.vgsteff
+    abulkcv = cv.abulkcv
+    vfb = p[d, B3_VFBZB]
+    vfbeff = _vfbeff(vfb, vgs_eff, cv.vbseffcv)
+    qac0 = coxwl * (vfbeff - vfb)
+    qsub0 = _depletion_charge(coxwl, p[d, B3_K1OX], vgs_eff, vfbeff, cv)
+    vdsatcv = vgsteff / abulkcv
+    v4 = vdsatcv - Vds - DELTA_4
+    t0 = cmath.sqrt(v4 * v4 + 4.0 * DELTA_4 * vdsatcv)
+    vdseffcv = vdsatcv - 0.5 * (v4 + t0)
+    if Vds.real == 0.0:
+        vdseffcv = complex(0.0, vdseffcv.imag)
+    t0 = abulkcv * vdseffcv
+    t1 = 12.0 * (vgsteff - 0.5 * t0 + 1e-20)
+    t3 = t0 * vdseffcv / t1
+    qgate = coxwl * (vgsteff - 0.5 * vdseffcv + t3)
+    qbulk = coxwl * (1.0 - abulkcv) * (0.5 * vdseffcv - t3)
+    qsrc = _partition_lin(p[d, B3_XPART], coxwl, vgsteff, t0, t1, qgate + qbulk)
+    qgate = qgate + qac0 + qsub0
+    qbulk = qbulk - (qac0 + qsub0)
+    return qgate, qbulk, -(qgate + qbulk + qsrc)
+
+
+@njit(cache=True, inline="always")
+def _centroid_cox(cox, tcen):
+    """The oxide capacitance in series with the inversion/accumulation layer at depth
+    tcen (the charge centroid)."""
+    ccen = EPSSI / tcen
+    return cox / (cox + ccen) * ccen
+
+
+@njit(cache=True, inline="always")
+def _charges3(p, d, Vds, vgs_eff, vth, cv):
+    """capMod 3: the charge-thickness model (accumulation/depletion centroid from LDEB
+    and ACDE, inversion centroid and the gate-bias dependent surface potential shift)."""
+    coxwl = cv.coxwl
+    vgsteff = cv.vgsteff
+    vbseffcv = cv.vbseffcv
+    vtm = p[d, B3_VTM]
+    k1ox = p[d, B3_K1OX]
     vfbzb = p[d, B3_VFBZB]
     cox = p[d, B3_COX]
-    v3 = vfbzb - vgs_eff + vbseffcv - DELTA_3
-    if vfbzb <= 0.0:
-        t0 = cmath.sqrt(v3 * v3 - 4.0 * DELTA_3 * vfbzb)
-    else:
-        t0 = cmath.sqrt(v3 * v3 + 4.0 * DELTA_3 * vfbzb)
-    vfbeff = vfbzb - 0.5 * (v3 + t0)
+    vfbeff = _vfbeff(vfbzb, vgs_eff, vbseffcv)
     toxa = 1.0e8 * p[d, B3_TOX]
     t0 = (vgs_eff - vbseffcv - vfbzb) / toxa
     ldeb = p[d, B3_LDEB]
@@ -444,19 +592,9 @@ def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vth, n, abulk0):
     v3 = ldeb - tcen - link
     v4 = cmath.sqrt(v3 * v3 + 4.0 * link * ldeb)
     tcen = ldeb - 0.5 * (v3 + v4)
-    ccen = EPSSI / tcen
-    coxeff = cox / (cox + ccen) * ccen
-    coxwlcen = coxwl * coxeff / cox
+    coxwlcen = coxwl * _centroid_cox(cox, tcen) / cox
     qac0 = coxwlcen * (vfbeff - vfbzb)
-    t0 = 0.5 * k1ox
-    t3 = vgs_eff - vfbeff - vbseffcv - vgsteff
-    if k1ox == 0.0:
-        t1 = 0j
-    elif t3.real < 0.0:
-        t1 = t0 + t3 / k1ox
-    else:
-        t1 = cmath.sqrt(t0 * t0 + t3)
-    qsub0 = coxwlcen * k1ox * (t1 - t0)
+    qsub0 = _depletion_charge(coxwlcen, k1ox, vgs_eff, vfbeff, cv)
     # gate-bias dependent delta phi_s
     if k1ox <= 0.0:
         denomi = 0.25 * p[d, B3_MOIN] * vtm
@@ -469,7 +607,7 @@ def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vth, n, abulk0):
     t0 = vgsteff - deltaphi - 0.001
     t1 = cmath.sqrt(t0 * t0 + vgsteff * 0.004)
     vgdp = 0.5 * (t0 + t1)
-    t3 = 4.0 * (vth - vfbzb - phi)
+    t3 = 4.0 * (vth - vfbzb - p[d, B3_PHI])
     tox2 = 2.0 * toxa
     if t3.real >= 0.0:
         t0 = (vgsteff + t3) / tox2
@@ -477,10 +615,8 @@ def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vth, n, abulk0):
         t0 = (vgsteff + 1.0e-20) / tox2
     tmp = cmath.exp(0.7 * cmath.log(t0))
     tcen = 1.9e-9 / (1.0 + tmp)
-    ccen = EPSSI / tcen
-    coxeff = cox / (cox + ccen) * ccen
-    coxwlcen = coxwl * coxeff / cox
-    vdsatcv = vgdp / abulkcv
+    coxwlcen = coxwl * _centroid_cox(cox, tcen) / cox
+    vdsatcv = vgdp / cv.abulkcv
     t0 = vdsatcv - Vds - DELTA_4
     t1 = cmath.sqrt(t0 * t0 + 4.0 * DELTA_4 * vdsatcv)
     if t0.real >= 0.0:
@@ -490,6 +626,14 @@ def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vth, n, abulk0):
         vdseffcv = vdsatcv * (1.0 - t3)
     if Vds.real == 0.0:
         vdseffcv = complex(0.0, vdseffcv.imag)
+    return _centroid_charges(p[d, B3_XPART], coxwlcen, cv.abulkcv, vgdp, vdseffcv,
+                             qac0, qsub0)
+
+
+@njit(cache=True, inline="always")
+def _centroid_charges(xpart, coxwlcen, abulkcv, vgdp, vdseffcv, qac0, qsub0):
+    """capMod 3's inversion charges with XPART's partition, plus accumulation and
+    depletion: (qgate, qbulk, qdrn)."""
     t0 = abulkcv * vdseffcv
     t1 = vgdp
     t2 = 12.0 * (t1 - 0.5 * t0 + 1.0e-20)
@@ -511,6 +655,7 @@ def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vth, n, abulk0):
     return qgate, qbulk, -(qgate + qbulk + qsrc)
 
 
+
 @njit(cache=True)
 def _partition_lin(xpart, coxwl, vgsteff, t0, t1, q_gb):
     """The source charge of capMod 1/2 below saturation: 0/100, 40/60 or 50/50 (q_gb:
@@ -528,13 +673,13 @@ def _partition_lin(xpart, coxwl, vgsteff, t0, t1, q_gb):
 
 
 @njit(cache=True)
-def _charges0(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, abulk0):
+def _charges0(p, d, Vds, Vbs, body, vgs_eff, abulk0):
     """capMod 0: the piecewise long-channel charges of BSIM3's simplest model."""
     phi = p[d, B3_PHI]
     k1ox = p[d, B3_K1OX]
-    vbseff = Vbs if vbseff.real < 0.0 else phi - phis
+    vbseff = Vbs if body.vbseff.real < 0.0 else phi - body.phis
     vfb = p[d, B3_VFBCV]
-    vth = vfb + phi + k1ox * sqrtphis
+    vth = vfb + phi + k1ox * body.sqrtphis
     vgst = vgs_eff - vth
     coxwl = p[d, B3_COX] * p[d, B3_WEFFCV] * p[d, B3_LEFFCV]
     arg1 = vgs_eff - vbseff - vfb
@@ -696,14 +841,24 @@ def _start(p, d, st, vdx, vgx, vbx, mode):
     return typ * vbx, typ * vgx, typ * vdx
 
 
+@njit(cache=True, inline="always")
+def _terminal_at(p, d, v, gmin, out):
+    """`_terminal` at v = (vds, vgs, vbs), the complex-step voltages."""
+    return _terminal(p, d, v[0], v[1], v[2], gmin, out)
+
+
 @njit(cache=True)
 def bsim3_load(x, grp, mode, gmin, out):
     """BSIM3 rows: terminals (d', g, s', b); limiting as ngspice's BSIM3 (fetlim around the
     last Vth, limvds, pnjlim on the forward junction with its fixed critical voltage)."""
     nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
     k = 4
-    G, C, I, Q, v = _scratch(k)
-    buf = np.zeros(8, dtype=np.complex128)
+    work = step_work(k, 3)
+    G, C, I, Q = work.G, work.C, work.I, work.Q
+    v = np.zeros(k)
+    volts = np.zeros(3)
+    moves = np.array([1, 2, 4])     # bit i: voltage i (vds, vgs, vbs) steps
+    cols = np.array([0, 1, 3])
     nlim = 0
     for d in range(nodes.shape[0]):
         typ = par[d, B3_TYPE]
@@ -717,23 +872,18 @@ def bsim3_load(x, grp, mode, gmin, out):
         state[d, 0] = vbs
         state[d, 1] = vgs
         state[d, 2] = vds
-        # one complex evaluation per controlling voltage: column b of G and C
-        for b in range(3):
-            hd = STEP if b == 0 else 0.0
-            hg = STEP if b == 1 else 0.0
-            hb = STEP if b == 2 else 0.0
-            vth = _terminal(par, d, complex(vds, hd), complex(vgs, hg), complex(vbs, hb),
-                            gmin, buf)
-            col = 0 if b == 0 else (1 if b == 1 else 3)
-            for a in range(4):
-                G[a, col] = buf[a].imag / STEP
-                C[a, col] = buf[4 + a].imag / STEP
-        for a in range(4):
-            I[a] = buf[a].real
-            Q[a] = buf[4 + a].real
-            # the terminal currents depend on voltage differences only: the source column
-            G[a, 2] = -(G[a, 0] + G[a, 1] + G[a, 3])
-            C[a, 2] = -(C[a, 0] + C[a, 1] + C[a, 3])
+        volts[0] = vds
+        volts[1] = vgs
+        volts[2] = vbs
+        # one evaluation per direction vds, vgs, vbs (the columns of d', g and b; s' from
+        # them)
+        start_companion(work)
+        vth = 0.0
+        for b in range(moves.shape[0]):
+            set_step(work, volts, moves[b])
+            vth = _terminal_at(par, d, work.vc, gmin, work.buf)
+            take_column(work, cols[b])
+        finish_companion(work, 2)
         state[d, 3] = vth
         v[0] = vds
         v[1] = vgs

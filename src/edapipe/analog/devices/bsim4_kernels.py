@@ -24,12 +24,15 @@ vdbs, vsbs.
 from __future__ import annotations
 
 import cmath
+from typing import NamedTuple
 
 import numpy as np
 
 from edapipe.util.jit import njit
 
-from edapipe.analog.devices.common_kernels import _flip, _scratch, _stamp_at, _volt, pnjlim
+from edapipe.analog.devices.common_kernels import _flip, _stamp_at, _volt, pnjlim
+from edapipe.analog.devices.complex_step_kernels import (
+    finish_companion, set_step, start_companion, step_work, take_column)
 from edapipe.analog.devices.mos_common_kernels import _mos_limit, _mos_terminals
 
 COLUMNS = """TYPE VTH0 VFB VFBZB K1 K1OX K2OX PHI SQRTPHI XDEP0 VBI VBSC FACTOR1 LEFF WEFF
@@ -94,7 +97,6 @@ CHARGE = 1.6021918e-19
 DELTA_1 = 0.02
 DELTA_3 = 0.02
 DELTA_4 = 0.02
-STEP = 1e-30            # the complex step (voltages are O(1): the squared step vanishes)
 
 
 @njit(cache=True)
@@ -163,14 +165,48 @@ def _vgsteff(vgst, n, vtm, mstar, voffcbn, coxe, cdep0):
     return t10 / t9
 
 
-@njit(cache=True)
-def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
-    """The intrinsic device in its normal orientation (Vds >= 0), Vgs_eff the gate voltage
-    after poly depletion: (Ids, Isub, qgate, qbulk, qdrn, Vth), currents and charges of
-    all NF fingers; charges only when `charges`."""
-    zero = 0j
+class _Body(NamedTuple):
+    """The body-bias quantities (b4ld.c's Vbseff section)."""
+    vbseff: complex     # Vbs smoothly kept above VBSC and below 0.95 phi
+    phis: complex
+    sqrtphis: complex
+    xdep: complex
+
+
+class _Threshold(NamedTuple):
+    vth: complex
+    theta0: complex     # the short-channel factor (also in the swing n)
+    n: complex          # the subthreshold swing factor
+    lpe_vb: float       # the lateral non-uniform doping factor of the body effect
+    vth_narroww: float  # the narrow-width term's factor (also in Abulk)
+
+
+class _Series(NamedTuple):
+    """The bias-dependent effective width and internal source/drain resistance."""
+    weff: complex
+    rds: complex
+
+
+class _Saturation(NamedTuple):
+    """The saturation section: Vdsat and the terms the output resistance reuses."""
+    esat: complex       # 2 vsat / ueff (after velocity overshoot when LAMBDA)
+    esatl: complex      # esat Leff
+    lam: complex        # Lambda (A1/A2's non-saturation factor)
+    vgst2vtm: complex   # Vgsteff + 2 Vtm
+    wvcoxrds: complex   # Weff vsat Coxe Rds
+    vdsat: complex
+
+
+class _Output(NamedTuple):
+    """The saturation-region current and what the substrate current and SCBE need."""
+    idsa: complex       # Idl with DIBL, DITS and CLM
+    vascbe: complex     # the substrate-current-induced body effect's Early voltage
+
+
+@njit(cache=True, inline="always")
+def _body_bias(p, d, Vbs):
+    """Vbseff, phis, sqrt(phis) and Xdep."""
     phi = p[d, B4_PHI]
-    sqrtphi = p[d, B4_SQRTPHI]
     vbsc = p[d, B4_VBSC]
     t0 = Vbs - vbsc - 0.001
     t1 = cmath.sqrt(t0 * t0 - 0.004 * vbsc)
@@ -185,13 +221,21 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
     vbseff = t9 - 0.5 * (t0 + t1)
     phis = phi - vbseff
     sqrtphis = cmath.sqrt(phis)
-    xdep = p[d, B4_XDEP0] * sqrtphis / sqrtphi
+    xdep = p[d, B4_XDEP0] * sqrtphis / p[d, B4_SQRTPHI]
+    return _Body(vbseff, phis, sqrtphis, xdep)
+
+
+@njit(cache=True, inline="always")
+def _threshold(p, d, body, Vds):
+    """Vth (short channel, narrow width, lateral doping, temperature, DIBL, pocket
+    implant) and the subthreshold swing n."""
+    zero = 0j
+    phi = p[d, B4_PHI]
+    sqrtphi = p[d, B4_SQRTPHI]
+    vbseff = body.vbseff
     leff = p[d, B4_LEFF]
     vtm = p[d, B4_VTM]
-    coxe = p[d, B4_COXE]
-    toxe = p[d, B4_TOXE]
-    # threshold voltage
-    t3 = cmath.sqrt(xdep)
+    t3 = cmath.sqrt(body.xdep)
     v0 = p[d, B4_VBI] - phi
     lt1 = p[d, B4_FACTOR1] * t3 * _lo(p[d, B4_DVT2] * vbseff)
     ltw = p[d, B4_FACTOR1] * t3 * _lo(p[d, B4_DVT2W] * vbseff)
@@ -201,21 +245,21 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
     t0 = np.sqrt(1.0 + p[d, B4_LPE0] / leff)
     t1 = (p[d, B4_K1OX] * (t0 - 1.0) * sqrtphi
           + (p[d, B4_KT1] + p[d, B4_KT1L] / leff + p[d, B4_KT2] * vbseff) * p[d, B4_TRATIO])
-    vth_narroww = toxe * phi / (p[d, B4_WEFF] + p[d, B4_W0])
+    vth_narroww = p[d, B4_TOXE] * phi / (p[d, B4_WEFF] + p[d, B4_W0])
     t3 = p[d, B4_ETA0] + p[d, B4_ETAB] * vbseff
     if t3.real < 1.0e-4:
         t3 = (2.0e-4 - t3) / (3.0 - 2.0e4 * t3)
     dibl_sft = t3 * p[d, B4_THETA0VB0] * Vds
     lpe_vb = np.sqrt(1.0 + p[d, B4_LPEB] / leff)
     vth = (p[d, B4_TYPE] * p[d, B4_VTH0]
-           + (p[d, B4_K1OX] * sqrtphis - p[d, B4_K1] * sqrtphi) * lpe_vb
+           + (p[d, B4_K1OX] * body.sqrtphis - p[d, B4_K1] * sqrtphi) * lpe_vb
            - p[d, B4_K2OX] * vbseff - delt_vth - t2
            + (p[d, B4_K3] + p[d, B4_K3B] * vbseff) * vth_narroww + t1 - dibl_sft)
     # subthreshold swing
-    tmp1 = EPSSI / xdep
+    tmp1 = EPSSI / body.xdep
     tmp2 = p[d, B4_NFACTOR] * tmp1
     tmp3 = p[d, B4_CDSC] + p[d, B4_CDSCB] * vbseff + p[d, B4_CDSCD] * Vds
-    n = _lo((tmp2 + tmp3 * theta0 + p[d, B4_CIT]) / coxe)
+    n = _lo((tmp2 + tmp3 * theta0 + p[d, B4_CIT]) / p[d, B4_COXE])
     # pocket implant (DITS)
     dvtp0 = p[d, B4_DVTP0]
     if dvtp0 > 0.0:
@@ -226,10 +270,13 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
     if p[d, B4_DVTP4] != 0.0 and p[d, B4_DVTP2F] != 0.0:
         t0 = _dexp(2.0 * p[d, B4_DVTP4] * Vds)
         vth = vth - p[d, B4_DVTP2F] * (t0 - 1.0) / (t0 + 1.0)
-    vgst = Vgs_eff - vth
-    vgsteff = _vgsteff(vgst, n, vtm, p[d, B4_MSTAR], p[d, B4_VOFFCBN], coxe, p[d, B4_CDEP0])
-    # effective width and the internal source/drain resistance (rdsMod 0)
-    t9 = sqrtphis - sqrtphi
+    return _Threshold(vth, theta0, n, lpe_vb, vth_narroww)
+
+
+@njit(cache=True, inline="always")
+def _series(p, d, vgsteff, sqrtphis):
+    """Weff (DWG, DWB) and the internal Rds of rdsMod 0 (PRWG, PRWB, RDSWMIN)."""
+    t9 = sqrtphis - p[d, B4_SQRTPHI]
     weff = p[d, B4_WEFF] - 2.0 * (p[d, B4_DWG] * vgsteff + p[d, B4_DWB] * t9)
     if weff.real < 2.0e-8:
         weff = 2.0e-8 * (4.0e-8 - weff) / (6.0e-8 - 2.0 * weff)
@@ -237,10 +284,16 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
     t2 = 1.0 / t0 + p[d, B4_PRWB] * t9
     t3 = t2 + cmath.sqrt(t2 * t2 + 0.01)
     rds = p[d, B4_RDSWMIN] + t3 * (p[d, B4_RDS0] * 0.5)
-    # bulk charge factor
-    t9 = 0.5 * p[d, B4_K1OX] * lpe_vb / sqrtphis
-    t1 = t9 + p[d, B4_K2OX] - p[d, B4_K3B] * vth_narroww
-    t9 = cmath.sqrt(p[d, B4_XJ] * xdep)
+    return _Series(weff, rds)
+
+
+@njit(cache=True, inline="always")
+def _bulk_factor(p, d, vgsteff, body, th):
+    """(Abulk, Abulk0): the bulk charge factor with and without its Vgsteff term."""
+    leff = p[d, B4_LEFF]
+    t9 = 0.5 * p[d, B4_K1OX] * th.lpe_vb / body.sqrtphis
+    t1 = t9 + p[d, B4_K2OX] - p[d, B4_K3B] * th.vth_narroww
+    t9 = cmath.sqrt(p[d, B4_XJ] * body.xdep)
     t5 = leff / (leff + 2.0 * t9)
     t2 = p[d, B4_A0] * t5 + p[d, B4_B0] / (p[d, B4_WEFF] + p[d, B4_B1])
     abulk0 = 1.0 + t1 * t2
@@ -249,14 +302,18 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
         abulk0 = (0.2 - abulk0) / (3.0 - 20.0 * abulk0)
     if abulk.real < 0.1:
         abulk = (0.2 - abulk) / (3.0 - 20.0 * abulk)
-    t2 = p[d, B4_KETA] * vbseff
+    t2 = p[d, B4_KETA] * body.vbseff
     if t2.real >= -0.9:
         t0 = 1.0 / (1.0 + t2)
     else:
         t0 = (17.0 + 20.0 * t2) / (0.8 + t2)
-    abulk = abulk * t0
-    abulk0 = abulk0 * t0
-    # mobility
+    return abulk * t0, abulk0 * t0
+
+
+@njit(cache=True, inline="always")
+def _mobility(p, d, vgsteff, vth, vbseff):
+    """Ueff of mobMod 0, 1 or 2 (with UD's Coulomb scattering term)."""
+    toxe = p[d, B4_TOXE]
     mobmod = p[d, B4_MOBMOD]
     ua = p[d, B4_UA]
     ub = p[d, B4_UB]
@@ -279,16 +336,21 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
         denomi = 1.0 + t5
     else:
         denomi = (0.6 + t5) / (7.0 + 10.0 * t5)
-    ueff = p[d, B4_U0TEMP] / denomi
-    # saturation voltage
+    return p[d, B4_U0TEMP] / denomi
+
+
+@njit(cache=True, inline="always")
+def _saturation(p, d, vgsteff, abulk, series, ueff):
+    """Vdsat with the internal Rds and A1/A2's Lambda."""
     vsat = p[d, B4_VSAT]
-    wvcoxrds = weff * vsat * coxe * rds
+    rds = series.rds
+    wvcoxrds = series.weff * vsat * p[d, B4_COXE] * rds
     esat = 2.0 * vsat / ueff
-    esatl = esat * leff
+    esatl = esat * p[d, B4_LEFF]
     a1 = p[d, B4_A1]
     a2 = p[d, B4_A2]
     if a1 == 0.0:
-        lam = a2 + zero
+        lam = a2 + 0j
     elif a1 > 0.0:
         t0 = 1.0 - a2
         t1 = t0 - a1 * vgsteff - 0.0001
@@ -296,7 +358,7 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
     else:
         t1 = a2 + a1 * vgsteff - 0.0001
         lam = 0.5 * (t1 + cmath.sqrt(t1 * t1 + 0.0004 * a2))
-    vgst2vtm = vgsteff + 2.0 * vtm
+    vgst2vtm = vgsteff + 2.0 * p[d, B4_VTM]
     if rds.real == 0.0 and lam.real == 1.0:
         vdsat = esatl * vgst2vtm / (abulk * esatl + vgst2vtm)
     else:
@@ -308,7 +370,12 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
         t2 = vgst2vtm * (esatl + 2.0 * t6)
         t3 = cmath.sqrt(t1 * t1 - 2.0 * t0 * t2)
         vdsat = (t1 - t3) / t0
-    # effective drain voltage
+    return _Saturation(esat, esatl, lam, vgst2vtm, wvcoxrds, vdsat)
+
+
+@njit(cache=True, inline="always")
+def _vdseff(p, d, vdsat, Vds):
+    """The effective drain voltage: Vds smoothly limited to Vdsat and then to Vds."""
     delta = p[d, B4_DELTA]
     t1 = vdsat - Vds - delta
     t2 = cmath.sqrt(t1 * t1 + 4.0 * delta * vdsat)
@@ -321,55 +388,73 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
         vdseff = complex(0.0, vdseff.imag)
     if vdseff.real > Vds.real:
         vdseff = Vds
-    diffvds = Vds - vdseff
-    # velocity overshoot
-    litl = p[d, B4_LITL]
+    return vdseff
+
+
+@njit(cache=True, inline="always")
+def _overshoot(p, d, sat, ueff, diffvds):
+    """Velocity overshoot (LAMBDA): Esat and EsatL raised beyond saturation."""
     lam_vo = p[d, B4_LAMBDA]
-    if lam_vo > 0.0:
-        t2 = lam_vo / (leff * ueff)
-        t6 = 1.0 + diffvds / (esat * litl)
-        t8 = 1.0 - 2.0 / (t6 * t6 + 1.0)
-        esatl = esatl * (1.0 + t2 * t8)
-        esat = esatl / leff
-    # Vasat
-    tmp4 = 1.0 - 0.5 * abulk * vdsat / vgst2vtm
-    t0 = esatl + vdsat + 2.0 * wvcoxrds * vgsteff * tmp4
-    t1 = 2.0 / lam - 1.0 + wvcoxrds * abulk
-    vasat = t0 / t1
-    # the linear current with the charge centroid's Coxeff
+    if lam_vo <= 0.0:
+        return sat
+    leff = p[d, B4_LEFF]
+    t2 = lam_vo / (leff * ueff)
+    t6 = 1.0 + diffvds / (sat.esat * p[d, B4_LITL])
+    t8 = 1.0 - 2.0 / (t6 * t6 + 1.0)
+    esatl = sat.esatl * (1.0 + t2 * t8)
+    return _Saturation(esatl / leff, esatl, sat.lam, sat.vgst2vtm, sat.wvcoxrds, sat.vdsat)
+
+
+@njit(cache=True, inline="always")
+def _linear_current(p, d, vgsteff, vdseff, abulk, sat, series, ueff):
+    """(Idl over Vdseff, Coxeff Weff / Leff): the linear-region current with the charge
+    centroid's Coxeff and the internal Rds."""
     t0 = (vgsteff + p[d, B4_VTFBPHI2]) / (2.0e8 * p[d, B4_TOXP])
     tmp3 = cmath.exp(p[d, B4_BDOS] * 0.7 * cmath.log(t0))
     tcen = p[d, B4_ADOS] * 1.9e-9 / (1.0 + tmp3)
     coxp = p[d, B4_COXP]
     coxeff = EPSSI * coxp / (EPSSI + coxp * tcen)
-    coxeffwovl = coxeff * weff / leff
+    coxeffwovl = coxeff * series.weff / p[d, B4_LEFF]
     beta = ueff * coxeffwovl
-    fgche1 = vgsteff * (1.0 - 0.5 * vdseff * abulk / vgst2vtm)
-    fgche2 = 1.0 + vdseff / esatl
+    fgche1 = vgsteff * (1.0 - 0.5 * vdseff * abulk / sat.vgst2vtm)
+    fgche2 = 1.0 + vdseff / sat.esatl
     gche = beta * fgche1 / fgche2
-    idl = gche / (1.0 + gche * rds)
-    # pocket-implant degradation, PVAG
+    return gche / (1.0 + gche * series.rds), coxeffwovl
+
+
+@njit(cache=True, inline="always")
+def _output(p, d, idl, sat, abulk, vgsteff, rds, diffvds, Vds, vbseff):
+    """The output conductance terms (b4ld.c): channel-length modulation with the pocket
+    implant's FPROUT and PVAG, DIBL, the drain-induced threshold shift (DITS) and the
+    substrate-current-induced body effect (SCBE)."""
+    zero = 0j
+    leff = p[d, B4_LEFF]
+    litl = p[d, B4_LITL]
+    vgst2vtm = sat.vgst2vtm
+    vdsat = sat.vdsat
+    tmp4 = 1.0 - 0.5 * abulk * vdsat / vgst2vtm
+    t0 = sat.esatl + vdsat + 2.0 * sat.wvcoxrds * vgsteff * tmp4
+    t1 = 2.0 / sat.lam - 1.0 + sat.wvcoxrds * abulk
+    vasat = t0 / t1
     fprout = p[d, B4_FPROUT]
     if fprout <= 0.0:
         fp = 1.0 + zero
     else:
         fp = 1.0 / (1.0 + fprout * np.sqrt(leff) / vgst2vtm)
-    t9 = p[d, B4_PVAG] / esatl * vgsteff
+    t9 = p[d, B4_PVAG] / sat.esatl * vgsteff
     if t9.real > -0.9:
         pvagterm = 1.0 + t9
     else:
         pvagterm = (0.8 + t9) / (17.0 + 20.0 * t9)
-    # channel-length modulation
     pclm = p[d, B4_PCLM]
     if pclm > MIN_EXP and diffvds.real > 1.0e-10:
         t0 = 1.0 + rds * idl
-        t1 = leff + vdsat / esat
+        t1 = leff + vdsat / sat.esat
         cclm = fp * pvagterm * t0 * t1 / (pclm * litl)
         vaclm = cclm * diffvds
     else:
         vaclm = MAX_EXP + zero
         cclm = MAX_EXP + zero
-    # DIBL
     thetarout = p[d, B4_THETAROUT]
     if thetarout > MIN_EXP:
         t8 = abulk * vdsat
@@ -383,7 +468,6 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
     else:
         vadibl = MAX_EXP + zero
     va = vasat + vaclm
-    # drain-induced threshold shift (DITS)
     t0 = p[d, B4_PDITSD] * Vds
     t1 = MAX_EXP + zero if t0.real > EXP_THRESHOLD else cmath.exp(t0)
     pdits = p[d, B4_PDITS]
@@ -391,7 +475,6 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
         vadits = (1.0 + (1.0 + p[d, B4_PDITSL] * leff) * t1) / pdits * fp
     else:
         vadits = MAX_EXP + zero
-    # substrate-current-induced body effect
     pscbe1 = p[d, B4_PSCBE1]
     pscbe2 = p[d, B4_PSCBE2]
     if pscbe2 > 0.0 and pscbe1 >= 0.0:
@@ -404,28 +487,63 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
     idsa = idl * (1.0 + diffvds / vadibl)
     idsa = idsa * (1.0 + diffvds / vadits)
     idsa = idsa * (1.0 + cmath.log(va / vasat) / cclm)
-    # substrate current
+    return _Output(idsa, vascbe)
+
+
+@njit(cache=True, inline="always")
+def _substrate_current(p, d, diffvds, idsa, vdseff):
+    """Impact ionisation (ALPHA0, ALPHA1, BETA0) of one finger."""
+    leff = p[d, B4_LEFF]
     tmp = p[d, B4_ALPHA0] + p[d, B4_ALPHA1] * leff
     beta0 = p[d, B4_BETA0]
     if tmp <= 0.0 or beta0 <= 0.0:
-        isub = zero
+        return 0j
+    t2 = tmp / leff
+    if diffvds.real > beta0 / EXP_THRESHOLD:
+        t1 = t2 * diffvds * cmath.exp(-beta0 / diffvds)
     else:
-        t2 = tmp / leff
-        if diffvds.real > beta0 / EXP_THRESHOLD:
-            t1 = t2 * diffvds * cmath.exp(-beta0 / diffvds)
-        else:
-            t1 = t2 * MIN_EXP * diffvds
-        isub = t1 * idsa * vdseff
-    ids = idsa * (1.0 + diffvds / vascbe)
-    cdrain = ids * vdseff
-    # source-end velocity limit
+        t1 = t2 * MIN_EXP * diffvds
+    return t1 * idsa * vdseff
+
+
+@njit(cache=True, inline="always")
+def _velocity_limit(p, d, cdrain, coxeffwovl, vgsteff):
+    """The source-end velocity limit (VTL) on the drain current of one finger."""
     vtl = p[d, B4_VTL]
     if vtl > 0.0:
-        vs = cdrain / (leff * coxeffwovl * vgsteff)
+        vs = cdrain / (p[d, B4_LEFF] * coxeffwovl * vgsteff)
         t1 = vs / (vtl * p[d, B4_TFACTOR])
         if t1.real > 0.0:
             t2 = 1.0 + cmath.exp(6.0 * cmath.log(t1))
-            cdrain = cdrain / cmath.exp(cmath.log(t2) / 6.0)
+            return cdrain / cmath.exp(cmath.log(t2) / 6.0)
+    return cdrain
+
+
+@njit(cache=True)
+def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
+    """The intrinsic device in its normal orientation (Vds >= 0), Vgs_eff the gate voltage
+    after poly depletion: (Ids, Isub, qgate, qbulk, qdrn, Vth, Igcs, Igcd, Igb), currents
+    and charges of all NF fingers; charges only when `charges`. The steps follow b4ld.c's
+    sections."""
+    zero = 0j
+    vtm = p[d, B4_VTM]
+    body = _body_bias(p, d, Vbs)
+    th = _threshold(p, d, body, Vds)
+    vgst = Vgs_eff - th.vth
+    vgsteff = _vgsteff(vgst, th.n, vtm, p[d, B4_MSTAR], p[d, B4_VOFFCBN], p[d, B4_COXE],
+                       p[d, B4_CDEP0])
+    series = _series(p, d, vgsteff, body.sqrtphis)
+    abulk, abulk0 = _bulk_factor(p, d, vgsteff, body, th)
+    ueff = _mobility(p, d, vgsteff, th.vth, body.vbseff)
+    sat = _saturation(p, d, vgsteff, abulk, series, ueff)
+    vdseff = _vdseff(p, d, sat.vdsat, Vds)
+    diffvds = Vds - vdseff
+    sat = _overshoot(p, d, sat, ueff, diffvds)
+    idl, coxeffwovl = _linear_current(p, d, vgsteff, vdseff, abulk, sat, series, ueff)
+    out = _output(p, d, idl, sat, abulk, vgsteff, series.rds, diffvds, Vds, body.vbseff)
+    isub = _substrate_current(p, d, diffvds, out.idsa, vdseff)
+    ids = out.idsa * (1.0 + diffvds / out.vascbe)
+    cdrain = _velocity_limit(p, d, ids * vdseff, coxeffwovl, vgsteff)
     nf = p[d, B4_NF]
     cdrain = cdrain * nf
     isub = isub * nf
@@ -433,12 +551,12 @@ def _channel(p, d, Vds, Vbs, Vgs_eff, charges):
     igcd = zero
     igb = zero
     if p[d, B4_IGCMOD] != 0.0 or p[d, B4_IGBMOD] != 0.0:
-        igcs, igcd, igb = _tunnelling(p, d, Vgs_eff, vbseff, vgsteff, vth, vdseff, vtm)
+        igcs, igcd, igb = _tunnelling(p, d, Vgs_eff, body.vbseff, vgsteff, th.vth, vdseff,
+                                      vtm)
     if not charges or p[d, B4_XPART] < 0.0:
-        return cdrain, isub, zero, zero, zero, vth, igcs, igcd, igb
-    qg, qb, qd = _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, Vgs_eff, vgst, vth, n,
-                          abulk0)
-    return cdrain, isub, qg, qb, qd, vth, igcs, igcd, igb
+        return cdrain, isub, zero, zero, zero, th.vth, igcs, igcd, igb
+    qg, qb, qd = _charges(p, d, Vds, Vbs, body, Vgs_eff, vgst, th.n, abulk0)
+    return cdrain, isub, qg, qb, qd, th.vth, igcs, igcd, igb
 
 
 @njit(cache=True)
@@ -578,19 +696,28 @@ def _vdseffcv(vdsatcv, Vds):
     return v
 
 
+class _CvBias(NamedTuple):
+    """What capMod 1 and 2 share: the oxide capacitance of all fingers, the body bias, the
+    gate overdrive of the capacitance model (cvchargeMod 0 or 1), its bulk charge factor
+    and the effective flat-band voltage."""
+    coxwl: float
+    vbseffcv: complex
+    vgsteff: complex
+    abulkcv: complex
+    vfbeff: complex
+
+
 @njit(cache=True)
-def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vgst, vth, n, abulk0):
+def _charges(p, d, Vds, Vbs, body, vgs_eff, vgst, n, abulk0):
     """The intrinsic (gate, bulk, drain) charges of capMod 0..2 with XPART's partition."""
     capmod = p[d, B4_CAPMOD]
-    xpart = p[d, B4_XPART]
-    phi = p[d, B4_PHI]
-    k1ox = p[d, B4_K1OX]
-    vtm = p[d, B4_VTM]
     coxe = p[d, B4_COXE]
     coxwl = coxe * p[d, B4_WEFFCV] * p[d, B4_LEFFCV] * p[d, B4_NF]
+    vbseff = body.vbseff
     if capmod == 0.0:
-        return _charges0(p, d, Vds, Vbs, vbseff, sqrtphis, vgs_eff, abulk0, coxwl)
-    vbseffcv = vbseff if vbseff.real < 0.0 else phi - phis
+        return _charges0(p, d, Vds, Vbs, vbseff, body.sqrtphis, vgs_eff, abulk0, coxwl)
+    vtm = p[d, B4_VTM]
+    vbseffcv = vbseff if vbseff.real < 0.0 else p[d, B4_PHI] - body.phis
     if p[d, B4_CVCHARGEMOD] == 0.0:
         noff = n * p[d, B4_NOFF]
         t0 = vtm * noff
@@ -613,32 +740,68 @@ def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vgst, vth, n, abul
     else:
         t0 = cmath.sqrt(v3 * v3 + 4.0 * DELTA_3 * vfbzb)
     vfbeff = vfbzb - 0.5 * (v3 + t0)
+    cv = _CvBias(coxwl, vbseffcv, vgsteff, abulkcv, vfbeff)
     if capmod == 1.0:
-        qac0 = coxwl * (vfbeff - vfbzb)
-        t0 = 0.5 * k1ox
-        t3 = vgs_eff - vfbeff - vbseffcv - vgsteff
-        if k1ox == 0.0:
-            t1 = 0j
-            t0 = 0.0
-        elif t3.real < 0.0:
-            t1 = t0 + t3 / k1ox
-        else:
-            t1 = cmath.sqrt(t0 * t0 + t3)
-        qsub0 = coxwl * k1ox * (t1 - t0)
-        vdseffcv = _vdseffcv(vgsteff / abulkcv, Vds)
-        t0 = abulkcv * vdseffcv
-        t1 = 12.0 * (vgsteff - 0.5 * t0 + 1.0e-20)
-        t3 = t0 * (vdseffcv / t1)
-        qgate = coxwl * (vgsteff - 0.5 * vdseffcv + t3)
-        qbulk = coxwl * (1.0 - abulkcv) * (0.5 * vdseffcv - t3)
-        qsrc = _partition(xpart, coxwl, vgsteff, t0, t1, qgate + qbulk)
-        qgate = qgate + qac0 + qsub0
-        qbulk = qbulk - (qac0 + qsub0)
-        return qgate, qbulk, -(qgate + qbulk + qsrc)
-    # capMod 2: the charge-thickness model
+        return _charges1(p, d, Vds, vgs_eff, cv)
+    return _charges2(p, d, Vds, vgs_eff, cv)
+
+
+@njit(cache=True, inline="always")
+def _depletion_charge(coxwl, k1ox, vgs_eff, cv):
+    """Qsub0, the depletion charge of capMod 1 and 2 (coxwl: theirs)."""
+    t0 = 0.5 * k1ox
+    t3 = vgs_eff - cv.vfbeff - cv.vbseffcv - cv.vgsteff
+    if k1ox == 0.0:
+        t1 = 0j
+        t0 = 0.0
+    elif t3.real < 0.0:
+        t1 = t0 + t3 / k1ox
+    else:
+        t1 = cmath.sqrt(t0 * t0 + t3)
+    return coxwl * k1ox * (t1 - t0)
+
+
+@njit(cache=True, inline="always")
+def _charges1(p, d, Vds, vgs_eff, cv):
+    """capMod 1: smooth over all regions."""
+    coxwl = cv.coxwl
+    vgsteff = cv.vgsteff
+    abulkcv = cv.abulkcv
+    qac0 = coxwl * (cv.vfbeff - p[d, B4_VFBZB])
+    qsub0 = _depletion_charge(coxwl, p[d, B4_K1OX], vgs_eff, cv)
+    vdseffcv = _vdseffcv(vgsteff / abulkcv, Vds)
+    t0 = abulkcv * vdseffcv
+    t1 = 12.0 * (vgsteff - 0.5 * t0 + 1.0e-20)
+    t3 = t0 * (vdseffcv / t1)
+    qgate = coxwl * (vgsteff - 0.5 * vdseffcv + t3)
+    qbulk = coxwl * (1.0 - abulkcv) * (0.5 * vdseffcv - t3)
+    qsrc = _partition(p[d, B4_XPART], coxwl, vgsteff, t0, t1, qgate + qbulk)
+    qgate = qgate + qac0 + qsub0
+    qbulk = qbulk - (qac0 + qsub0)
+    return qgate, qbulk, -(qgate + qbulk + qsrc)
+
+
+@njit(cache=True, inline="always")
+def _centroid_cox(cox, tcen):
+    """The oxide capacitance in series with the inversion/accumulation layer at depth
+    tcen (the charge centroid)."""
+    ccen = EPSSI / tcen
+    return cox / (cox + ccen) * ccen
+
+
+@njit(cache=True, inline="always")
+def _charges2(p, d, Vds, vgs_eff, cv):
+    """capMod 2: the charge-thickness model (accumulation/depletion centroid from LDEB and
+    ACDE, inversion centroid and the gate-bias dependent surface potential shift)."""
+    coxwl = cv.coxwl
+    vgsteff = cv.vgsteff
+    vfbzb = p[d, B4_VFBZB]
+    k1ox = p[d, B4_K1OX]
+    vtm = p[d, B4_VTM]
+    coxe = p[d, B4_COXE]
     cox = p[d, B4_COXP]
     tox = 1.0e8 * p[d, B4_TOXP]
-    t0 = (vgs_eff - vbseffcv - vfbzb) / tox
+    t0 = (vgs_eff - cv.vbseffcv - vfbzb) / tox
     ldeb = p[d, B4_LDEB]
     tmp = t0 * p[d, B4_ACDE]
     if -EXP_THRESHOLD < tmp.real < EXP_THRESHOLD:
@@ -651,20 +814,9 @@ def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vgst, vth, n, abul
     v3 = ldeb - tcen - link
     v4 = cmath.sqrt(v3 * v3 + 4.0 * link * ldeb)
     tcen = ldeb - 0.5 * (v3 + v4)
-    ccen = EPSSI / tcen
-    coxeff = cox / (cox + ccen) * ccen
-    coxwlcen = coxwl * coxeff / coxe
-    qac0 = coxwlcen * (vfbeff - vfbzb)
-    t0 = 0.5 * k1ox
-    t3 = vgs_eff - vfbeff - vbseffcv - vgsteff
-    if k1ox == 0.0:
-        t1 = 0j
-        t0 = 0.0
-    elif t3.real < 0.0:
-        t1 = t0 + t3 / k1ox
-    else:
-        t1 = cmath.sqrt(t0 * t0 + t3)
-    qsub0 = coxwlcen * k1ox * (t1 - t0)
+    coxwlcen = coxwl * _centroid_cox(cox, tcen) / coxe
+    qac0 = coxwlcen * (cv.vfbeff - vfbzb)
+    qsub0 = _depletion_charge(coxwlcen, k1ox, vgs_eff, cv)
     # gate-bias dependent delta phi_s
     if k1ox <= 0.0:
         denomi = 0.25 * p[d, B4_MOIN] * vtm
@@ -681,10 +833,16 @@ def _charges(p, d, Vds, Vbs, vbseff, phis, sqrtphis, vgs_eff, vgst, vth, n, abul
     t0 = (vgsteff + p[d, B4_VTFBPHI2]) / tox
     tmp = cmath.exp(p[d, B4_BDOS] * 0.7 * cmath.log(t0))
     tcen = p[d, B4_ADOS] * 1.9e-9 / (1.0 + tmp)
-    ccen = EPSSI / tcen
-    coxeff = cox / (cox + ccen) * ccen
-    coxwlcen = coxwl * coxeff / coxe
-    vdseffcv = _vdseffcv(vgdp / abulkcv, Vds)
+    coxwlcen = coxwl * _centroid_cox(cox, tcen) / coxe
+    vdseffcv = _vdseffcv(vgdp / cv.abulkcv, Vds)
+    return _centroid_charges(p[d, B4_XPART], coxwlcen, cv.abulkcv, vgdp, vdseffcv,
+                             qac0, qsub0)
+
+
+@njit(cache=True, inline="always")
+def _centroid_charges(xpart, coxwlcen, abulkcv, vgdp, vdseffcv, qac0, qsub0):
+    """capMod 2's inversion charges with XPART's partition, plus accumulation and
+    depletion: (qgate, qbulk, qdrn)."""
     t0 = abulkcv * vdseffcv
     t1 = vgdp
     t2 = 12.0 * (t1 - 0.5 * t0 + 1.0e-20)
@@ -756,10 +914,32 @@ def _charges0(p, d, Vds, Vbs, vbseff, sqrtphis, vgs_eff, abulk0, coxwl):
     return qgate, -(qgate + qdrn + qdrn), qdrn
 
 
+# the parameter columns of a bulk junction's diode, source side and drain side: (Isat,
+# NVTM, VJMFWD, IVJMFWD, XEXPBV, BV, XJBV, SLPFWD, SLPREV, VJMREV, IVJMREV)
+SOURCE_DIODE = (B4_ISBS, B4_NVTMS, B4_VJSMFWD, B4_IVJSMFWD, B4_XEXPBVS, B4_BVS, B4_XJBVS,
+                B4_SSLPFWD, B4_SSLPREV, B4_VJSMREV, B4_IVJSMREV)
+DRAIN_DIODE = (B4_ISBD, B4_NVTMD, B4_VJDMFWD, B4_IVJDMFWD, B4_XEXPBVD, B4_BVD, B4_XJBVD,
+               B4_DSLPFWD, B4_DSLPREV, B4_VJDMREV, B4_IVJDMREV)
+
+
 @njit(cache=True)
-def _diode(v, isat, nvtm, diomod, vjmfwd, ivjmfwd, xexpbv, bv, xjbv, slpfwd, slprev,
-           vjmrev, ivjmrev, gmin):
-    """A bulk junction's current (dioMod 0 with breakdown, 1 with the IJTH knee, 2 both)."""
+def _diode(p, d, v, cols, gmin):
+    """A bulk junction's current (dioMod 0 with breakdown, 1 with the IJTH knee, 2 both);
+    cols: SOURCE_DIODE or DRAIN_DIODE."""
+    (c_isat, c_nvtm, c_vjmfwd, c_ivjmfwd, c_xexpbv, c_bv, c_xjbv, c_slpfwd, c_slprev,
+     c_vjmrev, c_ivjmrev) = cols
+    isat = p[d, c_isat]
+    nvtm = p[d, c_nvtm]
+    diomod = p[d, B4_DIOMOD]
+    vjmfwd = p[d, c_vjmfwd]
+    ivjmfwd = p[d, c_ivjmfwd]
+    xexpbv = p[d, c_xexpbv]
+    bv = p[d, c_bv]
+    xjbv = p[d, c_xjbv]
+    slpfwd = p[d, c_slpfwd]
+    slprev = p[d, c_slprev]
+    vjmrev = p[d, c_vjmrev]
+    ivjmrev = p[d, c_ivjmrev]
     if isat <= 0.0:
         return gmin * v
     if diomod == 0.0:
@@ -875,15 +1055,8 @@ def _terminal(p, d, vds, vgs, vbs, vdbs, vsbs, gmin, out):
     vgd = vgs - vds
     vbs_j = vsbs
     vbd_j = vdbs - vds
-    diomod = p[d, B4_DIOMOD]
-    cbs = _diode(vbs_j, p[d, B4_ISBS], p[d, B4_NVTMS], diomod, p[d, B4_VJSMFWD],
-                 p[d, B4_IVJSMFWD], p[d, B4_XEXPBVS], p[d, B4_BVS], p[d, B4_XJBVS],
-                 p[d, B4_SSLPFWD], p[d, B4_SSLPREV], p[d, B4_VJSMREV], p[d, B4_IVJSMREV],
-                 gmin)
-    cbd = _diode(vbd_j, p[d, B4_ISBD], p[d, B4_NVTMD], diomod, p[d, B4_VJDMFWD],
-                 p[d, B4_IVJDMFWD], p[d, B4_XEXPBVD], p[d, B4_BVD], p[d, B4_XJBVD],
-                 p[d, B4_DSLPFWD], p[d, B4_DSLPREV], p[d, B4_VJDMREV], p[d, B4_IVJDMREV],
-                 gmin)
+    cbs = _diode(p, d, vbs_j, SOURCE_DIODE, gmin)
+    cbd = _diode(p, d, vbd_j, DRAIN_DIODE, gmin)
     if p[d, B4_SJREV] != 0.0:
         cbs = cbs - p[d, B4_SJREV] * _tat(vbs_j, p[d, B4_VTSS], p[d, B4_NVTMRSS])
     if p[d, B4_SSWREV] != 0.0:
@@ -975,6 +1148,12 @@ def _start(p, d, st, vdx, vgx, vbx, mode):
     return typ * vbx, typ * vgx, typ * vdx
 
 
+@njit(cache=True, inline="always")
+def _terminal_at(p, d, v, gmin, out):
+    """`_terminal` at v = (vds, vgs, vbs, vdbs, vsbs), the complex-step voltages."""
+    return _terminal(p, d, v[0], v[1], v[2], v[3], v[4], gmin, out)
+
+
 @njit(cache=True)
 def bsim4_load(x, grp, mode, gmin, out):
     """BSIM4 rows: terminals (d', g', s', b', db, sb); limiting as ngspice's BSIM4 (fetlim
@@ -982,8 +1161,15 @@ def bsim4_load(x, grp, mode, gmin, out):
     voltage)."""
     nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
     k = B4_K
-    G, C, I, Q, v = _scratch(k)
-    buf = np.zeros(2 * B4_K, dtype=np.complex128)
+    work = step_work(k, 5)
+    I, Q = work.I, work.Q
+    v = np.zeros(k)
+    volts = np.zeros(5)
+    # bit i: voltage i (vds, vgs, vbs, vdbs, vsbs) steps
+    moves_rbody = np.array([1, 2, 4, 8, 16])
+    cols_rbody = np.array([0, 1, 3, 4, 5])
+    moves_tied = np.array([1, 2, 4 | 8 | 16])
+    cols_tied = np.array([0, 1, 3])
     nlim = 0
     for d in range(nodes.shape[0]):
         typ = par[d, B4_TYPE]
@@ -1022,32 +1208,22 @@ def bsim4_load(x, grp, mode, gmin, out):
         state[d, 2] = vds
         state[d, 5] = vdbs
         state[d, 6] = vsbs
-        # one complex evaluation per controlling voltage: column c of G and C (without
-        # the body network the junction ends move with b', one evaluation for the three)
-        nb = 5 if rbody else 3
-        for b in range(nb):
-            hd = STEP if b == 0 else 0.0
-            hg = STEP if b == 1 else 0.0
-            hb = STEP if b == 2 else 0.0
-            hdb = STEP if (b == 3 or (b == 2 and not rbody)) else 0.0
-            hsb = STEP if (b == 4 or (b == 2 and not rbody)) else 0.0
-            vth = _terminal(par, d, complex(vds, hd), complex(vgs, hg), complex(vbs, hb),
-                            complex(vdbs, hdb), complex(vsbs, hsb), gmin, buf)
-            col = 0 if b == 0 else (1 if b == 1 else (3 if b == 2 else b + 1))
-            for a in range(k):
-                G[a, col] = buf[a].imag / STEP
-                C[a, col] = buf[k + a].imag / STEP
-        for a in range(k):
-            I[a] = buf[a].real
-            Q[a] = buf[k + a].real
-            if not rbody:
-                G[a, 4] = 0.0
-                G[a, 5] = 0.0
-                C[a, 4] = 0.0
-                C[a, 5] = 0.0
-            # the terminal currents depend on voltage differences only: the source column
-            G[a, 2] = -(G[a, 0] + G[a, 1] + G[a, 3] + G[a, 4] + G[a, 5])
-            C[a, 2] = -(C[a, 0] + C[a, 1] + C[a, 3] + C[a, 4] + C[a, 5])
+        volts[0] = vds
+        volts[1] = vgs
+        volts[2] = vbs
+        volts[3] = vdbs
+        volts[4] = vsbs
+        # one evaluation per direction vds, vgs, vbs, vdbs, vsbs (the columns of d', g',
+        # b', db, sb; s' from them); without the body network the junction ends move with
+        # b' (one direction for the three; the db, sb columns stay zero)
+        moves, cols = (moves_rbody, cols_rbody) if rbody else (moves_tied, cols_tied)
+        start_companion(work)
+        vth = 0.0
+        for b in range(moves.shape[0]):
+            set_step(work, volts, moves[b])
+            vth = _terminal_at(par, d, work.vc, gmin, work.buf)
+            take_column(work, cols[b])
+        finish_companion(work, 2)
         state[d, 3] = vth
         v[0] = vds
         v[1] = vgs
@@ -1056,7 +1232,7 @@ def bsim4_load(x, grp, mode, gmin, out):
         v[4] = vdbs
         v[5] = vsbs
         _flip(k, typ, I, Q, v)
-        _stamp_at(k, grp, d, G, C, I, Q, v, out)
+        _stamp_at(k, grp, d, work.G, work.C, I, Q, v, out)
         # the charges ngspice's b4trunc.c checks for truncation error: drain, gate, bulk
         # (and the junction charges at the body-network nodes)
         qdev[d, 0] = Q[0]

@@ -17,6 +17,7 @@ with M_LEVEL == 2 to mos2_load. The code is ours; the structure mirrors mos1_loa
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from edapipe.util.jit import njit
 
@@ -102,25 +103,101 @@ def _baum_vdsat(vgsx, vbin, eta, phimv, gammad, sarg3, xv, vdsat):
     return vdsat
 
 
-@njit(cache=True, error_model="numpy")
-def mos2_ids(lvgs, lvds, lvbs, p):
-    """Level-2 drain current in normal mode (lvds >= 0), voltages already multiplied by the
-    type: returns (ids, gm, gds, gmbs, von, vdsat). Floating-point exceptions give inf/nan
-    as in C (error_model="numpy"); the Newton loop rejects non-finite iterates."""
-    typ = p[M_TYPE]
-    vt = p[M_VT]
-    phi = p[M_PHI]
-    gamma = p[M_GAMMA]
-    leff = p[M2_LEFF]
-    xd = p[M2_XD]
-    xj = p[M2_XJ]
-    nsub = p[M2_NSUB]
-    cox = p[M_COX]
-    weak = p[M2_NFS] != 0.0 and cox != 0.0
+@njit(cache=True)
+def mos_params(par, d):
+    """Row d of a MOS parameter table as a tuple of scalars, which the inlined steps of
+    the level-2 and level-3 evaluations take by value (an array handed to an inlined step
+    costs reference-count updates per device)."""
+    return (par[d, 0], par[d, 1], par[d, 2], par[d, 3], par[d, 4], par[d, 5], par[d, 6],
+            par[d, 7], par[d, 8], par[d, 9], par[d, 10], par[d, 11], par[d, 12], par[d, 13],
+            par[d, 14], par[d, 15], par[d, 16], par[d, 17], par[d, 18], par[d, 19],
+            par[d, 20], par[d, 21], par[d, 22], par[d, 23], par[d, 24], par[d, 25],
+            par[d, 26], par[d, 27], par[d, 28], par[d, 29], par[d, 30], par[d, 31],
+            par[d, 32], par[d, 33], par[d, 34], par[d, 35], par[d, 36], par[d, 37])
+
+
+class Roots(NamedTuple):
+    """sqrt(phi - vbs) and sqrt(phi - vbd) with their first and second derivatives in
+    vbs, continued smoothly for a forward-biased junction."""
+
+    sarg: float
+    dsrgdb: float
+    d2sdb2: float
+    barg: float
+    dbrgdb: float
+    d2bdb2: float
+
+
+class Gamma(NamedTuple):
+    """The body factor reduced by the source and drain depletion regions (XJ), and its
+    derivatives."""
+
+    gamasd: float
+    dgdvds: float
+    dgddb2: float
+    dgddvb: float
+
+
+class Threshold(NamedTuple):
+    """The threshold terms: von (with the weak-inversion shift n vt when NFS is given)."""
+
+    vbin: float
+    eta: float       # 1 + the narrow-width factor
+    factor: float
+    von: float
+    xn: float        # the weak-inversion slope factor n
+    argg: float      # 1 / (n vt)
+    weak: bool
+
+
+class Body(NamedTuple):
+    """The bulk charge terms of the current and the derivatives of von."""
+
+    body: float
+    gdbdv: float
+    dodvbs: float
+    dodvds: float
+    dxndvd: float
+    dxndvb: float
+
+
+class Mobility(NamedTuple):
+    """The effective mobility's factor above the critical field (UCRIT, UEXP)."""
+
+    ufact: float
+    ueff: float
+    dudvgs: float
+    dudvbs: float
+
+
+class Saturation(NamedTuple):
+    """The saturation voltage, its derivatives and the body terms at it."""
+
+    vgsx: float
+    vdsat: float
+    dsdvgs: float
+    dsdvbs: float
+    bsarg: float
+    dbsrdb: float
+    bodys: float
+    gdbdvs: float
+
+
+class Length(NamedTuple):
+    """The channel shortening factor (LAMBDA, or from the depletion width) and its
+    derivatives, limited at punch-through."""
+
+    clfact: float
+    dldvgs: float
+    dldvds: float
+    dldvbs: float
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _roots(phi, lvbs, lvds):
     phimv = phi - lvbs
     sphi = math.sqrt(phi)
     sphi3 = phi * sphi
-    # sqrt(phi - vbs) and sqrt(phi - vbd), continued smoothly for forward bias
     if lvbs <= 0.0:
         sarg = math.sqrt(phimv)
         dsrgdb = -0.5 / sarg
@@ -139,92 +216,95 @@ def mos2_ids(lvgs, lvds, lvbs, p):
         tmp = barg / sphi3
         dbrgdb = -0.5 * barg * tmp
         d2bdb2 = -dbrgdb * tmp
-    # threshold: narrow-width factor and short-channel reduction of gamma
-    factor = p[M2_FACTOR]
-    eta = 1.0 + factor
-    vbin = p[M_VBI] * typ + factor * phimv
+    return Roots(sarg, dsrgdb, d2sdb2, barg, dbrgdb, d2bdb2)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _gamma(p, r):
+    """The short-channel reduction of gamma by the junction depth XJ."""
+    gamma = p[M_GAMMA]
+    xd = p[M2_XD]
+    xj = p[M2_XJ]
+    leff = p[M2_LEFF]
+    if not (gamma > 0.0 or p[M2_NSUB] > 0.0):
+        return Gamma(gamma, 0.0, 0.0, 0.0)
     dgdvds = 0.0
     dgddb2 = 0.0
-    dgddvb = 0.0
-    if gamma > 0.0 or nsub > 0.0:
-        argss = 0.0
-        argsd = 0.0
-        dbargs = 0.0
-        dbargd = 0.0
-        args = 1.0
-        argd = 1.0
-        argxs = 1.0
-        argxd = 1.0
-        if xj > 0.0:
-            tmp = 2.0 / xj
-            argxs = 1.0 + xd * sarg * tmp
-            argxd = 1.0 + xd * barg * tmp
-            args = math.sqrt(argxs)
-            argd = math.sqrt(argxd)
-            tmp = 0.5 * xj / leff
-            argss = tmp * (args - 1.0)
-            argsd = tmp * (argd - 1.0)
-        gamasd = gamma * (1.0 - argss - argsd)
-        dbxwd = xd * dbrgdb
-        dbxws = xd * dsrgdb
-        if xj > 0.0:
-            tmp = 0.5 / leff
-            dbargs = tmp * dbxws / args
-            dbargd = tmp * dbxwd / argd
-            dasdb2 = -xd * (d2sdb2 + dsrgdb * dsrgdb * xd / (xj * argxs)) / (leff * args)
-            daddb2 = -xd * (d2bdb2 + dbrgdb * dbrgdb * xd / (xj * argxd)) / (leff * argd)
-            dgddb2 = -0.5 * gamma * (dasdb2 + daddb2)
-            dgdvds = gamma * 0.5 * dbxwd / (leff * argd)
-        dgddvb = -gamma * (dbargs + dbargd)
-    else:
-        gamasd = gamma
-    von = vbin + gamasd * sarg
-    vth = von
-    xn = 1.0
-    argg = 0.0
-    if weak:
-        cdonco = -(gamasd * dsrgdb + dgddvb * sarg) + factor
-        xn = 1.0 + p[M2_CFS] + cdonco
-        tmp = vt * xn
-        von = von + tmp
-        argg = 1.0 / tmp
-        vgst = lvgs - von
-    else:
-        vgst = lvgs - von
-        if lvgs <= vbin:          # cut off
-            return 0.0, 0.0, 0.0, 0.0, von, 0.0
-    sarg3 = sarg * sarg * sarg
-    gammad = gamasd
-    dgdvbs = dgddvb
-    body = barg * barg * barg - sarg3
-    gdbdv = 2.0 * gammad * (barg * barg * dbrgdb - sarg * sarg * dsrgdb)
-    dodvbs = -factor + dgdvbs * sarg + gammad * dsrgdb
+    argss = 0.0
+    argsd = 0.0
+    dbargs = 0.0
+    dbargd = 0.0
+    args = 1.0
+    argd = 1.0
+    argxs = 1.0
+    argxd = 1.0
+    if xj > 0.0:
+        tmp = 2.0 / xj
+        argxs = 1.0 + xd * r.sarg * tmp
+        argxd = 1.0 + xd * r.barg * tmp
+        args = math.sqrt(argxs)
+        argd = math.sqrt(argxd)
+        tmp = 0.5 * xj / leff
+        argss = tmp * (args - 1.0)
+        argsd = tmp * (argd - 1.0)
+    gamasd = gamma * (1.0 - argss - argsd)
+    dbxwd = xd * r.dbrgdb
+    dbxws = xd * r.dsrgdb
+    if xj > 0.0:
+        tmp = 0.5 / leff
+        dbargs = tmp * dbxws / args
+        dbargd = tmp * dbxwd / argd
+        dasdb2 = -xd * (r.d2sdb2 + r.dsrgdb * r.dsrgdb * xd / (xj * argxs)) / (leff * args)
+        daddb2 = -xd * (r.d2bdb2 + r.dbrgdb * r.dbrgdb * xd / (xj * argxd)) / (leff * argd)
+        dgddb2 = -0.5 * gamma * (dasdb2 + daddb2)
+        dgdvds = gamma * 0.5 * dbxwd / (leff * argd)
+    return Gamma(gamasd, dgdvds, dgddb2, -gamma * (dbargs + dbargd))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _body(p, r, g, th):
+    """The bulk charge term (barg^3 - sarg^3) and the derivatives of von."""
+    sarg = r.sarg
+    gammad = g.gamasd
+    dgdvbs = g.dgddvb
+    body = r.barg * r.barg * r.barg - sarg * sarg * sarg
+    gdbdv = 2.0 * gammad * (r.barg * r.barg * r.dbrgdb - sarg * sarg * r.dsrgdb)
+    dodvbs = -th.factor + dgdvbs * sarg + gammad * r.dsrgdb
     dodvds = 0.0
     dxndvd = 0.0
     dxndvb = 0.0
-    if weak:
-        dxndvb = 2.0 * dgdvbs * dsrgdb + gammad * d2sdb2 + dgddb2 * sarg
+    if th.weak:
+        vt = p[M_VT]
+        dxndvb = 2.0 * dgdvbs * r.dsrgdb + gammad * r.d2sdb2 + g.dgddb2 * sarg
         dodvbs = dodvbs + vt * dxndvb
-        dxndvd = dgdvds * dsrgdb
-        dodvds = dgdvds * sarg + vt * dxndvd
-    # effective mobility (above the critical field)
-    ufact = 1.0
-    ueff = p[M2_UO]
-    dudvgs = 0.0
-    dudvbs = 0.0
-    if cox > 0.0:
+        dxndvd = g.dgdvds * r.dsrgdb
+        dodvds = g.dgdvds * sarg + vt * dxndvd
+    return Body(body, gdbdv, dodvbs, dodvds, dxndvd, dxndvb)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _mobility(p, vgst, dodvbs):
+    """Mobility degradation above the critical field UCRIT (exponent UEXP)."""
+    if p[M_COX] > 0.0:
         ucv = p[M2_UCRITV]
         if vgst > ucv:
             uexp = p[M2_UEXP]
             ufact = math.exp(uexp * math.log(ucv / vgst))
-            ueff = p[M2_UO] * ufact
-            dudvgs = -ufact * uexp / vgst
-            dudvbs = uexp * ufact * dodvbs / vgst
-    # saturation voltage (Grove-Frohman)
+            return Mobility(ufact, p[M2_UO] * ufact, -ufact * uexp / vgst,
+                            uexp * ufact * dodvbs / vgst)
+    return Mobility(1.0, p[M2_UO], 0.0, 0.0)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _vdsat(p, lvgs, lvbs, th, r, g, ueff):
+    """The Grove-Frohman saturation voltage, or Baum's with velocity saturation (VMAX):
+    (vgsx, vdsat, d vdsat / d vgs, d vdsat / d vbs)."""
+    phimv = p[M_PHI] - lvbs
+    vbin, eta = th.vbin, th.eta
     vgsx = lvgs
-    gammad = gamasd / eta
-    if weak:
-        vgsx = max(lvgs, von)
+    gammad = g.gamasd / eta
+    if th.weak:
+        vgsx = max(lvgs, th.von)
     if gammad > 0.0:
         gammd2 = gammad * gammad
         argv = (vgsx - vbin) / eta + phimv
@@ -236,66 +316,86 @@ def mos2_ids(lvgs, lvds, lvbs, p):
             arg = math.sqrt(1.0 + 4.0 * argv / gammd2)
             vdsat = max((vgsx - vbin) / eta + gammd2 * (1.0 - arg) / 2.0, 0.0)
             dsdvgs = (1.0 - 1.0 / arg) / eta
-            dsdvbs = ((gammad * (1.0 - arg) + 2.0 * argv / (gammad * arg)) / eta * dgdvbs
-                      + 1.0 / arg + factor * dsdvgs)
+            dsdvbs = ((gammad * (1.0 - arg) + 2.0 * argv / (gammad * arg)) / eta * g.dgddvb
+                      + 1.0 / arg + th.factor * dsdvgs)
     else:
         vdsat = max((vgsx - vbin) / eta, 0.0)
         dsdvgs = 1.0
         dsdvbs = 0.0
     vmax = p[M2_VMAX]
     if vmax > 0.0:
+        sarg = r.sarg
         vdsat = _baum_vdsat(vgsx, vbin, eta, phimv, gammad, sarg * sarg * sarg,
-                            vmax * leff / ueff, vdsat)
-    # effective channel length
+                            vmax * p[M2_LEFF] / ueff, vdsat)
+    return vgsx, vdsat, dsdvgs, dsdvbs
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _saturation(p, lvgs, lvds, lvbs, th, r, g, ueff):
+    """mos2load.c's saturation voltage and the body terms at it; with VMAX the
+    derivatives of vdsat come from the velocity-saturation condition."""
+    vgsx, vdsat, dsdvgs, dsdvbs = _vdsat(p, lvgs, lvbs, th, r, g, ueff)
+    if lvds == 0.0:
+        return Saturation(vgsx, vdsat, dsdvgs, dsdvbs, 0.0, 0.0, 0.0, 0.0)
+    phi = p[M_PHI]
+    sphi = math.sqrt(phi)
+    sphi3 = phi * sphi
+    sarg = r.sarg
+    gammad = g.gamasd
+    if lvbs - vdsat <= 0.0:
+        bsarg = math.sqrt(vdsat + (phi - lvbs))
+        dbsrdb = -0.5 / bsarg
+    else:
+        bsarg = sphi / (1.0 + 0.5 * (lvbs - vdsat) / phi)
+        dbsrdb = -0.5 * bsarg * bsarg / sphi3
+    bodys = bsarg * bsarg * bsarg - sarg * sarg * sarg
+    gdbdvs = 2.0 * gammad * (bsarg * bsarg * dbsrdb - sarg * sarg * r.dsrgdb)
+    vmax = p[M2_VMAX]
+    if vmax > 0.0:
+        eta = th.eta
+        argv = (vgsx - th.vbin) / eta - vdsat
+        vqchan = argv - gammad * bsarg
+        dqdsat = -1.0 + gammad * dbsrdb
+        vl = vmax * p[M2_LEFF]
+        dfunds = vl * dqdsat - ueff * vqchan
+        dfundg = (vl - ueff * vdsat) / eta
+        dfundb = (-vl * (1.0 + dqdsat - th.factor / eta)
+                  + ueff * (gdbdvs - g.dgddvb * bodys / 1.5) / eta)
+        dsdvgs = -dfundg / dfunds
+        dsdvbs = -dfundb / dfunds
+    return Saturation(vgsx, vdsat, dsdvgs, dsdvbs, bsarg, dbsrdb, bodys, gdbdvs)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _length(p, lvds, ueff, sat):
+    """Channel-length modulation: LAMBDA, or from the depletion width beyond vdsat when
+    only NSUB is given, then the channel shortening limited at punch-through."""
+    xd = p[M2_XD]
+    leff = p[M2_LEFF]
+    nsub = p[M2_NSUB]
+    vmax = p[M2_VMAX]
+    vdsat = sat.vdsat
     xlamda = p[M_LAMBDA]
     dldvgs = 0.0
     dldvds = 0.0
     dldvbs = 0.0
-    bsarg = 0.0
-    dbsrdb = 0.0
-    bodys = 0.0
-    gdbdvs = 0.0
-    if lvds != 0.0:
-        gammad = gamasd
-        if lvbs - vdsat <= 0.0:
-            bsarg = math.sqrt(vdsat + phimv)
-            dbsrdb = -0.5 / bsarg
-        else:
-            bsarg = sphi / (1.0 + 0.5 * (lvbs - vdsat) / phi)
-            dbsrdb = -0.5 * bsarg * bsarg / sphi3
-        bodys = bsarg * bsarg * bsarg - sarg3
-        gdbdvs = 2.0 * gammad * (bsarg * bsarg * dbsrdb - sarg * sarg * dsrgdb)
+    if lvds != 0.0 and nsub != 0.0 and xlamda <= 0.0:
         if vmax <= 0.0:
-            if nsub != 0.0 and xlamda <= 0.0:
-                argv = (lvds - vdsat) / 4.0
-                sargv = math.sqrt(1.0 + argv * argv)
-                arg = math.sqrt(argv + sargv)
-                xlamda = xd / (leff * lvds) * arg
-                dldsat = lvds * xlamda / (8.0 * sargv)
-                dldvgs = dldsat * dsdvgs
-                dldvds = -xlamda + dldsat
-                dldvbs = dldsat * dsdvbs
+            argv = (lvds - vdsat) / 4.0
+            sargv = math.sqrt(1.0 + argv * argv)
+            arg = math.sqrt(argv + sargv)
+            xlamda = xd / (leff * lvds) * arg
+            dldsat = lvds * xlamda / (8.0 * sargv)
         else:
-            argv = (vgsx - vbin) / eta - vdsat
             xdv = xd / math.sqrt(p[M2_NEFF])
             xlv = vmax * xdv / (2.0 * ueff)
-            vqchan = argv - gammad * bsarg
-            dqdsat = -1.0 + gammad * dbsrdb
-            vl = vmax * leff
-            dfunds = vl * dqdsat - ueff * vqchan
-            dfundg = (vl - ueff * vdsat) / eta
-            dfundb = (-vl * (1.0 + dqdsat - factor / eta)
-                      + ueff * (gdbdvs - dgdvbs * bodys / 1.5) / eta)
-            dsdvgs = -dfundg / dfunds
-            dsdvbs = -dfundb / dfunds
-            if nsub != 0.0 and xlamda <= 0.0:
-                argv = max(lvds - vdsat, 0.0)
-                xls = math.sqrt(xlv * xlv + argv)
-                xlamda = xdv / (leff * lvds) * (xls - xlv)
-                dldsat = xdv / (2.0 * xls) / leff
-                dldvgs = dldsat * dsdvgs
-                dldvds = -xlamda + dldsat
-                dldvbs = dldsat * dsdvbs
+            argv = max(lvds - vdsat, 0.0)
+            xls = math.sqrt(xlv * xlv + argv)
+            xlamda = xdv / (leff * lvds) * (xls - xlv)
+            dldsat = xdv / (2.0 * xls) / leff
+        dldvgs = dldsat * sat.dsdvgs
+        dldvds = -xlamda + dldsat
+        dldvbs = dldsat * sat.dsdvbs
     # channel shortening, limited at punch-through
     xwb = xd * p[M2_SBIARG]
     xld = leff - xwb
@@ -312,63 +412,120 @@ def mos2_ids(lvgs, lvds, lvbs, p):
         dldvgs = dfact * dldvgs
         dldvds = dfact * dldvds
         dldvbs = dfact * dldvbs
-    beta1 = p[M_BETA] * ufact / clfact
-    gammad = gamasd
-    dgdvbs = dgddvb
+    return Length(clfact, dldvgs, dldvds, dldvbs)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _weak_current(lvgs, lvds, beta1, th, r, g, bd, sat, ln):
+    """Below von with NFS: the current at von scaled by exp((vgs - von) / (n vt)):
+    (ids, gm, gds, gmbs)."""
+    von, vbin, eta, vdsat = th.von, th.vbin, th.eta, sat.vdsat
+    gammad = g.gamasd
+    vdson = min(vdsat, lvds)
+    barg, body, gdbdv = r.barg, bd.body, bd.gdbdv
+    if lvds > vdsat:
+        barg = sat.bsarg
+        body = sat.bodys
+        gdbdv = sat.gdbdvs
+    cdson = beta1 * ((von - vbin - eta * vdson * 0.5) * vdson - gammad * body / 1.5)
+    didvds = beta1 * (von - vbin - eta * vdson - gammad * barg)
+    gdson = -cdson * ln.dldvds / ln.clfact - beta1 * g.dgdvds * body / 1.5
+    if lvds < vdsat:
+        gdson = gdson + didvds
+    gbson = (-cdson * ln.dldvbs / ln.clfact
+             + beta1 * (bd.dodvbs * vdson + th.factor * vdson - g.dgddvb * body / 1.5 - gdbdv))
+    if lvds > vdsat:
+        gbson = gbson + didvds * sat.dsdvbs
+    expg = math.exp(th.argg * (lvgs - von))
+    ids = cdson * expg
+    gmw = ids * th.argg
+    gm = gmw
+    if lvds > vdsat:
+        gm = gmw + didvds * sat.dsdvgs * expg
+    tmp = gmw * (lvgs - von) / th.xn
+    gds = gdson * expg - gm * bd.dodvds - tmp * bd.dxndvd
+    gmbs = gbson * expg - gm * bd.dodvbs - tmp * bd.dxndvb
+    return ids, gm, gds, gmbs
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _strong_current(lvgs, lvds, beta1, th, r, g, bd, sat, mob, ln):
+    """The linear region (vds <= vdsat) and saturation: (ids, gm, gds, gmbs)."""
+    vbin, eta, factor, vdsat = th.vbin, th.eta, th.factor, sat.vdsat
+    gammad = g.gamasd
+    dgdvbs = g.dgddvb
+    dgdvds = g.dgdvds
+    ufact, clfact = mob.ufact, ln.clfact
+    if lvds <= vdsat:
+        body = bd.body
+        ids = beta1 * ((lvgs - vbin - eta * lvds / 2.0) * lvds - gammad * body / 1.5)
+        gm = ids * (mob.dudvgs / ufact - ln.dldvgs / clfact) + beta1 * lvds
+        gds = (ids * (-ln.dldvds / clfact)
+               + beta1 * (lvgs - vbin - eta * lvds - gammad * r.barg - dgdvds * body / 1.5))
+        gmbs = (ids * (mob.dudvbs / ufact - ln.dldvbs / clfact)
+                - beta1 * (bd.gdbdv + dgdvbs * body / 1.5 - factor * lvds))
+        return ids, gm, gds, gmbs
+    bodys = sat.bodys
+    ids = beta1 * ((lvgs - vbin - eta * vdsat / 2.0) * vdsat - gammad * bodys / 1.5)
+    dsat = lvgs - vbin - eta * vdsat - gammad * sat.bsarg
+    gm = (ids * (mob.dudvgs / ufact - ln.dldvgs / clfact) + beta1 * vdsat
+          + beta1 * dsat * sat.dsdvgs)
+    gds = -ids * ln.dldvds / clfact - beta1 * dgdvds * bodys / 1.5
+    gmbs = (ids * (mob.dudvbs / ufact - ln.dldvbs / clfact)
+            - beta1 * (sat.gdbdvs + dgdvbs * bodys / 1.5 - factor * vdsat)
+            + beta1 * dsat * sat.dsdvbs)
+    return ids, gm, gds, gmbs
+
+
+@njit(cache=True, error_model="numpy")
+def mos2_ids(lvgs, lvds, lvbs, par, d):
+    """Level-2 drain current of row d in normal mode (lvds >= 0), voltages already
+    multiplied by the type: returns (ids, gm, gds, gmbs, von, vdsat). The steps follow
+    mos2load.c's sections. Floating-point exceptions give inf/nan as in C
+    (error_model="numpy"); the Newton loop rejects non-finite iterates."""
+    p = mos_params(par, d)
+    cox = p[M_COX]
+    weak = p[M2_NFS] != 0.0 and cox != 0.0
+    phimv = p[M_PHI] - lvbs
+    r = _roots(p[M_PHI], lvbs, lvds)
+    # threshold: narrow-width factor and short-channel reduction of gamma
+    factor = p[M2_FACTOR]
+    eta = 1.0 + factor
+    vbin = p[M_VBI] * p[M_TYPE] + factor * phimv
+    g = _gamma(p, r)
+    von = vbin + g.gamasd * r.sarg
+    xn = 1.0
+    argg = 0.0
+    if weak:
+        cdonco = -(g.gamasd * r.dsrgdb + g.dgddvb * r.sarg) + factor
+        xn = 1.0 + p[M2_CFS] + cdonco
+        tmp = p[M_VT] * xn
+        von = von + tmp
+        argg = 1.0 / tmp
+    elif lvgs <= vbin:          # cut off
+        return 0.0, 0.0, 0.0, 0.0, von, 0.0
+    vgst = lvgs - von
+    th = Threshold(vbin, eta, factor, von, xn, argg, weak)
+    bd = _body(p, r, g, th)
+    mob = _mobility(p, vgst, bd.dodvbs)
+    sat = _saturation(p, lvgs, lvds, lvbs, th, r, g, mob.ueff)
+    vdsat = sat.vdsat
+    ln = _length(p, lvds, mob.ueff, sat)
+    beta1 = p[M_BETA] * mob.ufact / ln.clfact
     if lvds <= 1.0e-10:
         if lvgs <= von:
             if not weak:
                 return 0.0, 0.0, 0.0, 0.0, von, vdsat
-            gds = beta1 * (von - vbin - gammad * sarg) * math.exp(argg * (lvgs - von))
+            gds = beta1 * (von - vbin - g.gamasd * r.sarg) * math.exp(argg * (lvgs - von))
             return 0.0, 0.0, gds, 0.0, von, vdsat
-        return 0.0, 0.0, beta1 * (lvgs - vbin - gammad * sarg), 0.0, von, vdsat
+        return 0.0, 0.0, beta1 * (lvgs - vbin - g.gamasd * r.sarg), 0.0, von, vdsat
     if weak and lvgs <= von:
-        # weak inversion: the current at von scaled by exp((vgs - von)/(n vt))
         if vdsat <= 0.0:
             # (ngspice keeps the previous evaluation's values when vgs > vth here)
             return 0.0, 0.0, 0.0, 0.0, von, vdsat
-        vdson = min(vdsat, lvds)
-        if lvds > vdsat:
-            barg = bsarg
-            body = bodys
-            gdbdv = gdbdvs
-        cdson = beta1 * ((von - vbin - eta * vdson * 0.5) * vdson - gammad * body / 1.5)
-        didvds = beta1 * (von - vbin - eta * vdson - gammad * barg)
-        gdson = -cdson * dldvds / clfact - beta1 * dgdvds * body / 1.5
-        if lvds < vdsat:
-            gdson = gdson + didvds
-        gbson = (-cdson * dldvbs / clfact
-                 + beta1 * (dodvbs * vdson + factor * vdson - dgdvbs * body / 1.5 - gdbdv))
-        if lvds > vdsat:
-            gbson = gbson + didvds * dsdvbs
-        expg = math.exp(argg * (lvgs - von))
-        ids = cdson * expg
-        gmw = ids * argg
-        gm = gmw
-        if lvds > vdsat:
-            gm = gmw + didvds * dsdvgs * expg
-        tmp = gmw * (lvgs - von) / xn
-        gds = gdson * expg - gm * dodvds - tmp * dxndvd
-        gmbs = gbson * expg - gm * dodvbs - tmp * dxndvb
-        return ids, gm, gds, gmbs, von, vdsat
-    if lvds <= vdsat:
-        # linear region
-        ids = beta1 * ((lvgs - vbin - eta * lvds / 2.0) * lvds - gammad * body / 1.5)
-        gm = ids * (dudvgs / ufact - dldvgs / clfact) + beta1 * lvds
-        gds = (ids * (-dldvds / clfact)
-               + beta1 * (lvgs - vbin - eta * lvds - gammad * barg - dgdvds * body / 1.5))
-        gmbs = (ids * (dudvbs / ufact - dldvbs / clfact)
-                - beta1 * (gdbdv + dgdvbs * body / 1.5 - factor * lvds))
+        ids, gm, gds, gmbs = _weak_current(lvgs, lvds, beta1, th, r, g, bd, sat, ln)
     else:
-        # saturation
-        ids = beta1 * ((lvgs - vbin - eta * vdsat / 2.0) * vdsat - gammad * bodys / 1.5)
-        dsat = lvgs - vbin - eta * vdsat - gammad * bsarg
-        gm = (ids * (dudvgs / ufact - dldvgs / clfact) + beta1 * vdsat
-              + beta1 * dsat * dsdvgs)
-        gds = -ids * dldvds / clfact - beta1 * dgdvds * bodys / 1.5
-        gmbs = (ids * (dudvbs / ufact - dldvbs / clfact)
-                - beta1 * (gdbdvs + dgdvbs * bodys / 1.5 - factor * vdsat)
-                + beta1 * dsat * dsdvbs)
+        ids, gm, gds, gmbs = _strong_current(lvgs, lvds, beta1, th, r, g, bd, sat, mob, ln)
     return ids, gm, gds, gmbs, von, vdsat
 
 
@@ -401,18 +558,17 @@ def mos2_load(x, grp, mode, gmin, out):
     G, C, I, Q, v = _scratch(k)
     nlim = 0
     for d in range(nodes.shape[0]):
-        p = par[d]
-        if p[M_LEVEL] != 2.0:
+        if par[d, M_LEVEL] != 2.0:
             continue
-        typ = p[M_TYPE]
-        vt = p[M_VT]
+        typ = par[d, M_TYPE]
+        vt = par[d, M_VT]
         vdx, vgx, vbx = _mos_terminals(x, nodes, d)
-        vbs, vgs, vds = _mos_start(typ, vdx, vgx, vbx, mode, state[d, 4], p[M2_VTO])
+        vbs, vgs, vds = _mos_start(typ, vdx, vgx, vbx, mode, state[d, 4], par[d, M2_VTO])
         if mode == 0:
             vgs_x = vgs
             vds_x = vds
-            vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, vt, p[M_VCRITS],
-                                            p[M_VCRITD])
+            vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, vt, par[d, M_VCRITS],
+                                            par[d, M_VCRITD])
             # ngspice does not count fetlim/limvds as limiting, but its device current
             # test (MOS2convTest) then rejects the iterate when the limited voltages are
             # far from the solution; without that test, count the device as limited
@@ -429,35 +585,34 @@ def mos2_load(x, grp, mode, gmin, out):
         state[d, 2] = vds
         state[d, BYPASS_OK] = 0.0
         # bulk junctions
-        gbs, cbs = _mos_junction(vbs, vt, p[M_ISS], gmin)
-        gbd, cbd = _mos_junction(vbd, vt, p[M_ISD], gmin)
+        gbs, cbs = _mos_junction(vbs, vt, par[d, M_ISS], gmin)
+        gbd, cbd = _mos_junction(vbd, vt, par[d, M_ISD], gmin)
         if vds >= 0.0:
-            ids, gm, gds, gmbs, von, vdsat = mos2_ids(vgs, vds, vbs, p)
+            ids, gm, gds, gmbs, von, vdsat = mos2_ids(vgs, vds, vbs, par, d)
             normal = True
         else:
-            ids, gm, gds, gmbs, von, vdsat = mos2_ids(vgd, -vds, vbd, p)
+            ids, gm, gds, gmbs, von, vdsat = mos2_ids(vgd, -vds, vbd, par, d)
             normal = False
         state[d, 3] = von
         _mos_companion(normal, (ids, gm, gds, gmbs), (gbs, cbs, gbd, cbd),
                        (vds, vgs, vbs), G, C, I, v)
         # bulk depletion charges: bottom (MJ) and sidewall (MJSW)
-        qbs, cbs_c = _bulk_depletion(p[M_CBS], p[M2_CBSSW], p[M_PB], p[M_MJ], p[M2_MJSW],
-                                     p[M_FC], vbs)
-        qbd, cbd_c = _bulk_depletion(p[M_CBD], p[M2_CBDSW], p[M_PB], p[M_MJ], p[M2_MJSW],
-                                     p[M_FC], vbd)
+        pb, mj, mjsw, fc = par[d, M_PB], par[d, M_MJ], par[d, M2_MJSW], par[d, M_FC]
+        qbs, cbs_c = _bulk_depletion(par[d, M_CBS], par[d, M2_CBSSW], pb, mj, mjsw, fc, vbs)
+        qbd, cbd_c = _bulk_depletion(par[d, M_CBD], par[d, M2_CBDSW], pb, mj, mjsw, fc, vbd)
         _mos_bulk_charges(qbs, cbs_c, qbd, cbd_c, Q, C)
         # Meyer gate capacitances, integrated incrementally as ngspice does
         if normal:
-            cgs_h, cgd_h, cgb_h = qmeyer(vgs, vgd, von, vdsat, p[M_PHI], p[M_COX])
+            cgs_h, cgd_h, cgb_h = qmeyer(vgs, vgd, von, vdsat, par[d, M_PHI], par[d, M_COX])
         else:
-            cgd_h, cgs_h, cgb_h = qmeyer(vgd, vgs, von, vdsat, p[M_PHI], p[M_COX])
+            cgd_h, cgs_h, cgb_h = qmeyer(vgd, vgs, von, vdsat, par[d, M_PHI], par[d, M_COX])
         qgs, qgd, qgb = _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C)
         _flip(k, typ, I, Q, v)
         _stamp_at(k, grp, d, G, C, I, Q, v, out)
         # gate charges for the truncation-error control: Meyer plus overlap (the overlap
         # capacitors themselves are stamped as linear ones)
-        qdev[d, 0] = typ * (qgs + p[M_CGSO] * vgs)
-        qdev[d, 1] = typ * (qgd + p[M_CGDO] * vgd)
-        qdev[d, 2] = typ * (qgb + p[M_CGBO] * vgb)
+        qdev[d, 0] = typ * (qgs + par[d, M_CGSO] * vgs)
+        qdev[d, 1] = typ * (qgd + par[d, M_CGDO] * vgd)
+        qdev[d, 2] = typ * (qgb + par[d, M_CGBO] * vgb)
         qdev[d, 3] = 0.0
     return nlim

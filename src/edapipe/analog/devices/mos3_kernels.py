@@ -17,11 +17,12 @@ rows with M_LEVEL == 3 to mos3_load. The code is ours; the structure mirrors mos
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from edapipe.util.jit import njit
 
 from edapipe.analog.devices.common_kernels import MAX_EXP_ARG, _flip, _scratch, _stamp_at
-from edapipe.analog.devices.mos2_kernels import _bulk_depletion, qmeyer
+from edapipe.analog.devices.mos2_kernels import _bulk_depletion, mos_params, qmeyer
 from edapipe.analog.devices.mos_common_kernels import (
     BYPASS_OK, M2_FIRST, M_CBD, M_CBS, M_CGBO, M_CGDO, M_CGSO, M_COX, M_FC, M_GAMMA, M_ISD,
     M_ISS, M_LEVEL, M_MJ, M_NPAR, M_PB, M_PHI, M_TYPE, M_VBI, M_VCRITD, M_VCRITS, M_VT,
@@ -40,19 +41,83 @@ _COEFF1 = 0.8013292
 _COEFF2 = -0.01110777
 
 
-@njit(cache=True, error_model="numpy")
-def _short_channel(sqphbs, dsqdvb, par, d):
+class Body(NamedTuple):
+    """The square-root term sqrt(phi - vbs) (continued smoothly for forward bias) and the
+    body charge with the short-channel and narrow-width factors."""
+
+    phibs: float
+    sqphbs: float
+    dsqdvb: float
+    fbody: float
+    onfbdy: float
+    dfbdvb: float
+    qbonco: float
+    dqbdvb: float
+
+
+class Threshold(NamedTuple):
+    """The threshold with static feedback (ETA), and von with the weak-inversion shift."""
+
+    vth: float
+    dvtdvd: float
+    dvtdvb: float
+    von: float
+    xn: float
+    dxndvb: float
+    dvodvd: float
+    dvodvb: float
+    weak: bool
+
+
+class Gate(NamedTuple):
+    """The mobility modulation by the gate field (THETA): fgate = 1 / onfg."""
+
+    vgsx: float
+    onfg: float
+    fgate: float
+    us: float
+    dfgdvg: float
+    dfgdvd: float
+    dfgdvb: float
+
+
+class Saturation(NamedTuple):
+    """The saturation voltage (with VMAX's velocity saturation) and its derivatives."""
+
+    vdsat: float
+    onvdsc: float
+    dvsdvg: float
+    dvsdvd: float
+    dvsdvb: float
+
+
+class Drain(NamedTuple):
+    """The drain current before channel-length modulation, with the velocity-saturation
+    factor fdrain and its derivatives."""
+
+    cdrain: float
+    gm: float
+    gds: float
+    gmbs: float
+    fdrain: float
+    dfddvg: float
+    dfddvd: float
+    dfddvb: float
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _short_channel(p, sqphbs, dsqdvb):
     """(fshort, d fshort / d vbs): the reduction of the body charge by the source and
     drain junctions of depth XJ (1, 0 without XJ or NSUB)."""
-    xd = par[d, M3_XD]
-    xj = par[d, M3_XJ]
+    xd = p[M3_XD]
+    xj = p[M3_XJ]
     if xj == 0.0 or xd == 0.0:
         return 1.0, 0.0
-    leff = par[d, M3_LEFF]
+    leff = p[M3_LEFF]
     wps = xd * sqphbs
     oneoverxj = 1.0 / xj
     xjonxl = xj / leff
-    djonxj = par[d, M3_LD] * oneoverxj
+    djonxj = p[M3_LD] * oneoverxj
     wponxj = wps * oneoverxj
     wconxj = _COEFF0 + _COEFF1 * wponxj + _COEFF2 * wponxj * wponxj
     arga = wconxj + djonxj
@@ -65,20 +130,10 @@ def _short_channel(sqphbs, dsqdvb, par, d):
     return fshort, -xjonxl * (dadvb * argb + arga * dbdvb)
 
 
-@njit(cache=True, error_model="numpy")
-def mos3_ids(lvgs, lvds, lvbs, par, d):
-    """Level-3 drain current of row d in normal mode (lvds >= 0), voltages already
-    multiplied by the type (the row indexed directly, as docs/analog.md's maintenance note
-    asks of the device loops): returns (ids, gm, gds, gmbs, von, vdsat). Floating-point
-    exceptions give inf/nan as in C (error_model="numpy"); the Newton loop rejects
-    non-finite iterates."""
-    typ = par[d, M_TYPE]
-    vt = par[d, M_VT]
-    phi = par[d, M_PHI]
-    leff = par[d, M3_LEFF]
-    oneoverxl = 1.0 / leff
-    eta = par[d, M3_ETA]
-    # square root term, continued smoothly for a forward-biased source junction
+@njit(cache=True, inline="always", error_model="numpy")
+def _body(p, lvbs):
+    """mos3load.c's square-root term and body effect (with the narrow-width term)."""
+    phi = p[M_PHI]
     if lvbs <= 0.0:
         phibs = phi - lvbs
         sqphbs = math.sqrt(phibs)
@@ -89,10 +144,9 @@ def mos3_ids(lvgs, lvds, lvbs, par, d):
         sqphbs = sqphis / (1.0 + lvbs / (phi + phi))
         phibs = sqphbs * sqphbs
         dsqdvb = -phibs / (sqphs3 + sqphs3)
-    fshort, dfsdvb = _short_channel(sqphbs, dsqdvb, par, d)
-    # body effect (with the narrow-width term)
-    gamma = par[d, M_GAMMA]
-    narrow = par[d, M3_NARROW]
+    fshort, dfsdvb = _short_channel(p, sqphbs, dsqdvb)
+    gamma = p[M_GAMMA]
+    narrow = p[M3_NARROW]
     gammas = gamma * fshort
     fbodys = 0.5 * gammas / (sqphbs + sqphbs)
     fbody = fbodys + narrow
@@ -100,104 +154,143 @@ def mos3_ids(lvgs, lvds, lvbs, par, d):
     dfbdvb = -fbodys * dsqdvb / sqphbs + fbodys * dfsdvb / fshort
     qbonco = gammas * sqphbs + narrow * phibs
     dqbdvb = gammas * dsqdvb + gamma * dfsdvb * sqphbs - narrow
-    # threshold with static feedback
-    vbix = par[d, M_VBI] * typ - eta * lvds
-    vth = vbix + qbonco
+    return Body(phibs, sqphbs, dsqdvb, fbody, onfbdy, dfbdvb, qbonco, dqbdvb)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _threshold(p, lvds, b):
+    """The threshold with static feedback, and von: joint weak and strong inversion
+    when NFS is given."""
+    eta = p[M3_ETA]
+    vbix = p[M_VBI] * p[M_TYPE] - eta * lvds
+    vth = vbix + b.qbonco
     dvtdvd = -eta
-    dvtdvb = dqbdvb
-    # joint weak and strong inversion
-    von = vth
-    xn = 0.0
-    dxndvb = 0.0
-    dvodvd = 0.0
-    dvodvb = 0.0
-    csonco = par[d, M3_CSONCO]
+    dvtdvb = b.dqbdvb
+    csonco = p[M3_CSONCO]
     weak = csonco != 0.0
-    if weak:
-        cdonco = qbonco / (phibs + phibs)
-        xn = 1.0 + csonco + cdonco
-        von = vth + vt * xn
-        dxndvb = dqbdvb / (phibs + phibs) - qbonco * dsqdvb / (phibs * sqphbs)
-        dvodvd = dvtdvd
-        dvodvb = dvtdvb + vt * dxndvb
-    elif lvgs <= von:                 # cut off
-        return 0.0, 0.0, 0.0, 0.0, von, 0.0
-    vgsx = max(lvgs, von)
-    # mobility modulation by the gate voltage
-    theta = par[d, M3_THETA]
-    onfg = 1.0 + theta * (vgsx - vth)
+    if not weak:
+        return Threshold(vth, dvtdvd, dvtdvb, vth, 0.0, 0.0, 0.0, 0.0, weak)
+    vt = p[M_VT]
+    cdonco = b.qbonco / (b.phibs + b.phibs)
+    xn = 1.0 + csonco + cdonco
+    dxndvb = b.dqbdvb / (b.phibs + b.phibs) - b.qbonco * b.dsqdvb / (b.phibs * b.sqphbs)
+    return Threshold(vth, dvtdvd, dvtdvb, vth + vt * xn, xn, dxndvb, dvtdvd,
+                     dvtdvb + vt * dxndvb, weak)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _gate(p, lvgs, th):
+    """Mobility modulation by the gate voltage (THETA)."""
+    vgsx = max(lvgs, th.von)
+    theta = p[M3_THETA]
+    onfg = 1.0 + theta * (vgsx - th.vth)
     fgate = 1.0 / onfg
-    us = par[d, M3_US] * fgate
     dfgdvg = -theta * fgate * fgate
-    dfgdvd = -dfgdvg * dvtdvd
-    dfgdvb = -dfgdvg * dvtdvb
-    # saturation voltage
-    vmax = par[d, M3_VMAX]
-    vdsat = (vgsx - vth) * onfbdy
-    onvdsc = 0.0
+    return Gate(vgsx, onfg, fgate, p[M3_US] * fgate, dfgdvg, -dfgdvg * th.dvtdvd,
+                -dfgdvg * th.dvtdvb)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _saturation(p, th, b, gt):
+    """The saturation voltage, with velocity saturation when VMAX is given."""
+    vmax = p[M3_VMAX]
+    onfbdy = b.onfbdy
+    vdsat = (gt.vgsx - th.vth) * onfbdy
     if vmax <= 0.0:
         dvsdvg = onfbdy
-        dvsdvd = -dvsdvg * dvtdvd
-        dvsdvb = -dvsdvg * dvtdvb - vdsat * dfbdvb * onfbdy
-    else:
-        vdsc = leff * vmax / us
-        onvdsc = 1.0 / vdsc
-        arga = (vgsx - vth) * onfbdy
-        argb = math.sqrt(arga * arga + vdsc * vdsc)
-        vdsat = arga + vdsc - argb
-        dvsdga = (1.0 - arga / argb) * onfbdy
-        dvsdvg = dvsdga - (1.0 - vdsc / argb) * vdsc * dfgdvg * onfg
-        dvsdvd = -dvsdvg * dvtdvd
-        dvsdvb = -dvsdvg * dvtdvb - arga * dvsdga * dfbdvb
-    beta = par[d, M_BETA]
-    vdsx = min(lvds, vdsat)
-    if vdsx == 0.0:
-        # vds = 0: no current, the channel conductance only
-        gds = beta * fgate * (vgsx - vth)
-        if weak and lvgs < von:
-            gds *= math.exp((lvgs - von) / (vt * xn))
-        return 0.0, 0.0, gds, 0.0, von, vdsat
-    # current factors in the linear region
-    cdo = vgsx - vth - 0.5 * (1.0 + fbody) * vdsx
-    dcodvb = -dvtdvb - 0.5 * dfbdvb * vdsx
+        return Saturation(vdsat, 0.0, dvsdvg, -dvsdvg * th.dvtdvd,
+                          -dvsdvg * th.dvtdvb - vdsat * b.dfbdvb * onfbdy)
+    vdsc = p[M3_LEFF] * vmax / gt.us
+    onvdsc = 1.0 / vdsc
+    arga = (gt.vgsx - th.vth) * onfbdy
+    argb = math.sqrt(arga * arga + vdsc * vdsc)
+    vdsat = arga + vdsc - argb
+    dvsdga = (1.0 - arga / argb) * onfbdy
+    dvsdvg = dvsdga - (1.0 - vdsc / argb) * vdsc * gt.dfgdvg * gt.onfg
+    return Saturation(vdsat, onvdsc, dvsdvg, -dvsdvg * th.dvtdvd,
+                      -dvsdvg * th.dvtdvb - arga * dvsdga * b.dfbdvb)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _drain(p, lvds, vdsx, th, b, gt, sat):
+    """The current in the linear-region form at vdsx = min(vds, vdsat), with the gate
+    field's mobility factor, then the velocity-saturation factor fdrain."""
+    vdsat = sat.vdsat
+    cdo = gt.vgsx - th.vth - 0.5 * (1.0 + b.fbody) * vdsx
+    dcodvb = -th.dvtdvb - 0.5 * b.dfbdvb * vdsx
     cdnorm = cdo * vdsx
     gm = vdsx
     if lvds > vdsat:
-        gds = -dvtdvd * vdsx
+        gds = -th.dvtdvd * vdsx
     else:
-        gds = vgsx - vth - (1.0 + fbody + dvtdvd) * vdsx
+        gds = gt.vgsx - th.vth - (1.0 + b.fbody + th.dvtdvd) * vdsx
     gmbs = dcodvb * vdsx
     # drain current without velocity saturation
+    beta = p[M_BETA]
     cd1 = beta * cdnorm
-    beta = beta * fgate
+    beta = beta * gt.fgate
     cdrain = beta * cdnorm
-    gm = beta * gm + dfgdvg * cd1
-    gds = beta * gds + dfgdvd * cd1
-    gmbs = beta * gmbs + dfgdvb * cd1
-    # velocity saturation factor
-    fdrain = 0.0
-    dfddvg = 0.0
-    dfddvd = 0.0
-    dfddvb = 0.0
-    if vmax > 0.0:
-        fdrain = 1.0 / (1.0 + vdsx * onvdsc)
-        fd2 = fdrain * fdrain
-        arga = fd2 * vdsx * onvdsc * onfg
-        dfddvg = -dfgdvg * arga
-        if lvds > vdsat:
-            dfddvd = -dfgdvd * arga
-        else:
-            dfddvd = -dfgdvd * arga - fd2 * onvdsc
-        dfddvb = -dfgdvb * arga
-        gm = fdrain * gm + dfddvg * cdrain
-        gds = fdrain * gds + dfddvd * cdrain
-        gmbs = fdrain * gmbs + dfddvb * cdrain
-        cdrain = fdrain * cdrain
-    # channel-length modulation
-    gds0 = 0.0
-    kappa = par[d, M3_KAPPA]
-    alpha = par[d, M3_ALPHA]
-    clm = True
+    gm = beta * gm + gt.dfgdvg * cd1
+    gds = beta * gds + gt.dfgdvd * cd1
+    gmbs = beta * gmbs + gt.dfgdvb * cd1
+    if p[M3_VMAX] <= 0.0:
+        return Drain(cdrain, gm, gds, gmbs, 0.0, 0.0, 0.0, 0.0)
+    onvdsc = sat.onvdsc
+    fdrain = 1.0 / (1.0 + vdsx * onvdsc)
+    fd2 = fdrain * fdrain
+    arga = fd2 * vdsx * onvdsc * gt.onfg
+    dfddvg = -gt.dfgdvg * arga
+    if lvds > vdsat:
+        dfddvd = -gt.dfgdvd * arga
+    else:
+        dfddvd = -gt.dfgdvd * arga - fd2 * onvdsc
+    dfddvb = -gt.dfgdvb * arga
+    return Drain(fdrain * cdrain, fdrain * gm + dfddvg * cdrain,
+                 fdrain * gds + dfddvd * cdrain, fdrain * gmbs + dfddvb * cdrain,
+                 fdrain, dfddvg, dfddvd, dfddvb)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _field_length(p, lvds, vdsat, gt, sat, dr):
+    """With VMAX above vdsat: the length of the velocity-saturated region from the
+    maximum field at the drain end: (delxl, dldvd, ddldvg, ddldvd, ddldvb)."""
+    kappa = p[M3_KAPPA]
+    alpha = p[M3_ALPHA]
+    cdsat = dr.cdrain
+    fdrain = dr.fdrain
+    gdsat = max(1.0e-12, cdsat * (1.0 - fdrain) * sat.onvdsc)
+    gdoncd = gdsat / cdsat
+    gdonfd = gdsat / (1.0 - fdrain)
+    gdonfg = gdsat * gt.onfg
+    dgdvg = gdoncd * dr.gm - gdonfd * dr.dfddvg + gdonfg * gt.dfgdvg
+    dgdvd = gdoncd * dr.gds - gdonfd * dr.dfddvd + gdonfg * gt.dfgdvd
+    dgdvb = gdoncd * dr.gmbs - gdonfd * dr.dfddvb + gdonfg * gt.dfgdvb
+    emax = kappa * cdsat * (1.0 / p[M3_LEFF]) / gdsat
+    emoncd = emax / cdsat
+    emongd = emax / gdsat
+    demdvg = emoncd * dr.gm - emongd * dgdvg
+    demdvd = emoncd * dr.gds - emongd * dgdvd
+    demdvb = emoncd * dr.gmbs - emongd * dgdvb
+    arga = 0.5 * emax * alpha
+    argc = kappa * alpha
+    argb = math.sqrt(arga * arga + argc * (lvds - vdsat))
+    delxl = argb - arga
+    dldvd = 0.0
+    dldem = 0.0
+    if argb != 0.0:
+        dldvd = argc / (argb + argb)
+        dldem = 0.5 * (arga / argb - 1.0) * alpha
+    return delxl, dldvd, dldem * demdvg, dldem * demdvd - dldvd, dldem * demdvb
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _length_modulation(p, lvds, gt, sat, dr):
+    """Channel-length modulation (KAPPA; ngspice's continuous form below saturation,
+    without option badmos3) limited at punch-through: (cdrain, gm, gds, gmbs, gds0)."""
+    vdsat = sat.vdsat
+    vmax = p[M3_VMAX]
+    kappa = p[M3_KAPPA]
+    alpha = p[M3_ALPHA]
     delxl = 0.0
     dldvd = 0.0
     ddldvg = 0.0
@@ -205,70 +298,74 @@ def mos3_ids(lvgs, lvds, lvbs, par, d):
     ddldvb = 0.0
     if lvds <= vdsat:
         if vmax > 0.0 or alpha == 0.0:
-            clm = False
-        else:
-            # ngspice's continuous form below saturation (ckt->CKTbadMos3 off)
-            arga = lvds / vdsat
-            delxl = math.sqrt(kappa * alpha * vdsat / 8.0)
-            dldvd = 4.0 * delxl * arga * arga * arga / vdsat
-            arga *= arga
-            arga *= arga
-            delxl *= arga
-            ddldvd = -dldvd
+            return dr.cdrain, dr.gm, dr.gds, dr.gmbs, 0.0
+        # ngspice's continuous form below saturation (ckt->CKTbadMos3 off)
+        arga = lvds / vdsat
+        delxl = math.sqrt(kappa * alpha * vdsat / 8.0)
+        dldvd = 4.0 * delxl * arga * arga * arga / vdsat
+        arga *= arga
+        arga *= arga
+        delxl *= arga
+        ddldvd = -dldvd
     elif vmax <= 0.0:
         delxl = math.sqrt(kappa * alpha * (lvds - vdsat + vdsat / 8.0))
         dldvd = 0.5 * delxl / (lvds - vdsat + vdsat / 8.0)
         ddldvd = -dldvd
     elif alpha == 0.0:
-        clm = False
+        return dr.cdrain, dr.gm, dr.gds, dr.gmbs, 0.0
     else:
-        cdsat = cdrain
-        gdsat = max(1.0e-12, cdsat * (1.0 - fdrain) * onvdsc)
-        gdoncd = gdsat / cdsat
-        gdonfd = gdsat / (1.0 - fdrain)
-        gdonfg = gdsat * onfg
-        dgdvg = gdoncd * gm - gdonfd * dfddvg + gdonfg * dfgdvg
-        dgdvd = gdoncd * gds - gdonfd * dfddvd + gdonfg * dfgdvd
-        dgdvb = gdoncd * gmbs - gdonfd * dfddvb + gdonfg * dfgdvb
-        emax = kappa * cdsat * oneoverxl / gdsat
-        emoncd = emax / cdsat
-        emongd = emax / gdsat
-        demdvg = emoncd * gm - emongd * dgdvg
-        demdvd = emoncd * gds - emongd * dgdvd
-        demdvb = emoncd * gmbs - emongd * dgdvb
-        arga = 0.5 * emax * alpha
-        argc = kappa * alpha
-        argb = math.sqrt(arga * arga + argc * (lvds - vdsat))
-        delxl = argb - arga
-        dldem = 0.0
-        if argb != 0.0:
-            dldvd = argc / (argb + argb)
-            dldem = 0.5 * (arga / argb - 1.0) * alpha
-        ddldvg = dldem * demdvg
-        ddldvd = dldem * demdvd - dldvd
-        ddldvb = dldem * demdvb
-    if clm:
-        # punch-through approximation
-        if delxl > 0.5 * leff:
-            delxl = leff - leff * leff / (4.0 * delxl)
-            arga = 4.0 * (leff - delxl) * (leff - delxl) / (leff * leff)
-            ddldvg *= arga
-            ddldvd *= arga
-            ddldvb *= arga
-            dldvd *= arga
-        dlonxl = delxl * oneoverxl
-        xlfact = 1.0 / (1.0 - dlonxl)
-        cdrain = cdrain * xlfact
-        diddl = cdrain / (leff - delxl)
-        gm = gm * xlfact + diddl * ddldvg
-        gmbs = gmbs * xlfact + diddl * ddldvb
-        gds0 = diddl * ddldvd
-        gm = gm + gds0 * dvsdvg
-        gmbs = gmbs + gds0 * dvsdvb
-        gds = gds * xlfact + diddl * dldvd + gds0 * dvsdvd
+        delxl, dldvd, ddldvg, ddldvd, ddldvb = _field_length(p, lvds, vdsat, gt, sat, dr)
+    # punch-through approximation
+    leff = p[M3_LEFF]
+    if delxl > 0.5 * leff:
+        delxl = leff - leff * leff / (4.0 * delxl)
+        arga = 4.0 * (leff - delxl) * (leff - delxl) / (leff * leff)
+        ddldvg *= arga
+        ddldvd *= arga
+        ddldvb *= arga
+        dldvd *= arga
+    dlonxl = delxl * (1.0 / leff)
+    xlfact = 1.0 / (1.0 - dlonxl)
+    cdrain = dr.cdrain * xlfact
+    diddl = cdrain / (leff - delxl)
+    gm = dr.gm * xlfact + diddl * ddldvg
+    gmbs = dr.gmbs * xlfact + diddl * ddldvb
+    gds0 = diddl * ddldvd
+    gm = gm + gds0 * sat.dvsdvg
+    gmbs = gmbs + gds0 * sat.dvsdvb
+    gds = dr.gds * xlfact + diddl * dldvd + gds0 * sat.dvsdvd
+    return cdrain, gm, gds, gmbs, gds0
+
+
+@njit(cache=True, error_model="numpy")
+def mos3_ids(lvgs, lvds, lvbs, par, d):
+    """Level-3 drain current of row d in normal mode (lvds >= 0), voltages already
+    multiplied by the type (the row indexed directly, as docs/analog.md's maintenance note
+    asks of the device loops): returns (ids, gm, gds, gmbs, von, vdsat). The steps follow
+    mos3load.c's sections. Floating-point exceptions give inf/nan as in C
+    (error_model="numpy"); the Newton loop rejects non-finite iterates."""
+    p = mos_params(par, d)
+    vt = p[M_VT]
+    b = _body(p, lvbs)
+    th = _threshold(p, lvds, b)
+    von = th.von
+    if not th.weak and lvgs <= von:     # cut off
+        return 0.0, 0.0, 0.0, 0.0, von, 0.0
+    gt = _gate(p, lvgs, th)
+    sat = _saturation(p, th, b, gt)
+    vdsat = sat.vdsat
+    vdsx = min(lvds, vdsat)
+    if vdsx == 0.0:
+        # vds = 0: no current, the channel conductance only
+        gds = p[M_BETA] * gt.fgate * (gt.vgsx - th.vth)
+        if th.weak and lvgs < von:
+            gds *= math.exp((lvgs - von) / (vt * th.xn))
+        return 0.0, 0.0, gds, 0.0, von, vdsat
+    dr = _drain(p, lvds, vdsx, th, b, gt, sat)
+    cdrain, gm, gds, gmbs, gds0 = _length_modulation(p, lvds, gt, sat, dr)
     if lvgs < von:
         # weak inversion
-        onxn = 1.0 / xn
+        onxn = 1.0 / th.xn
         ondvt = onxn / vt
         wfact = math.exp((lvgs - von) * ondvt)
         cdrain = cdrain * wfact
@@ -276,9 +373,10 @@ def mos3_ids(lvgs, lvds, lvbs, par, d):
         gmw = cdrain * ondvt
         gm = gmw
         if lvds > vdsat:
-            gm = gm + gds0 * dvsdvg * wfact
-        gds = gds * wfact + (gms - gmw) * dvodvd
-        gmbs = gmbs * wfact + (gms - gmw) * dvodvb - gmw * (lvgs - von) * onxn * dxndvb
+            gm = gm + gds0 * sat.dvsdvg * wfact
+        gds = gds * wfact + (gms - gmw) * th.dvodvd
+        gmbs = (gmbs * wfact + (gms - gmw) * th.dvodvb
+                - gmw * (lvgs - von) * onxn * th.dxndvb)
     return cdrain, gm, gds, gmbs, von, vdsat
 
 
