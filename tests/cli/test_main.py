@@ -172,3 +172,15 @@ def test_light_kernel_load_only_where_kernels_run_and_same_answers():
     assert out == plain and out.startswith(b"aig ")
     _, stats = _light_run(["stats", c432])
     assert stats == {"numba": False, "light": False, "fallback": None}
+
+
+def test_a_small_linear_deck_runs_without_numba(tmp_path):
+    # kernels are defined on first use (util/jit.py) and small linear systems take numpy's
+    # dense LU (analog/analyses.py): a trivial deck never imports numba
+    deck = tmp_path / "tiny.cir"
+    deck.write_text("tiny\nv1 in 0 dc 1\nr1 in mid 1k\nr2 mid out 1k\nc1 out 0 1n\n"
+                    "r3 out 0 2k\n.op\n.end\n")
+    modules = imported_modules("spice", str(deck))
+    assert "edapipe.analog.analyses" in modules and "numba" not in modules
+    deck.write_text("d\nv1 1 0 1\nr1 1 2 1k\nd1 2 0 dm\n.model dm d\n.op\n.end\n")
+    assert "numba" in imported_modules("spice", str(deck))     # a diode needs its kernel

@@ -33,6 +33,35 @@ from edapipe.analog.parser import Card, split_tokens
 from edapipe.errors import InputError, ResourceLimit, excerpt
 
 
+# ngspice's NIiter raises every iteration limit below 100 to 100 (niiter.c: "some convergence
+# issues that get resolved by increasing max iter"), so ITL1, ITL2 and ITL4 (10 by default)
+# never stop a Newton solve before 100 iterations; the callers' own heuristics (gmin
+# stepping's quick/slow steps) still use ITL2 as given.
+NIITER_MIN = 100
+
+
+# Linear circuits of at most this many unknowns are solved with numpy's dense LU (LAPACK):
+# a compiled sparse LU would cost numba's import and kernel loads (~0.15 s of CPU), far
+# more than such a solve; nonlinear circuits always take the Newton kernels.
+DENSE_MAX = 32
+
+
+class _DenseLU:
+    """A small real system by LAPACK's LU with partial pivoting (numpy.linalg.solve)."""
+
+    def __init__(self, data, indptr, indices, n):
+        a = np.zeros((n, n))
+        a[indices, np.repeat(np.arange(n), np.diff(indptr))] = data
+        try:
+            np.linalg.solve(a, np.zeros(n))     # LAPACK raises on an exactly zero pivot
+        except np.linalg.LinAlgError:
+            raise _Singular() from None
+        self.a = a
+
+    def solve(self, rhs):
+        return np.linalg.solve(self.a, rhs)
+
+
 @dataclass
 class Options:
     reltol: float = 1e-3
@@ -154,6 +183,8 @@ class Simulator:
         gmin and source stepping fallbacks get their turn)."""
         if not np.all(np.isfinite(data)):
             raise _Singular()
+        if dtype is float and self.sys.size <= DENSE_MAX and self.sys.linear:
+            return _DenseLU(data, self.sys.indptr, self.sys.indices, self.sys.size)
         if dtype is float:
             # real matrices: SuperLU once for the pivot order, then numba refactorisation
             try:
@@ -242,6 +273,7 @@ class Simulator:
         op/dc points tighter than the voltage test alone, one more quadratic step matches
         that."""
         s = self.sys
+        maxiter = max(maxiter, NIITER_MIN)
         x = x0.copy()
         self._last_x = x             # (updated in place: see device_failure)
         o = self.opts

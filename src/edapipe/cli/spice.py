@@ -65,7 +65,10 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
     import sys
 
     from edapipe.analog import fastload
-    fastload.install()     # before any kernel loads: see analog/fastload.py
+    from edapipe.util.jit import before_first_kernel
+    # numba's light load (analog/fastload.py), installed just before the next kernel is
+    # defined: a deck that needs no kernel (a small linear one) never imports numba
+    before_first_kernel(fastload.install)
     from edapipe.analog import output
     from edapipe.analog.devices.bjt import BC_AREA_OPTION
     from edapipe.analog.spice import analysis_from_text, load_circuit, simulate

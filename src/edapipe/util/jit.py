@@ -23,6 +23,7 @@ package is read-only, and numba would then compile every kernel at every run.
 from __future__ import annotations
 
 import os
+import sys
 
 from edapipe import __version__
 from edapipe.util import cache
@@ -104,17 +105,97 @@ def _library_cache_dir() -> str:
 
 def njit(*args, **kwargs):
     """numba.njit; with cache=True, the kernel's machine code goes to edapipe's folder
-    unless the program chose numba's cache folder itself (see the module's docstring)."""
+    unless the program chose numba's cache folder itself (see the module's docstring).
+
+    A cache=True kernel is defined on its first use, not at import (see `Kernel`): a
+    process that imports kernel modules but calls no kernel never imports numba."""
+    if not kwargs.get("cache"):
+        if _before_first_kernel:
+            _run_hooks()
+        import numba
+
+        return numba.njit(*args, **kwargs)
+    if args and callable(args[0]):            # @njit(func, cache=True), no decorator call
+        func, rest = args[0], args[1:]
+        return Kernel(func, lambda: _define(func, rest, kwargs))
+    return lambda func: Kernel(func, lambda: _define(func, args, kwargs))
+
+
+class Kernel:
+    """A numba kernel that is defined on first use: calling it, reading an attribute of the
+    dispatcher (`py_func`, `stats`, ...) or compiling a kernel that calls it. Until then
+    nothing of numba is imported, so a command whose input needs no kernel (a linear SPICE
+    deck, `--help`) pays neither numba's import nor its cache loads.
+
+    numba sees the kernel where another kernel names it as a global: `_register_typeof`
+    teaches numba's public `typeof_impl` to type a Kernel as its dispatcher, and the
+    inliner reads `targetoptions` through `__getattr__`."""
+
+    def __init__(self, func, define):
+        self._define = define
+        self._dispatcher = None
+        self.__wrapped__ = func
+        self.__name__ = func.__name__
+        self.__qualname__ = func.__qualname__
+        self.__module__ = func.__module__
+        self.__doc__ = func.__doc__
+
+    def dispatcher(self):
+        d = self._dispatcher
+        if d is None:
+            d = self._dispatcher = self._define()
+            home = sys.modules.get(self.__module__)
+            if home is not None and getattr(home, self.__name__, None) is self:
+                setattr(home, self.__name__, d)
+        return d
+
+    def __call__(self, *args, **kwargs):
+        d = self._dispatcher
+        if d is None:
+            d = self.dispatcher()
+        # The module that called holds this Kernel under its name (`from m import k`): from
+        # now on it holds the dispatcher, so its later calls skip this frame (about 1 us).
+        names = sys._getframe(1).f_globals
+        if names.get(self.__name__) is self:
+            names[self.__name__] = d
+        return d(*args, **kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return getattr(self.dispatcher(), name)
+
+    def __repr__(self):
+        state = "defined" if self._dispatcher is not None else "not yet defined"
+        return f"<edapipe kernel {self.__module__}.{self.__qualname__} ({state})>"
+
+
+_typeof_registered = False
+
+
+def _define(func, args, kwargs):
     if _before_first_kernel:
         _run_hooks()
     import numba
 
-    if not kwargs.get("cache"):
-        return numba.njit(*args, **kwargs)
-    if args and callable(args[0]):            # @njit(func, cache=True), no decorator call
-        return _defined_in_our_folder(lambda: numba.njit(*args, **kwargs))
-    decorate = numba.njit(*args, **kwargs)
-    return lambda func: _defined_in_our_folder(lambda: decorate(func))
+    _register_typeof()
+    return _defined_in_our_folder(lambda: numba.njit(*args, **kwargs)(func))
+
+
+def _register_typeof() -> None:
+    """numba types a global by `typeof`; a Kernel is typed as its dispatcher (defining it),
+    through numba's public extension registry (numba.extending.typeof_impl)."""
+    global _typeof_registered
+    if _typeof_registered:
+        return
+    from numba.core.typing.typeof import typeof
+    from numba.extending import typeof_impl
+
+    @typeof_impl.register(Kernel)
+    def _typeof_kernel(val, c):
+        return typeof(val.dispatcher(), c.purpose)
+
+    _typeof_registered = True
 
 
 def _defined_in_our_folder(define):

@@ -1,0 +1,37 @@
+"""util/jit.py: kernels are defined (and numba imported) on first use."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+SCRIPT = """
+import sys
+from edapipe.util.jit import Kernel, njit
+
+@njit(cache=True, inline="always")
+def twice(x):
+    return 2 * x
+
+@njit(cache=True)
+def quad(x):
+    return twice(twice(x))      # a kernel that names another, still undefined, kernel
+
+assert isinstance(quad, Kernel) and "numba" not in sys.modules
+assert "not yet defined" in repr(quad)
+assert quad(3) == 12 and quad(2.5) == 10.0
+assert "numba" in sys.modules and "defined" in repr(quad)
+assert quad.py_func(1) == 4                          # the dispatcher's attributes
+assert twice.targetoptions.get("inline") == "always"
+print("ok")
+"""
+
+
+def test_kernels_are_defined_on_first_use(tmp_path):
+    script = tmp_path / "kernels.py"        # numba caches functions defined in files only
+    script.write_text(SCRIPT)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path,
+                          env={**__import__("os").environ, "NUMBA_CACHE_DIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
