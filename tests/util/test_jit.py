@@ -14,15 +14,24 @@ def twice(x):
     return 2 * x
 
 @njit(cache=True)
+def plus_one(x):
+    return x + 1
+
+@njit(cache=True)
 def quad(x):
-    return twice(twice(x))      # a kernel that names another, still undefined, kernel
+    return plus_one(twice(twice(x))) - 1     # names kernels not defined yet
 
 assert isinstance(quad, Kernel) and "numba" not in sys.modules
 assert "not yet defined" in repr(quad)
+assert twice.targetoptions.get("inline") == "always"   # reading it defines `twice` only
+assert "numba" in sys.modules and isinstance(quad, Kernel)
+lazy = quad
 assert quad(3) == 12 and quad(2.5) == 10.0
-assert "numba" in sys.modules and "defined" in repr(quad)
-assert quad.py_func(1) == 4                          # the dispatcher's attributes
-assert twice.targetoptions.get("inline") == "always"
+assert "numba" in sys.modules and "(defined)" in repr(lazy)
+# from now on this module's names hold the dispatchers themselves (no Kernel in between)
+assert not isinstance(quad, Kernel) and quad is lazy.dispatcher()
+assert not isinstance(plus_one, Kernel)              # typed (so defined) as quad compiled
+assert lazy.py_func(1) == 4 and lazy(1) == 4          # the Kernel still forwards
 print("ok")
 """
 
