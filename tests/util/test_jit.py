@@ -23,6 +23,9 @@ def quad(x):
 
 assert isinstance(quad, Kernel) and "numba" not in sys.modules
 assert "not yet defined" in repr(quad)
+import pickle
+assert pickle.loads(pickle.dumps(quad)) is quad       # by reference, not defined by it
+assert "numba" not in sys.modules
 assert twice.targetoptions.get("inline") == "always"   # reading it defines `twice` only
 assert "numba" in sys.modules and isinstance(quad, Kernel)
 lazy = quad

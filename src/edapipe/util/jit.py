@@ -165,9 +165,22 @@ class Kernel:
             raise AttributeError(name)
         return getattr(self.dispatcher(), name)
 
+    def __reduce__(self):
+        # by reference, as numba pickles its dispatchers: the receiver imports the module
+        return (_by_name, (self.__module__, self.__qualname__))
+
     def __repr__(self):
         state = "defined" if self._dispatcher is not None else "not yet defined"
         return f"<edapipe kernel {self.__module__}.{self.__qualname__} ({state})>"
+
+
+def _by_name(module: str, qualname: str):
+    import importlib
+
+    obj = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
 _typeof_registered = False
