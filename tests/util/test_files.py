@@ -199,6 +199,9 @@ def test_signal_removes_the_temporary_output(tmp_path, signame):
     code = textwrap.dedent(f"""
         import os, signal, sys
         from edapipe.util import files
+        # as from a terminal: under nohup SIGHUP arrives ignored, and the cleanup rightly
+        # leaves an ignored signal alone
+        signal.signal(signal.{signame}, signal.SIG_DFL)
         files.install_signal_cleanup()
         real_fdopen = os.fdopen
         class Slow:
