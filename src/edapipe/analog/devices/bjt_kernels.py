@@ -14,7 +14,7 @@ from typing import NamedTuple
 from edapipe.util.jit import njit
 
 from edapipe.analog.devices.common_kernels import (
-    _branch, _depletion, _flip, _junction, _scratch, _stamp_at, _volt, pnjlim)
+    _branch, _depletion, _flip, _junction, _scratch, _stamp_at, _volt, param_row, pnjlim)
 
 (B_TYPE, B_IS, B_BF, B_NF, B_BR, B_NR, B_IVAF, B_IVAR, B_IIKF, B_IIKR, B_ISE, B_NE, B_ISC,
  B_NC, B_RB, B_RBM, B_IRB, B_CJE, B_VJE, B_MJE, B_CJC, B_VJC, B_MJC, B_XCJC, B_CJS, B_VJS,
@@ -97,18 +97,6 @@ class Charges(NamedTuple):
     qsub: float
     capsub: float
     geqcb: float
-
-
-@njit(cache=True)
-def _params(par, d):
-    """Row d of the parameter table as a tuple of scalars, which the inlined steps take by
-    value (an array handed to an inlined step costs reference-count updates per device)."""
-    return (par[d, 0], par[d, 1], par[d, 2], par[d, 3], par[d, 4], par[d, 5], par[d, 6],
-            par[d, 7], par[d, 8], par[d, 9], par[d, 10], par[d, 11], par[d, 12], par[d, 13],
-            par[d, 14], par[d, 15], par[d, 16], par[d, 17], par[d, 18], par[d, 19],
-            par[d, 20], par[d, 21], par[d, 22], par[d, 23], par[d, 24], par[d, 25],
-            par[d, 26], par[d, 27], par[d, 28], par[d, 29], par[d, 30], par[d, 31],
-            par[d, 32], par[d, 33], par[d, 34], par[d, 35], par[d, 36], par[d, 37])
 
 
 @njit(cache=True, inline="always")
@@ -345,7 +333,7 @@ def bjt_load(x, grp, mode, gmin, out):
     G, C, I, Q, v = _scratch(k)
     nlim = 0
     for d in range(nodes.shape[0]):
-        p = _params(par, d)
+        p = param_row(par, d)
         volts = _voltages(p, mode, _volt(x, nodes[d, 0]), _volt(x, nodes[d, 1]),
                           _volt(x, nodes[d, 2]), _volt(x, nodes[d, 3]), _volt(x, nodes[d, 4]),
                           state[d, 0], state[d, 1], state[d, 2])

@@ -30,6 +30,7 @@ import numpy as np
 
 from edapipe.util.jit import njit
 
+from edapipe.analog.devices.bsim3_kernels import _centroid_cox
 from edapipe.analog.devices.common_kernels import _flip, _stamp_at, _volt, pnjlim
 from edapipe.analog.devices.complex_step_kernels import (
     finish_companion, set_step, start_companion, step_work, take_column)
@@ -779,14 +780,6 @@ def _charges1(p, d, Vds, vgs_eff, cv):
     qgate = qgate + qac0 + qsub0
     qbulk = qbulk - (qac0 + qsub0)
     return qgate, qbulk, -(qgate + qbulk + qsrc)
-
-
-@njit(cache=True, inline="always")
-def _centroid_cox(cox, tcen):
-    """The oxide capacitance in series with the inversion/accumulation layer at depth
-    tcen (the charge centroid)."""
-    ccen = EPSSI / tcen
-    return cox / (cox + ccen) * ccen
 
 
 @njit(cache=True, inline="always")

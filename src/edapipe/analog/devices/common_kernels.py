@@ -209,3 +209,16 @@ def _stamp_at(k, grp, d, G, C, I, Q, v, out):
 @njit(cache=True)
 def _volt(x, n):
     return x[n] if n >= 0 else 0.0
+
+
+@njit(cache=True)
+def param_row(par, d):
+    """Row d of a device parameter table (its first 38 columns) as a tuple of scalars, which
+    the inlined model steps of BJT and MOS levels 2/3 take by value (an array handed to an
+    inlined step costs reference-count updates per device)."""
+    return (par[d, 0], par[d, 1], par[d, 2], par[d, 3], par[d, 4], par[d, 5], par[d, 6],
+            par[d, 7], par[d, 8], par[d, 9], par[d, 10], par[d, 11], par[d, 12], par[d, 13],
+            par[d, 14], par[d, 15], par[d, 16], par[d, 17], par[d, 18], par[d, 19],
+            par[d, 20], par[d, 21], par[d, 22], par[d, 23], par[d, 24], par[d, 25],
+            par[d, 26], par[d, 27], par[d, 28], par[d, 29], par[d, 30], par[d, 31],
+            par[d, 32], par[d, 33], par[d, 34], par[d, 35], par[d, 36], par[d, 37])

@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 from edapipe.util.jit import njit
 
-from edapipe.analog.devices.common_kernels import _depletion, _flip, _scratch, _stamp_at
+from edapipe.analog.devices.common_kernels import (
+    _depletion, _flip, _scratch, _stamp_at, param_row)
 from edapipe.analog.devices.mos_common_kernels import (
     BYPASS_OK, M2_FIRST, M_CBD, M_CBS, M_COX, M_FC, M_GAMMA, M_ISD, M_ISS, M_LAMBDA, M_LEVEL,
     M_MJ, M_PB, M_PHI, M_TYPE, M_VBI, M_VCRITD, M_VCRITS, M_VT, M_BETA, M_CGSO, M_CGDO,
@@ -101,19 +102,6 @@ def _baum_vdsat(vgsx, vbin, eta, phimv, gammad, sarg3, xv, vdsat):
     if found:
         return xvalid * xvalid - phimv
     return vdsat
-
-
-@njit(cache=True)
-def mos_params(par, d):
-    """Row d of a MOS parameter table as a tuple of scalars, which the inlined steps of
-    the level-2 and level-3 evaluations take by value (an array handed to an inlined step
-    costs reference-count updates per device)."""
-    return (par[d, 0], par[d, 1], par[d, 2], par[d, 3], par[d, 4], par[d, 5], par[d, 6],
-            par[d, 7], par[d, 8], par[d, 9], par[d, 10], par[d, 11], par[d, 12], par[d, 13],
-            par[d, 14], par[d, 15], par[d, 16], par[d, 17], par[d, 18], par[d, 19],
-            par[d, 20], par[d, 21], par[d, 22], par[d, 23], par[d, 24], par[d, 25],
-            par[d, 26], par[d, 27], par[d, 28], par[d, 29], par[d, 30], par[d, 31],
-            par[d, 32], par[d, 33], par[d, 34], par[d, 35], par[d, 36], par[d, 37])
 
 
 class Roots(NamedTuple):
@@ -483,7 +471,7 @@ def mos2_ids(lvgs, lvds, lvbs, par, d):
     multiplied by the type: returns (ids, gm, gds, gmbs, von, vdsat). The steps follow
     mos2load.c's sections. Floating-point exceptions give inf/nan as in C
     (error_model="numpy"); the Newton loop rejects non-finite iterates."""
-    p = mos_params(par, d)
+    p = param_row(par, d)
     cox = p[M_COX]
     weak = p[M2_NFS] != 0.0 and cox != 0.0
     phimv = p[M_PHI] - lvbs

@@ -21,8 +21,9 @@ from typing import NamedTuple
 
 from edapipe.util.jit import njit
 
-from edapipe.analog.devices.common_kernels import MAX_EXP_ARG, _flip, _scratch, _stamp_at
-from edapipe.analog.devices.mos2_kernels import _bulk_depletion, mos_params, qmeyer
+from edapipe.analog.devices.common_kernels import (
+    MAX_EXP_ARG, _flip, _scratch, _stamp_at, param_row)
+from edapipe.analog.devices.mos2_kernels import _bulk_depletion, qmeyer
 from edapipe.analog.devices.mos_common_kernels import (
     BYPASS_OK, M2_FIRST, M_CBD, M_CBS, M_CGBO, M_CGDO, M_CGSO, M_COX, M_FC, M_GAMMA, M_ISD,
     M_ISS, M_LEVEL, M_MJ, M_NPAR, M_PB, M_PHI, M_TYPE, M_VBI, M_VCRITD, M_VCRITS, M_VT,
@@ -344,7 +345,7 @@ def mos3_ids(lvgs, lvds, lvbs, par, d):
     asks of the device loops): returns (ids, gm, gds, gmbs, von, vdsat). The steps follow
     mos3load.c's sections. Floating-point exceptions give inf/nan as in C
     (error_model="numpy"); the Newton loop rejects non-finite iterates."""
-    p = mos_params(par, d)
+    p = param_row(par, d)
     vt = p[M_VT]
     b = _body(p, lvbs)
     th = _threshold(p, lvds, b)
