@@ -779,8 +779,23 @@ def parse_analysis(card: Card, params: dict | None = None) -> AnalysisSpec:
     raise card.error(f"unknown analysis {word}")
 
 
+def refuse_dc_only(circ, kind: str) -> None:
+    """A model parameter accepted for DC analyses only (model_cards: a BJT's PTF, ...)
+    stops an analysis it would change, at its model card."""
+    if kind in ("op", "dc", "tf", "sens"):
+        return
+    for e in circ.elements:
+        m = e.model
+        if m is not None and getattr(m, "dc_only", None):
+            key = next(iter(m.dc_only))
+            raise m.card.error(f"model {m.name}: parameter '{key}' is not supported in "
+                               f".{kind} (only DC analyses, where it changes nothing, run "
+                               f"with it)")
+
+
 def run_analysis(sim: Simulator, spec: AnalysisSpec, progress=None) -> Result:
     sim.card = spec.card          # errors and limits name the analysis card
+    refuse_dc_only(sim.circ, spec.kind)
     try:
         return _run_analysis(sim, spec, progress)
     except ZeroDivisionError:

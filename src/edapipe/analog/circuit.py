@@ -63,6 +63,11 @@ class Model:
     kind: str                  # d, npn, pnp, nmos, pmos, r, c
     params: dict[str, float]
     card: Card
+    # instance parameters given on the card: defaults for the instances (ngspice 39)
+    instance: dict[str, float] = field(default_factory=dict)
+    # parameters acting only on charges/phase that the device code does not implement:
+    # fine for DC analyses (analyses.refuse_dc_only)
+    dc_only: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -143,6 +148,35 @@ def _check_instance_keys(letter: str, kw: dict[str, str], extra=frozenset()) -> 
                          f"{', '.join(sorted(known))})")
 
 
+# R, C, L instance parameters (ngspice 39's res.c, cap.c, ind.c): read here, or known to
+# ngspice and refused unless at a value that changes nothing (_check_passive_values)
+_PASSIVE_KEYS = {
+    "R": {"ac", "temp", "dtemp", "l", "w", "m", "scale", "tc1", "tc2", "tce", "noisy",
+          "bv_max"},
+    "C": {"ic", "m", "scale", "w", "l", "temp", "dtemp", "tc1", "tc2", "bv_max"},
+    "L": {"ic", "m", "temp", "dtemp", "tc1", "tc2", "scale", "nt"},
+}
+# value -> the only value we run (a temperature coefficient of C or L: we have none)
+_PASSIVE_FIXED = {"C": {"tc1": 0.0, "tc2": 0.0}, "L": {"tc1": 0.0, "tc2": 0.0, "scale": 1.0},
+                  "R": {}}
+
+
+def _check_passive_keys(letter: str, kw: dict[str, str]) -> None:
+    for key in kw:
+        if key not in _PASSIVE_KEYS[letter]:
+            raise ValueError(f"unknown parameter '{key}' (ngspice stops here too; this "
+                             f"element reads {', '.join(sorted(_PASSIVE_KEYS[letter]))})")
+
+
+def _check_passive_values(letter: str, params: dict[str, float]) -> None:
+    for key, fixed in _PASSIVE_FIXED[letter].items():
+        if key in params and params[key] != fixed:
+            raise ValueError(f"parameter {key.upper()}={params[key]:g} is not supported "
+                             f"(only {fixed:g}: ngspice would use it)")
+    if "nt" in params:
+        raise ValueError("parameter NT (turns of a modelled inductor) is not supported")
+
+
 def _split_kw(toks: list[str]) -> tuple[list[str], dict[str, str]]:
     pos: list[str] = []
     kw: dict[str, str] = {}
@@ -159,7 +193,10 @@ def _split_kw(toks: list[str]) -> tuple[list[str], dict[str, str]]:
     return pos, kw
 
 
-def parse_options(cards: list[Card]) -> dict[str, float | str]:
+def parse_options(cards: list[Card], env: dict | None = None,
+                  funcs: dict | None = None) -> dict[str, float | str]:
+    """The .options cards' settings; with `env`, a value written as {expr}, 'expr' or a
+    parameter name is evaluated (`.options abstol={x}`, as ngspice reads it)."""
     opts: dict[str, float | str] = {}
     for card in cards:
         toks = split_tokens(card.text)[1:]
@@ -169,6 +206,12 @@ def parse_options(cards: list[Card]) -> dict[str, float | str]:
             if i + 2 < len(toks) + 1 and i + 1 < len(toks) and toks[i + 1] == "=":
                 raw = toks[i + 2] if i + 2 < len(toks) else ""
                 num = parse_number(raw)
+                if num is None and env is not None and raw and (
+                        raw[0] in "{'" or raw.lower() in env):
+                    try:
+                        num = _value_raw(raw, env, funcs or {})
+                    except ExprError:
+                        num = None
                 opts[key] = num if num is not None else raw.lower()
                 i += 3
             else:
@@ -186,6 +229,7 @@ class _Flattener:
         self.elements: list[Element] = []
         self.names: set[str] = set()
         self.funcs: dict = {}
+        self.func_texts: dict[str, tuple[list[str], str]] = {}   # bodies that probe v()/i()
         self.globals = set(deck.globals)
         self.warnings = deck.warnings
         # models evaluated per (card, parameter environment): a thousand MOSFETs of one
@@ -365,7 +409,15 @@ class _Flattener:
             note = inert_note(params)
             if note and card.warning(f"model {name}: {note}") not in self.warnings:
                 self.warnings.append(card.warning(f"model {name}: {note}"))
-        return Model(name, kind, params, card)
+        from edapipe.analog.devices.model_cards import split_card
+        try:
+            split = split_card(kind, params)
+        except ValueError as exc:
+            raise card.error(f"model {name}: {exc}") from None
+        for note in split.warnings:
+            if card.warning(f"model {name}: {note}") not in self.warnings:
+                self.warnings.append(card.warning(f"model {name}: {note}"))
+        return Model(name, kind, split.model, card, split.instance, split.dc_only)
 
     def lookup_subckt(self, scope: Scope, name: str) -> Scope | None:
         s: Scope | None = scope
@@ -650,7 +702,8 @@ class _Flattener:
             if model is not None:
                 pos = pos[1:]
         key = {"R": "r", "C": "c", "L": "l"}[letter]
-        if model is None and len(pos) > 1:
+        value_first = model is None and len(pos) > 1
+        if value_first:
             # `R1 a b 10k rmod`: the value, then the model (ngspice reads both orders)
             model = self.lookup_model(scope, pos[1], env)
             if model is None:
@@ -658,12 +711,21 @@ class _Flattener:
             pos = pos[:1] + pos[2:]
         if len(pos) > 1:
             raise ValueError(f"unexpected '{pos[1]}' after the value")
+        long_key = {"R": "resistance", "C": "capacitance", "L": "inductance"}[letter]
+        if model is not None:
+            for k, v in model.instance.items():
+                if k == long_key and value_first:
+                    # ngspice 39: `R1 a b 3k rmod` takes the model's RESISTANCE over 3k
+                    # (checked; `R1 a b rmod 3k` and `r=3k` keep 3k)
+                    pos = []
+                if not (k == long_key and (pos or key in kw)):
+                    kw.setdefault(k, repr(v))
         if pos:
             el.value = val(pos[0])
         elif key in kw:
             el.value = val(kw.pop(key))
-        elif letter == "R" and "resistance" in kw:
-            el.value = val(kw.pop("resistance"))
+        elif long_key in kw:
+            el.value = val(kw.pop(long_key))
         elif model is not None:
             el.value = _model_rc_value(letter, model, kw, val)
         elif letter == "R":
@@ -671,7 +733,11 @@ class _Flattener:
         else:
             raise ValueError("has no value")
         el.model = model
+        if letter == "R" and "tc" in kw:
+            kw.setdefault("tc1", kw.pop("tc"))        # ngspice reads TC as TC1
+        _check_passive_keys(letter, kw)
         el.params = {k: val(v, k) for k, v in kw.items()}
+        _check_passive_values(letter, el.params)
         if letter == "R":
             scale = el.params.get("scale", 1.0)
             m = el.params.get("m", 1.0)
@@ -718,6 +784,8 @@ class _Flattener:
         if letter == "M" and model.params.get("level") in (14.0, 54.0):
             # BSIM4 reads fingers, layout and stress instance parameters too
             from edapipe.analog.devices.bsim4_params import INSTANCE_EXTRA as extra
+        for k, v in model.instance.items():
+            kw.setdefault(k, repr(v))
         _check_instance_keys(letter, kw, extra)
         el.params = {k: val(v, k) for k, v in kw.items()}
         for f in flags:
@@ -832,7 +900,18 @@ class _Flattener:
         if not m:
             raise card.error(f"element {full}: expected 'B n+ n- I=expr' or 'V=expr'")
         nodes = [self.node(m.group(2), prefix, portmap), self.node(m.group(3), prefix, portmap)]
-        text = m.group(5).replace("'", " ").replace("{", "(").replace("}", ")")
+        text, extra = m.group(5), {}
+        while (kw := _B_TRAILING.search(text)) is not None:
+            # TC1/TC2/TEMP/DTEMP after the expression: ngspice's ASRC temperature factor
+            extra[kw.group(1).lower()] = _value(kw.group(2), env, self.funcs, card,
+                                                f"{full} {kw.group(1).lower()}")
+            text = text[:kw.start()]
+        text = text.replace("'", " ").replace("{", "(").replace("}", ")")
+        if self.func_texts:
+            try:
+                text = _inline_probing_funcs(text, self.func_texts)
+            except ExprError as exc:
+                raise card.error(f"element {full}: {exc}") from None
         deps: list[tuple] = []
 
         def volt(mm):
@@ -850,15 +929,13 @@ class _Flattener:
         text = re.sub(r"\bi\(\s*([^()\s]+)\s*\)", curr, text, flags=re.IGNORECASE)
         try:
             tree = parse_expr(text)
-            probe = {f"__d{k}": 0.0 for k in range(len(deps))}
-            probe["time"] = 0.0
-            evaluate(tree, probe, self.funcs, outer=env)
+            _probe_b(tree, len(deps), self.funcs, env)
         except ExprError as exc:
             raise card.error(f"element {full}: {exc}") from None
         el = Element("B", full, nodes, card)
         # the parameters as they are now (nothing changes them after expansion), not a copy
         el.params = {"kind": m.group(4).upper(), "tree": tree, "deps": deps,
-                     "env": env, "funcs": self.funcs}
+                     "env": env, "funcs": self.funcs, **extra}
         return el
 
     def run(self) -> Circuit:
@@ -875,6 +952,8 @@ class _Flattener:
             args = [a.strip().lower() for a in m.group(2).split(",") if a.strip()]
             try:
                 self.funcs[m.group(1).lower()] = (args, parse_expr(body))
+                if _PROBE_RE.search(body):
+                    self.func_texts[m.group(1).lower()] = (args, body)
             except ExprError as exc:
                 raise card.error(f".func {m.group(1)}: {exc}") from None
             func_cards[m.group(1).lower()] = card
@@ -883,9 +962,9 @@ class _Flattener:
         self.top_env.update(self.overrides)
         self.check_size(deck.top)
         self.expand(deck.top, "", {}, self.top_env, ())
-        opts = parse_options(deck.options)
-        _check_options(deck.options, self.warnings)
-        temp = float(opts.get("temp", 27.0)) if not isinstance(opts.get("temp"), str) else 27.0
+        opts = parse_options(deck.options, self.top_env, self.funcs)
+        _check_options(deck.options, self.warnings, self.top_env, self.funcs)
+        temp = float(opts.get("temp", 27.0))
         for card in deck.temps:
             toks = split_tokens(card.text)
             if len(toks) > 1:
@@ -939,12 +1018,13 @@ _REFUSED_OPTIONS = {"scale": "scales MOS and element geometry",
                     "seed": "seeds the random sources"}
 
 
-def _check_options(cards: list[Card], warnings: list) -> None:
+def _check_options(cards: list[Card], warnings: list, env: dict | None = None,
+                   funcs: dict | None = None) -> None:
     """A numeric option must be a finite number (`.options reltol=abc` is a located error,
     not a traceback when the simulator reads it). An option that would change the results
     and is not implemented is a located error; one we do not know is a located warning."""
     for card in cards:
-        for key, val in parse_options([card]).items():
+        for key, val in parse_options([card], env, funcs).items():
             if key in _REFUSED_OPTIONS and not (key == "scale" and val == 1.0):
                 raise card.error(f".options {key}: not supported (it "
                                  f"{_REFUSED_OPTIONS[key]})")
@@ -954,8 +1034,6 @@ def _check_options(cards: list[Card], warnings: list) -> None:
                                                  f"ignored"))
                 continue
             if isinstance(val, str):
-                if key == "temp":
-                    continue              # ignored, as before (27 C)
                 raise card.error(f".options {key}={val}: needs a number")
             if not math.isfinite(val):
                 raise card.error(f".options {key}: {val} is not a finite number")
@@ -1009,6 +1087,66 @@ def _check_func_cycles(funcs: dict, cards: dict[str, Card]) -> None:
                 iters.append(iter(graph[nxt]))
 
 
+# evaluation errors that depend on the operating point, not on the expression: an
+# expression such as ln(v(1)) is fine where the circuit takes it
+_POINT_ERRORS = ("outside its domain", "division by zero", "too large", "modulo by zero")
+
+
+def _probe_b(tree, n_deps: int, funcs: dict, env: dict) -> None:
+    """Evaluate a B expression once with made-up inputs, for the errors every point would
+    have (unknown names and functions, wrong arities); a numeric error at the made-up point
+    is left to the simulation, which reports it where it happens."""
+    for value in (0.0, 1.0):
+        probe = {f"__d{k}": value for k in range(n_deps)}
+        probe["time"] = value
+        try:
+            evaluate(tree, probe, funcs, outer=env)
+            return
+        except ExprError as exc:
+            if not any(w in str(exc) for w in _POINT_ERRORS):
+                raise
+
+
+_B_TRAILING = re.compile(r"\s+(tc1|tc2|temp|dtemp)\s*=\s*([^\s=]+)\s*$", re.IGNORECASE)
+_PROBE_RE = re.compile(r"\b[vi]\s*\(", re.IGNORECASE)
+_MAX_INLINE = 1000          # .func calls expanded in one B expression (a cycle ends here)
+
+
+def _inline_probing_funcs(text: str, funcs: dict[str, tuple[list[str], str]]) -> str:
+    """Calls of .func bodies that read v() or i() written out in a B expression, as ngspice
+    does: the arguments replace the parameters, except inside v()/i(), whose names are
+    nodes and sources (`.func bar(p) 'v(p)+p'`: bar(17) is v(p)+17)."""
+    call = re.compile(r"\b(" + "|".join(map(re.escape, funcs)) + r")\s*\(", re.IGNORECASE)
+    for _ in range(_MAX_INLINE):
+        m = call.search(text)
+        if m is None:
+            return text
+        depth, i, args, start = 1, m.end(), [], m.end()
+        while i < len(text) and depth:
+            ch = text[i]
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            if (ch == "," and depth == 1) or depth == 0:
+                args.append(text[start:i].strip())
+                start = i + 1
+            i += 1
+        if depth:
+            raise ExprError(f"unbalanced parentheses after '{m.group(1)}('")
+        params, body = funcs[m.group(1).lower()]
+        args = [a for a in args if a] if not params else args
+        if len(args) != len(params):
+            raise ExprError(f"function '{m.group(1)}' takes {len(params)} arguments")
+        pieces = re.split(r"(\b[vi]\s*\([^()]*\))", body, flags=re.IGNORECASE)
+        for k in range(0, len(pieces), 2):          # outside v()/i(): the parameters
+            for p, a in zip(params, args):
+                pieces[k] = re.sub(rf"\b{re.escape(p)}\b", f"({a})", pieces[k],
+                                   flags=re.IGNORECASE)
+        text = text[:m.start()] + "(" + "".join(pieces) + ")" + text[i:]
+    raise ExprError(f"more than {_MAX_INLINE} function calls to expand (a recursive .func?)")
+
+
 def _model_rc_value(letter, model, kw, val) -> float:
     p = model.params
     if letter == "R":
@@ -1017,21 +1155,27 @@ def _model_rc_value(letter, model, kw, val) -> float:
         # model's L and DEFW (alias W), 10 um each; without RSH the model's R. W = 2 NARROW
         # gives an open circuit (ngspice's division by zero: no DC current, res_array R3)
         rsh = p.get("rsh", 0.0)
-        length = val(kw.pop("l")) if "l" in kw else p.get("l", 10e-6)
-        width = val(kw.pop("w")) if "w" in kw else p.get("w", p.get("defw", 10e-6))
+        # L and W stay instance parameters: the flicker noise reads them too
+        length = val(kw["l"]) if "l" in kw else p.get("l", 10e-6)
+        width = val(kw["w"]) if "w" in kw else p.get("defw", 10e-6)
         narrow = p.get("narrow", p.get("dw", 0.0))
         short = p.get("short", p.get("dlr", 0.0))
         if rsh:
             den = width - 2.0 * narrow
             return rsh * (length - 2.0 * short) / den if den != 0.0 else math.inf
-        return p.get("r", p.get("res", 1e3))
+        # the model's R, else 0: ngspice then warns and takes 1 mOhm (checked on ngspice 39)
+        return p.get("r", 0.0)
     if letter == "C":
+        if "cap" in p and "cj" not in p and "cjsw" not in p:
+            return p["cap"]
         cj = p.get("cj", 0.0)
-        length = val(kw.pop("l")) if "l" in kw else p.get("l", 0.0)
-        width = val(kw.pop("w")) if "w" in kw else p.get("w", 0.0)
+        length = val(kw.pop("l")) if "l" in kw else p.get("defl", 0.0)
+        width = val(kw.pop("w")) if "w" in kw else p.get("defw", 0.0)
         narrow = p.get("narrow", 0.0)
         return cj * (length - narrow) * (width - narrow) + p.get("cjsw", 0.0) * 2 * (
             length + width - 2 * narrow)
+    if letter == "L" and "ind" in p:
+        return p["ind"]
     raise ValueError("has no value")
 
 
@@ -1046,7 +1190,7 @@ _UNSUPPORTED = {"A": "XSPICE code-model instances (A devices: lcouple, core, adc
 _AS_B = ("poly", "value", "table")
 _DEP_FORMS = ("laplace", "freq", "vol", "cur")
 _SRC_FUNCS = ("pulse", "sin", "pwl", "exp", "sffm", "am")
-_SRC_WORDS = _SRC_FUNCS + ("dc", "ac", "distof1", "distof2")
+_SRC_WORDS = _SRC_FUNCS + ("sine", "dc", "ac", "distof1", "distof2")
 
 
 _TLINE_KEYS = ("z0", "td", "f", "nl", "v1", "i1", "v2", "i2")
@@ -1142,10 +1286,8 @@ def _parse_source(toks: list[str], val) -> Source:
             i += 1
             while numeric(i):
                 i += 1
-        elif word in _SRC_FUNCS:
-            if word == "am":
-                raise ValueError("AM sources are not supported")
-            src.kind = word
+        elif word in _SRC_FUNCS or word == "sine":
+            src.kind = "sin" if word == "sine" else word     # ngspice reads SINE as SIN
             i += 1
             args = []
             while numeric(i):
@@ -1154,6 +1296,10 @@ def _parse_source(toks: list[str], val) -> Source:
                 args.append(val(toks[i]))
                 i += 1
             src.args = args
+            if src.kind == "am" and any(args[5:7]):
+                raise ValueError("AM phase arguments (the 6th and 7th) are not supported")
+            if src.kind == "am" and len(args) > 7:
+                raise ValueError(f"AM takes at most 7 arguments, got {len(args)}")
         elif src.dc is None and numeric(i):
             src.dc = val(toks[i])
             i += 1

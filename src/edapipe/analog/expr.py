@@ -99,6 +99,37 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         if kind == "bad":
             raise ExprError(f"unexpected character {m.group()!r} in expression {_q(text)}")
         out.append((kind, m.group()))
+    return _split_ternary_colons(out)
+
+
+def _split_ternary_colons(toks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A name may hold ':' (hierarchical names), but inside `c ? a : b` the ':' of a name
+    such as `p:n` is the ternary's (ngspice reads `x<p?p:n` so): split names while a '?'
+    waits for its ':'."""
+    if not any(v == "?" for _, v in toks):
+        return toks
+    out: list[tuple[str, str]] = []
+    waiting = 0
+    for kind, value in toks:
+        while kind == "name" and waiting and ":" in value:
+            head, value = value.split(":", 1)
+            if head:
+                out.append(("name", head))
+            out.append(("op", ":"))
+            waiting -= 1
+            if not value:
+                break
+            if not re.match(r"[A-Za-z_]", value):
+                out.extend(_tokens(value))
+                value = ""
+                break
+        if kind == "name" and not value:
+            continue
+        if value == "?":
+            waiting += 1
+        elif value == ":" and kind == "op":
+            waiting -= 1
+        out.append((kind, value))
     return out
 
 

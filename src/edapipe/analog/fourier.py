@@ -82,7 +82,7 @@ def parse_fours(deck, params: dict, funcs: dict) -> list[FourRequest]:
     """The deck's .four cards: `.four freq vector ...`."""
     from edapipe.analog.circuit import _value, parse_options
 
-    opts = parse_options(deck.options)
+    opts = parse_options(deck.options, params, funcs)
     out = []
     for card in deck.fours:
         toks = split_tokens(card.text, keep_parens=True)

@@ -256,6 +256,16 @@ def source_value(src: Source, t: float | None, tstep: float, tstop: float) -> fl
         if t > td2:
             v += (v1 - v2) * (1 - math.exp(-(t - td2) / tau2))
         return v
+    if kind == "am":
+        # ngspice 39: AM(VA VO MF FC TD), zero before TD (checked against it; its phase
+        # arguments are refused when the card is read)
+        va, vo = arg(0, 0.0), arg(1, 0.0)
+        mf = arg(2, 0.0) or (1.0 / tstop if tstop else 0.0)
+        fc = arg(3, 0.0) or (1.0 / tstop if tstop else 0.0)
+        tt = t - arg(4, 0.0)
+        if tt <= 0.0:
+            return 0.0
+        return va * (vo + math.sin(2 * math.pi * mf * tt)) * math.sin(2 * math.pi * fc * tt)
     if kind == "sffm":
         vo, va = arg(0, 0.0), arg(1, 0.0)
         fc = arg(2, 0.0) or (1.0 / tstop if tstop else 0.0)

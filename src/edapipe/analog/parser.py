@@ -504,6 +504,8 @@ def _condition(card: Card, text: str, env: dict) -> bool:
         raise card.error(".if needs a condition")
     if text[:1] == "{" and text[-1:] == "}":
         text = text[1:-1]
+    # ngspice reads a lone '=' in a condition as '==' (its regression test if-elseif.cir)
+    text = re.sub(r"(?<![=<>!])=(?!=)", "==", text)
     try:
         return eval_text(text, env) != 0.0
     except ExprError as exc:

@@ -255,6 +255,7 @@ def run_noise(sim, args: dict, card=None):
     rb = np.array([src.b for src in sources], dtype=np.int64)
     therm = np.array([src.white for src in sources])
     flick = np.array([src.flicker for src in sources])
+    fexp = np.array([src.fexp for src in sources])
     b_in = _excitation(s, insrc)
     e_out = np.zeros(s.size, dtype=complex)
     if pos >= 0:
@@ -277,7 +278,7 @@ def run_noise(sim, args: dict, card=None):
         gain2 = abs((v[pos] if pos >= 0 else 0) - (v[neg] if neg >= 0 else 0)) ** 2
         y = np.append(lu.solve(e_out, trans="T"), 0.0)      # index -1: ground
         z2 = np.abs(y[ra] - y[rb]) ** 2
-        dens = np.concatenate([therm * z2, flick * z2 / f])    # each component apart
+        dens = np.concatenate([therm * z2, flick * z2 / f ** fexp])  # each component apart
         onoise[i] = np.sqrt(dens.sum())
         gain_inv = 1.0 / gain2 if gain2 > 0 else math.inf
         inoise[i] = np.sqrt(dens.sum() * gain_inv)
@@ -295,7 +296,10 @@ def run_noise(sim, args: dict, card=None):
 
 
 def _resistor_noise(circ, x) -> list:
-    """Each noisy resistor's thermal noise 4kT g (with its dtemp) and flicker KF |I|^AF."""
+    """Each noisy resistor's thermal noise 4kT g (with its dtemp) and flicker noise, as
+    ngspice 39's resnoise.c (checked against it): KF |I|^AF / f^EF, divided by
+    Leff^LF Weff^WF when the instance gives L or W (Leff = L - 2 SHORT, Weff = W - 2
+    NARROW; L defaults to the model's L, W to its DEFW, 10 um each)."""
     from edapipe.analog.devices.noise import NoiseSource, flicker
 
     temp = circ.temp + CTOK
@@ -309,7 +313,11 @@ def _resistor_noise(circ, x) -> list:
         kf = mp.get("kf", 0.0)
         cur = ((x[a] if a >= 0 else 0.0) - (x[b] if b >= 0 else 0.0)) / e.value
         fl = flicker(e.name, a, b, kf, mp.get("af", 1.0), cur).flicker if kf else 0.0
-        out.append(NoiseSource(e.name, a, b, white, fl))
+        if fl and ("l" in e.params or "w" in e.params):
+            leff = e.params.get("l", mp.get("l", 10e-6)) - 2.0 * mp.get("short", 0.0)
+            weff = e.params.get("w", mp.get("defw", 10e-6)) - 2.0 * mp.get("narrow", 0.0)
+            fl /= leff ** mp.get("lf", 1.0) * weff ** mp.get("wf", 1.0)
+        out.append(NoiseSource(e.name, a, b, white, fl, mp.get("ef", 1.0)))
     return out
 
 

@@ -9,6 +9,12 @@ from edapipe.analog.devices.table import Family
 
 
 def setup(e, bld, ctx):
+    """The temperature factor of TC1/TC2 (ngspice's asrctemp.c): 1 + TC1 dT + TC2 dT^2,
+    dT = T - TNOM, T the instance TEMP, else the circuit's plus DTEMP."""
+    p = e.params
+    t = p["temp"] if "temp" in p else ctx.temp + p.get("dtemp", 0.0)
+    dt = t - ctx.tnom
+    p["factor"] = 1.0 + p.get("tc1", 0.0) * dt + p.get("tc2", 0.0) * dt * dt
     return e
 
 
@@ -85,6 +91,10 @@ def stamp_behavioural(sysm, x, time: float, data, rhs) -> None:
                 grads.append((fp - fm) / (2 * h))
         except (ExprError, OverflowError, ZeroDivisionError) as exc:
             raise e.card.error(f"element {e.name}: {exc}") from None
+        factor = p.get("factor", 1.0)
+        if factor != 1.0:
+            f0 *= factor
+            grads = [g * factor for g in grads]
         lin = f0 - sum(g * v for g, v in zip(grads, vals))
         if b["branch"] >= 0:
             # v(n+) - v(n-) - sum g*x = lin

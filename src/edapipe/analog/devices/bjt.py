@@ -36,7 +36,7 @@ def bjt_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float,
     area_s = inst.get("areab" if lateral else "areac", area_e)
     area = area_e * m
     t = temp + CTOK
-    tn = tnom + CTOK
+    tn = p.get("tnom", tnom) + CTOK      # the model's TNOM (or TREF) first
     vt = BOLTZ * t / CHARGE
     ratio = t / tn
     xti = _get(p, "xti", 3.0)

@@ -22,7 +22,7 @@ def diode_row(model_params: dict, inst: dict, temp: float, tnom: float, reltol: 
     p = norm_model(model_params, "d")
     area = inst.get("area", p.get("area", 1.0)) * inst.get("m", 1.0)
     t = temp + CTOK
-    tn = tnom + CTOK
+    tn = p.get("tnom", tnom) + CTOK      # the model's TNOM (or TREF) first
     vt = BOLTZ * t / CHARGE
     n = _get(p, "n", 1.0)
     is_ = _scale_is(_get(p, "is", 1e-14), n, _get(p, "eg", 1.11), _get(p, "xti", 3.0), t, tn)

@@ -24,7 +24,8 @@ class NoiseSource(NamedTuple):
     a: int               # unknown indices, -1 ground
     b: int
     white: float         # A^2/Hz
-    flicker: float = 0.0  # A^2 (the density is flicker / f)
+    flicker: float = 0.0  # A^2 (the density is flicker / f^fexp)
+    fexp: float = 1.0     # the frequency exponent (a resistor's EF; 1 for every other)
 
 
 def thermal(name: str, a: int, b: int, g: float, temp_k: float) -> NoiseSource:

@@ -77,16 +77,18 @@ def _stamp_branch(e, nodes, bld, sysm):
 
 
 def res_temp_factor(e, temp: float, tnom: float) -> float:
-    """ngspice's resistor temperature factor (restemp.c): dT = TEMP + DTEMP - TNOM (the
-    model's TNOM if given); TCE given: 1.01^(TCE dT), else 1 + TC1 dT + TC2 dT^2. Instance
-    TC1/TC2/TCE override the model's."""
+    """ngspice's resistor temperature factor (restemp.c): dT = T - TNOM (the model's TNOM if
+    given), T the instance TEMP, else the circuit's plus DTEMP; TCE given: 1.01^(TCE dT),
+    else 1 + TC1 dT + TC2 dT^2. Instance TC1/TC2/TCE override the model's."""
     mp = e.model.params if e.model is not None else {}
     ip = e.params
 
     def par(name):
         return ip[name] if name in ip else mp.get(name)
 
-    dt = temp + ip.get("dtemp", 0.0) - mp.get("tnom", tnom)
+    # an instance TEMP replaces the circuit's, and then DTEMP is not added (restemp.c)
+    t = ip["temp"] if "temp" in ip else temp + ip.get("dtemp", 0.0)
+    dt = t - mp.get("tnom", tnom)
     if dt == 0.0:
         return 1.0
     tce = par("tce")
