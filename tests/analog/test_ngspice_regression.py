@@ -190,6 +190,10 @@ AM_DECK = ("am\nv1 1 0 {src}\nr1 1 0 1k\n.tran 1u 1m\n.meas tran a1 find v(1) at
     ("AM(1 2 100 20k 0 0 0)", (-1.993328, -0.6433770)),
     ("AM(2 0.5 1k 10k 0.1m)", (2.063693, 0.7866972)),
     ("AM(1 1 1k 10k)", (1.649681, -0.01433355)),
+    ("AM(2 0.5 1k 10k 0 200)", (2.472559, 0.9623513)),      # the 6th: ignored, as ngspice
+    ("AM(2 0.5 1k 10k 0 0 60)", (-0.1582915, -0.1174194)),  # the 7th: both phases
+    ("AM(0.5 2 1.8 1k 100k 1m 0 0)", (0.0, 0.0)),           # v-i-sources-am-ffm: TD=100k
+    ("SFFM(0.1 2 200 45 10k 1m 30)", (1.295135, 0.1742842)),  # phases of carrier, signal
 ])
 def test_am_source_matches_ngspice(tmp_path, src, values):
     import re
@@ -207,12 +211,7 @@ def test_am_source_matches_ngspice(tmp_path, src, values):
         assert g == pytest.approx(want, rel=1e-5, abs=1e-7)
 
 
-def test_am_phase_arguments_are_refused_and_sine_is_sin(tmp_path):
-    from edapipe.errors import EdapipeError
-
-    with pytest.raises(EdapipeError, match="AM phase arguments"):
-        flatten(parse_deck(AM_DECK.format(src="AM(2 0.5 1k 10k 0 0 60)"),
-                           str(tmp_path / "am.cir")))
+def test_sine_is_sin(tmp_path):
     circ = flatten(parse_deck(AM_DECK.format(src="SINE(0 1 1k)"), str(tmp_path / "s.cir")))
     assert next(e.source for e in circ.elements if e.name == "v1").kind == "sin"
 

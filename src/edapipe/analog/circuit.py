@@ -1296,10 +1296,6 @@ def _parse_source(toks: list[str], val) -> Source:
                 args.append(val(toks[i]))
                 i += 1
             src.args = args
-            if src.kind == "am" and any(args[5:7]):
-                raise ValueError("AM phase arguments (the 6th and 7th) are not supported")
-            if src.kind == "am" and len(args) > 7:
-                raise ValueError(f"AM takes at most 7 arguments, got {len(args)}")
         elif src.dc is None and numeric(i):
             src.dc = val(toks[i])
             i += 1

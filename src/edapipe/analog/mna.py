@@ -257,21 +257,28 @@ def source_value(src: Source, t: float | None, tstep: float, tstop: float) -> fl
             v += (v1 - v2) * (1 - math.exp(-(t - td2) / tau2))
         return v
     if kind == "am":
-        # ngspice 39: AM(VA VO MF FC TD), zero before TD (checked against it; its phase
-        # arguments are refused when the card is read)
+        # ngspice 39: AM(VA VO MF FC TD ...), zero before TD; its 6th argument changes
+        # nothing and its 7th is, in degrees, the phase of both the modulation and the
+        # carrier (matched against ngspice 39 point for point; later versions differ)
         va, vo = arg(0, 0.0), arg(1, 0.0)
         mf = arg(2, 0.0) or (1.0 / tstop if tstop else 0.0)
         fc = arg(3, 0.0) or (1.0 / tstop if tstop else 0.0)
         tt = t - arg(4, 0.0)
         if tt <= 0.0:
             return 0.0
-        return va * (vo + math.sin(2 * math.pi * mf * tt)) * math.sin(2 * math.pi * fc * tt)
+        ph = math.radians(arg(6, 0.0))
+        return va * (vo + math.sin(2 * math.pi * mf * tt + ph)) * math.sin(
+            2 * math.pi * fc * tt + ph)
     if kind == "sffm":
         vo, va = arg(0, 0.0), arg(1, 0.0)
         fc = arg(2, 0.0) or (1.0 / tstop if tstop else 0.0)
         mdi = arg(3, 0.0)
         fs = arg(4, 0.0) or (1.0 / tstop if tstop else 0.0)
-        return vo + va * math.sin(2 * math.pi * fc * t + mdi * math.sin(2 * math.pi * fs * t))
+        # ngspice 39: the 6th and 7th arguments are the carrier's and the signal's phases in
+        # degrees (matched against it); further ones are ignored, as there
+        phc, phs = math.radians(arg(5, 0.0)), math.radians(arg(6, 0.0))
+        return vo + va * math.sin(2 * math.pi * fc * t + phc
+                                  + mdi * math.sin(2 * math.pi * fs * t + phs))
     return src.dc or 0.0
 
 
