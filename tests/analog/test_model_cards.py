@@ -121,6 +121,9 @@ CASES = {
     "diode_js_and_unknown": "t\nv1 1 0 dc=0.6\nd1 1 0 dm\n.model dm d(js=3e-14 iave=1)\n",
     "r_instance_temp": "t\nv1 1 0 dc=1\nr1 1 0 1k temp=100 dtemp=5 tc1=0.01\n",
     "r_tc_is_tc1": "t\nv1 1 0 dc=1\nr9 1 0 1k\nr1 1 0 1k tc=0.01\n.temp 50\n",
+    # ngspice 39's breakdown knee current is IBV*M, not IBV*AREA*M
+    "diode_breakdown_area": ("t\nv1 1 0 -5.12\nr1 1 2 1k\nd1 2 0 dz area=3 m=2\n"
+                             ".model dz d(is=1e-14 bv=5.1 ibv=1m)\n"),
     "c_model_cap": ("t\nv1 1 0 dc=0 pulse(0 1 0 1n 1n 1u 2u)\nr1 1 2 1k\nc1 2 0 cm\n"
                     ".model cm c(cap=1n)\n"),
 }

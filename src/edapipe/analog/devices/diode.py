@@ -32,8 +32,10 @@ def diode_row(model_params: dict, inst: dict, temp: float, tnom: float, reltol: 
     bv = _get(p, "bv", 0.0)
     xbv = 0.0
     if bv > 0.0 and math.isfinite(bv):
-        # breakdown knee placed so that the current at -BV equals IBV (ngspice's DIOtemp)
-        cbv = _get(p, "ibv", 1e-3) * area
+        # breakdown knee placed so that the current at -BV equals IBV (ngspice's DIOtemp);
+        # ngspice 39 scales IBV by M but not by AREA, so breakdown does not depend on AREA
+        # (checked: a zener's voltage at 84 uA is the same for AREA 1, 1.5 and 3)
+        cbv = _get(p, "ibv", 1e-3) * inst.get("m", 1.0)
         if cbv < is_ * bv / vt:
             xbv = bv
         else:
