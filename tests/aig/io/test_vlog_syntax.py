@@ -1,51 +1,22 @@
-"""The one Verilog token grammar (aig/io/vlog_syntax): the AIG reader and the timing netlist
-reader see the same tokens and locate lexical errors at the same place."""
+"""The one Verilog token grammar (aig/io/vlog_syntax): the AIG reader and the gate-level parser
+of the timing netlist (aig/io/vlog_parse) see the same tokens and locate lexical errors at the
+same place."""
 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from edapipe.aig.io import verilog, vlog_syntax
+from edapipe.aig.io import verilog, vlog_parse, vlog_syntax
 from edapipe.errors import InputError
 from edapipe.timing import netlist
 
 
-def lazy_tokens(text: str) -> list[tuple[int, str]]:
-    lex = vlog_syntax.Lexer(text, "t.v")
-    out = []
-    while True:
-        kind, val, off = lex.take()
-        if kind == "eof":
-            return out
-        out.append((off, text[off:off + len(val) + (kind == "id" and text[off] == "\\")]))
-
-
-def list_tokens(text: str) -> list[tuple[int, str]]:
-    return [(m.start(1), m.group(1)) for m in vlog_syntax.TOKEN_RE.finditer(text) if m.group(1)]
-
-
 def test_both_readers_use_the_one_grammar():
     assert verilog._PLAIN_TOKEN_RE is vlog_syntax.TOKEN_RE
-    assert netlist._Lexer is vlog_syntax.Lexer
     assert vlog_syntax.TOKEN in verilog._TOKEN_RE.pattern
-
-
-PIECES = ["module", "m", "(", ")", ";", "a", "\\a[0] ", "4'hA", "8 'b1010", "1_000", "<=",
-          "~^", "&", "=", "[", "3", ":", "]", ",", ".", "// c\n", "/* c */", "(* keep *)",
-          "@(*)", " ", "\n", "endmodule", "'", "$x", "#"]
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(PIECES), max_size=40))
-def test_the_lazy_lexer_and_the_token_list_agree(pieces):
-    text = " ".join(pieces)
-    try:
-        lazy = lazy_tokens(text)
-    except InputError:      # an unterminated comment: the list scan stops at the same `/*`
-        return
-    assert lazy == list_tokens(text)
+    for fast in (False, True):
+        assert vlog_syntax.TOKEN in vlog_parse.token_re(fast).pattern
+    assert netlist.vlog_parse is vlog_parse
 
 
 @pytest.mark.parametrize("text", [
