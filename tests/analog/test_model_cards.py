@@ -192,3 +192,14 @@ def test_every_name_in_the_tables_is_one_ngspice_knows(tmp_path, family):
         if f"unrecognized parameter ({name})" in out.stdout + out.stderr:
             unknown.append(name)
     assert unknown == ["zzfoo"]
+
+
+def test_level1_sidewall_capacitance_runs_in_dc_only(tmp_path):
+    """ngspice's level 1 has CJSW/MJSW on PD/PS; our level-1 kernel has no sidewall
+    junction: DC analyses run (it changes nothing there), AC is refused at the card."""
+    deck = ("t\nvd 1 0 2 ac 1\nrd 1 3 1k\nvg 2 0 0\n"
+            "m1 3 2 0 0 nm w=10u l=1u ad=10p as=10p pd=40u ps=40u\n"
+            ".model nm nmos level=1 vto=0.7 kp=50u cj=1e-4 cjsw=1e-9 mjsw=0.3\n.{a}\n.end\n")
+    _op(deck.format(a="op"), tmp_path)
+    with pytest.raises(EdapipeError, match=r"d\.cir:6.*'cjsw' is not supported in \.ac"):
+        _op(deck.format(a="ac lin 1 100meg 100meg"), tmp_path)

@@ -98,16 +98,20 @@ _MOS_INSTANCE = frozenset({"l", "w", "ad", "as", "pd", "ps", "nrd", "nrs", "m", 
                            "icvds", "icvgs", "icvbs", "temp", "dtemp", "ic"})
 _MOS1_USED = frozenset({"level", "nmos", "pmos", "vto", "kp", "gamma", "phi", "lambda", "rd",
                         "rs", "cbd", "cbs", "is", "pb", "cgso", "cgdo", "cgbo", "rsh", "cj",
-                        "mj", "cjsw", "mjsw", "js", "tox", "ld", "uo", "fc", "nsub", "tpg",
-                        "nss", "tnom", "kf", "af"})
-# MOS1/MOS2 read L and W from the model card themselves (as instance defaults)
+                        "mj", "js", "tox", "ld", "uo", "fc", "nsub", "tpg", "nss", "tnom",
+                        "kf", "af"})
 # NLEV and GDSNOI: ngspice 39 ignores them, later versions select noise models with them;
 # a card that sets them is refused where they would act (docs/decisions.md, issue 16)
 _NOISE_LEVELS = frozenset({"nlev", "gdsnoi"})
+# MOS1/MOS2 read L and W from the model card themselves (as instance defaults). Level 1's
+# sidewall junction capacitance (CJSW, MJSW with PD/PS) is not in its kernel: it only acts
+# on charges, so DC analyses run with it and the others refuse it
 MOS1 = CardRules("MOS level-1", used=_MOS1_USED, aliases={"vt0": "vto", "u0": "uo"},
-                 instance=_MOS_INSTANCE, dc_only=_NOISE_LEVELS)
+                 defaults={"cjsw": 0.0}, switched_by={"mjsw": ("cjsw",)},
+                 instance=_MOS_INSTANCE, dc_only=_NOISE_LEVELS | {"cjsw", "mjsw"})
 MOS2 = CardRules("MOS level-2",
-                 used=_MOS1_USED | {"delta", "uexp", "ucrit", "vmax", "xj", "neff", "nfs"},
+                 used=_MOS1_USED | {"cjsw", "mjsw", "delta", "uexp", "ucrit", "vmax", "xj",
+                                    "neff", "nfs"},
                  aliases={"vt0": "vto", "u0": "uo"}, instance=_MOS_INSTANCE,
                  dc_only=_NOISE_LEVELS)
 # level 3: mos.mos3_row checks the parameters; only the instance defaults are taken here
