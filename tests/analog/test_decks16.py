@@ -92,7 +92,7 @@ def test_conditionals_and_subckt_params_match_ngspice(tmp_path, sel):
     ("t\nv1 1 0 1\nr1 1 0 1\n.noise v(7) v1 dec 10 1 1k\n.end\n", 4, "no node '7'"),
     ("t\nv1 1 0 1\nr1 1 0 1\n.sens v(1) ac dec 10 1 1k\n.end\n", 4,
      "AC sensitivities are not supported"),
-    ("t\nv1 1 0 1\nr1 1 0 1\n.pz 1 0 1 0 vol pz\n.end\n", 4, ".pz analysis is not supported"),
+    ("t\nv1 1 0 1\nr1 1 0 1\n.pz 1 0 1 0 vol pz\n.end\n", 4, "the transfer function is unity"),
     ("t\nv1 1 0 pwl(0 0 1m 1) r=0.5m\nr1 1 0 1\n.tran 1u 1m\n.end\n", 2,
      "r=0.0005 is not one of its time points"),
     ("t\nv1 1 0 pwl(0 0 1m 1) foo=1\nr1 1 0 1\n.tran 1u 1m\n.end\n", 2,

@@ -143,11 +143,11 @@ def test_bad_sens_cards_are_located_errors(card, message):
     assert info.value.line == 9
 
 
-@pytest.mark.parametrize("element", ["d1 out 0 dm", "rm out 0 rmod 1k", "k1 l1 l2 0.5",
+@pytest.mark.parametrize("element", ["q1 out b 0 qm", "rm out 0 rmod 1k", "k1 l1 l2 0.5",
                                      "r9 out 0 1k tc1=1e-3"])
 def test_uncovered_devices_are_located_errors(element):
     deck = LADDER.format(out="v(out)").replace(
-        ".sens", f"{element}\nl1 out 0 1u\nl2 b 0 1u\n.model dm d\n.model rmod r\n.sens")
+        ".sens", f"{element}\nl1 out 0 1u\nl2 b 0 1u\n.model qm npn\n.model rmod r\n.sens")
     circ = flatten(parse_deck(deck, "s.cir"))
     from edapipe.analog.analyses import run_analysis
 

@@ -20,8 +20,10 @@ from edapipe.util.files import atomic_write
 
 _PLOTNAMES = {"op": "Operating Point", "dc": "DC transfer characteristic",
               "ac": "AC Analysis", "tran": "Transient Analysis", "tf": "Transfer Function",
-              "noise": "Noise Spectral Density Curves", "sens": "Sensitivity Analysis"}
-_ONE_POINT = ("op", "tf", "sens")      # results of one point: no scale
+              "noise": "Noise Spectral Density Curves", "sens": "Sensitivity Analysis",
+              "pz": "Pole-Zero Analysis"}
+_ONE_POINT = ("op", "tf", "sens", "pz")      # results of one point: no scale
+_WHOLE = ("tf", "sens", "pz")     # numbers, not vectors of the circuit: .save keeps them whole
 
 
 def _fmt(v: float) -> str:
@@ -30,6 +32,12 @@ def _fmt(v: float) -> str:
 
 def to_csv(res: Result) -> str:
     out = io.StringIO()
+    if res.kind == "pz":
+        # the poles and zeros, complex: one row each
+        out.write("variable,re,im\n")
+        for name, val in zip(res.names, res.data[0]):
+            out.write(f"{name},{_fmt(val.real)},{_fmt(val.imag)}\n")
+        return out.getvalue()
     if res.kind in _ONE_POINT:
         out.write("variable,value\n")
         for name, val in zip(res.names, res.data[0]):
@@ -72,8 +80,9 @@ def _raw_vars(res: Result) -> list[tuple[str, str]]:
         vars_.append(("frequency", "frequency"))
     elif res.kind == "tran":
         vars_.append(("time", "time"))
-    if res.kind == "sens":
-        # ngspice's raw file: the parameter names as voltages, v(r1), v(r1_m)
+    if res.kind in ("sens", "pz"):
+        # ngspice's raw file: the parameter names (poles, zeros) as voltages, v(r1),
+        # v(pole(1))
         return [(f"v({n})", "voltage") for n in res.names]
     for n in res.names:
         kind = "voltage-density" if res.kind == "noise" else (
@@ -87,7 +96,8 @@ def to_raw(results: list[Result], title: str, binary: bool = True) -> bytes:
     out = io.BytesIO()
     date = time.strftime("%a %b %d %H:%M:%S  %Y")
     for res in results:
-        complex_ = res.kind == "ac"
+        # a .pz plot is complex when it has roots (ngspice writes an empty one as real)
+        complex_ = res.kind == "ac" or (res.kind == "pz" and bool(res.names))
         vars_ = _raw_vars(res)
         npts = 1 if res.kind in _ONE_POINT else len(res.scale)
         head = [f"Title: {title}", f"Date: {date}", f"Plotname: {_PLOTNAMES[res.kind]}",
@@ -123,7 +133,10 @@ def to_json_obj(results: list[Result], title: str, measures: list | None = None,
     for k, res in enumerate(results):
         item: dict = {"analysis": res.kind, "points": int(len(res.scale))
                       if res.kind not in _ONE_POINT else 1}
-        if res.kind in _ONE_POINT:
+        if res.kind == "pz":
+            item["values"] = {n: {"re": float(v.real), "im": float(v.imag)}
+                              for n, v in zip(res.names, res.data[0])}
+        elif res.kind in _ONE_POINT:
             item["values"] = {n: float(v) for n, v in zip(res.names, res.data[0])}
         else:
             item["scale"] = {"name": res.scale_name, "values": res.scale.tolist()}
@@ -166,6 +179,14 @@ def plot_png(res: Result, path: str, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    if res.kind == "pz":
+        fig = _pz_map(plt, res)
+        fig.suptitle(f"{title} - {_PLOTNAMES[res.kind]}")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
+        plt.close(fig)
+        atomic_write(path, buf.getvalue())
+        return
     volts = [i for i, n in enumerate(res.names) if n.startswith("v(")][:12]
     amps = not volts and res.kind != "noise"   # a .save of currents only: plot those
     if not volts:
@@ -204,6 +225,24 @@ def plot_png(res: Result, path: str, title: str) -> None:
     fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
     atomic_write(path, buf.getvalue())
+
+
+def _pz_map(plt, res: Result):
+    """A .pz result as the s-plane map: poles as crosses, zeros as circles (rad/s)."""
+    fig, ax = plt.subplots(figsize=(7, 6))
+    roots = res.data[0] if len(res.names) else np.zeros(0, dtype=complex)
+    for prefix, marker, label in (("pole", "x", "poles"), ("zero", "o", "zeros")):
+        pick = np.array([n.startswith(prefix) for n in res.names], dtype=bool)
+        if pick.any():
+            ax.plot(roots[pick].real, roots[pick].imag, linestyle="none", marker=marker,
+                    fillstyle="none", markersize=9, label=label)
+    ax.axhline(0.0, color="grey", linewidth=0.5)
+    ax.axvline(0.0, color="grey", linewidth=0.5)
+    ax.set_xlabel("real part (rad/s)")
+    ax.set_ylabel("imaginary part (rad/s)")
+    if len(res.names):
+        ax.legend(fontsize="small")
+    return fig
 
 
 # --- output cards: .save / .probe / .print ------------------------------------------------
@@ -331,7 +370,7 @@ def parse_outputs(cards: list[Card]) -> Outputs:
             # ngspice's sensitivity vectors are parameter names (r1, r1_m, r1:bv_max)
             out.sens += [w.lower() for w in re.split(r"[\s,]+", body)[1:] if w]
             continue
-        if kind in ("noise", "tf"):
+        if kind in ("noise", "tf", "pz"):
             out.warnings.append(f"{where}: .print {kind}: not printed as a table (the "
                                 f"{'totals' if kind == 'noise' else 'results'} are printed; "
                                 f"everything goes to --csv, --raw and --json)")
@@ -367,8 +406,8 @@ def select_saved(results: list[Result], outs: Outputs) -> tuple[list[Result], li
     """The results as the writers see them: with .save/.probe vectors (and not `.save all`),
     only those, in the order listed (the scale stays). A vector that does not exist is a
     warning and left out; when none exists, everything is kept."""
-    # .tf: three numbers, .sens: parameter names: kept whole
-    waves = [r for r in results if r.kind not in ("tf", "sens")]
+    # .tf: three numbers, .sens: parameter names, .pz: roots: kept whole
+    waves = [r for r in results if r.kind not in _WHOLE]
     if outs.save_all or not outs.saves or not waves:
         return results, []
     index = {n: j for j, n in enumerate(waves[0].names)}
@@ -385,7 +424,7 @@ def select_saved(results: list[Result], outs: Outputs) -> tuple[list[Result], li
         return results, warnings
     selected = []
     for res in results:
-        if res.kind in ("tf", "sens"):
+        if res.kind in _WHOLE:
             selected.append(res)
             continue
         cols = {n: j for j, n in enumerate(res.names)}

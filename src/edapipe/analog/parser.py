@@ -332,9 +332,9 @@ def read_deck(path: str) -> Deck:
     return parse_deck(_read_text(path, None), path)
 
 
-_ANALYSES = (".op", ".dc", ".ac", ".tran", ".tf", ".noise", ".sens")
+_ANALYSES = (".op", ".dc", ".ac", ".tran", ".tf", ".noise", ".sens", ".pz")
 # analyses we do not run: a located error (a deck that asks for them must not get silence)
-_REFUSED = (".disto", ".pz", ".sp", ".pss")
+_REFUSED = (".disto", ".sp", ".pss")
 # cards that cannot change a result: .plot draws, .width formats, .title/.echo print text
 _IGNORED = (".print", ".plot", ".save", ".probe", ".width", ".title", ".csparam", ".echo")
 
@@ -402,7 +402,7 @@ def _structure(deck: Deck, cards: list[Card]) -> None:
             deck.fours.append(card)
         elif word in _REFUSED:
             raise card.error(f"{word} analysis is not supported (edapipe runs .op, .dc, .ac, "
-                             f".tran, .tf, .noise, .sens, .meas and .four)")
+                             f".tran, .tf, .noise, .sens, .pz, .meas and .four)")
         elif word in _IGNORED:
             if word in (".print", ".save", ".probe"):
                 deck.outputs.append(card)

@@ -10,13 +10,15 @@ Here one transposed solve Y^T y = e_out gives every parameter's y . (dI - dY E),
 numbers to rounding.
 
 The parameters and their vector names follow ngspice's device tables: the device types in
-ngspice's order (C, F, H, L, I, R, G, E, V), each type's instances in reverse netlist order,
-for each instance its model's parameters (`r1:bv_max`) then its own (`r1` for the principal
-one, `r1_m`); parameters whose value is 0 are left out, as ngspice does, except the
-principal one. Devices: R (no model, no temperature coefficients), C and L (no model; they
-do not act at DC), V, I, linear E, F, G, H. Any other element (diodes, transistors, B
-sources, K, T, switches) is a located error: ngspice lists dozens of model parameters for
-them, which are not modelled here.
+ngspice's order (C, F, H, D, L, I, MOS levels 1, 2, 3, R, G, E, V), a type's models in
+reverse order of first use, each model's instances last to first, for each instance its
+model's parameters (`r1:bv_max`) then its own (`r1` for the principal one, `r1_m`);
+parameters whose value is 0 are left out, as ngspice does, except the principal one.
+Devices: R (no model, no temperature coefficients), C and L (no model; they do not act at
+DC), V, I, linear E, F, G, H; diodes and MOSFETs of levels 1-3 in sens_devices.py (with
+ngspice's artefacts reproduced on purpose, documented there). BJTs are a located error:
+ngspice 39 crashes on .sens with any BJT, so there is nothing to match. JFETs, BSIM, B
+sources, K, T and switches are located errors too.
 """
 
 from __future__ import annotations
@@ -25,11 +27,14 @@ import re
 
 import numpy as np
 
+from edapipe.analog.sens_devices import (check_diode, check_mos, device_sens,
+                                           model_key)
 from edapipe.errors import excerpt
 
 _OUT_RE = re.compile(r"^([vi])\(\s*([^,()\s]+)\s*(?:,\s*([^,()\s]+)\s*)?\)$", re.I)
 _DELTA = 1e-6                     # ngspice's Sens_Delta and Sens_Abs_Delta
-_TYPE_ORDER = "CFHLIRGEV"         # ngspice's device table order (cap, cccs, ccvs, ind, ...)
+# ngspice's device table order (cap, cccs, ccvs, dio, ind, isrc, mos1-3, res, vccs, ...)
+_TYPE_ORDER = ("C", "F", "H", "D", "L", "I", "M1", "M2", "M3", "R", "G", "E", "V")
 _R_MODEL = ("bv_max", "lf", "wf", "ef")          # the default resistor model's nonzero ones
 _R_QUIET = ("l", "w", "bv_max")                  # instance ones without effect at DC
 
@@ -78,12 +83,33 @@ def _params(e) -> list[tuple[str, str, float, bool]]:
     return [("_gain", "gain", e.value, False)] if e.value != 0.0 else []
 
 
-def _check(e, error) -> None:
+def _type_key(e) -> str:
+    """ngspice's device type of an element: the letter, or M1/M2/M3 by MOS level (each
+    level is its own device in ngspice's table)."""
+    if e.letter == "M":
+        return f"M{int(e.model.params.get('level', 1))}"
+    return e.letter
+
+
+def _check(e, error, circ) -> None:
     L = e.letter
+    if L == "Q":
+        raise error(f".sens: BJT {e.name}: not implemented: ngspice 39 itself crashes "
+                    f"(segmentation fault) on .sens with any BJT, so there is no "
+                    f"reference to match (edapipe's .sens covers R, C, L, V, I, E, F, G, "
+                    f"H, D and MOS levels 1-3)")
+    if L == "D":
+        return check_diode(e, error)
+    if L == "M":
+        if _type_key(e) not in _TYPE_ORDER:
+            raise error(f".sens: MOSFET {e.name}: level "
+                        f"{e.model.params.get('level', 1):g} is not covered by .sens "
+                        f"(levels 1, 2 and 3 are)")
+        return check_mos(e, error, circ)
     if L not in _TYPE_ORDER:
         raise error(f".sens: the sensitivities of {L} devices ({e.name}) are not "
                     f"implemented (ngspice lists their model parameters; edapipe's .sens "
-                    f"covers R, C, L, V, I, E, F, G, H)")
+                    f"covers R, C, L, V, I, E, F, G, H, D and MOS levels 1-3)")
     if L in "RCL" and e.model is not None:
         raise error(f".sens: element {e.name} has a model: its model parameters are not "
                     f"covered by .sens")
@@ -92,6 +118,20 @@ def _check(e, error) -> None:
         if extra:
             raise error(f".sens: element {e.name}: parameter '{extra[0]}' is not covered by "
                         f".sens (it would be listed by ngspice)")
+
+
+def _walk(elements: list) -> list:
+    """Elements in ngspice's sensitivity order: device types in its table's order; a type's
+    models in reverse order of first use, each model's instances last to first."""
+    out = []
+    for t in _TYPE_ORDER:
+        models: dict[int, list] = {}
+        for e in elements:
+            if _type_key(e) == t:
+                models.setdefault(model_key(e) if e.model else 0, []).append(e)
+        for group in reversed(list(models.values())):
+            out.extend(reversed(group))
+    return out
 
 
 def _ngspice_name(e) -> str:
@@ -110,7 +150,7 @@ def run_sens(sim, args: dict, card=None):
         return card.error(reason) if card is not None else ValueError(reason)
 
     for e in circ.elements:
-        _check(e, e.card.error)
+        _check(e, e.card.error, circ)
     x = sim.operating_point()
     g = _tf_jacobian(sim, x)
     index = {n: k for k, n in enumerate(s.unknowns)}
@@ -142,22 +182,59 @@ def run_sens(sim, args: dict, card=None):
     def zero(base):
         return base - base if two else base - 0.0
 
-    by_type = {t: [e for e in circ.elements if e.letter == t] for t in _TYPE_ORDER}
+    out_nodes = _output_nodes(args, index, two)
+    groups = {g.kind: g for g in s.groups}
+    rows = {g.kind: {n: k for k, n in enumerate(g.names)} for g in s.groups}
+    state: dict = {}          # what ngspice's walk leaves behind (ISR, MOS 'given' flags)
     names, values = [], []
-    for t in _TYPE_ORDER:
-        for e in reversed(by_type[t]):
-            base = f"{_ngspice_name(e)}"
-            for suffix, par, value, _ in _params(e):
+    for e in _walk(circ.elements):
+        base = _ngspice_name(e)
+        if e.letter in "DM":
+            grp = groups["d" if e.letter == "D" else "m"]
+            item = grp.items[rows[grp.kind][e.name]]
+            nz = zero_at(out_nodes, set(item[1]))
+            for suffix, val in device_sens(e, item, sim, y, xe, state):
                 names.append(base + suffix)
-                val = _one(e, par, value, y, xe, s, zero, sim)
-                if val == 0.0 and t != "L":
-                    val = zero(-0.0)       # no path to the output: ngspice's -0.0 as well
-                values.append(val)
+                values.append(val if val != 0.0 else nz)
+            continue
+        for suffix, par, value, _ in _params(e):
+            names.append(base + suffix)
+            val = _one(e, par, value, y, xe, s, zero, sim)
+            if val == 0.0 and e.letter != "L":
+                val = zero(-0.0)       # no path to the output: ngspice's -0.0 as well
+            values.append(val)
     if not names:
         raise error(".sens: the circuit has no device parameter to perturb")
     label = f"{args['kind']}({args['a']}{',' + args['b'] if args['b'] else ''})"
     return Result("sens", "", np.zeros(1), names, np.array([values]),
                   "Sensitivity Analysis", {"output": label})
+
+
+def _output_nodes(args: dict, index: dict, two: bool):
+    """The unknowns the output reads: (positive, negative or None); -1 is ground, None
+    for the second of a single-node output; a current output reads its branch row."""
+    if args["kind"] == "i":
+        return ("branch", None)
+    pos = index.get(f"v({args['a']})", -1) if args["a"] not in ("0", "gnd") else -1
+    neg = None
+    if two:
+        neg = index.get(f"v({args['b']})", -1)
+    return (pos, neg)
+
+
+def zero_at(out_nodes, stamped: set) -> float:
+    """The signed zero ngspice prints for a device parameter without effect: its delta
+    vector is -0.0 where nothing was stamped and +0.0 where the device's two loads
+    cancelled (measured: a diode's anode with or without RS, a MOSFET's drain); the output
+    subtracts the second node's entry; a current output reads +0.0 (measured, a diode)."""
+    pos, neg = out_nodes
+
+    def at(n):
+        return 0.0 if n in (-1, "branch") or n in stamped else -0.0
+
+    if neg is None:
+        return at(pos) - 0.0
+    return at(pos) - at(neg)
 
 
 def _node(n: int) -> int:

@@ -30,14 +30,35 @@ def load_circuit(path: str | None = None, text: str | None = None) -> Circuit:
 def analysis_from_text(kind: str, text: str) -> AnalysisSpec:
     """Build an analysis from a command-line string, e.g. ("tran", "1n 100n")."""
     card = Card(f".{kind} {text}", "<command line>", 0)
-    return parse_analysis(card)
+    return _spec(card)
+
+
+def _spec(card: Card, params: dict | None = None) -> AnalysisSpec:
+    """The analysis of a card; `.pz` is read by analog/pz.py."""
+    if card.text.split(None, 1)[0].lower() == ".pz":
+        from edapipe.analog.pz import parse_pz
+
+        return AnalysisSpec("pz", parse_pz(card), card)
+    return parse_analysis(card, params)
+
+
+def _run(sim: Simulator, spec: AnalysisSpec, progress) -> Result:
+    if spec.kind == "pz":
+        from edapipe.analog.pz import run_pz
+
+        sim.card = spec.card          # errors and limits name the analysis card
+        try:
+            return run_pz(sim, spec.args, spec.card)
+        except ZeroDivisionError:
+            raise sim.device_failure() from None
+    return run_analysis(sim, spec, progress if spec.kind == "tran" else None)
 
 
 def simulate(circ: Circuit, specs: list[AnalysisSpec] | None = None, progress=None) -> Run:
     """Run `specs` (default: the analyses in the deck, in deck order)."""
     params = getattr(circ, "params", {})
     if specs is None:
-        specs = [parse_analysis(c, params) for c in circ.analyses]
+        specs = [_spec(c, params) for c in circ.analyses]
     if not specs:
         raise InputError("the netlist has no analysis (.op, .dc, .ac, .tran); give one with "
                          "--op, --dc, --ac or --tran", file=circ.path)
@@ -52,7 +73,7 @@ def simulate(circ: Circuit, specs: list[AnalysisSpec] | None = None, progress=No
             expand_sources(circ, spec.args["tstop"])
         # a fresh simulator per analysis: device states do not leak between analyses
         sim = Simulator(circ)
-        res = run_analysis(sim, spec, progress if spec.kind == "tran" else None)
+        res = _run(sim, spec, progress)
         run.results.append(res)
         if spec.kind == "noise" and spec.args.get("summary") and spec.card is not None:
             run.warnings.append(spec.card.warning(".noise points per summary: the "

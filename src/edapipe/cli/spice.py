@@ -171,6 +171,12 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
         if res.kind == "noise":
             tables.append("".join(f"{key} = {val:e}\n"
                                   for key, val in sorted(res.extra.items())))
+        if res.kind == "pz":
+            from edapipe.analog.pz import pz_table
+
+            text = pz_table(res)
+            if text:
+                tables.append(text)
         if outs.prints.get(res.kind):
             text, print_warnings = output.print_table(res, outs.prints[res.kind])
             for w in print_warnings:
@@ -180,7 +186,7 @@ def spice_cmd(netlist, do_op, dc_args, ac_args, tran_args, csv_path, raw_path, r
         tables += [f.text() for f in run.fouriers[k]]
         if run.measures[k]:
             tables.append(report(res.kind, run.measures[k]))
-        if res.kind not in ("op", "tf", "sens"):
+        if res.kind not in ("op", "tf", "sens", "pz"):
             n = len(res.scale)
             extra = ""
             if res.kind == "tran" and res.extra:
