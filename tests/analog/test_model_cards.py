@@ -203,3 +203,18 @@ def test_level1_sidewall_capacitance_runs_in_dc_only(tmp_path):
     _op(deck.format(a="op"), tmp_path)
     with pytest.raises(EdapipeError, match=r"d\.cir:6.*'cjsw' is not supported in \.ac"):
         _op(deck.format(a="ac lin 1 100meg 100meg"), tmp_path)
+
+
+@pytest.mark.parametrize("temp", [-20, 50, 100])
+@pytest.mark.parametrize("card", ["vto=0.7 kp=50u lambda=0.02 phi=0.65 gamma=0.4",
+                                  "tox=20n nsub=1e16 uo=500 lambda=0.01 is=1e-12",
+                                  "vto=0.7 kp=50u tnom=50"])
+def test_level1_mos_moves_with_temperature_as_ngspice(tmp_path, temp, card):
+    """mos1temp.c: KP, PHI, VBI and the bulk junctions follow the circuit temperature
+    from the model's TNOM (our level 1 stayed at TNOM before)."""
+    text = (f"t\n.temp {temp}\nvd 1 0 2\nvg 2 0 1.5\nvb 3 0 -1\nm1 1 2 0 3 nm w=10u l=1u\n"
+            f".model nm nmos level=1 {card}\n")
+    ref = _ngspice_op(tmp_path, text)
+    ours, _ = _op(text + ".op\n.end\n", tmp_path)
+    for name in ("i(vd)", "i(vb)"):
+        assert ours[name] == pytest.approx(ref[name], rel=1e-5), name   # 6 printed digits

@@ -30,6 +30,7 @@ def mos1_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     p = norm_model(model_params, kind)
     typ = 1.0 if kind == "nmos" else -1.0
     t = temp + CTOK
+    tn = (p["tnom"] if "tnom" in p else tnom) + CTOK
     vt = BOLTZ * t / CHARGE
     m = inst.get("m", 1.0)
     length = inst.get("l", p.get("l", float(opts.get("defl", 100e-6))))
@@ -50,8 +51,7 @@ def mos1_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     gamma = _get(p, "gamma", 0.0)
     vto = _get(p, "vto", 0.0)
     if tox and "nsub" in p:
-        nsub = p["nsub"] * 1e6
-        tn = tnom + CTOK          # mos1temp.c derives PHI and the work functions at TNOM
+        nsub = p["nsub"] * 1e6    # mos1temp.c derives PHI and the work functions at TNOM
         if "phi" not in p:
             phi = max(2 * BOLTZ * tn / CHARGE * math.log(nsub / NI), 0.1)
         if "gamma" not in p:
@@ -64,27 +64,31 @@ def mos1_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
             wkfngs = wkfng - (3.25 + 0.5 * eg1 + fermis)
             vfb = wkfngs - _get(p, "nss", 0.0) * 1e4 * CHARGE / cox
             vto = vfb + typ * (gamma * math.sqrt(phi) + phi)
+    # mos1temp.c moves KP, PHI, VBI, the junction saturation currents, PB and the bottom
+    # junction capacitances from TNOM to the circuit temperature, as mos2temp.c does
+    tp = _mos2_temperature(p, typ, t, tn, kp, phi, gamma, vto) if t != tn else None
     row = np.zeros(K.M_NPAR)
     row[K.M_TYPE] = typ
-    row[K.M_VBI] = vto - typ * gamma * math.sqrt(phi)
-    row[K.M_BETA] = kp * width / leff * m
+    row[K.M_VBI] = tp.vbi if tp else vto - typ * gamma * math.sqrt(phi)
+    row[K.M_BETA] = (tp.kp if tp else kp) * width / leff * m
     row[K.M_GAMMA] = gamma
-    row[K.M_PHI] = phi
+    row[K.M_PHI] = tp.phi if tp else phi
     row[K.M_LAMBDA] = _get(p, "lambda", 0.0)
     ad = inst.get("ad", float(opts.get("defad", 0.0)))
     as_ = inst.get("as", float(opts.get("defas", 0.0)))
     js = _get(p, "js", 0.0)
+    satfact, capfact = (tp.satfact, tp.cf_bot) if tp else (1.0, 1.0)
     if js == 0.0 or ad == 0.0 or as_ == 0.0:
-        iss = isd = _get(p, "is", 1e-14) * m
+        iss = isd = _get(p, "is", 1e-14) * m * satfact
     else:
-        iss = js * as_ * m
-        isd = js * ad * m
+        iss = js * as_ * m * satfact
+        isd = js * ad * m * satfact
     row[K.M_ISS] = iss
     row[K.M_ISD] = isd
     cj = _get(p, "cj", 0.0)
-    row[K.M_CBD] = (p["cbd"] if "cbd" in p else cj * ad) * m
-    row[K.M_CBS] = (p["cbs"] if "cbs" in p else cj * as_) * m
-    row[K.M_PB] = _get(p, "pb", 0.8)
+    row[K.M_CBD] = (p["cbd"] if "cbd" in p else cj * ad) * m * capfact
+    row[K.M_CBS] = (p["cbs"] if "cbs" in p else cj * as_) * m * capfact
+    row[K.M_PB] = tp.bulkpot if tp else _get(p, "pb", 0.8)
     row[K.M_MJ] = _get(p, "mj", 0.5)
     row[K.M_FC] = _get(p, "fc", 0.5)
     row[K.M_VT] = vt
