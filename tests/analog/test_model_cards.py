@@ -218,3 +218,33 @@ def test_level1_mos_moves_with_temperature_as_ngspice(tmp_path, temp, card):
     ours, _ = _op(text + ".op\n.end\n", tmp_path)
     for name in ("i(vd)", "i(vb)"):
         assert ours[name] == pytest.approx(ref[name], rel=1e-5), name   # 6 printed digits
+
+
+def _ngspice_ac(tmp_path, text: str) -> complex:
+    ng = require_tool("ngspice")
+    deck = tmp_path / "ac.cir"
+    deck.write_text(text + ".ac lin 1 1g 1g\n.print ac vr(2) vi(2)\n.end\n")
+    out = subprocess.run([ng, "-b", str(deck)], capture_output=True, text=True, timeout=120,
+                         cwd=tmp_path).stdout
+    row = re.search(r"^0\s+\S+\s+(\S+)\s+(\S+)", out, re.M)
+    return complex(float(row.group(1)), float(row.group(2)))
+
+
+@pytest.mark.parametrize("temp", [-30, 27, 100])
+@pytest.mark.parametrize("circuit", [
+    "v1 1 0 -3 ac 1\nr1 1 2 1k\nd1 0 2 dm\n.model dm d(is=1e-14 cjo=2p vj=0.7 m=0.4)\n",
+    ("v1 1 0 0.5 ac 1\nr1 1 2 1k\nq1 3 2 0 qm\nv2 3 0 2\n"
+     ".model qm npn(is=1e-15 bf=80 cje=1p cjc=1p vje=0.8 mje=0.4 cjs=2p)\n"),
+])
+def test_junction_capacitances_follow_the_temperature(tmp_path, temp, circuit):
+    """diotemp.c/bjttemp.c move VJ and CJ from TNOM (a diode's and a BJT's depletion
+    capacitances stayed at their TNOM values before): AC at 1 GHz against ngspice."""
+    text = f"t\n.temp {temp}\n{circuit}"
+    ref = _ngspice_ac(tmp_path, text)
+    deck = tmp_path / "d.cir"
+    full = text + ".ac lin 1 1g 1g\n.end\n"
+    deck.write_text(full)
+    circ = flatten(parse_deck(full, str(deck)))
+    res = run_analysis(Simulator(circ), next(map(parse_analysis, circ.analyses)))
+    ours = res.data[0, res.names.index("v(2)")]
+    assert abs(ours - ref) <= 1e-4 * abs(ref)

@@ -9,7 +9,8 @@ import numpy as np
 
 from edapipe.analog.devices import bjt_kernels as K
 from edapipe.analog.devices.noise import flicker, shot, terminal_currents, thermal
-from edapipe.analog.devices.physics import BOLTZ, CHARGE, CTOK, _get, norm_model
+from edapipe.analog.devices.physics import (
+    BOLTZ, CHARGE, CTOK, _get, junction_at, norm_model)
 from edapipe.analog.devices.table import (
     PARAM_ERRORS, Family, no_branch, nonlinear_group, param_error)
 
@@ -74,16 +75,19 @@ def bjt_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float,
     row[K.B_RB] = rb / area
     row[K.B_RBM] = _get(p, "rbm", rb) / area
     row[K.B_IRB] = _get(p, "irb", 0.0) * area
-    row[K.B_CJE] = _get(p, "cje", 0.0) * area
-    row[K.B_VJE] = _get(p, "vje", 0.75)
-    row[K.B_MJE] = _get(p, "mje", 0.33)
-    row[K.B_CJC] = _get(p, "cjc", 0.0) * area_c * m
-    row[K.B_VJC] = _get(p, "vjc", 0.75)
-    row[K.B_MJC] = _get(p, "mjc", 0.33)
+    # bjttemp.c: each junction's potential and capacitance follow the temperature
+    junctions = {}
+    for j, default_m in (("e", 0.33), ("c", 0.33), ("s", 0.0)):
+        vj, mj = _get(p, f"vj{j}", 0.75), _get(p, f"mj{j}", default_m)
+        vj, capfact = junction_at(vj, mj, t, tn) if t != tn else (vj, 1.0)
+        junctions[j] = (vj, mj, capfact)
+    row[K.B_CJE] = _get(p, "cje", 0.0) * area * junctions["e"][2]
+    row[K.B_VJE], row[K.B_MJE] = junctions["e"][:2]
+    row[K.B_CJC] = _get(p, "cjc", 0.0) * area_c * m * junctions["c"][2]
+    row[K.B_VJC], row[K.B_MJC] = junctions["c"][:2]
     row[K.B_XCJC] = _get(p, "xcjc", 1.0)
-    row[K.B_CJS] = _get(p, "cjs", 0.0) * area_s * m
-    row[K.B_VJS] = _get(p, "vjs", 0.75)
-    row[K.B_MJS] = _get(p, "mjs", 0.0)
+    row[K.B_CJS] = _get(p, "cjs", 0.0) * area_s * m * junctions["s"][2]
+    row[K.B_VJS], row[K.B_MJS] = junctions["s"][:2]
     row[K.B_FC] = _get(p, "fc", 0.5)
     row[K.B_TF] = _get(p, "tf", 0.0)
     row[K.B_XTF] = _get(p, "xtf", 0.0)

@@ -13,7 +13,8 @@ import numpy as np
 
 from edapipe.analog.devices import diode_kernels as K
 from edapipe.analog.devices.noise import flicker, shot, terminal_currents, thermal
-from edapipe.analog.devices.physics import BOLTZ, CHARGE, CTOK, _get, _scale_is, norm_model
+from edapipe.analog.devices.physics import (
+    BOLTZ, CHARGE, CTOK, _get, _scale_is, junction_at, norm_model)
 from edapipe.analog.devices.table import (
     PARAM_ERRORS, Family, no_branch, nonlinear_group, param_error)
 
@@ -50,9 +51,14 @@ def diode_row(model_params: dict, inst: dict, temp: float, tnom: float, reltol: 
     row[K.D_IS] = is_
     row[K.D_N] = n
     row[K.D_TT] = _get(p, "tt", 0.0)
-    row[K.D_CJ] = _get(p, "cjo", 0.0) * area
+    grading = _get(p, "m", 0.5)
+    capfact = 1.0
+    if t != tn:
+        # diotemp.c: the junction potential and capacitance follow the temperature
+        vj, capfact = junction_at(vj, grading, t, tn)
+    row[K.D_CJ] = _get(p, "cjo", 0.0) * area * capfact
     row[K.D_VJ] = vj
-    row[K.D_M] = _get(p, "m", 0.5)
+    row[K.D_M] = grading
     row[K.D_FC] = _get(p, "fc", 0.5)
     row[K.D_BV] = xbv
     row[K.D_VT] = vt

@@ -53,3 +53,26 @@ def _scale_is(is_, n, eg, xti, t, tnom):
     vt = BOLTZ * t / CHARGE
     factor = math.exp((ratio - 1.0) * eg / (n * vt)) * ratio ** (xti / n)
     return is_ * factor
+
+
+REFTEMP = 300.15                # SPICE's reference temperature for junction potentials (K)
+
+
+def pbfact(t_k: float) -> float:
+    """SPICE's temperature shift of junction potentials at t_k (K)."""
+    vt = BOLTZ * t_k / CHARGE
+    arg = -_egap(t_k) / (2.0 * BOLTZ * t_k) + 1.1150877 / (BOLTZ * 2.0 * REFTEMP)
+    return -2.0 * vt * (1.5 * math.log(t_k / REFTEMP) + CHARGE * arg)
+
+
+def junction_at(pb: float, grading: float, t: float, tn: float) -> tuple[float, float]:
+    """A depletion junction moved from tn to t (K), as diotemp.c and bjttemp.c do: its
+    built-in potential at t and the factor on its zero-bias capacitance."""
+    fact1, fact2 = tn / REFTEMP, t / REFTEMP
+    pbo = (pb - pbfact(tn)) / fact1
+    gmaold = (pb - pbo) / pbo
+    pb_t = fact2 * pbo + pbfact(t)
+    gmanew = (pb_t - pbo) / pbo
+    cap = ((1.0 + grading * (4e-4 * (t - REFTEMP) - gmanew))
+           / (1.0 + grading * (4e-4 * (tn - REFTEMP) - gmaold)))
+    return pb_t, cap
