@@ -164,11 +164,11 @@ def split_words(cls: np.ndarray, words: np.ndarray, phase: np.ndarray
 
 class _Counterexamples:
     """Turns one SAT model into 64 splitting patterns by simulation: pattern 0 is the
-    model itself (its first-frame state and its inputs of both frames: the model's values
+    model itself (its first-frame state and its inputs of every frame: the model's values
     are a function of them), the other 63 take random inputs from the same state. For the
-    induction step a pattern counts only if its first frame meets the hypothesis (every
-    current class equality: the inputs feed gates of the classes too); the others repeat
-    the model's values, so they split nothing that is really equal."""
+    induction step a pattern counts only if its hypothesis frames meet the hypothesis
+    (every current class equality: the inputs feed gates of the classes too); the others
+    repeat the model's values, so they split nothing that is really equal."""
 
     def __init__(self, aig: Aig, seed: int):
         from edapipe.verify.seq.simulate import RandomWords, Simulator
@@ -181,20 +181,28 @@ class _Counterexamples:
         w = self.rng.words(self.aig.num_inputs, 1)
         return (w & ~np.uint64(1)) | np.asarray(bits, dtype=np.uint64).reshape(-1, 1)
 
-    def words(self, state: np.ndarray, ins0: np.ndarray, ins1: np.ndarray | None,
+    def words(self, state: np.ndarray, ins: list[np.ndarray], induction: bool,
               rep: np.ndarray, var: np.ndarray, phase: np.ndarray) -> np.ndarray:
-        """Values [num_vars, 1] of the checked frame; (rep, var): the current pairs."""
+        """Values to split by, from the model's first state and its inputs of each frame
+        (`ins`): for induction [num_vars, 1], the checked (last) frame; for the base case
+        [num_vars, frames], every frame (all reachable). (rep, var): the current pairs."""
         from edapipe.verify.seq.simulate import ONES
 
         aig, sim = self.aig, self.sim
         st = np.where(np.asarray(state, dtype=bool).reshape(-1, 1), ONES, np.uint64(0))
-        val = sim.values(self._inputs(ins0), st)
-        if ins1 is not None:
-            broken = _broken(val, rep, var, phase)
-            val = sim.values(self._inputs(ins1), sim.lits(val, aig.latch_next))
-            model = np.uint64(0) - (val & np.uint64(1))        # pattern 0 in every bit
-            val = (val & ~broken) | (model & broken)
-        return val
+        vals = []
+        for bits in ins:
+            vals.append(sim.values(self._inputs(bits), st))
+            st = sim.lits(vals[-1], aig.latch_next)
+        if not induction:
+            return vals[0] if len(vals) == 1 else np.concatenate(vals, axis=1)
+        # a pattern counts only if every hypothesis frame meets the current equalities
+        broken = np.zeros(1, dtype=np.uint64)
+        for val in vals[:-1]:
+            broken |= _broken(val, rep, var, phase)
+        val = vals[-1]
+        model = np.uint64(0) - (val & np.uint64(1))            # pattern 0 in every bit
+        return (val & ~broken) | (model & broken)
 
     def successors(self, val: np.ndarray, cls: np.ndarray, phase: np.ndarray
                    ) -> np.ndarray:
@@ -204,7 +212,9 @@ class _Counterexamples:
         classes too (a state meeting them, one step on), and in the base case a
         reachable state: free splits, none of an equality that an inductive set within
         the current classes contains, so the fixpoint is the same with fewer SAT calls
-        (s35932: 441 against 982, s15850.1 999 against 1452)."""
+        (s35932: 441 against 982, s15850.1 999 against 1452). With k hypothesis frames
+        too: the successor's k predecessors are the pattern's last k-1 hypothesis frames,
+        which met the old (coarser) classes, and the checked frame, which meets the new."""
         aig, sim = self.aig, self.sim
         for _ in range(SUCCESSORS):
             val = sim.values(self.rng.words(aig.num_inputs, val.shape[1]),
@@ -235,11 +245,12 @@ BATCH = 64       # pairs one SAT call proves together (64-256 measured; 64 faste
 
 
 def refine(aig: Aig, cls: np.ndarray, phase: np.ndarray, induction: bool,
-           expired, cex: "_Counterexamples", solver_name: str = "m22"
+           expired, cex: "_Counterexamples", solver_name: str = "m22", frames: int = 1
            ) -> tuple[np.ndarray, int]:
-    """Refine the classes to a fixpoint: base (pairs checked in the initial states) or
-    induction (a free state meeting the current class equalities, pairs checked in its
-    successor). Returns (classes, SAT calls); TimeoutError once `expired()` is true.
+    """Refine the classes to a fixpoint: base (pairs checked in the first `frames` frames
+    from the initial states) or induction (a path of `frames` free states meeting the
+    current class equalities, pairs checked in the next frame; ABC's `scorr -F k`).
+    Returns (classes, SAT calls); TimeoutError once `expired()` is true.
 
     One SAT call asks whether any pair of a batch differs: most candidates that survive
     simulation are true, and an UNSAT answer proves the whole batch at once. Each class
@@ -251,7 +262,7 @@ def refine(aig: Aig, cls: np.ndarray, phase: np.ndarray, induction: bool,
     """
     from pysat.solvers import Solver
 
-    q = _Queries(aig, induction)
+    q = _Queries(aig, induction, frames)
     s = Solver(name=solver_name, bootstrap_with=q.enc.clauses)
     proofs = _Proofs(aig.num_vars)
     calls = 0
@@ -269,7 +280,7 @@ def refine(aig: Aig, cls: np.ndarray, phase: np.ndarray, induction: bool,
                 batch = todo[lo:lo + BATCH]
                 model, used = q.any_differs(s, rep[batch], var[batch], hyps, phase)
                 if model is not None:
-                    words = cex.words(*q.patterns(model), rep, var, phase)
+                    words = cex.words(*q.patterns(model), induction, rep, var, phase)
                     cls, changed = split_words(cls, words, phase)
                     if not changed:
                         # the model's pair differs in pattern 0 by construction
@@ -316,27 +327,31 @@ class _Proofs:
 
 
 class _Queries:
-    """The CNF of one refinement: frame 0 (a free state for induction, the initial states
-    for the base case) and the checked frame, with an activation literal per hypothesis
-    equality and a "differs" literal per pair, made when first needed."""
+    """The CNF of one refinement with k = `frames`: induction unrolls k + 1 frames from a
+    free state, the first k the hypothesis frames, the last the checked one; the base case
+    unrolls k frames from the initial states, all checked. An activation literal per
+    hypothesis equality (the same one in every hypothesis frame) and a "differs" literal
+    per pair (in some checked frame), made when first needed."""
 
-    def __init__(self, aig: Aig, induction: bool):
+    def __init__(self, aig: Aig, induction: bool, frames: int = 1):
         from edapipe.verify.seq.model import Encoder
 
         self.induction = induction
         enc = self.enc = Encoder(_whole(aig))
-        self.m0 = enc.frame()
+        self.fr = [enc.frame()]
+        for _ in range(frames - (0 if induction else 1)):
+            self.fr.append(enc.frame(enc.next_lits(self.fr[-1])))
         if induction:
-            self.m = enc.frame(enc.next_lits(self.m0))
+            self.hyp_frames, self.checked = self.fr[:-1], self.fr[-1:]
         else:
-            self.m = self.m0
-            enc.clauses += enc.init_units(enc.latch_lits(self.m0))
+            self.hyp_frames, self.checked = [], self.fr
+            enc.clauses += enc.init_units(enc.latch_lits(self.fr[0]))
         n = enc.p.aig.num_vars
         self.hyp_rep = np.full(n, -1, dtype=np.int64)     # per member: rep of its equality
         self.hyp_act = np.zeros(n, dtype=np.int64)         # ... and its activation literal
         self.act_pair: dict[int, tuple[int, int]] = {}
         self.diff_rep = np.full(n, -1, dtype=np.int64)    # per member: "differs" literal
-        self.diff_lit = np.zeros(n, dtype=np.int64)        # in the checked frame, for a rep
+        self.diff_lit = np.zeros(n, dtype=np.int64)        # in the checked frames, for a rep
 
     @staticmethod
     def _lits(frame, phase, r, v):
@@ -350,8 +365,9 @@ class _Queries:
         for r, v in zip(rep[new].tolist(), var[new].tolist()):
             e = self.enc.new_var()
             self.hyp_rep[v], self.hyp_act[v], self.act_pair[e] = r, e, (r, v)
-            a, b = self._lits(self.m0, phase, r, v)
-            s.append_formula([[-e, -a, b], [-e, a, -b]])
+            for f in self.hyp_frames:
+                a, b = self._lits(f, phase, r, v)
+                s.append_formula([[-e, -a, b], [-e, a, -b]])
         return self.hyp_act[var].tolist()
 
     def any_differs(self, s, rep, var, hyps, phase):
@@ -361,8 +377,15 @@ class _Queries:
             r, v = int(rep[i]), int(var[i])
             d = self.enc.new_var()
             self.diff_rep[v], self.diff_lit[v] = r, d
-            a, b = self._lits(self.m, phase, r, v)
-            s.append_formula([[-d, a, b], [-d, -a, -b]])
+            if len(self.checked) == 1:
+                a, b = self._lits(self.checked[0], phase, r, v)
+                s.append_formula([[-d, a, b], [-d, -a, -b]])
+                continue
+            ds = self.enc.new_vars(len(self.checked)).tolist()      # differs in frame t
+            s.add_clause([-d] + ds)
+            for f, dt in zip(self.checked, ds):
+                a, b = self._lits(f, phase, r, v)
+                s.append_formula([[-dt, a, b], [-dt, -a, -b]])
         act = self.enc.new_var()
         s.add_clause([-act] + self.diff_lit[var].tolist())
         try:
@@ -374,30 +397,33 @@ class _Queries:
         finally:
             s.add_clause([-act])
 
-    def patterns(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """0/1 values from a SAT model: the first frame's state and inputs, and the
-        checked frame's inputs (None for the base case, whose checked frame is the first)."""
+    def patterns(self, model) -> tuple[np.ndarray, list[np.ndarray]]:
+        """0/1 values from a SAT model: the first frame's state and every frame's inputs."""
         from edapipe.verify.seq.model import model_bits
 
         m, enc = np.asarray(model, dtype=np.int64), self.enc
-        state, ins0 = model_bits(m, enc.latch_lits(self.m0)), model_bits(m, enc.input_lits(self.m0))
-        return state, ins0, model_bits(m, enc.input_lits(self.m)) if self.induction else None
+        state = model_bits(m, enc.latch_lits(self.fr[0]))
+        return state, [model_bits(m, enc.input_lits(f)) for f in self.fr]
 
 
-def correspondence(aig: Aig, params, stats: dict, expired=lambda: False) -> Simulation:
-    """Classes of signals equal in every reachable state (base + induction fixpoint), or
-    a random trace to a bad state (then the classes are the simulation's, unrefined).
-    `params`: sec.SecParams; `expired()`: true when the time is up (TimeoutError)."""
+def correspondence(aig: Aig, params, stats: dict, expired=lambda: False,
+                   frames: int = 1) -> Simulation:
+    """Classes of signals equal in every reachable state (base + induction fixpoint, with
+    `frames` hypothesis frames), or a random trace to a bad state (then the classes are
+    the simulation's, unrefined). `params`: sec.SecParams; `expired()`: true when the
+    time is up (TimeoutError)."""
     sim = simulate_classes(aig, params.sim_frames, params.sim_words, params.seed)
     stats["candidates"] = int((sim.cls >= 0).sum())
     if sim.trace is not None:
         return sim
     cex = _Counterexamples(aig, params.seed + 1)
-    cls, calls = refine(aig, sim.cls, sim.phase, False, expired, cex)
+    cls, calls = refine(aig, sim.cls, sim.phase, False, expired, cex, frames=frames)
     stats["sat_calls"] = calls
     pairs = int(pair_arrays(cls)[1].size)
-    solver = "cd195" if pairs >= CADICAL_PAIRS else "m22"
-    cls, calls = refine(aig, cls, sim.phase, True, expired, cex, solver)
+    # with more hypothesis frames MiniSat wins at every size: s38417 against its retimed
+    # version, 3 frames on what 1 frame leaves (16 494 candidates), 41 s against 68 s
+    solver = "cd195" if pairs >= CADICAL_PAIRS and frames == 1 else "m22"
+    cls, calls = refine(aig, cls, sim.phase, True, expired, cex, solver, frames)
     stats["sat_calls"] += calls
     stats["induction_solver"] = solver
     stats["proven_members"] = int((cls >= 0).sum())

@@ -8,8 +8,9 @@
 3. If every output pair fell into one class the designs are equivalent. Otherwise the
    product is reduced by the proven equalities (each class merged into its representative,
    see reduce.py; as ABC's scorr), simulated again for up to 512 frames (the bugs behind
-   counters), then BMC alone gets a CPU head start (the deep bugs left), and only then do
-   PDR, BMC and induction race on what remains.
+   counters), then correspondence with 3 hypothesis frames (ABC's scorr -F 3) proves or
+   reduces it further, then BMC alone gets a CPU head start (the deep bugs left), and only
+   then do PDR, BMC and induction race on what remains.
    X-initialized latches are free in both designs: equivalent means equal for every reset.
 """
 
@@ -36,6 +37,10 @@ DEEP_WORK = 4_000_000      # frames x AND nodes
 # did not give it; dsec too runs its engines one after another, not in parallel
 BMC_FIRST = 1.5           # the kernel counts whole seconds: 2
 BMC_FIRST_SHARE = 0.4
+# the share of what is left of the limits that correspondence with several hypothesis
+# frames gets (see _deeper): s38417 against its retimed version needs 41 of the 47 CPU
+# seconds that one frame leaves of 60
+DEEPER_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class SecParams:
     time_limit: float = 0.0          # wall seconds (0: none)
     cpu_limit: float = 0.0           # CPU seconds, the engines' child processes included
     engine: str = "auto"             # for what correspondence leaves (prove's engines)
+    induction_frames: int = 3        # hypothesis frames of the second correspondence
     sim_frames: int = 24
     sim_words: int = 4
     seed: int = 0
@@ -204,16 +210,68 @@ def _reduced(prod: Product, sim, params: SecParams, budget: _Budget, stats: dict
     from edapipe.verify.seq.reduce import merge
     from edapipe.verify.seq.scorr import pairs_of, random_trace
 
-    red = merge(prod.aig, pairs_of(sim.cls), sim.phase)
-    stats["latches_left"] = int(cone(red.aig, red.aig.bad)[0].size)
-    trace = random_trace(red.aig, _deep_frames(red.aig), params.sim_words, params.seed + 2)
+    red = [merge(prod.aig, pairs_of(sim.cls), sim.phase)]
+    lift = lambda t: _lift(red, t)
+    stats["latches_left"] = int(cone(red[0].aig, red[0].aig.bad)[0].size)
+    trace = random_trace(red[0].aig, _deep_frames(red[0].aig), params.sim_words,
+                         params.seed + 2)
     if trace is not None:
-        return FAILS, "simulation", red.lift(trace)
-    res = _engines(red.aig, params, budget)
+        return FAILS, "simulation", lift(trace)
+    status, trace = _deeper(red, params, budget, stats)
+    if status == HOLDS:
+        return HOLDS, f"correspondence ({params.induction_frames} frames)", None
+    if status == FAILS:
+        return FAILS, "simulation", lift(trace)
+    last = red[-1].aig
+    res = _engines(last, params, budget)
     if res is None:
         return UNDECIDED, "", None
-    validate(red.aig, 0, res)
-    return res.status, res.engine, red.lift(res.trace) if res.status == FAILS else None
+    validate(last, 0, res)
+    return res.status, res.engine, lift(res.trace) if res.status == FAILS else None
+
+
+def _lift(chain: list, trace: Trace) -> Trace:
+    """A trace of the last machine of a chain of reductions as one of the product."""
+    for red in reversed(chain):
+        trace = red.lift(trace)
+    return trace
+
+
+def _deeper(chain: list, params: SecParams, budget: _Budget, stats: dict):
+    """Correspondence with `induction_frames` hypothesis frames (ABC's `scorr -F k`) on
+    what one frame left, the last machine of `chain`: (HOLDS, None) when it proves bad
+    constant 0, (FAILS, trace) for a random trace to bad, else (UNDECIDED, None) with the
+    machine reduced by what it proved appended to `chain`. It gets DEEPER_SHARE of what
+    is left of the limits; out of time, the engines get the one-frame reduction.
+
+    Some equalities need several frames: a retimed register equals its original only
+    where the k - 1 cycles before met the other equalities too (s38417 against its
+    retimed version: 2287 latches left by 1 frame, and by 2, none by 3, as ABC's scorr
+    -F 3). Each reduction is sound on its own (the equalities hold in every reachable
+    state of the machine before), so they compose."""
+    from edapipe.verify.seq.model import cone
+    from edapipe.verify.seq.reduce import merge
+    from edapipe.verify.seq.scorr import correspondence, pairs_of
+
+    k = params.induction_frames
+    if k <= 1 or budget.expired():
+        return UNDECIDED, None
+    aig = chain[-1].aig
+    cap = Budget(*(DEEPER_SHARE * x for x in budget.left()))
+    sub: dict = {}
+    try:
+        sim = correspondence(aig, params, sub, lambda: budget.expired() or cap.expired(), k)
+    except TimeoutError:
+        stats["deeper"] = "out of time"
+        return UNDECIDED, None
+    stats["deeper"] = sub
+    if sim.trace is not None:
+        return FAILS, sim.trace
+    if _same(sim.cls, sim.phase, int(aig.bad[0]), 0):
+        return HOLDS, None
+    chain.append(merge(aig, pairs_of(sim.cls), sim.phase))
+    stats["latches_left"] = int(cone(chain[-1].aig, chain[-1].aig.bad)[0].size)
+    return UNDECIDED, None
 
 
 def _engines(aig: Aig, params: SecParams, budget: _Budget):
