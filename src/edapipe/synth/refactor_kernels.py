@@ -12,8 +12,8 @@ import numpy as np
 
 from edapipe.synth.sop_kernels import num_words, truth_to_forms
 from edapipe.synth.window_kernels import (UNBOUNDED, compact, drop_orphans, fold, init_graph,
-                                          lookup, new_and, new_window, open_window,
-                                          refresh_level, replace)
+                                          lookup, new_and, new_window, open_window, replace,
+                                          skip_node)
 from edapipe.util.jit import njit
 
 FAN_STOP = 2
@@ -61,10 +61,7 @@ def refactor(num_ci, f0, f1, cos, max_leaves, zero_gain, preserve_levels, max_cu
                  np.empty(fcap, dtype=np.int64))
     stats = np.zeros(5, dtype=np.int64)
     for n in range(num_ci + 1, g.n_orig):
-        if g.dead[n]:
-            continue
-        refresh_level(g, n)
-        if g.refs[n] > MAX_REFS:
+        if skip_node(g, n, MAX_REFS):
             continue
         # with levels kept no node's level may grow: every stored level then bounds the real
         # one from above, so nodes found by hashing anywhere can be priced safely

@@ -12,10 +12,10 @@ import numpy as np
 
 from edapipe.synth.fanout_kernels import (candidates, new_fanouts, note_replaced, propagate,
                                           register_new, tighten)
-from edapipe.synth.sop_kernels import ALL, num_words
+from edapipe.synth.sop_kernels import ALL, constant_table, num_words
 from edapipe.synth.window_kernels import (compact, drop_orphans, init_graph, new_and,
-                                          new_window, open_window, refresh_level, replace,
-                                          resolve)
+                                          new_window, open_window, replace, resolve,
+                                          skip_node)
 from edapipe.util.jit import njit
 
 MAX_DIVS = 150
@@ -96,21 +96,14 @@ def _implies(tts, i, ci, f, cf, nw):
 
 
 @njit(cache=True, inline="always")
-def _or2_eq(tts, i, ci, j, cj, f, nw):
+def _and2_eq(tts, i, ci, j, cj, f, cf, nw):
+    """(row i ^ ci) & (row j ^ cj) equals f ^ cf; with every complement flipped, whether
+    the OR of the rows equals f (De Morgan)."""
     a = _mask(ci)
     b = _mask(cj)
+    af = _mask(cf)
     for w in range(nw):
-        if ((tts[i, w] ^ a) | (tts[j, w] ^ b)) != f[w]:
-            return False
-    return True
-
-
-@njit(cache=True, inline="always")
-def _and2_eq(tts, i, ci, j, cj, f, nw):
-    a = _mask(ci)
-    b = _mask(cj)
-    for w in range(nw):
-        if ((tts[i, w] ^ a) & (tts[j, w] ^ b)) != f[w]:
+        if ((tts[i, w] ^ a) & (tts[j, w] ^ b)) != (f[w] ^ af):
             return False
     return True
 
@@ -139,10 +132,7 @@ def resub(num_ci, f0, f1, cos, fo_off, fo_idx, max_leaves, max_added, zero_gain,
     fo = new_fanouts(fo_off, fo_idx, g.f0.shape[0])
     stats = np.zeros(8, dtype=np.int64)
     for n in range(num_ci + 1, g.n_orig):
-        if g.dead[n]:
-            continue
-        refresh_level(g, n)
-        if g.refs[n] > MAX_REFS:
+        if skip_node(g, n, MAX_REFS):
             continue
         if preserve_levels:
             g.frozen[0] = n
@@ -278,17 +268,9 @@ def _constant_or_divisor(w, d, nd, nw):
     f = d.f
     tts = w.tts
     row = d.row
-    zero = True
-    one = True
-    for k in range(nw):
-        if f[k] != 0:
-            zero = False
-        if f[k] != ALL:
-            one = False
-    if zero:
-        return 0
-    if one:
-        return 1
+    const = constant_table(f, nw)
+    if const >= 0:
+        return const
     for k in range(nd):
         if _eq(tts, row[k], False, f, nw):
             return 2 * d.var[k]
@@ -373,13 +355,10 @@ def _match_two(g, w, d, nup, nun, nw, rq):
                 l2 = lev[var[i2 >> 1]]
                 if (l1 if l1 > l2 else l2) + 1 > rq:
                     continue
-                r1 = row[i1 >> 1]
-                r2 = row[i2 >> 1]
-                if pol == 0:
-                    ok = _or2_eq(tts, r1, i1 & 1, r2, i2 & 1, f, nw)
-                else:
-                    ok = _and2_eq(tts, r1, i1 & 1, r2, i2 & 1, f, nw)
-                if ok:
+                # u1 | u2 == f as ~u1 & ~u2 == ~f: c = 1 complements all three for OR2
+                c = 1 - pol
+                if _and2_eq(tts, row[i1 >> 1], (i1 & 1) ^ c, row[i2 >> 1], (i2 & 1) ^ c, f,
+                            c, nw):
                     return (OR2 if pol == 0 else AND2), _graph_lit(d, i1), _graph_lit(d, i2)
     return NO_MATCH, -1, -1
 
@@ -518,31 +497,30 @@ def _build_match(g, n, rq, kind, x0, x1, x2):
 
 @njit(cache=True, inline="always")
 def _make(g, n, kind, x0, x1, x2):
-    if kind == OR2:
-        t = new_and(g, x0 ^ 1, x1 ^ 1)
-        return t ^ 1 if t >= 0 else -1
-    if kind == AND2:
-        return new_and(g, x0, x1)
+    """The match's AND nodes in g: its literal, or -1. Each OR kind is its AND kind with
+    every literal complemented, inputs and output (De Morgan), so one builder makes both:
+    c = 1 for OR2, OR3 and OR_AND."""
+    c = 1 if kind == OR2 or kind == OR3 or kind == OR_AND else 0
+    if kind <= AND2:
+        return _and_out(g, x0 ^ c, x1 ^ c, c)
     # two nodes: the inner one first; it must not be n itself
-    if kind == OR3:
-        t = new_and(g, x0 ^ 1, x1 ^ 1)
-    elif kind == AND3:
-        t = new_and(g, x0, x1)
-    elif kind == OR_AND:
-        t = new_and(g, x1, x2)
+    if kind <= AND3:
+        t = new_and(g, x0 ^ c, x1 ^ c)
     else:
-        t = new_and(g, x1 ^ 1, x2 ^ 1)
+        t = new_and(g, x1 ^ c ^ 1, x2 ^ c ^ 1)
     if t < 0 or t >> 1 == n:
         return -1
-    if kind == OR3:
-        t2 = new_and(g, t, x2 ^ 1)
-        return t2 ^ 1 if t2 >= 0 else -1
-    if kind == AND3:
-        return new_and(g, t, x2)
-    if kind == OR_AND:
-        t2 = new_and(g, x0 ^ 1, t ^ 1)
-        return t2 ^ 1 if t2 >= 0 else -1
-    return new_and(g, x0, t ^ 1)
+    if kind <= AND3:
+        return _and_out(g, t, x2 ^ c, c)
+    return _and_out(g, x0 ^ c, t ^ 1, c)
+
+
+@njit(cache=True, inline="always")
+def _and_out(g, a, b, c):
+    """The AND of literals a and b made in g, complemented when c: its literal, or -1
+    when the graph is full."""
+    t = new_and(g, a, b)
+    return t ^ c if t >= 0 else -1
 
 
 @njit(cache=True, inline="always")

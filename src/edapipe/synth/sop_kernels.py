@@ -691,17 +691,13 @@ def form_truth(nvars, g0, g1, count, root):
     return out
 
 
-@njit(cache=True)
-def truth_to_form(tt, nvars, max_cubes, g0, g1, gn):
-    """Factored form of a (replicated) truth table: ISOP of f and ~f, the smaller factored.
-
-    Fills g0/g1 (capacity >= nvars + 8 + 4 * nvars * max_cubes), sets gn[0]; returns the root
-    literal, or -1 when both covers exceed max_cubes.
-    """
-    gn[0] = nvars + 1
+@njit(cache=True, inline="always")
+def constant_table(tt, nw):
+    """The constant literal a truth table's first nw words make (0 all zero, 1 all one),
+    or -1."""
     zero = True
     one = True
-    for w in range(tt.shape[0]):
+    for w in range(nw):
         if tt[w] != 0:
             zero = False
         if tt[w] != ALL:
@@ -710,20 +706,40 @@ def truth_to_form(tt, nvars, max_cubes, g0, g1, gn):
         return 0
     if one:
         return 1
+    return -1
+
+
+@njit(cache=True, inline="always")
+def _prefer_complement(c0, ok0, c1, ok1):
+    """Factor the complement's cover c0 rather than the function's c1: c1 is over the
+    cube limit, or c0 has fewer cubes, or as many with fewer literals (ok: within the
+    limit)."""
+    if not ok1:
+        return True
+    if ok0:
+        return c0.shape[0] < c1.shape[0] or (c0.shape[0] == c1.shape[0]
+                                             and cover_literals(c0) < cover_literals(c1))
+    return False
+
+
+@njit(cache=True)
+def truth_to_form(tt, nvars, max_cubes, g0, g1, gn):
+    """Factored form of a (replicated) truth table: ISOP of f and ~f, the smaller factored.
+
+    Fills g0/g1 (capacity >= nvars + 8 + 4 * nvars * max_cubes), sets gn[0]; returns the root
+    literal, or -1 when both covers exceed max_cubes.
+    """
+    gn[0] = nvars + 1
+    const = constant_table(tt, tt.shape[0])
+    if const >= 0:
+        return const
     c1, ok1 = isop(tt, tt, nvars, max_cubes)
     ntt = ~tt
     # the complement wins only with no more cubes: stop its ISOP past that
     c0, ok0 = isop(ntt, ntt, nvars, c1.shape[0] if ok1 else max_cubes)
     if not ok1 and not ok0:
         return -1
-    use_compl = False
-    if not ok1:
-        use_compl = True
-    elif ok0:
-        if c0.shape[0] < c1.shape[0] or (c0.shape[0] == c1.shape[0]
-                                          and cover_literals(c0) < cover_literals(c1)):
-            use_compl = True
-    if use_compl:
+    if _prefer_complement(c0, ok0, c1, ok1):
         return factor_cover(c0, nvars, g0, g1, gn) ^ 1
     return factor_cover(c1, nvars, g0, g1, gn)
 
@@ -735,30 +751,15 @@ def truth_to_forms(tt, nvars, max_cubes, g0, g1, gn, h0, h1, hn):
     exceeds max_cubes or the function is constant)."""
     gn[0] = nvars + 1
     hn[0] = nvars + 1
-    zero = True
-    one = True
-    for w in range(tt.shape[0]):
-        if tt[w] != 0:
-            zero = False
-        if tt[w] != ALL:
-            one = False
-    if zero:
-        return 0, -1
-    if one:
-        return 1, -1
+    const = constant_table(tt, tt.shape[0])
+    if const >= 0:
+        return const, -1
     c1, ok1 = isop(tt, tt, nvars, max_cubes)
     ntt = ~tt
     c0, ok0 = isop(ntt, ntt, nvars, max_cubes)
     if not ok1 and not ok0:
         return -1, -1
-    use_compl = False
-    if not ok1:
-        use_compl = True
-    elif ok0:
-        if c0.shape[0] < c1.shape[0] or (c0.shape[0] == c1.shape[0]
-                                          and cover_literals(c0) < cover_literals(c1)):
-            use_compl = True
-    if use_compl:
+    if _prefer_complement(c0, ok0, c1, ok1):
         a = factor_cover(c0, nvars, g0, g1, gn) ^ 1
         b = factor_cover(c1, nvars, h0, h1, hn) if ok1 else -1
     else:

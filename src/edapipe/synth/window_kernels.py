@@ -203,6 +203,17 @@ def refresh_level(g, n):
 
 
 @njit(cache=True, inline="always")
+def skip_node(g, n, max_refs):
+    """Whether a per-node pass (resub, refactor) leaves n alone: replaced earlier in the
+    pass, or referenced more than max_refs times (ABC's limit). A live node's level is
+    refreshed first, as both passes need it."""
+    if g.dead[n]:
+        return True
+    refresh_level(g, n)
+    return g.refs[n] > max_refs
+
+
+@njit(cache=True, inline="always")
 def lookup(g, a, b):
     """Variable of the live node AND(a, b) (resolved literals, a >= b), or -1; skips the
     frozen original nodes (WorkGraph.frozen)."""

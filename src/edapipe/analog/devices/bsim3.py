@@ -19,6 +19,9 @@ from edapipe.analog.devices import bsim3_kernels as K
 from edapipe.analog.devices.bsim3_params import (  # noqa: F401 (LEVELS, is_bsim3: mos.py)
     BINNED, LEVELS, MODEL, card_params, is_bsim3)
 from edapipe.analog.devices.physics import CTOK
+from edapipe.analog.devices.bsim_common_params import (
+    bin_values, common_fatal, geometry_defaults, intrinsic_at, length_width_offsets,
+    model_values, raise_fatal)
 from edapipe.analog.devices.table import (
     PARAM_ERRORS, Family, no_branch, nonlinear_group, param_error)
 
@@ -33,22 +36,12 @@ CONSTVT0 = 1.3806226e-23 * 300.15 / 1.6021918e-19   # ngspice's CONSTvt0 (27 C)
 
 def _defaults(given: dict, nmos: bool, tnom_c: float) -> dict:
     """Model values with b3set.c's defaults, including those derived from others."""
-    p = {k: v for k, v in MODEL.items() if v is not None}
-    p.update({k: v for k, v in BINNED.items() if v is not None})
-    for key in BINNED:
-        for pre in "lwp":
-            p[pre + key] = 0.0
-    p.update(given)
+    p = model_values(MODEL, BINNED, given)
     mobmod = p["mobmod"]
     if p["tox"] <= 0.0:
         raise ValueError(f"BSIM3 parameter check: TOX = {p['tox']:g} is not positive")
     p.setdefault("toxm", p["tox"])
-    p["tnom"] = (given["tnom"] if "tnom" in given else tnom_c) + CTOK
-    for short, long_ in (("ll", "llc"), ("lw", "lwc"), ("lwl", "lwlc"), ("wl", "wlc"),
-                         ("ww", "wwc"), ("wwl", "wwlc")):
-        p.setdefault(long_, p[short])
-    p.setdefault("dwc", p["wint"])
-    p.setdefault("dlc", p["lint"])
+    geometry_defaults(p, given, tnom_c)
     p.setdefault("cjswg", p["cjsw"])
     p.setdefault("pbswg", p["pbsw"])
     p.setdefault("mjswg", p["mjsw"])
@@ -70,13 +63,7 @@ def _defaults(given: dict, nmos: bool, tnom_c: float) -> dict:
 
 def _sized(p: dict, length: float, width: float) -> dict:
     """The size-dependent parameters of one L, W (b3temp.c's pParam)."""
-    t0 = length ** p["lln"]
-    t1 = width ** p["lwn"]
-    dl = p["lint"] + p["ll"] / t0 + p["lw"] / t1 + p["lwl"] / (t0 * t1)
-    dlc = p["dlc"] + p["llc"] / t0 + p["lwc"] / t1 + p["lwlc"] / (t0 * t1)
-    t2 = length ** p["wln"]
-    t3 = width ** p["wwn"]
-    dw = p["wint"] + p["wl"] / t2 + p["ww"] / t3 + p["wwl"] / (t2 * t3)
+    dl, dlc, dw, t2, t3 = length_width_offsets(p, length, width)
     dwc = p["dwc"] + p["wlc"] / t2 + p["wwc"] / t3 + p["wwlc"] / (t2 * t3)
     s = {"leff": length + p["xl"] - 2.0 * dl, "weff": width + p["xw"] - 2.0 * dw,
          "leffcv": length + p["xl"] - 2.0 * dlc, "weffcv": width + p["xw"] - 2.0 * dwc}
@@ -90,8 +77,7 @@ def _sized(p: dict, length: float, width: float) -> dict:
     inv_l = scale / s["leff"]
     inv_w = scale / s["weff"]
     inv_lw = scale * scale / (s["leff"] * s["weff"])
-    for key in BINNED:
-        s[key] = p[key] + p["l" + key] * inv_l + p["w" + key] * inv_w + p["p" + key] * inv_lw
+    bin_values(p, s, BINNED, inv_l, inv_w, inv_lw)
     return s
 
 
@@ -100,10 +86,7 @@ def _temperature(p: dict, s: dict, given: dict, nmos: bool, temp_k: float) -> No
     typ = 1.0 if nmos else -1.0
     tnom = p["tnom"]
     tratio = temp_k / tnom
-    vtm0 = KBOQ * tnom
-    eg0 = 1.16 - 7.02e-4 * tnom * tnom / (tnom + 1108.0)
-    ni = 1.45e10 * (tnom / 300.15) * math.sqrt(tnom / 300.15) * math.exp(
-        21.5565981 - eg0 / (2.0 * vtm0))
+    vtm0, eg0, ni = intrinsic_at(tnom)
     cox = EPSOX / p["tox"]
     s["abulkcv"] = 1.0 + (s["clc"] / s["leffcv"]) ** s["cle"]
     t0 = tratio - 1.0
@@ -204,24 +187,8 @@ def _check(p: dict, s: dict) -> None:
         (p["tox"] <= 0.0, f"TOX = {p['tox']:g} is not positive"),
         (p["toxm"] <= 0.0, f"TOXM = {p['toxm']:g} is not positive"),
         (s["nch"] <= 0.0, f"NCH = {s['nch']:g} is not positive"),
-        (s["nsub"] <= 0.0, f"NSUB = {s['nsub']:g} is not positive"),
-        (s["ngate"] < 0.0, f"NGATE = {s['ngate']:g} is negative"),
-        (s["ngate"] > 1.0e25, f"NGATE = {s['ngate']:g} is too high"),
-        (s["xj"] <= 0.0, f"XJ = {s['xj']:g} is not positive"),
-        (s["dvt1"] < 0.0, f"DVT1 = {s['dvt1']:g} is negative"),
-        (s["dvt1w"] < 0.0, f"DVT1W = {s['dvt1w']:g} is negative"),
-        (s["w0"] == -s["weff"], "W0 = -Weff (division by zero)"),
-        (s["dsub"] < 0.0, f"DSUB = {s['dsub']:g} is negative"),
-        (s["b1"] == -s["weff"], "B1 = -Weff (division by zero)"),
-        (s["u0temp"] <= 0.0, f"U0 at temperature = {s['u0temp']:g} is not positive"),
-        (s["delta"] < 0.0, f"DELTA = {s['delta']:g} is negative"),
-        (s["vsattemp"] <= 0.0, f"VSAT at temperature = {s['vsattemp']:g} is not positive"),
-        (s["pclm"] <= 0.0, f"PCLM = {s['pclm']:g} is not positive"),
-        (s["drout"] < 0.0, f"DROUT = {s['drout']:g} is negative"),
     ]
-    for bad, why in fatal:
-        if bad:
-            raise ValueError(f"BSIM3 parameter check: {why}")
+    raise_fatal("BSIM3", fatal + common_fatal(s))
 
 
 def bsim3_row(model, inst: dict, temp_c: float, tnom_c: float):

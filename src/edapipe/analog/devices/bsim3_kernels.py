@@ -29,6 +29,11 @@ import numpy as np
 
 from edapipe.util.jit import njit
 
+from edapipe.analog.devices.bsim_common_kernels import (
+    DELTA_4, EPSSI, EXP_THRESHOLD, MAX_EXP, MIN_EXP, _abulk_limits, _acc_centroid,
+    _bsim_start, _centroid_charges, _centroid_cox, _depletion, _depletion_charge,
+    _long_channel_charges, _mobility_denominator, _overlap_smooth, _partition_lin,
+    _smooth_charges, _vascbe, _vdseffcv, _vfbeff, _vgdp, _vgsteff_cv)
 from edapipe.analog.devices.common_kernels import _flip, _stamp_at
 from edapipe.analog.devices.complex_step_kernels import (
     finish_companion, set_step, start_companion, step_work, take_column)
@@ -60,14 +65,7 @@ B3_NPAR = len(COLUMNS)
 B3_NSTATE = 5
 B3_OFF = 4
 
-MAX_EXP = 5.834617425e14
-MIN_EXP = 1.713908431e-15
-EXP_THRESHOLD = 34.0
-EPSSI = 1.03594e-10
 CHARGE_Q = 1.60219e-19
-DELTA_1 = 0.02
-DELTA_3 = 0.02
-DELTA_4 = 0.02
 
 
 @njit(cache=True)
@@ -243,16 +241,7 @@ def _bulk_factor(p, d, vgsteff, body):
     t2 = p[d, B3_A0] * t5 + p[d, B3_B0] / (p[d, B3_WEFF] + p[d, B3_B1])
     abulk0 = 1.0 + t1 * t2
     abulk = abulk0 - t1 * p[d, B3_AGS] * p[d, B3_A0] * t5 * t5 * t5 * vgsteff
-    if abulk0.real < 0.1:
-        abulk0 = (0.2 - abulk0) / (3.0 - 20.0 * abulk0)
-    if abulk.real < 0.1:
-        abulk = (0.2 - abulk) / (3.0 - 20.0 * abulk)
-    t2 = p[d, B3_KETA] * body.vbseff
-    if t2.real >= -0.9:
-        t0 = 1.0 / (1.0 + t2)
-    else:
-        t0 = (17.0 + 20.0 * t2) / (0.8 + t2)
-    return abulk * t0, abulk0 * t0
+    return _abulk_limits(abulk0, abulk, p[d, B3_KETA] * body.vbseff)
 
 
 @njit(cache=True, inline="always")
@@ -271,11 +260,7 @@ def _mobility(p, d, vgsteff, vth, vbseff):
     else:
         t3 = (vgsteff + vth + vth) / tox
         t5 = t3 * (ua + ub * t3) * (1.0 + uc * vbseff)
-    if t5.real >= -0.8:
-        denomi = 1.0 + t5
-    else:
-        denomi = (0.6 + t5) / (7.0 + 10.0 * t5)
-    return p[d, B3_U0TEMP] / denomi
+    return p[d, B3_U0TEMP] / _mobility_denominator(t5)
 
 
 @njit(cache=True, inline="always")
@@ -367,15 +352,9 @@ def _early_voltages(p, d, sat, abulk, vgsteff, diffvds, vbseff):
     else:
         t0 = (0.8 + t9) / (17.0 + 20.0 * t9)
     va = vasat + t0 * vaclm * vadibl / (vaclm + vadibl)
-    pscbe1 = p[d, B3_PSCBE1]
-    pscbe2 = p[d, B3_PSCBE2]
-    if pscbe2 > 0.0:
-        if diffvds.real > pscbe1 * litl / EXP_THRESHOLD:
-            vascbe = leff * cmath.exp(pscbe1 * litl / diffvds) / pscbe2
-        else:
-            vascbe = MAX_EXP * leff / pscbe2 + zero
-    else:
-        vascbe = MAX_EXP + zero
+    vascbe = MAX_EXP + zero
+    if p[d, B3_PSCBE2] > 0.0:
+        vascbe = _vascbe(p[d, B3_PSCBE1], p[d, B3_PSCBE2], litl, leff, diffvds)
     return _EarlyVoltages(va, vascbe)
 
 
@@ -444,21 +423,10 @@ def _charges(p, d, Vds, Vbs, body, vgs_eff, vth, n, abulk0):
     capmod = p[d, B3_CAPMOD]
     if capmod == 0.0:
         return _charges0(p, d, Vds, Vbs, body, vgs_eff, abulk0)
-    vtm = p[d, B3_VTM]
     coxwl = p[d, B3_COX] * p[d, B3_WEFFCV] * p[d, B3_LEFFCV]
     vbseff = body.vbseff
     vbseffcv = vbseff if vbseff.real < 0.0 else p[d, B3_PHI] - body.phis
-    noff = n * p[d, B3_NOFF]
-    t0 = vtm * noff
-    voffcv = p[d, B3_VOFFCV]
-    vgst = vgs_eff - vth
-    vgstnvt = (vgst - voffcv) / t0
-    if vgstnvt.real > EXP_THRESHOLD:
-        vgsteff = vgst - voffcv
-    elif vgstnvt.real < -EXP_THRESHOLD:
-        vgsteff = t0 * np.log(1.0 + MIN_EXP)
-    else:
-        vgsteff = t0 * cmath.log(1.0 + cmath.exp(vgstnvt))
+    vgsteff = _vgsteff_cv(vgs_eff - vth, n, p[d, B3_NOFF], p[d, B3_VTM], p[d, B3_VOFFCV])
     cv = _CvBias(coxwl, vbseffcv, vgsteff, abulk0 * p[d, B3_ABULKCV])
     if capmod == 1.0:
         return _charges1(p, d, Vds, vgs_eff, cv)
@@ -507,31 +475,6 @@ def _charges1(p, d, Vds, vgs_eff, cv):
 
 
 @njit(cache=True, inline="always")
-def _vfbeff(vfb, vgs_eff, vbseffcv):
-    """The flat-band voltage smoothly limited by Vgs - Vbs (capMod 2 and 3)."""
-    v3 = vfb - vgs_eff + vbseffcv - DELTA_3
-    if vfb <= 0.0:
-        t0 = cmath.sqrt(v3 * v3 - 4.0 * DELTA_3 * vfb)
-    else:
-        t0 = cmath.sqrt(v3 * v3 + 4.0 * DELTA_3 * vfb)
-    return vfb - 0.5 * (v3 + t0)
-
-
-@njit(cache=True, inline="always")
-def _depletion_charge(coxwl, k1ox, vgs_eff, vfbeff, cv):
-    """Qsub0, the depletion charge of capMod 2 and 3 (coxwl: theirs)."""
-    t0 = 0.5 * k1ox
-    t3 = vgs_eff - vfbeff - cv.vbseffcv - cv.vgsteff
-    if k1ox == 0.0:
-        t1 = 0j
-    elif t3.real < 0.0:
-        t1 = t0 + t3 / k1ox
-    else:
-        t1 = cmath.sqrt(t0 * t0 + t3)
-    return coxwl * k1ox * (t1 - t0)
-
-
-@njit(cache=True, inline="always")
 def _charges2(p, d, Vds, vgs_eff, cv):
     """capMod 2: smooth over all regions."""
     coxwl = cv.coxwl
@@ -540,7 +483,9 @@ def _charges2(p, d, Vds, vgs_eff, cv):
     vfb = p[d, B3_VFBZB]
     vfbeff = _vfbeff(vfb, vgs_eff, cv.vbseffcv)
     qac0 = coxwl * (vfbeff - vfb)
-    qsub0 = _depletion_charge(coxwl, p[d, B3_K1OX], vgs_eff, vfbeff, cv)
+    qsub0 = _depletion_charge(coxwl, p[d, B3_K1OX], vgs_eff, vfbeff, cv.vbseffcv, vgsteff)
+    # b3ld.c's capMod 2 limits Vds by Vdsat without capMod 3's (and BSIM4's) branch for
+    # Vds beyond Vdsat + DELTA_4: a different function from `_vdseffcv`, kept as it is
     vdsatcv = vgsteff / abulkcv
     v4 = vdsatcv - Vds - DELTA_4
     t0 = cmath.sqrt(v4 * v4 + 4.0 * DELTA_4 * vdsatcv)
@@ -549,21 +494,10 @@ def _charges2(p, d, Vds, vgs_eff, cv):
         vdseffcv = complex(0.0, vdseffcv.imag)
     t0 = abulkcv * vdseffcv
     t1 = 12.0 * (vgsteff - 0.5 * t0 + 1e-20)
+    # b3ld.c: t3 = t0 * VdseffCV / t1 (BSIM4 groups it the other way)
     t3 = t0 * vdseffcv / t1
-    qgate = coxwl * (vgsteff - 0.5 * vdseffcv + t3)
-    qbulk = coxwl * (1.0 - abulkcv) * (0.5 * vdseffcv - t3)
-    qsrc = _partition_lin(p[d, B3_XPART], coxwl, vgsteff, t0, t1, qgate + qbulk)
-    qgate = qgate + qac0 + qsub0
-    qbulk = qbulk - (qac0 + qsub0)
-    return qgate, qbulk, -(qgate + qbulk + qsrc)
-
-
-@njit(cache=True, inline="always")
-def _centroid_cox(cox, tcen):
-    """The oxide capacitance in series with the inversion/accumulation layer at depth
-    tcen (the charge centroid)."""
-    ccen = EPSSI / tcen
-    return cox / (cox + ccen) * ccen
+    return _smooth_charges(p[d, B3_XPART], coxwl, vgsteff, abulkcv, vdseffcv, t0, t1, t3,
+                           qac0, qsub0)
 
 
 @njit(cache=True, inline="always")
@@ -578,37 +512,14 @@ def _charges3(p, d, Vds, vgs_eff, vth, cv):
     vfbzb = p[d, B3_VFBZB]
     cox = p[d, B3_COX]
     vfbeff = _vfbeff(vfbzb, vgs_eff, vbseffcv)
-    toxa = 1.0e8 * p[d, B3_TOX]
-    t0 = (vgs_eff - vbseffcv - vfbzb) / toxa
-    ldeb = p[d, B3_LDEB]
-    tmp = t0 * p[d, B3_ACDE]
-    if -EXP_THRESHOLD < tmp.real < EXP_THRESHOLD:
-        tcen = ldeb * cmath.exp(tmp)
-    elif tmp.real <= -EXP_THRESHOLD:
-        tcen = ldeb * MIN_EXP + 0j
-    else:
-        tcen = ldeb * MAX_EXP + 0j
-    link = 1.0e-3 * p[d, B3_TOX]
-    v3 = ldeb - tcen - link
-    v4 = cmath.sqrt(v3 * v3 + 4.0 * link * ldeb)
-    tcen = ldeb - 0.5 * (v3 + v4)
+    tcen = _acc_centroid(vgs_eff, vbseffcv, vfbzb, p[d, B3_TOX], p[d, B3_LDEB], p[d, B3_ACDE])
     coxwlcen = coxwl * _centroid_cox(cox, tcen) / cox
     qac0 = coxwlcen * (vfbeff - vfbzb)
-    qsub0 = _depletion_charge(coxwlcen, k1ox, vgs_eff, vfbeff, cv)
-    # gate-bias dependent delta phi_s
-    if k1ox <= 0.0:
-        denomi = 0.25 * p[d, B3_MOIN] * vtm
-        t0 = 0.5 * p[d, B3_SQRTPHI]
-    else:
-        denomi = p[d, B3_MOIN] * vtm * k1ox * k1ox
-        t0 = k1ox * p[d, B3_SQRTPHI]
-    t1 = 2.0 * t0 + vgsteff
-    deltaphi = vtm * cmath.log(1.0 + t1 * vgsteff / denomi)
-    t0 = vgsteff - deltaphi - 0.001
-    t1 = cmath.sqrt(t0 * t0 + vgsteff * 0.004)
-    vgdp = 0.5 * (t0 + t1)
+    qsub0 = _depletion_charge(coxwlcen, k1ox, vgs_eff, vfbeff, vbseffcv, vgsteff)
+    vgdp = _vgdp(k1ox, p[d, B3_MOIN], p[d, B3_SQRTPHI], vtm, vgsteff)
+    # the inversion charge's centroid (BSIM4's scales it by ADOS and BDOS)
     t3 = 4.0 * (vth - vfbzb - p[d, B3_PHI])
-    tox2 = 2.0 * toxa
+    tox2 = 2.0 * (1.0e8 * p[d, B3_TOX])
     if t3.real >= 0.0:
         t0 = (vgsteff + t3) / tox2
     else:
@@ -616,113 +527,20 @@ def _charges3(p, d, Vds, vgs_eff, vth, cv):
     tmp = cmath.exp(0.7 * cmath.log(t0))
     tcen = 1.9e-9 / (1.0 + tmp)
     coxwlcen = coxwl * _centroid_cox(cox, tcen) / cox
-    vdsatcv = vgdp / cv.abulkcv
-    t0 = vdsatcv - Vds - DELTA_4
-    t1 = cmath.sqrt(t0 * t0 + 4.0 * DELTA_4 * vdsatcv)
-    if t0.real >= 0.0:
-        vdseffcv = vdsatcv - 0.5 * (t0 + t1)
-    else:
-        t3 = (DELTA_4 + DELTA_4) / (t1 - t0)
-        vdseffcv = vdsatcv * (1.0 - t3)
-    if Vds.real == 0.0:
-        vdseffcv = complex(0.0, vdseffcv.imag)
+    vdseffcv = _vdseffcv(vgdp / cv.abulkcv, Vds)
     return _centroid_charges(p[d, B3_XPART], coxwlcen, cv.abulkcv, vgdp, vdseffcv,
                              qac0, qsub0)
-
-
-@njit(cache=True, inline="always")
-def _centroid_charges(xpart, coxwlcen, abulkcv, vgdp, vdseffcv, qac0, qsub0):
-    """capMod 3's inversion charges with XPART's partition, plus accumulation and
-    depletion: (qgate, qbulk, qdrn)."""
-    t0 = abulkcv * vdseffcv
-    t1 = vgdp
-    t2 = 12.0 * (t1 - 0.5 * t0 + 1.0e-20)
-    t3 = t0 / t2
-    qgate = coxwlcen * (t1 - t0 * (0.5 - t3))
-    qbulk = coxwlcen * (1.0 - abulkcv) * (0.5 * vdseffcv - t0 * vdseffcv / t2)
-    if xpart > 0.5:
-        qsrc = -coxwlcen * (t1 / 2.0 + t0 / 4.0 - 0.5 * t0 * t0 / t2)
-    elif xpart < 0.5:
-        t2 = t2 / 12.0
-        t3 = 0.5 * coxwlcen / (t2 * t2)
-        t4 = (t1 * (2.0 * t0 * t0 / 3.0 + t1 * (t1 - 4.0 * t0 / 3.0))
-              - 2.0 * t0 * t0 * t0 / 15.0)
-        qsrc = -t3 * t4
-    else:
-        qsrc = -0.5 * qgate
-    qgate = qgate + qac0 + qsub0 - qbulk
-    qbulk = qbulk - (qac0 + qsub0)
-    return qgate, qbulk, -(qgate + qbulk + qsrc)
-
-
-
-@njit(cache=True)
-def _partition_lin(xpart, coxwl, vgsteff, t0, t1, q_gb):
-    """The source charge of capMod 1/2 below saturation: 0/100, 40/60 or 50/50 (q_gb:
-    the inversion part of gate plus bulk charge, for 50/50)."""
-    if xpart > 0.5:
-        t1 = t1 + t1
-        return -coxwl * (0.5 * vgsteff + 0.25 * t0 - t0 * t0 / t1)
-    if xpart < 0.5:
-        t1 = t1 / 12.0
-        t2 = 0.5 * coxwl / (t1 * t1)
-        t3 = (vgsteff * (2.0 * t0 * t0 / 3.0 + vgsteff * (vgsteff - 4.0 * t0 / 3.0))
-              - 2.0 * t0 * t0 * t0 / 15.0)
-        return -t2 * t3
-    return -0.5 * q_gb
 
 
 @njit(cache=True)
 def _charges0(p, d, Vds, Vbs, body, vgs_eff, abulk0):
     """capMod 0: the piecewise long-channel charges of BSIM3's simplest model."""
     phi = p[d, B3_PHI]
-    k1ox = p[d, B3_K1OX]
     vbseff = Vbs if body.vbseff.real < 0.0 else phi - body.phis
-    vfb = p[d, B3_VFBCV]
-    vth = vfb + phi + k1ox * body.sqrtphis
-    vgst = vgs_eff - vth
     coxwl = p[d, B3_COX] * p[d, B3_WEFFCV] * p[d, B3_LEFFCV]
-    arg1 = vgs_eff - vbseff - vfb
-    xpart = p[d, B3_XPART]
-    if arg1.real <= 0.0:
-        qgate = coxwl * arg1
-        return qgate, -qgate, 0j
-    if vgst.real <= 0.0:
-        t1 = 0.5 * k1ox
-        qgate = coxwl * k1ox * (cmath.sqrt(t1 * t1 + arg1) - t1)
-        return qgate, -qgate, 0j
-    abulkcv = abulk0 * p[d, B3_ABULKCV]
-    vdsat = vgst / abulkcv
-    if vdsat.real <= Vds.real:
-        qgate = coxwl * (vgs_eff - vfb - phi - vdsat / 3.0)
-        t2 = -2.0 / 3.0 * coxwl * vgst
-        qbulk = -(qgate + t2)
-        if xpart > 0.5:
-            qdrn = 0j
-        elif xpart < 0.5:
-            qdrn = 0.4 * t2
-        else:
-            qdrn = 0.5 * t2
-        return qgate, qbulk, qdrn
-    alphaz = vgst / vdsat
-    t1 = 2.0 * vdsat - Vds
-    t2 = Vds / (3.0 * t1)
-    t3 = t2 * Vds
-    t9 = 0.25 * coxwl
-    t4 = t9 * alphaz
-    qgate = coxwl * (vgs_eff - vfb - phi - 0.5 * (Vds - t3))
-    if xpart > 0.5:
-        t7 = 2.0 * Vds - t1 - 3.0 * t3
-        t8 = t3 - t1 - 2.0 * Vds
-        qdrn = t4 * t7
-        return qgate, -(qgate + qdrn + t4 * t8), qdrn
-    if xpart < 0.5:
-        t6 = 8.0 * vdsat * vdsat - 6.0 * vdsat * Vds + 1.2 * Vds * Vds
-        t8 = t2 / t1
-        qdrn = t4 * (Vds - t1 - t8 * t6)
-        return qgate, -(qgate - t4 * 2.0 * (t1 + t3)), qdrn
-    qdrn = -t4 * (t1 + t3)
-    return qgate, -(qgate + qdrn + qdrn), qdrn
+    return _long_channel_charges(coxwl, p[d, B3_K1OX], phi, p[d, B3_VFBCV], p[d, B3_XPART],
+                                 vbseff, body.sqrtphis, vgs_eff, abulk0 * p[d, B3_ABULKCV],
+                                 Vds)
 
 
 @njit(cache=True)
@@ -736,28 +554,6 @@ def _junction(v, isat, nvtm, ijth, vjm, isevjm, gmin):
 
 
 @njit(cache=True)
-def _depletion(v, cz, czsw, czswg, pb, pbsw, pbswg, mj, mjsw, mjswg):
-    """A junction's depletion charge: bottom, field-oxide and gate sidewalls; linear in
-    forward bias (b3ld.c)."""
-    if v.real < 0.0:
-        q = 0j
-        if cz > 0.0:
-            arg = 1.0 - v / pb
-            q += pb * cz * (1.0 - cmath.exp((1.0 - mj) * cmath.log(arg))) / (1.0 - mj)
-        if czsw > 0.0:
-            arg = 1.0 - v / pbsw
-            q += pbsw * czsw * (1.0 - cmath.exp((1.0 - mjsw) * cmath.log(arg))) / (1.0 - mjsw)
-        if czswg > 0.0:
-            arg = 1.0 - v / pbswg
-            q += (pbswg * czswg * (1.0 - cmath.exp((1.0 - mjswg) * cmath.log(arg)))
-                  / (1.0 - mjswg))
-        return q
-    t0 = cz + czsw + czswg
-    t1 = v * (cz * mj / pb + czsw * mjsw / pbsw + czswg * mjswg / pbswg)
-    return v * (t0 + 0.5 * t1)
-
-
-@njit(cache=True)
 def _overlap(v, cgo, cgl, weffcv, ckappa, capmod):
     """Gate overlap charge on one side (capMod 0 linear, 1 and 2/3 bias dependent)."""
     if capmod == 0.0:
@@ -767,12 +563,7 @@ def _overlap(v, cgo, cgl, weffcv, ckappa, capmod):
             t1 = cmath.sqrt(1.0 - 4.0 * v / ckappa)
             return cgo * v - weffcv * 0.5 * cgl * ckappa * (t1 - 1.0)
         return (weffcv * cgl + cgo) * v
-    t0 = v + DELTA_1
-    t1 = cmath.sqrt(t0 * t0 + 4.0 * DELTA_1)
-    t2 = 0.5 * (t0 - t1)
-    t3 = weffcv * cgl
-    t4 = cmath.sqrt(1.0 - 4.0 * t2 / ckappa)
-    return (cgo + t3) * v - t3 * (t2 + 0.5 * ckappa * (t4 - 1.0))
+    return _overlap_smooth(v, cgo, cgl, weffcv, ckappa)
 
 
 @njit(cache=True)
@@ -829,18 +620,6 @@ def _terminal(p, d, vds, vgs, vbs, gmin, out):
     return vth.real
 
 
-@njit(cache=True)
-def _start(p, d, st, vdx, vgx, vbx, mode):
-    """(vbs, vgs, vds) in the N frame: the iterate's, or ngspice's MODEINITJCT start
-    (vds 0.1, vgs Vth0 + 0.1, vbs 0; zero for an OFF device)."""
-    typ = p[d, B3_TYPE]
-    if mode == 1:
-        if st[d, B3_OFF] != 0.0:
-            return 0.0, 0.0, 0.0
-        return 0.0, typ * p[d, B3_VTH0] + 0.1, 0.1
-    return typ * vbx, typ * vgx, typ * vdx
-
-
 @njit(cache=True, inline="always")
 def _terminal_at(p, d, v, gmin, out):
     """`_terminal` at v = (vds, vgs, vbs), the complex-step voltages."""
@@ -863,7 +642,8 @@ def bsim3_load(x, grp, mode, gmin, out):
     for d in range(nodes.shape[0]):
         typ = par[d, B3_TYPE]
         vdx, vgx, vbx = _mos_terminals(x, nodes, d)
-        vbs, vgs, vds = _start(par, d, state, vdx, vgx, vbx, mode)
+        vbs, vgs, vds = _bsim_start(typ, par[d, B3_VTH0], state[d, B3_OFF], vdx, vgx, vbx,
+                                     mode)
         if mode == 0:
             vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, par[d, B3_VTMCONST],
                                             par[d, B3_VCRIT], par[d, B3_VCRIT])

@@ -4,6 +4,9 @@ to build the parameter rows."""
 
 from __future__ import annotations
 
+from edapipe.analog.devices.bsim_common_params import (
+    canonical_key, check_modes, unused_parts)
+
 LEVELS = (8, 49)
 VERSIONS = ("3.3.0", "3.3", "3.30")
 
@@ -57,13 +60,13 @@ def is_bsim3(e) -> bool:
     return int(e.model.params.get("level", 1)) in LEVELS
 
 
+# the model switches with the values implemented (the others run other code in ngspice)
+ALLOWED = {"nqsmod": (0.0,), "acnqsmod": (0.0,), "acmmod": (0.0,), "calcacm": (0.0,),
+           "capmod": (0.0, 1.0, 2.0, 3.0), "mobmod": (1.0, 2.0, 3.0)}
+
+
 def _canonical(key: str) -> str:
-    key = ALIASES.get(key, key)
-    if key in BINNED or key in MODEL or key in INERT or key == "version":
-        return key
-    if key[0] in "lwp" and ALIASES.get(key[1:], key[1:]) in BINNED:
-        return key[0] + ALIASES.get(key[1:], key[1:])
-    raise ValueError(f"BSIM3 model parameter '{key}' is not supported")
+    return canonical_key(ALIASES.get(key, key), ALIASES, BINNED, MODEL, INERT, "BSIM3")
 
 
 def card_params(model) -> dict:
@@ -76,12 +79,7 @@ def card_params(model) -> dict:
     if version not in VERSIONS:
         raise ValueError(f"BSIM3 version {version} is not implemented (3.3.0 only; "
                          f"ngspice runs other versions with other code)")
-    for key, allowed in (("nqsmod", (0.0,)), ("acnqsmod", (0.0,)), ("acmmod", (0.0,)),
-                         ("calcacm", (0.0,)), ("capmod", (0.0, 1.0, 2.0, 3.0)),
-                         ("mobmod", (1.0, 2.0, 3.0))):
-        if key in given and given[key] not in allowed:
-            raise ValueError(f"BSIM3 {key.upper()} = {given[key]:g} is not implemented "
-                             f"({', '.join(f'{a:g}' for a in allowed)} only)")
+    check_modes("BSIM3", given, ALLOWED, {})
     return given
 
 
@@ -91,16 +89,8 @@ def inert_note(params: dict) -> str | None:
     if int(params.get("level", 1)) not in LEVELS:
         return None
     keys = sorted(ALIASES.get(k, k) for k in params if ALIASES.get(k, k) in INERT)
-    noise = [k.upper() for k in keys if k in NOISE]
-    soa = [k.upper() for k in keys if k in SOA]
     acm = [k.upper() for k in keys if k in ACM]
-    parts = []
-    if noise:
-        parts.append(f"noise parameters {', '.join(noise)} are not used (.noise with a "
-                     f"BSIM3 device is refused)")
-    if soa:
-        parts.append(f"safe-operating-area limits {', '.join(soa)} are not checked "
-                     f"(ngspice only warns when they are exceeded)")
+    parts = unused_parts("BSIM3", keys, NOISE, SOA)
     if acm:
         parts.append(f"ACM geometry {', '.join(acm)} is not used (ACMMOD = 0)")
     return "BSIM3: " + "; ".join(parts) if parts else None

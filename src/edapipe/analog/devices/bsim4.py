@@ -27,6 +27,9 @@ from edapipe.analog.devices.bsim3 import body_effect_k1_k2
 from edapipe.analog.devices.bsim4_params import (  # noqa: F401 (LEVELS, is_bsim4: mos.py)
     BINNED, LEVELS, MODEL, card_params, is_bsim4)
 from edapipe.analog.devices.physics import CTOK
+from edapipe.analog.devices.bsim_common_params import (
+    bin_values, common_fatal, geometry_defaults, intrinsic_at, length_width_offsets,
+    model_values, raise_fatal)
 from edapipe.analog.devices.table import (
     PARAM_ERRORS, Family, no_branch, nonlinear_group, param_error)
 
@@ -58,12 +61,7 @@ INSTANCE = {"l", "w", "m", "nf", "min", "ad", "as", "pd", "ps", "nrd", "nrs", "o
 
 def _defaults(given: dict, nmos: bool, tnom_c: float) -> dict:
     """Model values with b4set.c's defaults, including those derived from others."""
-    p = {k: v for k, v in MODEL.items() if v is not None}
-    p.update({k: v for k, v in BINNED.items() if v is not None})
-    for key in BINNED:
-        for pre in "lwp":
-            p[pre + key] = 0.0
-    p.update(given)
+    p = model_values(MODEL, BINNED, given)
     mobmod = p["mobmod"]
     p.setdefault("dsub", p["drout"])
     p.setdefault("vth0", 0.7 if nmos else -0.7)
@@ -95,12 +93,7 @@ def _defaults(given: dict, nmos: bool, tnom_c: float) -> dict:
         p["toxe"] = p["toxp"] + p["dtox"]
     p.setdefault("toxp", p["toxe"])
     p.setdefault("toxm", p["toxe"])
-    p["tnom"] = (given["tnom"] if "tnom" in given else tnom_c) + CTOK
-    for short, long_ in (("ll", "llc"), ("lw", "lwc"), ("lwl", "lwlc"), ("wl", "wlc"),
-                         ("ww", "wwc"), ("wwl", "wwlc")):
-        p.setdefault(long_, p[short])
-    p.setdefault("dwc", p["wint"])
-    p.setdefault("dlc", p["lint"])
+    geometry_defaults(p, given, tnom_c)
     p.setdefault("dwj", p["dwc"])
     p.setdefault("dmci", p["dmcg"])
     p.setdefault("cf", 2.0 * p["epsrox"] * EPS0 / PI * math.log(1.0 + 0.4e-6 / p["toxe"]))
@@ -133,13 +126,7 @@ def _sized(p: dict, length: float, width: float, nf: float) -> dict:
     """The size-dependent parameters of one L, W, NF (b4temp.c's pParam)."""
     lnew = length + p["xl"]
     wnew = width / nf + p["xw"]
-    t0 = lnew ** p["lln"]
-    t1 = wnew ** p["lwn"]
-    dl = p["lint"] + p["ll"] / t0 + p["lw"] / t1 + p["lwl"] / (t0 * t1)
-    dlc = p["dlc"] + p["llc"] / t0 + p["lwc"] / t1 + p["lwlc"] / (t0 * t1)
-    t2 = lnew ** p["wln"]
-    t3 = wnew ** p["wwn"]
-    dw = p["wint"] + p["wl"] / t2 + p["ww"] / t3 + p["wwl"] / (t2 * t3)
+    dl, dlc, dw, t2, t3 = length_width_offsets(p, lnew, wnew)
     tmp2 = p["wlc"] / t2 + p["wwc"] / t3 + p["wwlc"] / (t2 * t3)
     s = {"leff": lnew - 2.0 * dl, "weff": wnew - 2.0 * dw, "leffcv": lnew - 2.0 * dlc,
          "weffcv": wnew - 2.0 * (p["dwc"] + tmp2), "weffcj": wnew - 2.0 * (p["dwj"] + tmp2),
@@ -157,8 +144,7 @@ def _sized(p: dict, length: float, width: float, nf: float) -> dict:
     else:
         inv_l, inv_w = 1.0 / s["leff"], 1.0 / s["weff"]
         inv_lw = 1.0 / (s["leff"] * s["weff"])
-    for key in BINNED:
-        s[key] = p[key] + p["l" + key] * inv_l + p["w" + key] * inv_w + p["p" + key] * inv_lw
+    bin_values(p, s, BINNED, inv_l, inv_w, inv_lw)
     return s
 
 
@@ -170,10 +156,7 @@ def _temperature(p: dict, s: dict, given: dict, nmos: bool, temp_k: float, nf: f
     deltemp = temp_k - tnom
     toxe = p["toxe"]
     coxe = p["coxe"]
-    vtm0 = KBOQ * tnom
-    eg0 = 1.16 - 7.02e-4 * tnom * tnom / (tnom + 1108.0)
-    ni = 1.45e10 * (tnom / 300.15) * math.sqrt(tnom / 300.15) * math.exp(
-        21.5565981 - eg0 / (2.0 * vtm0))
+    vtm0, eg0, ni = intrinsic_at(tnom)
     s["abulkcvfactor"] = 1.0 + (s["clc"] / s["leffcv"]) ** s["cle"]
     t0 = tratio - 1.0
     pow_weff_wr = (s["weffcj"] * 1.0e6) ** s["wr"] * nf
@@ -347,27 +330,14 @@ def _check(p: dict, s: dict) -> None:
         (s["lpeb"] < -s["leff"], f"LPEB = {s['lpeb']:g} is less than -Leff"),
         (s["phin"] < -0.4, f"PHIN = {s['phin']:g} is less than -0.4"),
         (s["ndep"] <= 0.0, f"NDEP = {s['ndep']:g} is not positive"),
-        (s["nsub"] <= 0.0, f"NSUB = {s['nsub']:g} is not positive"),
-        (s["ngate"] < 0.0, f"NGATE = {s['ngate']:g} is negative"),
-        (s["ngate"] > 1.0e25, f"NGATE = {s['ngate']:g} is too high"),
-        (s["xj"] <= 0.0, f"XJ = {s['xj']:g} is not positive"),
-        (s["dvt1"] < 0.0, f"DVT1 = {s['dvt1']:g} is negative"),
-        (s["dvt1w"] < 0.0, f"DVT1W = {s['dvt1w']:g} is negative"),
-        (s["w0"] == -s["weff"], "W0 = -Weff (division by zero)"),
-        (s["dsub"] < 0.0, f"DSUB = {s['dsub']:g} is negative"),
-        (s["b1"] == -s["weff"], "B1 = -Weff (division by zero)"),
-        (s["u0temp"] <= 0.0, f"U0 at temperature = {s['u0temp']:g} is not positive"),
-        (s["delta"] < 0.0, f"DELTA = {s['delta']:g} is negative"),
-        (s["vsattemp"] <= 0.0, f"VSAT at temperature = {s['vsattemp']:g} is not positive"),
-        (s["pclm"] <= 0.0, f"PCLM = {s['pclm']:g} is not positive"),
-        (s["drout"] < 0.0, f"DROUT = {s['drout']:g} is negative"),
+    ]
+    fatal += common_fatal(s)
+    fatal += [
         (p["toxp"] <= 0.0, f"TOXP = {p['toxp']:g} is not positive"),
         (p["toxm"] <= 0.0, f"TOXM = {p['toxm']:g} is not positive"),
         (p["epsrox"] < 0.0, f"EPSROX = {p['epsrox']:g} is negative"),
     ]
-    for bad, why in fatal:
-        if bad:
-            raise ValueError(f"BSIM4 parameter check: {why}")
+    raise_fatal("BSIM4", fatal)
 
 
 def _fingers(nf: float, min_sd: float):

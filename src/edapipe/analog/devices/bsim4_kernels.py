@@ -30,7 +30,11 @@ import numpy as np
 
 from edapipe.util.jit import njit
 
-from edapipe.analog.devices.bsim3_kernels import _centroid_cox
+from edapipe.analog.devices.bsim_common_kernels import (
+    EPSSI, EXP_THRESHOLD, MAX_EXP, MIN_EXP, _abulk_limits, _acc_centroid, _bsim_start,
+    _centroid_charges, _centroid_cox, _depletion, _depletion_charge, _long_channel_charges,
+    _mobility_denominator, _overlap_smooth, _smooth_charges, _vascbe,
+    _vdseffcv, _vfbeff, _vgdp, _vgsteff_cv)
 from edapipe.analog.devices.common_kernels import _flip, _stamp_at, _volt, pnjlim
 from edapipe.analog.devices.complex_step_kernels import (
     finish_companion, set_step, start_companion, step_work, take_column)
@@ -87,17 +91,10 @@ B4_NSTATE = 7
 B4_OFF = 4
 B4_K = 6           # terminals d', g', s', b', db, sb (db = sb = b' without RBODYMOD)
 
-MAX_EXP = 5.834617425e14
-MIN_EXP = 1.713908431e-15
-EXP_THRESHOLD = 34.0
 MAX_EXPL = 2.688117142e+43
 MIN_EXPL = 3.720075976e-44
 EXPL_THRESHOLD = 100.0
-EPSSI = 1.03594e-10
 CHARGE = 1.6021918e-19
-DELTA_1 = 0.02
-DELTA_3 = 0.02
-DELTA_4 = 0.02
 
 
 @njit(cache=True)
@@ -299,16 +296,7 @@ def _bulk_factor(p, d, vgsteff, body, th):
     t2 = p[d, B4_A0] * t5 + p[d, B4_B0] / (p[d, B4_WEFF] + p[d, B4_B1])
     abulk0 = 1.0 + t1 * t2
     abulk = abulk0 - t1 * (p[d, B4_AGS] * p[d, B4_A0] * t5 * t5 * t5) * vgsteff
-    if abulk0.real < 0.1:
-        abulk0 = (0.2 - abulk0) / (3.0 - 20.0 * abulk0)
-    if abulk.real < 0.1:
-        abulk = (0.2 - abulk) / (3.0 - 20.0 * abulk)
-    t2 = p[d, B4_KETA] * body.vbseff
-    if t2.real >= -0.9:
-        t0 = 1.0 / (1.0 + t2)
-    else:
-        t0 = (17.0 + 20.0 * t2) / (0.8 + t2)
-    return abulk * t0, abulk0 * t0
+    return _abulk_limits(abulk0, abulk, p[d, B4_KETA] * body.vbseff)
 
 
 @njit(cache=True, inline="always")
@@ -333,11 +321,7 @@ def _mobility(p, d, vgsteff, vth, vbseff):
     else:
         t0 = (vgsteff + p[d, B4_VTFBPHI1]) / toxe
         t5 = cmath.exp(p[d, B4_EU] * cmath.log(t0)) * (ua + uc * vbseff) + t6
-    if t5.real >= -0.8:
-        denomi = 1.0 + t5
-    else:
-        denomi = (0.6 + t5) / (7.0 + 10.0 * t5)
-    return p[d, B4_U0TEMP] / denomi
+    return p[d, B4_U0TEMP] / _mobility_denominator(t5)
 
 
 @njit(cache=True, inline="always")
@@ -476,15 +460,9 @@ def _output(p, d, idl, sat, abulk, vgsteff, rds, diffvds, Vds, vbseff):
         vadits = (1.0 + (1.0 + p[d, B4_PDITSL] * leff) * t1) / pdits * fp
     else:
         vadits = MAX_EXP + zero
-    pscbe1 = p[d, B4_PSCBE1]
-    pscbe2 = p[d, B4_PSCBE2]
-    if pscbe2 > 0.0 and pscbe1 >= 0.0:
-        if diffvds.real > pscbe1 * litl / EXP_THRESHOLD:
-            vascbe = leff * cmath.exp(pscbe1 * litl / diffvds) / pscbe2
-        else:
-            vascbe = MAX_EXP * leff / pscbe2 + zero
-    else:
-        vascbe = MAX_EXP + zero
+    vascbe = MAX_EXP + zero
+    if p[d, B4_PSCBE2] > 0.0 and p[d, B4_PSCBE1] >= 0.0:
+        vascbe = _vascbe(p[d, B4_PSCBE1], p[d, B4_PSCBE2], litl, leff, diffvds)
     idsa = idl * (1.0 + diffvds / vadibl)
     idsa = idsa * (1.0 + diffvds / vadits)
     idsa = idsa * (1.0 + cmath.log(va / vasat) / cclm)
@@ -588,12 +566,7 @@ def _tunnelling(p, d, vgs_eff, vbseff, vgsteff, vth, vdseff, vtm):
     fingers: (Igcs, Igcd, Igb)."""
     zero = 0j
     vfb = p[d, B4_VFBZB]
-    v3 = vfb - vgs_eff + vbseff - DELTA_3
-    if vfb <= 0.0:
-        t0 = cmath.sqrt(v3 * v3 - 4.0 * DELTA_3 * vfb)
-    else:
-        t0 = cmath.sqrt(v3 * v3 + 4.0 * DELTA_3 * vfb)
-    vfbeff = vfb - 0.5 * (v3 + t0)
+    vfbeff = _vfbeff(vfb, vgs_eff, vbseff)
     voxacc = vfb - vfbeff
     if voxacc.real < 0.0:
         voxacc = zero
@@ -668,35 +641,6 @@ def _edge(p, d, v, a, b, c, aechvb):
     return aechvb * (v * veff) * t6 * p[d, B4_NF]
 
 
-@njit(cache=True)
-def _partition(xpart, coxwl, vgst, t0, t1, q_g):
-    """The source charge below saturation of capMod 1: 0/100, 40/60 or 50/50 (q_g: gate
-    plus bulk inversion charge, for 50/50)."""
-    if xpart > 0.5:
-        t1 = t1 + t1
-        return -coxwl * (0.5 * vgst + 0.25 * t0 - t0 * t0 / t1)
-    if xpart < 0.5:
-        t1 = t1 / 12.0
-        t2 = 0.5 * coxwl / (t1 * t1)
-        t3 = (vgst * (2.0 * t0 * t0 / 3.0 + vgst * (vgst - 4.0 * t0 / 3.0))
-              - 2.0 * t0 * t0 * t0 / 15.0)
-        return -t2 * t3
-    return -0.5 * q_g
-
-
-@njit(cache=True)
-def _vdseffcv(vdsatcv, Vds):
-    t0 = vdsatcv - Vds - DELTA_4
-    t1 = cmath.sqrt(t0 * t0 + 4.0 * DELTA_4 * vdsatcv)
-    if t0.real >= 0.0:
-        v = vdsatcv - 0.5 * (t0 + t1)
-    else:
-        v = vdsatcv * (1.0 - (DELTA_4 + DELTA_4) / (t1 - t0))
-    if Vds.real == 0.0:
-        v = complex(0.0, v.imag)
-    return v
-
-
 class _CvBias(NamedTuple):
     """What capMod 1 and 2 share: the oxide capacitance of all fingers, the body bias, the
     gate overdrive of the capacitance model (cvchargeMod 0 or 1), its bulk charge factor
@@ -720,46 +664,16 @@ def _charges(p, d, Vds, Vbs, body, vgs_eff, vgst, n, abulk0):
     vtm = p[d, B4_VTM]
     vbseffcv = vbseff if vbseff.real < 0.0 else p[d, B4_PHI] - body.phis
     if p[d, B4_CVCHARGEMOD] == 0.0:
-        noff = n * p[d, B4_NOFF]
-        t0 = vtm * noff
-        voffcv = p[d, B4_VOFFCV]
-        vgstnvt = (vgst - voffcv) / t0
-        if vgstnvt.real > EXP_THRESHOLD:
-            vgsteff = vgst - voffcv
-        elif vgstnvt.real < -EXP_THRESHOLD:
-            vgsteff = t0 * np.log(1.0 + MIN_EXP)
-        else:
-            vgsteff = t0 * cmath.log(1.0 + cmath.exp(vgstnvt))
+        vgsteff = _vgsteff_cv(vgst, n, p[d, B4_NOFF], vtm, p[d, B4_VOFFCV])
     else:
         vgsteff = _vgsteff(vgst, n, vtm, p[d, B4_MSTARCV], p[d, B4_VOFFCBNCV], coxe,
                            p[d, B4_CDEP0])
     abulkcv = abulk0 * p[d, B4_ABULKCVF]
-    vfbzb = p[d, B4_VFBZB]
-    v3 = vfbzb - vgs_eff + vbseffcv - DELTA_3
-    if vfbzb <= 0.0:
-        t0 = cmath.sqrt(v3 * v3 - 4.0 * DELTA_3 * vfbzb)
-    else:
-        t0 = cmath.sqrt(v3 * v3 + 4.0 * DELTA_3 * vfbzb)
-    vfbeff = vfbzb - 0.5 * (v3 + t0)
+    vfbeff = _vfbeff(p[d, B4_VFBZB], vgs_eff, vbseffcv)
     cv = _CvBias(coxwl, vbseffcv, vgsteff, abulkcv, vfbeff)
     if capmod == 1.0:
         return _charges1(p, d, Vds, vgs_eff, cv)
     return _charges2(p, d, Vds, vgs_eff, cv)
-
-
-@njit(cache=True, inline="always")
-def _depletion_charge(coxwl, k1ox, vgs_eff, cv):
-    """Qsub0, the depletion charge of capMod 1 and 2 (coxwl: theirs)."""
-    t0 = 0.5 * k1ox
-    t3 = vgs_eff - cv.vfbeff - cv.vbseffcv - cv.vgsteff
-    if k1ox == 0.0:
-        t1 = 0j
-        t0 = 0.0
-    elif t3.real < 0.0:
-        t1 = t0 + t3 / k1ox
-    else:
-        t1 = cmath.sqrt(t0 * t0 + t3)
-    return coxwl * k1ox * (t1 - t0)
 
 
 @njit(cache=True, inline="always")
@@ -769,17 +683,14 @@ def _charges1(p, d, Vds, vgs_eff, cv):
     vgsteff = cv.vgsteff
     abulkcv = cv.abulkcv
     qac0 = coxwl * (cv.vfbeff - p[d, B4_VFBZB])
-    qsub0 = _depletion_charge(coxwl, p[d, B4_K1OX], vgs_eff, cv)
+    qsub0 = _depletion_charge(coxwl, p[d, B4_K1OX], vgs_eff, cv.vfbeff, cv.vbseffcv,
+                              vgsteff)
     vdseffcv = _vdseffcv(vgsteff / abulkcv, Vds)
     t0 = abulkcv * vdseffcv
     t1 = 12.0 * (vgsteff - 0.5 * t0 + 1.0e-20)
     t3 = t0 * (vdseffcv / t1)
-    qgate = coxwl * (vgsteff - 0.5 * vdseffcv + t3)
-    qbulk = coxwl * (1.0 - abulkcv) * (0.5 * vdseffcv - t3)
-    qsrc = _partition(p[d, B4_XPART], coxwl, vgsteff, t0, t1, qgate + qbulk)
-    qgate = qgate + qac0 + qsub0
-    qbulk = qbulk - (qac0 + qsub0)
-    return qgate, qbulk, -(qgate + qbulk + qsrc)
+    return _smooth_charges(p[d, B4_XPART], coxwl, vgsteff, abulkcv, vdseffcv, t0, t1, t3,
+                           qac0, qsub0)
 
 
 @njit(cache=True, inline="always")
@@ -793,36 +704,14 @@ def _charges2(p, d, Vds, vgs_eff, cv):
     vtm = p[d, B4_VTM]
     coxe = p[d, B4_COXE]
     cox = p[d, B4_COXP]
-    tox = 1.0e8 * p[d, B4_TOXP]
-    t0 = (vgs_eff - cv.vbseffcv - vfbzb) / tox
-    ldeb = p[d, B4_LDEB]
-    tmp = t0 * p[d, B4_ACDE]
-    if -EXP_THRESHOLD < tmp.real < EXP_THRESHOLD:
-        tcen = ldeb * cmath.exp(tmp)
-    elif tmp.real <= -EXP_THRESHOLD:
-        tcen = ldeb * MIN_EXP + 0j
-    else:
-        tcen = ldeb * MAX_EXP + 0j
-    link = 1.0e-3 * p[d, B4_TOXP]
-    v3 = ldeb - tcen - link
-    v4 = cmath.sqrt(v3 * v3 + 4.0 * link * ldeb)
-    tcen = ldeb - 0.5 * (v3 + v4)
+    tcen = _acc_centroid(vgs_eff, cv.vbseffcv, vfbzb, p[d, B4_TOXP], p[d, B4_LDEB],
+                         p[d, B4_ACDE])
     coxwlcen = coxwl * _centroid_cox(cox, tcen) / coxe
     qac0 = coxwlcen * (cv.vfbeff - vfbzb)
-    qsub0 = _depletion_charge(coxwlcen, k1ox, vgs_eff, cv)
-    # gate-bias dependent delta phi_s
-    if k1ox <= 0.0:
-        denomi = 0.25 * p[d, B4_MOIN] * vtm
-        t0 = 0.5 * p[d, B4_SQRTPHI]
-    else:
-        denomi = p[d, B4_MOIN] * vtm * k1ox * k1ox
-        t0 = k1ox * p[d, B4_SQRTPHI]
-    t1 = 2.0 * t0 + vgsteff
-    deltaphi = vtm * cmath.log(1.0 + t1 * vgsteff / denomi)
-    t0 = vgsteff - deltaphi - 0.001
-    t1 = cmath.sqrt(t0 * t0 + vgsteff * 0.004)
-    vgdp = 0.5 * (t0 + t1)
-    tox = tox + tox
+    qsub0 = _depletion_charge(coxwlcen, k1ox, vgs_eff, cv.vfbeff, cv.vbseffcv, vgsteff)
+    vgdp = _vgdp(k1ox, p[d, B4_MOIN], p[d, B4_SQRTPHI], vtm, vgsteff)
+    # the inversion charge's centroid (BSIM3's without ADOS and BDOS)
+    tox = 2.0 * (1.0e8 * p[d, B4_TOXP])
     t0 = (vgsteff + p[d, B4_VTFBPHI2]) / tox
     tmp = cmath.exp(p[d, B4_BDOS] * 0.7 * cmath.log(t0))
     tcen = p[d, B4_ADOS] * 1.9e-9 / (1.0 + tmp)
@@ -832,79 +721,14 @@ def _charges2(p, d, Vds, vgs_eff, cv):
                              qac0, qsub0)
 
 
-@njit(cache=True, inline="always")
-def _centroid_charges(xpart, coxwlcen, abulkcv, vgdp, vdseffcv, qac0, qsub0):
-    """capMod 2's inversion charges with XPART's partition, plus accumulation and
-    depletion: (qgate, qbulk, qdrn)."""
-    t0 = abulkcv * vdseffcv
-    t1 = vgdp
-    t2 = 12.0 * (t1 - 0.5 * t0 + 1.0e-20)
-    t3 = t0 / t2
-    qgate = coxwlcen * (t1 - t0 * (0.5 - t3))
-    qbulk = coxwlcen * (1.0 - abulkcv) * (0.5 * vdseffcv - t0 * vdseffcv / t2)
-    if xpart > 0.5:
-        qsrc = -coxwlcen * (t1 / 2.0 + t0 / 4.0 - 0.5 * t0 * t0 / t2)
-    elif xpart < 0.5:
-        t2 = t2 / 12.0
-        t3 = 0.5 * coxwlcen / (t2 * t2)
-        t4 = (t1 * (2.0 * t0 * t0 / 3.0 + t1 * (t1 - 4.0 * t0 / 3.0))
-              - 2.0 * t0 * t0 * t0 / 15.0)
-        qsrc = -t3 * t4
-    else:
-        qsrc = -0.5 * qgate
-    qgate = qgate + qac0 + qsub0 - qbulk
-    qbulk = qbulk - (qac0 + qsub0)
-    return qgate, qbulk, -(qgate + qbulk + qsrc)
-
-
 @njit(cache=True)
 def _charges0(p, d, Vds, Vbs, vbseff, sqrtphis, vgs_eff, abulk0, coxwl):
-    """capMod 0: BSIM4's piecewise long-channel charges."""
+    """capMod 0: BSIM4's piecewise long-channel charges (BSIM3's)."""
     phi = p[d, B4_PHI]
-    k1ox = p[d, B4_K1OX]
     vbseffcv = Vbs if vbseff.real < 0.0 else phi - (phi - vbseff)
-    vfb = p[d, B4_VFBCV]
-    vth = vfb + phi + k1ox * sqrtphis
-    vgst = vgs_eff - vth
-    arg1 = vgs_eff - vbseffcv - vfb
-    xpart = p[d, B4_XPART]
-    if arg1.real <= 0.0:
-        qgate = coxwl * arg1
-        return qgate, -qgate, 0j
-    if vgst.real <= 0.0:
-        t1 = 0.5 * k1ox
-        qgate = coxwl * k1ox * (cmath.sqrt(t1 * t1 + arg1) - t1)
-        return qgate, -qgate, 0j
-    vdsat = vgst / (abulk0 * p[d, B4_ABULKCVF])
-    if vdsat.real <= Vds.real:
-        qgate = coxwl * (vgs_eff - vfb - phi - vdsat / 3.0)
-        t2 = -2.0 / 3.0 * coxwl * vgst
-        qbulk = -(qgate + t2)
-        if xpart > 0.5:
-            qdrn = 0j
-        elif xpart < 0.5:
-            qdrn = 0.4 * t2
-        else:
-            qdrn = 0.5 * t2
-        return qgate, qbulk, qdrn
-    alphaz = vgst / vdsat
-    t1 = 2.0 * vdsat - Vds
-    t2 = Vds / (3.0 * t1)
-    t3 = t2 * Vds
-    t4 = 0.25 * coxwl * alphaz
-    qgate = coxwl * (vgs_eff - vfb - phi - 0.5 * (Vds - t3))
-    if xpart > 0.5:
-        t7 = 2.0 * Vds - t1 - 3.0 * t3
-        t8 = t3 - t1 - 2.0 * Vds
-        qdrn = t4 * t7
-        return qgate, -(qgate + qdrn + t4 * t8), qdrn
-    if xpart < 0.5:
-        t6 = 8.0 * vdsat * vdsat - 6.0 * vdsat * Vds + 1.2 * Vds * Vds
-        t8 = t2 / t1
-        qdrn = t4 * (Vds - t1 - t8 * t6)
-        return qgate, -(qgate - t4 * 2.0 * (t1 + t3)), qdrn
-    qdrn = -t4 * (t1 + t3)
-    return qgate, -(qgate + qdrn + qdrn), qdrn
+    return _long_channel_charges(coxwl, p[d, B4_K1OX], phi, p[d, B4_VFBCV], p[d, B4_XPART],
+                                 vbseffcv, sqrtphis, vgs_eff, abulk0 * p[d, B4_ABULKCVF],
+                                 Vds)
 
 
 # the parameter columns of a bulk junction's diode, source side and drain side: (Isat,
@@ -970,38 +794,11 @@ def _tat(v, vts, nvtmr):
 
 
 @njit(cache=True)
-def _depletion(v, cz, czsw, czswg, pb, pbsw, pbswg, mj, mjsw, mjswg):
-    """A junction's depletion charge: bottom, field-oxide and gate sidewalls; linear in
-    forward bias (b4ld.c)."""
-    if v.real < 0.0:
-        q = 0j
-        if cz > 0.0:
-            arg = 1.0 - v / pb
-            q += pb * cz * (1.0 - cmath.exp((1.0 - mj) * cmath.log(arg))) / (1.0 - mj)
-        if czsw > 0.0:
-            arg = 1.0 - v / pbsw
-            q += pbsw * czsw * (1.0 - cmath.exp((1.0 - mjsw) * cmath.log(arg))) / (1.0 - mjsw)
-        if czswg > 0.0:
-            arg = 1.0 - v / pbswg
-            q += (pbswg * czswg * (1.0 - cmath.exp((1.0 - mjswg) * cmath.log(arg)))
-                  / (1.0 - mjswg))
-        return q
-    t0 = cz + czsw + czswg
-    t1 = v * (cz * mj / pb + czsw * mjsw / pbsw + czswg * mjswg / pbswg)
-    return v * (t0 + 0.5 * t1)
-
-
-@njit(cache=True)
 def _overlap(v, cgo, cgl, weffcv, ckappa, capmod):
     """Gate overlap charge on one side (capMod 0 linear, 1 and 2 bias dependent)."""
     if capmod == 0.0:
         return cgo * v
-    t0 = v + DELTA_1
-    t1 = cmath.sqrt(t0 * t0 + 4.0 * DELTA_1)
-    t2 = 0.5 * (t0 - t1)
-    t3 = weffcv * cgl
-    t4 = cmath.sqrt(1.0 - 4.0 * t2 / ckappa)
-    return (cgo + t3) * v - t3 * (t2 + 0.5 * ckappa * (t4 - 1.0))
+    return _overlap_smooth(v, cgo, cgl, weffcv, ckappa)
 
 
 @njit(cache=True)
@@ -1129,18 +926,6 @@ def _terminal(p, d, vds, vgs, vbs, vdbs, vsbs, gmin, out):
     return vth.real
 
 
-@njit(cache=True)
-def _start(p, d, st, vdx, vgx, vbx, mode):
-    """(vbs, vgs, vds) in the N frame: the iterate's, or ngspice's MODEINITJCT start
-    (vds 0.1, vgs Vth0 + 0.1, vbs 0; zero for an OFF device)."""
-    typ = p[d, B4_TYPE]
-    if mode == 1:
-        if st[d, B4_OFF] != 0.0:
-            return 0.0, 0.0, 0.0
-        return 0.0, typ * p[d, B4_VTH0] + 0.1, 0.1
-    return typ * vbx, typ * vgx, typ * vdx
-
-
 @njit(cache=True, inline="always")
 def _terminal_at(p, d, v, gmin, out):
     """`_terminal` at v = (vds, vgs, vbs, vdbs, vsbs), the complex-step voltages."""
@@ -1169,7 +954,8 @@ def bsim4_load(x, grp, mode, gmin, out):
         rbody = par[d, B4_RBODYMOD] != 0.0
         vdx, vgx, vbx = _mos_terminals(x, nodes, d)
         vsx = _volt(x, nodes[d, 2])
-        vbs, vgs, vds = _start(par, d, state, vdx, vgx, vbx, mode)
+        vbs, vgs, vds = _bsim_start(typ, par[d, B4_VTH0], state[d, B4_OFF], vdx, vgx, vbx,
+                                     mode)
         vdbs = vbs
         vsbs = vbs
         if rbody and mode != 1:

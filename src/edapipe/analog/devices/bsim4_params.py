@@ -4,6 +4,9 @@ build the parameter rows."""
 
 from __future__ import annotations
 
+from edapipe.analog.devices.bsim_common_params import (
+    canonical_key, check_modes, unused_parts)
+
 LEVELS = (14, 54)
 # ngspice 39 runs 4.8.x cards (and cards without VERSION) with its BSIM4.8 code; older
 # versions go to its bsim4v5/v6/v7 code, which differs (not implemented here)
@@ -131,11 +134,7 @@ def _canonical(key: str) -> str:
     key = ALIASES.get(key, key)
     if key in SD_PAIRS or (key[0] in "lwp" and key[1:] in SD_PAIRS):
         return key
-    if key in BINNED or key in MODEL or key in INERT or key == "version":
-        return key
-    if key[0] in "lwp" and ALIASES.get(key[1:], key[1:]) in BINNED:
-        return key[0] + ALIASES.get(key[1:], key[1:])
-    raise ValueError(f"BSIM4 model parameter '{key}' is not supported")
+    return canonical_key(key, ALIASES, BINNED, MODEL, INERT, "BSIM4")
 
 
 def card_params(model) -> dict:
@@ -154,11 +153,7 @@ def card_params(model) -> dict:
     if version not in VERSIONS:
         raise ValueError(f"BSIM4 version {version} is not implemented (4.8 only; ngspice "
                          f"runs other versions with other code)")
-    for key, allowed in ALLOWED.items():
-        if key in given and given[key] not in allowed:
-            what = f" ({WHY[key]})" if key in WHY else ""
-            raise ValueError(f"BSIM4 {key.upper()} = {given[key]:g}{what} is not implemented "
-                             f"({', '.join(f'{a:g}' for a in allowed)} only)")
+    check_modes("BSIM4", given, ALLOWED, WHY)
     return given
 
 
@@ -168,21 +163,13 @@ def inert_note(params: dict) -> str | None:
     if int(params.get("level", 1)) not in LEVELS:
         return None
     keys = sorted(ALIASES.get(k, k) for k in params if ALIASES.get(k, k) in INERT)
-    noise = [k.upper() for k in keys if k in NOISE]
-    soa = [k.upper() for k in keys if k in SOA]
     used = set()
     if params.get("rgatemod", 0.0):
         used |= {"xgw", "xgl", "rshg", "ngcon"}
     if params.get("rbodymod", 0.0):
         used |= {"gbmin", "rbdb", "rbpb", "rbsb", "rbps", "rbpd"}
     off = [k.upper() for k in keys if k in MODES_OFF - used]
-    parts = []
-    if noise:
-        parts.append(f"noise parameters {', '.join(noise)} are not used (.noise with a "
-                     f"BSIM4 device is refused)")
-    if soa:
-        parts.append(f"safe-operating-area limits {', '.join(soa)} are not checked "
-                     f"(ngspice only warns when they are exceeded)")
+    parts = unused_parts("BSIM4", keys, NOISE, SOA)
     if off:
         parts.append(f"{', '.join(off)} change nothing here (RBODYMOD 2, MTRLMOD; the "
                      f"gate and body resistances with RGATEMOD, RBODYMOD = 0)")

@@ -159,6 +159,23 @@ def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     row[K.M_GAMMA] = gamma
     row[K.M_PHI] = tp.phi
     row[K.M_LAMBDA] = _get(p, "lambda", 0.0)
+    _bulk_columns(row, p, tp, (iss, isd, czbd, czbs))
+    row[K.M_COX] = oxide
+    overlap = (_get(p, "cgso", 0.0) * width * m, _get(p, "cgdo", 0.0) * width * m,
+               _get(p, "cgbo", 0.0) * leff * m)
+    row[K.M_CGSO], row[K.M_CGDO], row[K.M_CGBO] = overlap
+    _mos2_columns(row, p, tp, leff, xd, coxa, uo, oxide, nsub)
+    row[K2.M2_CBSSW] = cbssw
+    row[K2.M2_CBDSW] = cbdsw
+    rd, rs = _series_resistances(p, inst, m)
+    return row, rd, rs, overlap
+
+
+def _bulk_columns(row, p: dict, tp, junctions) -> None:
+    """Levels 2 and 3: the bulk-junction columns of a row (saturation currents, zero-bias
+    bottom capacitances, PB, MJ, FC at temperature tp) and the junctions' critical
+    voltages; junctions: (Is source, Is drain, Cbd, Cbs) from _mos2_junctions."""
+    iss, isd, czbd, czbs = junctions
     row[K.M_ISS] = iss
     row[K.M_ISD] = isd
     row[K.M_CBD] = czbd
@@ -169,17 +186,15 @@ def mos2_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     row[K.M_VT] = tp.vt
     row[K.M_VCRITS] = _vcrit(tp.vt, iss)
     row[K.M_VCRITD] = _vcrit(tp.vt, isd)
-    row[K.M_COX] = oxide
-    overlap = (_get(p, "cgso", 0.0) * width * m, _get(p, "cgdo", 0.0) * width * m,
-               _get(p, "cgbo", 0.0) * leff * m)
-    row[K.M_CGSO], row[K.M_CGDO], row[K.M_CGBO] = overlap
-    _mos2_columns(row, p, tp, leff, xd, coxa, uo, oxide, nsub)
-    row[K2.M2_CBSSW] = cbssw
-    row[K2.M2_CBDSW] = cbdsw
+
+
+def _series_resistances(p: dict, inst: dict, m: float):
+    """Levels 2 and 3: (drain, source) series resistances of M parallel devices, RD/RS or
+    RSH times NRD/NRS (1 square by default; level 1 defaults to none)."""
     rsh = _get(p, "rsh", 0.0)
     rd = p["rd"] if "rd" in p else rsh * inst.get("nrd", 1.0)
     rs = p["rs"] if "rs" in p else rsh * inst.get("nrs", 1.0)
-    return row, rd / m if rd else 0.0, rs / m if rs else 0.0, overlap
+    return rd / m if rd else 0.0, rs / m if rs else 0.0
 
 
 def _mos2_geometry(p: dict, inst: dict, opts: dict):
@@ -376,16 +391,7 @@ def mos3_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     row[K.M_BETA] = tp.kp * m * weff / leff
     row[K.M_GAMMA] = gamma
     row[K.M_PHI] = tp.phi
-    row[K.M_ISS] = iss
-    row[K.M_ISD] = isd
-    row[K.M_CBD] = czbd
-    row[K.M_CBS] = czbs
-    row[K.M_PB] = tp.bulkpot
-    row[K.M_MJ] = _get(p, "mj", 0.5)
-    row[K.M_FC] = _get(p, "fc", 0.5)
-    row[K.M_VT] = tp.vt
-    row[K.M_VCRITS] = _vcrit(tp.vt, iss)
-    row[K.M_VCRITD] = _vcrit(tp.vt, isd)
+    _bulk_columns(row, p, tp, (iss, isd, czbd, czbs))
     row[K.M_COX] = oxide
     overlap = (_get(p, "cgso", 0.0) * m * weff, _get(p, "cgdo", 0.0) * m * weff,
                _get(p, "cgbo", 0.0) * m * leff)
@@ -408,10 +414,8 @@ def mos3_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     row[K3.M3_CBSSW] = cbssw
     row[K3.M3_CBDSW] = cbdsw
     row[K3.M3_MJSW] = _get(p, "mjsw", 0.33)
-    rsh = _get(p, "rsh", 0.0)
-    rd = p["rd"] if "rd" in p else rsh * inst.get("nrd", 1.0)
-    rs = p["rs"] if "rs" in p else rsh * inst.get("nrs", 1.0)
-    return row, rd / m if rd else 0.0, rs / m if rs else 0.0, overlap
+    rd, rs = _series_resistances(p, inst, m)
+    return row, rd, rs, overlap
 
 
 def _mos3_doping(p: dict, typ: float, tn: float, coxa: float):
