@@ -76,7 +76,8 @@ def test_goals_keep_the_smallest_the_fastest_and_a_trade(tmp_path):
     assert rc == 0, err
     tried = auto["stages"][3]["tried"]
     # a setting is either tried or, above the area margin before sizing, not sized
-    names = [t["setting"] for t in tried] + auto["stages"][3]["not_sized"]
+    names = [t["setting"] for t in tried] + [t["setting"] for t in
+                                              auto["stages"][3]["not_sized"]]
     assert sorted(names) == sorted(s.name for s in settings_for("auto"))
     cap = min(t["area"] for t in tried) * (1 + AREA_MARGIN)
     cost = [t["area"] * t["arrival"] ** DELAY_WEIGHT for t in tried if t["area"] <= cap]
@@ -87,3 +88,32 @@ def test_goals_keep_the_smallest_the_fastest_and_a_trade(tmp_path):
     for report in (area, delay, auto):
         assert report["stages"][4] == {**report["stages"][4], "mapping": True,
                                        "optimization": True}
+
+
+def _two_outputs(second: str):
+    from edapipe.aig.builder import AigBuilder
+
+    b = AigBuilder("t")
+    x, y, z = b.add_input("x"), b.add_input("y"), b.add_input("z")
+    b.add_output(b.and_(x, b.or_(y, z)), "f")
+    b.add_output({"or": b.or_(x, y), "xor": b.xor_(x, y)}[second], "g")
+    return b.build()
+
+
+@pytest.mark.parametrize("wrong", ["mapping", "optimization"])
+def test_the_split_proof_catches_a_wrong_mapping_or_optimization(wrong):
+    # the flow proves netlist == optimized AIG and optimized AIG == design: a mistake on
+    # either side of the chain stops it, and --prove mapping checks the first link alone
+    from edapipe.cli.flow import _prove
+    from edapipe.errors import CheckFailed
+
+    good, bad = _two_outputs("or"), _two_outputs("xor")
+    design, opt, back = (good, good, bad) if wrong == "mapping" else (good, bad, bad)
+    seen = []
+    with pytest.raises(CheckFailed, match=wrong):
+        _prove(design, opt, back, "full", lambda name, **v: seen.append(v))
+    assert seen[-1][wrong] is False
+    if wrong == "optimization":
+        assert seen[-1]["mapping"] is True
+        assert _prove(design, opt, back, "mapping", None) == {"mapping": True}
+    assert _prove(good, good, good, "full", None) == {"mapping": True, "optimization": True}

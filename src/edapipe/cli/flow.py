@@ -116,7 +116,8 @@ def flow_cmd(input_file, target, sdc, script, goal, clock, output, exclude, path
     stage("map", setting=best.name, cells=len(net.instances), area=round(net.area, 4),
           tried=[{"setting": ch.name, "area": round(ch.net.area, 4),
                   "arrival": round(ch.arrival / libs[0].time_unit, 6),
-                  "cpu_seconds": round(ch.cpu, 3)} for ch in tried], not_sized=skipped)
+                  "cpu_seconds": round(ch.cpu, 3)} for ch in tried],
+          not_sized=[{"setting": name, "cpu_seconds": round(cpu, 3)} for name, cpu in skipped])
     if output is not None:
         write_bytes(output, text, binary=False, option="-o")
     name = display_name(output) if output else "<mapped>"

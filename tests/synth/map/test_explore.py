@@ -57,3 +57,85 @@ def test_auto_with_sdc_keeps_the_smallest_that_meets_timing():
     assert choose(failing, "auto", True).name == "fast"
     assert choose(failing, "delay", True).name == "fast"
     assert choose(failing, "area", True).name == "small"
+
+
+class _FakeAnalysis:
+    def worst_slack(self, _kind):
+        return 0.0
+
+
+def _fake_mapper(monkeypatch, areas: dict[str, float], arrivals: dict[str, float]):
+    """map_best over made-up mappings: `areas` by setting name before sizing (sizing adds
+    nothing), `arrivals` after; records which settings were mapped and which sized."""
+    from edapipe.synth.map import explore
+
+    by_params = {s.params: s.name for s in explore.SETTINGS}
+    calls = {"mapped": [], "sized": []}
+
+    def fake_map(aig, mlib, params, clock, unsized, cap=float("inf"), relaxes=()):
+        name = by_params[params]
+        calls["mapped"].append(name)
+        if areas[name] > cap:
+            return None
+        if params.sizing:
+            calls["sized"].append(name)
+        return SimpleNamespace(area=areas[name], name=name)
+
+    monkeypatch.setattr(explore, "_map", fake_map)
+    monkeypatch.setattr(explore, "virtual_analysis", lambda net, mlib, clock: None)
+    monkeypatch.setattr(explore, "analyze_cells", lambda net, *a, **k: _FakeAnalysis())
+    monkeypatch.setattr(explore, "worst_arrival", lambda an: 0.0)
+    # the arrival of a net is looked up by its setting
+    real_choice = explore.Choice
+
+    def choice(name, net, an, arrival, wns, cpu=0.0):
+        return real_choice(name, net, an, arrivals[name], wns, cpu)
+
+    monkeypatch.setattr(explore, "Choice", choice)
+    return calls
+
+
+def test_auto_does_not_map_a_delay_setting_with_less_room_than_one_over_the_margin(
+        monkeypatch):
+    from edapipe.synth.map.explore import map_best
+
+    areas = {"area": 100.0, "area+sizing": 100.0, "delay+100%": 110.0, "delay+30%": 103.0,
+             "delay+0%": 104.0}
+    arrivals = {"area": 10.0, "area+sizing": 9.0, "delay+100%": 6.0, "delay+30%": 5.0,
+                "delay+0%": 4.0}
+    calls = _fake_mapper(monkeypatch, areas, arrivals)
+    best, tried, skipped = map_best(None, SimpleNamespace(lib=None), [None], None, "clock")
+    # delay+100% is over the margin: the smaller relaxes are never mapped, even though
+    # these made-up areas would have been inside it
+    assert calls["mapped"] == ["area", "area+sizing", "delay+100%"]
+    assert [name for name, _ in skipped] == ["delay+100%", "delay+30%", "delay+0%"]
+    assert skipped[1][1] == 0.0 and skipped[2][1] == 0.0
+    assert [c.name for c in tried] == ["area", "area+sizing"]
+    assert best.name == "area+sizing"
+
+
+def test_auto_maps_the_next_relax_while_the_last_one_fits(monkeypatch):
+    from edapipe.synth.map.explore import map_best
+
+    areas = {"area": 100.0, "area+sizing": 100.0, "delay+100%": 101.0, "delay+30%": 104.0,
+             "delay+0%": 120.0}
+    arrivals = {"area": 10.0, "area+sizing": 9.0, "delay+100%": 6.0, "delay+30%": 5.0,
+                "delay+0%": 4.0}
+    calls = _fake_mapper(monkeypatch, areas, arrivals)
+    best, tried, skipped = map_best(None, SimpleNamespace(lib=None), [None], None, "clock")
+    assert calls["mapped"] == ["area", "area+sizing", "delay+100%", "delay+30%", "delay+0%"]
+    assert calls["sized"] == ["area+sizing", "delay+100%", "delay+30%"]
+    assert [name for name, _ in skipped] == ["delay+0%"]
+    # 104 x 5^0.5 = 232.6 against 101 x 6^0.5 = 247.4
+    assert best.name == "delay+30%"
+
+
+def test_other_goals_map_every_setting(monkeypatch):
+    from edapipe.synth.map.explore import map_best, settings_for
+
+    areas = {s.name: 100.0 + 20.0 * k for k, s in enumerate(settings_for("delay"))}
+    arrivals = {s.name: 10.0 - k for k, s in enumerate(settings_for("delay"))}
+    calls = _fake_mapper(monkeypatch, areas, arrivals)
+    best, tried, skipped = map_best(None, SimpleNamespace(lib=None), [None], None, "clock", goal="delay")
+    assert calls["mapped"] == [s.name for s in settings_for("delay")] and not skipped
+    assert best.name == "delay"

@@ -248,24 +248,20 @@ def _map_once(aig: Aig, mlib: MatchLibrary, table, cuts, params: CellParams,
     from edapipe.synth.map import cell_kernels as K
 
     unate, slew, port_load = model
-    leaves, sizes, tts, ncuts = cuts
-    g_area, g_n, g_cin = mlib.group_arrays()
-    g_d0, g_slope = mlib.pin_lines()
+    leaves = cuts[0]
     co = np.ascontiguousarray(np.concatenate([aig.outputs, aig.latch_next]), dtype=np.int32)
     rel = np.array([params.relax] if relaxes is None else relaxes, dtype=np.float64)
-    chs, cuts_of, refss = K.map_cells(
-        aig.num_cis, aig.fanin0, aig.fanin1, co, leaves, sizes, tts, ncuts,
-        table.e_truth, table.e_group, table.e_mask, table.e_perm, table.n_start,
-        table.s_lo, table.s_hi, g_area, g_n, g_cin, g_d0, g_slope, mlib.nldm(unate),
-        mlib.inverter, mlib.nominal_cin, params.delay_passes, params.flow_passes,
-        params.exact_passes, not params.area, rel, slew,
-        mlib.nominal_cin if port_load else 0.0, params.pin_order and not params.area)
+    sub = K.subject(aig.num_cis, aig.fanin0, aig.fanin1, co, cuts)
+    tab = _kernel_tables(mlib, table, mlib.nldm(unate))
+    run = K.Passes(int(params.delay_passes), int(params.flow_passes), int(params.exact_passes),
+                   not params.area, rel, float(slew),
+                   float(mlib.nominal_cin if port_load else 0.0),
+                   bool(params.pin_order and not params.area))
+    chs, cuts_of, refss = K.map_cells(sub, tab, run)
 
     def finish(ch, ch_cut, refs):
         net = _emit(aig, mlib, table, ch, ch_cut, refs, leaves, clock)
-        net.estimate = float(K.estimate(aig.num_cis, aig.num_ands, co, ch, ch_cut, leaves,
-                                        table.e_group, table.e_mask, table.e_perm, g_n, g_cin,
-                                        mlib.nldm(), mlib.inverter, refs))
+        net.estimate = float(K.estimate(sub, tab._replace(nl=mlib.nldm()), ch, ch_cut, refs))
         return net
 
     if lazy:
@@ -282,57 +278,141 @@ def _emit(aig: Aig, mlib: MatchLibrary, table, ch, ch_cut, refs, cut_leaves,
     (naming them is most of the work), its area the same sum in the same order."""
     from edapipe.aig.io._netlist import Namer
     from edapipe.aig.io.verilog import _printable
-    from edapipe.synth.map.cell_kernels import CH_INV
 
     names = Namer(aig, _printable, alias_inputs=False)
     seq = aig.num_latches > 0
     clock = names.unique(clock_name) if seq else None
+    nets = _Nets(aig, mlib, names)
+    if area_only:
+        nets.area = _mapped_area(aig, mlib, table, ch, refs)
+    else:
+        _emit_mapped(nets, aig, mlib, table, ch, ch_cut, refs, cut_leaves)
+    port_names = set(names.out_names)
+    if seq:
+        flop = mlib.flop
+        for k, lit in enumerate(aig.latch_next.tolist()):
+            nets.add(flop.cell, [(flop.clock, clock), (flop.d, nets.lit_net(lit)),
+                                 (flop.q, names.latch_names[k])])
+            if names.latch_names[k] not in port_names:
+                nets.wires.append(names.latch_names[k])
+    # outputs that are constants, inputs or the net of another output are wires (`assign`),
+    # as Yosys writes them: no cell, and every output is kept (ABC's writer drops inputs
+    # wired to outputs)
+    assigns = []
+    for k, lit in enumerate(aig.outputs.tolist()):
+        port = names.out_names[k]
+        src = nets.lit_net(lit)
+        if src != port:
+            assigns.append((port, src))
+    module = _printable(aig.name) if aig.name else "top"
+    ins = ([clock] if seq else []) + names.in_names
+    return CellNetlist(module, ins, list(names.out_names), nets.instances, nets.wires,
+                       nets.area, assigns)
+
+
+def _mapped_nodes(aig: Aig, ch, refs):
+    """(v, p, choice) of every phase the mapping uses that a cell makes, in emission order
+    (a combinational input's phase 0 is its port)."""
     first = aig.first_and_var
+    for v in range(1, aig.num_vars):
+        for p in (0, 1):
+            if refs[v, p] == 0 or (v < first and p == 0):
+                continue
+            yield v, p, int(ch[v, p])
+
+
+def _mapped_area(aig: Aig, mlib: MatchLibrary, table, ch, refs) -> float:
+    """The area of the mapped nodes' cells, summed as _emit_mapped sums it."""
+    from edapipe.synth.map.cell_kernels import CH_INV
+
     groups = mlib.groups
-    instances: list[Instance] = []
-    wires: list[str] = []
+    inv_area = groups[mlib.inverter].cells[0].area
     area = 0.0
-    net: dict[tuple[int, int], str] = {}
-    outputs = aig.outputs.tolist()
-    # an output takes the net of the first (node, phase) that drives it, when a cell drives
-    # that net; every other output gets a buffer (or a tie cell)
-    port_of: dict[tuple[int, int], str] = {}
-    for k, lit in enumerate(outputs):
-        v, p = lit >> 1, lit & 1
-        if v >= first or (v > 0 and p == 1):
-            port_of.setdefault((v, p), names.out_names[k])
-    for v in range(1, first):
-        net[(v, 0)] = names.var_name[v]
-    count = [0]
+    for _, _, c in _mapped_nodes(aig, ch, refs):
+        area += inv_area if c == CH_INV else groups[int(table.e_group[c])].cells[0].area
+    return area
 
-    def inst_name(prefix: str) -> str:
-        count[0] += 1
-        return names.unique(f"{prefix}{count[0]}")
 
-    def add(cell, conns):
-        nonlocal area
-        instances.append(Instance(cell.name, inst_name("g"), conns))
-        area += cell.area
+def _emit_mapped(nets: "_Nets", aig: Aig, mlib: MatchLibrary, table, ch, ch_cut, refs,
+                 cut_leaves) -> None:
+    """An instance per mapped phase: its match's cell over the cut's leaves, or an inverter
+    on the other phase."""
+    from edapipe.synth.map.cell_kernels import CH_INV
 
-    def net_of(v: int, p: int) -> str:
+    groups = mlib.groups
+    inv = groups[mlib.inverter]
+    net_of = nets.net_of
+    for v, p, c in _mapped_nodes(aig, ch, refs):
+        if c == CH_INV:
+            nets.add(inv.cells[0], [(inv.inputs[0], net_of(v, 1 - p)),
+                                    (inv.output, net_of(v, p))])
+            continue
+        grp = groups[int(table.e_group[c])]
+        m = int(table.e_mask[c])
+        conns = []
+        for i in range(grp.n):
+            j = int(table.e_perm[c, i])
+            u = int(cut_leaves[v, ch_cut[v, p], j])
+            conns.append((grp.inputs[i], net_of(u, (m >> i) & 1)))
+        conns.append((grp.output, net_of(v, p)))
+        nets.add(grp.cells[0], conns)
+
+
+def _kernel_tables(mlib: MatchLibrary, table, nl):
+    """The cell kernels' CellTables of `table` with the delay model `nl`."""
+    from edapipe.synth.map import cell_kernels as K
+
+    return K.cell_tables(table, mlib.group_arrays(), mlib.pin_lines(), nl, mlib.inverter,
+                         mlib.nominal_cin)
+
+
+class _Nets:
+    """The nets and instances of a netlist being written: a net per (node, phase) named on
+    first use, constants from the tie cell, the area summed as instances are added."""
+
+    def __init__(self, aig: Aig, mlib: MatchLibrary, names):
+        self.names = names
+        self.mlib = mlib
+        self.instances: list[Instance] = []
+        self.wires: list[str] = []
+        self.area = 0.0
+        self.count = 0
+        self.ties: dict[int, str] = {}
+        self.net: dict[tuple[int, int], str] = {}
+        first = aig.first_and_var
+        # an output takes the net of the first (node, phase) that drives it, when a cell
+        # drives that net; every other output gets a buffer (or a tie cell)
+        self.port_of: dict[tuple[int, int], str] = {}
+        for k, lit in enumerate(aig.outputs.tolist()):
+            v, p = lit >> 1, lit & 1
+            if v >= first or (v > 0 and p == 1):
+                self.port_of.setdefault((v, p), names.out_names[k])
+        for v in range(1, first):
+            self.net[(v, 0)] = names.var_name[v]
+
+    def add(self, cell, conns) -> None:
+        self.count += 1
+        self.instances.append(Instance(cell.name, self.names.unique(f"g{self.count}"), conns))
+        self.area += cell.area
+
+    def net_of(self, v: int, p: int) -> str:
         key = (v, p)
-        name = net.get(key)
+        name = self.net.get(key)
         if name is None:
-            name = port_of.get(key)
+            name = self.port_of.get(key)
             if name is None:
-                name = names.unique(f"n{v}" if p == 0 else f"n{v}_n")
-                wires.append(name)
-            net[key] = name
+                name = self.names.unique(f"n{v}" if p == 0 else f"n{v}_n")
+                self.wires.append(name)
+            self.net[key] = name
         return name
 
-    inv = groups[mlib.inverter]
-    ties: dict[int, str] = {}
-
-    def const_net(value: int) -> str:
+    def const_net(self, value: int) -> str:
         """The net of a constant: one tie cell gives both (its 1 and its 0 pin); a library
         whose tie cell has only one of them inverts it for the other."""
+        ties = self.ties
         if value in ties:
             return ties[value]
+        mlib = self.mlib
         if mlib.tie is None:
             from edapipe.errors import UsageError
 
@@ -341,68 +421,25 @@ def _emit(aig: Aig, mlib: MatchLibrary, table, ch, ch_cut, refs, cut_leaves,
         cell, one, zero = mlib.tie
         pin = one if value else zero
         if pin is None:
-            src = const_net(1 - value)
-            name = names.unique(f"const{value}")
-            wires.append(name)
-            add(inv.cells[0], [(inv.inputs[0], src), (inv.output, name)])
+            src = self.const_net(1 - value)
+            name = self.names.unique(f"const{value}")
+            self.wires.append(name)
+            inv = mlib.groups[mlib.inverter]
+            self.add(inv.cells[0], [(inv.inputs[0], src), (inv.output, name)])
         else:
             conns = []
             for v, p in ((1, one), (0, zero)):
                 if p is not None:
-                    ties[v] = names.unique(f"const{v}")
-                    wires.append(ties[v])
+                    ties[v] = self.names.unique(f"const{v}")
+                    self.wires.append(ties[v])
                     conns.append((p, ties[v]))
-            add(cell, conns)
+            self.add(cell, conns)
             name = ties[value]
         ties[value] = name
         return name
 
-    def lit_net(lit: int) -> str:
-        return const_net(lit & 1) if lit <= 1 else net_of(lit >> 1, lit & 1)
-
-    nv = aig.num_vars
-    for v in range(1, nv):
-        for p in (0, 1):
-            if refs[v, p] == 0 or (v < first and p == 0):
-                continue
-            c = int(ch[v, p])
-            if area_only:
-                area += inv.cells[0].area if c == CH_INV else \
-                    groups[int(table.e_group[c])].cells[0].area
-                continue
-            if c == CH_INV:
-                add(inv.cells[0], [(inv.inputs[0], net_of(v, 1 - p)), (inv.output, net_of(v, p))])
-                continue
-            g = int(table.e_group[c])
-            grp = groups[g]
-            m = int(table.e_mask[c])
-            conns = []
-            for i in range(grp.n):
-                j = int(table.e_perm[c, i])
-                u = int(cut_leaves[v, ch_cut[v, p], j])
-                conns.append((grp.inputs[i], net_of(u, (m >> i) & 1)))
-            conns.append((grp.output, net_of(v, p)))
-            add(grp.cells[0], conns)
-    port_names = set(names.out_names)
-    if seq:
-        flop = mlib.flop
-        for k, lit in enumerate(aig.latch_next.tolist()):
-            add(flop.cell, [(flop.clock, clock), (flop.d, lit_net(lit)),
-                            (flop.q, names.latch_names[k])])
-            if names.latch_names[k] not in port_names:
-                wires.append(names.latch_names[k])
-    # outputs that are constants, inputs or the net of another output are wires (`assign`),
-    # as Yosys writes them: no cell, and every output is kept (ABC's writer drops inputs
-    # wired to outputs)
-    assigns = []
-    for k, lit in enumerate(outputs):
-        port = names.out_names[k]
-        src = lit_net(lit)
-        if src != port:
-            assigns.append((port, src))
-    module = _printable(aig.name) if aig.name else "top"
-    ins = ([clock] if seq else []) + names.in_names
-    return CellNetlist(module, ins, list(names.out_names), instances, wires, area, assigns)
+    def lit_net(self, lit: int) -> str:
+        return self.const_net(lit & 1) if lit <= 1 else self.net_of(lit >> 1, lit & 1)
 
 
 _WARM_LIB = """library (warm) {

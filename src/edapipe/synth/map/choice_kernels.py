@@ -67,6 +67,46 @@ def choice_order(base, f0, f1, rep, phase, co_lits, max_tfi):
     before (ABC's Dch_ObjCheckTfi): the choice AIG stays acyclic. The new order is a
     depth-first post-order from the COs in which a representative follows its choices."""
     n = base + f0.shape[0]
+    e0, e1, head, nxt, acc, dropped = _accept_choices(base, f0, f1, rep, phase, max_tfi)
+    co = np.empty(co_lits.shape[0], dtype=np.int64)
+    for i in range(co_lits.shape[0]):
+        lit = co_lits[i]
+        x = lit >> 1
+        co[i] = lit
+        if acc[x]:
+            co[i] = 2 * rep[x] + (phase[x] ^ (lit & 1))
+    order, n_new = _post_order(base, n, e0, e1, head, nxt, co)
+    new = np.full(n, -1, dtype=np.int64)
+    for v in range(base):
+        new[v] = v
+    g0 = np.empty(n_new, dtype=np.int32)
+    g1 = np.empty(n_new, dtype=np.int32)
+    for i in range(n_new):
+        x = order[i]
+        new[x] = base + i
+        a = e0[x]
+        b = e1[x]
+        na = 2 * new[a >> 1] + (a & 1)
+        nb = 2 * new[b >> 1] + (b & 1)
+        if na < nb:
+            na, nb = nb, na
+        g0[i] = na
+        g1[i] = nb
+    for i in range(co.shape[0]):
+        lit = co[i]
+        co[i] = 2 * new[lit >> 1] + (lit & 1)
+    c_head, c_next, c_phase = _renumber_classes(base + n_new, order, n_new, new, head, nxt,
+                                                phase)
+    return new, g0, g1, co, c_head, c_next, c_phase, dropped
+
+
+@njit(cache=True)
+def _accept_choices(base, f0, f1, rep, phase, max_tfi):
+    """The edges of the choice AIG (e0/e1 per variable: fanin literals, a fanin that is an
+    accepted choice redirected to its representative; -1 for the constant and inputs) and
+    its accepted choices in increasing variable order (head/nxt lists per representative,
+    acc per variable), with the number dropped as possible cycles (choice_order)."""
+    n = base + f0.shape[0]
     e0 = np.full(n, -1, dtype=np.int64)
     e1 = np.full(n, -1, dtype=np.int64)
     head = np.full(n, -1, dtype=np.int64)
@@ -102,26 +142,22 @@ def choice_order(base, f0, f1, rep, phase, co_lits, max_tfi):
         else:
             nxt[tail[r]] = v
         tail[r] = v
-    # post-order from the COs: children are the fanins, then (for a representative) its
-    # choices, so that every fanin and every choice gets its new variable first
-    new = np.full(n, -1, dtype=np.int64)
-    for v in range(base):
-        new[v] = v
+    return e0, e1, head, nxt, acc, dropped
+
+
+@njit(cache=True)
+def _post_order(base, n, e0, e1, head, nxt, co):
+    """The ANDs reachable from the CO literals `co`, in a depth-first post-order whose
+    children are the fanins, then (for a representative) its choices: every fanin and every
+    choice comes before the variable. Returns (order, its length)."""
     order = np.empty(n, dtype=np.int64)
+    stack = np.empty(3 * n + 8, dtype=np.int64)
     n_new = 0
     state = np.zeros(n, dtype=np.int8)       # 0 unseen, 1 on the stack, 2 done
-    co = np.empty(co_lits.shape[0], dtype=np.int64)
-    for i in range(co_lits.shape[0]):
-        lit = co_lits[i]
-        x = lit >> 1
-        co[i] = lit
-        if acc[x]:
-            co[i] = 2 * rep[x] + (phase[x] ^ (lit & 1))
     for i in range(co.shape[0]):
         root = co[i] >> 1
         if root < base or state[root] != 0:
             continue
-        sp = 0
         stack[0] = root
         sp = 1
         state[root] = 1
@@ -151,23 +187,13 @@ def choice_order(base, f0, f1, rep, phase, co_lits, max_tfi):
                 state[x] = 2
                 order[n_new] = x
                 n_new += 1
-    g0 = np.empty(n_new, dtype=np.int32)
-    g1 = np.empty(n_new, dtype=np.int32)
-    for i in range(n_new):
-        x = order[i]
-        new[x] = base + i
-        a = e0[x]
-        b = e1[x]
-        na = 2 * new[a >> 1] + (a & 1)
-        nb = 2 * new[b >> 1] + (b & 1)
-        if na < nb:
-            na, nb = nb, na
-        g0[i] = na
-        g1[i] = nb
-    for i in range(co.shape[0]):
-        lit = co[i]
-        co[i] = 2 * new[lit >> 1] + (lit & 1)
-    m = base + n_new
+    return order, n_new
+
+
+@njit(cache=True)
+def _renumber_classes(m, order, n_new, new, head, nxt, phase):
+    """The classes in the new numbering (m variables): head, next and phase per variable;
+    a choice that is not in the new AIG is left out of its class."""
     c_head = np.full(m, -1, dtype=np.int64)
     c_next = np.full(m, -1, dtype=np.int64)
     c_phase = np.zeros(m, dtype=np.uint8)
@@ -184,7 +210,7 @@ def choice_order(base, f0, f1, rep, phase, co_lits, max_tfi):
                 last = new[y]
                 c_phase[new[y]] = phase[y]
             y = nxt[y]
-    return new, g0, g1, co, c_head, c_next, c_phase, dropped
+    return c_head, c_next, c_phase
 
 
 @njit(cache=True)

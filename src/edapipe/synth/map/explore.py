@@ -50,7 +50,11 @@ def _sized(name: str, relax: float | None, elasticity: float, goals) -> Setting:
 SETTINGS = (
     # without structural choices: dch's sweep costs more than the mapping on some designs
     # (log2 49 s of CPU, sin 10 s) against the flow's time target (docs/mapping.md)
-    Setting("area", CellParams(area=True, sizing=False, choices=False), ("area", "auto")),
+    Setting("area", CellParams(area=True, sizing=False, choices=False), ("area",)),
+    # auto: the area portfolio's first variant alone (dominated cuts, repeated-leaf
+    # matches): the other three were smaller on 2 of the 17 EPFL circuits, by 0.6% (max)
+    # and 0.05% (multiplier), for 2.7x the time (docs/mapping.md)
+    Setting("area", CellParams(area=True, sizing=False, portfolio=False), ("auto",)),
     # auto: sized where a round pays by the auto rule
     _sized("area+sizing", None, TRADE, ("auto",)),
     _sized("delay+100%", 1.0, TRADE, ("auto",)),
@@ -99,24 +103,39 @@ def choose(tried: list[Choice], goal: str, constrained: bool) -> Choice:
 
 
 def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = "<sdc>",
-             goal: str = "auto") -> tuple[Choice, list[Choice], list[str]]:
+             goal: str = "auto") -> tuple[Choice, list[Choice], list[tuple[str, float]]]:
     """Map `aig` with the settings of `goal`, time each, keep one (`choose`). Returns the
-    kept result, every result and the settings not sized (they could not win)."""
+    kept result, every result and the settings not sized (they could not win), each with
+    the CPU seconds it cost (its mapping, or nothing when it was not mapped)."""
     from edapipe.timing.search import SETUP
 
     constrained = sdc_text is not None
     tried: list[Choice] = []
-    skipped: list[str] = []
+    skipped: list[tuple[str, float]] = []
     unsized: dict[CellParams, CellNetlist] = {}
     settings = settings_for(goal)
-    relaxes = [s.params.relax for s in settings if not s.params.area]
+    capped = goal == "auto" and not constrained
+    # without a cap every delay setting is mapped: their delay passes are made once for
+    # all; with one, each delay mapping alone, as the next is mapped only when this one
+    # fits (mostly it does not: arbiter's +30% and +0% together cost 25 s of CPU, to be
+    # discarded, against about 9 s for +30% alone)
+    relaxes = [] if capped else [s.params.relax for s in settings if not s.params.area]
+    over: float | None = None       # the largest relax whose mapping was over the cap
     for setting in settings:
         t = time.process_time()
         cap = (min(c.net.area for c in tried) * (1.0 + AREA_MARGIN)
-               if goal == "auto" and not constrained and tried else float("inf"))
-        net = _map(aig, mlib, setting.params, clock, unsized, cap, relaxes)
+               if capped and tried else float("inf"))
+        p = setting.params
+        if not p.area and over is not None and p.relax <= over:
+            # less room for area recovery than a mapping already over the cap: larger
+            # still (measured on every EPFL circuit), so not mapped
+            skipped.append((setting.name, 0.0))
+            continue
+        net = _map(aig, mlib, p, clock, unsized, cap, relaxes)
         if net is None:
-            skipped.append(setting.name)
+            skipped.append((setting.name, time.process_time() - t))
+            if not p.area:
+                over = p.relax if over is None else max(over, p.relax)
             continue
         an = None
         if sdc_text is None and len(libs) == 1:
@@ -134,14 +153,21 @@ def _map(aig, mlib, params: CellParams, clock: str, unsized: dict,
          cap: float = float("inf"), relaxes=()) -> CellNetlist | None:
     """The mapping of `params`, sized when asked, or None when it is larger than `cap`
     before sizing; a mapping made before with the same mapper knobs is sized again
-    instead of mapped again. A delay mapping is made with every relax of `relaxes` at once
-    (the settings still to come: their delay passes are the same)."""
+    instead of mapped again, and an area setting sizes the smallest area mapping made. A
+    delay mapping is made with every relax of `relaxes` at once (the settings still to
+    come: their delay passes are the same)."""
     from dataclasses import replace
 
     from edapipe.synth.map.cells import map_cells_relaxed
     from edapipe.synth.map.sizing import size_for_timing
 
     key = replace(params, sizing=False, elasticity=0.0)      # the mapper's own knobs
+    if key.area and params.sizing:
+        # sizing starts from the smallest area mapping already made (the area portfolio's:
+        # no larger than this setting's own single mapping, and not made twice)
+        made = [k for k in unsized if k.area]
+        if made:
+            key = min(made, key=lambda k: unsized[k].area)
     if key not in unsized and not key.area and not key.portfolio:
         todo = [key.relax] + [r for r in dict.fromkeys(relaxes)
                               if r != key.relax and replace(key, relax=r) not in unsized]
