@@ -247,7 +247,6 @@ def _run(deck):
     ("j1 out b 0 jm", ".model jm njf", "not implemented"),
     ("m1 out b 0 0 bm", ".model bm nmos level=8", "level 8 is not covered"),
 
-    ("m1 out b 0 0 nm", ".model nm nmos level=1 tnom=50", "temp = tnom only"),
     ("m1 out b 0 0 nm", ".model nm nmos level=3 xd=1e-7", "'xd' is not supported"),
 ])
 def test_uncovered_devices_are_located_errors(element, model, message):
@@ -257,3 +256,12 @@ def test_uncovered_devices_are_located_errors(element, model, message):
         _run(deck)
     assert info.value.line == 5                         # the element's card
     assert message in str(info.value).lower()
+
+
+def test_level1_away_from_tnom_matches_ngspice(tmp_path):
+    """The level-1 row follows mos1temp.c, so .sens runs at TEMP != TNOM too (it was a
+    located error) and gives ngspice's list; IS is ngspice's junction noise (see above)."""
+    deck = ("mos sens\n.temp 60\nv1 1 0 5\nvg 3 0 2\nr1 1 2 1k\nm1 2 3 0 0 nm w=10u l=1u\n"
+            ".model nm nmos level=1 vto=0.7 kp=50u lambda=0.02 tnom=35\n.sens v(2)\n"
+            ".print sens all\n.end\n")
+    _against(tmp_path, deck, noise={"m1:is"})

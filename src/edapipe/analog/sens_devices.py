@@ -226,14 +226,6 @@ _M_ALIAS = {"uo": "u0", "vt0": "vto"}
 
 
 def check_mos(e, error, circ) -> None:
-    level = int(e.model.params.get("level", 1))
-    tnom = float(circ.options.get("tnom", 27.0))
-    if level == 1 and (circ.temp != tnom or e.model.params.get("tnom", tnom) != tnom):
-        # our level-1 row does not move KP, PHI, VBI, IS with temperature as mos1temp.c
-        # does, so its operating point is ngspice's only at TEMP = TNOM
-        raise error(f".sens: MOSFET {e.name}: level 1 is covered at TEMP = TNOM only "
-                    f"(here {circ.temp:g} and "
-                    f"{e.model.params.get('tnom', tnom):g} C)")
     _instance_defaults(e, error)
     for key in ("xd", "alpha", "input_delta"):
         if key in e.model.params:
@@ -270,23 +262,6 @@ def _mos_asked(p: dict, level: int, typ: float, tn: float) -> dict:
     return out
 
 
-def _mos1_temperature(row, p: dict, typ: float, t: float, tn: float, asked: dict):
-    """Level 1 at t (K) from tn (K), as mos1temp.c: our level-1 row has no temperature
-    update (it is only checked at TEMP = TNOM), ngspice's moves KP, PHI, VBI and IS."""
-    from edapipe.analog.devices import mos as M
-    from edapipe.analog.devices import mos_common_kernels as K
-
-    kp, phi, gamma, vto = asked["kp"], asked["phi"], asked["gamma"], asked["vto"]
-    tp = M._mos2_temperature(p, typ, t, tn, kp, phi, gamma, vto)
-    row[K.M_BETA] *= tp.kp / kp
-    row[K.M_PHI] = tp.phi
-    row[K.M_VBI] = tp.vbi
-    row[K.M_ISS] *= tp.satfact
-    row[K.M_ISD] *= tp.satfact
-    row[K.M_VT] = tp.vt
-    return row
-
-
 def mos_sens(e, item, sim, ctx, ye, xe, state: dict) -> list[tuple[str, float]]:
     """Levels 1-3: each parameter's change of the drain, gate, source and bulk currents
     (our load kernel on a perturbed row, at the operating point) and of the RD/RS
@@ -321,10 +296,6 @@ def mos_sens(e, item, sim, ctx, ye, xe, state: dict) -> list[tuple[str, float]]:
         geo = {k: ins[k] for k in ("m", "l", "w", "ad", "as", "pd", "ps", "nrd", "nrs")}
         row, rd, rs, _ = row_of(q, kind, geo, ins["temp"] + ins["dtemp"],
                                 model.get("tnom", ctx.tnom), opts)
-        if level == 1:
-            tk = model.get("tnom", ctx.tnom) + CTOK
-            row = _mos1_temperature(row, q, typ, ins["temp"] + ins["dtemp"] + CTOK, tk,
-                                    _mos_asked(model, level, typ, tk))
         par = grp.par
         saved = par[d].copy()
         par[d] = row
