@@ -129,12 +129,17 @@ CASES = {
 }
 
 
-def _ngspice_op(tmp_path, text: str) -> dict:
+def _ngspice(tmp_path, text: str) -> str:
+    """ngspice -b on a deck: its standard output (the test skips without ngspice)."""
     ng = require_tool("ngspice")
     deck = tmp_path / "ng.cir"
-    deck.write_text(text + ".op\n.end\n")
-    out = subprocess.run([ng, "-b", str(deck)], capture_output=True, text=True, timeout=120,
-                         cwd=tmp_path).stdout
+    deck.write_text(text)
+    return subprocess.run([ng, "-b", str(deck)], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path).stdout
+
+
+def _ngspice_op(tmp_path, text: str) -> dict:
+    out = _ngspice(tmp_path, text + ".op\n.end\n")
     got = {}
     for name, value in re.findall(r"^\s+(\S+#branch)\s+(\S+)\s*$", out, re.M):
         got["i(" + name.split("#")[0].lower() + ")"] = float(value)
@@ -151,13 +156,11 @@ def test_op_matches_ngspice(tmp_path, case):
 
 
 def test_model_capacitance_in_a_transient_matches_ngspice(tmp_path):
-    ng = require_tool("ngspice")
     text = CASES["c_model_cap"] + ".tran 10n 2u\n.meas tran v2 find v(2) at=1u\n.end\n"
+    out = _ngspice(tmp_path, text)
+    ref = float(re.search(r"^v2\s*=\s*(\S+)", out, re.M).group(1))
     deck = tmp_path / "c.cir"
     deck.write_text(text)
-    out = subprocess.run([ng, "-b", str(deck)], capture_output=True, text=True, timeout=120,
-                         cwd=tmp_path).stdout
-    ref = float(re.search(r"^v2\s*=\s*(\S+)", out, re.M).group(1))
     ours = subprocess.run([sys.executable, "-m", "edapipe.cli.main", "spice", str(deck)],
                           capture_output=True, text=True, timeout=300).stdout
     got = float(re.search(r"^v2\s*=\s*(\S+)", ours, re.M).group(1))
@@ -221,11 +224,7 @@ def test_level1_mos_moves_with_temperature_as_ngspice(tmp_path, temp, card):
 
 
 def _ngspice_ac(tmp_path, text: str) -> complex:
-    ng = require_tool("ngspice")
-    deck = tmp_path / "ac.cir"
-    deck.write_text(text + ".ac lin 1 1g 1g\n.print ac vr(2) vi(2)\n.end\n")
-    out = subprocess.run([ng, "-b", str(deck)], capture_output=True, text=True, timeout=120,
-                         cwd=tmp_path).stdout
+    out = _ngspice(tmp_path, text + ".ac lin 1 1g 1g\n.print ac vr(2) vi(2)\n.end\n")
     row = re.search(r"^0\s+\S+\s+(\S+)\s+(\S+)", out, re.M)
     return complex(float(row.group(1)), float(row.group(2)))
 

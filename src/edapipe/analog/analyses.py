@@ -786,7 +786,7 @@ def refuse_dc_only(circ, kind: str) -> None:
         return
     for e in circ.elements:
         m = e.model
-        if m is not None and getattr(m, "dc_only", None):
+        if m is not None and m.dc_only:
             key = next(iter(m.dc_only))
             raise m.card.error(f"model {m.name}: parameter '{key}' is not supported in "
                                f".{kind} (only DC analyses, where it changes nothing, run "

@@ -114,8 +114,6 @@ MOS2 = CardRules("MOS level-2",
                                     "neff", "nfs"},
                  aliases={"vt0": "vto", "u0": "uo"}, instance=_MOS_INSTANCE,
                  dc_only=_NOISE_LEVELS)
-# level 3: mos.mos3_row checks the parameters; only the instance defaults are taken here
-MOS3 = None
 
 RESISTOR = CardRules(
     "resistor",
