@@ -139,3 +139,12 @@ def test_other_goals_map_every_setting(monkeypatch):
     best, tried, skipped = map_best(None, SimpleNamespace(lib=None), [None], None, "clock", goal="delay")
     assert calls["mapped"] == [s.name for s in settings_for("delay")] and not skipped
     assert best.name == "delay"
+
+
+def test_auto_maps_its_loosest_delay_setting_with_one_delay_pass():
+    # the bound is twice the best arrival: later delay passes would only sharpen that best
+    # arrival, at most of the mapping's CPU (docs/decisions.md); tighter relaxes need them
+    auto = {s.name: s.params for s in settings_for("auto")}
+    assert auto["delay+100%"].delay_passes == 1
+    assert auto["delay+30%"].delay_passes == auto["delay+0%"].delay_passes == 3
+    assert all(s.params.delay_passes == 3 for s in settings_for("delay"))
