@@ -236,6 +236,16 @@ def test_corruptions_of_sequential_files_only_raise_input_error(data):
     parse_or_input_error(data.draw(corruptions(base)), "verilog")
 
 
+def test_gate_terminal_with_text_left_over_is_an_error_not_dropped():
+    # `nor g2(y b, c)` used to read as `nor g2(y, c)`: the stray `b` vanished
+    for body in ("nor g2(y b, c);", "and g1(y, a b);", "not n1(y, z a);"):
+        text = f"module m(a, b, c, y, z); input a, b, c; output y, z;\n{body}\nendmodule\n"
+        assert_input_error(text, "verilog", "after a gate terminal", line=2)
+    ok = parse_verilog(b"module m(a, b, y); input a, b; output y; nor g(y, (a), b);\n"
+                       b"endmodule\n")
+    assert ok.num_ands == 1
+
+
 def test_input_error_is_exit_code_3():
     with pytest.raises(InputError) as info:
         parse_verilog(b"module", "x.v")

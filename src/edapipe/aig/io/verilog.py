@@ -693,6 +693,7 @@ class _Parser:
                     raise self.unsupported("instance arrays are")
             self.expect("(", "'(' after the gate")
             terms = []
+            ends = []       # where each terminal's expression must stop: ',' or ')'
             while True:
                 terms.append(self.i)
                 depth = 0
@@ -712,6 +713,7 @@ class _Parser:
                     elif tok[-1] == ";" and tok[0] != "\\":
                         raise self.reparse()
                     self.i += 1
+                ends.append(self.i)
                 if t[self.i] == ",":
                     self.i += 1
                     continue
@@ -722,18 +724,20 @@ class _Parser:
                 raise self.fail(f"gate '{kind}' needs an output and at least one input", start)
             n_out = len(terms) - 1 if kind in ("not", "buf") else 1
             outs = []
-            for k in terms[:n_out]:
+            for k, stop in zip(terms[:n_out], ends):
                 self.i = k
                 target = self.lvalue()
                 if len(target) != 1:
                     raise self.fail("a gate output must be a single bit", k)
+                self.terminal_end(stop)
                 outs.append(target[0])
             mark = g.mark()
             g.owner = (outs[0], start)
             ins = []
-            for k in terms[n_out:]:
+            for k, stop in zip(terms[n_out:], ends[n_out:]):
                 self.i = k
                 ins.append(self.fit(self.expr(), 1)[0])
+                self.terminal_end(stop)
             if kind in ("and", "nand"):
                 lit = g.and_n(ins)
             elif kind in ("or", "nor"):
@@ -754,6 +758,12 @@ class _Parser:
                 continue
             self.expect(";", "';' after a gate")
             return
+
+    def terminal_end(self, stop: int) -> None:
+        # a terminal was skipped to its ',' or ')' before being parsed: text left over
+        # (`nor g(y b, c)`) would otherwise be dropped without a word
+        if self.i != stop:
+            raise self.unexpected("',' or ')' after a gate terminal")
 
     # ---- sequential (ABC's write_verilog style) ----------------------------------------
     def always(self) -> None:
