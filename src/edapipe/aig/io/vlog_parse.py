@@ -15,13 +15,26 @@ The model (`parse` returns one `Module` per module, in file order):
                                      netlists): raw is [(pin, net, bit)] strings, net and bit
                                      empty when absent (`.A()`, `.A(n)`); pin and net may be
                                      escaped (`\\a `);
+  ("gate", kind, name, [exprs], pos) a gate primitive (Dialect.gates; kind in GATES, name
+                                     None when unnamed; the netlist reads `and g (...)` as
+                                     an instance of a cell named `and`);
+  ("always", clock, clock pos, [(target, expr, pos)], pos)   `always @(posedge clock)`
+  ("initial", [(target, ("const", ...), pos)], pos)          reset values, bits may be None
+                                     (all x) (both Dialect.sequential);
 - expressions are tuples: ("id", name, pos) | ("bit", name, index, pos) |
-  ("part", name, msb, lsb, pos) | ("const", bits MSB first, pos) | ("cat", [exprs], pos).
+  ("part", name, msb, lsb, pos) | ("const", bits MSB first, pos) | ("cat", [exprs], pos),
+  and with Dialect.operators: ("op", (op, ...), [a, b, ...], pos) a left-folded chain of one
+  precedence level (`|`; `^ ~^ ^~`; `&`) | ("op", "?", [c1, t1, c2, t2, ..., else], pos) a
+  chain of conditions, the first true one's arm taken |
+  ("prefix", (op, ...), operand, pos) a run of `~ !` and reductions, applied last first |
+  ("rep", count, ("cat", ...), pos) replication. Chains and prefix runs are flat, so a long
+  `a & b & ...`, `~~~~a` or `?:` chain is no deep tuple; parentheses leave no tuple.
 Positions are token indices; `Parser.locate` (a vlog_syntax.Locator) turns one into
 (line, column) by scanning again, on error paths only.
 
 Constructs beyond the dialect (behavioural code, operators, parameters' values, specify
-blocks, instance arrays) are InputErrors at their position that say what is refused. Limits
+blocks, instance arrays) are errors at their position that say what is refused, of the
+dialect's class (`Dialect.refusal`: InputError; for the AIG reader, UnsupportedVerilog). Limits
 (bits of a bus or constant, nesting of concatenations) come with the `Dialect`: they are
 checked while parsing, before anything is allocated.
 
@@ -38,6 +51,7 @@ error (an error path only).
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 from edapipe.aig.io import vlog_syntax
@@ -49,12 +63,24 @@ _MAX_DECIMAL = 4000         # digits of a decimal constant (Python refuses int()
 
 @dataclass(frozen=True)
 class Dialect:
-    """What one reader accepts: its limits and what it refuses, and how to say so."""
+    """What one reader accepts: its limits and what it refuses, and how to say so.
+
+    The flags default to the netlist reader's language (timing/netlist.py); the AIG reader's
+    subset (aig/io/verilog.py, not yet a builder of this model: docs/decisions.md, "The
+    AIG reader as the parser's second builder") needs them on. They change what parses,
+    never how an accepted text of the smaller language reads, so one reader's model does not
+    move when the other's grows."""
     what: str                   # "a gate-level netlist": where refused constructs are not
     user: str                   # "timing": who cannot use x/z constants
     max_bits: int               # bits in one bus, part select or constant
-    max_nesting: int            # concatenations inside each other
+    max_nesting: int            # concatenations (and parentheses, ?: arms) inside each other
     refused: frozenset          # statement keywords refused at their position
+    operators: bool = False     # ~ & | ^ ~^ ?:, reductions, !, ( ), replication {n{...}}
+    gates: bool = False         # and/or/.../not/buf are primitives ("gate"), not cells
+    sequential: bool = False    # `always @(posedge c)` and `initial` items
+    empty_items: bool = False   # a lone `;` in a module body is no statement, and no error
+    refusal: type = InputError  # the error of a refused construct (the AIG reader's is
+                                # UnsupportedVerilog: the hand-off to the RTL frontend)
 
 
 # ---- tokens ----------------------------------------------------------------------------------
@@ -98,6 +124,18 @@ _OPERATORS = frozenset(("~", "!", "&", "|", "^", "~^", "^~", "~&", "~|", "+", "-
                         "%", "==", "!=", "===", "!==", "<", ">", "<=", ">=", "<<", ">>",
                         "<<<", ">>>", "&&", "||", "**", "?"))
 _SENTINEL = ""
+GATES = frozenset(("and", "or", "nand", "nor", "xor", "xnor", "not", "buf"))
+"""Gate primitives (Dialect.gates): `not` and `buf` drive their outputs from the last terminal,
+the others their first terminal from the rest."""
+_LEVELS = (frozenset(("|",)), frozenset(("^", "~^", "^~")), frozenset(("&",)))
+"""The binary operators of Dialect.operators, loosest first (Verilog: & binds before ^ before
+|), each level read as one left-folded chain."""
+_PREFIX = frozenset(("~", "!", "&", "|", "^", "~&", "~|", "~^", "^~"))
+_READ_OPERATORS = _PREFIX.union(*_LEVELS, ("?",))
+"""The operators Dialect.operators reads (any other is refused)."""
+_PROCEDURAL = frozenset(("if", "case", "casex", "casez", "for", "while", "repeat", "forever",
+                         "fork", "#", "@", "wait", "begin"))
+"""Statements in an always/initial block beyond `reg <= expr;` (refused)."""
 
 
 def token_re(fast: bool) -> re.Pattern:
@@ -147,6 +185,7 @@ class Decl:
     lsb: int | None
     names: list[tuple[str, int, tuple | None]]      # (name, position, init expression)
     pos: int
+    net: str | None = None      # the net word after a direction: `output reg y` -> "reg"
 
 
 @dataclass(repr=False, eq=False)
@@ -172,6 +211,9 @@ class Parser:
         self.t.extend([_SENTINEL] * 4)          # look-ahead never runs off the end
         self.i = 0
         self.locate = vlog_syntax.Locator(text, regex)
+        # `expr` bound once to the dialect's entry, so the netlist's expressions (one per
+        # connection of a general instance) pay no dispatch frame
+        self.expr = self.conditional if dialect.operators else self.primary
 
     # ---- errors --------------------------------------------------------------------------
     def error(self, reason: str, k: int | None = None) -> InputError:
@@ -183,14 +225,23 @@ class Parser:
         line, col = self.locate(k)
         return InputError(reason, file=self.filename, line=line, column=col)
 
+    def refuse(self, reason: str, k: int | None = None) -> InputError:
+        """A construct beyond the dialect, as its reader names such errors (Dialect.refusal)."""
+        err = self.error(reason, k)
+        if self.dialect.refusal is InputError or type(err) is not InputError:
+            return err
+        return self.dialect.refusal(err.reason, file=err.file, line=err.line,
+                                    column=err.column)
+
     def unexpected(self, expected: str, k: int | None = None) -> InputError:
         k = self.i if k is None else k
         tok = self.t[k]
         if is_statement(tok):
             raise Reparse()
-        if tok in _OPERATORS:
-            return self.error(f"expected {expected}, found {tok!r} (operators are not "
-                              f"allowed in {self.dialect.what})", k)
+        if tok in _OPERATORS and not (self.dialect.operators and tok in _READ_OPERATORS):
+            # (an operator the dialect reads, out of place, is a plain syntax error)
+            return self.refuse(f"expected {expected}, found {tok!r} (operators are not "
+                               f"allowed in {self.dialect.what})", k)
         return self.error(f"expected {expected}, found {vlog_syntax.shown(tok)}", k)
 
     # ---- tokens --------------------------------------------------------------------------
@@ -262,27 +313,104 @@ class Parser:
 
     # ---- expressions ---------------------------------------------------------------------
     def expr(self, depth: int = 0):
+        """An expression: a net, select, constant or concatenation, and with
+        Dialect.operators the operators over them (see `conditional`). (Shadowed per parser
+        by the bound entry, see __init__.)"""
+        return self.conditional(depth) if self.dialect.operators else self.primary(depth)
+
+    def deeper(self, depth: int, k: int, what: str = "concatenations") -> None:
+        """Refuse one more level past Dialect.max_nesting (the parser recurses once per
+        level: a located error, not Python's recursion limit)."""
+        if depth >= self.dialect.max_nesting:
+            raise self.error(f"{what} nested deeper than {self.dialect.max_nesting}", k)
+
+    def conditional(self, depth: int = 0):
+        """`c1 ? t1 : c2 ? t2 : e` as one flat ("op", "?", [c1, t1, c2, t2, e], pos of the
+        first '?') (it means c1 ? t1 : (c2 ? t2 : e)); the chain is read in a loop, so only
+        the `then` arms recurse (and count as nesting), and a long chain is no deep tuple."""
+        t = self.t
+        args = []
+        first = self.i
+        while True:
+            args.append(self.chain(0, depth))
+            k = self.i
+            if t[k] != "?":
+                break
+            if len(args) == 1:
+                first = k
+            self.deeper(depth, k, "conditional expressions")
+            self.i = k + 1
+            args.append(self.conditional(depth + 1))
+            self.expect(":", "':' in a conditional expression")
+        return args[0] if len(args) == 1 else ("op", "?", args, first)
+
+    def chain(self, level: int, depth: int):
+        """The operands of one precedence level (_LEVELS) and the operators between them:
+        ("op", (op, ...), [a, b, ...], pos of the first operator), folded left by a builder;
+        a flat list, so `a & b & ... & z` is no deep tuple. A lone operand is itself."""
+        t = self.t
+        ops_here = _LEVELS[level]
+        inner = level + 1 < len(_LEVELS)
+        first = self.chain(level + 1, depth) if inner else self.prefixed(depth)
+        k = self.i
+        if t[k] not in ops_here:
+            return first
+        ops, args = [], [first]
+        while t[self.i] in ops_here:
+            ops.append(t[self.i])
+            self.i += 1
+            args.append(self.chain(level + 1, depth) if inner else self.prefixed(depth))
+        return ("op", tuple(ops), args, k)
+
+    def prefixed(self, depth: int):
+        """A run of prefix operators (`~`, `!`, reductions `&a ~|a`) before a primary:
+        ("prefix", (op, ...), operand, pos), the ops in text order (applied innermost, i.e.
+        last, first); a run of any length is one tuple."""
+        t = self.t
+        k = self.i
+        if t[k] not in _PREFIX:
+            return self.primary(depth)
+        ops = []
+        while t[self.i] in _PREFIX:
+            ops.append(t[self.i])
+            self.i += 1
+        return ("prefix", tuple(ops), self.primary(depth), k)
+
+    def primary(self, depth: int = 0):
         t = self.t
         k = self.i
         tok = t[k]
         if tok == "{":
-            if depth >= self.dialect.max_nesting:  # the parser recurses once per level
-                raise self.error(f"concatenations nested deeper than "
-                                 f"{self.dialect.max_nesting}", k)
+            self.deeper(depth, k)
             self.i = k + 1
+            if self.dialect.operators and t[k + 2] == "{" and t[k + 1][:1].isdigit() \
+                    and "'" not in t[k + 1]:
+                return self.replication(depth, k)
             parts = [self.expr(depth + 1)]
             while t[self.i] == ",":
                 self.i += 1
                 parts.append(self.expr(depth + 1))
             self.expect("}")
             return ("cat", parts, k)
+        if self.dialect.operators and tok == "(":
+            self.deeper(depth, k, "parentheses")
+            self.i = k + 1
+            inner = self.conditional(depth + 1)
+            self.expect(")", "')'")
+            return inner
         c = tok[:1]
         if c.isdigit() or c == "'":
             self.i = k + 1
             return ("const", self.const_bits(tok, k), k)
         if not c or not (c.isalpha() or c in "_\\"):
+            if self.dialect.operators and tok in ("-", "+"):
+                raise self.refuse(f"unary operator {tok!r} is not allowed in "
+                                  f"{self.dialect.what}", k)
             raise self.unexpected("a net", k)
         name, _ = self.ident("a net")
+        if self.dialect.operators and t[self.i] == "(":
+            raise self.refuse(f"function calls are not allowed in {self.dialect.what}",
+                              self.i)
         if t[self.i] == "[":
             self.i += 1
             hi = self.integer()
@@ -295,8 +423,37 @@ class Parser:
             return ("bit", name, hi, k)
         return ("id", name, k)
 
-    def const_bits(self, tok: str, k: int) -> list[int]:
-        """A constant's bits, MSB first (decimals are 32 bits), its size checked first."""
+    def target(self, depth: int = 0):
+        """An assignment target with Dialect.operators: a net, select or concatenation of
+        targets, never an operator (`assign a & b = c;` fails at the `&`)."""
+        t = self.t
+        k = self.i
+        if t[k] == "{":
+            self.deeper(depth, k)
+            self.i = k + 1
+            parts = [self.target(depth + 1)]
+            while t[self.i] == ",":
+                self.i += 1
+                parts.append(self.target(depth + 1))
+            self.expect("}")
+            return ("cat", parts, k)
+        if t[k] == "(":
+            raise self.unexpected("an assignment target", k)
+        return self.primary(depth)
+
+    def replication(self, depth: int, k: int):
+        """`{n{a, b}}` (self.i at n) as ("rep", n, ("cat", ...), pos of the outer '{')."""
+        count = self.integer()
+        if count > self.dialect.max_bits:
+            raise self.error(f"replication count {count} is more than "
+                             f"{self.dialect.max_bits} bits", k)
+        inner = self.primary(depth + 1)
+        self.expect("}", "'}' closing the replication")
+        return ("rep", count, inner, k)
+
+    def const_bits(self, tok: str, k: int, allow_x: bool = False) -> list:
+        """A constant's bits, MSB first (decimals are 32 bits), its size checked first.
+        `allow_x` (reset values of `initial`): an all-x constant is bits of None."""
         text = "".join(tok.split()).replace("_", "")  # blanks may sit around the '
         shown = vlog_syntax.shown(text)
         limit = self.dialect.max_bits
@@ -311,8 +468,11 @@ class Parser:
         size, digits = m.group(1), m.group(3)
         base = {"b": 2, "o": 8, "d": 10, "h": 16}[m.group(2).lower()]
         if any(c in "xXzZ?" for c in digits):
-            raise self.error(f"constant {shown} has x/z bits, which {self.dialect.user} "
-                             "cannot use", k)
+            width = int(size) if size and len(size) <= _MAX_DIGITS else 32
+            if allow_x and set(digits.lower()) == {"x"} and 0 < width <= limit:
+                return [None] * width
+            raise self.refuse(f"constant {shown} has x/z bits, which {self.dialect.user} "
+                              "cannot use", k)
         if len(size) > _MAX_DIGITS or (int(size) if size else 32) > limit:
             raise self.error(f"constant {shown} is wider than {limit} bits", k)
         width = int(size) if size else 32
@@ -355,12 +515,14 @@ class Parser:
             if tok in ("input", "output", "inout"):
                 k = self.i
                 self.i += 1
+                net = None
                 if t[self.i] in ("wire", "reg", "logic"):
+                    net = t[self.i]
                     self.i += 1
                 if t[self.i] == "signed":
                     self.i += 1
                 msb, lsb = self.range_opt()
-                decl = Decl(tok, msb, lsb, [], k)
+                decl = Decl(tok, msb, lsb, [], k, net)
                 mod.items.append(("decl", decl))
                 continue
             pname, k = self.ident("a port name")
@@ -389,9 +551,20 @@ class Parser:
             elif tok == "assign":
                 self.i = k + 1
                 self.assign(k, items)
+            elif tok == ";" and self.dialect.empty_items:
+                self.i = k + 1
+            elif tok in GATES and self.dialect.gates:
+                self.i = k + 1
+                self.gates(tok, items)
+            elif self.dialect.sequential and tok in ("always", "initial"):
+                self.i = k + 1
+                if tok == "always":
+                    self.always(k, items)
+                else:
+                    items.append(("initial", self.procedural(allow_x=True), k))
             elif tok in refused:
-                raise self.error(f"{vlog_syntax.shown(tok)} is not allowed in "
-                                 f"{self.dialect.what}", k)
+                raise self.refuse(f"{vlog_syntax.shown(tok)} is not allowed in "
+                                  f"{self.dialect.what}", k)
             elif tok == _SENTINEL:
                 raise self.error(f"module {excerpt(mod.name, 60)}: missing endmodule", k)
             elif tok[:1].isalpha() or tok[:1] in "_\\":
@@ -433,12 +606,14 @@ class Parser:
         t = self.t
         k = self.i
         self.i += 1
+        net = None
         if t[self.i] in ("wire", "reg"):
+            net = t[self.i]
             self.i += 1
         if t[self.i] == "signed":
             self.i += 1
         msb, lsb = self.range_opt()
-        decl = Decl(kind, msb, lsb, [], k)
+        decl = Decl(kind, msb, lsb, [], k, net)
         while True:
             name, pos = self.ident("a net name")
             init = None
@@ -454,8 +629,9 @@ class Parser:
 
     def assign(self, k: int, items: list) -> None:
         t = self.t
+        target = self.target if self.dialect.operators else self.expr
         while True:
-            lhs = self.expr()
+            lhs = target()
             self.expect("=", "'=' in an assignment")
             rhs = self.expr()
             items.append(("assign", lhs, rhs, k))
@@ -472,7 +648,7 @@ class Parser:
         while True:
             iname, ipos = self.ident("an instance name")
             if t[self.i] == "[":
-                raise self.error("instance arrays are not supported", self.i)
+                raise self.refuse("instance arrays are not supported", self.i)
             self.expect("(")
             conns: dict | list
             if t[self.i] == ".":
@@ -499,12 +675,111 @@ class Parser:
             self.i += 1
         self.expect(";")
 
+    # ---- gate primitives and sequential items (Dialect.gates, Dialect.sequential) ---------
+    def gates(self, kind: str, items: list) -> None:
+        """`kind [name] (terminals) [, [name] (terminals)] ;` as ("gate", kind, name or None,
+        [expr, ...], pos): pos is the name, or the '(' of an unnamed gate."""
+        t = self.t
+        while True:
+            if t[self.i] == "#":
+                raise self.refuse(f"gate delays are not allowed in {self.dialect.what}")
+            pos = self.i
+            name = None
+            if t[pos] != "(":
+                name, _ = self.ident("an instance name or '('")
+                if t[self.i] == "[":
+                    raise self.refuse("instance arrays are not supported", self.i)
+            self.expect("(", "'(' after the gate")
+            terms = [self.expr()]
+            while t[self.i] == ",":
+                self.i += 1
+                terms.append(self.expr())
+            self.expect(")", "',' or ')' in the gate terminals")
+            if len(terms) < 2:
+                raise self.error(f"gate {kind!r} needs an output and at least one input", pos)
+            items.append(("gate", kind, name, terms, pos))
+            if t[self.i] != ",":
+                break
+            self.i += 1
+        self.expect(";", "';' after a gate")
+
+    def always(self, k: int, items: list) -> None:
+        """`always @(posedge clock) statements` as ("always", clock, clock pos, statements,
+        pos); any other event control is refused."""
+        t = self.t
+        if t[self.i] != "@":
+            raise self.refuse(f"'always' without an event control is not allowed in "
+                              f"{self.dialect.what}")
+        self.i += 1
+        self.expect("(", "'(' after '@'")
+        if t[self.i] != "posedge":
+            raise self.refuse(f"only 'always @(posedge clock)' is allowed in "
+                              f"{self.dialect.what}")
+        self.i += 1
+        clock, cpos = self.ident("the clock name")
+        if t[self.i] != ")":
+            raise self.refuse(f"always blocks with several events are not allowed in "
+                              f"{self.dialect.what}")
+        self.i += 1
+        items.append(("always", clock, cpos, self.procedural(), k))
+
+    def procedural(self, allow_x: bool = False) -> list[tuple]:
+        """One `target <= expr;` (or `=`), or a `begin ... end` of them: [(target, expr,
+        pos)], the target a net or select. `allow_x`: reset values (`initial`), where the
+        value must be a constant and may be all x (bits of None)."""
+        t = self.t
+        block = t[self.i] == "begin"
+        if block:
+            self.i += 1
+            if t[self.i] == ":":
+                raise self.refuse(f"named blocks are not allowed in {self.dialect.what}")
+        out = []
+        while not (block and t[self.i] == "end"):
+            pos = self.i
+            if t[pos] in _PROCEDURAL:
+                raise self.refuse(f"{t[pos]!r} in a procedural block is not allowed in "
+                                  f"{self.dialect.what}")
+            target = self.target()
+            if target[0] not in ("id", "bit", "part"):
+                raise self.error("expected a reg name", pos)
+            if t[self.i] not in ("<=", "="):
+                raise self.unexpected("'<=' in a procedural assignment")
+            self.i += 1
+            if allow_x:
+                k = self.i
+                if not t[k][:1].isdigit():
+                    raise self.refuse(f"initial values other than constants are not "
+                                      f"allowed in {self.dialect.what}")
+                self.i = k + 1
+                value = ("const", self.const_bits(t[k], k, allow_x=True), k)
+            else:
+                value = self.expr()
+            self.expect(";", "';' after an assignment")
+            out.append((target, value, pos))
+            if not block:
+                return out
+        self.i += 1
+        return out
+
 
 def parse(text: str, filename: str, dialect: Dialect,
           fast: bool = True) -> tuple[list[Module], vlog_syntax.Locator]:
     """The modules of `text`, and the locator of their positions (token index -> line and
     column) for the builder's messages. `fast` tries the fast mode first; where it hands
     over, the plain parse reads the file."""
+    # with operators, one level of nesting takes 6 frames (conditional, three chain levels,
+    # prefixed, primary): room for max_nesting of them above the caller's frames, so the
+    # dialect's limit, not Python's, is what refuses deep input
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 8 * dialect.max_nesting + 2000))
+    try:
+        return _parse(text, filename, dialect, fast)
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def _parse(text: str, filename: str, dialect: Dialect,
+           fast: bool) -> tuple[list[Module], vlog_syntax.Locator]:
     if fast:
         p = Parser(text, filename, dialect, fast=True)
         try:
