@@ -8,7 +8,7 @@ order of FAMILIES (which fixes the order of floating-point sums in the matrix).
     mutual       K                   inductor coupling                  mutual.py
     diode        D                   diode_kernels.diode_load           diode.py
     bjt          Q                   bjt_kernels.bjt_load               bjt.py
-    mos          M (levels 1, 2)     mos_kernels.mos_load               mos.py
+    mos          M (levels 1, 2, 3)  mos_kernels.mos_load               mos.py
     bsim3        M (levels 8, 49)    bsim3_kernels.bsim3_load           bsim3.py
     bsim4        M (levels 14, 54)   bsim4_kernels.bsim4_load           bsim4.py
     jfet         J (level 1)         jfet_kernels.jfet_load             jfet.py

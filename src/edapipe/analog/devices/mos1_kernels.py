@@ -1,6 +1,6 @@
-"""MOS level 1 (Shichman-Hodges, ngspice's mos1load.c): the load kernel with ngspice's
-bypass, and the variant that keeps each device's contributions for the incremental
-assembly of newton_kernels.newton_loop.
+"""MOS level 1 (Shichman-Hodges, ngspice's mos1load.c): one load loop with ngspice's bypass
+(_mos1_inc), run as the plain load (mos1_load) and for the incremental assembly of
+newton_kernels.newton_loop, which keeps each device's contributions.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from edapipe.analog.devices.common_kernels import _depletion, _flip, _scratch, _
 from edapipe.analog.devices.mos_common_kernels import (
     BYPASS_AT, BYPASS_OK, M_BETA, M_CBD, M_CBS, M_CGBO, M_CGDO, M_CGSO, M_COX, M_FC, M_GAMMA,
     M_ISD, M_ISS, M_LAMBDA, M_LEVEL, M_MJ, M_PB, M_PHI, M_TYPE, M_VBI, M_VCRITD, M_VCRITS,
-    M_VT, _meyer, _meyer_charges, _mos_bulk_charges, _mos_companion, _mos_junction,
+    M_VT, _meyer_charges, _meyer_oriented, _mos_bulk_charges, _mos_companion, _mos_junction,
     _mos_limit, _mos_start, _mos_terminals)
 
 
@@ -62,17 +62,13 @@ def _remember_at(k, st, d, G, C, I, Q, v):
 
 
 @njit(cache=True)
-def _bypass(k, grp, d, out, vds, vgs, vbs):
-    """ngspice's second bypass test: the currents the remembered linearisation predicts
-    at the new voltages differ from the remembered ones by less than RELTOL (+ ABSTOL).
-    When it passes, the remembered companion model is stamped (its charges follow that
-    linearisation to the present voltages; the transient integrates them) and True is
-    returned; False means nothing was stamped and the device must be evaluated. Indexes
-    the 2-D state directly (no row views in the hot loop)."""
+def _bypass_stamp(k, grp, d, out, vds, vgs, vbs):
+    """Stamp device d's remembered companion model, for a device that passed both bypass
+    tests (_unchanged, _bypass_test): its charges follow that linearisation to the present
+    voltages (the transient integrates them). Indexes the 2-D state directly (no row views
+    in the hot loop)."""
     nodes, pos, st = grp.nodes, grp.pos, grp.state
     gdata, cdata, ieq, qeq, qact = out
-    if not _bypass_test(k, st, d, vds, vgs, vbs):
-        return False
     o = BYPASS_AT
     kk = k * k
     ov = o + 2 * kk + 2 * k
@@ -105,7 +101,6 @@ def _bypass(k, grp, d, out, vds, vgs, vbs):
                 gdata[p] += st[d, o + a * k + b]
                 if hasc:
                     cdata[p] += st[d, o + kk + a * k + b]
-    return True
 
 
 MS_G, MS_C, MS_I, MS_Q, MS_QA = 0, 16, 32, 36, 40
@@ -189,7 +184,7 @@ def _bypass_slack(k, st, d, vds, vgs, vbs, vbs_n, vgs_n, vds_n, vbs_o, vgs_o, vd
 
 @njit(cache=True)
 def _bypass_contrib(k, st, d, ms):
-    """What _bypass stamps, into the device's row of ms (the same arithmetic, so the
+    """What _bypass_stamp stamps, into the device's row of ms (the same arithmetic, so the
     assembled sums equal the direct stamps bit for bit); qact is left to _inc_qact."""
     o = BYPASS_AT
     kk = k * k
@@ -230,116 +225,33 @@ def _store_at(k, d, G, C, I, Q, v, ms):
 
 
 @njit(cache=True)
-def mos1_load(x, grp, mode, gmin, out):
-    """MOS level 1: terminals (d', g, s', b). state: vbs, vgs, vds, von, off-flag."""
-    nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
-    ndev = nodes.shape[0]
-    k = 4
-    G, C, I, Q, v = _scratch(k)
-    nlim = 0
-    for d in range(ndev):
-        if par[d, M_LEVEL] >= 2.0:   # levels 2 and 3: their own kernels
-            continue
-        typ = par[d, M_TYPE]
-        vt = par[d, M_VT]
-        vdx, vgx, vbx = _mos_terminals(x, nodes, d)
-        # MODEINITJCT: ngspice starts at the threshold
-        vbs, vgs, vds = _mos_start(typ, vdx, vgx, vbx, mode, state[d, 4], par[d, M_VBI])
-        if mode == 0:
-            # bypass (as ngspice's MOS1 does by default): a device whose terminal
-            # voltages moved by less than the Newton tolerance is not re-evaluated; its
-            # last companion model is stamped again
-            if (_unchanged(state, par, d, vbs, vgs, vds)
-                    and _bypass(k, grp, d, out, vdx, vgx, vbx)):
-                continue
-            vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, vt, par[d, M_VCRITS],
-                                            par[d, M_VCRITD])
-            if lim:  # fetlim/limvds changes do not count (as in ngspice)
-                nlim += 1
-        vbd = vbs - vds
-        state[d, 0] = vbs
-        state[d, 1] = vgs
-        state[d, 2] = vds
-        # bulk junctions
-        gbs, cbs = _mos_junction(vbs, vt, par[d, M_ISS], gmin)
-        gbd, cbd = _mos_junction(vbd, vt, par[d, M_ISD], gmin)
-        if vds >= 0.0:
-            ids, gm, gds, gmbs, von = _mos1_ids(vgs, vds, vbs, par, d)
-            mode_n = 1.0
-        else:
-            ids, gm, gds, gmbs, von = _mos1_ids(vgs - vds, -vds, vbd, par, d)
-            mode_n = -1.0
-        state[d, 3] = von
-        _mos_companion(mode_n > 0.0, (ids, gm, gds, gmbs), (gbs, cbs, gbd, cbd),
-                       (vds, vgs, vbs), G, C, I, v)
-        # bulk junction charges
-        qbs, cbs_c = _depletion(par[d, M_CBS], par[d, M_PB], par[d, M_MJ], par[d, M_FC], vbs)
-        qbd, cbd_c = _depletion(par[d, M_CBD], par[d, M_PB], par[d, M_MJ], par[d, M_FC], vbd)
-        _mos_bulk_charges(qbs, cbs_c, qbd, cbd_c, Q, C)
-        qgs = 0.0
-        qgd = 0.0
-        qgb = 0.0
-        if par[d, M_COX] > 0.0:
-            # Meyer gate capacitances (only with TOX), integrated as ngspice does: half
-            # capacitances now and at the last accepted point, charge = q1 + C*(v - v1)
-            vgd = vgs - vds
-            vgb = vgs - vbs
-            vdsat = max(vgs - von if mode_n > 0.0 else vgs - vds - von, 0.0)
-            if mode_n > 0.0:
-                cgs_h, cgd_h, cgb_h = _meyer(vgs, vgd, von, vdsat, par[d, M_PHI], par[d, M_COX],
-                                             False)
-            else:
-                cgd_h, cgs_h, cgb_h = _meyer(vgd, vgs, von, vdsat, par[d, M_PHI], par[d, M_COX],
-                                             False)
-            qgs, qgd, qgb = _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C)
-        _flip(k, typ, I, Q, v)
-        _stamp_at(k, grp, d, G, C, I, Q, v, out)
-        if mode == 0:
-            _remember_at(k, state, d, G, C, I, Q, v)
-        else:
-            state[d, BYPASS_OK] = 0.0
-        # the gate charges ngspice checks for truncation error (MOS1trunc): Meyer plus
-        # overlap (the overlap capacitors themselves are stamped as linear ones)
-        if par[d, M_COX] > 0.0:
-            qgs += par[d, M_CGSO] * vgs
-            qgd += par[d, M_CGDO] * (vgs - vds)
-            qgb += par[d, M_CGBO] * (vgs - vbs)
-        qdev[d, 0] = typ * qgs
-        qdev[d, 1] = typ * qgd
-        qdev[d, 2] = typ * qgb
-        qdev[d, 3] = 0.0
-    return nlim
-
-
-@njit(cache=True)
 def _mos1_inc(x, grp, mode, gmin, out, first, inc):
-    """mos1_load for newton_loop's incremental assembly: keep each device's contributions
-    in ms, and (only when `first`) stamp them as mos1_load does; a bypassed device's are
-    unchanged since the last load, so they are kept (and stamped) only when `first`;
-    byp[d] = 1 for a bypassed device, evl lists the evaluated ones. Returns (pnjlim
-    count, number evaluated).
+    """The level-1 rows of a MOS group (d', g, s', b; state vbs vgs vds von off | Meyer |
+    bypass), for mos1_load (`inc` None, `first` True) and newton_loop's incremental assembly
+    (`inc` its arrays) in one loop. The bookkeeping hangs on `keep`, a loop constant (numba
+    does not prune `inc is not None` for a NamedTuple, and that test in the loop cost 14 %
+    on a 50-stage chain). Returns (pnjlim count, number evaluated).
 
-    slack[d] (later iterations only): how far, in volts, every terminal of a device that
-    passed both bypass tests may still move before either test could fail; absdx[i]: how
-    far node i moved since the last load. A device whose terminals moved less than half
-    its slack is bypassed without reading its state - the tests would pass (the slack is
-    taken conservatively: relative voltages move by at most twice the largest terminal
-    move, tolerances by RELTOL times that, predicted currents by the row sums of |G|
-    times that). Most of a large circuit sits still, and this skips ~6 cache lines of
-    state per device. A device that is evaluated gets no slack until it passes again.
-
-    The device evaluation repeats mos1_load's on purpose: as one shared helper (plain or
-    inline="always") the 500-stage inverter chain simulated in 0.70 s or 0.62 s instead of
-    0.55 s (median of 5, in-process), and that circuit is where we race ngspice."""
+    With inc: each device's contributions are kept in ms, stamped only when `first` (a
+    bypassed device's are unchanged since the last load); byp[d] = 1 for a bypassed device,
+    evl lists the evaluated ones. slack[d] (later iterations): how far, in volts, every
+    terminal of a device that passed both bypass tests may still move before either test
+    could fail (relative voltages move by at most twice the largest terminal move,
+    tolerances by RELTOL times that, predicted currents by the row sums of |G| times that);
+    absdx[i]: how far node i moved since the last load. A device whose terminals moved less
+    than half its slack is bypassed without reading its state (~6 cache lines): most of a
+    large circuit sits still. An evaluated device's slack is -1."""
     nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
-    ndev = nodes.shape[0]
-    ms, byp, evl, slack, absdx = inc.ms, inc.byp, inc.evl, inc.slack, inc.absdx
+    keep = inc is not None      # tested once: numba's test increfs every array of inc
+    if keep:                    # fields read once: an access in the loop costs refcounts
+        ms, byp, evl, slack, absdx = inc.ms, inc.byp, inc.evl, inc.slack, inc.absdx
+    else:                       # never written: the plain load's stand-ins of those types
+        ms, byp, evl, slack, absdx = state, nodes.ravel(), nodes.ravel(), x, x
     k = 4
     G, C, I, Q, v = _scratch(k)
-    nlim = 0
-    nev = 0
-    for d in range(ndev):
-        if not first:
+    nlim = nev = 0
+    for d in range(nodes.shape[0]):
+        if keep and not first:
             sl = slack[d]
             if sl > 0.0:
                 mv = 0.0
@@ -351,7 +263,7 @@ def _mos1_inc(x, grp, mode, gmin, out, first, inc):
                     slack[d] = sl - mv
                     byp[d] = 1
                     continue
-        if par[d, M_LEVEL] >= 2.0:   # levels 2 and 3: their own kernels
+        if par[d, M_LEVEL] >= 2.0:   # levels 2 and 3: mos_kernels.mos23_load
             continue
         typ = par[d, M_TYPE]
         vt = par[d, M_VT]
@@ -359,15 +271,19 @@ def _mos1_inc(x, grp, mode, gmin, out, first, inc):
         # MODEINITJCT: ngspice starts at the threshold
         vbs, vgs, vds = _mos_start(typ, vdx, vgx, vbx, mode, state[d, 4], par[d, M_VBI])
         if mode == 0:
-            # bypass, as mos1_load
+            # bypass (as ngspice's MOS1 does by default): a device whose terminal
+            # voltages moved by less than the Newton tolerance is not re-evaluated; its
+            # last companion model is stamped again
             if (_unchanged(state, par, d, vbs, vgs, vds)
                     and _bypass_test(k, state, d, vdx, vgx, vbx)):
                 if first:
-                    _bypass(k, grp, d, out, vdx, vgx, vbx)
-                    _bypass_contrib(k, state, d, ms)
-                slack[d] = _bypass_slack(k, state, d, vdx, vgx, vbx, vbs, vgs, vds,
-                                         state[d, 0], state[d, 1], state[d, 2])
-                byp[d] = 1
+                    _bypass_stamp(k, grp, d, out, vdx, vgx, vbx)
+                if keep:
+                    if first:
+                        _bypass_contrib(k, state, d, ms)
+                    slack[d] = _bypass_slack(k, state, d, vdx, vgx, vbx, vbs, vgs, vds,
+                                             state[d, 0], state[d, 1], state[d, 2])
+                    byp[d] = 1
                 continue
             vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, vt, par[d, M_VCRITS],
                                             par[d, M_VCRITD])
@@ -402,21 +318,18 @@ def _mos1_inc(x, grp, mode, gmin, out, first, inc):
             vgd = vgs - vds
             vgb = vgs - vbs
             vdsat = max(vgs - von if mode_n > 0.0 else vgs - vds - von, 0.0)
-            if mode_n > 0.0:
-                cgs_h, cgd_h, cgb_h = _meyer(vgs, vgd, von, vdsat, par[d, M_PHI], par[d, M_COX],
-                                             False)
-            else:
-                cgd_h, cgs_h, cgb_h = _meyer(vgd, vgs, von, vdsat, par[d, M_PHI], par[d, M_COX],
-                                             False)
+            cgs_h, cgd_h, cgb_h = _meyer_oriented(mode_n > 0.0, vgs, vgd, von, vdsat,
+                                                  par[d, M_PHI], par[d, M_COX], False)
             qgs, qgd, qgb = _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C)
         _flip(k, typ, I, Q, v)
-        _store_at(k, d, G, C, I, Q, v, ms)
+        if keep:
+            _store_at(k, d, G, C, I, Q, v, ms)
+            byp[d] = 0
+            slack[d] = -1.0
+            evl[nev] = d
+            nev += 1
         if first:
             _stamp_at(k, grp, d, G, C, I, Q, v, out)
-        byp[d] = 0
-        slack[d] = -1.0
-        evl[nev] = d
-        nev += 1
         if mode == 0:
             _remember_at(k, state, d, G, C, I, Q, v)
         else:
@@ -432,3 +345,11 @@ def _mos1_inc(x, grp, mode, gmin, out, first, inc):
         qdev[d, 2] = typ * qgb
         qdev[d, 3] = 0.0
     return nlim, nev
+
+
+@njit(cache=True)
+def mos1_load(x, grp, mode, gmin, out):
+    """MOS level 1 under the load-kernel contract: every level-1 row evaluated or bypassed,
+    and stamped. Returns the pnjlim count. (mos_kernels.mos_load calls _mos1_inc itself:
+    a call level less per load.)"""
+    return _mos1_inc(x, grp, mode, gmin, out, True, None)[0]

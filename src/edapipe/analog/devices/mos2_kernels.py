@@ -11,7 +11,8 @@ and NFS and with reverse-biased bulk junctions (tests/analog/test_mos2.py).
 
 Level-2 devices share the "m" device group, its parameter rows (the level-1 columns plus the
 M2_* columns below) and its state layout with level 1: mos_kernels.mos_load hands rows
-with M_LEVEL == 2 to mos2_load. The code is ours; the structure mirrors mos1_load.
+with M_LEVEL == 2 to mos_kernels.mos23_load, the load loop levels 2 and 3 share, which calls
+mos2_ids. The code is ours; the structure mirrors mos1_load.
 """
 
 from __future__ import annotations
@@ -21,27 +22,16 @@ from typing import NamedTuple
 
 from edapipe.util.jit import njit
 
-from edapipe.analog.devices.common_kernels import (
-    _depletion, _flip, _scratch, _stamp_at, param_row)
+from edapipe.analog.devices.common_kernels import _depletion, param_row
 from edapipe.analog.devices.mos_common_kernels import (
-    BYPASS_OK, M2_FIRST, M_CBD, M_CBS, M_COX, M_FC, M_GAMMA, M_ISD, M_ISS, M_LAMBDA, M_LEVEL,
-    M_MJ, M_PB, M_PHI, M_TYPE, M_VBI, M_VCRITD, M_VCRITS, M_VT, M_BETA, M_CGSO, M_CGDO,
-    M_CGBO, M_NPAR, _meyer, _meyer_charges, _mos_bulk_charges,
-    _mos_companion, _mos_junction, _mos_limit, _mos_start, _mos_terminals)
+    M2_FIRST, M_BETA, M_COX, M_GAMMA, M_LAMBDA, M_LEVEL, M_NPAR, M_PHI, M_TYPE, M_VBI, M_VT)
 
 # level-2 parameter columns (after the level-1 ones)
 (M2_VTO, M2_FACTOR, M2_XD, M2_XJ, M2_LEFF, M2_UCRITV, M2_UEXP, M2_UO, M2_VMAX, M2_NEFF,
  M2_CFS, M2_NFS, M2_NSUB, M2_SBIARG, M2_CBSSW, M2_CBDSW, M2_MJSW) = range(M2_FIRST, M2_FIRST + 17)
 assert M2_MJSW + 1 == M_NPAR, "mos_common_kernels.M_NPAR must cover the level-2 columns"
 
-MAGIC_VDS = 0.025   # DEVqmeyer's floor on vdsat
-
-
-@njit(cache=True)
-def qmeyer(vgs, vgd, von, vdsat, phi, cox):
-    """Meyer's half gate capacitances (cgs, cgd, cgb) as ngspice's DEVqmeyer (with its
-    vdsat floor and the split of cgs/cgd in the transition region below threshold)."""
-    return _meyer(vgs, vgd, von, max(vdsat, MAGIC_VDS), phi, cox, True)
+MAGIC_VDS = 0.025   # DEVqmeyer's floor on vdsat (levels 2 and 3, mos_kernels.mos23_load)
 
 
 @njit(cache=True, error_model="numpy")
@@ -534,73 +524,3 @@ def _bulk_depletion(cj, cjsw, pb, mj, mjsw, fc, v):
         q += qsw
         c += csw
     return q, c
-
-
-@njit(cache=True)
-def mos2_load(x, grp, mode, gmin, out):
-    """The level-2 rows of a MOS group: terminals (d', g, s', b), the state layout of
-    mos1_load (vbs vgs vds von off | Meyer half capacitances, last point, phase). Returns
-    the number of devices whose junction voltage was limited."""
-    nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
-    k = 4
-    G, C, I, Q, v = _scratch(k)
-    nlim = 0
-    for d in range(nodes.shape[0]):
-        if par[d, M_LEVEL] != 2.0:
-            continue
-        typ = par[d, M_TYPE]
-        vt = par[d, M_VT]
-        vdx, vgx, vbx = _mos_terminals(x, nodes, d)
-        vbs, vgs, vds = _mos_start(typ, vdx, vgx, vbx, mode, state[d, 4], par[d, M2_VTO])
-        if mode == 0:
-            vgs_x = vgs
-            vds_x = vds
-            vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, vt, par[d, M_VCRITS],
-                                            par[d, M_VCRITD])
-            # ngspice does not count fetlim/limvds as limiting, but its device current
-            # test (MOS2convTest) then rejects the iterate when the limited voltages are
-            # far from the solution; without that test, count the device as limited
-            if (abs(vgs - vgs_x) > 1e-3 * max(abs(vgs), abs(vgs_x)) + 1e-6
-                    or abs(vds - vds_x) > 1e-3 * max(abs(vds), abs(vds_x)) + 1e-6):
-                lim = True
-            if lim:
-                nlim += 1
-        vbd = vbs - vds
-        vgd = vgs - vds
-        vgb = vgs - vbs
-        state[d, 0] = vbs
-        state[d, 1] = vgs
-        state[d, 2] = vds
-        state[d, BYPASS_OK] = 0.0
-        # bulk junctions
-        gbs, cbs = _mos_junction(vbs, vt, par[d, M_ISS], gmin)
-        gbd, cbd = _mos_junction(vbd, vt, par[d, M_ISD], gmin)
-        if vds >= 0.0:
-            ids, gm, gds, gmbs, von, vdsat = mos2_ids(vgs, vds, vbs, par, d)
-            normal = True
-        else:
-            ids, gm, gds, gmbs, von, vdsat = mos2_ids(vgd, -vds, vbd, par, d)
-            normal = False
-        state[d, 3] = von
-        _mos_companion(normal, (ids, gm, gds, gmbs), (gbs, cbs, gbd, cbd),
-                       (vds, vgs, vbs), G, C, I, v)
-        # bulk depletion charges: bottom (MJ) and sidewall (MJSW)
-        pb, mj, mjsw, fc = par[d, M_PB], par[d, M_MJ], par[d, M2_MJSW], par[d, M_FC]
-        qbs, cbs_c = _bulk_depletion(par[d, M_CBS], par[d, M2_CBSSW], pb, mj, mjsw, fc, vbs)
-        qbd, cbd_c = _bulk_depletion(par[d, M_CBD], par[d, M2_CBDSW], pb, mj, mjsw, fc, vbd)
-        _mos_bulk_charges(qbs, cbs_c, qbd, cbd_c, Q, C)
-        # Meyer gate capacitances, integrated incrementally as ngspice does
-        if normal:
-            cgs_h, cgd_h, cgb_h = qmeyer(vgs, vgd, von, vdsat, par[d, M_PHI], par[d, M_COX])
-        else:
-            cgd_h, cgs_h, cgb_h = qmeyer(vgd, vgs, von, vdsat, par[d, M_PHI], par[d, M_COX])
-        qgs, qgd, qgb = _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C)
-        _flip(k, typ, I, Q, v)
-        _stamp_at(k, grp, d, G, C, I, Q, v, out)
-        # gate charges for the truncation-error control: Meyer plus overlap (the overlap
-        # capacitors themselves are stamped as linear ones)
-        qdev[d, 0] = typ * (qgs + par[d, M_CGSO] * vgs)
-        qdev[d, 1] = typ * (qgd + par[d, M_CGDO] * vgd)
-        qdev[d, 2] = typ * (qgb + par[d, M_CGBO] * vgb)
-        qdev[d, 3] = 0.0
-    return nlim

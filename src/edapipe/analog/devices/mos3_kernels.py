@@ -11,7 +11,8 @@ see the same gm/gds/gmbs as ngspice.
 Level-3 rows share the "m" device group and its state layout with levels 1 and 2. Their
 parameter row holds the level-1 columns, then the level-3 columns below, which take the
 places level-2 rows use for theirs (a row is of one level only): mos_kernels.mos_load hands
-rows with M_LEVEL == 3 to mos3_load. The code is ours; the structure mirrors mos2_load.
+rows with M_LEVEL == 3 to mos_kernels.mos23_load, the load loop levels 2 and 3 share, which
+calls mos3_ids and _mos3_junction. The code is ours.
 """
 
 from __future__ import annotations
@@ -21,14 +22,9 @@ from typing import NamedTuple
 
 from edapipe.util.jit import njit
 
-from edapipe.analog.devices.common_kernels import (
-    MAX_EXP_ARG, _flip, _scratch, _stamp_at, param_row)
-from edapipe.analog.devices.mos2_kernels import _bulk_depletion, qmeyer
+from edapipe.analog.devices.common_kernels import MAX_EXP_ARG, param_row
 from edapipe.analog.devices.mos_common_kernels import (
-    BYPASS_OK, M2_FIRST, M_CBD, M_CBS, M_CGBO, M_CGDO, M_CGSO, M_COX, M_FC, M_GAMMA, M_ISD,
-    M_ISS, M_LEVEL, M_MJ, M_NPAR, M_PB, M_PHI, M_TYPE, M_VBI, M_VCRITD, M_VCRITS, M_VT,
-    M_BETA, _meyer_charges, _mos_bulk_charges, _mos_companion, _mos_limit, _mos_start,
-    _mos_terminals)
+    M2_FIRST, M_BETA, M_GAMMA, M_LEVEL, M_NPAR, M_PHI, M_TYPE, M_VBI, M_VT)
 
 # level-3 parameter columns (after the level-1 ones, where level-2 rows keep theirs)
 (M3_VTO, M3_LEFF, M3_WEFF, M3_XD, M3_XJ, M3_LD, M3_ETA, M3_NARROW, M3_THETA, M3_US,
@@ -399,67 +395,3 @@ def _mos3_junction(v, vt, isat, gmin):
         return isat * 3.0 * arg / v + gmin, -isat * (1.0 + arg) + gmin * v
     ev = math.exp(min(MAX_EXP_ARG, v / vt))
     return isat * ev / vt + gmin, isat * (ev - 1.0) + gmin * v
-
-
-@njit(cache=True)
-def mos3_load(x, grp, mode, gmin, out):
-    """The level-3 rows of a MOS group: terminals (d', g, s', b), the state layout of
-    mos1_load (vbs vgs vds von off | Meyer half capacitances, last point, phase). Returns
-    the number of devices whose junction voltage was limited."""
-    nodes, par, state, qdev = grp.nodes, grp.par, grp.state, grp.qdev
-    k = 4
-    G, C, I, Q, v = _scratch(k)
-    nlim = 0
-    for d in range(nodes.shape[0]):
-        if par[d, M_LEVEL] != 3.0:
-            continue
-        typ = par[d, M_TYPE]
-        vt = par[d, M_VT]
-        vdx, vgx, vbx = _mos_terminals(x, nodes, d)
-        vbs, vgs, vds = _mos_start(typ, vdx, vgx, vbx, mode, state[d, 4], par[d, M3_VTO])
-        if mode == 0:
-            vgs_x = vgs
-            vds_x = vds
-            vgs, vds, vbs, lim = _mos_limit(vgs, vds, vbs, state, d, vt, par[d, M_VCRITS],
-                                            par[d, M_VCRITD])
-            # as mos2_load: without ngspice's device current test, a fetlim/limvds step
-            # far from the iterate counts as limited
-            if (abs(vgs - vgs_x) > 1e-3 * max(abs(vgs), abs(vgs_x)) + 1e-6
-                    or abs(vds - vds_x) > 1e-3 * max(abs(vds), abs(vds_x)) + 1e-6):
-                lim = True
-            if lim:
-                nlim += 1
-        vbd = vbs - vds
-        vgd = vgs - vds
-        vgb = vgs - vbs
-        state[d, 0] = vbs
-        state[d, 1] = vgs
-        state[d, 2] = vds
-        state[d, BYPASS_OK] = 0.0
-        gbs, cbs = _mos3_junction(vbs, vt, par[d, M_ISS], gmin)
-        gbd, cbd = _mos3_junction(vbd, vt, par[d, M_ISD], gmin)
-        if vds >= 0.0:
-            ids, gm, gds, gmbs, von, vdsat = mos3_ids(vgs, vds, vbs, par, d)
-            normal = True
-        else:
-            ids, gm, gds, gmbs, von, vdsat = mos3_ids(vgd, -vds, vbd, par, d)
-            normal = False
-        state[d, 3] = von
-        _mos_companion(normal, (ids, gm, gds, gmbs), (gbs, cbs, gbd, cbd),
-                       (vds, vgs, vbs), G, C, I, v)
-        pb, mj, mjsw, fc = par[d, M_PB], par[d, M_MJ], par[d, M3_MJSW], par[d, M_FC]
-        qbs, cbs_c = _bulk_depletion(par[d, M_CBS], par[d, M3_CBSSW], pb, mj, mjsw, fc, vbs)
-        qbd, cbd_c = _bulk_depletion(par[d, M_CBD], par[d, M3_CBDSW], pb, mj, mjsw, fc, vbd)
-        _mos_bulk_charges(qbs, cbs_c, qbd, cbd_c, Q, C)
-        if normal:
-            cgs_h, cgd_h, cgb_h = qmeyer(vgs, vgd, von, vdsat, par[d, M_PHI], par[d, M_COX])
-        else:
-            cgd_h, cgs_h, cgb_h = qmeyer(vgd, vgs, von, vdsat, par[d, M_PHI], par[d, M_COX])
-        qgs, qgd, qgb = _meyer_charges(state, d, cgs_h, cgd_h, cgb_h, vgs, vgd, vgb, Q, C)
-        _flip(k, typ, I, Q, v)
-        _stamp_at(k, grp, d, G, C, I, Q, v, out)
-        qdev[d, 0] = typ * (qgs + par[d, M_CGSO] * vgs)
-        qdev[d, 1] = typ * (qgd + par[d, M_CGDO] * vgd)
-        qdev[d, 2] = typ * (qgb + par[d, M_CGBO] * vgb)
-        qdev[d, 3] = 0.0
-    return nlim

@@ -1,4 +1,4 @@
-"""What MOS levels 1 and 2 share: parameter columns, state layout and the helpers of
+"""What MOS levels 1, 2 and 3 share: parameter columns, state layout and the helpers of
 their load kernels (ngspice's mos1load.c / mos2load.c structure, DEVqmeyer integration).
 """
 
@@ -50,8 +50,8 @@ def _meyer_split(vds, vdsat):
 def _meyer(vgs, vgd, von, vdsat, phi, cox, split):
     """Meyer's half gate capacitances (cgs, cgd, cgb) as SPICE's DEVqmeyer. `split`: the
     capacitance of the transition region below threshold is shared between cgs and cgd
-    as above threshold (ngspice's DEVqmeyer, level 2: mos2_kernels.qmeyer); without it
-    (level 1 here) all of it is cgs."""
+    as above threshold (ngspice's DEVqmeyer, levels 2 and 3: mos_kernels.mos23_load);
+    without it (level 1 here) all of it is cgs."""
     vgst = vgs - von
     if vgst <= -phi:
         return 0.0, 0.0, cox / 2.0
@@ -69,6 +69,17 @@ def _meyer(vgs, vgd, von, vdsat, phi, cox, split):
         return cox / 3.0, 0.0, 0.0
     fs, fd = _meyer_split(vds, vdsat)
     return cox * fs / 3.0, cox * fd / 3.0, 0.0
+
+
+@njit(cache=True, inline="always")
+def _meyer_oriented(normal, vgs, vgd, von, vdsat, phi, cox, split):
+    """_meyer's (cgs, cgd, cgb) of a device in normal mode (vds >= 0) or reversed (the
+    source and drain swap roles). Scalars only, so inlining it costs no reference counts;
+    inlined because as a call it made the level-1 load 10 % slower on a chain with TOX."""
+    if normal:
+        return _meyer(vgs, vgd, von, vdsat, phi, cox, split)
+    cgd, cgs, cgb = _meyer(vgd, vgs, von, vdsat, phi, cox, split)
+    return cgs, cgd, cgb
 
 
 @njit(cache=True)
