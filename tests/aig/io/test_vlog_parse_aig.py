@@ -10,19 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edapipe.aig.io import vlog_parse
+from edapipe.aig.io import verilog, vlog_parse
 from edapipe.aig.io.verilog import UnsupportedVerilog, parse_verilog
 from edapipe.errors import InputError
 from edapipe.timing import netlist
 
 AIG = vlog_parse.Dialect(
-    what="the AIG reader's gate-level subset", user="the AIG reader", max_bits=1 << 16,
-    max_nesting=256, refused=frozenset(("parameter", "localparam", "defparam", "specify",
+    what="the AIG reader's gate-level subset", user="the AIG reader",
+    max_bits=verilog._MAX_WIDTH, max_nesting=verilog._MAX_NESTING, refused=frozenset(("parameter", "localparam", "defparam", "specify",
                                         "generate", "function", "task", "inout")),
     operators=True, gates=True, sequential=True, empty_items=True,
     refusal=UnsupportedVerilog)
-NETLIST = vlog_parse.Dialect(what="a gate-level netlist", user="timing", max_bits=1 << 10,
-                             max_nesting=4, refused=frozenset(("always", "specify")))
+NETLIST = netlist._DIALECT
 
 
 def items(body: str, dialect=AIG) -> list:
@@ -254,7 +253,9 @@ BINARY = st.sampled_from(["&", "|", "^", "~^", "^~"])
 def _combine(inner):
     return st.one_of(
         st.tuples(inner, BINARY, inner).map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
-        st.tuples(PREFIXES, inner).map(lambda t: f"{t[0]}{t[1]}" if t[1][0] != "~"
+        # a blank before an operand that starts with an operator: `&` then `&a` would be
+        # the token `&&`, and `~` then `^a` the token `~^`
+        st.tuples(PREFIXES, inner).map(lambda t: f"{t[0]}{t[1]}" if t[1][0] not in "~!&|^"
                                        else f"{t[0]} {t[1]}"),
         inner.map(lambda x: f"({x})"),
         st.tuples(inner, inner, inner).map(lambda t: f"{t[0]} ? {t[1]} : {t[2]}"),

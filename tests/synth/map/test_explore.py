@@ -72,7 +72,7 @@ def _fake_mapper(monkeypatch, areas: dict[str, float], arrivals: dict[str, float
     by_params = {s.params: s.name for s in explore.SETTINGS}
     calls = {"mapped": [], "sized": []}
 
-    def fake_map(aig, mlib, params, clock, unsized, cap=float("inf"), relaxes=()):
+    def fake_map(aig, mlib, params, clock, unsized, cap=float("inf"), delays=()):
         name = by_params[params]
         calls["mapped"].append(name)
         if areas[name] > cap:
@@ -148,3 +148,25 @@ def test_auto_maps_its_loosest_delay_setting_with_one_delay_pass():
     assert auto["delay+100%"].delay_passes == 1
     assert auto["delay+30%"].delay_passes == auto["delay+0%"].delay_passes == 3
     assert all(s.params.delay_passes == 3 for s in settings_for("delay"))
+
+
+def test_delay_mappings_share_their_delay_passes_only_with_the_same_knobs(monkeypatch):
+    # auto with an SDC maps every delay setting: one relaxed call per delay-pass count, so
+    # +100% (one pass) is not mapped again beside +30% and +0% (three), nor they beside it
+    from edapipe.synth.map import cells, explore, sizing
+
+    calls = []
+
+    def relaxed(aig, mlib, key, todo, clock="clock"):
+        calls.append((key.delay_passes, list(todo)))
+        return [SimpleNamespace(area=1.0, copy=lambda: "sized copy") for _ in todo]
+
+    monkeypatch.setattr(cells, "map_cells_relaxed", relaxed)
+    monkeypatch.setattr(sizing, "size_for_timing", lambda net, mlib, **k: net)
+    auto = settings_for("auto")
+    delays = [s.params for s in auto if not s.params.area]
+    unsized = {}
+    for s in auto:
+        if not s.params.area:
+            assert explore._map(None, None, s.params, "clock", unsized, delays=delays)
+    assert calls == [(1, [1.0]), (3, [0.3, 0.0])]

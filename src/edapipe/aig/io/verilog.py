@@ -85,7 +85,7 @@ strong0 strong1 supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tr
 trior trireg unsigned use uwire vectored wait wand weak0 weak1 while wire wor xnor xor
 logic bit byte int shortint longint always_comb always_ff always_latch interface package
 """.split())
-_GATES = frozenset(("and", "or", "nand", "nor", "xor", "xnor", "not", "buf"))
+_GATES = vlog_syntax.GATES
 _UNSUPPORTED_ITEMS = {
     "parameter": "parameters", "localparam": "parameters", "defparam": "parameters",
     "generate": "generate blocks", "genvar": "generate blocks", "function": "functions",

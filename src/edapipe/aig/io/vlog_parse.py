@@ -124,9 +124,7 @@ _OPERATORS = frozenset(("~", "!", "&", "|", "^", "~^", "^~", "~&", "~|", "+", "-
                         "%", "==", "!=", "===", "!==", "<", ">", "<=", ">=", "<<", ">>",
                         "<<<", ">>>", "&&", "||", "**", "?"))
 _SENTINEL = ""
-GATES = frozenset(("and", "or", "nand", "nor", "xor", "xnor", "not", "buf"))
-"""Gate primitives (Dialect.gates): `not` and `buf` drive their outputs from the last terminal,
-the others their first terminal from the rest."""
+GATES = vlog_syntax.GATES     # gate primitives (Dialect.gates)
 _LEVELS = (frozenset(("|",)), frozenset(("^", "~^", "^~")), frozenset(("&",)))
 """The binary operators of Dialect.operators, loosest first (Verilog: & binds before ^ before
 |), each level read as one left-folded chain."""
@@ -211,8 +209,10 @@ class Parser:
         self.t.extend([_SENTINEL] * 4)          # look-ahead never runs off the end
         self.i = 0
         self.locate = vlog_syntax.Locator(text, regex)
-        # `expr` bound once to the dialect's entry, so the netlist's expressions (one per
-        # connection of a general instance) pay no dispatch frame
+        # `expr(depth=0)`, an expression: a net, select, constant or concatenation, and with
+        # Dialect.operators the operators over them (see `conditional`). Bound once to the
+        # dialect's entry, so the netlist's expressions (one per connection of a general
+        # instance) pay no dispatch frame
         self.expr = self.conditional if dialect.operators else self.primary
 
     # ---- errors --------------------------------------------------------------------------
@@ -228,7 +228,7 @@ class Parser:
     def refuse(self, reason: str, k: int | None = None) -> InputError:
         """A construct beyond the dialect, as its reader names such errors (Dialect.refusal)."""
         err = self.error(reason, k)
-        if self.dialect.refusal is InputError or type(err) is not InputError:
+        if self.dialect.refusal is InputError:
             return err
         return self.dialect.refusal(err.reason, file=err.file, line=err.line,
                                     column=err.column)
@@ -312,12 +312,6 @@ class Parser:
         return start, self.i
 
     # ---- expressions ---------------------------------------------------------------------
-    def expr(self, depth: int = 0):
-        """An expression: a net, select, constant or concatenation, and with
-        Dialect.operators the operators over them (see `conditional`). (Shadowed per parser
-        by the bound entry, see __init__.)"""
-        return self.conditional(depth) if self.dialect.operators else self.primary(depth)
-
     def deeper(self, depth: int, k: int, what: str = "concatenations") -> None:
         """Refuse one more level past Dialect.max_nesting (the parser recurses once per
         level: a located error, not Python's recursion limit)."""
@@ -386,12 +380,7 @@ class Parser:
             if self.dialect.operators and t[k + 2] == "{" and t[k + 1][:1].isdigit() \
                     and "'" not in t[k + 1]:
                 return self.replication(depth, k)
-            parts = [self.expr(depth + 1)]
-            while t[self.i] == ",":
-                self.i += 1
-                parts.append(self.expr(depth + 1))
-            self.expect("}")
-            return ("cat", parts, k)
+            return self.concatenation(self.expr, depth, k)
         if self.dialect.operators and tok == "(":
             self.deeper(depth, k, "parentheses")
             self.i = k + 1
@@ -431,15 +420,20 @@ class Parser:
         if t[k] == "{":
             self.deeper(depth, k)
             self.i = k + 1
-            parts = [self.target(depth + 1)]
-            while t[self.i] == ",":
-                self.i += 1
-                parts.append(self.target(depth + 1))
-            self.expect("}")
-            return ("cat", parts, k)
+            return self.concatenation(self.target, depth, k)
         if t[k] == "(":
             raise self.unexpected("an assignment target", k)
         return self.primary(depth)
+
+    def concatenation(self, part, depth: int, k: int):
+        """`{a, b, ...}` after its '{' (at k), each element read by `part` one level deeper:
+        ("cat", [elements], k)."""
+        parts = [part(depth + 1)]
+        while self.t[self.i] == ",":
+            self.i += 1
+            parts.append(part(depth + 1))
+        self.expect("}")
+        return ("cat", parts, k)
 
     def replication(self, depth: int, k: int):
         """`{n{a, b}}` (self.i at n) as ("rep", n, ("cat", ...), pos of the outer '{')."""
@@ -770,6 +764,8 @@ def parse(text: str, filename: str, dialect: Dialect,
     # with operators, one level of nesting takes 6 frames (conditional, three chain levels,
     # prefixed, primary): room for max_nesting of them above the caller's frames, so the
     # dialect's limit, not Python's, is what refuses deep input
+    if not dialect.operators:
+        return _parse(text, filename, dialect, fast)
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, 8 * dialect.max_nesting + 2000))
     try:

@@ -35,6 +35,11 @@ TOKEN = (rf"{ESCAPED}|{IDENT}|{BASED_NUMBER}|{DECIMAL}|`[A-Za-z_]\w*|/\*"
          rf"|{OPERATORS}|\S|\Z")
 """One token; `\\Z` is the empty token at the end, so trailing comments are skipped."""
 NAME = r"\\\S++|[A-Za-z_][A-Za-z0-9_$]*+"
+
+GATES = frozenset(("and", "or", "nand", "nor", "xor", "xnor", "not", "buf"))
+"""The gate primitives: `not` and `buf` drive their outputs from the last terminal, the
+others their first terminal from the rest (the AIG reader reads them; the netlist reads the
+words as cell names)."""
 """An identifier, plain or escaped, possessive (for statement regexes built on the grammar)."""
 
 

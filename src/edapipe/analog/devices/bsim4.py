@@ -28,14 +28,13 @@ from edapipe.analog.devices.bsim4_params import (  # noqa: F401 (LEVELS, is_bsim
     BINNED, LEVELS, MODEL, card_params, is_bsim4)
 from edapipe.analog.devices.physics import CTOK
 from edapipe.analog.devices.bsim_common_params import (
-    bin_values, common_fatal, geometry_defaults, intrinsic_at, length_width_offsets,
-    model_values, raise_fatal)
+    KBOQ, bin_values, common_fatal, geometry_defaults, intrinsic_at,
+    length_width_offsets, model_values, raise_fatal)
 from edapipe.analog.devices.table import (
     PARAM_ERRORS, Family, no_branch, nonlinear_group, param_error)
 
 EPS0 = 8.85418e-12
 EPSSI = 1.03594e-10
-KBOQ = 8.617087e-5
 CHARGE_Q = 1.60219e-19
 MIN_EXP = 1.713908431e-15
 MAX_EXP = 5.834617425e14

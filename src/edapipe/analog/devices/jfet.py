@@ -10,11 +10,10 @@ import numpy as np
 
 from edapipe.analog.devices import jfet_kernels as K
 from edapipe.analog.devices.noise import flicker, terminal_currents, thermal
-from edapipe.analog.devices.physics import BOLTZ, CHARGE, CTOK, _egap
+from edapipe.analog.devices.physics import BOLTZ, CHARGE, CTOK, REFTEMP, pbfact
 from edapipe.analog.devices.table import (
     PARAM_ERRORS, Family, no_branch, nonlinear_group, param_error)
 
-REFTEMP = 300.15
 # ngspice's JFET level-1 model parameters (jfet.c), with their defaults
 DEFAULTS = {"vto": -2.0, "beta": 1e-4, "lambda": 0.0, "rd": 0.0, "rs": 0.0, "cgs": 0.0,
             "cgd": 0.0, "pb": 1.0, "is": 1e-14, "fc": 0.5, "b": 1.0, "kf": 0.0, "af": 1.0,
@@ -40,11 +39,6 @@ def _params(model) -> dict:
 def _junction_temperature(pb: float, t: float, tn: float) -> tuple[float, float]:
     """The gate potential at t and the capacitance factor from tnom to t (grading 1/2),
     as jfettemp.c."""
-    def pbfact(temp):
-        vt = BOLTZ * temp / CHARGE
-        arg = -_egap(temp) / (2.0 * BOLTZ * temp) + 1.1150877 / (BOLTZ * 2.0 * REFTEMP)
-        return -2.0 * vt * (1.5 * math.log(temp / REFTEMP) + CHARGE * arg)
-
     fact1 = tn / REFTEMP
     pbo = (pb - pbfact(tn)) / fact1
     gmaold = (pb - pbo) / pbo

@@ -18,7 +18,8 @@ from edapipe.analog.devices import mos_common_kernels as K
 from edapipe.analog.devices.mos_kernels import mos_load
 from edapipe.analog.devices.noise import flicker, terminal_currents, thermal
 from edapipe.analog.devices.physics import (
-    BOLTZ, CHARGE, CTOK, EPS_OX, EPS_SI, NI, _egap, _get, norm_model)
+    BOLTZ, CHARGE, CTOK, EPS_OX, EPS_SI, NI, REFTEMP, _egap, _get, junction_at, norm_model,
+    pbfact as _pbfact)
 from edapipe.analog.devices.table import (
     PARAM_ERRORS, Family, no_branch, nonlinear_group, param_error)
 
@@ -98,21 +99,9 @@ def mos1_row(model_params: dict, kind: str, inst: dict, temp: float, tnom: float
     overlap = (_get(p, "cgso", 0.0) * width * m, _get(p, "cgdo", 0.0) * width * m,
                _get(p, "cgbo", 0.0) * leff * m)
     row[K.M_CGSO], row[K.M_CGDO], row[K.M_CGBO] = overlap
-    rsh = _get(p, "rsh", 0.0)
-    rd = p["rd"] if "rd" in p else rsh * inst.get("nrd", 1.0 if rsh else 0.0)
-    rs = p["rs"] if "rs" in p else rsh * inst.get("nrs", 1.0 if rsh else 0.0)
-    return row, rd / m if rd else 0.0, rs / m if rs else 0.0, overlap
+    return row, *_series_resistances(p, inst, m), overlap
 
 
-REFTEMP = 300.15
-
-
-def _pbfact(t_k: float) -> float:
-    """SPICE's temperature shift of junction/surface potentials at t_k."""
-    vt = BOLTZ * t_k / CHARGE
-    kt = BOLTZ * t_k
-    arg = -_egap(t_k) / (kt + kt) + 1.1150877 / (BOLTZ * (REFTEMP + REFTEMP))
-    return -2.0 * vt * (1.5 * math.log(t_k / REFTEMP) + CHARGE * arg)
 
 
 class _Mos2Temps(NamedTuple):
@@ -189,8 +178,8 @@ def _bulk_columns(row, p: dict, tp, junctions) -> None:
 
 
 def _series_resistances(p: dict, inst: dict, m: float):
-    """Levels 2 and 3: (drain, source) series resistances of M parallel devices, RD/RS or
-    RSH times NRD/NRS (1 square by default; level 1 defaults to none)."""
+    """(drain, source) series resistances of M parallel devices, RD/RS or RSH times
+    NRD/NRS (1 square by default; none without RSH)."""
     rsh = _get(p, "rsh", 0.0)
     rd = p["rd"] if "rd" in p else rsh * inst.get("nrd", 1.0)
     rs = p["rs"] if "rs" in p else rsh * inst.get("nrs", 1.0)
@@ -264,17 +253,9 @@ def _mos2_temperature(p: dict, typ: float, t: float, tn: float, kp: float, phi: 
     tvto = tvbi + typ * gamma * math.sqrt(tphi)
     satfact = math.exp(-egfet / vt + egfet1 / vtnom)
     pb = _get(p, "pb", 0.8)
-    pbo = (pb - pbfact1) / fact1
-    gmaold = (pb - pbo) / pbo
-    tbulkpot = fact2 * pbo + pbfact
-    gmanew = (tbulkpot - pbo) / pbo
-
-    def capfact(grading):
-        return ((1.0 + grading * (4e-4 * (t - REFTEMP) - gmanew))
-                / (1.0 + grading * (4e-4 * (tn - REFTEMP) - gmaold)))
-
-    return _Mos2Temps(vt, tkp, tphi, tvbi, tvto, satfact, tbulkpot,
-                      capfact(_get(p, "mj", 0.5)), capfact(_get(p, "mjsw", 0.33)))
+    tbulkpot, cap_bottom = junction_at(pb, _get(p, "mj", 0.5), t, tn)
+    _, cap_side = junction_at(pb, _get(p, "mjsw", 0.33), t, tn)
+    return _Mos2Temps(vt, tkp, tphi, tvbi, tvto, satfact, tbulkpot, cap_bottom, cap_side)
 
 
 def _mos2_junctions(p: dict, inst: dict, opts: dict, m: float, tp: _Mos2Temps):

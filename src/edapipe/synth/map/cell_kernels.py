@@ -22,8 +22,9 @@ flows, references, estimates) and a Timing (arrivals, slews, required times, loa
 `_delay_passes` then, per relax, the recovery passes, each a `_map_pass` followed by
 `_refs_and_required` (and in the delay passes `_sink_loads`, `_arrivals`). `_map_pass` reads
 the NamedTuples' fields into locals once and keeps the match scan in its own loop; the calls
-it makes per node, match or walk take plain arrays (a NamedTuple argument costs a reference
-count per array it holds at every call: docs/decisions.md).
+it makes per match or walk take plain arrays (a NamedTuple argument costs a reference count
+per array it holds at every call: docs/decisions.md). Two per-node steps take the tuples:
+`_inverter_phases`, and `_fastest_match` (only for a phase no match meets in time).
 """
 
 from typing import NamedTuple
@@ -497,8 +498,7 @@ def map_cells(sub, tab, run):
         for pas in range(n_delay, n_passes):
             _map_pass(sub, tab, mp, tm, sc, pas >= n_delay + run.n_flow, False, run.slew0,
                       run.pick)
-            # references of the mapping, then the required times under the target
-            _refs_and_required(sub, tab, mp.ch, mp.ch_cut, tm.sl, tm.fan, mp.refs, tm.req, BIG)
+            # references of the mapping and the required times under the target
             _refs_and_required(sub, tab, mp.ch, mp.ch_cut, tm.sl, tm.fan, mp.refs, tm.req,
                                target)
             _update_estimates(first, nv, mp.est, mp.refs)
@@ -600,7 +600,8 @@ def _delay_passes(sub, tab, run, n_delay, mp, tm, sc, saved_m, saved_t):
                                     run.slew0)
             _copy_into(mp, tm, saved_m, saved_t)
             target = delay_worst * (1.0 + run.relaxes[0]) if run.delay_mode else BIG
-        _refs_and_required(sub, tab, ch, ch_cut, tm.sl, tm.fan, mp.refs, tm.req, target)
+            # (earlier passes keep the references and untimed required times made above)
+            _refs_and_required(sub, tab, ch, ch_cut, tm.sl, tm.fan, mp.refs, tm.req, target)
         _update_estimates(1 + sub.num_cis, ch.shape[0], mp.est, mp.refs)
     return delay_worst, target
 

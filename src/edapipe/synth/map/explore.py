@@ -40,7 +40,7 @@ class Setting:
 
 
 def _sized(name: str, relax: float | None, elasticity: float, goals,
-           delay_passes: int = 3) -> Setting:
+           delay_passes: int = CellParams.delay_passes) -> Setting:
     # one mapping per setting: the settings are the flow's own portfolio, and the
     # mapper's (several delay models, each sized) would triple every one of them
     area = relax is None
@@ -125,7 +125,7 @@ def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = 
     # all; with one, each delay mapping alone, as the next is mapped only when this one
     # fits (mostly it does not: arbiter's +30% and +0% together cost 25 s of CPU, to be
     # discarded, against about 9 s for +30% alone)
-    relaxes = [] if capped else [s.params.relax for s in settings if not s.params.area]
+    delays = [] if capped else [s.params for s in settings if not s.params.area]
     over: float | None = None       # the largest relax whose mapping was over the cap
     for setting in settings:
         t = time.process_time()
@@ -137,7 +137,7 @@ def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = 
             # still (measured on every EPFL circuit), so not mapped
             skipped.append((setting.name, 0.0))
             continue
-        net = _map(aig, mlib, p, clock, unsized, cap, relaxes)
+        net = _map(aig, mlib, p, clock, unsized, cap, delays)
         if net is None:
             skipped.append((setting.name, time.process_time() - t))
             if not p.area:
@@ -156,26 +156,22 @@ def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = 
 
 
 def _map(aig, mlib, params: CellParams, clock: str, unsized: dict,
-         cap: float = float("inf"), relaxes=()) -> CellNetlist | None:
+         cap: float = float("inf"), delays=()) -> CellNetlist | None:
     """The mapping of `params`, sized when asked, or None when it is larger than `cap`
     before sizing; a mapping made before with the same mapper knobs is sized again
-    instead of mapped again, and an area setting sizes the smallest area mapping made. A
-    delay mapping is made with every relax of `relaxes` at once (the settings still to
-    come: their delay passes are the same)."""
+    instead of mapped again. A delay mapping is made at once with every setting of
+    `delays` (the settings still to come) that differs from it only in relax: their delay
+    passes are the same."""
     from dataclasses import replace
 
     from edapipe.synth.map.cells import map_cells_relaxed
     from edapipe.synth.map.sizing import size_for_timing
 
     key = replace(params, sizing=False, elasticity=0.0)      # the mapper's own knobs
-    if key.area and params.sizing:
-        # sizing starts from the smallest area mapping already made (the area portfolio's:
-        # no larger than this setting's own single mapping, and not made twice)
-        made = [k for k in unsized if k.area]
-        if made:
-            key = min(made, key=lambda k: unsized[k].area)
     if key not in unsized and not key.area and not key.portfolio:
-        todo = [key.relax] + [r for r in dict.fromkeys(relaxes)
+        same = [q.relax for q in delays
+                if replace(q, sizing=False, elasticity=0.0, relax=key.relax) == key]
+        todo = [key.relax] + [r for r in dict.fromkeys(same)
                               if r != key.relax and replace(key, relax=r) not in unsized]
         for r, net in zip(todo, map_cells_relaxed(aig, mlib, key, todo, clock=clock)):
             unsized[replace(key, relax=r)] = net
