@@ -1,6 +1,6 @@
 """Flow `seq`: safety properties and sequential equivalence, beside ABC in the same run.
 
-    python -m bench seq [--suite mc|sec|all] [--limit 60] [--only a,b] [--engine auto]
+    python -m bench seq [--suite mc|sec|bmc|all] [--limit 60] [--only a,b] [--engine auto]
 
 mc: every problem of ../shared/benchmarks/mc with `edapipe prove --cpu-limit LIMIT
 --witness --certificate` beside ABC `pdr -T LIMIT` and `dprove -T LIMIT` (after `logic;
@@ -13,6 +13,11 @@ of the trace or the certificate check that `prove` does before answering.
 sec: each ISCAS89 circuit (read by edapipe, written as AIGER) against ABC's `scorr;
 dretime; dc2` version and two one-gate mutants of it: `edapipe sec --cpu-limit LIMIT`
 beside ABC `dsec -T LIMIT`.
+
+bmc (not in `all`): BMC alone on the same files, `edapipe prove --engine bmc --cpu-limit
+LIMIT` beside ABC `bmc3 -T LIMIT`: the failing problems of the mc set, and the miters that
+ABC's `miter; strash; scorr` leaves of the sec mutants that BMC refutes deep (BMC_MITERS:
+what sec hands its engines after correspondence), depth and CPU of both.
 """
 
 from __future__ import annotations
@@ -62,10 +67,11 @@ def timed(cmd: list[str], timeout: float,
     return wall, float(fields[0]) + float(fields[1]), proc.returncode, out.decode()
 
 
-def abc_mc(abc: str, path: Path, engine: str, limit: float) -> tuple[str, float]:
-    # dprove does not always keep its -T; the generous kill time allows for a loaded machine
+def abc_mc(abc: str, path: Path, engine: str, limit: float, cwd: str) -> tuple[str, float]:
+    # dprove does not always keep its -T; the generous kill time allows for a loaded machine;
+    # it runs in a scratch folder (dprove leaves sm01.aig in its working folder)
     wall, cpu, rc, out = timed([abc, "-c", f"read {path}; {ABC_PREP}; {engine} -T {limit:g}"],
-                               limit * 10 + 60)
+                               limit * 10 + 60, cwd=cwd)
     if rc >= 128:
         return "error", cpu          # killed by a signal: dprove's assertion on latch-only AIGs
     low = out.lower()
@@ -134,8 +140,9 @@ def run_mc(abc: str, limit: float, only: set[str], engine: str, dprove: bool = T
             if only and path.stem not in only:
                 continue
             ours = ours_mc(path, Path(d), limit, engine)
-            pdr_v, pdr_t = abc_mc(abc, path, "pdr", limit)
-            dpr_v, dpr_t = abc_mc(abc, path, "dprove", limit) if dprove else ("-", float("nan"))
+            pdr_v, pdr_t = abc_mc(abc, path, "pdr", limit, d)
+            dpr_v, dpr_t = (abc_mc(abc, path, "dprove", limit, d) if dprove
+                            else ("-", float("nan")))
             rows.append(dict(name=path.stem, expected=expected.get(path.stem, "?"),
                              ours=ours["verdict"], ours_cpu=ours["cpu"], engine=ours["engine"],
                              checked=ours["checked"], abc_pdr=pdr_v, abc_pdr_cpu=pdr_t,
@@ -221,9 +228,55 @@ def run_sec(abc: str, limit: float, only: set[str]) -> tuple[list, dict]:
     return rows, summary
 
 
+BMC_MITERS = [("s13207.1", 0)]   # (circuit, mutant seed) of the sec suite
+
+
+def bmc_cases(folder: Path, abc: str, only: set[str]) -> list[Path]:
+    with open(PEERS) as fh:
+        failing = {r["name"] for r in csv.DictReader(fh) if r["expected"] == "SAT"}
+    cases = [p for p in sorted(MC.glob("*.aig")) if p.stem in failing]
+    for name, seed in BMC_MITERS:
+        a, b, m = (folder / f"{name}{x}.aig" for x in ("", ".ret", f".bug{seed}"))
+        miter = folder / f"{name}.bug{seed}.miter.aig"
+        subprocess.run(common.EDAPIPE + ["read", str(ISCAS / f"{name}.bench"), "-o", str(a)],
+                       check=True, timeout=600)
+        subprocess.run([abc, "-c", f"read {a}; strash; scorr; dretime; dc2; write {b}"],
+                       check=True, capture_output=True, timeout=600)
+        mutant(b, m, seed)
+        subprocess.run([abc, "-c", f"miter {a} {m}; strash; scorr; write_aiger -s {miter}"],
+                       check=True, capture_output=True, timeout=600)
+        cases.append(miter)
+    return [p for p in cases if not only or p.stem in only]
+
+
+def run_bmc(abc: str, limit: float, only: set[str]) -> tuple[list, dict]:
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for path in bmc_cases(Path(d), abc, only):
+            _, cpu, rc, out = timed(common.EDAPIPE + ["prove", str(path), "--json", "--engine",
+                                                      "bmc", "--cpu-limit", str(limit)],
+                                    limit * 10 + 60)
+            row = json.loads(out)["properties"][0] if out.strip() else {"status": "error"}
+            ours = row["status"] if rc in (0, 1, 4) else f"error {rc}"
+            _, acpu, _, aout = timed([abc, "-c", f"read {path}; bmc3 -T {limit:g}"],
+                                     limit * 10 + 60, cwd=d)
+            hit = [w for w in aout.split("\n") if "was asserted in frame" in w]
+            theirs = int(hit[0].split("frame")[1].split(".")[0]) if hit else None
+            rows.append(dict(name=path.stem, ours=ours, ours_depth=row.get("depth"),
+                             ours_cpu=cpu, bmc3_depth=theirs, bmc3_cpu=acpu))
+            print(f"  {path.stem}: ours {ours} at {row.get('depth')} {cpu:.2f}s; "
+                  f"bmc3 {theirs} {acpu:.2f}s", flush=True)
+    summary = {"instances": len(rows),
+               "fails_ours": sum(r["ours"] == "fails" for r in rows),
+               "fails_bmc3": sum(r["bmc3_depth"] is not None for r in rows),
+               "cpu_ours": round(sum(r["ours_cpu"] for r in rows), 2),
+               "cpu_bmc3": round(sum(r["bmc3_cpu"] for r in rows), 2)}
+    return rows, summary
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench seq")
-    ap.add_argument("--suite", choices=["mc", "sec", "all"], default="all")
+    ap.add_argument("--suite", choices=["mc", "sec", "bmc", "all"], default="all")
     ap.add_argument("--limit", type=float, default=60.0, help="seconds per instance")
     ap.add_argument("--only", default="", help="comma-separated instance names")
     ap.add_argument("--engine", default="auto", choices=["auto", "pdr", "bmc", "kind"])
@@ -253,6 +306,14 @@ def main(argv: list[str]) -> int:
                                                  "abc dsec", "cpu"],
                            [[x["name"], x["version"], x["ours"], x["ours_cpu"], x["abc_dsec"],
                              x["abc_dsec_cpu"]] for x in r])
+    if args.suite == "bmc":
+        r, s = run_bmc(abc, args.limit, only)
+        rows += [dict(x, suite="bmc") for x in r]
+        summary["bmc"] = s
+        common.print_table("bmc (CPU seconds)", ["instance", "ours", "depth", "cpu",
+                                                 "bmc3 depth", "cpu"],
+                           [[x["name"], x["ours"], x["ours_depth"], x["ours_cpu"],
+                             x["bmc3_depth"], x["bmc3_cpu"]] for x in r])
     print(json.dumps(summary, indent=1))
     flow = "seq" if args.suite == "all" else f"seq-{args.suite}"
     print(f"results: {common.write_json(flow, rows, summary)}")

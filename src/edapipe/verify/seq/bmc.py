@@ -1,9 +1,13 @@
 """Incremental bounded model checking: one solver, the design unrolled frame by frame.
 
-Frame t's latches are the next-state literals of frame t-1 (no extra variables); the
-constraints are unit clauses in every frame. Depth k asks for bad in frame k under an
-assumption; when that is UNSAT, `not bad_k` becomes a unit clause (it holds on every path of
-length k, and it prunes the deeper searches).
+`bmc` unrolls from the initial states into one hashed AIG (verify.seq.unroll), encoding only
+the cones it asks about. Depth k asks for bad in frame k under an assumption; when that is
+UNSAT, `not bad_k` becomes a unit clause (it holds on every path of length k, and it prunes
+the deeper searches). The constraints are unit clauses in every frame.
+
+`Unroller` encodes every frame in full from a free state, frame t's latches being the
+next-state literals of frame t-1 (no extra variables): k-induction's step needs each
+frame's latch literals, which hashing would merge.
 """
 
 from __future__ import annotations
@@ -12,31 +16,26 @@ import time
 
 import numpy as np
 
-from edapipe.verify.seq.model import Encoder, Problem, model_bits
-from edapipe.verify.seq.result import FAILS, HOLDS, UNDECIDED, Result, full_trace
+from edapipe.verify.seq.model import Encoder, Problem
+from edapipe.verify.seq.result import FAILS, HOLDS, UNDECIDED, Result
+from edapipe.verify.seq.unroll import HashedUnroller
 
 
 class Unroller:
-    """The frames of one problem in one solver, from the initial states (or free ones)."""
+    """The frames of one problem in one solver from a free state, each encoded in full
+    (k-induction's step: its distinct-state constraints need every frame's latches)."""
 
-    def __init__(self, prob: Problem, solver_name: str = "cd195", initialized: bool = True):
+    def __init__(self, prob: Problem, solver_name: str = "cd195"):
         from pysat.solvers import Solver
 
         self.p = prob
         self.enc = Encoder(prob)
         self.solver = Solver(name=solver_name)
         self.frames: list[np.ndarray] = []
-        self.initialized = initialized
 
     def add_frame(self) -> np.ndarray:
         enc = self.enc
-        if self.frames:
-            latches = enc.next_lits(self.frames[-1])
-            m = enc.frame(latches)
-        else:
-            m = enc.frame()
-            if self.initialized:
-                enc.clauses.extend(enc.init_units(enc.latch_lits(m)))
+        m = enc.frame(enc.next_lits(self.frames[-1])) if self.frames else enc.frame()
         enc.clauses.extend([c] for c in enc.constraint_lits(m))
         self.frames.append(m)
         enc.flush(self.solver)
@@ -44,13 +43,6 @@ class Unroller:
 
     def bad(self, t: int) -> int:
         return self.enc.lit(self.frames[t], self.p.bad)
-
-    def trace(self, depth: int):
-        model = self.solver.get_model()
-        enc = self.enc
-        init = model_bits(model, enc.latch_lits(self.frames[0]))
-        frames = [model_bits(model, enc.input_lits(self.frames[t])) for t in range(depth + 1)]
-        return full_trace(self.p, init, frames)
 
     def delete(self) -> None:
         self.solver.delete()
@@ -64,21 +56,21 @@ def bmc(prob: Problem, max_frames: int = 0, deadline: float = 0.0,
     frame 0 alone decides it for every depth.
     """
     start = time.process_time()
-    u = Unroller(prob, solver_name)
+    u = HashedUnroller(prob, solver_name)
     try:
         k = 0
         while not max_frames or k < max_frames:
             if deadline and time.monotonic() > deadline:
                 break
             u.add_frame()
-            bad = u.bad(k)
-            if u.solver.solve(assumptions=[bad]):
+            if u.bad_reachable(k):
                 return Result(FAILS, "bmc", k, trace=u.trace(k),
                               seconds=time.process_time() - start)
             if prob.latches.size == 0:
                 return Result(HOLDS, "bmc", k, invariant=[],
                               seconds=time.process_time() - start)
-            u.solver.add_clause([-bad])
+            if u.dead:
+                break       # no trace reaches this frame: nothing deeper to find
             k += 1
         return Result(UNDECIDED, "bmc", k, seconds=time.process_time() - start)
     finally:

@@ -19,24 +19,23 @@ import numpy as np
 from edapipe.verify.seq.bmc import Unroller
 from edapipe.verify.seq.model import Problem, model_bits
 from edapipe.verify.seq.result import FAILS, HOLDS, UNDECIDED, Result
+from edapipe.verify.seq.unroll import HashedUnroller
 
 
 def kind(prob: Problem, max_frames: int = 0, deadline: float = 0.0,
          solver_name: str = "cd195") -> Result:
     start = time.process_time()
-    base = Unroller(prob, solver_name)
-    step = Unroller(prob, solver_name, initialized=False)
+    base = HashedUnroller(prob, solver_name)
+    step = Unroller(prob, solver_name)
     try:
         k = 0
         while not max_frames or k < max_frames:
             if deadline and time.monotonic() > deadline:
                 break
             base.add_frame()
-            bad = base.bad(k)
-            if base.solver.solve(assumptions=[bad]):
+            if base.bad_reachable(k):
                 return Result(FAILS, "kind", k, trace=base.trace(k),
                               seconds=time.process_time() - start)
-            base.solver.add_clause([-bad])
             step.add_frame()
             if _step_holds(step, k, deadline):
                 return Result(HOLDS, "kind", k, seconds=time.process_time() - start,

@@ -1,0 +1,184 @@
+"""The frames of a problem from its initial states as one hashed AIG, encoded on demand.
+
+What ABC's `bmc3` does and the plain per-frame encoding (model.Encoder) does not:
+- the reset values are constants, so the first frames fold: on prime-factorization-92091747551042
+  the bad output is constant false in frames 0-5 and nothing is encoded there;
+- structural hashing across frames: logic that two frames compute alike is one node;
+- the solver sees only the cones of the bad literal and the constraints asked so far, not
+  every frame in full.
+Each frame's inputs (and the X-initialized latches of frame 0) are fresh free nodes; frame
+t+1's latches are the literals of frame t's next-state functions.
+
+Plain Python lists and a dict, no numba: loading three small kernels from numba's cache
+costs a child process about 0.5 s, more than the whole check of most small problems, and
+the loop here costs about 1 us per AND and frame (0.2 s over the 266 frames of the
+s13207.1 case in docs/verification.md), which the solver's time dwarfs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from edapipe.aig.core import LATCH_INIT_X
+from edapipe.verify.seq.model import Problem
+from edapipe.verify.seq.result import Trace, full_trace
+
+
+class HashedUnroller:
+    """One solver over the hashed frames of `prob` from its initial states.
+
+    The unrolled AIG: node 0 is the constant, node k has fanin literals nf0[k], nf1[k]
+    (nf0[k] < 0: a free input), literal 2k + complement; `satvar[k]` is its solver
+    variable, 0 until a cone that needs it is encoded.
+    """
+
+    def __init__(self, prob: Problem, solver_name: str = "cd195"):
+        from pysat.solvers import Solver
+
+        self.p = prob
+        aig = prob.aig
+        k = prob.ands - aig.first_and_var
+        self._ands = list(zip(prob.ands.tolist(), aig.fanin0[k].tolist(),
+                              aig.fanin1[k].tolist()))
+        self._inputs = (1 + prob.inputs).tolist()
+        self._latches = (1 + aig.num_inputs + prob.latches).tolist()
+        self._next = aig.latch_next[prob.latches].tolist()
+        self._constraints = prob.constraints.tolist()
+        self.lit = [0] * aig.num_vars          # AIG var -> unrolled literal, this frame
+        self.nf0, self.nf1, self.satvar = [-1], [-1], [0]
+        self._table: dict[int, int] = {}
+        self.top = 0
+        self.solver = Solver(name=solver_name)
+        self.init_lits: list[int] = []         # frame 0's latches
+        self.input_lits: list[list[int]] = []  # per frame
+        self.bad_lits: list[int] = []
+        self.next_lits: list[int] = []
+        self.dead = False   # a constraint is constant false: no trace reaches this frame
+
+    def add_frame(self) -> None:
+        lit = self.lit
+        if self.bad_lits:
+            for v, x in zip(self._latches, self.next_lits):
+                lit[v] = x
+        else:
+            init = self.p.init.tolist()
+            self.init_lits = [self._free() if i == LATCH_INIT_X else int(i == 1) for i in init]
+            for v, x in zip(self._latches, self.init_lits):
+                lit[v] = x
+        ins = [self._free() for _ in self._inputs]
+        for v, x in zip(self._inputs, ins):
+            lit[v] = x
+        self.input_lits.append(ins)
+        self._unroll_ands()
+        at = self._at
+        self.next_lits = [at(x) for x in self._next]
+        self.bad_lits.append(at(self.p.bad))
+        for c in self._constraints:
+            c = at(c)
+            if c == 0:
+                self.dead = True
+            elif c != 1:
+                self.solver.add_clause([self._encode(c)])
+
+    def bad_reachable(self, t: int) -> bool:
+        """Can frame t be bad? When not, `not bad_t` is kept as a clause (it prunes the
+        deeper searches); when so, the solver holds the model `trace` reads."""
+        b = self.bad_lits[t]
+        if self.dead or b == 0:
+            return False
+        if b == 1:
+            return bool(self.solver.solve())
+        s = self._encode(b)
+        if self.solver.solve(assumptions=[s]):
+            return True
+        self.solver.add_clause([-s])
+        return False
+
+    def trace(self, depth: int) -> Trace:
+        """The counter-example of the last satisfiable `bad_reachable(depth)`."""
+        model = self.solver.get_model() or []
+        init = self._values(model, self.init_lits)
+        frames = [self._values(model, self.input_lits[t]) for t in range(depth + 1)]
+        return full_trace(self.p, init, frames)
+
+    def delete(self) -> None:
+        self.solver.delete()
+
+    def _at(self, aig_lit: int) -> int:
+        return self.lit[aig_lit >> 1] ^ (aig_lit & 1)
+
+    def _free(self) -> int:
+        self.nf0.append(-1)
+        self.nf1.append(-1)
+        self.satvar.append(0)
+        return 2 * len(self.nf0) - 2
+
+    def _unroll_ands(self) -> None:
+        """This frame's literal of every AND of the cone: constants folded, hashed."""
+        lit, table, nf0, nf1, satvar = self.lit, self._table, self.nf0, self.nf1, self.satvar
+        for v, a, b in self._ands:
+            x = lit[a >> 1] ^ (a & 1)
+            y = lit[b >> 1] ^ (b & 1)
+            if x < y:
+                x, y = y, x
+            if y < 2:
+                r = x if y else 0
+            elif x == y:
+                r = x
+            elif x == y ^ 1:
+                r = 0
+            else:
+                key = (x << 32) | y
+                r = table.get(key)
+                if r is None:
+                    r = table[key] = 2 * len(nf0)
+                    nf0.append(x)
+                    nf1.append(y)
+                    satvar.append(0)
+            lit[v] = r
+
+    def _encode(self, u: int) -> int:
+        """The solver literal of unrolled literal u (not a constant), its cone encoded
+        (Tseitin) where it was not yet."""
+        nf0, nf1, satvar = self.nf0, self.nf1, self.satvar
+        top = self.top
+        clauses = []
+        stack = [u >> 1]
+        while stack:
+            k = stack[-1]
+            if satvar[k]:
+                stack.pop()
+                continue
+            a = nf0[k]
+            if a < 0:
+                top += 1
+                satvar[k] = top
+                stack.pop()
+                continue
+            b = nf1[k]
+            if not satvar[a >> 1]:
+                stack.append(a >> 1)
+                continue
+            if not satvar[b >> 1]:
+                stack.append(b >> 1)
+                continue
+            top += 1
+            satvar[k] = top
+            stack.pop()
+            x = -satvar[a >> 1] if a & 1 else satvar[a >> 1]
+            y = -satvar[b >> 1] if b & 1 else satvar[b >> 1]
+            clauses += ([-top, x], [-top, y], [top, -x, -y])
+        self.top = top
+        if clauses:
+            self.solver.append_formula(clauses)
+        s = satvar[u >> 1]
+        return -s if u & 1 else s
+
+    def _values(self, model: list[int], lits: list[int]) -> np.ndarray:
+        """0/1 of unrolled literals in `model`; a node never encoded is free, so 0."""
+        n, satvar = len(model), self.satvar
+        out = np.zeros(len(lits), dtype=np.uint8)
+        for i, x in enumerate(lits):
+            s = satvar[x >> 1]
+            out[i] = (0 < s <= n and model[s - 1] > 0) ^ (x & 1)
+        return out
