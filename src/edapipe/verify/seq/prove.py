@@ -32,7 +32,11 @@ SHARE = {"pdr": 0.5, "bmc": 0.3, "kind": 0.2, "reach": 0.3, "reach-first": 1.0}
 # REACH_SEARCH_CPU seconds (deep counters and wide state sets, which PDR or BMC answer,
 # give up there), then the check of its answer, within REACH_FIRST of the limits.
 REACH_FIRST = 0.25
-REACH_SEARCH_CPU = 3.0
+REACH_SEARCH_CPU = 4.0
+# ... but the other engines race for QUICK_RACE wall seconds before it: they answer the easy
+# problems in a fraction of reach's search (a deep counter, a wide state set, a costly
+# certificate of many states; docs/verification.md)
+QUICK_RACE = 0.4
 
 
 @dataclass(frozen=True)
@@ -191,8 +195,13 @@ def check_property(aig: Aig, index: int, params: ProveParams) -> Result:
 def _reach_first(engines: tuple, aig: Aig, index: int, params: ProveParams) -> Result:
     """Under limits, explicit reachability runs alone first (see REACH_FIRST): it answers
     its problems in a second or two, where racing it would spend the other engines' share
-    too; what it leaves is raced by the others on the rest of the limits."""
+    too; what it leaves is raced by the others on the rest of the limits. The others get
+    a QUICK_RACE before it."""
     budget = Budget(params.time_limit, params.cpu_limit, children_only=True)
+    quick = _race(engines, aig, index, params.max_frames,
+                  min(QUICK_RACE, REACH_FIRST * (params.time_limit or params.cpu_limit)))
+    if quick.status != UNDECIDED:
+        return quick
     first = _race(("reach-first",), aig, index, params.max_frames,
                   params.time_limit * REACH_FIRST, params.cpu_limit * REACH_FIRST)
     if first.status != UNDECIDED:
