@@ -238,6 +238,8 @@ def bmc_cases(folder: Path, abc: str, only: set[str]) -> list[Path]:
     for name, seed in BMC_MITERS:
         a, b, m = (folder / f"{name}{x}.aig" for x in ("", ".ret", f".bug{seed}"))
         miter = folder / f"{name}.bug{seed}.miter.aig"
+        if only and miter.stem not in only:
+            continue
         subprocess.run(common.EDAPIPE + ["read", str(ISCAS / f"{name}.bench"), "-o", str(a)],
                        check=True, timeout=600)
         subprocess.run([abc, "-c", f"read {a}; strash; scorr; dretime; dc2; write {b}"],
@@ -256,7 +258,10 @@ def run_bmc(abc: str, limit: float, only: set[str]) -> tuple[list, dict]:
             _, cpu, rc, out = timed(common.EDAPIPE + ["prove", str(path), "--json", "--engine",
                                                       "bmc", "--cpu-limit", str(limit)],
                                     limit * 10 + 60)
-            row = json.loads(out)["properties"][0] if out.strip() else {"status": "error"}
+            try:
+                row = json.loads(out)["properties"][0]
+            except (ValueError, KeyError, IndexError):
+                row = {"status": "error"}
             ours = row["status"] if rc in (0, 1, 4) else f"error {rc}"
             _, acpu, _, aout = timed([abc, "-c", f"read {path}; bmc3 -T {limit:g}"],
                                      limit * 10 + 60, cwd=d)

@@ -94,6 +94,26 @@ def test_limits_give_undecided():
     assert res.status == UNDECIDED and "inputs" in res.stats["reason"]
 
 
+def test_a_layer_that_cannot_end_within_the_search_limit_gives_up_at_once():
+    """16 latches loaded from 16 inputs: the second layer has 65,536 states of 65,536 input
+    patterns each, far beyond 2 s; the search sees that early and stops."""
+    import time
+
+    b = AigBuilder("load")
+    ins = [b.add_input(f"i{k}") for k in range(16)]
+    lat = [b.add_latch(f"l{k}", 0) for k in range(16)]
+    for k, x in zip(lat, ins):
+        b.set_latch_next(k, x)
+    z = b.add_latch("z", 0)                               # stays 0: bad is never reached
+    b.set_latch_next(z, b.latch_lit(z))
+    b.add_bad(b.and_(b.latch_lit(z), b.and_n([b.latch_lit(k) for k in lat])))
+    prob = problem(b.build(), 0)
+    start = time.process_time()
+    res = reach(prob, limits=ReachLimits(search_cpu=2.0))
+    assert res.status == UNDECIDED and res.stats["reason"] == "search CPU limit (projected)"
+    assert time.process_time() - start < 1.5
+
+
 def test_certificate_of_a_wrong_set_is_rejected():
     """The certificate built from a state set is judged, not trusted: dropping a
     reachable state breaks induction, adding the bad state breaks safety."""

@@ -35,10 +35,10 @@ def test_reset_constants_fold_and_nothing_is_encoded_before_the_bad_frame():
         for t in range(6):
             u.add_frame()
             assert u.bad_lits[t] == 0          # the zeros have not been shifted out yet
-            assert not u.bad_reachable(t)
+            assert not u.bad_reachable()
         assert u.top == 0                      # no solver variable so far
         u.add_frame()
-        assert u.bad_reachable(6)
+        assert u.bad_reachable()
         trace = u.trace(6)
         assert trace.inputs[:6, 0].tolist() == [1] * 6
     finally:
@@ -56,14 +56,39 @@ def test_logic_alike_in_two_frames_is_one_node():
     u = HashedUnroller(problem(b.build(), 0))
     try:
         u.add_frame()
+        assert u.bad_reachable()
+        assert u.trace(0).init.tolist() == [1, 0]      # the X latches chosen by the solver
         u.add_frame()
         nodes = len(u.nf0)
         u.add_frame()
         assert len(u.nf0) == nodes and u.bad_lits[2] == u.bad_lits[0] != u.bad_lits[1]
-        assert u.bad_reachable(0)
-        assert u.trace(0).init.tolist() == [1, 0]
     finally:
         u.delete()
+
+
+def _constant_bad(contradict: bool):
+    """bad is constant true; the constraints: input i (and not i when `contradict`), and
+    not (l and j), which puts latch l in the cone."""
+    b = AigBuilder("always")
+    i, j = b.add_input("i"), b.add_input("j")
+    k = b.add_latch("l", 0)
+    b.set_latch_next(k, j)
+    b.add_constraint(i)
+    if contradict:
+        b.add_constraint(i ^ 1)
+    b.add_constraint(b.and_(b.latch_lit(k), j) ^ 1)
+    b.add_bad(1)
+    return b.build()
+
+
+def test_a_constant_bad_fails_where_the_constraints_allow_a_frame():
+    prob = problem(_constant_bad(False), 0)
+    assert prob.latches.size == 1
+    res = bmc(prob, max_frames=5)
+    assert res.status == FAILS and res.depth == 0
+    assert res.trace.inputs[0, 0] == 1                 # the constraint holds in that frame
+    res = bmc(problem(_constant_bad(True), 0), max_frames=5)   # i and not i: no frame
+    assert res.status == UNDECIDED and res.depth == 1
 
 
 def test_a_constraint_false_from_reset_leaves_bmc_undecided_not_failing():
@@ -74,7 +99,7 @@ def test_a_constraint_false_from_reset_leaves_bmc_undecided_not_failing():
     b.add_constraint(b.latch_lit(k))          # constant 0: no frame satisfies it
     b.add_bad(i)
     res = bmc(problem(b.build(), 0), max_frames=10)
-    assert res.status == UNDECIDED and res.depth == 0
+    assert res.status == UNDECIDED and res.depth == 1       # frame 0 checked, no deeper
 
 
 @settings(max_examples=60, deadline=None)
@@ -82,7 +107,7 @@ def test_a_constraint_false_from_reset_leaves_bmc_undecided_not_failing():
        constraints=st.integers(0, 2))
 def test_bmc_finds_the_shortest_trace_of_the_explicit_search(seed, n_lat, n_and, constraints):
     rng = np.random.default_rng(seed)
-    aig = random_design(rng, n_in=int(rng.integers(1, 3)), n_lat=n_lat, n_and=n_and,
+    aig = random_design(rng, n_in=int(rng.integers(0, 3)), n_lat=n_lat, n_and=n_and,
                         constraints=constraints)
     depth = reachable_bad(aig)
     prob = problem(aig, 0)

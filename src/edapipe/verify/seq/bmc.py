@@ -63,15 +63,15 @@ def bmc(prob: Problem, max_frames: int = 0, deadline: float = 0.0,
             if deadline and time.monotonic() > deadline:
                 break
             u.add_frame()
-            if u.bad_reachable(k):
+            if u.bad_reachable():
                 return Result(FAILS, "bmc", k, trace=u.trace(k),
                               seconds=time.process_time() - start)
             if prob.latches.size == 0:
                 return Result(HOLDS, "bmc", k, invariant=[],
                               seconds=time.process_time() - start)
+            k += 1
             if u.dead:
                 break       # no trace reaches this frame: nothing deeper to find
-            k += 1
         return Result(UNDECIDED, "bmc", k, seconds=time.process_time() - start)
     finally:
         u.delete()

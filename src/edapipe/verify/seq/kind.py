@@ -33,7 +33,7 @@ def kind(prob: Problem, max_frames: int = 0, deadline: float = 0.0,
             if deadline and time.monotonic() > deadline:
                 break
             base.add_frame()
-            if base.bad_reachable(k):
+            if base.bad_reachable():
                 return Result(FAILS, "kind", k, trace=base.trace(k),
                               seconds=time.process_time() - start)
             step.add_frame()

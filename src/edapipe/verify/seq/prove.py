@@ -28,15 +28,15 @@ PORTFOLIO = ("pdr", "bmc", "kind")
 # CPU shares of a --cpu-limit: PDR answers most problems that hold and is the slow one
 SHARE = {"pdr": 0.5, "bmc": 0.3, "kind": 0.2, "reach": 0.3, "reach-first": 1.0}
 # explicit reachability joins `auto` only where the cone's inputs are few
-# (reach.applicable). Under limits it runs first, alone: its search for at most
+# (reach.applicable). Under limits the other engines first race for QUICK_RACE wall
+# seconds (at most REACH_FIRST of the limits): they answer the easy problems in a fraction
+# of reach's search (a deep counter, a wide state set, a costly certificate of many
+# states; docs/verification.md). Then reach runs alone: its search for at most
 # REACH_SEARCH_CPU seconds (deep counters and wide state sets, which PDR or BMC answer,
 # give up there), then the check of its answer, within REACH_FIRST of the limits.
+QUICK_RACE = 0.4
 REACH_FIRST = 0.25
 REACH_SEARCH_CPU = 4.0
-# ... but the other engines race for QUICK_RACE wall seconds before it: they answer the easy
-# problems in a fraction of reach's search (a deep counter, a wide state set, a costly
-# certificate of many states; docs/verification.md)
-QUICK_RACE = 0.4
 
 
 @dataclass(frozen=True)
@@ -127,9 +127,10 @@ def _child(conn, name, aig, index, max_frames, deadline, cpu: float, parent: int
 
 
 def _race(engines: tuple, aig: Aig, index: int, max_frames: int, limit: float,
-          cpu: float = 0.0) -> Result:
+          cpu: float = 0.0, grace: float = 0.5) -> Result:
     """Run the engines in child processes; the first holds/fails answer wins. `limit`:
-    wall seconds; `cpu`: CPU seconds shared evenly by the engines."""
+    wall seconds, after which the engines get `grace` seconds to answer before they are
+    killed; `cpu`: CPU seconds shared evenly by the engines."""
     import multiprocessing as mp
     from multiprocessing.connection import wait
 
@@ -148,7 +149,7 @@ def _race(engines: tuple, aig: Aig, index: int, max_frames: int, limit: float,
     best = Result(UNDECIDED, ",".join(engines))
     try:
         while running:
-            timeout = None if not limit else max(0.0, deadline + 0.5 - time.monotonic())
+            timeout = None if not limit else max(0.0, deadline + grace - time.monotonic())
             ready = wait(list(running), timeout=timeout)
             if not ready:
                 break
@@ -193,17 +194,22 @@ def check_property(aig: Aig, index: int, params: ProveParams) -> Result:
 
 
 def _reach_first(engines: tuple, aig: Aig, index: int, params: ProveParams) -> Result:
-    """Under limits, explicit reachability runs alone first (see REACH_FIRST): it answers
-    its problems in a second or two, where racing it would spend the other engines' share
-    too; what it leaves is raced by the others on the rest of the limits. The others get
-    a QUICK_RACE before it."""
+    """Under limits: the other engines race QUICK_RACE wall seconds (the CPU limit stands
+    in for a wall limit when there is none: 3 engines on this machine's 2 cores spend at
+    most twice that), then explicit reachability runs alone on REACH_FIRST of the limits
+    (it answers its problems in a second or two, where racing it would spend the other
+    engines' share too), then the others race on what is left. Each stage gets at most
+    what the stages before it left."""
     budget = Budget(params.time_limit, params.cpu_limit, children_only=True)
     quick = _race(engines, aig, index, params.max_frames,
-                  min(QUICK_RACE, REACH_FIRST * (params.time_limit or params.cpu_limit)))
+                  min(QUICK_RACE, REACH_FIRST * (params.time_limit or params.cpu_limit)),
+                  grace=0.0)
     if quick.status != UNDECIDED:
         return quick
+    wall, cpu = budget.left()
     first = _race(("reach-first",), aig, index, params.max_frames,
-                  params.time_limit * REACH_FIRST, params.cpu_limit * REACH_FIRST)
+                  min(wall, params.time_limit * REACH_FIRST),
+                  min(cpu, params.cpu_limit * REACH_FIRST))
     if first.status != UNDECIDED:
         return first
     wall, cpu = budget.left()

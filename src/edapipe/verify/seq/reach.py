@@ -187,8 +187,9 @@ class _Expander:
     def expand(self, states: np.ndarray, stop):
         """(hit, next rows, their source state positions, their input combinations); hit
         is (position, combination) of a bad state, else None. None for the whole answer
-        when a state's successors depend on more inputs than may be enumerated. `stop()`
-        raises _Stop when a limit has passed."""
+        when a state's successors depend on more inputs than may be enumerated.
+        `stop(more)` raises _Stop when a limit has passed, or would pass with `more` CPU
+        seconds (what enumerating the rest is projected to cost)."""
         aig, prob = self.prob.aig, self.prob
         n = len(states)
         n_words = (n + 63) // 64
@@ -214,8 +215,9 @@ class _Expander:
             if self.n_in > self.limits.max_input_bits:
                 return None
             per = max(1, self.batch_patterns >> self.n_in)
+            t0 = time.process_time()
             for lo in range(0, len(rest), per):
-                stop()
+                stop(_projected(t0, lo, len(rest)))
                 pos = rest[lo:lo + per]
                 out = self._enumerate(states[pos])
                 if out[0] is not None:
@@ -244,16 +246,27 @@ class _Expander:
         return None, nxt[keep], okp >> n_in, okp & mask
 
 
+def _projected(t0: float, done: int, total: int) -> float:
+    """CPU seconds the rest of a loop over `total` items is projected to take, from the
+    first `done` items having taken since t0 (0 before any is done). A search whose
+    current layer cannot end within its CPU limit gives up at once: a state with 16 inputs
+    expands into 65,536 patterns (prime-65537-accumulator spent its whole limit inside its
+    second layer), and a layer that multiplies the states (8 inputs) soon outgrows it."""
+    if done <= 0:
+        return 0.0
+    return (time.process_time() - t0) * (total - done) / done
+
+
 def reach(prob: Problem, max_frames: int = 0, deadline: float = 0.0,
           limits: ReachLimits = ReachLimits()) -> Result:
     t0 = time.monotonic()
     cpu_end = time.process_time() + limits.search_cpu
 
-    def stop() -> None:
+    def stop(more: float = 0.0) -> None:
         if deadline and time.monotonic() > deadline:
             raise _Stop("time limit")
-        if limits.search_cpu and time.process_time() > cpu_end:
-            raise _Stop("search CPU limit")
+        if limits.search_cpu and time.process_time() + more > cpu_end:
+            raise _Stop("search CPU limit" + (" (projected)" if more else ""))
 
     def undecided(depth: int, reason: str, **stats) -> Result:
         return Result(UNDECIDED, "reach", depth=depth, seconds=time.monotonic() - t0,
@@ -277,10 +290,11 @@ def reach(prob: Problem, max_frames: int = 0, deadline: float = 0.0,
         store = [rows_all]
         new_ids: list[int] = []
         new_rows: list[np.ndarray] = []
+        layer_t0 = time.process_time()
         for lo in range(0, len(frontier), per_batch):
             ids = frontier[lo:lo + per_batch]
             try:
-                stop()
+                stop(_projected(layer_t0, lo, len(frontier)))
                 out = expander.expand(rows_all[ids], stop)
             except _Stop as e:
                 return undecided(depth, str(e))

@@ -80,14 +80,19 @@ class HashedUnroller:
             elif c != 1:
                 self.solver.add_clause([self._encode(c)])
 
-    def bad_reachable(self, t: int) -> bool:
-        """Can frame t be bad? When not, `not bad_t` is kept as a clause (it prunes the
-        deeper searches); when so, the solver holds the model `trace` reads."""
-        b = self.bad_lits[t]
+    def bad_reachable(self) -> bool:
+        """Can the last frame added be bad? When not, `not bad` is kept as a clause (it
+        prunes the deeper searches); when so, the solver holds the model `trace` reads.
+        (Only the last frame: the solver already holds its constraints, which an earlier
+        frame's trace need not meet.)"""
+        b = self.bad_lits[-1]
         if self.dead or b == 0:
             return False
         if b == 1:
-            return bool(self.solver.solve())
+            if self.solver.solve():
+                return True
+            self.dead = True            # the constraints of these frames exclude each other
+            return False
         s = self._encode(b)
         if self.solver.solve(assumptions=[s]):
             return True
@@ -128,7 +133,7 @@ class HashedUnroller:
             elif x == y ^ 1:
                 r = 0
             else:
-                key = (x << 32) | y
+                key = (x << 32) | y     # literals stay below 2^32 (nodes below 2^31)
                 r = table.get(key)
                 if r is None:
                     r = table[key] = 2 * len(nf0)
@@ -140,6 +145,7 @@ class HashedUnroller:
     def _encode(self, u: int) -> int:
         """The solver literal of unrolled literal u (not a constant), its cone encoded
         (Tseitin) where it was not yet."""
+        assert u >= 2, "constants have no solver literal"
         nf0, nf1, satvar = self.nf0, self.nf1, self.satvar
         top = self.top
         clauses = []
