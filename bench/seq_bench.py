@@ -156,7 +156,8 @@ def run_mc(abc: str, limit: float, only: set[str], engine: str, dprove: bool = T
              and r["ours"] != r["expected"]]
     cap = lambda t: min(t, limit) if t == t else limit
     summary = {"instances": len(rows), "solved_ours": solved("ours"),
-               "solved_abc_pdr": solved("abc_pdr"), "solved_abc_dprove": solved("abc_dprove"),
+               "solved_abc_pdr": solved("abc_pdr"),
+               "solved_abc_dprove": solved("abc_dprove") if dprove else None,
                "wrong_verdicts": wrong,
                "cpu_ours": round(sum(cap(r["ours_cpu"]) for r in rows), 2),
                "cpu_abc_pdr": round(sum(cap(r["abc_pdr_cpu"]) for r in rows), 2),

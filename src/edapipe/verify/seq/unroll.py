@@ -100,7 +100,8 @@ class HashedUnroller:
         return False
 
     def trace(self, depth: int) -> Trace:
-        """The counter-example of the last satisfiable `bad_reachable(depth)`."""
+        """The counter-example of the last satisfiable `bad_reachable()`, whose frame is
+        `depth` (the last one added)."""
         model = self.solver.get_model() or []
         init = self._values(model, self.init_lits)
         frames = [self._values(model, self.input_lits[t]) for t in range(depth + 1)]
