@@ -202,16 +202,18 @@ def test_batched_passes_match_the_one_at_a_time_greedy(seed, chunk, monkeypatch)
 @pytest.mark.parametrize("seed", range(20))
 def test_sat_lifting_cube_reaches_target(seed, lifting):
     """Each lifting through `lift` on a solver model of the predecessor."""
-    from pysat.solvers import Solver
-
     aig, prob, found = cases(seed, 3)
     pdr = Pdr(prob, lifting=lifting)
     for state, inputs, target in found:
-        with Solver(name="cd195", bootstrap_with=pdr.trans + [[c] for c in pdr.cons]) as s:
+        sv = pdr._solver(pdr.base + [[c] for c in pdr.cons])
+        pdr._load_primed(sv, [2 * j for j in range(len(prob.latches))])   # all of T
+        try:
             fix = [x if v else -x for x, v in zip(pdr.s_list, state.tolist())]
             fix += [x if v else -x for x, v in zip(pdr.i.tolist(), inputs.tolist())]
-            assert s.solve(assumptions=fix)
-            cube, got_inputs = pdr.lift(s.get_model(), target)
+            assert sv.s.solve(assumptions=fix)
+            cube, got_inputs = pdr.lift(sv.s.get_model(), target)
+        finally:
+            sv.s.delete()
         assert np.array_equal(got_inputs, inputs)
         assert set(cube) <= set(cube_of(state, range(len(state))))
         assert reaches(aig, prob, cube, inputs, target)
