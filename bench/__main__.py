@@ -16,7 +16,8 @@ FLOWS = {
     "rtl": ("bench.rtl_bench", "Verilog RTL read to AIG beside Yosys's read-to-AIGER"),
     "rtl-designs": ("bench.rtl_designs_bench",
                     "the project's Verilog designs: ANDs after resyn2 and read CPU beside Yosys+ABC"),
-    "seq": ("bench.seq_bench", "prove on the mc set beside ABC pdr/dprove; sec beside ABC dsec"),
+    "seq": ("bench.seq_bench", "prove on the mc set beside ABC pdr/dprove; sec beside ABC dsec; "
+            "BMC beside bmc3 (--suite bmc)"),
     "map": ("bench.map_bench", "LUT and cell mapping beside ABC; `edapipe flow` beside Yosys"),
     "batch": ("bench.batch_bench", "run/batch/explore beside ABC; start-up CPU per command"),
 }
