@@ -179,6 +179,17 @@ def mutant(src: Path, dst: Path, seed: int) -> None:
     write(aig.replace(fanin0=np.maximum(f0, f1), fanin1=np.minimum(f0, f1)), dst)
 
 
+def sec_versions(folder: Path, abc: str, name: str) -> tuple[Path, Path]:
+    """ISCAS89 circuit `name` read by edapipe and ABC's `scorr; dretime; dc2` version of it
+    (the files in `folder`)."""
+    a, b = folder / f"{name}.aig", folder / f"{name}.ret.aig"
+    subprocess.run(common.EDAPIPE + ["read", str(ISCAS / f"{name}.bench"), "-o", str(a)],
+                   check=True, timeout=600)
+    subprocess.run([abc, "-c", f"read {a}; strash; scorr; dretime; dc2; write {b}"],
+                   check=True, capture_output=True, timeout=600)
+    return a, b
+
+
 def run_sec(abc: str, limit: float, only: set[str]) -> tuple[list, dict]:
     rows = []
     with tempfile.TemporaryDirectory() as d:
@@ -186,11 +197,7 @@ def run_sec(abc: str, limit: float, only: set[str]) -> tuple[list, dict]:
         for name in SEC_CIRCUITS:
             if only and name not in only or not (ISCAS / f"{name}.bench").exists():
                 continue
-            a, b = d / f"{name}.aig", d / f"{name}.ret.aig"
-            subprocess.run(common.EDAPIPE + ["read", str(ISCAS / f"{name}.bench"), "-o", str(a)],
-                           check=True, timeout=600)
-            subprocess.run([abc, "-c", f"read {a}; strash; scorr; dretime; dc2; write {b}"],
-                           check=True, capture_output=True, timeout=600)
+            a, b = sec_versions(d, abc, name)
             versions = [("ret", b)]
             for seed in range(2):
                 m = d / f"{name}.bug{seed}.aig"
@@ -237,14 +244,11 @@ def bmc_cases(folder: Path, abc: str, only: set[str]) -> list[Path]:
         failing = {r["name"] for r in csv.DictReader(fh) if r["expected"] == "SAT"}
     cases = [p for p in sorted(MC.glob("*.aig")) if p.stem in failing]
     for name, seed in BMC_MITERS:
-        a, b, m = (folder / f"{name}{x}.aig" for x in ("", ".ret", f".bug{seed}"))
         miter = folder / f"{name}.bug{seed}.miter.aig"
         if only and miter.stem not in only:
             continue
-        subprocess.run(common.EDAPIPE + ["read", str(ISCAS / f"{name}.bench"), "-o", str(a)],
-                       check=True, timeout=600)
-        subprocess.run([abc, "-c", f"read {a}; strash; scorr; dretime; dc2; write {b}"],
-                       check=True, capture_output=True, timeout=600)
+        a, b = sec_versions(folder, abc, name)
+        m = folder / f"{name}.bug{seed}.aig"
         mutant(b, m, seed)
         subprocess.run([abc, "-c", f"miter {a} {m}; strash; scorr; write_aiger -s {miter}"],
                        check=True, capture_output=True, timeout=600)

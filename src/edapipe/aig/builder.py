@@ -79,6 +79,17 @@ class AigBuilder:
         """An AIGER 1.9 invariant constraint."""
         self._constraints.append(lit)
 
+    def is_and(self, var: int) -> bool:
+        return self._kind[var] == 3
+
+    def fanins(self, var: int) -> tuple[int, int]:
+        """The fanin literals of AND variable `var`."""
+        return self._f0[var], self._f1[var]
+
+    @property
+    def num_vars(self) -> int:
+        return len(self._kind)
+
     # ---- logic -------------------------------------------------------------------------
     def and_(self, a: int, b: int) -> int:
         if a < b:

@@ -59,9 +59,9 @@ def test_logic_alike_in_two_frames_is_one_node():
         assert u.bad_reachable()
         assert u.trace(0).init.tolist() == [1, 0]      # the X latches chosen by the solver
         u.add_frame()
-        nodes = len(u.nf0)
+        nodes = u.g.num_vars
         u.add_frame()
-        assert len(u.nf0) == nodes and u.bad_lits[2] == u.bad_lits[0] != u.bad_lits[1]
+        assert u.g.num_vars == nodes and u.bad_lits[2] == u.bad_lits[0] != u.bad_lits[1]
     finally:
         u.delete()
 

@@ -9,16 +9,17 @@ What ABC's `bmc3` does and the plain per-frame encoding (model.Encoder) does not
 Each frame's inputs (and the X-initialized latches of frame 0) are fresh free nodes; frame
 t+1's latches are the literals of frame t's next-state functions.
 
-Plain Python lists and a dict, no numba: loading three small kernels from numba's cache
-costs a child process about 0.5 s, more than the whole check of most small problems, and
-the loop here costs about 1 us per AND and frame (0.2 s over the 266 frames of the
-s13207.1 case in docs/verification.md), which the solver's time dwarfs.
+The unrolled graph is an AigBuilder (plain Python lists and a dict), no numba: loading
+three small kernels from numba's cache costs a child process about 0.5 s, more than the
+whole check of most small problems, and the loop here costs about 1 us per AND and frame,
+which the solver's time dwarfs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from edapipe.aig.builder import AigBuilder
 from edapipe.aig.core import LATCH_INIT_X
 from edapipe.verify.seq.model import Problem
 from edapipe.verify.seq.result import Trace, full_trace
@@ -27,9 +28,9 @@ from edapipe.verify.seq.result import Trace, full_trace
 class HashedUnroller:
     """One solver over the hashed frames of `prob` from its initial states.
 
-    The unrolled AIG: node 0 is the constant, node k has fanin literals nf0[k], nf1[k]
-    (nf0[k] < 0: a free input), literal 2k + complement; `satvar[k]` is its solver
-    variable, 0 until a cone that needs it is encoded.
+    The unrolled AIG is an AigBuilder (`g`: it folds and hashes as it goes); its inputs
+    are the frames' inputs and the X-initialized latches. `satvar[v]` is the solver
+    variable of its variable v, 0 until a cone that needs it is encoded.
     """
 
     def __init__(self, prob: Problem, solver_name: str = "cd195"):
@@ -45,8 +46,8 @@ class HashedUnroller:
         self._next = aig.latch_next[prob.latches].tolist()
         self._constraints = prob.constraints.tolist()
         self.lit = [0] * aig.num_vars          # AIG var -> unrolled literal, this frame
-        self.nf0, self.nf1, self.satvar = [-1], [-1], [0]
-        self._table: dict[int, int] = {}
+        self.g = AigBuilder()
+        self.satvar: list[int] = []
         self.top = 0
         self.solver = Solver(name=solver_name)
         self.init_lits: list[int] = []         # frame 0's latches
@@ -62,10 +63,11 @@ class HashedUnroller:
                 lit[v] = x
         else:
             init = self.p.init.tolist()
-            self.init_lits = [self._free() if i == LATCH_INIT_X else int(i == 1) for i in init]
+            self.init_lits = [self.g.add_input() if i == LATCH_INIT_X else int(i == 1)
+                              for i in init]
             for v, x in zip(self._latches, self.init_lits):
                 lit[v] = x
-        ins = [self._free() for _ in self._inputs]
+        ins = [self.g.add_input() for _ in self._inputs]
         for v, x in zip(self._inputs, ins):
             lit[v] = x
         self.input_lits.append(ins)
@@ -113,41 +115,18 @@ class HashedUnroller:
     def _at(self, aig_lit: int) -> int:
         return self.lit[aig_lit >> 1] ^ (aig_lit & 1)
 
-    def _free(self) -> int:
-        self.nf0.append(-1)
-        self.nf1.append(-1)
-        self.satvar.append(0)
-        return 2 * len(self.nf0) - 2
-
     def _unroll_ands(self) -> None:
         """This frame's literal of every AND of the cone: constants folded, hashed."""
-        lit, table, nf0, nf1, satvar = self.lit, self._table, self.nf0, self.nf1, self.satvar
+        lit, and_ = self.lit, self.g.and_
         for v, a, b in self._ands:
-            x = lit[a >> 1] ^ (a & 1)
-            y = lit[b >> 1] ^ (b & 1)
-            if x < y:
-                x, y = y, x
-            if y < 2:
-                r = x if y else 0
-            elif x == y:
-                r = x
-            elif x == y ^ 1:
-                r = 0
-            else:
-                key = (x << 32) | y     # literals stay below 2^32 (nodes below 2^31)
-                r = table.get(key)
-                if r is None:
-                    r = table[key] = 2 * len(nf0)
-                    nf0.append(x)
-                    nf1.append(y)
-                    satvar.append(0)
-            lit[v] = r
+            lit[v] = and_(lit[a >> 1] ^ (a & 1), lit[b >> 1] ^ (b & 1))
 
     def _encode(self, u: int) -> int:
         """The solver literal of unrolled literal u (not a constant), its cone encoded
         (Tseitin) where it was not yet."""
         assert u >= 2, "constants have no solver literal"
-        nf0, nf1, satvar = self.nf0, self.nf1, self.satvar
+        g, satvar = self.g, self.satvar
+        satvar.extend([0] * (g.num_vars - len(satvar)))
         top = self.top
         clauses = []
         stack = [u >> 1]
@@ -156,13 +135,12 @@ class HashedUnroller:
             if satvar[k]:
                 stack.pop()
                 continue
-            a = nf0[k]
-            if a < 0:
+            if not g.is_and(k):
                 top += 1
                 satvar[k] = top
                 stack.pop()
                 continue
-            b = nf1[k]
+            a, b = g.fanins(k)
             if not satvar[a >> 1]:
                 stack.append(a >> 1)
                 continue
@@ -186,6 +164,6 @@ class HashedUnroller:
         n, satvar = len(model), self.satvar
         out = np.zeros(len(lits), dtype=np.uint8)
         for i, x in enumerate(lits):
-            s = satvar[x >> 1]
+            s = satvar[x >> 1] if (x >> 1) < len(satvar) else 0
             out[i] = (0 < s <= n and model[s - 1] > 0) ^ (x & 1)
         return out
