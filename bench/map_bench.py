@@ -1,6 +1,7 @@
 """Flow `map`: LUT and standard-cell mapping beside ABC, and `edapipe flow` beside Yosys.
 
     python -m bench map [--circuits a,b] [--parts lut,cells,flow] [--reps N] [--no-choices]
+        [--goals area,delay] [--no-adders]
 
 - lut: every shared EPFL and ISCAS85 circuit goes through ABC's resyn2 once (cached in
   bench/.cache), then through `if -K 6` and `if -K 6 -a` in ABC (its in-process time from its
@@ -125,7 +126,8 @@ def peers() -> dict:
     return rows
 
 
-def part_cells(abc, files, reps, choices: bool = True) -> tuple[list, dict]:
+def part_cells(abc, files, reps, choices: bool = True, goals=("area", "delay"),
+               adders: bool = True) -> tuple[list, dict]:
     from edapipe.aig import io
     from edapipe.synth.map import library
     from edapipe.synth.map.cells import CellParams, map_cells
@@ -143,8 +145,10 @@ def part_cells(abc, files, reps, choices: bool = True) -> tuple[list, dict]:
         aig = io.read(resyn2(abc, src))
         # choices=None: the mapper's default (its portfolio maps over dch's choices too)
         ch = None if choices else False
-        for goal, params in (("area", CellParams(area=True, choices=ch)),
+        for goal, params in (("area", CellParams(area=True, choices=ch, adders=adders)),
                              ("delay", CellParams(choices=ch))):
+            if goal not in goals:
+                continue
             t = time.process_time()
             net = map_cells(aig, mlib, params)
             cpu = time.process_time() - t
@@ -159,6 +163,8 @@ def part_cells(abc, files, reps, choices: bool = True) -> tuple[list, dict]:
     summary = {}
     for goal, peer in (("area", "amap"), ("delay", "map")):
         sel = [r for r in rows if r["goal"] == goal]
+        if not sel:
+            continue
         common.print_table(f"sky130hd cells, goal {goal} (beside ABC {peer}, peers' figures)",
                            ["circuit", "area", "ABC", "ratio", "arrival", "ABC", "ratio", "cpu s"],
                            [[r["circuit"], r["area"], r["abc_area"], r["area"] / r["abc_area"],
@@ -244,6 +250,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--no-choices", action="store_true",
                     help="cells: map without structural choices (the mapper before them)")
+    ap.add_argument("--goals", default="area,delay", help="cells: the goals mapped")
+    ap.add_argument("--no-adders", action="store_true",
+                    help="cells: area goal without full-adder cells (the mapper before them)")
     args = ap.parse_args(argv)
     abc = common.tool("berkeley-abc")
     if abc is None:
@@ -257,7 +266,8 @@ def main(argv: list[str]) -> int:
         rows += r
         summary["lut"] = s
     if "cells" in parts:
-        r, s = part_cells(abc, files, args.reps, choices=not args.no_choices)
+        r, s = part_cells(abc, files, args.reps, choices=not args.no_choices,
+                          goals=tuple(args.goals.split(",")), adders=not args.no_adders)
         rows += r
         summary["cells"] = s
     if "flow" in parts:

@@ -31,8 +31,8 @@ def aigs(draw, max_inputs: int = 8, max_latches: int = 3, max_ands: int = 60,
     return b.build()
 
 
-def evaluate(aig, ci_bits):
-    """Reference evaluation in plain Python: combinational output values for one pattern."""
+def node_values(aig, ci_bits) -> list[int]:
+    """Reference evaluation in plain Python: every variable's value for one pattern."""
     val = [0] * aig.num_vars
     for v, bit in enumerate(ci_bits):
         val[v + 1] = bit
@@ -40,4 +40,10 @@ def evaluate(aig, ci_bits):
     for a, c in zip(aig.fanin0.tolist(), aig.fanin1.tolist()):
         val[g] = (val[a >> 1] ^ (a & 1)) & (val[c >> 1] ^ (c & 1))
         g += 1
+    return val
+
+
+def evaluate(aig, ci_bits):
+    """Reference evaluation in plain Python: combinational output values for one pattern."""
+    val = node_values(aig, ci_bits)
     return [val[lit >> 1] ^ (lit & 1) for lit in aig.co_literals().tolist()]

@@ -44,8 +44,13 @@ def test_flow_reads_maps_proves_and_times(tmp_path, period, code):
     # the area mapping meets the loose clock, so nothing else is mapped; under the tight
     # one every setting of goal auto is tried, and the kept one is among them
     tried = report["stages"][3]["tried"]
-    auto = [s.name for s in settings_for("auto")]
+    auto = [s.name for s in settings_for("auto", constrained=True)]
+    # the area mapping with full adders first (the adder's eight): the smallest, and it
+    # meets the loose clock
+    assert auto[0] == "area+adders"
     assert [t["setting"] for t in tried] == (auto[:1] if code == 0 else auto)
+    if code == 0:
+        assert report["cell_types"].get("sky130_fd_sc_hd__fa_1") == 8, report["cell_types"]
     kept = next(t for t in tried if t["setting"] == report["setting"])
     assert kept["area"] == pytest.approx(report["area"], abs=1e-3)
     assert kept["arrival"] == pytest.approx(report["arrival"], abs=1e-5)

@@ -59,9 +59,11 @@ def map_cmd(input_file: str, output: str, k: int, liberty: tuple[str, ...], sdc:
 
     Cells: both phases of every node matched against the library's functions (ABC's
     `map`), delay first, then area recovery; with --delay, gates are sized and high-fanout
-    nets buffered. Latches become the library's D flip-flops, clocked by a `clock` input.
-    The figures (area, cells, the worst arrival by `edapipe sta` on the written netlist)
-    go to standard error or, with --json, to standard output.
+    nets buffered; with --area, the AIG's full adders also become the library's full-adder
+    cells (two outputs) where that is smaller (`--exclude` their names to keep them out).
+    Latches become the library's D flip-flops, clocked by a `clock` input. The figures
+    (area, cells, the worst arrival by `edapipe sta` on the written netlist) go to
+    standard error or, with --json, to standard output.
 
     Latches pass through both: the logic between them is mapped. Reading the result back
     (`--liberty` for a netlist) gives an AIG that `edapipe cec` proves equal to the input.

@@ -79,7 +79,10 @@ def _fake_mapper(monkeypatch, areas: dict[str, float], arrivals: dict[str, float
             return None
         if params.sizing:
             calls["sized"].append(name)
-        return SimpleNamespace(area=areas[name], name=name)
+        # the adder setting's netlist has an adder cell when `areas` says it is smaller
+        adder = params.adders and areas[name] < areas["area"]
+        return SimpleNamespace(area=areas[name], name=name,
+                               instances=[SimpleNamespace(cell="FA" if adder else "NAND")])
 
     monkeypatch.setattr(explore, "_map", fake_map)
     monkeypatch.setattr(explore, "virtual_analysis", lambda net, mlib, clock: None)
@@ -170,3 +173,28 @@ def test_delay_mappings_share_their_delay_passes_only_with_the_same_knobs(monkey
         if not s.params.area:
             assert explore._map(None, None, s.params, "clock", unsized, delays=delays)
     assert calls == [(1, [1.0]), (3, [0.3, 0.0])]
+
+
+_ADDER_LIB = SimpleNamespace(lib=None, adders=(SimpleNamespace(cell=SimpleNamespace(name="FA")),))
+
+
+@pytest.mark.parametrize("adder_area, mapped", [(90.0, ["area+adders"]),
+                                                (100.0, ["area+adders", "area"])])
+def test_auto_with_sdc_maps_with_adders_first(monkeypatch, adder_area, mapped):
+    """With an SDC the adder mapping comes first and, meeting timing, is the only one; when
+    it has no adder cell it is the plain area mapping, tried under that name alone."""
+    from edapipe.synth.map.explore import map_best
+
+    auto = [s.name for s in settings_for("auto", constrained=True)]
+    assert auto[:2] == ["area+adders", "area"] and "area+adders" not in \
+        [s.name for s in settings_for("auto")]
+    areas = {"area+adders": adder_area, "area": 100.0}
+    calls = _fake_mapper(monkeypatch, areas, {"area+adders": 9.0, "area": 8.0})
+    best, tried, skipped = map_best(None, _ADDER_LIB, [None], "create_clock", "clock")
+    assert calls["mapped"] == mapped
+    assert [c.name for c in tried] == mapped[-1:]
+    assert [name for name, _ in skipped] == mapped[:-1]
+    # a library without adder cells does not map the setting at all
+    calls = _fake_mapper(monkeypatch, areas, {"area+adders": 9.0, "area": 8.0})
+    map_best(None, SimpleNamespace(lib=None, adders=()), [None], "create_clock", "clock")
+    assert calls["mapped"] == ["area"]

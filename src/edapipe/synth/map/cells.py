@@ -37,6 +37,9 @@ class CellParams:
     # map over dch's structural choices (choices.py): None: with the portfolio, beside the
     # plain AIG (the best of both kept), without it not; True: over the choices alone
     choices: bool | None = None
+    # area mode: also map with the library's full-adder cells (adders.py) and keep the
+    # smaller; None: with the portfolio
+    adders: bool | None = None
 
 
 @dataclass
@@ -140,8 +143,9 @@ def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
     table's pin order, the others with each match's pins ordered by arrival (pin_order).
     With the portfolio, every mapping is also made over dch's structural choices
     (choices.py; the area goal: the two with dominated cuts) and the best of all kept.
+    The area goal's portfolio also maps with the library's full-adder cells (adders.py).
     `portfolio=False`: one mapping (both extras; the engine's model; no choices unless
-    `choices=True`)."""
+    `choices=True`; with `adders=True`, the smaller of it and the one with adders)."""
     check_library_for(mlib, aig)
     sizing = params.sizing if params.sizing is not None else not params.area
     if params.area:
@@ -212,7 +216,54 @@ def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
     if best is None:
         # over the choices alone, which this library cannot map (no tie cell): the AIG
         return map_cells(aig, mlib, replace(params, choices=False), clock)
+    with_adders = params.adders if params.adders is not None else params.portfolio
+    if params.area and with_adders and mlib.adders and not params.choices:
+        made = _map_with_adders(aig, mlib, params, clock)
+        if made is not None:
+            area, finish = made
+            if lazy:
+                if (area,) < best[0]:
+                    best = ((area,), finish)
+            else:
+                net = finish()
+                if sizing:
+                    from edapipe.synth.map.sizing import size_for_timing
+
+                    net = size_for_timing(net, mlib, clock=clock,
+                                          elasticity=params.elasticity)
+                if (net.area,) < best[0]:
+                    best = ((net.area,), net)
     return best[1]() if lazy else best[1]
+
+
+def _map_with_adders(aig: Aig, mlib: MatchLibrary, params: CellParams, clock: str):
+    """The area mapping with the library's smallest full-adder cell over every full adder
+    of the AIG (adders.py), as (area, function making the netlist), or None if there is
+    none. Its estimate is the timing engine's worst arrival of the netlist (the mapper's
+    own would see the adders' outputs as inputs)."""
+    from edapipe.aig.io.verilog import _printable
+    from edapipe.synth.map import adders as A
+
+    cell = mlib.adders[0]
+    found = A.find_adders(aig, cell)
+    if not found:
+        return None
+    raw = [clock] + [aig.input_name(k) for k in range(aig.num_inputs)] + \
+        [aig.latch_name(k) for k in range(aig.num_latches)] + \
+        [aig.output_name(k) for k in range(aig.num_outputs)]
+    taken = set(raw) | {_printable(n) for n in raw}
+    ext, order = A.extract(aig, found, taken)
+    if not order:
+        return None
+    area, finish = _map_once(ext, mlib, mlib.table(True), _cuts(ext, params, True), params,
+                             clock, ENGINE_MODEL, lazy=True)
+
+    def make() -> CellNetlist:
+        net = A.stitch(finish(), len(order), cell)
+        net.estimate = _worst_arrival(net, mlib, clock)
+        return net
+
+    return area + len(order) * cell.cell.area, make
 
 
 def _worst_arrival(net: CellNetlist, mlib: MatchLibrary, clock: str) -> float:

@@ -9,8 +9,9 @@ goal, times each result with the timing engine under the design's constraints, a
 - goal `delay`: the least worst arrival (with an SDC: the best worst slack), then the
   smallest;
 - goal `auto` with an SDC: the smallest netlist that meets timing (no setup violation),
-  else the one with the best worst slack; the area mapping comes first and, when it meets
-  timing, nothing can be smaller, so nothing else is mapped;
+  else the one with the best worst slack; the area mapping with full-adder cells comes
+  first, then the one without them, and when one meets timing nothing after it can be
+  smaller, so nothing else is mapped;
 - goal `auto` without an SDC: among the results at most 5% larger than the smallest, the
   least area x arrival^0.5: the flow does not trade much area for delay, and within that
   margin area weighs twice as much as delay (1% more area only for at least 2% less delay).
@@ -21,7 +22,7 @@ goal, times each result with the timing engine under the design's constraints, a
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from edapipe.synth.map.cells import CellNetlist, CellParams, map_cells, virtual_analysis
 from edapipe.synth.map.timing import analyze_cells, worst_arrival
@@ -50,6 +51,12 @@ def _sized(name: str, relax: float | None, elasticity: float, goals,
 
 
 SETTINGS = (
+    # auto with an SDC, first: the smallest netlist that meets timing may be one with
+    # full-adder cells (adders.py: multiplier 0.91x the area, 1.9x the arrival); without an
+    # SDC auto does not use them: a mapping that much smaller and slower would set the
+    # area margin alone
+    Setting("area+adders", CellParams(area=True, sizing=False, portfolio=False, adders=True),
+            ("auto",)),
     # without structural choices: dch's sweep costs more than the mapping on some designs
     # (log2 49 s of CPU, sin 10 s) against the flow's time target (docs/mapping.md)
     Setting("area", CellParams(area=True, sizing=False, choices=False), ("area",)),
@@ -74,10 +81,11 @@ SETTINGS = (
 )
 
 
-def settings_for(goal: str) -> tuple[Setting, ...]:
+def settings_for(goal: str, constrained: bool = False) -> tuple[Setting, ...]:
+    """The settings mapped under `goal`, with an SDC (`constrained`) or without."""
     if goal not in GOALS:
         raise ValueError(f"unknown goal {goal!r} (one of {', '.join(GOALS)})")
-    return tuple(s for s in SETTINGS if goal in s.goals)
+    return tuple(s for s in SETTINGS if goal in s.goals and (constrained or not s.params.adders))
 
 
 @dataclass
@@ -119,7 +127,7 @@ def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = 
     tried: list[Choice] = []
     skipped: list[tuple[str, float]] = []
     unsized: dict[CellParams, CellNetlist] = {}
-    settings = settings_for(goal)
+    settings = settings_for(goal, constrained)
     capped = goal == "auto" and not constrained
     # without a cap every delay setting is mapped: their delay passes are made once for
     # all; with one, each delay mapping alone, as the next is mapped only when this one
@@ -137,7 +145,15 @@ def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = 
             # still (measured on every EPFL circuit), so not mapped
             skipped.append((setting.name, 0.0))
             continue
+        if p.adders and not mlib.adders:
+            skipped.append((setting.name, 0.0))
+            continue
         net = _map(aig, mlib, p, clock, unsized, cap, delays)
+        if p.adders and net is not None and not _has_adders(net, mlib):
+            # the same netlist as the plain area mapping's, which comes next: mapped once
+            unsized[replace(p, adders=None)] = net
+            skipped.append((setting.name, time.process_time() - t))
+            continue
         if net is None:
             skipped.append((setting.name, time.process_time() - t))
             if not p.area:
@@ -150,9 +166,14 @@ def map_best(aig, mlib, libs, sdc_text: str | None, clock: str, sdc_name: str = 
             an = analyze_cells(net, libs, sdc_text, sdc_name, clock=clock)
         tried.append(Choice(setting.name, net, an, worst_arrival(an),
                             min(0.0, an.worst_slack(SETUP)), time.process_time() - t))
-        if goal == "auto" and constrained and setting.name == "area" and tried[-1].wns >= 0:
+        if goal == "auto" and constrained and p.area and not p.sizing and tried[-1].wns >= 0:
             break       # the area mapping meets timing: no other setting is smaller
     return choose(tried, goal, constrained), tried, skipped
+
+
+def _has_adders(net: CellNetlist, mlib) -> bool:
+    names = {a.cell.name for a in mlib.adders}
+    return any(i.cell in names for i in net.instances)
 
 
 def _map(aig, mlib, params: CellParams, clock: str, unsized: dict,

@@ -26,6 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from edapipe.errors import InputError, UsageError
+from edapipe.synth.map.adders import adder_cell
 from edapipe.timing import boolexpr
 from edapipe.timing.liberty import AXIS_CAP, AXIS_SLEW, Cell, Library
 
@@ -105,6 +106,8 @@ class MatchLibrary:
     s_lo: np.ndarray         # the other pin assignments of scanned entry e (same function,
     s_hi: np.ndarray         # same leaves in the same phases): entries s_lo[e] .. s_hi[e]
     nominal_cin: float
+    # full-adder cells (adders.py), smallest first: used by the area portfolio's adder mapping
+    adders: tuple = ()
     _nldm: Nldm | None = None
     _sizes: object = None    # sizing.sizes_of: every size's pin delay lines, made on first use
     _distinct: MatchTable | None = None   # table(repeated=False), made on first use
@@ -278,6 +281,7 @@ def build(lib: Library, exclude=(), use_defaults: bool = True) -> MatchLibrary:
     tie = None
     flops = []
     caps = []
+    adders = []
     for cell in lib.cells.values():
         if cell.dont_use or _excluded(cell.name, patterns):
             continue
@@ -297,6 +301,10 @@ def build(lib: Library, exclude=(), use_defaults: bool = True) -> MatchLibrary:
             if {"1", "0"} & set(consts) and (tie is None or cell.area < tie[0].area):
                 tie = (cell, consts.get("1"), consts.get("0"))
             continue
+        if len(outs) == 2:
+            add = adder_cell(cell, lambda p, names: _truth(p.function, names))
+            if add is not None:
+                adders.append(add)
         if len(outs) != 1 or len(ins) > MAX_INPUTS:
             continue
         out = outs[0]
@@ -335,8 +343,9 @@ def build(lib: Library, exclude=(), use_defaults: bool = True) -> MatchLibrary:
     flop = min(flops, key=lambda f: f.cell.area) if flops else None
     e_n, e_truth, e_group, e_mask, e_perm, n_main, s_lo, s_hi = _match_table(groups)
     n_start = np.searchsorted(e_n[:n_main], np.arange(MAX_INPUTS + 2)).astype(np.int32)
+    adders.sort(key=lambda a: (a.cell.area, a.cell.name))
     return MatchLibrary(lib, groups, inverter, buffer, tie, flop, e_n, e_truth, e_group,
-                        e_mask, e_perm, n_start, s_lo, s_hi, nominal_cin)
+                        e_mask, e_perm, n_start, s_lo, s_hi, nominal_cin, tuple(adders))
 
 
 def _assignments(n: int, m: int) -> np.ndarray:
