@@ -31,8 +31,10 @@ def adder_circuits(draw):
     carries, some of their signals also used by other logic."""
     b = AigBuilder("top")
     lits = [b.add_input(f"x{i}") for i in range(draw(st.integers(3, 7)))]
-    for _ in range(draw(st.integers(1, 6))):
-        x, y, z = (draw(st.sampled_from(lits)) ^ draw(st.integers(0, 1)) for _ in range(3))
+    x, y, z = lits[:3]                  # at least one adder, over three distinct inputs
+    for n in range(draw(st.integers(1, 6))):
+        if n:
+            x, y, z = (draw(st.sampled_from(lits)) ^ draw(st.integers(0, 1)) for _ in range(3))
         if len({x >> 1, y >> 1, z >> 1}) < 3:
             continue
         lits.append(b.xor_(b.xor_(x, y), z) ^ draw(st.integers(0, 1)))
@@ -73,6 +75,7 @@ def test_found_adders_compute_their_nodes(sky130, aig):
     _, mlib = sky130
     for cell in mlib.adders:
         found = A.find_adders(aig, cell)
+        assert found                    # the strategy builds one over x0, x1, x2 at least
         for pattern in range(1 << aig.num_inputs):
             val = node_values(aig, [(pattern >> i) & 1 for i in range(aig.num_inputs)])
             for a in found:
@@ -226,3 +229,20 @@ def test_random_adders_on_the_inverted_adder_cell(aig):
     lib, mlib = _tiny_library()
     _, _, back = roundtrip(aig, lib, mlib, AREA_ADDERS)
     assert_same_function(aig, back)
+
+
+def test_adder_instances_keep_clear_of_the_designs_names(sky130):
+    """Instances and nets share Verilog's one name space: an input named fa0 does not meet
+    an adder instance named fa0 (Yosys and iverilog reject that)."""
+    lib, mlib = sky130
+    b = AigBuilder("top")
+    x, y, z = b.add_input("fa0"), b.add_input("fa1_s"), b.add_input("c")
+    b.add_output(b.xor_(b.xor_(x, y), z), "fa2")
+    b.add_output(_majority(b, x, y, z, 0), "s")
+    aig = b.build()
+    net, _, back = roundtrip(aig, lib, mlib, AREA_ADDERS)
+    assert_same_function(aig, back)
+    assert net.cell_counts().get(FA) == 1
+    nets = set(net.inputs) | set(net.outputs) | set(net.wires) | \
+        {n for _, n in (c for i in net.instances for c in i.conns)}
+    assert not nets & {i.name for i in net.instances}

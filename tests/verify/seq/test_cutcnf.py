@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from edapipe.aig.builder import AigBuilder
 from edapipe.verify.seq.cutcnf import FULL, MASK, cut, cut_clauses, isop
+from tests.strategies import aigs, node_values
 
 
 def _cover_truth(cubes) -> int:
@@ -78,3 +79,56 @@ def test_cut_expands_single_fanout_fanins_only():
     satvar[shared >> 1] = 9
     leaves, _ = cut(b, top >> 1, satvar, refs)
     assert shared >> 1 in leaves
+
+
+def _refs(b: AigBuilder) -> list[int]:
+    refs = [0] * b.num_vars
+    for v in range(b.num_vars):
+        if b.is_and(v):
+            for f in b.fanins(v):
+                refs[f >> 1] += 1
+    return refs
+
+
+@settings(max_examples=60, deadline=None)
+@given(aig=aigs(max_inputs=6, max_latches=0, max_ands=40))
+def test_every_cut_computes_its_node(aig):
+    """On random AIGs (read into a builder, as the unrolling is), each AND's cut and truth
+    table agree with simulation of every input pattern."""
+    b = AigBuilder()
+    lit = [0] * aig.num_vars
+    for k in range(aig.num_inputs):
+        lit[1 + k] = b.add_input()
+    for g, (p, q) in enumerate(zip(aig.fanin0.tolist(), aig.fanin1.tolist())):
+        lit[aig.first_and_var + g] = b.and_(lit[p >> 1] ^ (p & 1), lit[q >> 1] ^ (q & 1))
+    built = b.build()
+    refs, satvar = _refs(b), [0] * b.num_vars
+    cuts = {k: cut(b, k, satvar, refs) for k in range(b.num_vars) if b.is_and(k)}
+    for pattern in range(1 << built.num_inputs):
+        val = node_values(built, [(pattern >> i) & 1 for i in range(built.num_inputs)])
+        for k, (leaves, tt) in cuts.items():
+            assert len(leaves) <= 4
+            t = sum(val[j] << i for i, j in enumerate(leaves))
+            assert val[k] == (tt >> t) & 1
+
+
+def test_a_long_single_fanout_chain_is_one_cut():
+    """Thousands of ANDs of two inputs in a chain: one 2-leaf cut, no recursion limit, and
+    BMC over it answers."""
+    from edapipe.verify.seq.bmc import bmc
+    from edapipe.verify.seq.model import problem
+
+    b = AigBuilder()
+    x, y = b.add_input(), b.add_input()
+    q = b.add_latch(init=0)
+    chain = b.and_(x, y ^ 1)
+    for k in range(3000):
+        chain = b.and_(chain, x if k % 2 else y ^ 1)
+    b.set_latch_next(q, chain)
+    b.add_bad(b.latch_lit(q))
+    refs = _refs(b)
+    leaves, tt = cut(b, chain >> 1, [0] * b.num_vars, refs)
+    assert sorted(leaves) == [x >> 1, y >> 1]
+    assert tt == MASK[leaves.index(x >> 1)] & (FULL ^ MASK[leaves.index(y >> 1)])
+    res = bmc(problem(b.build(), 0), max_frames=3)
+    assert res.status == "fails" and res.depth == 1

@@ -86,8 +86,8 @@ def find_adders(aig: Aig, cell: AdderCell, max_cuts: int = 12) -> list[Adder]:
         return []
     leaves, sizes, tts, ncuts = CK.enumerate_cuts(aig.num_cis, aig.fanin0, aig.fanin1, 3,
                                                   max_cuts, False)
-    xors: dict[tuple, tuple[int, int]] = {}
-    majs: dict[tuple, tuple[int, int]] = {}
+    xors: dict[tuple, list[tuple[int, int]]] = {}
+    majs: dict[tuple, list[tuple[int, int]]] = {}
     first = aig.first_and_var
     counts = ncuts[first:].tolist()
     for v in range(first, aig.num_vars):
@@ -96,18 +96,18 @@ def find_adders(aig: Aig, cell: AdderCell, max_cuts: int = 12) -> list[Adder]:
                 continue
             t = int(tts[v, c]) & 0xFF
             if t in XOR3:
-                xors.setdefault(tuple(leaves[v, c, :3].tolist()), (v, t))
+                xors.setdefault(tuple(leaves[v, c, :3].tolist()), []).append((v, t))
             elif t in MAJ3:
-                majs.setdefault(tuple(leaves[v, c, :3].tolist()), (v, t))
+                majs.setdefault(tuple(leaves[v, c, :3].tolist()), []).append((v, t))
     used: set[int] = set()
     found = []
-    for key, (m, tm) in majs.items():
-        hit = xors.get(key)
-        if hit is None or 0 in key:
+    for key, carries in majs.items():
+        # the first sum and carry over this cut that no pair has taken yet
+        sums = [(x, tx) for x, tx in xors.get(key, ()) if x not in used]
+        carries = [(m, tm) for m, tm in carries if m not in used]
+        if not sums or not carries:
             continue
-        x, tx = hit
-        if x in used or m in used or x == m:
-            continue
+        (x, tx), (m, tm) = sums[0], carries[0]
         best = None
         for perm in itertools.permutations(range(3)):
             carry = _permute(cell.carry_truth, perm)
@@ -157,7 +157,7 @@ def extract(aig: Aig, adders: list[Adder], taken: set[str]):
             continue
         needed[f0[v - first] >> 1] = True
         needed[f1[v - first] >> 1] = True
-    # live adders in the order of their carries, leaves before the adders that read them
+    # the live adders in a fixed order: the order of their new ports and names
     order = sorted(live, key=lambda a: max(a.sum_var, a.carry_var))
     names = _fresh_names(taken, len(order))
     b = AigBuilder(aig.name)
@@ -231,7 +231,9 @@ def stitch(net, n_adders: int, cell: AdderCell):
     assigns = [(lhs, resolve(rhs)) for lhs, rhs in net.assigns if lhs not in dropped]
     wires = list(net.wires) + list(pseudo_in)
     wires += [p for p in pseudo_out if p not in src]
-    taken = {i.name for i in net.instances}
+    # instances and nets share Verilog's one name space
+    taken = {i.name for i in net.instances} | set(net.inputs) | set(net.outputs) | \
+        set(wires) | {n for pair in net.assigns for n in pair}
     instances = list(net.instances)
     k = 0
     for j in range(n_adders):

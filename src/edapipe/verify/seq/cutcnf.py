@@ -25,7 +25,7 @@ def _cofactors(t: int, v: int) -> tuple[int, int]:
     return lo | (lo << s), hi | (hi >> s)
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=1 << 16)
 def isop(on: int, upper: int, top: int = LEAVES) -> tuple[int, tuple]:
     """An irredundant sum of products (Minato-Morreale) of a 4-leaf function between `on`
     and `upper` (truth tables, bit t = value when leaf i is bit i of t), over the leaves
@@ -54,6 +54,7 @@ def cut(g, k: int, satvar: list[int], refs: list[int]) -> tuple[list[int], int]:
     fanins are expanded while they are ANDs with no solver variable and one fanout."""
     a, b = g.fanins(k)
     leaves = list(dict.fromkeys((a >> 1, b >> 1)))
+    inner = [k]
     grown = True
     while grown:
         grown = False
@@ -64,19 +65,16 @@ def cut(g, k: int, satvar: list[int], refs: list[int]) -> tuple[list[int], int]:
                 new += [y for y in dict.fromkeys((c >> 1, d >> 1)) if y not in new]
                 if len(new) <= LEAVES:
                     leaves, grown = new, True
+                    inner.append(j)
                     break
     value = {x: MASK[i] for i, x in enumerate(leaves)}
-
-    def truth(j: int) -> int:
-        t = value.get(j)
-        if t is None:
-            c, d = g.fanins(j)
-            t = (truth(c >> 1) ^ (FULL if c & 1 else 0)) & (truth(d >> 1) ^
-                                                             (FULL if d & 1 else 0))
-            value[j] = t
-        return t
-
-    return leaves, truth(k)
+    # a node's fanins are older (smaller) variables: ascending order evaluates them first,
+    # without recursion (a chain of single-fanout ANDs can be thousands long)
+    for j in sorted(inner):
+        c, d = g.fanins(j)
+        value[j] = ((value[c >> 1] ^ (FULL if c & 1 else 0)) &
+                    (value[d >> 1] ^ (FULL if d & 1 else 0)))
+    return leaves, value[k]
 
 
 def cut_clauses(var: int, lits: list[int], tt: int) -> list[list[int]]:
