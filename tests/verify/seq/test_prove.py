@@ -54,3 +54,17 @@ def test_a_quick_answer_ends_the_check(monkeypatch):
     monkeypatch.setattr(prove, "_race", race)
     res = prove.check_property(counter(3, 6, 7), 0, prove.ProveParams(cpu_limit=10.0))
     assert res.status == HOLDS and calls == [prove.PORTFOLIO]
+
+
+@pytest.mark.parametrize("limits", [dict(cpu_limit=1.5), dict(time_limit=1.5)])
+def test_bmc_stopped_inside_a_sat_call_reports_the_depth_it_checked(limits):
+    """collatz-sequence-16-29's frames take BMC seconds each from about frame 40: the
+    engine process is stopped (its CPU share, or the wall limit) inside a SAT call, and
+    the answer still says how deep it looked (it said depth 0 before)."""
+    from edapipe.aig import io
+    from tests.conftest import bench
+
+    aig = io.read(bench("mc", "collatz-sequence-16-29.aig"))
+    res = prove.check_property(aig, 0, prove.ProveParams(engine="bmc", **limits))
+    assert res.status == UNDECIDED and res.engine == "bmc"
+    assert res.depth >= 10, res

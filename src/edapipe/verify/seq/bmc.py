@@ -49,11 +49,12 @@ class Unroller:
 
 
 def bmc(prob: Problem, max_frames: int = 0, deadline: float = 0.0,
-        solver_name: str = "cd195") -> Result:
+        solver_name: str = "cd195", progress=None) -> Result:
     """Look for a trace to the bad state of length 1..max_frames (0: no bound).
 
     Holds only when the property cannot depend on the state (empty latch cone): then
-    frame 0 alone decides it for every depth.
+    frame 0 alone decides it for every depth. `progress(k)` is told each time frames
+    0..k-1 are known safe (a process stopped inside a SAT call cannot say it after).
     """
     start = time.process_time()
     u = HashedUnroller(prob, solver_name)
@@ -70,6 +71,8 @@ def bmc(prob: Problem, max_frames: int = 0, deadline: float = 0.0,
                 return Result(HOLDS, "bmc", k, invariant=[],
                               seconds=time.process_time() - start)
             k += 1
+            if progress is not None:
+                progress(k)
             if u.dead:
                 break       # no trace reaches this frame: nothing deeper to find
         return Result(UNDECIDED, "bmc", k, seconds=time.process_time() - start)

@@ -79,13 +79,18 @@ class EngineError(RuntimeError):
     """An engine gave an answer that does not check out (a bug, reported as such)."""
 
 
-def _run_engine(name: str, aig: Aig, index: int, max_frames: int, deadline: float) -> Result:
+def _run_engine(name: str, aig: Aig, index: int, max_frames: int, deadline: float,
+                progress=None) -> Result:
+    """`progress(depth)`: BMC reports each depth it has checked (see bmc.bmc)."""
     from edapipe.verify.seq import bmc, kind, pdr, reach
 
     if name == "reach-first":
         limits = reach.ReachLimits(search_cpu=REACH_SEARCH_CPU)
         return reach.reach(problem(aig, index), max_frames, deadline, limits)
-    fn = {"bmc": bmc.bmc, "kind": kind.kind, "pdr": pdr.pdr, "reach": reach.reach}[name]
+    if name == "bmc":
+        return bmc.bmc(problem(aig, index), max_frames=max_frames, deadline=deadline,
+                       progress=progress)
+    fn = {"kind": kind.kind, "pdr": pdr.pdr, "reach": reach.reach}[name]
     return fn(problem(aig, index), max_frames=max_frames, deadline=deadline)
 
 
@@ -114,7 +119,8 @@ def _child(conn, name, aig, index, max_frames, deadline, cpu: float, parent: int
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_CPU, (math.ceil(cpu), math.ceil(cpu) + 1))
     try:
-        res = _run_engine(name, aig, index, max_frames, deadline)
+        res = _run_engine(name, aig, index, max_frames, deadline,
+                          lambda depth: conn.send(("depth", depth)))
         # checked here, so the engine's CPU share bounds the check of its answer too (the
         # reachable set of a deep machine can be a hard certificate)
         validate(aig, index, res)
@@ -147,6 +153,14 @@ def _race(engines: tuple, aig: Aig, index: int, max_frames: int, limit: float,
         running[recv] = (name, p)
         procs.append(p)
     best = Result(UNDECIDED, ",".join(engines))
+    reported: dict[str, int] = {}     # the depth each engine said it checked, as it went
+
+    def stopped(name: str) -> None:
+        # an engine stopped before its answer: undecided at the depth it reported
+        nonlocal best
+        if reported.get(name, 0) > best.depth:
+            best = Result(UNDECIDED, name, reported[name])
+
     try:
         while running:
             timeout = None if not limit else max(0.0, deadline + grace - time.monotonic())
@@ -160,14 +174,21 @@ def _race(engines: tuple, aig: Aig, index: int, max_frames: int, limit: float,
                 except EOFError:
                     p.join(1)
                     if cpu and p.exitcode in (-signal.SIGXCPU, -signal.SIGKILL):
-                        continue                      # its CPU share ran out: undecided
+                        stopped(name)                 # its CPU share ran out: undecided
+                        continue
                     kind, payload = "error", f"{name}: the engine process died ({p.exitcode})"
+                if kind == "depth":
+                    reported[name] = payload
+                    running[conn] = (name, p)
+                    continue
                 if kind == "error":
                     raise EngineError(payload)
                 if payload.status != UNDECIDED:
                     return payload
                 if payload.depth > best.depth:
                     best = payload
+        for name, _ in running.values():              # out of time: killed below
+            stopped(name)
     finally:
         for conn in running:
             conn.close()
