@@ -97,28 +97,17 @@ def checked_levels(before: Aig, after: Aig, preserve: bool) -> None:
 
 def with_clock_input(aig: Aig, clock: str) -> Aig:
     """`aig` with an unused first input named `clock`: the interface of its mapped netlist,
-    whose flip-flops hang on that added port."""
-    from edapipe.aig.builder import AigBuilder
+    whose flip-flops hang on that added port. Every variable moves up by one."""
 
-    b = AigBuilder(aig.name)
-    b.add_input(clock)
-    lit = [0] * aig.num_vars
-    for k in range(aig.num_inputs):
-        lit[1 + k] = b.add_input(aig.input_names[k])
-    for k in range(aig.num_latches):
-        lit[1 + aig.num_inputs + k] = b.latch_lit(b.add_latch(aig.latch_names[k],
-                                                              int(aig.latch_init[k])))
+    def shift(lits) -> np.ndarray:
+        lits = np.asarray(lits, dtype=np.int64)
+        return np.where(lits >= 2, lits + 2, lits)
 
-    def new(x: int) -> int:
-        return lit[x >> 1] ^ (x & 1)
-
-    for g, (x, y) in enumerate(zip(aig.fanin0.tolist(), aig.fanin1.tolist())):
-        lit[aig.first_and_var + g] = b.and_(new(x), new(y))
-    for k, x in enumerate(aig.outputs.tolist()):
-        b.add_output(new(x), aig.output_names[k])
-    for k, x in enumerate(aig.latch_next.tolist()):
-        b.set_latch_next(k, new(x))
-    return b.build()
+    return aig.replace(num_inputs=aig.num_inputs + 1, fanin0=shift(aig.fanin0),
+                       fanin1=shift(aig.fanin1), outputs=shift(aig.outputs),
+                       latch_next=shift(aig.latch_next), bad=shift(aig.bad),
+                       constraints=shift(aig.constraints),
+                       input_names=(clock,) + tuple(aig.input_names))
 
 
 def yosys_abc_verdict(design: Aig, verilog: str, liberty, folder, top: str = "top",

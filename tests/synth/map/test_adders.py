@@ -11,6 +11,7 @@ from edapipe.synth.map import adders as A
 from edapipe.synth.map.cells import CellParams, map_cells
 from tests.equivalence import abc_liberty_verdict, yosys_abc_verdict
 from tests.strategies import node_values
+from tests.timing.conftest import plain_liberty
 from tests.synth.map.test_cells import (  # noqa: F401
     _check_benchmark, assert_same_function, roundtrip, sky130)
 
@@ -170,8 +171,8 @@ def test_epfl_adder_proven_by_yosys_and_abc_and_timed_as_opensta(sky130, tmp_pat
     assert wrong != text
     _, mlib = sky130
     tie = (mlib.tie[0].name, mlib.tie[1], mlib.tie[2])
-    for verdict in (yosys_abc_verdict(aig, wrong, tmp_path / "lib.lib", tmp_path),
-                    abc_liberty_verdict(aig, wrong, tmp_path / "lib.lib", tmp_path, tie)):
+    for verdict in (yosys_abc_verdict(aig, wrong, plain_liberty(), tmp_path),
+                    abc_liberty_verdict(aig, wrong, plain_liberty(), tmp_path, tie)):
         if verdict is None:
             pytest.skip("no Yosys or ABC to judge")
         assert "NOT EQUIVALENT" in verdict, verdict

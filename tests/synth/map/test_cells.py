@@ -4,7 +4,6 @@ equal to its input (and by OpenSTA timed as by `edapipe sta`); flops for latches
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import subprocess
@@ -28,7 +27,7 @@ from tests.conftest import BENCHMARKS, bench, need, tool
 from tests.equivalence import (ISCAS_ALL, ISCAS_SMALL, EPFL_SMALL, abc_liberty_verdict,
                                source, strashed, yosys_abc_verdict)
 from tests.strategies import aigs
-from tests.timing.conftest import DATA
+from tests.timing.conftest import DATA, plain_liberty
 
 EDAPIPE = str(Path(sys.executable).with_name("edapipe"))
 SKY130 = BENCHMARKS / "timing" / "liberty" / "sky130hd_tt.lib.gz"
@@ -295,8 +294,7 @@ def _check_benchmark(name, sky130, tmp_path, params):
     # (a port cannot be both), as in c2670
     res = check_equivalence(aig, back, CecParams(by_position=True))
     assert res.equivalent, (name, res.failing)
-    plain = tmp_path / "lib.lib"
-    plain.write_bytes(gzip.decompress(need(SKY130).read_bytes()))
+    plain = plain_liberty()
     tie = (mlib.tie[0].name, mlib.tie[1], mlib.tie[2])
     for verdict in (yosys_abc_verdict(aig, text, plain, tmp_path),
                     abc_liberty_verdict(aig, text, plain, tmp_path, tie)):
@@ -369,8 +367,7 @@ def _check_sequential(name, area, sky130, tmp_path):
     net, text, back = roundtrip(aig, lib, mlib, CellParams(area=area))
     assert sum(1 for i in net.instances if i.cell == mlib.flop.cell.name) == aig.num_latches
     assert check_equivalence(aig, back, CecParams(by_position=True)).equivalent
-    plain = tmp_path / "lib.lib"
-    plain.write_bytes(gzip.decompress(need(SKY130).read_bytes()))
+    plain = plain_liberty()
     verdict = yosys_abc_verdict(aig, text, plain, tmp_path)
     assert verdict is None or "Networks are equivalent" in verdict, verdict
 
@@ -401,8 +398,7 @@ def test_the_independent_judge_finds_a_wrong_flop(sky130, tmp_path):
     text = net.verilog().decode()
     wrong = text.replace(f".{d}({flops[0][d]})", f".{d}({flops[1][d]})", 1)
     assert wrong != text
-    plain = tmp_path / "lib.lib"
-    plain.write_bytes(gzip.decompress(need(SKY130).read_bytes()))
+    plain = plain_liberty()
     verdict = yosys_abc_verdict(aig, wrong, plain, tmp_path)
     if verdict is None:
         pytest.skip("no Yosys or ABC to judge")

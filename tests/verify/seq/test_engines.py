@@ -19,6 +19,17 @@ from tests.verify.seq.oracle import random_design, reachable_bad, replay_witness
 ENGINES = {"pdr": pdr, "kind": kind, "bmc": bmc}
 
 
+def free_counter(b: AigBuilder, name: str, bits: int) -> list[int]:
+    """A free-running `bits`-bit counter from 0 in `b`: its latch literals, low bit first."""
+    idx = [b.add_latch(f"{name}{k}", 0) for k in range(bits)]
+    q = [b.latch_lit(k) for k in idx]
+    carry = 1
+    for k in range(bits):
+        b.set_latch_next(idx[k], b.xor_(q[k], carry))
+        carry = b.and_(carry, q[k])
+    return q
+
+
 def counter(bits: int, wrap: int, bad_value: int, init: int = 0):
     """A binary counter counting 0..wrap-1 (enable input), bad when it equals bad_value."""
     b = AigBuilder("counter")

@@ -6,21 +6,14 @@ from edapipe.aig.builder import AigBuilder
 from edapipe.verify.seq.model import problem
 from edapipe.verify.seq.pdr import Pdr, pdr
 from edapipe.verify.seq.result import HOLDS
+from tests.verify.seq.test_engines import free_counter
 
 
 def two_counters():
     """Two free-running 3-bit counters a and b; bad when both top bits are 1 (count 4)."""
     b = AigBuilder("two")
-    regs = {}
-    for name in "ab":
-        idx = [b.add_latch(f"{name}{k}", 0) for k in range(3)]
-        q = [b.latch_lit(k) for k in idx]
-        carry = 1
-        for k in range(3):
-            b.set_latch_next(idx[k], b.xor_(q[k], carry))
-            carry = b.and_(carry, q[k])
-        regs[name] = q
-    b.add_bad(b.and_(regs["a"][2], regs["b"][2]))
+    a, c = free_counter(b, "a", 3), free_counter(b, "b", 3)
+    b.add_bad(b.and_(a[2], c[2]))
     return b.build()
 
 

@@ -16,7 +16,7 @@ from edapipe.verify.seq.reach import ReachLimits, StateSet, reach
 from edapipe.verify.seq.result import FAILS, HOLDS, UNDECIDED, witness_text
 from tests.conftest import BENCHMARKS, need
 from tests.verify.seq.oracle import random_design, reachable_bad, replay_witness
-from tests.verify.seq.test_engines import counter, guarded, toggle
+from tests.verify.seq.test_engines import counter, free_counter, guarded, toggle
 
 
 def judge(aig, expect_depth, limits: ReachLimits = ReachLimits()):
@@ -67,12 +67,7 @@ def test_wide_counter_with_inputs_that_do_not_matter():
     settles every state, so a 12-bit counter is walked to its bad value."""
     b = AigBuilder("wide")
     ins = [b.add_input(f"i{k}") for k in range(20)]
-    idx = [b.add_latch(f"c{k}", 0) for k in range(12)]
-    q = [b.latch_lit(k) for k in idx]
-    carry = 1
-    for k in range(12):
-        b.set_latch_next(idx[k], b.xor_(q[k], carry))
-        carry = b.and_(carry, q[k])
+    q = free_counter(b, "c", 12)
     b.add_output(b.and_n(ins), "unused")
     b.add_bad(b.and_n([q[k] ^ (1 - (3000 >> k & 1)) for k in range(12)]))
     aig = b.build()

@@ -149,30 +149,34 @@ def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
     check_library_for(mlib, aig)
     sizing = params.sizing if params.sizing is not None else not params.area
     if params.area:
-        # (dominated cuts, repeated-leaf matches, delay model, choices)
-        variants = [(True, True, ENGINE_MODEL, False)]
+        # (dominated cuts, repeated-leaf matches, delay model, choices, full adders)
+        variants = [(True, True, ENGINE_MODEL, False, False)]
         if params.portfolio:
-            variants += [(True, False, ENGINE_MODEL, False), (False, True, ENGINE_MODEL, False),
-                         (False, False, ENGINE_MODEL, False)]
+            variants += [(True, False, ENGINE_MODEL, False, False),
+                         (False, True, ENGINE_MODEL, False, False),
+                         (False, False, ENGINE_MODEL, False, False)]
     else:
         # dominated cuts lengthen paths (their shared leaves: c880, c432 lose 5-20%)
         models = DELAY_MODELS if params.portfolio else DELAY_MODELS[:1]
-        variants = [(False, True, model, False) for model in models]
+        variants = [(False, True, model, False, False) for model in models]
     use = params.choices if params.choices is not None else params.portfolio
     if use and aig.num_ands > 0:
-        with_choices = [v[:3] + (True,) for v in variants]
+        with_choices = [v[:3] + (True, False) for v in variants]
         if params.area and params.portfolio:
             # the choices add a little area on their own (priority 0.935x, c432 0.977x) and
             # less with each variant: the two with dominated cuts
             with_choices = with_choices[:2]
         variants = with_choices if params.choices else variants + with_choices
+    with_adders = params.adders if params.adders is not None else params.portfolio
+    if params.area and with_adders and mlib.adders and not params.choices:
+        variants.append((True, True, ENGINE_MODEL, False, True))
     best = None
     cuts = {}
     cha = None
     # unsized, the mappings are compared by area alone: only the kept one is written out
     lazy = params.area and not sizing
     seen = set()
-    for dominated, repeated, model, choice in variants:
+    for dominated, repeated, model, choice, adders in variants:
         if choice and cha is None:
             from edapipe.synth.map.choices import choice_aig
 
@@ -184,8 +188,14 @@ def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
         if choice and cha is False:
             continue
         src = cha.aig if choice else aig
-        if (dominated, choice) not in cuts:
-            cuts[(dominated, choice)] = _cuts(src, params, dominated, cha if choice else None)
+        if adders:
+            extracted = _extract_adders(aig, mlib, clock)
+            if extracted is None:
+                continue
+            src = extracted[0]
+        if (dominated, choice, adders) not in cuts:
+            cuts[(dominated, choice, adders)] = _cuts(src, params, dominated,
+                                                      cha if choice else None)
         run = params
         if not params.area and params.portfolio and model == DELAY_MODELS[-1]:
             # the pessimistic model in the table's own pin order: with the pins ordered
@@ -194,13 +204,19 @@ def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
             run = replace(params, pin_order=False)
         if lazy:
             area, finish = _map_once(src, mlib, mlib.table(repeated),
-                                     cuts[(dominated, choice)], params, clock, model,
+                                     cuts[(dominated, choice, adders)], params, clock, model,
                                      lazy=True)
+            if adders:
+                _, order, cell = extracted
+                area += len(order) * cell.cell.area
+                finish = (lambda f=finish, e=extracted: _place_adders(f(), e, mlib, clock))
             if best is None or (area,) < best[0]:
                 best = ((area,), finish)
             continue
-        net = _map_once(src, mlib, mlib.table(repeated), cuts[(dominated, choice)], run,
-                        clock, model)
+        net = _map_once(src, mlib, mlib.table(repeated), cuts[(dominated, choice, adders)],
+                        run, clock, model)
+        if adders:
+            net = _place_adders(net, extracted, mlib, clock)
         if sizing:
             # two models often give the same netlist (dec): sized once
             text = net.verilog()
@@ -216,31 +232,12 @@ def map_cells(aig: Aig, mlib: MatchLibrary, params: CellParams = CellParams(),
     if best is None:
         # over the choices alone, which this library cannot map (no tie cell): the AIG
         return map_cells(aig, mlib, replace(params, choices=False), clock)
-    with_adders = params.adders if params.adders is not None else params.portfolio
-    if params.area and with_adders and mlib.adders and not params.choices:
-        made = _map_with_adders(aig, mlib, params, clock)
-        if made is not None:
-            area, finish = made
-            if lazy:
-                if (area,) < best[0]:
-                    best = ((area,), finish)
-            else:
-                net = finish()
-                if sizing:
-                    from edapipe.synth.map.sizing import size_for_timing
-
-                    net = size_for_timing(net, mlib, clock=clock,
-                                          elasticity=params.elasticity)
-                if (net.area,) < best[0]:
-                    best = ((net.area,), net)
     return best[1]() if lazy else best[1]
 
 
-def _map_with_adders(aig: Aig, mlib: MatchLibrary, params: CellParams, clock: str):
-    """The area mapping with the library's smallest full-adder cell over every full adder
-    of the AIG (adders.py), as (area, function making the netlist), or None if there is
-    none. Its estimate is the timing engine's worst arrival of the netlist (the mapper's
-    own would see the adders' outputs as inputs)."""
+def _extract_adders(aig: Aig, mlib: MatchLibrary, clock: str):
+    """The AIG with its full adders as ports for the library's smallest adder cell
+    (adders.extract), its adders and that cell; None if it has none."""
     from edapipe.aig.io.verilog import _printable
     from edapipe.synth.map import adders as A
 
@@ -253,17 +250,20 @@ def _map_with_adders(aig: Aig, mlib: MatchLibrary, params: CellParams, clock: st
         [aig.output_name(k) for k in range(aig.num_outputs)]
     taken = set(raw) | {_printable(n) for n in raw}
     ext, order = A.extract(aig, found, taken)
-    if not order:
-        return None
-    area, finish = _map_once(ext, mlib, mlib.table(True), _cuts(ext, params, True), params,
-                             clock, ENGINE_MODEL, lazy=True)
+    return (ext, order, cell) if order else None
 
-    def make() -> CellNetlist:
-        net = A.stitch(finish(), len(order), cell)
-        net.estimate = _worst_arrival(net, mlib, clock)
-        return net
 
-    return area + len(order) * cell.cell.area, make
+def _place_adders(net: CellNetlist, extracted, mlib: MatchLibrary,
+                  clock: str) -> CellNetlist:
+    """A mapping of `_extract_adders`'s AIG with its adder cells placed; its estimate is
+    the timing engine's worst arrival (the mapper's own sees the adders' outputs as
+    inputs)."""
+    from edapipe.synth.map.adders import stitch
+
+    _, order, cell = extracted
+    net = stitch(net, len(order), cell)
+    net.estimate = _worst_arrival(net, mlib, clock)
+    return net
 
 
 def _worst_arrival(net: CellNetlist, mlib: MatchLibrary, clock: str) -> float:
